@@ -1,0 +1,56 @@
+"""The command line: a thin Typer layer. Each command lives in ``interviewer._cli``;
+this module only wires them up and turns our errors into one-line messages."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+app = typer.Typer(
+    name="interviewer",
+    help="A terminal mock interviewer for ML interviews, grounded in your own notes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# (module in interviewer._cli, attribute): a function becomes a command named after
+# it, a Typer app becomes a command group.
+COMMANDS: list[tuple[str, str, str]] = [
+    # (command name, module, attribute)
+    ("index", "index", "index"),
+    ("search", "search", "search"),
+    ("status", "status", "status"),
+]
+
+
+def _register() -> None:
+    for name, module, attr in COMMANDS:
+        target = getattr(importlib.import_module(f"interviewer._cli.{module}"), attr)
+        if isinstance(target, typer.Typer):
+            app.add_typer(target, name=name)
+        else:
+            app.command(name)(target)
+
+
+_register()
+
+
+def main() -> None:
+    from interviewer.errors import InterviewerError
+
+    try:
+        app()
+    except InterviewerError as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        sys.stderr.write(f"error: {message}\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted\n")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,371 @@
+"""Load the notes: files -> documents -> heading sections (with links, line ranges,
+stub and question flags). Pure Python and fast; chunking lives in ``chunking``."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from interviewer.errors import CorpusError
+
+NOTE_SUFFIXES = {".md", ".markdown", ".txt"}
+# Files that live in a corpus dir but are not notes.
+SKIPPED_DIRS = {".git", "references", "__pycache__", ".interviewer"}
+BINARY_SNIFF_BYTES = 8192
+
+QUESTION_STARTS = (
+    "how", "what", "why", "explain", "define", "describe", "when", "which",
+    "compare", "can", "could", "would", "should", "is", "are", "do", "does", "name", "list",
+    "give", "derive", "show", "find", "remove", "reverse", "implement", "write", "design",
+)  # fmt: skip
+# Lines that are reminders to oneself rather than notes, in English and Spanish.
+TODO_PATTERNS = re.compile(
+    r"^\s*(?:[-*]\s*)?(?:todo|tbd|fixme|xxx|wip|pendiente|por hacer|entender|repasar|"
+    r"revisar|estudiar|hacer|completar|leer|mirar|buscar)\b",
+    re.IGNORECASE,
+)
+LINK_MD = re.compile(r"\[([^\]]*)\]\((https?://[^)\s]+)\)")
+LINK_WIKI_SRC = re.compile(r"\[\[([^\]]+)\]\]\((https?://[^)\s]+)\)")
+LINK_BARE = re.compile(r"(?<![(<\[])\bhttps?://[^\s)>\]\"']+")
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+class Link(BaseModel):
+    url: str
+    text: str = ""
+    line: int
+
+
+class Section(BaseModel):
+    """One heading of a document and the text under it (up to the next heading)."""
+
+    id: str
+    source: str = Field(description="File path relative to the corpus dir, POSIX style.")
+    heading_path: list[str]
+    level: int
+    line_start: int = Field(description="1-based line of the heading (or first line).")
+    line_end: int = Field(description="1-based last line, inclusive.")
+    text: str = Field(description="Body under the heading, without the heading line.")
+    links: list[Link] = Field(default_factory=list)
+    is_stub: bool = False
+    is_question: bool = False
+    todo_lines: list[str] = Field(default_factory=list)
+    doc_title: str | None = None
+    tags: list[str] = Field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return " > ".join(self.heading_path)
+
+    @property
+    def title(self) -> str:
+        return self.heading_path[-1] if self.heading_path else self.source
+
+
+class Document(BaseModel):
+    source: str
+    path: Path
+    content_hash: str
+    kind: Literal["note", "reference"] = "note"
+    title: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    sections: list[Section] = Field(default_factory=list)
+
+
+class FileProblem(BaseModel):
+    """A file that could not be loaded; the rest of the corpus still loads."""
+
+    source: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
+
+
+class LoadResult(BaseModel):
+    documents: list[Document] = Field(default_factory=list)
+    problems: list[FileProblem] = Field(default_factory=list)
+
+
+# ---- questions and stubs ------------------------------------------------------------
+
+
+def looks_like_question(heading: str) -> bool:
+    text = _strip_numbering(heading).strip().strip("“”\"'").strip()
+    if not text:
+        return False
+    if "?" in text:
+        return True
+    first = re.split(r"[\s/,:;(]+", text.lower(), maxsplit=1)[0]
+    return first in QUESTION_STARTS
+
+
+def _strip_numbering(heading: str) -> str:
+    # "1) What's ...", "12. What ...", "Q3: What ..."
+    return re.sub(r"^\s*(?:q?\d+[.):]\s*)", "", heading, flags=re.IGNORECASE)
+
+
+def question_text(heading: str) -> str:
+    """The heading as a question to ask: numbering and trailing links removed."""
+    text = _strip_numbering(heading)
+    text = LINK_WIKI_SRC.sub("", text)
+    text = LINK_MD.sub(lambda m: m.group(1), text)
+    text = re.sub(r"\[\[[^\]]*\]\]", "", text)
+    return re.sub(r"\s+", " ", text).strip().strip("“”\"").strip()
+
+
+def todo_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if TODO_PATTERNS.match(line)]
+
+
+def is_stub_text(text: str) -> bool:
+    """True when a section has no substantive notes of its own: empty, only links,
+    only reminders (TODO lines in any language), or a handful of words."""
+    substantive = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or TODO_PATTERNS.match(line):
+            continue
+        without_links = LINK_BARE.sub("", LINK_MD.sub(lambda m: m.group(1), line)).strip()
+        if without_links and re.search(r"[A-Za-zÀ-ÿ]{2,}", without_links):
+            substantive.append(without_links)
+    words = sum(len(s.split()) for s in substantive)
+    return words < 12
+
+
+# ---- parsing --------------------------------------------------------------------------
+
+
+def parse_front_matter(text: str) -> tuple[dict[str, Any], int, str | None]:
+    """Return (metadata, number of lines it spans, problem). Broken front matter is
+    reported and ignored; the body still loads."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, 0, None
+    for i in range(1, min(len(lines), 200)):
+        if lines[i].strip() in ("---", "..."):
+            import yaml
+
+            block = "\n".join(lines[1:i])
+            try:
+                data = yaml.safe_load(block) or {}
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                where = f" at line {mark.line + 2}" if mark is not None else ""
+                return {}, i + 1, f"broken YAML front matter{where}; metadata ignored"
+            if not isinstance(data, dict):
+                return {}, i + 1, "front matter is not a mapping; metadata ignored"
+            return data, i + 1, None
+    return {}, 0, "front matter starts with '---' but never ends; treated as text"
+
+
+def _links(text: str, first_line: int) -> list[Link]:
+    found: list[Link] = []
+    seen: set[str] = set()
+    for offset, line in enumerate(text.split("\n")):
+        spans: list[tuple[int, int]] = []
+        for m in LINK_MD.finditer(line):
+            spans.append(m.span())
+            url = m.group(2).rstrip(".,;")
+            if url not in seen:
+                seen.add(url)
+                found.append(Link(url=url, text=m.group(1).strip("[]"), line=first_line + offset))
+        for m in LINK_BARE.finditer(line):
+            if any(a <= m.start() < b for a, b in spans):
+                continue
+            url = m.group(0).rstrip(".,;:\"'")
+            if url not in seen:
+                seen.add(url)
+                found.append(Link(url=url, text="", line=first_line + offset))
+    return found
+
+
+def _tags(meta: dict[str, Any]) -> list[str]:
+    tags = meta.get("tags") or []
+    if isinstance(tags, str):
+        tags = [t.strip() for t in re.split(r"[,\s]+", tags) if t.strip()]
+    return [str(t) for t in tags] if isinstance(tags, list) else []
+
+
+def section_id(source: str, heading_path: list[str], line_start: int) -> str:
+    key = f"{source}\x00{' > '.join(heading_path)}\x00{line_start}"
+    return hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+def parse_markdown(source: str, text: str) -> tuple[dict[str, Any], list[Section], str | None]:
+    meta, fm_lines, problem = parse_front_matter(text)
+    title = str(meta["title"]) if meta.get("title") else None
+    tags = _tags(meta)
+    lines = text.split("\n")
+    headings: list[tuple[int, int, str]] = []  # (line index, level, title)
+    in_fence = False
+    for i in range(fm_lines, len(lines)):
+        line = lines[i]
+        if FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        m = HEADING.match(line)
+        if m:
+            headings.append((i, len(m.group(1)), m.group(2).strip()))
+
+    sections: list[Section] = []
+
+    def add(start: int, end: int, level: int, path: list[str], body_start: int) -> None:
+        body = "\n".join(lines[body_start : end + 1]).strip("\n")
+        sections.append(
+            Section(
+                id=section_id(source, path, start + 1),
+                source=source,
+                heading_path=path,
+                level=level,
+                line_start=start + 1,
+                line_end=end + 1,
+                text=body,
+                links=_links("\n".join(lines[start : end + 1]), start + 1),
+                is_stub=is_stub_text(body),
+                is_question=bool(path) and looks_like_question(path[-1]),
+                todo_lines=todo_lines(body),
+                doc_title=title,
+                tags=tags,
+            )
+        )
+
+    # Text before the first heading is a section of its own (named after the document).
+    first = headings[0][0] if headings else len(lines)
+    preamble = "\n".join(lines[fm_lines:first]).strip()
+    if preamble:
+        name = title or Path(source).stem
+        add(fm_lines, first - 1, 0, [name], fm_lines)
+        sections[-1].is_question = False
+
+    stack: list[tuple[int, str]] = []
+    for n, (idx, level, heading) in enumerate(headings):
+        end = headings[n + 1][0] - 1 if n + 1 < len(headings) else len(lines) - 1
+        while end > idx and not lines[end].strip():
+            end -= 1
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, heading))
+        add(idx, end, level, [h for _, h in stack], idx + 1)
+    return meta, sections, problem
+
+
+def parse_text(source: str, text: str) -> list[Section]:
+    """A plain text file: one section per paragraph block, named after the file."""
+    lines = text.split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not any(line.strip() for line in lines):
+        return []
+    body = "\n".join(lines)
+    name = Path(source).stem
+    return [
+        Section(
+            id=section_id(source, [name], 1),
+            source=source,
+            heading_path=[name],
+            level=0,
+            line_start=1,
+            line_end=len(lines),
+            text=body,
+            links=_links(body, 1),
+            is_stub=is_stub_text(body),
+            is_question=looks_like_question(name.replace("-", " ").replace("_", " ")),
+            todo_lines=todo_lines(body),
+        )
+    ]
+
+
+# ---- files ------------------------------------------------------------------------------
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def iter_note_files(corpus_dir: Path) -> Iterable[Path]:
+    for path in sorted(corpus_dir.rglob("*")):
+        rel = path.relative_to(corpus_dir)
+        if any(part in SKIPPED_DIRS or part.startswith(".") for part in rel.parts[:-1]):
+            continue
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if path.suffix.lower() in NOTE_SUFFIXES:
+            yield path
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM). Raises ValueError with a one-line reason."""
+    if b"\x00" in data[:BINARY_SNIFF_BYTES]:
+        raise ValueError("binary file (contains NUL bytes); skipped")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValueError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line}); "
+            "re-save the file as UTF-8"
+        ) from None
+
+
+def load_document(corpus_dir: Path, path: Path, max_bytes: int) -> Document:
+    """Load one note file. Raises ValueError with a one-line reason."""
+    source = path.relative_to(corpus_dir).as_posix()
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ValueError(
+            f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit; skipped "
+            "(raise INTERVIEWER_MAX_FILE_BYTES to index it)"
+        )
+    data = path.read_bytes()
+    text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+    doc = Document(source=source, path=path, content_hash=file_hash(data))
+    if path.suffix.lower() == ".txt":
+        doc.sections = parse_text(source, text)
+        return doc
+    meta, sections, problem = parse_markdown(source, text)
+    doc.title = str(meta["title"]) if meta.get("title") else None
+    doc.tags = _tags(meta)
+    doc.metadata = {k: v for k, v in meta.items() if isinstance(v, str | int | float | bool)}
+    doc.sections = sections
+    if problem:
+        doc.metadata["front_matter_problem"] = problem
+    return doc
+
+
+def check_corpus_dir(corpus_dir: Path) -> None:
+    if not corpus_dir.exists():
+        raise CorpusError(f"corpus dir {corpus_dir} does not exist (pass --corpus DIR)")
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus path {corpus_dir} is not a directory")
+
+
+def load_corpus(corpus_dir: Path, max_bytes: int = 5_000_000) -> LoadResult:
+    """Load every note file; a bad file becomes a problem, never an exception."""
+    check_corpus_dir(corpus_dir)
+    result = LoadResult()
+    for path in iter_note_files(corpus_dir):
+        source = path.relative_to(corpus_dir).as_posix()
+        try:
+            doc = load_document(corpus_dir, path, max_bytes)
+        except (ValueError, OSError) as exc:
+            result.problems.append(FileProblem(source=source, message=str(exc)))
+            continue
+        if not doc.sections:
+            result.problems.append(FileProblem(source=source, message="empty file; skipped"))
+            continue
+        if "front_matter_problem" in doc.metadata:
+            result.problems.append(
+                FileProblem(source=source, message=str(doc.metadata["front_matter_problem"]))
+            )
+        result.documents.append(doc)
+    return result

@@ -1,0 +1,157 @@
+"""Settings: environment variables (``INTERVIEWER_*``), an optional TOML config
+file and command-line overrides, resolved once and passed down explicitly."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from interviewer.errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _source_checkout_dir(name: str) -> Path | None:
+    """The top-level ``corpus/`` or ``prompts/`` of a source checkout, if we run from one."""
+    root = PACKAGE_DIR.parent
+    candidate = root / name
+    if (root / "pyproject.toml").is_file() and candidate.is_dir():
+        return candidate
+    return None
+
+
+def bundled_corpus_dir() -> Path:
+    """The default corpus shipped with the package (or the checkout's ``corpus/``)."""
+    return _source_checkout_dir("corpus") or PACKAGE_DIR / "_data" / "corpus"
+
+
+def bundled_prompts_dir() -> Path:
+    return _source_checkout_dir("prompts") or PACKAGE_DIR / "_data" / "prompts"
+
+
+def default_home() -> Path:
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "interviewer"
+
+
+def is_inside_installed_package(path: Path) -> bool:
+    """True for a path inside site-packages: never write there."""
+    resolved = path.resolve()
+    return any(part in ("site-packages", "dist-packages") for part in resolved.parts)
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Field ``x`` is read from ``INTERVIEWER_X``."""
+
+    model_config = SettingsConfigDict(env_prefix="INTERVIEWER_", extra="ignore")
+
+    home: Path = Field(default_factory=default_home, description="Data dir (index, sessions).")
+    corpus: Path | None = Field(default=None, description="Corpus dir; default: bundled notes.")
+    prompts_dir: Path = Field(default_factory=bundled_prompts_dir)
+
+    # Chroma: embedded by default; a server when chroma_host is set.
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+
+    # Embeddings: the packaged offline ONNX model, or an Ollama embedding model.
+    embedding_backend: Literal["onnx", "ollama"] = "onnx"
+    ollama_embedding_model: str = "nomic-embed-text"
+    embed_batch_size: int = 32
+
+    # Chunking.
+    chunk_size_tokens: int = 256
+    chunk_overlap_tokens: int = 32
+    max_file_bytes: int = 5_000_000
+
+    # Retrieval.
+    top_k: int = 5
+    candidates: int = 30
+    rrf_k: int = 60
+
+    # LLM via Ollama.
+    model: str = "qwen2.5:7b-instruct"
+    use_llm: bool = True
+    ollama_host: str = Field(
+        default_factory=lambda: os.environ.get("OLLAMA_HOST", "http://127.0.0.1:11434")
+    )
+    llm_timeout_s: float = 120.0
+    connect_timeout_s: float = 2.0
+    keep_alive: str | None = "10m"
+    temperature: float = 0.2
+    seed: int | None = None
+    num_predict: int = 1024
+    num_ctx: int | None = None
+
+    # References.
+    fetch_timeout_s: float = 10.0
+    fetch_max_bytes: int = 5_000_000
+    fetch_concurrency: int = 4
+    allow_private_urls: bool = False
+
+    @field_validator("home", "corpus", "prompts_dir", mode="after")
+    @classmethod
+    def _expand(cls, v: Path | None) -> Path | None:
+        return v.expanduser() if v is not None else None
+
+    # ---- derived paths -------------------------------------------------------------
+    @property
+    def corpus_dir(self) -> Path:
+        if self.corpus is not None:
+            return self.corpus
+        user_default = self.home / "corpus"
+        # `interviewer add` on the bundled corpus creates a user corpus that becomes default.
+        if (user_default / ".interviewer-corpus").is_file():
+            return user_default
+        return bundled_corpus_dir()
+
+    @property
+    def index_dir(self) -> Path:
+        """Each corpus dir gets its own index, so two corpora never mix."""
+        resolved = str(self.corpus_dir.resolve())
+        digest = hashlib.sha256(resolved.encode()).hexdigest()[:12]
+        name = self.corpus_dir.resolve().name or "corpus"
+        return self.home / "indexes" / f"{name}-{digest}"
+
+    @property
+    def sessions_db(self) -> Path:
+        return self.home / "sessions.sqlite3"
+
+    @property
+    def store_mode(self) -> str:
+        if self.chroma_host:
+            return f"http://{self.chroma_host}:{self.chroma_port}"
+        return "embedded"
+
+
+def config_file_path() -> Path:
+    explicit = os.environ.get("INTERVIEWER_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".config"
+    return base / "interviewer" / "config.toml"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Config file < environment < explicit overrides (``None`` overrides are ignored)."""
+    from_file: dict[str, Any] = {}
+    path = config_file_path()
+    if path.is_file():
+        try:
+            from_file = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+            raise ConfigError(f"{path}: invalid config file: {exc}") from exc
+    env_settings = Settings()
+    merged = {k: v for k, v in from_file.items() if k in Settings.model_fields}
+    # Environment wins over the file: keep only values that the environment did set.
+    for name in env_settings.model_fields_set:
+        merged[name] = getattr(env_settings, name)
+    merged.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**merged) if merged else env_settings

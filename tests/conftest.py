@@ -1,0 +1,48 @@
+"""Shared fixtures. Every test gets its own data dir and config dir, and Ollama
+points at a closed port unless a test starts the Ollama-compatible server."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+BUNDLED_CORPUS = REPO / "corpus"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("INTERVIEWER_HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    # Nothing listens here: a test that forgets the fake server fails fast, never
+    # reaching a real Ollama.
+    monkeypatch.setenv("OLLAMA_HOST", f"http://127.0.0.1:{free_port()}")
+    for var in ("INTERVIEWER_CORPUS", "INTERVIEWER_MODEL", "INTERVIEWER_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+@pytest.fixture
+def home(isolated_env: Path) -> Path:
+    return isolated_env
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled corpus."""
+    import shutil
+
+    dest = tmp_path / "corpus"
+    shutil.copytree(BUNDLED_CORPUS, dest)
+    return dest
