@@ -1,0 +1,63 @@
+"""`interviewer index`: sync the index with the corpus."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from interviewer._cli.common import (
+    ChromaHostOpt,
+    ChromaPortOpt,
+    CorpusOpt,
+    JsonOpt,
+    err_console,
+    print_json,
+    settings_from,
+)
+
+
+def index(
+    corpus: CorpusOpt = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the index and rebuild it.")] = False,
+    json_out: JsonOpt = False,
+    chroma_host: ChromaHostOpt = None,
+    chroma_port: ChromaPortOpt = None,
+) -> None:
+    """Sync the index: only new or changed files are re-chunked and re-embedded."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from interviewer.index import sync_index
+
+    settings = settings_from(corpus, chroma_host, chroma_port)
+    err = err_console()
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        console=err, transient=True, disable=json_out,
+    ) as bar:
+        task = bar.add_task("embedding chunks", total=None)
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        report = sync_index(settings, on_progress, rebuild=rebuild)
+    if json_out:
+        data = report.model_dump(mode="json")
+        data["corpus_dir"] = str(settings.corpus_dir)
+        print_json(data)
+        return
+    for problem in report.problems:
+        err.print(f"[yellow]warning:[/] {problem}", markup=True, highlight=False)
+    if report.rebuilt_reason:
+        err.print(f"[yellow]note:[/] {report.rebuilt_reason}", markup=True, highlight=False)
+    err.print(
+        f"indexed {settings.corpus_dir} in {report.seconds:.1f}s\n"
+        f"  files:    +{len(report.files_added)} added, ~{len(report.files_changed)} changed, "
+        f"-{len(report.files_removed)} removed, {report.files_unchanged} unchanged "
+        f"({report.total_files} in all)\n"
+        f"  sections: +{report.sections_added} added, -{report.sections_removed} removed "
+        f"({report.total_sections} in all)\n"
+        f"  chunks:   +{report.chunks_added} added ({report.chunks_embedded} embedded), "
+        f"-{report.chunks_removed} removed ({report.total_chunks} in all)",
+        highlight=False, markup=False,
+    )

@@ -1,0 +1,60 @@
+"""`interviewer search`: hybrid search over the notes and fetched references."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from interviewer._cli.common import (
+    ChromaHostOpt,
+    ChromaPortOpt,
+    CorpusOpt,
+    JsonOpt,
+    out_console,
+    print_json,
+    settings_from,
+)
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, in your own words.")],
+    k: Annotated[int, typer.Option("-k", "--top", min=1, max=100, help="Number of hits.")] = 5,
+    mode: Annotated[
+        str, typer.Option("--mode", help="hybrid, dense or bm25.")
+    ] = "hybrid",
+    corpus: CorpusOpt = None,
+    json_out: JsonOpt = False,
+    chroma_host: ChromaHostOpt = None,
+    chroma_port: ChromaPortOpt = None,
+) -> None:
+    """Search the notes (indexes first if the index is missing or stale)."""
+    from interviewer.retrieval import open_retriever
+
+    if mode not in ("hybrid", "dense", "bm25"):
+        raise typer.BadParameter("must be hybrid, dense or bm25", param_hint="--mode")
+    settings = settings_from(corpus, chroma_host, chroma_port)
+    retriever = open_retriever(settings)
+    hits = retriever.search(query, k=k, mode=mode)  # type: ignore[arg-type]
+    if json_out:
+        print_json([h.model_dump(mode="json") for h in hits])
+        return
+    console = out_console()
+    if not hits:
+        console.print("no matches")
+        return
+    from rich.markup import escape
+
+    for rank, hit in enumerate(hits, start=1):
+        where = hit.url if hit.kind == "reference" and hit.url else (
+            f"{hit.source}:{hit.line_start}-{hit.line_end}"
+        )
+        stub = " [dim](stub)[/]" if hit.is_stub else ""
+        console.print(
+            f"[bold]{rank}. {escape(hit.heading)}[/]{stub}  [dim]{escape(where)}  "
+            f"score {hit.score:.4f}[/]"
+        )
+        text = " ".join(hit.text.split())
+        console.print("   " + escape(text[:300] + ("…" if len(text) > 300 else "")))
+        if hit.kind == "reference" and hit.citing_sections:
+            console.print("   [dim]cited by " + escape("; ".join(hit.citing_sections)) + "[/]")

@@ -1,0 +1,237 @@
+"""Hybrid retrieval: BM25 over the chunk snapshot and dense search in Chroma, fused
+by reciprocal rank fusion and deduplicated per section.
+
+BM25 is implemented here over numpy rather than through LlamaIndex's retriever:
+importing ``llama_index.core`` costs seconds, and the query path must stay close
+to the floor of "import chromadb, embed the query, query the collection"."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, Field
+
+from interviewer.chunking import Chunk
+from interviewer.errors import StoreError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from interviewer.embeddings import Embedder
+    from interviewer.index import ChunkStore
+    from interviewer.settings import Settings
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers him his how i if in into is
+    it its itself just me more most my no nor not of off on once only or other our ours
+    out over own same she should so some such than that the their theirs them then there
+    these they this those through to too under until up very was we were what when where
+    which while who whom why will with would you your yours de la el en y que los las un
+    una es por con para del se""".split()
+)
+TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+
+
+class Hit(BaseModel):
+    chunk_id: str
+    section_id: str
+    source: str
+    heading: str
+    text: str
+    score: float = Field(description="Fused score (RRF), or the single retriever's score.")
+    dense_score: float | None = None
+    bm25_score: float | None = None
+    kind: Literal["note", "reference"] = "note"
+    url: str | None = None
+    line_start: int
+    line_end: int
+    is_stub: bool = False
+    citing_sections: list[str] = Field(default_factory=list)
+
+
+_stemmer = None
+
+
+def _stem_words(words: list[str]) -> list[str]:
+    global _stemmer
+    if _stemmer is None:
+        import Stemmer
+
+        _stemmer = Stemmer.Stemmer("english")
+    return list(_stemmer.stemWords(words))
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, stop words removed, Snowball-stemmed terms."""
+    words = [w for w in TOKEN.findall(text.lower().replace("’", "'")) if w not in STOPWORDS]
+    return _stem_words(words)
+
+
+class BM25:
+    """Okapi BM25 (k1=1.5, b=0.75) over a fixed list of documents."""
+
+    def __init__(self, docs: Sequence[str], k1: float = 1.5, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self._tfs = [Counter(tokenize(d)) for d in docs]
+        self._lens = [sum(tf.values()) for tf in self._tfs]
+        self._avg = (sum(self._lens) / len(self._lens)) if self._lens else 0.0
+        df: Counter[str] = Counter()
+        for tf in self._tfs:
+            df.update(tf.keys())
+        n = len(docs)
+        self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self._postings: dict[str, list[int]] = {}
+        for i, tf in enumerate(self._tfs):
+            for t in tf:
+                self._postings.setdefault(t, []).append(i)
+
+    def scores(self, query: str) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for term in set(tokenize(query)):
+            idf = self._idf.get(term)
+            if idf is None:
+                continue
+            for i in self._postings[term]:
+                f = self._tfs[i][term]
+                norm = self.k1 * (1 - self.b + self.b * self._lens[i] / (self._avg or 1.0))
+                out[i] = out.get(i, 0.0) + idf * f * (self.k1 + 1) / (f + norm)
+        return out
+
+    def top(self, query: str, n: int) -> list[tuple[int, float]]:
+        ranked = sorted(self.scores(query).items(), key=lambda kv: (-kv[1], kv[0]))
+        return ranked[:n]
+
+
+def rrf(rankings: Sequence[Sequence[str]], k: int = 60) -> dict[str, float]:
+    """Reciprocal rank fusion: each list adds 1 / (k + rank) for the ids it ranks."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, key in enumerate(ranking, start=1):
+            fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+class Retriever:
+    """Search over one corpus's index. Build it once and reuse it: a session keeps
+    one Retriever so each query costs one embedding and one Chroma query."""
+
+    def __init__(
+        self, settings: Settings, chunks: list[Chunk], store: ChunkStore, embedder: Embedder
+    ) -> None:
+        self.settings = settings
+        self.chunks = chunks
+        self._by_id = {c.id: i for i, c in enumerate(chunks)}
+        self._store = store
+        self._embedder = embedder
+        self._bm25: BM25 | None = None
+
+    @property
+    def bm25(self) -> BM25:
+        if self._bm25 is None:
+            self._bm25 = BM25([c.embed_text for c in self.chunks])
+        return self._bm25
+
+    def embed_query(self, query: str) -> np.ndarray:
+        return self._embedder.embed([query])[0]
+
+    def dense(self, query: str, n: int) -> list[tuple[int, float]]:
+        found = self._store.query(self.embed_query(query), min(n, len(self.chunks)))
+        return [(self._by_id[cid], s) for cid, s in found if cid in self._by_id]
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        mode: Mode = "hybrid",
+        *,
+        kinds: Sequence[str] | None = None,
+        dedupe: bool = True,
+    ) -> list[Hit]:
+        """The best ``k`` chunks for ``query``, at most one per section."""
+        k = k or self.settings.top_k
+        if not query.strip() or not self.chunks:
+            return []
+        n = max(self.settings.candidates, k * 3)
+        dense = self.dense(query, n) if mode in ("hybrid", "dense") else []
+        sparse = self.bm25.top(query, n) if mode in ("hybrid", "bm25") else []
+        dense_scores = dict(dense)
+        sparse_scores = dict(sparse)
+        if mode == "hybrid":
+            fused = rrf(
+                [[str(i) for i, _ in dense], [str(i) for i, _ in sparse]], self.settings.rrf_k
+            )
+            order = sorted(((int(i), s) for i, s in fused.items()), key=lambda kv: (-kv[1], kv[0]))
+        else:
+            order = dense if mode == "dense" else sparse
+        hits: list[Hit] = []
+        seen: set[str] = set()
+        for i, score in order:
+            chunk = self.chunks[i]
+            if kinds and chunk.kind not in kinds:
+                continue
+            if dedupe and chunk.section_id in seen:
+                continue
+            seen.add(chunk.section_id)
+            hits.append(
+                Hit(
+                    chunk_id=chunk.id,
+                    section_id=chunk.section_id,
+                    source=chunk.source,
+                    heading=chunk.heading,
+                    text=chunk.text,
+                    score=round(float(score), 6),
+                    dense_score=dense_scores.get(i),
+                    bm25_score=sparse_scores.get(i),
+                    kind=chunk.kind,
+                    url=chunk.url,
+                    line_start=chunk.line_start,
+                    line_end=chunk.line_end,
+                    is_stub=chunk.is_stub,
+                    citing_sections=chunk.citing_sections,
+                )
+            )
+            if len(hits) >= k:
+                break
+        return hits
+
+    def chunks_for_section(self, section_id: str) -> list[Chunk]:
+        return [c for c in self.chunks if c.section_id == section_id]
+
+    def references_citing(self, source: str, heading: str) -> list[Chunk]:
+        """Reference chunks fetched from links of the section ``source § heading``."""
+        key = f"{source} § {heading}"
+        return [c for c in self.chunks if c.kind == "reference" and key in c.citing_sections]
+
+
+def open_retriever(
+    settings: Settings, *, ensure_index: bool = True, embedder: Embedder | None = None
+) -> Retriever:
+    """A retriever over the current index; when ``ensure_index`` is set, a missing or
+    stale index is synced first (only changed files are re-embedded)."""
+    from interviewer.embeddings import get_embedder
+    from interviewer.index import ChunkStore, index_status, load_chunks, read_manifest, sync_index
+
+    embedder = embedder or get_embedder(settings)
+    if ensure_index:
+        status = index_status(settings, open_store=False)
+        if not status.current:
+            sync_index(settings, embedder=embedder)
+    manifest = read_manifest(settings.index_dir)
+    if manifest is None:
+        raise StoreError("no index yet: run `interviewer index`")
+    chunks = load_chunks(settings.index_dir)
+    store = ChunkStore(settings, manifest.collection)
+    return Retriever(settings, chunks, store, embedder)
+
+
+def hits_json(hits: list[Hit]) -> str:
+    return json.dumps([h.model_dump(mode="json") for h in hits], ensure_ascii=False, indent=2)
