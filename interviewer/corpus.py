@@ -22,6 +22,7 @@ QUESTION_STARTS = (
     "how", "what", "why", "explain", "define", "describe", "when", "which",
     "compare", "can", "could", "would", "should", "is", "are", "do", "does", "name", "list",
     "give", "derive", "show", "find", "remove", "reverse", "implement", "write", "design",
+    "given", "create", "talk", "tell", "discuss", "contrast", "prove", "calculate", "compute",
 )  # fmt: skip
 # Lines that are reminders to oneself rather than notes, in English and Spanish.
 TODO_PATTERNS = re.compile(
@@ -31,6 +32,8 @@ TODO_PATTERNS = re.compile(
 )
 LINK_MD = re.compile(r"\[([^\]]*)\]\((https?://[^)\s]+)\)")
 LINK_WIKI_SRC = re.compile(r"\[\[([^\]]+)\]\]\((https?://[^)\s]+)\)")
+# "[[src](https://...)]": a Markdown link wrapped in brackets, used as a source marker.
+LINK_BRACKETED = re.compile(r"\[\[([^\]]*)\]\((https?://[^)\s]+)\)\]")
 LINK_BARE = re.compile(r"(?<![(<\[])\bhttps?://[^\s)>\]\"']+")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -103,6 +106,9 @@ def looks_like_question(heading: str) -> bool:
         return False
     if "?" in text:
         return True
+    # "Epoch vs. Batch vs. Iteration." asks for a comparison.
+    if re.search(r"\s(?:vs\.?|versus)\s", text, re.IGNORECASE):
+        return True
     first = re.split(r"[\s/,:;(]+", text.lower(), maxsplit=1)[0]
     return first in QUESTION_STARTS
 
@@ -115,6 +121,7 @@ def _strip_numbering(heading: str) -> str:
 def question_text(heading: str) -> str:
     """The heading as a question to ask: numbering and trailing links removed."""
     text = _strip_numbering(heading)
+    text = LINK_BRACKETED.sub("", text)
     text = LINK_WIKI_SRC.sub("", text)
     text = LINK_MD.sub(lambda m: m.group(1), text)
     text = re.sub(r"\[\[[^\]]*\]\]", "", text)
@@ -256,6 +263,16 @@ def parse_markdown(source: str, text: str) -> tuple[dict[str, Any], list[Section
             stack.pop()
         stack.append((level, heading))
         add(idx, end, level, [h for _, h in stack], idx + 1)
+    # A heading whose notes sit in its sub-sections ("My final answer") is not a stub.
+    for i, section in enumerate(sections):
+        if not section.is_stub or section.level == 0:
+            continue
+        for child in sections[i + 1 :]:
+            if child.level <= section.level:
+                break
+            if not child.is_stub:
+                section.is_stub = False
+                break
     return meta, sections, problem
 
 
