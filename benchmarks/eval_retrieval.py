@@ -23,7 +23,11 @@ def evaluate(retriever: object, queries: list[dict], mode: str) -> dict[str, flo
     for q in queries:
         hits = retriever.search(q["query"], k=10, mode=mode)  # type: ignore[attr-defined]
         rank = next(
-            (i for i, h in enumerate(hits, 1) if any(h.heading.startswith(r) for r in q["relevant"])),
+            (
+                i
+                for i, h in enumerate(hits, 1)
+                if any(h.heading.startswith(r) for r in q["relevant"])
+            ),
             None,
         )
         ranks.append(rank)
@@ -35,7 +39,9 @@ def evaluate(retriever: object, queries: list[dict], mode: str) -> dict[str, flo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--queries", type=Path, default=REPO / "evals" / "retrieval" / "queries.yaml")
+    parser.add_argument(
+        "--queries", type=Path, default=REPO / "evals" / "retrieval" / "queries.yaml"
+    )
     parser.add_argument("--corpus", type=Path, default=REPO / "corpus")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--misses", action="store_true", help="list queries hybrid misses at 5")
@@ -62,7 +68,9 @@ def main() -> None:
         for q in queries:
             hits = retriever.search(q["query"], k=5, mode="hybrid")
             if not any(h.heading.startswith(r) for h in hits for r in q["relevant"]):
-                print("MISS:", q["query"], "->", [h.heading[:40] for h in hits[:3]], file=sys.stderr)
+                print(
+                    "MISS:", q["query"], "->", [h.heading[:40] for h in hits[:3]], file=sys.stderr
+                )
 
 
 if __name__ == "__main__":

@@ -125,7 +125,7 @@ def question_text(heading: str) -> str:
     text = LINK_WIKI_SRC.sub("", text)
     text = LINK_MD.sub(lambda m: m.group(1), text)
     text = re.sub(r"\[\[[^\]]*\]\]", "", text)
-    return re.sub(r"\s+", " ", text).strip().strip("“”\"").strip()
+    return re.sub(r"\s+", " ", text).strip().strip('“”"').strip()
 
 
 def todo_lines(text: str) -> list[str]:

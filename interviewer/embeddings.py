@@ -154,7 +154,7 @@ class OllamaEmbedder:
                 raise LLMError(f"Ollama embedding failed: {exc.error}{hint}") from None
             except (httpx.HTTPError, ConnectionError) as exc:
                 raise LLMError(f"Ollama is not reachable for embeddings: {exc}") from None
-            rows.extend(reply.embeddings)
+            rows.extend(list(map(float, row)) for row in reply.embeddings)
         arr = np.asarray(rows, dtype=np.float32).reshape(len(texts), -1) if rows else None
         if arr is None:
             return np.zeros((0, self._dim or 0), dtype=np.float32)

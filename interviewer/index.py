@@ -7,6 +7,7 @@ BM25 and the grader can load the corpus without importing Chroma or LlamaIndex).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -129,11 +130,13 @@ class ChunkStore:
         return int(self._collection.count())
 
     def upsert(self, chunks: list[Chunk], vectors: Any) -> None:
+        import numpy as np
+
         for start in range(0, len(chunks), UPSERT_BATCH):
             part = chunks[start : start + UPSERT_BATCH]
             self._collection.upsert(
                 ids=[c.id for c in part],
-                embeddings=[list(map(float, v)) for v in vectors[start : start + UPSERT_BATCH]],
+                embeddings=np.asarray(vectors[start : start + UPSERT_BATCH], dtype=np.float32),
                 documents=[c.embed_text for c in part],
                 metadatas=[c.chroma_metadata() for c in part],
             )
@@ -144,20 +147,23 @@ class ChunkStore:
 
     def query(self, vector: Any, n: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity), best first."""
+        import numpy as np
+
         if n <= 0:
             return []
         found = self._collection.query(
-            query_embeddings=[list(map(float, vector))], n_results=n, include=["distances"]
+            query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
+            n_results=n,
+            include=["distances"],
         )
         ids = found["ids"][0] if found["ids"] else []
         dists = (found.get("distances") or [[]])[0] or []
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=False)]
 
     def drop(self, name: str) -> None:
-        try:
+        # A missing collection is nothing to drop.
+        with contextlib.suppress(Exception):
             self._client.delete_collection(name)
-        except Exception:  # missing collection: nothing to drop
-            pass
 
 
 def collection_name(settings: Settings) -> str:
@@ -206,7 +212,9 @@ def load_chunks(index_dir: Path) -> list[Chunk]:
         rows = json.loads(path.read_text(encoding="utf-8"))
         return [Chunk.model_validate(r) for r in rows]
     except (ValueError, OSError, ValidationError) as exc:
-        raise StoreError(f"{path}: unreadable chunk snapshot ({exc}); run `interviewer index --rebuild`") from None
+        raise StoreError(
+            f"{path}: unreadable chunk snapshot ({exc}); run `interviewer index --rebuild`"
+        ) from None
 
 
 def _reference_documents(corpus_dir: Path) -> list[Document]:
@@ -288,9 +296,7 @@ def sync_index(
         manifest = None if rebuild else read_manifest(index_dir)
     except StoreError as exc:
         manifest, report.rebuilt_reason = None, str(exc)
-    if manifest is not None and (
-        manifest.embedder != embedder.name or manifest.collection != name
-    ):
+    if manifest is not None and (manifest.embedder != embedder.name or manifest.collection != name):
         report.rebuilt_reason = (
             f"index was built with {manifest.embedder}; rebuilding for {embedder.name}"
         )
@@ -430,7 +436,8 @@ def index_status(settings: Settings, *, open_store: bool = True) -> IndexStatus:
     status.chunks = sum(len(e.chunk_ids) for e in manifest.files.values())
     on_disk = current_hashes(corpus_dir, settings.max_file_bytes)
     stale = sorted(
-        s for s in set(on_disk) | set(manifest.files)
+        s
+        for s in set(on_disk) | set(manifest.files)
         if on_disk.get(s) != (manifest.files[s].hash if s in manifest.files else None)
     )
     status.stale_files = stale

@@ -50,10 +50,14 @@ def test_stubs_and_spanish_reminders_are_marked() -> None:
 def test_question_detection() -> None:
     assert looks_like_question("How to split a tree?")
     assert looks_like_question("Explain Transposed convolutions.")
-    assert looks_like_question("1) What's the trade-off between bias and variance? [[src](http://x)]")
+    assert looks_like_question(
+        "1) What's the trade-off between bias and variance? [[src](http://x)]"
+    )
     assert not looks_like_question("My final answer:")
     assert not looks_like_question("Other resources:")
-    assert question_text("3) Explain over-fitting? [[src](http://a.b/c)]") == "Explain over-fitting?"
+    assert (
+        question_text("3) Explain over-fitting? [[src](http://a.b/c)]") == "Explain over-fitting?"
+    )
 
 
 def test_stub_text_heuristic() -> None:

@@ -85,7 +85,9 @@ def test_chunks_keep_heading_metadata_and_front_matter(small_corpus: Path) -> No
 def test_long_sections_are_split_with_heading_kept(tmp_path: Path) -> None:
     corpus = tmp_path / "c"
     corpus.mkdir()
-    body = " ".join(f"Sentence {i} explains a detail of attention heads and keys." for i in range(200))
+    body = " ".join(
+        f"Sentence {i} explains a detail of attention heads and keys." for i in range(200)
+    )
     (corpus / "long.md").write_text(f"# Attention\n## How does attention work?\n{body}\n")
     settings = load_settings(corpus=corpus, chunk_size_tokens=128)
     sync_index(settings)
@@ -168,9 +170,18 @@ def test_chroma_server_mode(small_corpus: Path, tmp_path: Path) -> None:
         pytest.skip("chroma CLI not installed next to this Python")
     port = free_port()
     proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "server"), "--port", str(port),
-         "--host", "127.0.0.1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(chroma),
+            "run",
+            "--path",
+            str(tmp_path / "server"),
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         _wait_for_chroma(port, proc)

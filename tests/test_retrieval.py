@@ -17,7 +17,10 @@ from .conftest import BUNDLED_CORPUS
 
 def test_tokenize_stems_and_drops_stopwords() -> None:
     assert tokenize("The models are overfitting the training data") == [
-        "model", "overfit", "train", "data",
+        "model",
+        "overfit",
+        "train",
+        "data",
     ]
 
 
@@ -36,7 +39,10 @@ def run_cli(*args: str, env_home: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, INTERVIEWER_HOME=str(env_home))
     return subprocess.run(
         [sys.executable, "-m", "interviewer", *args],
-        capture_output=True, text=True, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
 
 
@@ -50,8 +56,12 @@ def indexed_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_cli_search_json_overfitting_first(indexed_home: Path) -> None:
     proc = run_cli(
-        "search", "my model does great on training data but poorly on new data", "--json",
-        "--corpus", str(BUNDLED_CORPUS), env_home=indexed_home,
+        "search",
+        "my model does great on training data but poorly on new data",
+        "--json",
+        "--corpus",
+        str(BUNDLED_CORPUS),
+        env_home=indexed_home,
     )
     assert proc.returncode == 0, proc.stderr
     hits = json.loads(proc.stdout)

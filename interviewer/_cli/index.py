@@ -19,7 +19,9 @@ from interviewer._cli.common import (
 
 def index(
     corpus: CorpusOpt = None,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the index and rebuild it.")] = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Drop the index and rebuild it.")
+    ] = False,
     json_out: JsonOpt = False,
     chroma_host: ChromaHostOpt = None,
     chroma_port: ChromaPortOpt = None,
@@ -32,8 +34,12 @@ def index(
     settings = settings_from(corpus, chroma_host, chroma_port)
     err = err_console()
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        console=err, transient=True, disable=json_out,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=json_out,
     ) as bar:
         task = bar.add_task("embedding chunks", total=None)
 
@@ -59,5 +65,6 @@ def index(
         f"({report.total_sections} in all)\n"
         f"  chunks:   +{report.chunks_added} added ({report.chunks_embedded} embedded), "
         f"-{report.chunks_removed} removed ({report.total_chunks} in all)",
-        highlight=False, markup=False,
+        highlight=False,
+        markup=False,
     )

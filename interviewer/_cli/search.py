@@ -20,9 +20,7 @@ from interviewer._cli.common import (
 def search(
     query: Annotated[str, typer.Argument(help="What to look for, in your own words.")],
     k: Annotated[int, typer.Option("-k", "--top", min=1, max=100, help="Number of hits.")] = 5,
-    mode: Annotated[
-        str, typer.Option("--mode", help="hybrid, dense or bm25.")
-    ] = "hybrid",
+    mode: Annotated[str, typer.Option("--mode", help="hybrid, dense or bm25.")] = "hybrid",
     corpus: CorpusOpt = None,
     json_out: JsonOpt = False,
     chroma_host: ChromaHostOpt = None,
@@ -46,8 +44,10 @@ def search(
     from rich.markup import escape
 
     for rank, hit in enumerate(hits, start=1):
-        where = hit.url if hit.kind == "reference" and hit.url else (
-            f"{hit.source}:{hit.line_start}-{hit.line_end}"
+        where = (
+            hit.url
+            if hit.kind == "reference" and hit.url
+            else (f"{hit.source}:{hit.line_start}-{hit.line_end}")
         )
         stub = " [dim](stub)[/]" if hit.is_stub else ""
         console.print(

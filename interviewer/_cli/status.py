@@ -26,7 +26,8 @@ def status(
     settings = settings_from(corpus, chroma_host, chroma_port)
     st = index_status(settings)
     embedder = (
-        MINILM_NAME if settings.embedding_backend == "onnx"
+        MINILM_NAME
+        if settings.embedding_backend == "onnx"
         else f"ollama:{settings.ollama_embedding_model}"
     )
     data = {
