@@ -46,3 +46,34 @@ def corpus_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "corpus"
     shutil.copytree(BUNDLED_CORPUS, dest)
     return dest
+
+
+from collections.abc import Iterator  # noqa: E402  (appended section)
+
+from tests.ollama_server import OllamaServer  # noqa: E402
+
+
+@pytest.fixture
+def ollama_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[OllamaServer]:
+    """An Ollama-API-compatible server on 127.0.0.1 (see tests/ollama_server.py);
+    OLLAMA_HOST points at it. Script replies with ``ollama_server.reply(...)``."""
+    server = OllamaServer().start()
+    monkeypatch.setenv("OLLAMA_HOST", server.url)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+from tests.web_server import WebServer  # noqa: E402  (appended section)
+
+
+@pytest.fixture
+def web_server() -> Iterator[WebServer]:
+    """A local web site with awkward pages (see tests/web_server.py) on 127.0.0.1.
+    Fetching from it needs INTERVIEWER_ALLOW_PRIVATE_URLS (loopback is refused otherwise)."""
+    server = WebServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,297 @@
+"""`interviewer doctor`: is everything in place? Each check gives a verdict and, when
+it fails, the exact command that fixes it. Checks that depend on a failed one are
+skipped (so without Ollama the model checks cost nothing)."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel
+
+from interviewer.errors import InterviewerError, LLMError
+
+if TYPE_CHECKING:
+    from interviewer.index import IndexStatus
+    from interviewer.settings import Settings
+
+Verdict = Literal["pass", "fail", "skip"]
+PROBE_PROMPT = "doctor_probe.md"
+# The probe needs a few dozen tokens; a cap keeps a slow model's check short.
+PROBE_NUM_PREDICT = 200
+# Doctor must answer fast when Ollama is absent: the reachability probe never
+# waits longer than this for a connection.
+PING_TIMEOUT_S = 1.0
+
+
+class Check(BaseModel):
+    name: str
+    verdict: Verdict
+    detail: str
+    fix: str | None = None
+    seconds: float = 0.0
+
+
+class DoctorReport(BaseModel):
+    ok: bool
+    llm_checked: bool
+    ollama_host: str
+    model: str
+    corpus_dir: str
+    index_dir: str
+    store_mode: str
+    checks: list[Check]
+
+    def failed(self) -> list[Check]:
+        return [c for c in self.checks if c.verdict == "fail"]
+
+
+class DoctorProbe(BaseModel):
+    """The structured-output round trip asks the model for this object."""
+
+    ready: bool
+    answer: str
+
+
+class _Fail(Exception):
+    """A check's failure with its fix (internal to this module)."""
+
+    def __init__(self, detail: str, fix: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.fix = fix
+
+
+def _index_fix(settings: Settings, rebuild: bool = False) -> str:
+    cmd = "interviewer index" + (" --rebuild" if rebuild else "")
+    if settings.corpus is not None:
+        cmd += f" --corpus {settings.corpus}"
+    if settings.chroma_host:
+        cmd += f" --chroma-host {settings.chroma_host} --chroma-port {settings.chroma_port}"
+    return cmd
+
+
+def _llm_fix(exc: LLMError, settings: Settings) -> str:
+    from interviewer.llm import (
+        INSTALL_HINT,
+        LLMConnectionLostError,
+        LLMTimeoutError,
+        LLMUnreachableError,
+        ModelMissingError,
+    )
+
+    if isinstance(exc, LLMUnreachableError):
+        return INSTALL_HINT
+    if isinstance(exc, ModelMissingError):
+        return f"ollama pull {settings.model}"
+    if isinstance(exc, LLMTimeoutError):
+        return (
+            f"raise INTERVIEWER_LLM_TIMEOUT_S (now {settings.llm_timeout_s:g}) "
+            "or pick a smaller model with --model"
+        )
+    if isinstance(exc, LLMConnectionLostError):
+        return "check that `ollama serve` keeps running (see its log)"
+    return "see the Ollama server log (`ollama serve`)"
+
+
+# ---- the checks --------------------------------------------------------------------
+def _check_ollama(settings: Settings) -> str:
+    from interviewer.llm import INSTALL_HINT, LLMUnreachableError, base_url, server_version
+
+    try:
+        version = server_version(settings.ollama_host, PING_TIMEOUT_S)
+    except LLMUnreachableError as exc:
+        raise _Fail(f"nothing answers at {base_url(settings.ollama_host)}", INSTALL_HINT) from exc
+    return f"Ollama {version} at {base_url(settings.ollama_host)}"
+
+
+def _check_model(settings: Settings) -> str:
+    from interviewer.llm import has_model, list_models
+
+    try:
+        models = list_models(settings.ollama_host, timeout_s=max(PING_TIMEOUT_S, 2.0))
+    except LLMError as exc:
+        raise _Fail(str(exc), _llm_fix(exc, settings)) from exc
+    if not has_model(settings.model, models):
+        shown = ", ".join(models[:6]) or "none"
+        raise _Fail(
+            f"{settings.model} is not pulled (the server has: {shown})",
+            f"ollama pull {settings.model}",
+        )
+    return f"{settings.model} is available"
+
+
+def _check_structured(settings: Settings) -> str:
+    from interviewer.llm import GenerateOptions, Message, make_llm
+
+    llm = make_llm(settings)
+    assert llm is not None  # only called when the LLM is on
+    prompt_path = settings.prompts_dir / PROBE_PROMPT
+    try:
+        prompt = prompt_path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise _Fail(f"{prompt_path}: prompt file is missing", "reinstall interviewer") from exc
+    cap = min(settings.num_predict, PROBE_NUM_PREDICT) if settings.num_predict else None
+    options = GenerateOptions.from_settings(settings).model_copy(update={"num_predict": cap})
+    started = time.perf_counter()
+    try:
+        result = llm.structured([Message.user(prompt)], DoctorProbe, options=options)
+    except LLMError as exc:
+        raise _Fail(str(exc), _llm_fix(exc, settings)) from exc
+    if not result.ok:
+        raise _Fail(
+            f"{settings.model} gave no valid JSON in {result.attempts} tries: {result.error}",
+            "update Ollama (structured outputs need 0.5 or later) or try another "
+            "model with --model",
+        )
+    return f"schema-valid JSON from {settings.model} in {time.perf_counter() - started:.1f} s"
+
+
+def _check_embeddings(settings: Settings) -> str:
+    from interviewer.embeddings import get_embedder
+
+    try:
+        embedder = get_embedder(settings)
+        vectors = embedder.embed(["doctor: does the embedding model load?"])
+    except LLMError as exc:
+        raise _Fail(str(exc), f"ollama pull {settings.ollama_embedding_model}") from exc
+    except InterviewerError as exc:
+        raise _Fail(str(exc), "reinstall interviewer: pip install -c constraints.txt .") from exc
+    row = [float(x) for x in vectors[0]] if len(vectors) else []
+    norm = math.sqrt(sum(x * x for x in row))
+    if len(vectors) != 1 or not row or not math.isfinite(norm) or abs(norm - 1.0) > 1e-3:
+        raise _Fail(
+            f"{embedder.name} returned an unusable vector (norm {norm:.3f})",
+            "reinstall interviewer: pip install -c constraints.txt .",
+        )
+    where = "offline, packaged ONNX model" if settings.embedding_backend == "onnx" else "Ollama"
+    return f"{embedder.name}: {len(row)} dims ({where})"
+
+
+def _check_index(settings: Settings, status: IndexStatus) -> str:
+    from interviewer.embeddings import MINILM_NAME
+
+    if not settings.corpus_dir.is_dir():
+        raise _Fail(
+            f"corpus dir {settings.corpus_dir} does not exist",
+            "pass --corpus DIR or set INTERVIEWER_CORPUS to your notes folder",
+        )
+    if not status.present:
+        raise _Fail(status.message or "no index yet", _index_fix(settings))
+    expected = (
+        MINILM_NAME if settings.embedding_backend == "onnx"
+        else f"ollama:{settings.ollama_embedding_model}"
+    )
+    if status.embedder and status.embedder != expected:
+        raise _Fail(
+            f"the index was built with {status.embedder}, the settings use {expected}",
+            _index_fix(settings, rebuild=True),
+        )
+    if not status.current:
+        changed = ", ".join(status.stale_files[:5])
+        more = f" and {len(status.stale_files) - 5} more" if len(status.stale_files) > 5 else ""
+        detail = f"{status.message}: {changed}{more}" if changed else status.message
+        raise _Fail(detail or "the index is out of date", _index_fix(settings))
+    return f"{status.files} files, {status.sections} sections, {status.chunks} chunks, up to date"
+
+
+def _check_store(settings: Settings, status: IndexStatus) -> str:
+    from interviewer.errors import StoreError
+    from interviewer.index import ChunkStore, read_manifest
+
+    try:
+        manifest = read_manifest(settings.index_dir)
+        if manifest is None:
+            raise _Fail("no index yet", _index_fix(settings))
+        count = ChunkStore(settings, manifest.collection).count()
+    except StoreError as exc:
+        fix = (
+            f"start the Chroma server: chroma run --path DIR --port {settings.chroma_port}"
+            if settings.chroma_host
+            else _index_fix(settings, rebuild=True)
+        )
+        raise _Fail(str(exc), fix) from exc
+    if count != status.chunks:
+        raise _Fail(
+            f"Chroma holds {count} chunks, the index manifest {status.chunks}",
+            _index_fix(settings, rebuild=True),
+        )
+    return f"Chroma ({settings.store_mode}) opens with {count} chunks"
+
+
+def _run(name: str, fn: Callable[[], str]) -> Check:
+    started = time.perf_counter()
+    try:
+        detail = fn()
+        verdict: Verdict = "pass"
+        fix = None
+    except _Fail as exc:
+        verdict, detail, fix = "fail", exc.detail, exc.fix
+    except InterviewerError as exc:
+        verdict, detail, fix = "fail", str(exc).splitlines()[0], None
+    except Exception as exc:  # a diagnostic tool reports, it does not crash
+        verdict, detail, fix = "fail", f"{type(exc).__name__}: {exc}".splitlines()[0], None
+    return Check(
+        name=name, verdict=verdict, detail=detail, fix=fix,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def _skip(name: str, reason: str) -> Check:
+    return Check(name=name, verdict="skip", detail=reason)
+
+
+def run_doctor(
+    settings: Settings, *, on_check: Callable[[Check], None] | None = None
+) -> DoctorReport:
+    """Run every check. With ``settings.use_llm`` False only what the grounded core
+    needs (embeddings, index, store). ``on_check`` sees each result as it comes."""
+    from interviewer.llm import base_url
+
+    checks: list[Check] = []
+
+    def add(check: Check) -> Check:
+        checks.append(check)
+        if on_check is not None:
+            on_check(check)
+        return check
+
+    if settings.use_llm:
+        reachable = add(_run("ollama", lambda: _check_ollama(settings))).verdict == "pass"
+        if reachable:
+            has = add(_run("model", lambda: _check_model(settings))).verdict == "pass"
+        else:
+            has = add(_skip("model", "Ollama is not reachable")).verdict == "pass"
+        if has:
+            add(_run("structured output", lambda: _check_structured(settings)))
+        else:
+            add(_skip("structured output", "the model is not available"))
+
+    add(_run("embeddings", lambda: _check_embeddings(settings)))
+
+    from interviewer.index import index_status
+
+    status_holder: list[IndexStatus] = []
+
+    def index_check() -> str:
+        status_holder.append(index_status(settings, open_store=False))
+        return _check_index(settings, status_holder[0])
+
+    add(_run("index", index_check))
+    if status_holder and status_holder[0].present:
+        add(_run("store", lambda: _check_store(settings, status_holder[0])))
+    else:
+        add(_skip("store", "there is no index to open"))
+
+    return DoctorReport(
+        ok=all(c.verdict == "pass" for c in checks),
+        llm_checked=settings.use_llm,
+        ollama_host=base_url(settings.ollama_host),
+        model=settings.model,
+        corpus_dir=str(settings.corpus_dir),
+        index_dir=str(settings.index_dir),
+        store_mode=settings.store_mode,
+        checks=checks,
+    )

@@ -1,0 +1,162 @@
+"""`interviewer doctor`: verdicts and fixes, with and without the Ollama-compatible
+server, on a tiny corpus indexed for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from interviewer.cli import app
+from interviewer.doctor import DoctorProbe, DoctorReport, run_doctor
+from interviewer.index import sync_index
+from interviewer.settings import load_settings
+
+from .conftest import REPO
+from .ollama_server import OllamaServer, Reply
+
+NOTES = {
+    "trees.md": "# What is bagging?\nBagging averages models trained on bootstrap samples,"
+    " which lowers variance.\n",
+    "nets.md": "# Dropout\nDropout zeroes random units during training to regularise.\n",
+}
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    for name, text in NOTES.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    return corpus
+
+
+@pytest.fixture
+def indexed_corpus(tiny_corpus: Path) -> Path:
+    sync_index(load_settings(corpus=tiny_corpus))
+    return tiny_corpus
+
+
+def verdicts(report: DoctorReport) -> dict[str, str]:
+    return {c.name: c.verdict for c in report.checks}
+
+
+def by_name(report: DoctorReport, name: str) -> str | None:
+    return next(c.fix for c in report.checks if c.name == name)
+
+
+def test_without_ollama_reports_fixes_and_skips_dependent_checks(tiny_corpus: Path) -> None:
+    report = run_doctor(load_settings(corpus=tiny_corpus))
+
+    assert not report.ok
+    assert verdicts(report) == {
+        "ollama": "fail",
+        "model": "skip",
+        "structured output": "skip",
+        "embeddings": "pass",
+        "index": "fail",
+        "store": "skip",
+    }
+    ollama_fix = by_name(report, "ollama") or ""
+    assert "https://ollama.com/download" in ollama_fix and "ollama serve" in ollama_fix
+    assert by_name(report, "index") == f"interviewer index --corpus {tiny_corpus}"
+
+
+def test_all_checks_pass_with_server_and_current_index(
+    ollama_server: OllamaServer, indexed_corpus: Path
+) -> None:
+    report = run_doctor(load_settings(corpus=indexed_corpus))
+
+    assert report.ok, [c for c in report.checks if c.verdict != "pass"]
+    assert set(verdicts(report).values()) == {"pass"}
+    assert len(report.checks) == 6
+    # The round trip really asked for structured output, with a capped reply length.
+    [req] = ollama_server.chat_requests()
+    assert req["format"] == DoctorProbe.model_json_schema()
+    assert req["options"]["num_predict"] <= 200
+    assert [r.path for r in ollama_server.requests][:2] == ["/api/version", "/api/tags"]
+
+
+def test_missing_model_gives_the_pull_command(
+    ollama_server: OllamaServer, indexed_corpus: Path
+) -> None:
+    ollama_server.models = ["llama3.2:latest"]
+    report = run_doctor(load_settings(corpus=indexed_corpus, model="qwen2.5:7b-instruct"))
+
+    assert not report.ok
+    assert verdicts(report)["model"] == "fail"
+    assert verdicts(report)["structured output"] == "skip"
+    assert by_name(report, "model") == "ollama pull qwen2.5:7b-instruct"
+    assert ollama_server.chat_requests() == []
+
+
+def test_model_that_cannot_produce_json_fails_the_round_trip(
+    ollama_server: OllamaServer, indexed_corpus: Path
+) -> None:
+    ollama_server.reply("I am ready!", Reply(content='{"ready": tr', done_reason="length"))
+    report = run_doctor(load_settings(corpus=indexed_corpus))
+
+    check = next(c for c in report.checks if c.name == "structured output")
+    assert check.verdict == "fail"
+    assert "2 tries" in check.detail and "cut off" in check.detail
+    assert not report.ok
+
+
+def test_no_llm_checks_only_the_grounded_core(
+    ollama_server: OllamaServer, indexed_corpus: Path
+) -> None:
+    report = run_doctor(load_settings(corpus=indexed_corpus, use_llm=False))
+
+    assert report.ok and not report.llm_checked
+    assert list(verdicts(report)) == ["embeddings", "index", "store"]
+    assert ollama_server.requests == []
+
+
+def test_changed_note_makes_the_index_stale(indexed_corpus: Path) -> None:
+    (indexed_corpus / "nets.md").write_text("# Dropout\nNow also at inference? No.\n")
+    report = run_doctor(load_settings(corpus=indexed_corpus, use_llm=False))
+
+    index = next(c for c in report.checks if c.name == "index")
+    assert index.verdict == "fail" and "nets.md" in index.detail
+    assert index.fix == f"interviewer index --corpus {indexed_corpus}"
+
+
+def test_missing_corpus_dir(tmp_path: Path) -> None:
+    report = run_doctor(load_settings(corpus=tmp_path / "nowhere", use_llm=False))
+    index = next(c for c in report.checks if c.name == "index")
+    assert index.verdict == "fail" and "does not exist" in index.detail
+    assert index.fix is not None and "--corpus" in index.fix
+
+
+# ---- the command ------------------------------------------------------------------------
+def test_cli_json_passes_with_server(ollama_server: OllamaServer, indexed_corpus: Path) -> None:
+    result = CliRunner().invoke(app, ["doctor", "--json", "--corpus", str(indexed_corpus)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["ok"] is True and data["ollama_host"] == ollama_server.url
+    assert all(c["verdict"] == "pass" for c in data["checks"])
+
+
+def test_cli_model_option_is_checked(ollama_server: OllamaServer, indexed_corpus: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["doctor", "--corpus", str(indexed_corpus), "--model", "phi4:latest"]
+    )
+    assert result.exit_code == 1
+    assert "ollama pull phi4:latest" in result.stdout
+
+
+def test_cli_without_ollama_exits_non_zero_and_prints_fixes(tiny_corpus: Path) -> None:
+    # The installed entry point, in a fresh process, as a user runs it.
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewer", "doctor", "--corpus", str(tiny_corpus)],
+        capture_output=True, text=True, cwd=REPO, env=dict(os.environ), timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "FAIL" in proc.stdout
+    assert "https://ollama.com/download" in proc.stdout and "ollama serve" in proc.stdout
+    assert f"interviewer index --corpus {tiny_corpus}" in proc.stdout
