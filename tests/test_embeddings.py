@@ -1,0 +1,40 @@
+"""The offline embedder: loads from installed packages, batches without changing
+results, and separates related from unrelated texts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from interviewer.embeddings import MiniLMEmbedder, minilm_paths
+
+
+def test_model_files_come_from_installed_packages() -> None:
+    model, tokenizer = minilm_paths()
+    assert model.name == "model.onnx" and "site-packages" in str(model)
+    assert tokenizer.name == "tokenizer.json"
+
+
+def test_batching_and_order_do_not_change_vectors() -> None:
+    texts = [
+        "Overfitting: great on training data, poor on validation data.",
+        "Early stopping halts training when validation loss rises.",
+        "x",
+        "A much longer text about gradient descent " * 40,
+        "",
+    ]
+    one_big = MiniLMEmbedder(batch_size=32).embed(texts)
+    one_by_one = np.vstack([MiniLMEmbedder(batch_size=1).embed([t]) for t in texts])
+    assert one_big.shape == (5, 384) and one_big.dtype == np.float32
+    assert np.allclose(one_big, one_by_one, atol=1e-4)
+    assert np.allclose(np.linalg.norm(one_big, axis=1), 1.0, atol=1e-4)
+
+
+def test_similarity_is_meaningful() -> None:
+    v = MiniLMEmbedder().embed(
+        [
+            "the model memorises the training set and fails on new data",
+            "overfitting means poor generalisation to unseen examples",
+            "the capital of France is Paris",
+        ]
+    )
+    assert v[0] @ v[1] > 0.4 > v[0] @ v[2]
