@@ -178,7 +178,16 @@ def _links(text: str, first_line: int) -> list[Link]:
     seen: set[str] = set()
     for offset, line in enumerate(text.split("\n")):
         spans: list[tuple[int, int]] = []
+        # "[[src]](url)" first: the Markdown pattern would not see through "]]".
+        for m in LINK_WIKI_SRC.finditer(line):
+            spans.append(m.span())
+            url = m.group(2).rstrip(".,;")
+            if url not in seen:
+                seen.add(url)
+                found.append(Link(url=url, text=m.group(1), line=first_line + offset))
         for m in LINK_MD.finditer(line):
+            if any(a <= m.start() < b for a, b in spans):
+                continue
             spans.append(m.span())
             url = m.group(2).rstrip(".,;")
             if url not in seen:

@@ -1,0 +1,350 @@
+"""Adding documents to the corpus and taking them out. Every input is checked (and
+converted, for HTML and PDF) before anything is written, so a bad input adds nothing;
+files are written through a temp file and a rename. The bundled corpus is never written:
+the first change makes a user corpus in the data dir, seeded from it."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, Field
+
+from interviewer.corpus import NOTE_SUFFIXES, decode_text, parse_markdown, parse_text
+from interviewer.errors import CorpusError
+from interviewer.references import REFERENCES_DIR, remove_reference, write_atomic
+from interviewer.settings import Settings, bundled_corpus_dir, is_inside_installed_package
+
+MARKER = ".interviewer-corpus"
+CONVERTED_SUFFIXES = {".html", ".htm", ".xhtml", ".pdf"}
+SUPPORTED_SUFFIXES = NOTE_SUFFIXES | CONVERTED_SUFFIXES
+MAX_INPUT_BYTES = 100_000_000  # an HTML or PDF input; its extracted text must fit max_file_bytes
+
+
+class AddedItem(BaseModel):
+    input: str
+    kind: Literal["note", "reference"]
+    source: str = Field(description="Path relative to the corpus dir.")
+    url: str | None = None
+    title: str | None = None
+    action: Literal["added", "unchanged", "already-in-corpus"]
+
+
+class AddReport(BaseModel):
+    corpus_dir: str
+    user_corpus_created: bool = False
+    items: list[AddedItem] = Field(default_factory=list)
+
+
+class RemoveReport(BaseModel):
+    corpus_dir: str
+    user_corpus_created: bool = False
+    removed: str
+    kind: Literal["note", "reference"]
+    kept_copy: str | None = Field(
+        default=None, description="Where the removed note was moved to, in case you want it back."
+    )
+
+
+# ---- which corpus may be written ---------------------------------------------------------
+
+
+def needs_user_corpus(settings: Settings) -> bool:
+    """True when the corpus must not be written: it lies inside an installed package, or
+    it is the bundled default that nobody chose explicitly."""
+    corpus_dir = settings.corpus_dir
+    if is_inside_installed_package(corpus_dir):
+        return True
+    return settings.corpus is None and corpus_dir.resolve() == bundled_corpus_dir().resolve()
+
+
+def ensure_writable_corpus(settings: Settings) -> tuple[Settings, bool]:
+    """Settings whose corpus may be written, and whether a user corpus was created now
+    (at ``<home>/corpus``, seeded from the current corpus, marked so that it becomes the
+    default corpus from then on)."""
+    if not needs_user_corpus(settings):
+        return settings, False
+    target = settings.home / "corpus"
+    chosen = settings.model_copy(update={"corpus": target})
+    if (target / MARKER).is_file():
+        return chosen, False
+    if target.exists() and any(target.iterdir()):
+        raise CorpusError(
+            f"{target} exists but is not an interviewer corpus; move it away or pass --corpus DIR"
+        )
+    source = settings.corpus_dir
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".corpus-", dir=target.parent))
+    try:
+        seeded = staging / "corpus"
+        skip = shutil.ignore_patterns(REFERENCES_DIR, "__pycache__", "__init__.py")
+        shutil.copytree(source, seeded, ignore=skip)
+        for path in seeded.rglob("*"):
+            # Files from a package or a read-only checkout keep their mode; the user's
+            # own copy must be editable.
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        (seeded / MARKER).write_text(
+            f"Created by `interviewer` from {source}; the default corpus while this file exists.\n",
+            encoding="utf-8",
+        )
+        if target.exists():
+            target.rmdir()
+        seeded.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return chosen, True
+
+
+# ---- add ----------------------------------------------------------------------------------
+
+
+class _Pending(BaseModel):
+    """An input that was checked and converted, ready to be written."""
+
+    input: str
+    dest: str
+    content: bytes
+    title: str | None = None
+    action: Literal["added", "unchanged", "already-in-corpus"] = "added"
+
+
+def _is_url(text: str) -> bool:
+    return "://" in text or text.lower().startswith(("http:", "https:", "file:"))
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _prepare_file(raw: str, corpus_dir: Path, max_file_bytes: int) -> _Pending:
+    """Read and convert one file. Raises ValueError with a one-line reason."""
+    path = Path(raw).expanduser()
+    if not path.exists():
+        raise ValueError("no such file")
+    if path.is_dir():
+        raise ValueError("is a directory; pass the files in it")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise ValueError(f"unsupported file type '{suffix or path.name}' (supported: {kinds})")
+    if _inside(path, corpus_dir):
+        source = path.resolve().relative_to(corpus_dir.resolve()).as_posix()
+        return _Pending(input=raw, dest=source, content=b"", action="already-in-corpus")
+    size = path.stat().st_size
+    limit = MAX_INPUT_BYTES if suffix in CONVERTED_SUFFIXES else max_file_bytes
+    if size > limit:
+        raise ValueError(f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB limit")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read it ({exc.strerror or exc})") from None
+
+    if suffix in CONVERTED_SUFFIXES:
+        content, title = _convert(data, suffix, path.stem)
+        dest = f"{path.stem}.md"
+    else:
+        text = decode_text(data)  # ValueError says why (binary, not UTF-8)
+        normalised = text.replace("\r\n", "\n").replace("\r", "\n")
+        if suffix == ".txt":
+            sections = parse_text(path.name, normalised)
+            title = None
+        else:
+            meta, sections, _problem = parse_markdown(path.name, normalised)
+            title = str(meta["title"]) if meta.get("title") else None
+        if not sections:
+            raise ValueError("the file is empty")
+        content, dest = data, path.name
+    if len(content) > max_file_bytes:
+        raise ValueError(
+            f"its text is {len(content) / 1e6:.1f} MB, over the {max_file_bytes / 1e6:.1f} MB "
+            "limit (raise INTERVIEWER_MAX_FILE_BYTES)"
+        )
+    return _Pending(input=raw, dest=dest, content=content, title=title)
+
+
+def _convert(data: bytes, suffix: str, stem: str) -> tuple[bytes, str]:
+    """HTML or PDF -> a Markdown note with the title in its front matter."""
+    from interviewer.extract import html_to_text, pdf_to_text
+
+    extracted = pdf_to_text(data) if suffix == ".pdf" else html_to_text(data)
+    title = extracted.title or stem
+    front = yaml.safe_dump(
+        {"title": title, "converted_from": f"{stem}{suffix}"}, allow_unicode=True, sort_keys=False
+    )
+    body = extracted.text
+    if extracted.kind == "pdf":
+        body = f"# {title}\n\n{body}"
+    return f"---\n{front}---\n\n{body.strip()}\n".encode(), title
+
+
+def add_documents(settings: Settings, inputs: list[str]) -> tuple[Settings, AddReport]:
+    """Add files (Markdown, text, HTML, PDF) to the corpus and URLs to the reference
+    cache. All or nothing: any bad input raises CorpusError and nothing is written.
+    Returns the settings of the corpus written (a new user corpus, maybe) and a report.
+    Indexing is the caller's next step."""
+    from interviewer.references import FetchFailed, download, store_user_reference
+
+    if not inputs:
+        raise CorpusError("nothing to add: pass files or URLs")
+    corpus_dir = settings.corpus_dir
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus dir {corpus_dir} does not exist (pass --corpus DIR)")
+    problems: list[str] = []
+    files: list[_Pending] = []
+    urls: list[str] = []
+    for raw in inputs:
+        if _is_url(raw):
+            scheme = urlsplit(raw).scheme.lower()
+            if scheme not in ("http", "https"):
+                problems.append(f"{raw}: only http and https URLs can be added")
+            else:
+                urls.append(raw)
+            continue
+        try:
+            files.append(_prepare_file(raw, corpus_dir, settings.max_file_bytes))
+        except ValueError as exc:
+            problems.append(f"{raw}: {exc}")
+
+    seen: dict[str, str] = {}
+    for item in files:
+        if item.action == "already-in-corpus":
+            continue
+        if item.dest in seen:
+            problems.append(f"{item.input}: same name {item.dest} as {seen[item.dest]}")
+            continue
+        seen[item.dest] = item.input
+        existing = corpus_dir / item.dest
+        if existing.exists():
+            if existing.is_file() and existing.read_bytes() == item.content:
+                item.action = "unchanged"
+            else:
+                problems.append(
+                    f"{item.input}: {item.dest} already exists in the corpus with other content "
+                    "(rename your file, or `interviewer remove` the old one first)"
+                )
+    if problems:
+        raise CorpusError(_nothing_added(problems))
+
+    from interviewer.web import canonical_url
+
+    downloads = []
+    for raw in dict.fromkeys(canonical_url(u) for u in urls):
+        try:
+            downloads.append((raw, *download(settings, raw)))
+        except FetchFailed as exc:
+            problems.append(str(exc))
+    if problems:
+        raise CorpusError(_nothing_added(problems))
+
+    settings, created = ensure_writable_corpus(settings)
+    corpus_dir = settings.corpus_dir
+    report = AddReport(corpus_dir=str(corpus_dir), user_corpus_created=created)
+    for item in files:
+        if item.action == "added":
+            write_atomic(corpus_dir / item.dest, item.content)
+        report.items.append(
+            AddedItem(
+                input=item.input,
+                kind="note",
+                source=item.dest,
+                title=item.title,
+                action=item.action,
+            )
+        )
+    for url, page, extracted in downloads:
+        record = store_user_reference(corpus_dir, url, page, extracted)
+        report.items.append(
+            AddedItem(
+                input=url,
+                kind="reference",
+                source=f"{REFERENCES_DIR}/{record.id}.txt",
+                url=url,
+                title=record.title,
+                action="added",
+            )
+        )
+    return settings, report
+
+
+def _nothing_added(problems: list[str]) -> str:
+    return "nothing added: " + "; ".join(problems)
+
+
+# ---- remove -------------------------------------------------------------------------------
+
+
+def _locate(target: str, corpus_dir: Path) -> Path:
+    raw = Path(target).expanduser()
+    candidates = [raw] if raw.is_absolute() else [corpus_dir / raw, Path.cwd() / raw]
+    for path in candidates:
+        if path.exists():
+            if not _inside(path, corpus_dir):
+                raise CorpusError(f"{target} is outside the corpus {corpus_dir}; nothing removed")
+            return path
+    if raw.is_absolute() and not _inside(raw, corpus_dir):
+        raise CorpusError(f"{target} is outside the corpus {corpus_dir}; nothing removed")
+    raise CorpusError(f"{target}: no such document in the corpus {corpus_dir}")
+
+
+def remove_document(settings: Settings, target: str) -> tuple[Settings, RemoveReport]:
+    """Take a note (a path, relative to the corpus or the current dir) or a cached
+    reference (its URL or ``references/<id>.txt``) out of the corpus. A removed note is
+    moved to ``<home>/removed/`` rather than deleted. Indexing is the caller's next step."""
+    from interviewer.references import read_failures, read_records
+    from interviewer.web import canonical_url
+
+    corpus_dir = settings.corpus_dir
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus dir {corpus_dir} does not exist (pass --corpus DIR)")
+
+    if _is_url(target):
+        url = canonical_url(target)
+        known = read_records(corpus_dir).get(url) or read_failures(corpus_dir).get(url)
+        if known is None:
+            raise CorpusError(f"{url} is not in the reference cache of {corpus_dir}")
+        ref_id, label = known.id, url
+    else:
+        path = _locate(target, corpus_dir)
+        rel = path.resolve().relative_to(corpus_dir.resolve())
+        if path.is_dir():
+            raise CorpusError(f"{target} is a directory; remove the files in it one by one")
+        if rel.parts[0] == REFERENCES_DIR:
+            ref_id, label = path.stem, rel.as_posix()
+        elif path.suffix.lower() not in NOTE_SUFFIXES or any(p.startswith(".") for p in rel.parts):
+            raise CorpusError(f"{target} is not a note of the corpus; nothing removed")
+        else:
+            ref_id, label = "", rel.as_posix()
+
+    settings, created = ensure_writable_corpus(settings)
+    corpus_dir = settings.corpus_dir
+    if ref_id:
+        if not remove_reference(corpus_dir, ref_id):
+            raise CorpusError(f"{label} is not in the reference cache of {corpus_dir}")
+        return settings, RemoveReport(
+            corpus_dir=str(corpus_dir), user_corpus_created=created, removed=label, kind="reference"
+        )
+    source = corpus_dir / label
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    keep = settings.home / "removed" / stamp / label
+    n = 1
+    while keep.exists():
+        n += 1
+        keep = settings.home / "removed" / f"{stamp}-{n}" / label
+    keep.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(source), str(keep))
+    return settings, RemoveReport(
+        corpus_dir=str(corpus_dir),
+        user_corpus_created=created,
+        removed=label,
+        kind="note",
+        kept_copy=str(keep),
+    )
