@@ -53,7 +53,7 @@ def settings_from(
 def out_console() -> Console:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=True)
 
 
 def err_console() -> Console:
