@@ -1,0 +1,268 @@
+"""`interviewer eval run|score|compare`: grade the rubric fixtures, re-score stored
+feedback, compare two runs. The work happens in ``interviewer.evals``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from interviewer._cli.common import (
+    CorpusOpt,
+    JsonOpt,
+    ModelOpt,
+    NoLlmOpt,
+    err_console,
+    out_console,
+    print_json,
+    settings_from,
+)
+
+if TYPE_CHECKING:
+    from interviewer.evals import Comparison, Results
+
+app = typer.Typer(
+    name="eval",
+    help="Measure the interviewer's feedback against rubric fixtures.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+class Format(StrEnum):
+    md = "md"
+    html = "html"
+
+
+FixturesOpt = Annotated[
+    Path | None,
+    typer.Option("--fixtures", help="Fixtures dir or file (default: evals/fixtures)."),
+]
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option("--format", help="Also write a report for people next to the results file."),
+]
+
+
+def _fixtures_dir(given: Path | None) -> Path:
+    if given is not None:
+        return given
+    from interviewer.settings import PACKAGE_DIR
+
+    for candidate in (PACKAGE_DIR.parent / "evals" / "fixtures", Path("evals") / "fixtures"):
+        if candidate.is_dir():
+            return candidate
+    from interviewer.evals import FixtureError
+
+    raise FixtureError("no evals/fixtures dir here; pass --fixtures DIR")
+
+
+def _write_report(results: Results, results_path: Path, fmt: Format, suffix: str = "") -> Path:
+    from interviewer.evals_report import render_results
+
+    path = results_path.with_name(results_path.stem + suffix + "." + fmt.value)
+    path.write_text(render_results(results, fmt.value), encoding="utf-8")
+    return path
+
+
+def _print_results(results: Results) -> None:
+    from rich.table import Table
+
+    from interviewer.evals_report import case_status, failed_checks, metric_rows
+
+    table = Table(title="cases", show_lines=False)
+    for col in ("case", "status", "score", "expected", "failed checks"):
+        table.add_column(col, overflow="fold")
+    for case in results.cases:
+        status = case_status(case)
+        style = "green" if status in ("pass", "100%") else "red"
+        expected = next((c.item for c in case.checks if c.kind == "score"), "")
+        score = f"{case.feedback.score:g}" if case.feedback else "-"
+        table.add_row(
+            case.id, f"[{style}]{status}[/]", score, expected, "\n".join(failed_checks(case))
+        )
+    metrics = Table(title="metrics")
+    metrics.add_column("metric")
+    metrics.add_column("value", justify="right")
+    for name, value in metric_rows(results.metrics):
+        metrics.add_row(name, value)
+    out = out_console()
+    out.print(table)
+    out.print(metrics)
+
+
+def _warn_problems(results: Results) -> None:
+    err = err_console()
+    for problem in results.fixture_problems:
+        err.print(f"[yellow]fixture error:[/] {problem}", markup=True, highlight=False)
+    if results.unscored:
+        err.print(
+            f"[yellow]note:[/] {len(results.unscored)} fixture(s) have no stored feedback: "
+            + ", ".join(results.unscored),
+            markup=True,
+            highlight=False,
+        )
+
+
+@app.command("run")
+def run(
+    fixtures: FixturesOpt = None,
+    model: ModelOpt = None,
+    no_llm: NoLlmOpt = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Results file (default: under the data dir).")
+    ] = None,
+    json_out: JsonOpt = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Cases graded at once.")] = 2,
+    repeat: Annotated[
+        int, typer.Option("--repeat", min=1, help="Grade each case R times (consistency).")
+    ] = 1,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Bypass the model-response cache.")
+    ] = False,
+    fmt: FormatOpt = None,
+    corpus: CorpusOpt = None,
+) -> None:
+    """Grade every fixture through the grader and score the feedback."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from interviewer.evals import default_results_path, run_eval, save_results
+
+    if model is not None and no_llm:
+        raise typer.BadParameter("--model and --no-llm exclude each other")
+    settings = settings_from(corpus, model=model, no_llm=no_llm)
+    fixtures_dir = _fixtures_dir(fixtures)
+    err = err_console()
+    with Progress(
+        TextColumn("grading"), BarColumn(), MofNCompleteColumn(),
+        console=err, transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("grading", total=None)
+
+        def on_progress(done: int, total: int, _case: object) -> None:
+            bar.update(task, completed=done, total=total)
+
+        results = run_eval(
+            settings,
+            fixtures_dir,
+            use_llm=settings.use_llm,
+            jobs=jobs,
+            repeat=repeat,
+            cache=not no_cache,
+            on_progress=on_progress,
+        )
+    path = save_results(results, out or default_results_path(settings, results.run.engine))
+    _warn_problems(results)
+    report = _write_report(results, path, fmt) if fmt else None
+    if json_out:
+        print_json(results.model_dump(mode="json"))
+    else:
+        _print_results(results)
+    err.print(f"results: {path}", highlight=False, markup=False)
+    if report:
+        err.print(f"report: {report}", highlight=False, markup=False)
+
+
+@app.command("score")
+def score(
+    feedback: Annotated[
+        Path, typer.Option("--feedback", help="A results file written by `eval run`.")
+    ],
+    fixtures: FixturesOpt = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the re-scored results here.")
+    ] = None,
+    json_out: JsonOpt = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Re-score the feedback stored in a results file (matched by case id), without
+    grading again."""
+    from interviewer.evals import load_fixtures, load_results, rescore, save_results
+
+    stored = load_results(feedback)
+    fixture_set = load_fixtures(_fixtures_dir(fixtures))
+    settings = settings_from()
+    results = rescore(stored, fixture_set, settings=settings)
+    if out is not None:
+        save_results(results, out)
+    _warn_problems(results)
+    report = None
+    if fmt:
+        report = _write_report(results, out or feedback, fmt, "" if out else ".rescored")
+    if json_out:
+        print_json(results.model_dump(mode="json"))
+    else:
+        _print_results(results)
+    if report:
+        err_console().print(f"report: {report}", highlight=False, markup=False)
+
+
+@app.command("compare")
+def compare(
+    a: Annotated[Path, typer.Argument(help="Baseline results file.")],
+    b: Annotated[Path, typer.Argument(help="New results file.")],
+    json_out: JsonOpt = False,
+    fmt: Annotated[
+        Format | None, typer.Option("--format", help="Print a Markdown or HTML report instead.")
+    ] = None,
+) -> None:
+    """Per-case regressions and improvements (paired by case id) and metric deltas."""
+    from interviewer.evals import compare_results, load_results
+
+    cmp = compare_results(load_results(a), load_results(b))
+    if json_out:
+        print_json(cmp.model_dump(mode="json"))
+        return
+    if fmt is not None:
+        import sys
+
+        from interviewer.evals_report import render_comparison
+
+        sys.stdout.write(render_comparison(cmp, fmt.value))
+        return
+    _print_comparison(cmp)
+
+
+def _print_comparison(cmp: Comparison) -> None:
+    from rich.table import Table
+
+    from interviewer.evals_report import METRIC_LABELS, fmt_delta, fmt_metric
+
+    out = out_console()
+    metrics = Table(title="metrics (B - A)")
+    for col in ("metric", "A", "B", "delta"):
+        metrics.add_column(col, justify="left" if col == "metric" else "right")
+    for d in cmp.metrics:
+        style = "" if d.better is None else ("green" if d.better else "red")
+        delta = fmt_delta(d.name, d.delta)
+        metrics.add_row(
+            METRIC_LABELS[d.name],
+            fmt_metric(d.name, d.a),
+            fmt_metric(d.name, d.b),
+            f"[{style}]{delta}[/]" if style else delta,
+        )
+    out.print(metrics)
+    changed = [c for c in cmp.cases if c.change != "same"]
+    if changed:
+        table = Table(title="changed cases")
+        for col in ("case", "change", "score A", "score B", "checks"):
+            table.add_column(col, overflow="fold")
+        for c in changed:
+            style = {"regression": "red", "improvement": "green"}.get(c.change, "yellow")
+            checks = [f"broke: {x}" for x in c.broke] + [f"fixed: {x}" for x in c.fixed]
+            table.add_row(
+                c.id,
+                f"[{style}]{c.change}[/]",
+                "-" if c.score_a is None else f"{c.score_a:g}",
+                "-" if c.score_b is None else f"{c.score_b:g}",
+                "\n".join(checks),
+            )
+        out.print(table)
+    out.print(
+        f"{cmp.regressions} regression(s), {cmp.improvements} improvement(s)"
+        + (" -- prompts differ" if cmp.prompts_changed else ""),
+        highlight=False,
+        markup=False,
+    )

@@ -1,0 +1,1327 @@
+"""Eval harness: rubric fixtures (YAML), scorers that check a grade (``Feedback``)
+against them, runs that grade every fixture through the same ``Grader`` as
+``interviewer grade``, metrics, re-scoring of stored feedback and run comparison.
+
+Scorers are small callables (``Scorer`` protocol) that turn one fixture and one
+feedback into checks; metrics are computed from the checks only, so re-scoring a
+results file reproduces the metrics of the run that wrote it. Rendering for people
+lives in ``evals_report``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import statistics
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from interviewer.errors import InterviewerError
+from interviewer.feedback import Citation, Feedback
+
+if TYPE_CHECKING:
+    import numpy as np
+    import yaml
+
+    from interviewer.settings import Settings
+
+FIXTURE_SUFFIXES = (".yaml", ".yml")
+RESULTS_VERSION = 1
+# Cosine similarity (all-MiniLM-L6-v2, normalised) at or above which an ``idea`` item
+# counts as stated by a feedback sentence. Calibrated on evals/meta/idea_pairs.yaml
+# (paraphrases of one point vs neighbouring points of the same note section): at 0.5
+# about 9 in 10 paraphrases match and under 2 in 10 neighbours do; at 0.6 half the
+# paraphrases are lost. tests/test_evals.py keeps the threshold honest on those pairs.
+IDEA_THRESHOLD = 0.5
+
+CheckKind = Literal["score", "missing", "incorrect", "not_flagged", "cite", "grounded"]
+CHECK_KINDS: tuple[str, ...] = ("score", "missing", "incorrect", "not_flagged", "cite", "grounded")
+
+
+class FixtureError(InterviewerError):
+    """A fixture file or fixtures dir that cannot be used."""
+
+
+class ResultsError(InterviewerError):
+    """A results file that cannot be read."""
+
+
+# ---- fixture models -----------------------------------------------------------------
+
+
+class Item(BaseModel):
+    """One idea of a fixture: a list of phrases (any one matches) or a sentence matched
+    by embedding similarity."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    any: list[str] | None = None
+    idea: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        # A bare string is the common one-phrase case: `- "early stopping"`.
+        if isinstance(data, str):
+            return {"any": [data]}
+        return data
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Item:
+        if (self.any is None) == (self.idea is None):
+            raise ValueError("an item needs exactly one of 'any' or 'idea'")
+        if self.any is not None:
+            phrases = [p for p in self.any if normalise(p)]
+            if not phrases:
+                raise ValueError("'any' needs at least one non-empty phrase")
+            self.any = phrases
+        if self.idea is not None and not self.idea.strip():
+            raise ValueError("'idea' must not be empty")
+        return self
+
+    def label(self) -> str:
+        if self.any is not None:
+            return "any: " + " | ".join(self.any)
+        return f"idea: {self.idea}"
+
+
+class Expect(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    score: tuple[float, float] | None = None
+    missing: list[Item] = Field(default_factory=list)
+    incorrect: list[Item] = Field(default_factory=list)
+    not_flagged: list[Item] = Field(default_factory=list)
+    cite: list[str] = Field(default_factory=list)
+    grounded: bool | None = None
+
+    @field_validator("score")
+    @classmethod
+    def _range(cls, v: tuple[float, float] | None) -> tuple[float, float] | None:
+        if v is not None:
+            lo, hi = v
+            if not (0 <= lo <= hi <= 10):
+                raise ValueError("score must be [low, high] with 0 <= low <= high <= 10")
+        return v
+
+    @field_validator("cite")
+    @classmethod
+    def _cite(cls, v: list[str]) -> list[str]:
+        if any(not normalise(c) for c in v):
+            raise ValueError("cite entries must be non-empty heading substrings")
+        return v
+
+    def is_empty(self) -> bool:
+        return (
+            self.score is None
+            and not (self.missing or self.incorrect or self.not_flagged or self.cite)
+            and self.grounded is None
+        )
+
+
+class Case(BaseModel):
+    """One fixture: a question of the notes, an answer, and how the feedback on that
+    answer must behave."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    question: str = Field(min_length=1)
+    answer: str = ""
+    expect: Expect
+    tags: list[str] = Field(default_factory=list, description="Free labels for reports.")
+
+    @model_validator(mode="after")
+    def _has_checks(self) -> Case:
+        if self.expect.is_empty():
+            raise ValueError("expect has no checks")
+        return self
+
+
+class FixtureProblem(BaseModel):
+    file: str
+    line: int | None = None
+    case_id: str | None = None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+class LoadedCase(BaseModel):
+    case: Case
+    file: str
+    line: int
+
+
+class FixtureSet(BaseModel):
+    cases: list[LoadedCase] = Field(default_factory=list)
+    problems: list[FixtureProblem] = Field(default_factory=list)
+
+    def by_id(self) -> dict[str, LoadedCase]:
+        return {c.case.id: c for c in self.cases}
+
+
+# ---- fixture loading ----------------------------------------------------------------
+
+
+def _node_at(node: yaml.Node, loc: Sequence[int | str]) -> yaml.Node:
+    """Follow a pydantic error location into the YAML node tree; the deepest node
+    reached (for the last step of a mapping, the key: an unknown key's own line)."""
+    import yaml
+
+    current = node
+    for i, step in enumerate(loc):
+        if isinstance(current, yaml.MappingNode):
+            match = next(
+                (kv for kv in current.value if getattr(kv[0], "value", None) == str(step)), None
+            )
+            if match is None:
+                return current
+            current = match[0] if i == len(loc) - 1 else match[1]
+        elif isinstance(current, yaml.SequenceNode) and isinstance(step, int):
+            if not 0 <= step < len(current.value):
+                return current
+            current = current.value[step]
+        else:
+            return current
+    return current
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _duplicate_keys(node: yaml.Node) -> list[tuple[str, int]]:
+    """PyYAML keeps the last of two equal keys silently; a fixture author never means it."""
+    import yaml
+
+    found: list[tuple[str, int]] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    found.append((key.value, _line(key)))
+                seen.add(key.value)
+            found.extend(_duplicate_keys(value))
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            found.extend(_duplicate_keys(child))
+    return found
+
+
+def _describe(err: Any) -> str:
+    loc = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        return f"unknown key {str(err['loc'][-1])!r}" + (
+            f" in {'.'.join(str(p) for p in err['loc'][:-1])}" if len(err["loc"]) > 1 else ""
+        )
+    if err["type"] == "missing":
+        return f"missing key {loc!r}"
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    return f"{loc}: {msg}" if loc else msg
+
+
+def _case_from_node(
+    loader: Any, node: yaml.Node, rel: str
+) -> tuple[LoadedCase | None, FixtureProblem | None]:
+    import yaml
+
+    line = _line(node)
+    case_id: str | None = None
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if getattr(key, "value", None) == "id" and isinstance(value, yaml.ScalarNode):
+                case_id = value.value or None
+    else:
+        return None, FixtureProblem(
+            file=rel, line=line, message="a fixture must be a mapping with id, question, expect"
+        )
+    dups = _duplicate_keys(node)
+    if dups:
+        key, at = dups[0]
+        return None, FixtureProblem(
+            file=rel, line=at, case_id=case_id, message=f"duplicate key {key!r}"
+        )
+    try:
+        data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        return None, FixtureProblem(file=rel, line=line, case_id=case_id, message=str(exc))
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:
+        # A typo'd key usually also shows up as a missing one: name the typo first.
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        err = errors[0]
+        target = _node_at(node, err["loc"])
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        return None, FixtureProblem(
+            file=rel, line=_line(target), case_id=case_id, message=_describe(err) + more
+        )
+    return LoadedCase(case=case, file=rel, line=line), None
+
+
+def load_fixture_file(path: Path, rel: str | None = None) -> FixtureSet:
+    """Load one YAML file: one case (a mapping) or a list of cases. Problems are
+    returned, never raised, so one bad case does not hide the others."""
+    import yaml
+
+    rel = rel or path.name
+    out = FixtureSet()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        out.problems.append(FixtureProblem(file=rel, message=f"cannot read: {exc}"))
+        return out
+    # Composing (rather than loading) keeps each node's line for error messages.
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        out.problems.append(
+            FixtureProblem(
+                file=rel,
+                line=int(mark.line) + 1 if mark is not None else None,
+                message=f"invalid YAML: {problem}",
+            )
+        )
+        return out
+    finally:
+        loader.dispose()
+    if root is None:
+        out.problems.append(FixtureProblem(file=rel, line=1, message="empty fixture file"))
+        return out
+    nodes = root.value if isinstance(root, yaml.SequenceNode) else [root]
+    for node in nodes:
+        loaded, problem = _case_from_node(loader, node, rel)
+        if loaded is not None:
+            out.cases.append(loaded)
+        if problem is not None:
+            out.problems.append(problem)
+    return out
+
+
+def load_fixtures(path: Path) -> FixtureSet:
+    """All cases under a dir (recursively, sorted by path) or in one file. Duplicate
+    ids are problems reported at the second occurrence; the first one is kept."""
+    if not path.exists():
+        raise FixtureError(f"fixtures not found: {path}")
+    if path.is_file():
+        files = [path]
+        base = path.parent
+    else:
+        files = sorted(p for p in path.rglob("*") if p.suffix in FIXTURE_SUFFIXES and p.is_file())
+        base = path
+        if not files:
+            raise FixtureError(f"no *.yaml fixtures in {path}")
+    result = FixtureSet()
+    seen: dict[str, LoadedCase] = {}
+    for file in files:
+        part = load_fixture_file(file, file.relative_to(base).as_posix())
+        result.problems.extend(part.problems)
+        for loaded in part.cases:
+            first = seen.get(loaded.case.id)
+            if first is not None:
+                result.problems.append(
+                    FixtureProblem(
+                        file=loaded.file,
+                        line=loaded.line,
+                        case_id=None,
+                        message=f"duplicate id {loaded.case.id!r} "
+                        f"(first at {first.file}:{first.line})",
+                    )
+                )
+                continue
+            seen[loaded.case.id] = loaded
+            result.cases.append(loaded)
+    return result
+
+
+# ---- matching -----------------------------------------------------------------------
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+
+
+def normalise(text: str) -> str:
+    """Lowercase, accents folded, punctuation and hyphens as spaces: 'Cross-Validation'
+    and 'cross validation' compare equal."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", folded.lower()).strip()
+
+
+def phrase_in(phrase: str, text: str) -> bool:
+    """The phrase starts at a word boundary of the text; its end may run into a longer
+    word so that 'early stop' matches 'early stopping' and 'network' 'networks'."""
+    p = normalise(phrase)
+    return bool(p) and f" {p}" in f" {normalise(text)} "
+
+
+def sentences(text: str) -> list[str]:
+    parts = [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+    return parts or ([text] if text.strip() else [])
+
+
+class Embeds(Protocol):
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+class IdeaMatcher:
+    """Embedding similarity between an idea and feedback texts, with a cache: fixture
+    ideas and note-derived points repeat across cases and repeats."""
+
+    def __init__(self, embedder: Embeds, threshold: float = IDEA_THRESHOLD) -> None:
+        self.embedder = embedder
+        self.threshold = threshold
+        self._cache: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def _vectors(self, texts: list[str]) -> list[Any]:
+        with self._lock:
+            todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if todo:
+            rows = self.embedder.embed(todo)
+            with self._lock:
+                for text, row in zip(todo, rows, strict=True):
+                    self._cache[text] = row
+        with self._lock:
+            return [self._cache[t] for t in texts]
+
+    def best(self, idea: str, texts: list[str]) -> tuple[float, str | None]:
+        """Highest similarity of the idea to any sentence (or whole text) of ``texts``."""
+        candidates: list[str] = []
+        for text in texts:
+            candidates.extend(sentences(text))
+            if text.strip():
+                candidates.append(text)
+        candidates = list(dict.fromkeys(candidates))
+        if not candidates:
+            return 0.0, None
+        vectors = self._vectors([idea, *candidates])
+        query = vectors[0]
+        best, where = -1.0, None
+        for text, vec in zip(candidates, vectors[1:], strict=True):
+            sim = float(query @ vec)
+            if sim > best:
+                best, where = sim, text
+        return round(best, 4), where
+
+
+# ---- checks and scorers -------------------------------------------------------------
+
+
+class Check(BaseModel):
+    kind: CheckKind
+    item: str
+    passed: bool
+    detail: str = ""
+
+
+class ScoreContext:
+    """What scorers share: the idea matcher (created on first use, so runs without
+    ``idea`` items never load an embedder)."""
+
+    def __init__(
+        self,
+        embedder_factory: Callable[[], Embeds] | None = None,
+        threshold: float = IDEA_THRESHOLD,
+    ) -> None:
+        self._factory = embedder_factory
+        self.threshold = threshold
+        self._matcher: IdeaMatcher | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def matcher(self) -> IdeaMatcher:
+        with self._lock:
+            if self._matcher is None:
+                if self._factory is None:
+                    raise InterviewerError("an 'idea' item needs an embedder; none was given")
+                self._matcher = IdeaMatcher(self._factory(), self.threshold)
+            return self._matcher
+
+    def find(self, item: Item, texts: list[tuple[str, str]]) -> str | None:
+        """Where ``item`` is stated among (label, text) pairs, or None."""
+        if item.any is not None:
+            for label, text in texts:
+                for phrase in item.any:
+                    if phrase_in(phrase, text):
+                        return f"{phrase!r} in {label}"
+            return None
+        assert item.idea is not None
+        if not texts:
+            return None
+        sim, where = self.matcher.best(item.idea, [t for _, t in texts])
+        if sim >= self.threshold and where is not None:
+            label = next((lbl for lbl, t in texts if where in t), "feedback")
+            return f"similarity {sim:.2f} >= {self.threshold} in {label}"
+        return None
+
+
+class Scorer(Protocol):
+    """Turns one fixture and the feedback graded for it into checks."""
+
+    kind: str
+
+    def __call__(self, case: Case, feedback: Feedback, ctx: ScoreContext) -> list[Check]: ...
+
+
+def _missed_texts(fb: Feedback) -> list[tuple[str, str]]:
+    return [(f"missed[{i}]", p.text) for i, p in enumerate(fb.missed)]
+
+
+def _incorrect_texts(fb: Feedback, with_correction: bool) -> list[tuple[str, str]]:
+    out = []
+    for i, claim in enumerate(fb.incorrect):
+        out.append((f"incorrect[{i}]", claim.text))
+        # A correction that names the right idea shows the error was understood.
+        if with_correction and claim.correction:
+            out.append((f"incorrect[{i}].correction", claim.correction))
+    return out
+
+
+class ScoreRangeScorer:
+    kind = "score"
+
+    def __call__(self, case: Case, feedback: Feedback, ctx: ScoreContext) -> list[Check]:
+        if case.expect.score is None:
+            return []
+        lo, hi = case.expect.score
+        ok = lo <= feedback.score <= hi
+        return [
+            Check(
+                kind="score",
+                item=f"[{_num(lo)}, {_num(hi)}]",
+                passed=ok,
+                detail=f"score {_num(feedback.score)}",
+            )
+        ]
+
+
+class MissingScorer:
+    """Each expected omission must be reported in ``missed``."""
+
+    kind = "missing"
+
+    def __call__(self, case: Case, feedback: Feedback, ctx: ScoreContext) -> list[Check]:
+        texts = _missed_texts(feedback)
+        checks = []
+        for item in case.expect.missing:
+            where = ctx.find(item, texts)
+            checks.append(
+                Check(
+                    kind="missing",
+                    item=item.label(),
+                    passed=where is not None,
+                    detail=where or "not reported missed",
+                )
+            )
+        return checks
+
+
+class IncorrectScorer:
+    """Each planted misconception must be flagged (claim or correction)."""
+
+    kind = "incorrect"
+
+    def __call__(self, case: Case, feedback: Feedback, ctx: ScoreContext) -> list[Check]:
+        texts = _incorrect_texts(feedback, with_correction=True)
+        checks = []
+        for item in case.expect.incorrect:
+            where = ctx.find(item, texts)
+            checks.append(
+                Check(
+                    kind="incorrect",
+                    item=item.label(),
+                    passed=where is not None,
+                    detail=where or "not flagged incorrect",
+                )
+            )
+        return checks
+
+
+class NotFlaggedScorer:
+    """Ideas the answer got right must appear neither as missed nor as a wrong claim.
+    Corrections are not searched: naming the right idea there is not a complaint."""
+
+    kind = "not_flagged"
+
+    def __call__(self, case: Case, feedback: Feedback, ctx: ScoreContext) -> list[Check]:
+        texts = _missed_texts(feedback) + _incorrect_texts(feedback, with_correction=False)
+        checks = []
+        for item in case.expect.not_flagged:
+            where = ctx.find(item, texts)
+            checks.append(
+                Check(
+                    kind="not_flagged",
+                    item=item.label(),
+                    passed=where is None,
+                    detail=f"wrongly reported: {where}" if where else "",
+                )
+            )
+        return checks
+
+
+def cited_notes(feedback: Feedback) -> list[Citation]:
+    """Note citations the feedback shows: its own list and those of its points,
+    deduplicated by place."""
+    seen: set[tuple[str, str]] = set()
+    out: list[Citation] = []
+    points = [*feedback.covered, *feedback.partial, *feedback.missed]
+    pool = [
+        *feedback.citations,
+        *(p.citation for p in points if p.citation),
+        *(c.citation for c in feedback.incorrect if c.citation),
+    ]
+    for cit in pool:
+        if cit.kind != "note":
+            continue
+        key = (cit.source, cit.heading)
+        if key not in seen:
+            seen.add(key)
+            out.append(cit)
+    return out
+
+
+class CiteScorer:
+    kind = "cite"
+
+    def __call__(self, case: Case, feedback: Feedback, ctx: ScoreContext) -> list[Check]:
+        headings = [c.heading for c in cited_notes(feedback)]
+        checks = []
+        for want in case.expect.cite:
+            hit = next((h for h in headings if phrase_in(want, h) or _contains(h, want)), None)
+            checks.append(
+                Check(
+                    kind="cite",
+                    item=want,
+                    passed=hit is not None,
+                    detail=f"cited {hit!r}"
+                    if hit
+                    else f"{len(headings)} note citations, none match",
+                )
+            )
+        return checks
+
+
+class GroundedScorer:
+    kind = "grounded"
+
+    def __call__(self, case: Case, feedback: Feedback, ctx: ScoreContext) -> list[Check]:
+        if case.expect.grounded is None:
+            return []
+        return [
+            Check(
+                kind="grounded",
+                item=str(case.expect.grounded).lower(),
+                passed=feedback.grounded == case.expect.grounded,
+                detail=f"grounded={str(feedback.grounded).lower()} "
+                f"notes_status={feedback.notes_status}",
+            )
+        ]
+
+
+DEFAULT_SCORERS: tuple[Scorer, ...] = (
+    ScoreRangeScorer(),
+    MissingScorer(),
+    IncorrectScorer(),
+    NotFlaggedScorer(),
+    CiteScorer(),
+    GroundedScorer(),
+)
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def _contains(haystack: str, needle: str) -> bool:
+    return normalise(needle) in normalise(haystack)
+
+
+def score_feedback(
+    case: Case,
+    feedback: Feedback,
+    ctx: ScoreContext,
+    scorers: Iterable[Scorer] = DEFAULT_SCORERS,
+) -> list[Check]:
+    checks: list[Check] = []
+    for scorer in scorers:
+        checks.extend(scorer(case, feedback, ctx))
+    return checks
+
+
+# ---- results ------------------------------------------------------------------------
+
+
+class Attempt(BaseModel):
+    feedback: Feedback | None = None
+    checks: list[Check] = Field(default_factory=list)
+    passed: bool = False
+    latency_ms: float | None = None
+    error: str | None = None
+
+
+class CaseResult(BaseModel):
+    """One fixture's outcome. ``feedback``/``checks``/``passed`` describe the first
+    attempt; with ``--repeat`` every attempt is in ``attempts`` (and the case passes
+    only when all attempts pass)."""
+
+    id: str
+    question: str = ""
+    answer: str = ""
+    file: str | None = None
+    line: int | None = None
+    tags: list[str] = Field(default_factory=list)
+    feedback: Feedback | None = None
+    checks: list[Check] = Field(default_factory=list)
+    passed: bool = False
+    latency_ms: float | None = None
+    error: str | None = None
+    attempts: list[Attempt] | None = None
+    pass_fraction: float | None = None
+    score_mean: float | None = None
+    score_variance: float | None = None
+
+    def all_attempts(self) -> list[Attempt]:
+        if self.attempts:
+            return self.attempts
+        return [
+            Attempt(
+                feedback=self.feedback,
+                checks=self.checks,
+                passed=self.passed,
+                latency_ms=self.latency_ms,
+                error=self.error,
+            )
+        ]
+
+    @classmethod
+    def from_attempts(cls, base: dict[str, Any], attempts: list[Attempt]) -> CaseResult:
+        first = attempts[0]
+        scores = [a.feedback.score for a in attempts if a.feedback is not None]
+        errors = [a.error for a in attempts if a.error]
+        result = cls(
+            **base,
+            feedback=first.feedback,
+            checks=first.checks,
+            passed=all(a.passed for a in attempts),
+            latency_ms=first.latency_ms,
+            error=errors[0] if errors else None,
+        )
+        if len(attempts) > 1:
+            result.attempts = attempts
+            result.pass_fraction = sum(a.passed for a in attempts) / len(attempts)
+            result.score_mean = round(statistics.fmean(scores), 4) if scores else None
+            result.score_variance = (
+                round(statistics.pvariance(scores), 4) if len(scores) > 1 else None
+            )
+        return result
+
+
+class Metrics(BaseModel):
+    """Ratios are None when nothing was there to measure (e.g. no ``incorrect`` items,
+    or no model in the run)."""
+
+    missing_recall: float | None = None
+    incorrect_recall: float | None = None
+    false_flag_rate: float | None = None
+    score_in_range: float | None = None
+    citation_precision: float | None = None
+    cite_recall: float | None = None
+    grounded_accuracy: float | None = None
+    pass_rate: float | None = None
+    latency_p50_ms: float | None = None
+    latency_p95_ms: float | None = None
+    invalid_model_output_rate: float | None = None
+    cases: int = 0
+    errors: int = 0
+    attempts: int = 0
+
+
+HIGHER_IS_BETTER: dict[str, bool] = {
+    "missing_recall": True,
+    "incorrect_recall": True,
+    "false_flag_rate": False,
+    "score_in_range": True,
+    "citation_precision": True,
+    "cite_recall": True,
+    "grounded_accuracy": True,
+    "pass_rate": True,
+    "latency_p50_ms": False,
+    "latency_p95_ms": False,
+    "invalid_model_output_rate": False,
+}
+
+
+class RunInfo(BaseModel):
+    model: str | None = None
+    engine: str = "grounded"
+    prompts_hash: str = ""
+    settings: dict[str, Any] = Field(default_factory=dict)
+    started: str = ""
+    duration: float = 0.0
+    fixtures: str = ""
+    repeat: int = 1
+    jobs: int = 1
+    cache: bool = True
+    idea_threshold: float = IDEA_THRESHOLD
+    embedder: str | None = None
+    rescored: str | None = Field(default=None, description="When `eval score` wrote this.")
+
+
+class Results(BaseModel):
+    version: int = RESULTS_VERSION
+    run: RunInfo = Field(default_factory=RunInfo)
+    cases: list[CaseResult] = Field(default_factory=list)
+    metrics: Metrics = Field(default_factory=Metrics)
+    fixture_problems: list[FixtureProblem] = Field(default_factory=list)
+    unscored: list[str] = Field(
+        default_factory=list, description="Fixture ids with no stored feedback (eval score)."
+    )
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    if not values:
+        return None
+    data = sorted(values)
+    pos = (len(data) - 1) * q / 100
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(data) - 1)
+    return round(data[lo] + (data[hi] - data[lo]) * (pos - lo), 2)
+
+
+def compute_metrics(cases: Sequence[CaseResult], cites: dict[str, list[str]]) -> Metrics:
+    """Metrics from stored checks and feedback only (nothing is re-graded). Check
+    ratios pool every attempt; ``pass_rate`` averages each case's pass fraction.
+    ``cites`` maps case id to its expected heading substrings (for precision)."""
+    counts: dict[str, list[int]] = {k: [0, 0] for k in CHECK_KINDS}
+    latencies: list[float] = []
+    model_used = model_bad = 0
+    cited = cited_ok = 0
+    pass_sum = 0.0
+    errors = attempts_n = 0
+    for case in cases:
+        attempts = case.all_attempts()
+        if case.error is not None:
+            errors += 1
+        pass_sum += sum(a.passed for a in attempts) / len(attempts)
+        wanted = cites.get(case.id, [])
+        for att in attempts:
+            attempts_n += 1
+            for check in att.checks:
+                c = counts[check.kind]
+                c[1] += 1
+                c[0] += int(check.passed)
+            if att.latency_ms is not None and att.error is None:
+                latencies.append(att.latency_ms)
+            fb = att.feedback
+            if fb is None:
+                continue
+            if fb.engine != "grounded" or fb.model_error is not None:
+                model_used += 1
+                model_bad += int(fb.model_error is not None)
+            if wanted:
+                for cit in cited_notes(fb):
+                    cited += 1
+                    cited_ok += int(any(_contains(cit.heading, w) for w in wanted))
+    nf_ok, nf_n = counts["not_flagged"]
+    return Metrics(
+        missing_recall=_ratio(*counts["missing"]),
+        incorrect_recall=_ratio(*counts["incorrect"]),
+        false_flag_rate=_ratio(nf_n - nf_ok, nf_n),
+        score_in_range=_ratio(*counts["score"]),
+        citation_precision=_ratio(cited_ok, cited),
+        cite_recall=_ratio(*counts["cite"]),
+        grounded_accuracy=_ratio(*counts["grounded"]),
+        pass_rate=round(pass_sum / len(cases), 4) if cases else None,
+        latency_p50_ms=percentile(latencies, 50),
+        latency_p95_ms=percentile(latencies, 95),
+        invalid_model_output_rate=_ratio(model_bad, model_used),
+        cases=len(cases),
+        errors=errors,
+        attempts=attempts_n,
+    )
+
+
+def cites_of(fixtures: FixtureSet) -> dict[str, list[str]]:
+    return {c.case.id: c.case.expect.cite for c in fixtures.cases if c.case.expect.cite}
+
+
+def _base(loaded: LoadedCase) -> dict[str, Any]:
+    c = loaded.case
+    return {
+        "id": c.id,
+        "question": c.question,
+        "answer": c.answer,
+        "file": loaded.file,
+        "line": loaded.line,
+        "tags": c.tags,
+    }
+
+
+def _problem_case(problem: FixtureProblem) -> CaseResult:
+    return CaseResult(
+        id=problem.case_id or f"{problem.file}:{problem.line or 0}",
+        file=problem.file,
+        line=problem.line,
+        error=f"fixture: {problem}",
+    )
+
+
+def score_attempt(
+    case: Case, feedback: Feedback, ctx: ScoreContext, latency_ms: float | None
+) -> Attempt:
+    checks = score_feedback(case, feedback, ctx)
+    return Attempt(
+        feedback=feedback,
+        checks=checks,
+        passed=all(c.passed for c in checks),
+        latency_ms=latency_ms,
+    )
+
+
+# ---- running ------------------------------------------------------------------------
+
+
+class Grades(Protocol):
+    """What the harness needs of ``interviewer.grading.Grader``."""
+
+    def grade(self, question: str, answer: str) -> Feedback: ...
+
+
+def prompts_hash(prompts_dir: Path) -> str:
+    """sha256 over every file under prompts/ (relative path and bytes), so runs with
+    different prompts never look comparable by accident."""
+    digest = hashlib.sha256()
+    if prompts_dir.is_dir():
+        for path in sorted(p for p in prompts_dir.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(prompts_dir).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+RELEVANT_SETTINGS = (
+    "model",
+    "use_llm",
+    "temperature",
+    "seed",
+    "num_predict",
+    "num_ctx",
+    "embedding_backend",
+    "ollama_embedding_model",
+    "chunk_size_tokens",
+    "chunk_overlap_tokens",
+    "top_k",
+    "candidates",
+    "rrf_k",
+)
+
+
+def settings_subset(settings: Settings) -> dict[str, Any]:
+    data = {name: getattr(settings, name, None) for name in RELEVANT_SETTINGS}
+    data["corpus"] = str(settings.corpus_dir)
+    return data
+
+
+def default_results_path(settings: Settings, engine: str) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    slug = re.sub(r"[^A-Za-z0-9.]+", "-", engine).strip("-") or "run"
+    return settings.home / "evals" / f"{stamp}-{slug}.json"
+
+
+ProgressFn = Callable[[int, int, CaseResult | None], None]
+
+
+def run_cases(
+    fixtures: FixtureSet,
+    grader: Grades,
+    ctx: ScoreContext,
+    *,
+    jobs: int = 1,
+    repeat: int = 1,
+    on_progress: ProgressFn | None = None,
+) -> list[CaseResult]:
+    """Grade every case ``repeat`` times on a pool of ``jobs`` threads and score it.
+    A case whose grading raises becomes an error case; the others go on."""
+    if repeat < 1:
+        raise InterviewerError("--repeat must be at least 1")
+    jobs = max(1, jobs)
+    total = len(fixtures.cases) * repeat
+    slots: dict[str, list[Attempt | None]] = {c.case.id: [None] * repeat for c in fixtures.cases}
+    done = 0
+    lock = threading.Lock()
+
+    def one(loaded: LoadedCase, k: int) -> tuple[str, int, Attempt]:
+        case = loaded.case
+        start = time.perf_counter()
+        try:
+            feedback = grader.grade(case.question, case.answer)
+        except Exception as exc:  # one broken case must not stop the run
+            return case.id, k, Attempt(error=f"{type(exc).__name__}: {exc}".splitlines()[0])
+        latency = round((time.perf_counter() - start) * 1000, 1)
+        try:
+            return case.id, k, score_attempt(case, feedback, ctx, latency)
+        except InterviewerError as exc:
+            return case.id, k, Attempt(feedback=feedback, latency_ms=latency, error=str(exc))
+
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="eval") as pool:
+        futures = [pool.submit(one, c, k) for c in fixtures.cases for k in range(repeat)]
+        for future in as_completed(futures):
+            case_id, k, attempt = future.result()
+            with lock:
+                slots[case_id][k] = attempt
+                done += 1
+                if on_progress:
+                    on_progress(done, total, None)
+
+    results = [_problem_case(p) for p in fixtures.problems]
+    for loaded in fixtures.cases:
+        attempts = [a for a in slots[loaded.case.id] if a is not None]
+        results.append(CaseResult.from_attempts(_base(loaded), attempts))
+    # Fixture order (file, then line), error cases at their place in their file.
+    return sorted(results, key=lambda r: (r.file or "", r.line or 0))
+
+
+def _embedder_factory(settings: Settings) -> Callable[[], Embeds]:
+    def make() -> Embeds:
+        from interviewer.embeddings import get_embedder
+
+        return get_embedder(settings)
+
+    return make
+
+
+def run_eval(
+    settings: Settings,
+    fixtures_dir: Path,
+    *,
+    grader: Grades | None = None,
+    use_llm: bool | None = None,
+    jobs: int = 1,
+    repeat: int = 1,
+    cache: bool = True,
+    on_progress: ProgressFn | None = None,
+    embedder: Embeds | None = None,
+) -> Results:
+    """Load the fixtures, grade every case through ``Grader`` (the code path of
+    ``interviewer grade``), score the feedback and compute the metrics."""
+    fixtures = load_fixtures(fixtures_dir)
+    use_llm = settings.use_llm if use_llm is None else use_llm
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    if grader is None:
+        grader = open_grader(settings, use_llm=use_llm, cache=cache, jobs=jobs)
+    factory: Callable[[], Embeds] = (
+        (lambda: embedder) if embedder is not None else _embedder_factory(settings)
+    )
+    ctx = ScoreContext(factory)
+    cases = run_cases(fixtures, grader, ctx, jobs=jobs, repeat=repeat, on_progress=on_progress)
+    engine = f"ollama:{settings.model}" if use_llm else "grounded"
+    info = RunInfo(
+        model=settings.model if use_llm else None,
+        engine=engine,
+        prompts_hash=prompts_hash(settings.prompts_dir),
+        settings=settings_subset(settings) | {"use_llm": use_llm},
+        started=started.isoformat(timespec="seconds"),
+        duration=round(time.perf_counter() - t0, 3),
+        fixtures=str(fixtures_dir),
+        repeat=repeat,
+        jobs=jobs,
+        cache=cache,
+        idea_threshold=ctx.threshold,
+        embedder=_embedder_name(settings, embedder),
+    )
+    return Results(
+        run=info,
+        cases=cases,
+        metrics=compute_metrics(cases, cites_of(fixtures)),
+        fixture_problems=fixtures.problems,
+    )
+
+
+def _embedder_name(settings: Settings, embedder: Embeds | None) -> str:
+    if embedder is not None:
+        return str(getattr(embedder, "name", type(embedder).__name__))
+    if settings.embedding_backend == "ollama":
+        return f"ollama:{settings.ollama_embedding_model}"
+    from interviewer.embeddings import MINILM_NAME
+
+    return MINILM_NAME
+
+
+def open_grader(settings: Settings, *, use_llm: bool, cache: bool = True, jobs: int = 1) -> Grades:
+    """The product's grader (the code path of ``interviewer grade``), with the model's
+    replies cached in the data dir unless ``cache`` is off, so re-running unchanged
+    cases costs nothing. ``Grader.open`` takes no cache, hence the explicit build."""
+    from interviewer.embeddings import get_embedder
+    from interviewer.grading import Grader
+
+    llm = None
+    if use_llm:
+        from interviewer.llm import SQLiteResponseCache, default_cache_path, make_llm
+
+        store = SQLiteResponseCache(default_cache_path(settings)) if cache else None
+        llm = make_llm(settings.model_copy(update={"use_llm": True}), cache=store)
+    grader = Grader(settings, embedder=get_embedder(settings), llm=llm)
+    grader.bank  # noqa: B018 - corpus errors surface before any case runs
+    if llm is not None and jobs > 1:
+        # The model's context needs the retriever, which the grader opens lazily (and
+        # which may sync the index): open it once here, not from several threads.
+        grader.retriever  # noqa: B018
+    return _GraderAdapter(grader)
+
+
+class _GraderAdapter:
+    def __init__(self, grader: Any) -> None:
+        self._grader = grader
+
+    def grade(self, question: str, answer: str) -> Feedback:
+        result = self._grader.grade(question, answer)
+        if not isinstance(result, Feedback):
+            raise InterviewerError(f"grader returned {type(result).__name__}, not Feedback")
+        return result
+
+
+# ---- re-scoring, files, comparison --------------------------------------------------
+
+
+def rescore(
+    results: Results,
+    fixtures: FixtureSet,
+    *,
+    embedder: Embeds | None = None,
+    settings: Settings | None = None,
+    threshold: float | None = None,
+) -> Results:
+    """Score the feedback stored in ``results`` against ``fixtures`` (matched by case
+    id) without grading again. Cases that failed to grade stay error cases."""
+    if embedder is not None:
+        factory: Callable[[], Embeds] | None = lambda: embedder  # noqa: E731
+    elif settings is not None:
+        factory = _embedder_factory(settings)
+    else:
+        factory = None
+    ctx = ScoreContext(factory, threshold if threshold is not None else results.run.idea_threshold)
+    by_id = fixtures.by_id()
+    out: list[CaseResult] = []
+    for stored in results.cases:
+        loaded = by_id.get(stored.id)
+        if loaded is None:
+            if stored.feedback is None and stored.error:
+                out.append(stored)  # fixture errors of the original run stay errors
+            else:
+                out.append(
+                    CaseResult(
+                        id=stored.id,
+                        question=stored.question,
+                        answer=stored.answer,
+                        error=f"no fixture with id {stored.id!r}",
+                    )
+                )
+            continue
+        attempts: list[Attempt] = []
+        for att in stored.all_attempts():
+            if att.feedback is None:
+                attempts.append(att)
+                continue
+            scored = score_attempt(loaded.case, att.feedback, ctx, att.latency_ms)
+            attempts.append(scored)
+        out.append(CaseResult.from_attempts(_base(loaded), attempts))
+    stored_ids = {c.id for c in results.cases}
+    run = results.run.model_copy(
+        update={"rescored": datetime.now(UTC).isoformat(timespec="seconds")}
+    )
+    return Results(
+        run=run,
+        cases=out,
+        metrics=compute_metrics(out, cites_of(fixtures)),
+        fixture_problems=fixtures.problems,
+        unscored=[c.case.id for c in fixtures.cases if c.case.id not in stored_ids],
+    )
+
+
+def save_results(results: Results, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(results.model_dump_json(indent=2, exclude_none=False), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def load_results(path: Path) -> Results:
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ResultsError(f"results file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ResultsError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"{path}:{exc.lineno}: not JSON: {exc.msg}") from None
+    try:
+        return Results.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        raise ResultsError(f"{path}: not an eval results file ({loc}: {err['msg']})") from None
+
+
+class CaseChange(BaseModel):
+    id: str
+    change: Literal["regression", "improvement", "same", "only_a", "only_b"]
+    passed_a: bool | None = None
+    passed_b: bool | None = None
+    score_a: float | None = None
+    score_b: float | None = None
+    broke: list[str] = Field(default_factory=list, description="Checks passing in A, not B.")
+    fixed: list[str] = Field(default_factory=list, description="Checks failing in A, passing in B.")
+
+
+class MetricDelta(BaseModel):
+    name: str
+    a: float | None
+    b: float | None
+    delta: float | None
+    better: bool | None = Field(description="None when unchanged or not comparable.")
+
+
+class Comparison(BaseModel):
+    a: RunInfo
+    b: RunInfo
+    cases: list[CaseChange]
+    metrics: list[MetricDelta]
+    regressions: int
+    improvements: int
+    prompts_changed: bool
+
+
+def _check_states(case: CaseResult) -> dict[str, float]:
+    """Pass fraction of each check over the attempts, keyed 'kind: item'."""
+    states: dict[str, list[bool]] = {}
+    for att in case.all_attempts():
+        for check in att.checks:
+            states.setdefault(f"{check.kind}: {check.item}", []).append(check.passed)
+    return {k: sum(v) / len(v) for k, v in states.items()}
+
+
+def _case_pass(case: CaseResult) -> float:
+    atts = case.all_attempts()
+    return sum(a.passed for a in atts) / len(atts)
+
+
+def compare_results(a: Results, b: Results) -> Comparison:
+    """Pair cases by id: a case that passed in A and fails in B is a regression (with
+    the checks that broke), the reverse an improvement; metric deltas are B - A."""
+    a_by = {c.id: c for c in a.cases}
+    b_by = {c.id: c for c in b.cases}
+    changes: list[CaseChange] = []
+    for case_id in [*a_by, *(i for i in b_by if i not in a_by)]:
+        ca, cb = a_by.get(case_id), b_by.get(case_id)
+        if ca is None or cb is None:
+            present = ca or cb
+            assert present is not None
+            changes.append(
+                CaseChange(
+                    id=case_id,
+                    change="only_a" if cb is None else "only_b",
+                    passed_a=ca.passed if ca else None,
+                    passed_b=cb.passed if cb else None,
+                )
+            )
+            continue
+        sa, sb = _check_states(ca), _check_states(cb)
+        broke = sorted(k for k in sa if k in sb and sb[k] < sa[k])
+        fixed = sorted(k for k in sa if k in sb and sb[k] > sa[k])
+        pa, pb = _case_pass(ca), _case_pass(cb)
+        change: Literal["regression", "improvement", "same"] = (
+            "regression" if pb < pa else "improvement" if pb > pa else "same"
+        )
+        changes.append(
+            CaseChange(
+                id=case_id,
+                change=change,
+                passed_a=ca.passed,
+                passed_b=cb.passed,
+                score_a=ca.feedback.score if ca.feedback else None,
+                score_b=cb.feedback.score if cb.feedback else None,
+                broke=broke,
+                fixed=fixed,
+            )
+        )
+    deltas = []
+    for name, higher in HIGHER_IS_BETTER.items():
+        va, vb = getattr(a.metrics, name), getattr(b.metrics, name)
+        delta = round(vb - va, 4) if va is not None and vb is not None else None
+        better = None if not delta else (delta > 0) == higher
+        deltas.append(MetricDelta(name=name, a=va, b=vb, delta=delta, better=better))
+    return Comparison(
+        a=a.run,
+        b=b.run,
+        cases=changes,
+        metrics=deltas,
+        regressions=sum(c.change == "regression" for c in changes),
+        improvements=sum(c.change == "improvement" for c in changes),
+        prompts_changed=a.run.prompts_hash != b.run.prompts_hash,
+    )
+
+
+# ---- meta-evaluation ----------------------------------------------------------------
+
+
+class MetaExample(BaseModel):
+    """A stored feedback labelled by hand: ``good`` must pass every check of its
+    fixture, ``bad`` must fail exactly the check kinds in ``fails``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fixture: str
+    label: Literal["good", "bad"]
+    why: str = ""
+    fails: list[CheckKind] = Field(default_factory=list)
+    feedback: Feedback
+
+    @model_validator(mode="after")
+    def _fails_only_for_bad(self) -> MetaExample:
+        if self.label == "bad" and not self.fails:
+            raise ValueError("a bad example must list the check kinds it fails")
+        if self.label == "good" and self.fails:
+            raise ValueError("a good example fails nothing")
+        return self
+
+
+def load_meta(path: Path) -> list[MetaExample]:
+    """Labelled feedback from the ``labelled*.yaml`` files under ``path``; any problem
+    raises (these files are ours, a broken one must be fixed, not skipped)."""
+    import yaml
+
+    examples: list[MetaExample] = []
+    for file in sorted(path.rglob("labelled*.yaml")):
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or []
+        for i, entry in enumerate(data if isinstance(data, list) else [data]):
+            try:
+                examples.append(MetaExample.model_validate(entry))
+            except ValidationError as exc:
+                raise FixtureError(f"{file}: entry {i + 1}: {_describe(exc.errors()[0])}") from None
+    return examples
