@@ -27,6 +27,14 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 
 
+LENGTH_BUCKETS = [("1-60", 60), ("61-200", 200), ("201+", 10**9)]
+
+
+def length_bucket(answer: str) -> str:
+    words = len(answer.split())
+    return next(name for name, top in LENGTH_BUCKETS if words <= top)
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -85,6 +93,8 @@ def main() -> None:
     now = utcnow()
     grade_ms: list[float] = []
     turn_ms: list[float] = []
+    # Grading embeds every claim of the answer: long answers cost more.
+    by_length: dict[str, list[float]] = {name: [] for name, _ in LENGTH_BUCKETS}
     with SessionStore(settings.sessions_db) as store:
         record = store.create_session(
             SessionRecord(
@@ -126,6 +136,7 @@ def main() -> None:
                 index += 1
                 grade_ms.append((t1 - t0) * 1000)
                 turn_ms.append((t2 - t0) * 1000)
+                by_length[length_bucket(answer)].append((t2 - t0) * 1000)
 
     result = {
         "questions": len(questions),
@@ -142,6 +153,15 @@ def main() -> None:
             "p95": round(percentile(turn_ms, 0.95), 1),
             "max": round(max(turn_ms), 1),
         },
+        "turn_ms_by_answer_words": {
+            name: {
+                "turns": len(v),
+                "p50": round(statistics.median(v), 1),
+                "p95": round(percentile(v, 0.95), 1),
+            }
+            for name, v in by_length.items()
+            if v
+        },
         "target_p95_ms": 150,
     }
     if args.json:
@@ -154,6 +174,9 @@ def main() -> None:
     for name in ("grade_ms", "turn_ms"):
         r = result[name]
         print(f"{name:9s} p50 {r['p50']:7.1f}  p95 {r['p95']:7.1f}  max {r['max']:7.1f}")  # type: ignore[index]
+    for name, r in result["turn_ms_by_answer_words"].items():  # type: ignore[attr-defined]
+        print(f"  answers of {name:>8s} words: {r['turns']:4d} turns, p50 {r['p50']:7.1f}  "
+              f"p95 {r['p95']:7.1f}")
     print(f"target: turn p95 < {result['target_p95_ms']} ms")
 
 

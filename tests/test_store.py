@@ -1,0 +1,182 @@
+"""The sessions database: WAL mode, every turn committed as it happens, nothing
+half-written after a crash or Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from interviewer.errors import StoreError
+from interviewer.feedback import Citation, Feedback, Point
+from interviewer.scheduling import CardState, review
+from interviewer.store import (
+    FollowUpRecord,
+    PlannedQuestion,
+    SessionRecord,
+    SessionStore,
+    TurnRecord,
+)
+
+T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+
+
+def session(sid: str, when: datetime = T0, plan: int = 3) -> SessionRecord:
+    return SessionRecord(
+        id=sid,
+        corpus="notes-abc",
+        corpus_dir="/tmp/notes",
+        created_at=when,
+        updated_at=when,
+        plan=[PlannedQuestion(id=f"q{i}", text=f"Question {i}?") for i in range(plan)],
+    )
+
+
+def turn(index: int, score: float = 5.0) -> TurnRecord:
+    cite = Citation(source="notes.md", heading="A > B", line_start=3, line_end=9)
+    fb = Feedback(
+        question=f"Question {index}?",
+        score=score,
+        missed=[Point(text="a point", citation=cite)],
+        citations=[cite],
+    )
+    return TurnRecord(
+        index=index, question_id=f"q{index}", question=f"Question {index}?", answer="x", feedback=fb
+    )
+
+
+def test_database_is_in_wal_mode(tmp_path: Path) -> None:
+    db = tmp_path / "s.sqlite3"
+    with SessionStore(db) as store:
+        assert store.journal_mode.lower() == "wal"
+    # The mode is persistent: a plain connection sees it too.
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_transcript_roundtrip_with_follow_ups_and_cards(tmp_path: Path) -> None:
+    with SessionStore(tmp_path / "s.sqlite3") as store:
+        store.create_session(session("s1"))
+        card = review(None, corpus="notes-abc", question_id="q0", score=3.0, now=T0)
+        store.save_turn("s1", turn(0, 3.0), card)
+        store.save_follow_up(
+            "s1", 0, FollowUpRecord(index=0, question="And a point?", answer="y")
+        )
+        store.save_turn("s1", turn(1).model_copy(update={"skipped": True, "feedback": None}))
+    with SessionStore(tmp_path / "s.sqlite3") as store:
+        t = store.transcript("s1")
+        assert [x.index for x in t.turns] == [0, 1]
+        assert t.turns[0].feedback is not None and t.turns[0].feedback.score == 3.0
+        assert t.turns[0].feedback.missed[0].citation.heading == "A > B"  # type: ignore[union-attr]
+        assert [f.question for f in t.turns[0].follow_ups] == ["And a point?"]
+        assert t.turns[1].skipped
+        assert [q.id for q in t.remaining()] == ["q2"]
+        cards = store.cards("notes-abc")
+        assert set(cards) == {"q0"} and cards["q0"].last_score == 3.0
+        assert store.cards("other-corpus") == {}
+
+
+def test_resolve_and_last_resumable(tmp_path: Path) -> None:
+    with SessionStore(tmp_path / "s.sqlite3") as store:
+        with pytest.raises(StoreError, match="no sessions yet"):
+            store.resolve(None)
+        store.create_session(session("20260110-120000-aaaa"))
+        store.create_session(session("20260110-130000-bbbb", T0 + timedelta(hours=1)))
+        store.set_status("20260110-130000-bbbb", "finished")
+        assert store.resolve(None).id == "20260110-130000-bbbb"
+        assert store.resolve("20260110-12").id == "20260110-120000-aaaa"
+        with pytest.raises(StoreError, match="ambiguous"):
+            store.resolve("20260110")
+        with pytest.raises(StoreError, match="no session"):
+            store.resolve("nope")
+        last = store.last_resumable()
+        assert last is not None and last.id == "20260110-120000-aaaa"
+
+
+def test_not_a_database_is_a_one_line_error(tmp_path: Path) -> None:
+    bad = tmp_path / "s.sqlite3"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError) as info:
+        SessionStore(bad)
+    assert "\n" not in str(info.value) and str(bad) in str(info.value)
+
+
+class _InterruptedCard(CardState):
+    """A card whose serialisation is interrupted, as Ctrl-C would mid-write."""
+
+    def model_dump_json(self, **_: Any) -> str:  # type: ignore[override]
+        raise KeyboardInterrupt
+
+
+def test_interrupt_inside_a_write_leaves_nothing_half_written(tmp_path: Path) -> None:
+    with SessionStore(tmp_path / "s.sqlite3") as store:
+        store.create_session(session("s1"))
+        store.save_turn("s1", turn(0))
+        card = _InterruptedCard(corpus="notes-abc", question_id="q1", card={})
+        with pytest.raises(KeyboardInterrupt):
+            store.save_turn("s1", turn(1), card)
+        # The turn row written before the interrupt was rolled back with it.
+        assert [t.index for t in store.turns("s1")] == [0]
+        store.save_turn("s1", turn(2))  # the connection is still usable
+    with SessionStore(tmp_path / "s.sqlite3") as store:
+        assert [t.index for t in store.turns("s1")] == [0, 2]
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from typing import Any
+    from tests.test_store import session, turn
+    from interviewer.scheduling import CardState
+    from interviewer.store import SessionStore
+
+    class Stalled(CardState):
+        def model_dump_json(self, **_: Any) -> str:
+            print("writing", flush=True)
+            time.sleep(60)
+            return ""
+
+    store = SessionStore(__import__("pathlib").Path(sys.argv[1]))
+    store.create_session(session("s1"))
+    store.save_turn("s1", turn(0, 7.0))
+    store.save_turn("s1", turn(1), Stalled(corpus="notes-abc", question_id="q1", card={}))
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_committed_turn_survives_a_crash_mid_write(tmp_path: Path) -> None:
+    db = tmp_path / "s.sqlite3"
+    repo = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(db)],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "writing"
+        # The second turn's transaction is open and holds the write lock: crash now.
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    with SessionStore(db) as store:
+        turns = store.turns("s1")
+        assert [t.index for t in turns] == [0]
+        assert turns[0].feedback is not None and turns[0].feedback.score == 7.0
+        store.save_turn("s1", turn(1))  # the lock died with the process
+        assert [t.index for t in store.turns("s1")] == [0, 1]
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
