@@ -23,6 +23,19 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("index", "index", "index"),
     ("search", "search", "search"),
     ("status", "status", "status"),
+    ("fetch-references", "references", "fetch_references"),
+    ("add", "documents", "add"),
+    ("remove", "documents", "remove"),
+    ("audit", "audit", "audit"),
+    ("doctor", "doctor", "doctor"),
+    ("interview", "interview", "interview"),
+    ("resume", "interview", "resume"),
+    ("history", "history", "history"),
+    ("report", "history", "report"),
+    ("progress", "history", "progress"),
+    ("grade", "grade", "grade"),
+    ("rubric", "rubric", "app"),
+    ("eval", "eval", "app"),
 ]
 
 

@@ -1,0 +1,1415 @@
+"""The question bank and its key points: which headings of the notes ask something,
+and which points of their material an answer should make (in the note's own words,
+each with a citation). Also the text analysis the grader shares with it (terms,
+sentences, language and junk detection) and the rubric store: key points are cached
+with the index and can be exported, edited and imported as YAML.
+
+Pure Python plus the embedder; no model, no Chroma."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from interviewer.corpus import TODO_PATTERNS, Document, Section, decode_text, is_stub_text
+from interviewer.errors import ConfigError
+from interviewer.feedback import Citation
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from interviewer.embeddings import Embedder
+    from interviewer.settings import Settings
+
+# Bump when extraction changes: cached key points are then rebuilt.
+EXTRACTION_VERSION = 7
+BANK_FILE = "keypoints.json"
+EMB_FILE = "keypoints-emb.npy"
+
+
+class RubricError(ConfigError):
+    """A rubric YAML file that cannot be imported."""
+
+
+# ---- public models ----------------------------------------------------------------------
+
+
+class KeyPoint(BaseModel):
+    """One point an answer should make, in the note's own words, with its citation."""
+
+    id: str
+    text: str
+    citation: Citation
+    importance: float = Field(default=1.0, description="0-1, relative within the question.")
+    terms: list[str] = Field(
+        default_factory=list,
+        description="Key terms (Snowball stems; 'a b' for a two-word term) that an "
+        "answer making this point is expected to use.",
+    )
+    source_kind: Literal["note", "reference"] = "note"
+    doubtful: bool = Field(
+        default=False, description="The note hedges here ('I think', '??'): never evidence."
+    )
+    label: str | None = Field(
+        default=None, description="The item's name when it reads 'Name: explanation'."
+    )
+
+
+class Question(BaseModel):
+    """A heading of the notes that asks something, with the key points of its material
+    (the section and its descendant sections)."""
+
+    id: str
+    text: str
+    section_id: str
+    source: str
+    heading: str
+    topic: str
+    notes_status: Literal["ok", "stub", "none"] = "ok"
+    key_points: list[KeyPoint] = Field(default_factory=list)
+    citation: Citation
+    tags: list[str] = Field(default_factory=list)
+    material_sections: list[str] = Field(
+        default_factory=list, description="Ids of the section and its descendants."
+    )
+    overridden: bool = Field(default=False, description="Key points come from a rubric import.")
+
+
+class Bank(BaseModel):
+    """Every question of a corpus with its key points, plus term statistics."""
+
+    version: int = EXTRACTION_VERSION
+    corpus_key: str = ""
+    questions: list[Question] = Field(default_factory=list)
+    idf: dict[str, float] = Field(default_factory=dict)
+    default_idf: float = 1.0
+    # Non-question sections' key points: the pool free-text questions are graded from.
+    loose_points: list[KeyPoint] = Field(default_factory=list)
+
+
+# ---- words ------------------------------------------------------------------------------
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are aren't as at be
+    because been before being below between both but by can cannot could couldn't did
+    didn't do does doesn't doing don't down during each etc eg e.g few for from further
+    had has have having he her here hers herself him himself his how i ie i.e if in into
+    is isn't it it's its itself just let's me more most much my myself no nor not of off
+    on once one only or other ought our ours ourselves out over own same she should so
+    some such than that that's the their theirs them themselves then there there's these
+    they this those through thus to too under until up upon very via was we were what
+    when where which while who whom why will with would you your yours yourself
+    yourselves may might must shall get gets got like really basically actually kinda
+    sort lot lots thing things something way ways well i'm i've i'd we're they're it'll
+    many every either neither whether yet still even ever already""".split()
+)
+# Words that carry no point of their own in an ML answer: they never become key
+# terms (IDF would also push most of them down, but small corpora have few docs).
+GENERIC = frozenset(
+    """use used uses using make makes made making need needs needed help helps helping
+    allow allows allowing give gives given good better best bad new different various
+    case cases example examples order mean means meaning want say said see seen look
+    know known think believe seem seems seemed understand explain explanation describe
+    define definition question answer note notes idea try trying called call able
+    instead rather quite bit part first second final initial possible usually generally
+    typically often always never sometimes important common main general specific
+    particular certain simple simply large small big high low""".split()
+)
+NEGATIONS = frozenset(
+    "not no never cannot can't don't doesn't isn't aren't won't wouldn't shouldn't "
+    "didn't hasn't haven't without neither nor none".split()
+)
+ANTONYMS: dict[str, str] = {}
+for _a, _b in [
+    ("high", "low"), ("higher", "lower"), ("increase", "decrease"), ("increases", "decreases"),
+    ("increasing", "decreasing"), ("more", "less"), ("larger", "smaller"), ("large", "small"),
+    ("bigger", "smaller"), ("overfitting", "underfitting"), ("overfit", "underfit"),
+    ("reduce", "increase"), ("reduces", "increases"), ("faster", "slower"), ("before", "after"),
+    ("maximize", "minimize"), ("maximum", "minimum"), ("positive", "negative"),
+    ("improve", "worsen"), ("improves", "worsens"), ("supervised", "unsupervised"),
+    ("forward", "backward"), ("forwards", "backwards"), ("sequential", "parallel"),
+    ("sequentially", "parallel"), ("shallow", "deep"), ("objective", "subjective"),
+    ("reduce", "raise"), ("deeper", "shallower"), ("speed", "slow"), ("speeds", "slows"),
+]:  # fmt: skip
+    ANTONYMS.setdefault(_a, _b)
+    ANTONYMS.setdefault(_b, _a)
+
+
+def _antonym_stems() -> dict[str, set[str]]:
+    import Stemmer
+
+    st = Stemmer.Stemmer("english")
+    out: dict[str, set[str]] = {}
+    for a, b in ANTONYMS.items():
+        out.setdefault(st.stemWord(a), set()).add(st.stemWord(b))
+    return out
+
+
+WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ0-9'’]*(?:-[A-Za-zÀ-ÿ0-9]+)*|\d+(?:\.\d+)?")
+ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,6}s?$")
+
+_stemmer: Any = None
+
+
+def stem_words(words: Sequence[str]) -> list[str]:
+    return [stem(w) for w in words]
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    global _stemmer
+    if _stemmer is None:
+        import Stemmer
+
+        _stemmer = Stemmer.Stemmer("english")
+    return str(_stemmer.stemWord(word))
+
+
+def words(text: str) -> list[str]:
+    return [w.replace("’", "'") for w in WORD.findall(text)]
+
+
+def _content(word: str) -> bool:
+    low = word.lower()
+    return (
+        low not in STOPWORDS
+        and low not in GENERIC
+        and (len(low) > 1 or word.isupper())
+        and not low.isdigit()
+    )
+
+
+@dataclass
+class Terms:
+    """The terms of a text: content-word stems, adjacent two-word stems, acronyms."""
+
+    unigrams: list[str] = field(default_factory=list)
+    bigrams: list[str] = field(default_factory=list)
+    surface: dict[str, str] = field(default_factory=dict)  # stem -> first word seen
+
+    @property
+    def all(self) -> set[str]:
+        return set(self.unigrams) | set(self.bigrams)
+
+
+def text_terms(text: str, canon: dict[str, str] | None = None) -> Terms:
+    """Stemmed terms. Hyphenated words count as their parts and as a two-word term
+    ('cross-validation' -> 'cross', 'valid', 'cross valid'); a stop word breaks the
+    adjacency of two-word terms. ``canon`` maps a stem to the spelling to use (see
+    ``close_stems``)."""
+    out = Terms()
+    run: list[str] = []
+    for token in words(text):
+        parts = [p for p in token.split("-") if p]
+        if not _content(token) and not any(_content(p) for p in parts):
+            run = []
+            continue
+        for part in parts:
+            if not _content(part):
+                continue
+            st = stem(part.lower().strip("'"))
+            if canon:
+                st = canon.get(st, st)
+            out.unigrams.append(st)
+            out.surface.setdefault(st, part)
+            if run and run[-1] != st:
+                out.bigrams.append(f"{run[-1]} {st}")
+            run.append(st)
+    return out
+
+
+def stem_set(text: str) -> set[str]:
+    return text_terms(text).all
+
+
+def _close(a: str, b: str) -> bool:
+    """Two stems that are one spelling apart: 'prun'/'prune' (the note's typo),
+    'regularis'/'regular' (British spelling). Conservative: the shorter stem must be a
+    prefix of the other up to its last letter, and 'class' is not 'classif'."""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    if len(short) < 4:
+        return False
+    n = 0
+    for x, y in zip(short, long_, strict=False):
+        if x != y:
+            break
+        n += 1
+    diff = len(long_) - len(short)
+    return n >= len(short) - 1 and (diff <= 1 or (diff <= 2 and len(short) >= 6))
+
+
+def close_stems(stems: Iterable[str], vocabulary: Iterable[str]) -> dict[str, str]:
+    """For stems of an answer, the vocabulary (key-term) stem each is a variant of."""
+    by_prefix: dict[str, list[str]] = {}
+    for v in vocabulary:
+        if " " not in v and len(v) >= 4:
+            by_prefix.setdefault(v[:4], []).append(v)
+    out: dict[str, str] = {}
+    for s in stems:
+        if len(s) < 4:
+            continue
+        for v in by_prefix.get(s[:4], ()):
+            if v != s and _close(s, v):
+                out[s] = v
+                break
+    return out
+
+
+# ---- Spanish ----------------------------------------------------------------------------
+
+SPANISH_FUNCTION = frozenset(
+    """de la el los las que y en un una es son por para con del al se lo como más pero
+    sus su cuando muy sin sobre también porque esto este esta estos estas hay ser está
+    están puede pueden donde cual cuál qué cómo entre hasta desde ya o le les nos mi
+    tu algo algún alguna hacer hace tiene tienen mismo misma otra otro otros cada
+    mejor peor menos mucho muchos poco pocos bien así entonces usar uso""".split()
+)
+# Common ML vocabulary in Spanish, so that an answer in Spanish still meets the
+# (English) notes lexically. MiniLM is English-centric: this is a partial remedy.
+SPANISH_PHRASES = {
+    "parada temprana": "early stopping", "detención temprana": "early stopping",
+    "aumento de datos": "data augmentation", "aumentación de datos": "data augmentation",
+    "validación cruzada": "cross-validation", "conjunto de validación": "validation set",
+    "conjunto de entrenamiento": "training set", "conjunto de prueba": "test set",
+    "descenso del gradiente": "gradient descent", "descenso de gradiente": "gradient descent",
+    "tasa de aprendizaje": "learning rate", "bosque aleatorio": "random forest",
+    "bosques aleatorios": "random forests", "árbol de decisión": "decision tree",
+    "árboles de decisión": "decision trees", "regla de la cadena": "chain rule",
+    "función de pérdida": "loss function", "más datos": "more data",
+    "red neuronal": "neural network", "redes neuronales": "neural networks",
+    "selección de características": "feature selection", "entropía cruzada": "cross-entropy",
+    "matriz de confusión": "confusion matrix", "media armónica": "harmonic mean",
+    "clase mayoritaria": "majority class", "clase minoritaria": "minority class",
+    "clases minoritarias": "minority classes",
+    "verdaderos positivos": "true positives", "falsos positivos": "false positives",
+    "falsos negativos": "false negatives", "tasa de error": "error rate",
+    "capas ocultas": "hidden layers",
+}  # fmt: skip
+SPANISH_WORDS = {
+    "sobreajuste": "overfitting", "sobreajusta": "overfits", "subajuste": "underfitting",
+    "sobreentrenamiento": "overfitting", "datos": "data", "dato": "data",
+    "entrenamiento": "training", "entrenar": "train", "prueba": "test", "red": "network",
+    "redes": "networks", "pesos": "weights", "peso": "weight", "capa": "layer",
+    "capas": "layers", "aprendizaje": "learning", "aprender": "learn", "tasa": "rate",
+    "sesgo": "bias", "varianza": "variance", "modelo": "model", "modelos": "models",
+    "tamaño": "size", "grande": "big", "pequeño": "small", "ruido": "noise",
+    "ruidoso": "noisy", "características": "features", "conjunto": "set",
+    "pérdida": "loss", "gradiente": "gradient", "gradientes": "gradients",
+    "época": "epoch", "épocas": "epochs", "memorizar": "memorize", "memoriza": "memorizes",
+    "árbol": "tree", "árboles": "trees", "exactitud": "accuracy", "muestras": "samples",
+    "muestra": "sample", "clase": "class", "clases": "classes", "alto": "high",
+    "alta": "high", "bajo": "low", "baja": "low", "error": "error", "errores": "errors",
+    "ensamble": "ensemble", "ensambles": "ensembles", "poda": "pruning",
+    "parámetros": "parameters", "neuronas": "neurons", "derivada": "derivative",
+    "cadena": "chain", "umbral": "threshold", "pocos": "few", "demasiado": "too",
+    "demasiadas": "too many", "demasiados": "too many", "detener": "stop", "parar": "stop",
+    "temprano": "early", "reducir": "reduce", "aumentar": "increase", "añadir": "add",
+    "entrena": "trains", "validación": "validation", "generalizar": "generalize",
+    "ponderar": "weight", "pondera": "weights", "ponderación": "weighting",
+    "sobremuestrear": "oversample", "sobremuestreo": "oversampling",
+    "submuestrear": "undersample", "submuestreo": "undersampling",
+    "sintéticos": "synthetic", "sintéticas": "synthetic", "sintético": "synthetic",
+    "interpolando": "interpolating", "interpolar": "interpolate",
+    "minoritaria": "minority", "minoritarias": "minority", "minoritario": "minority",
+    "mayoritaria": "majority", "mayoritario": "majority", "exhaustividad": "recall",
+    "sensibilidad": "recall", "desbalanceadas": "imbalanced", "desbalanceado": "imbalanced",
+    "desbalanceados": "imbalanced", "desbalanceada": "imbalanced", "precisión": "precision",
+    "evaluar": "evaluate", "predecir": "predict", "predicción": "prediction",
+    "predicciones": "predictions", "métricas": "metrics", "métrica": "metric",
+    "pérdidas": "losses", "perdiendo": "losing", "riesgo": "risk", "generar": "generate",
+    "etiqueta": "label", "etiquetas": "labels", "aleatorio": "random", "aleatoria": "random",
+    "bosque": "forest", "bosques": "forests", "ruidosos": "noisy", "engaña": "misleads",
+    "armónica": "harmonic", "anomalías": "anomalies", "anomalía": "anomaly",
+    "detección": "detection", "clasificación": "classification",
+    "clasificaciones": "classifications", "clasificador": "classifier", "sesgada": "biased",
+}  # fmt: skip
+_COGNATE_SUFFIXES = [
+    ("ción", "tion"), ("ciones", "tions"), ("sión", "sion"), ("dad", "ty"),
+    ("mente", "ly"), ("ía", "y"), ("ico", "ic"), ("ica", "ic"), ("ivo", "ive"),
+    ("iva", "ive"), ("izar", "ize"), ("ante", "ant"), ("ente", "ent"), ("oso", "ous"),
+]  # fmt: skip
+
+
+def spanish_ratio(text: str) -> float:
+    toks = [w.lower() for w in words(text)]
+    if not toks:
+        return 0.0
+    hits = sum(1 for w in toks if w in SPANISH_FUNCTION or w in SPANISH_WORDS)
+    accents = sum(1 for w in toks if re.search(r"[áéíóúñ¿¡]", w))
+    return min(1.0, (hits + accents) / len(toks))
+
+
+def looks_spanish(text: str) -> bool:
+    return len(words(text)) >= 3 and spanish_ratio(text) >= 0.3
+
+
+def spanish_to_english(text: str) -> str:
+    """Glossary phrases and words, then cognate suffixes ('regularización' ->
+    'regularization'). Function words are dropped. Rough, but it lets key terms match."""
+    out = text.lower()
+    for es, en in sorted(SPANISH_PHRASES.items(), key=lambda kv: -len(kv[0])):
+        out = out.replace(es, en)
+    result: list[str] = []
+    for token in words(out):
+        low = token.lower()
+        if low in SPANISH_WORDS:
+            result.append(SPANISH_WORDS[low])
+        elif low in SPANISH_FUNCTION:
+            if low in ("no", "sin"):
+                result.append("not")
+            elif low in ("más",):
+                result.append("more")
+            elif low in ("menos",):
+                result.append("less")
+            continue
+        else:
+            result.append(_strip_accents(_cognate(low)))
+    return " ".join(result)
+
+
+def _cognate(word: str) -> str:
+    """'regularización' -> 'regularizatión', 'métricas' -> 'métrics' (accents are
+    stripped after): close enough for the English stemmer."""
+    for candidate, plural in ((word, ""), (word[:-1], "s")):
+        if plural and not (word.endswith("s") and len(word) > 5):
+            continue
+        for es, en in _COGNATE_SUFFIXES:
+            if candidate.endswith(es) and len(candidate) > len(es) + 2:
+                return candidate[: -len(es)] + en + plural
+    return word
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+# ---- junk and instructions ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """English word list: the whole-word entries of the MiniLM tokenizer vocabulary
+    (shipped with the embedder package), used to tell words from gibberish."""
+    try:
+        from interviewer.embeddings import minilm_paths
+
+        _, tok = minilm_paths()
+        vocab = json.loads(tok.read_text(encoding="utf-8"))["model"]["vocab"]
+        return frozenset(w for w in vocab if w.isalpha() and not w.startswith("##"))
+    except (ConfigError, OSError, KeyError, ValueError):
+        return frozenset()
+
+
+def is_gibberish(text: str, extra_known: Iterable[str] = ()) -> bool:
+    """True when most tokens are not words (keyboard mashing, random strings)."""
+    toks = [w.lower() for w in words(text) if not w.isdigit()]
+    if not toks:
+        return not re.search(r"[A-Za-zÀ-ÿ]", text)
+    vocab = known_words()
+    extra = set(extra_known)
+    if not vocab:  # no word list: fall back to a vowel heuristic
+        vowelless = sum(1 for w in toks if len(w) > 3 and not re.search(r"[aeiouyáéíóú]", w))
+        return vowelless / len(toks) > 0.5
+    known = 0
+    for w in toks:
+        base = w.strip("'")
+        if (
+            base in vocab
+            or base in extra
+            or base in SPANISH_FUNCTION
+            or base in SPANISH_WORDS
+            or _strip_accents(base) in vocab
+            or (len(base) <= 2)
+            or any(base.endswith(s) and base[: -len(s)] in vocab for s in ("s", "es", "ed", "ing"))
+            or all(p in vocab for p in base.split("-") if p)
+        ):
+            known += 1
+    return known / len(toks) < 0.5
+
+
+INSTRUCTION_PATTERNS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"\b(ignore|disregard|forget|override|bypass|skip)\b[^.\n]{0,60}\b(instructions?|"
+        r"rubric|rules|prompt|grader|grading|criteria|key ?points|notes|above|previous)\b",
+        r"\b(give|award|assign|grant)\b[^.\n]{0,30}\b(10|ten|full marks|full score|"
+        r"maximum|max score|perfect score|top marks|100 ?%|a perfect)",
+        r"\b(grade|score|rate|mark)\b\s+(this|it|me|my answer)\b[^.\n]{0,25}"
+        r"\b(10|ten|perfect|full|maximum|highest)\b",
+        r"\b(system|developer)\s+(prompt|message|instructions?)\b",
+        r"\byou\s+(are|must|should|will)\s+(now\s+)?(the\s+)?(grader|an? ai|an? assistant|"
+        r"ignore|give|award|output|respond|reply|mark)\b",
+        r"\b(new|updated|real)\s+instructions?\b",
+        r"\bthis answer (is|deserves)\b[^.\n]{0,20}\b(perfect|10|full|correct|excellent)\b",
+    )
+]
+
+
+def is_instruction(text: str) -> bool:
+    """Text addressed to the grader rather than an answer to the question."""
+    return any(p.search(text) for p in INSTRUCTION_PATTERNS)
+
+
+# ---- sentences and cleaning --------------------------------------------------------------
+
+_ABBREV = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|approx|fig|eq|al|resp|incl|Dr|Mr|Ms)\.", re.I)
+_SENT_END = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=[\"“(\[]?[A-Z0-9¿¡])")
+MD_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))+\)")
+BARE_URL = re.compile(r"<?\bhttps?://[^\s)>\]]+>?|\bwww\.[^\s)>\]]+")
+FROM_PREFIX = re.compile(r"^\s*(?:from|source|see also|see|via|ref)\s*:?\s*(?=$|[\"“(]|\s)", re.I)
+# Sentences that point at a source instead of saying something.
+POINTER = re.compile(
+    r"^(?:there'?s|here'?s|this is)\s+(?:a|an)\b.*\b(explanation|article|video|link|post|"
+    r"page|resource)s?\b|\b(see|check|read)\s+(also|here|this|that|the article|my notes|"
+    r"the formula|the link)\b|\b(that|this|the) (article|link|video|page|post|blog) "
+    r"(above|below|here)\b|^\s*(see also|more here|source)\b|\bin (here|this link)\s*:?\s*$",
+    re.I,
+)
+STRONG_DOUBT = re.compile(
+    r"\?\?|\bI (think|believe|guess|suppose|assume|am not sure|'m not sure|don't know|"
+    r"do not know)\b|\bnot sure\b|\bno idea\b|\b(maybe|perhaps)\b|\([^)]{0,40}\?\)",
+    re.I,
+)
+MILD_DOUBT = re.compile(
+    r"\bas I understand\b|\bseems? (to|like)\b|\bkinda\b|\bkind of\b|\bprobably\b|"
+    r"\bI've read\b|\bI have read\b|\bapparently\b|\bsupposedly\b",
+    re.I,
+)
+DEFINITIONAL = re.compile(
+    r"\b(is|are) (a|an|the|when|where|how|what)\b|\b(occurs?|happens?) when\b|"
+    r"\brefers? to\b|\bmeans\b|\bconsists? of\b|\bis defined\b|\bstates? that\b|"
+    r"\bcomputes?\b|\b(measures?|represents?)\b|=",
+    re.I,
+)
+LABEL = re.compile(r"^([^:.;!?]{2,60}?)\s*[:=–—]\s+(\S.*)$")
+NAME_DOT = re.compile(r"^([A-Z][A-Za-z0-9-]{1,30})\.\s+\S")
+LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•◦▪‣]|\d{1,2}[.)])\s+(.*)$")
+FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentence split that survives 'e.g.' and 'i.e.'."""
+    protected = _ABBREV.sub(lambda m: m.group(0).replace(".", "\x00"), text)
+    parts = _SENT_END.split(protected)
+    return [p.replace("\x00", ".").strip() for p in parts if p.strip()]
+
+
+def clean_markdown(text: str) -> str:
+    """Markdown to plain prose: links to their text, URLs and emphasis removed."""
+    text = MD_LINK.sub(lambda m: m.group(1), text)
+    text = BARE_URL.sub("", text)
+    text = text.replace("\\*", "*").replace("\\_", "_")
+    text = re.sub(r"(\*\*|__|`)", "", text)
+    text = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", text)
+    text = FROM_PREFIX.sub("", text)
+    text = re.sub(r"\s+([,.;:])", r"\1", text)
+    text = re.sub(r"\(\s*\)", "", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.strip(" ,;-–—").strip()
+
+
+def _trim_spanish_tail(text: str) -> str:
+    """Cut a trailing Spanish clause off an English sentence ('... donde a es el
+    learning rate')."""
+    toks = list(re.finditer(r"\S+", text))
+    for i, m in enumerate(toks):
+        window = [t.group(0).lower().strip(".,;:") for t in toks[i : i + 4]]
+        strong = [w for w in window if w in SPANISH_FUNCTION and w not in ("a", "o", "no", "me")]
+        if len(window) >= 3 and len(strong) >= 2 and window[0] in SPANISH_FUNCTION:
+            return text[: m.start()].rstrip(" ,;:") + ("." if i else "")
+    return text
+
+
+def content_word_count(text: str) -> int:
+    return sum(1 for w in words(text) if _content(w))
+
+
+@dataclass
+class Unit:
+    """A candidate key point before cleaning: one list item or one sentence."""
+
+    text: str
+    line_start: int
+    line_end: int
+    section: Section
+    is_list: bool = False
+    depth: int = 0
+    position: float = 0.0
+
+
+def material_units(lines: list[str], sections: list[Section]) -> list[Unit]:
+    """List items (with their continuation lines) and paragraph sentences of the given
+    sections, each with its 1-based line range."""
+    units: list[Unit] = []
+    for sec in sections:
+        first = sec.line_start + (1 if sec.level > 0 else 0)
+        body = [(n, lines[n - 1]) for n in range(first, sec.line_end + 1) if n - 1 < len(lines)]
+        in_fence = False
+        para: list[tuple[int, str]] = []
+        item: list[tuple[int, str]] | None = None
+        item_indent = 0
+        item_depth = 0
+        indents: list[int] = []
+
+        def flush_para(sec: Section = sec) -> None:
+            nonlocal para
+            if para:
+                units.extend(_sentences_of(para, sec))
+            para = []
+
+        def flush_item(sec: Section = sec) -> None:
+            nonlocal item
+            if item:
+                text = " ".join(t.strip() for _, t in item)
+                units.append(Unit(text, item[0][0], item[-1][0], sec, True, item_depth))  # noqa: B023 - the open item's depth
+            item = None
+
+        for n, raw in body:
+            if FENCE.match(raw):
+                flush_para()
+                flush_item()
+                in_fence = not in_fence
+                continue
+            if in_fence:
+                continue
+            if not raw.strip():
+                flush_para()
+                flush_item()
+                continue
+            m = LIST_ITEM.match(raw.replace("\t", "    "))
+            if m:
+                flush_para()
+                flush_item()
+                indent = len(m.group(1))
+                while indents and indents[-1] > indent:
+                    indents.pop()
+                if not indents or indents[-1] < indent:
+                    indents.append(indent)
+                item_depth = len(indents) - 1
+                item_indent = indent
+                item = [(n, m.group(2))]
+                continue
+            expanded = raw.replace("\t", "    ")
+            lead = len(expanded) - len(expanded.lstrip())
+            if item is not None and lead > item_indent:
+                item.append((n, raw))  # continuation line of the item
+                continue
+            flush_item()
+            para.append((n, raw))
+            indents.clear()
+        flush_para()
+        flush_item()
+    total = max(1, len(units) - 1)
+    for i, u in enumerate(units):
+        u.position = i / total
+    return units
+
+
+def _sentences_of(para: list[tuple[int, str]], sec: Section) -> list[Unit]:
+    joined = ""
+    starts: list[tuple[int, int]] = []  # (char offset, line number)
+    for n, raw in para:
+        if joined:
+            # Notes often use a bare line break as a separator ("Low variance, high
+            # bias: Underfitting" / "High variance, ..."): make it a sentence end.
+            if not re.search(r"[.!?:;,(\-–—]$", joined) and raw.strip()[:1].isupper():
+                joined += "."
+            joined += " "
+        starts.append((len(joined), n))
+        joined += raw.strip()
+    out: list[Unit] = []
+    offset = 0
+    for sent in split_sentences(joined):
+        at = joined.find(sent[:20], offset)
+        at = at if at >= 0 else offset
+        end = at + len(sent)
+        offset = end
+        first = max((ln for off, ln in starts if off <= at), default=para[0][0])
+        last = max((ln for off, ln in starts if off < end), default=first)
+        out.append(Unit(sent, first, last, sec))
+    return out
+
+
+@dataclass
+class Candidate:
+    text: str
+    unit: Unit
+    importance: float
+    doubtful: bool
+    label: str | None
+    quoted: bool
+
+
+def clean_unit(unit: Unit) -> list[Candidate]:
+    """The unit as key points: none when it is not one (a URL, a 'From:' line, a
+    reminder, Spanish, a pointer to a source, a fragment). A list item whose later
+    sentences hedge ("... I believe it actually increases it!") gives its firm part
+    and its hedged part as two points, so that the doubt does not sink the point."""
+    raw = unit.text.strip()
+    if TODO_PATTERNS.match(raw):
+        return []
+    text = clean_markdown(raw)
+    if not text or TODO_PATTERNS.match(text):
+        return []
+    sents = split_sentences(text)
+    cut = next(
+        (
+            i
+            for i, x in enumerate(sents)
+            if i > 0 and (STRONG_DOUBT.search(x) or MILD_DOUBT.search(x))
+        ),
+        None,
+    )
+    if unit.is_list and cut is not None and not STRONG_DOUBT.search(" ".join(sents[:cut])):
+        firm = _clean_text(" ".join(sents[:cut]), unit)
+        hedged = _clean_text(" ".join(sents[cut:]), unit, part=True)
+        return [c for c in (firm, hedged) if c is not None]
+    one = _clean_text(text, unit)
+    return [one] if one is not None else []
+
+
+def _clean_text(text: str, unit: Unit, part: bool = False) -> Candidate | None:
+    if looks_spanish(text):
+        return None
+    text = _trim_spanish_tail(text)
+    if not text:
+        return None
+    if POINTER.search(text):
+        return None
+    quoted = bool(re.match(r"^[\"“]", text)) or (
+        text.count('"') + text.count("“") >= 2 and len(text) > 80
+    )
+    text = text.strip('"“” ')
+    n_content = content_word_count(text)
+    if n_content < 3:
+        return None
+    if n_content < 4 and not LABEL.match(text) and not DEFINITIONAL.search(text):
+        return None  # "The variance / bias trade-off.": a title, not a claim
+    if text.endswith(":") and content_word_count(text) < 6:
+        return None  # "Possible solutions:" introduces a list; it says nothing itself
+    label: str | None = None
+    m = LABEL.match(text)
+    if not part and m and 1 <= len(m.group(1).split()) <= 6 and content_word_count(m.group(1)) >= 1:
+        label = m.group(1).strip().rstrip(":").strip()
+    elif not part and (n := NAME_DOT.match(text)):
+        label = n.group(1)  # "AdaGrad. Useful for sparse data ...": a name, then its notes
+    strong = bool(STRONG_DOUBT.search(text))
+    mild = bool(MILD_DOUBT.search(text))
+    importance = 1.0
+    if unit.is_list and not part:
+        importance += 0.3
+    if label:
+        importance += 0.2
+    if DEFINITIONAL.search(text[:120]):
+        importance += 0.25
+    heading = unit.section.heading_path[-1].lower() if unit.section.heading_path else ""
+    if re.search(r"\b(final|summary|tl;?dr|key points?|in short|conclusion)\b", heading):
+        importance += 0.2
+    elif re.search(r"\b(initial|first attempt|draft|old|before)\b", heading):
+        importance -= 0.15
+    importance += 0.15 * (1.0 - unit.position)
+    n_words = len(text.split())
+    if n_words > 60 or n_words < 6:
+        importance *= 0.85
+    if quoted:
+        importance *= 0.9
+    if strong:
+        importance *= 0.5
+    elif mild:
+        importance *= 0.75
+    if strong:
+        # Trim the "I think," lead-in so the point reads as the note's claim.
+        text = re.sub(r"^(?:so,?\s*)?I (?:think|believe|guess),?\s*", "", text, flags=re.I)
+        text = text[:1].upper() + text[1:]
+    return Candidate(text, unit, importance, strong, label, quoted)
+
+
+# ---- key-term selection -------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _vocab_rank() -> dict[str, int]:
+    try:
+        from interviewer.embeddings import minilm_paths
+
+        _, tok = minilm_paths()
+        vocab = json.loads(tok.read_text(encoding="utf-8"))["model"]["vocab"]
+        return {w: int(i) for w, i in vocab.items() if w.isalpha()}
+    except (ConfigError, OSError, KeyError, ValueError):
+        return {}
+
+
+# The MiniLM WordPiece vocabulary lists whole English words roughly by frequency
+# (id ~2000 = "the", ~30000 = rare; words it splits into pieces are rarer still).
+# A small corpus cannot tell "fine" or "found" from "epoch" by IDF alone, so a word's
+# weight is its IDF times this general-English rarity (0.5 for the commonest words).
+FIRST_WORD_ID = 1996
+
+
+def rarity(word: str) -> float:
+    ranks = _vocab_rank()
+    if not ranks:
+        return 1.0
+    rank = ranks.get(word.lower())
+    if rank is None:
+        return 1.0
+    span = math.log(30522 / FIRST_WORD_ID)
+    return 0.5 + 0.5 * min(1.0, max(0.0, math.log(max(rank, FIRST_WORD_ID) / FIRST_WORD_ID) / span))
+
+
+def idf_table(texts: Iterable[str]) -> tuple[dict[str, float], float]:
+    """Weight of every term over the given texts (one text = one document): smoothed
+    IDF times general-English rarity; a two-word term weighs a little more than its
+    heavier word."""
+    df: Counter[str] = Counter()
+    rare: dict[str, float] = {}
+    n = 0
+    for text in texts:
+        n += 1
+        terms = text_terms(text)
+        df.update(set(terms.unigrams) | set(terms.bigrams))
+        for stem, word in terms.surface.items():
+            if stem not in rare:
+                rare[stem] = rarity(word)
+    idf = {t: math.log((n + 1) / (c + 0.5)) + 0.5 for t, c in df.items()}
+    table: dict[str, float] = {}
+    for t, v in idf.items():
+        if " " in t:
+            continue
+        table[t] = round(v * rare.get(t, 1.0), 4)
+    for t in idf:
+        if " " in t:
+            a, b = t.split(" ", 1)
+            table[t] = round(1.1 * max(table.get(a, 1.0), table.get(b, 1.0)), 4)
+    return table, round(math.log((n + 1) / 0.5) + 0.5, 4)
+
+
+def key_terms(
+    text: str,
+    label: str | None,
+    idf: dict[str, float],
+    default_idf: float,
+    question_terms: set[str],
+    limit: int = 8,
+) -> list[str]:
+    """The terms that name this point: the label's terms first, then the rarest
+    content words and two-word terms, leaving out the question's own words (every
+    point of an overfitting question mentions overfitting)."""
+    terms = text_terms(text)
+    chosen: list[str] = []
+    if label:
+        lab = text_terms(label)
+        chosen.extend(dict.fromkeys(lab.bigrams + lab.unigrams))
+    weights: dict[str, float] = {}
+    for t in terms.unigrams:
+        if t not in question_terms:
+            weights[t] = idf.get(t, default_idf)
+    if not weights:
+        return chosen
+    unigrams = [
+        t for t, w in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0])) if t not in chosen
+    ][: max(3, limit - 2 - len(chosen))]
+    picked = set(unigrams) | {t for t in chosen if " " not in t}
+    bigrams = sorted(
+        (
+            bg
+            for bg in dict.fromkeys(terms.bigrams)
+            if bg not in chosen
+            and any(p in picked for p in bg.split(" ", 1))
+            and not any(p in question_terms for p in bg.split(" ", 1))
+        ),
+        key=lambda bg: -sum(weights.get(p, 0.0) for p in bg.split(" ", 1)),
+    )[:3]
+    return chosen + bigrams + unigrams
+
+
+# ---- the bank ------------------------------------------------------------------------------
+
+
+def question_id(source: str, text: str) -> str:
+    norm = re.sub(r"\s+", " ", text.lower()).strip()
+    return hashlib.sha1(f"{source}\x00{norm}".encode()).hexdigest()[:12]
+
+
+def point_id(qid: str, text: str) -> str:
+    norm = re.sub(r"\s+", " ", text.lower()).strip()
+    return qid + "-" + hashlib.sha1(norm.encode()).hexdigest()[:8]
+
+
+QUESTION_WORDS = frozenset(
+    """how what why when which who explain define describe compare can could would
+    should is are do does name list give derive show find work works deal check tell
+    interpret typical say let's now""".split()
+)
+
+
+def question_topic(text: str, parent: str | None) -> str:
+    """A short label for progress by topic: the parent heading when the question sits
+    under a plain (non-question) heading, else the main words of the question."""
+    if parent:
+        return parent
+    first = re.split(r"[?.]", text, maxsplit=1)[0] or text
+    picked: list[str] = []
+    for w in words(first):
+        low = w.lower()
+        if low in QUESTION_WORDS or low in STOPWORDS or low in GENERIC or low == "etc":
+            continue
+        picked.append(w if w.isupper() else low)
+        if len(picked) == 3:
+            break
+    return " ".join(picked) or text[:40]
+
+
+def material_sections(doc: Document, index: int) -> list[Section]:
+    """The section at ``index`` and the sections nested under it."""
+    head = doc.sections[index]
+    out = [head]
+    for sec in doc.sections[index + 1 :]:
+        if sec.level <= head.level:
+            break
+        out.append(sec)
+    return out
+
+
+def _read_lines(doc: Document) -> list[str]:
+    try:
+        text = decode_text(doc.path.read_bytes())
+    except (OSError, ValueError):
+        return []
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _citation(sec: Section, start: int, end: int, kind: str = "note", url: str | None = None,
+              chunk_id: str | None = None) -> Citation:  # fmt: skip
+    return Citation(
+        source=sec.source,
+        heading=sec.heading,
+        line_start=start,
+        line_end=end,
+        kind="reference" if kind == "reference" else "note",
+        url=url,
+        chunk_id=chunk_id,
+    )
+
+
+@dataclass
+class ReferenceText:
+    """A fetched reference chunk that cites a section of the notes."""
+
+    text: str
+    source: str
+    heading: str
+    url: str | None
+    chunk_id: str
+    line_start: int
+    line_end: int
+    citing: list[str]
+
+
+def build_bank(
+    documents: list[Document],
+    embedder: Embedder | None = None,
+    references: Sequence[ReferenceText] = (),
+    corpus_key: str = "",
+) -> tuple[Bank, np.ndarray | None]:
+    """Extract every question and its key points. With an embedder, near-duplicate
+    points are merged and their embeddings returned (aligned with ``iter_points``)."""
+    from interviewer.corpus import question_text
+
+    drafts: list[tuple[Question, list[Candidate]]] = []
+    loose: list[tuple[Section, list[Candidate]]] = []
+    all_texts: list[str] = []
+    for doc in documents:
+        if doc.kind != "note":
+            continue
+        lines = _read_lines(doc)
+        covered_by_question: set[str] = set()
+        seen_ids: Counter[str] = Counter()
+        for i, sec in enumerate(doc.sections):
+            if not sec.is_question:
+                continue
+            mats = material_sections(doc, i)
+            units = material_units(lines, mats)
+            cands = [c for u in units for c in clean_unit(u)]
+            all_texts.extend(c.text for c in cands)
+            covered_by_question.update(s.id for s in mats)
+            body = "\n".join(s.text for s in mats)
+            if not body.strip():
+                status: Literal["ok", "stub", "none"] = "none"
+            elif is_stub_text(body) or not cands:
+                status = "stub"
+            else:
+                status = "ok"
+            qtext = question_text(sec.heading_path[-1])
+            qid = question_id(sec.source, qtext)
+            seen_ids[qid] += 1
+            if seen_ids[qid] > 1:
+                qid = f"{qid}{seen_ids[qid]}"
+            parent = None
+            if len(sec.heading_path) > 1:
+                # The nearest enclosing heading that is a plain topic, not a question.
+                parents = [p for p in sec.heading_path[:-1] if "?" not in p]
+                parent = question_text(parents[-1]) if parents else None
+            q = Question(
+                id=qid,
+                text=qtext,
+                section_id=sec.id,
+                source=sec.source,
+                heading=sec.heading,
+                topic=question_topic(qtext, parent),
+                notes_status=status,
+                citation=_citation(sec, sec.line_start, mats[-1].line_end),
+                tags=list(doc.tags) + ([doc.title] if doc.title else []),
+                material_sections=[s.id for s in mats],
+            )
+            drafts.append((q, cands if status == "ok" else []))
+        for sec in doc.sections:
+            if sec.id in covered_by_question or sec.is_stub:
+                continue
+            units = material_units(lines, [sec])
+            cands = [c for u in units for c in clean_unit(u)]
+            all_texts.extend(c.text for c in cands)
+            loose.append((sec, cands))
+
+    idf, default_idf = idf_table(all_texts)
+    bank = Bank(corpus_key=corpus_key, idf=idf, default_idf=default_idf)
+    for q, cands in drafts:
+        qterms = set(text_terms(q.text).unigrams)
+        points = [
+            _to_point(q.id, c, idf, default_idf, qterms, _citation(
+                c.unit.section, c.unit.line_start, c.unit.line_end))
+            for c in cands
+        ]  # fmt: skip
+        refs = [r for r in references if any(k in r.citing for k in _citing_keys(q))]
+        points.extend(_reference_points(q, refs, idf, default_idf, qterms))
+        q.key_points = points
+        bank.questions.append(q)
+    for sec, cands in loose:
+        for c in cands:
+            cit = _citation(sec, c.unit.line_start, c.unit.line_end)
+            bank.loose_points.append(_to_point("loose-" + sec.id, c, idf, default_idf, set(), cit))
+    vectors = None
+    if embedder is not None:
+        vectors = dedupe_points(bank, embedder)
+    else:
+        for q in bank.questions:
+            q.key_points = _normalise(q.key_points)
+    return bank, vectors
+
+
+def _citing_keys(q: Question) -> list[str]:
+    # Reference chunks name the citing section as "source § heading".
+    return [f"{q.source} § {q.heading}", q.section_id]
+
+
+def _to_point(qid: str, c: Candidate, idf: dict[str, float], default_idf: float,
+              qterms: set[str], citation: Citation, kind: str = "note") -> KeyPoint:  # fmt: skip
+    return KeyPoint(
+        id=point_id(qid, c.text),
+        text=c.text,
+        citation=citation,
+        importance=c.importance,
+        terms=key_terms(c.text, c.label, idf, default_idf, qterms),
+        source_kind="reference" if kind == "reference" else "note",
+        doubtful=c.doubtful,
+        label=c.label,
+    )
+
+
+MAX_REFERENCE_POINTS = 4
+
+
+def _reference_points(q: Question, refs: Sequence[ReferenceText], idf: dict[str, float],
+                      default_idf: float, qterms: set[str]) -> list[KeyPoint]:  # fmt: skip
+    """A few sentences of the linked references that share the most key terms with
+    the question: references are long, the user's notes are the rubric."""
+    scored: list[tuple[float, KeyPoint]] = []
+    for ref in refs:
+        for sent in split_sentences(clean_markdown(ref.text.replace("\n", " "))):
+            if content_word_count(sent) < 5 or len(sent) > 400 or looks_spanish(sent):
+                continue
+            overlap = len(qterms & set(text_terms(sent).unigrams))
+            if not overlap:
+                continue
+            cit = Citation(
+                source=ref.source, heading=ref.heading, line_start=ref.line_start,
+                line_end=ref.line_end, kind="reference", url=ref.url, chunk_id=ref.chunk_id,
+            )  # fmt: skip
+            kp = KeyPoint(
+                id=point_id(q.id, sent), text=sent, citation=cit, importance=0.6,
+                terms=key_terms(sent, None, idf, default_idf, qterms),
+                source_kind="reference",
+            )  # fmt: skip
+            scored.append((overlap, kp))
+    scored.sort(key=lambda s: -s[0])
+    return [kp for _, kp in scored[:MAX_REFERENCE_POINTS]]
+
+
+def _normalise(points: list[KeyPoint]) -> list[KeyPoint]:
+    """Importance relative to the question's best point, rounded; unique ids."""
+    if not points:
+        return []
+    top = max(p.importance for p in points) or 1.0
+    seen: set[str] = set()
+    out = []
+    for p in points:
+        if p.id in seen:
+            continue
+        seen.add(p.id)
+        p.importance = round(max(0.05, min(1.0, p.importance / top)), 3)
+        out.append(p)
+    return out
+
+
+def iter_points(bank: Bank) -> list[KeyPoint]:
+    """Every key point of the bank in a fixed order (questions first, then loose)."""
+    out = [kp for q in bank.questions for kp in q.key_points]
+    out.extend(bank.loose_points)
+    return out
+
+
+def embed_text_of(kp: KeyPoint) -> str:
+    # Long items drown their main claim: embed the first ~70 words.
+    return " ".join(kp.text.split()[:70])
+
+
+# Near-duplicate key points within a question: cosine at or above this (MiniLM) or
+# term overlap (Jaccard) at or above DUP_JACCARD. 0.86 merges restatements such as
+# "High variance may result from ... (overfitting)" / "High variance, low bias:
+# Overfitting" only when they say the same thing; lower values merged distinct
+# solutions (dropout vs. lasso) in our checks.
+DUP_COSINE = 0.86
+DUP_JACCARD = 0.75
+
+
+def polarity(text: str) -> tuple[frozenset[str], bool]:
+    """The antonym-bearing words and whether the text negates: two points that differ
+    here say different things however similar they look ('high variance: overfitting'
+    vs. 'high bias: underfitting')."""
+    toks = [w.lower() for w in words(text)]
+    return frozenset(t for t in toks if t in ANTONYMS), any(t in NEGATIONS for t in toks)
+
+
+def dedupe_points(bank: Bank, embedder: Embedder) -> np.ndarray:
+    """Merge near-duplicate points within each question (the more important one
+    stays) and return the embeddings of the points that remain."""
+    import numpy as np
+
+    pts = iter_points(bank)
+    if not pts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    vectors = embedder.embed([embed_text_of(k) for k in pts] + [q.text for q in bank.questions])
+    qvecs = vectors[len(pts) :]
+    vectors = vectors[: len(pts)]
+    row = {id(k): i for i, k in enumerate(pts)}
+    for qi, q in enumerate(bank.questions):
+        for kp in q.key_points:
+            # Points about what the question asks matter more than asides: MiniLM
+            # similarity to the question (0.2-0.7 typically) scales importance by
+            # about 0.8-1.2.
+            rel = float(vectors[row[id(kp)]] @ qvecs[qi])
+            kp.importance *= 0.65 + 0.8 * max(0.0, min(rel, 0.75))
+        if len(q.key_points) < 2:
+            q.key_points = _normalise(q.key_points)
+            continue
+        kps = q.key_points
+        keep: list[int] = []
+        for i in sorted(range(len(kps)), key=lambda i: -kps[i].importance):
+            ti, pi = stem_set(kps[i].text), polarity(kps[i].text)
+            dup = False
+            for j in keep:
+                if polarity(kps[j].text) != pi:
+                    continue
+                tj = stem_set(kps[j].text)
+                jac = len(ti & tj) / max(1, len(ti | tj))
+                cos = float(vectors[row[id(kps[i])]] @ vectors[row[id(kps[j])]])
+                if cos >= DUP_COSINE or jac >= DUP_JACCARD:
+                    dup = True
+                    break
+            if not dup:
+                keep.append(i)
+        q.key_points = _normalise([kps[i] for i in sorted(keep)])
+    kept = iter_points(bank)
+    return vectors[[row[id(k)] for k in kept]]
+
+
+# ---- cache with the index -------------------------------------------------------------------
+
+
+def corpus_key(settings: Settings, embedder_name: str, reference_ids: Sequence[str]) -> str:
+    from interviewer.index import current_hashes
+
+    hashes = current_hashes(settings.corpus_dir, settings.max_file_bytes)
+    blob = json.dumps(
+        {
+            "v": EXTRACTION_VERSION,
+            "files": sorted(hashes.items()),
+            "embedder": embedder_name,
+            "refs": sorted(reference_ids),
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def load_cached_bank(index_dir: Path, key: str, n_dim: int) -> tuple[Bank, np.ndarray] | None:
+    import numpy as np
+
+    path, emb = index_dir / BANK_FILE, index_dir / EMB_FILE
+    if not path.is_file() or not emb.is_file():
+        return None
+    try:
+        bank = Bank.model_validate_json(path.read_text(encoding="utf-8"))
+        vectors = np.load(emb)
+    except (OSError, ValueError, ValidationError):
+        return None
+    if bank.corpus_key != key or bank.version != EXTRACTION_VERSION:
+        return None
+    if vectors.shape != (len(iter_points(bank)), n_dim):
+        return None
+    return bank, vectors.astype(np.float32)
+
+
+def save_bank(index_dir: Path, bank: Bank, vectors: np.ndarray) -> None:
+    import os
+    import tempfile
+
+    import numpy as np
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    for name, writer in (
+        (BANK_FILE, lambda f: f.write(bank.model_dump_json().encode())),
+        (EMB_FILE, lambda f: np.save(f, vectors)),
+    ):
+        fd, tmp = tempfile.mkstemp(dir=index_dir, prefix=f".{name}.")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                writer(fh)
+            os.replace(tmp, index_dir / name)
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def reference_texts(settings: Settings) -> list[ReferenceText]:
+    """Reference chunks of the index (when there is one) with the sections that cite
+    them. Read from the chunk snapshot: no Chroma needed."""
+    try:
+        from interviewer.index import load_chunks
+
+        chunks = load_chunks(settings.index_dir)
+    except Exception:  # noqa: BLE001 - a broken snapshot only costs reference points
+        return []
+    return [
+        ReferenceText(
+            text=c.text,
+            source=c.source,
+            heading=c.heading,
+            url=c.url,
+            chunk_id=c.id,
+            line_start=c.line_start,
+            line_end=c.line_end,
+            citing=list(c.citing_sections),
+        )  # fmt: skip
+        for c in chunks
+        if c.kind == "reference" and c.citing_sections
+    ]
+
+
+# ---- rubric YAML -----------------------------------------------------------------------------
+
+
+class RubricPoint(BaseModel):
+    text: str
+    importance: float = Field(default=1.0, ge=0.0, le=1.0)
+    terms: list[str] | None = None
+    source: str | None = None
+    heading: str | None = None
+    lines: str | None = None
+
+
+class RubricQuestion(BaseModel):
+    id: str
+    question: str
+    source: str | None = None
+    heading: str | None = None
+    notes_status: str | None = None
+    key_points: list[RubricPoint] = Field(default_factory=list)
+
+
+class RubricFile(BaseModel):
+    rubric_version: int = 1
+    questions: list[RubricQuestion] = Field(default_factory=list)
+
+
+RUBRIC_HEADER = """\
+# interviewer rubric: the key points each question of your notes is graded against.
+# Edit freely, then run `interviewer rubric import FILE`:
+#   - text: the point in your words (shown to you when you miss it)
+#   - importance: 0-1, how much the point weighs in the score
+#   - terms: stemmed key words an answer is expected to use ('a b' = two-word term);
+#            delete the line to have them recomputed from the text
+#   - remove a point to stop grading on it; add one to grade on it.
+# Only questions whose points differ from what the notes give are stored; they keep
+# overriding the notes after re-indexing until you import them again.
+"""
+
+
+def _lines_label(c: Citation) -> str | None:
+    if c.line_start is None:
+        return None
+    return f"{c.line_start}-{c.line_end or c.line_start}"
+
+
+def to_rubric(questions: Sequence[Question]) -> RubricFile:
+    return RubricFile(
+        questions=[
+            RubricQuestion(
+                id=q.id,
+                question=q.text,
+                source=q.source,
+                heading=q.heading,
+                notes_status=q.notes_status,
+                key_points=[
+                    RubricPoint(
+                        text=k.text,
+                        importance=k.importance,
+                        terms=list(k.terms),
+                        source=k.citation.url or k.citation.source,
+                        heading=k.citation.heading,
+                        lines=_lines_label(k.citation),
+                    )
+                    for k in q.key_points
+                ],
+            )
+            for q in questions
+        ]
+    )
+
+
+def rubric_yaml(rubric: RubricFile) -> str:
+    import yaml
+
+    data = rubric.model_dump(exclude_none=True)
+    return RUBRIC_HEADER + yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
+    )
+
+
+def parse_rubric(text: str, origin: str) -> RubricFile:
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise RubricError(f"{origin}: not valid YAML{where}") from None
+    if not isinstance(data, dict):
+        raise RubricError(f"{origin}: expected a mapping with a 'questions' list")
+    try:
+        return RubricFile.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        raise RubricError(f"{origin}: {loc}: {err['msg']}") from None
+
+
+def _point_signature(text: str, importance: float, terms: Sequence[str] | None) -> tuple:
+    return (re.sub(r"\s+", " ", text).strip(), round(importance, 3), tuple(terms or ()))
+
+
+def apply_rubric_question(
+    q: Question, rq: RubricQuestion, bank: Bank, use_given_terms: bool = True
+) -> list[KeyPoint]:
+    """The question's key points as the rubric states them. A point whose text is
+    unchanged keeps its citation; a new or rewritten one cites the question's section."""
+    by_text = {re.sub(r"\s+", " ", k.text).strip(): k for k in q.key_points}
+    qterms = set(text_terms(q.text).unigrams)
+    out: list[KeyPoint] = []
+    for rp in rq.key_points:
+        text = re.sub(r"\s+", " ", rp.text).strip()
+        if not text:
+            continue
+        old = by_text.get(text)
+        label = None
+        m = LABEL.match(text)
+        if m and 1 <= len(m.group(1).split()) <= 6:
+            label = m.group(1).strip()
+        terms = (
+            [t.strip().lower() for t in rp.terms if t.strip()]
+            if rp.terms and use_given_terms
+            else key_terms(text, label, bank.idf, bank.default_idf, qterms)
+        )
+        out.append(
+            KeyPoint(
+                id=point_id(q.id, text),
+                text=text,
+                citation=old.citation if old else q.citation,
+                importance=rp.importance,
+                terms=terms,
+                source_kind=old.source_kind if old else "note",
+                doubtful=old.doubtful if old else False,
+                label=label,
+            )
+        )
+    return out
+
+
+def rubric_differs(q: Question, rq: RubricQuestion) -> bool:
+    mine = [_point_signature(k.text, k.importance, k.terms) for k in q.key_points]
+    theirs = [_point_signature(p.text, p.importance, p.terms) for p in rq.key_points]
+    return mine != theirs
+
+
+def overrides_path(settings: Settings) -> Path:
+    """Outside the index dir, so that rebuilding the index never loses them."""
+    return settings.home / "rubrics" / f"{settings.index_dir.name}.yaml"
+
+
+def load_overrides(settings: Settings) -> RubricFile:
+    path = overrides_path(settings)
+    if not path.is_file():
+        return RubricFile()
+    try:
+        return parse_rubric(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, RubricError):
+        return RubricFile()
+
+
+def save_overrides(settings: Settings, rubric: RubricFile) -> Path:
+    path = overrides_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(rubric_yaml(rubric), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def normalise_question(text: str) -> str:
+    return re.sub(r"[^\w]+", " ", _strip_accents(text.lower())).strip()
+
+
+def match_rubric(q: Question, rubric: RubricFile) -> RubricQuestion | None:
+    """Overrides are keyed by question id, with the question text as the fallback
+    (the id changes when the file is renamed)."""
+    for rq in rubric.questions:
+        if rq.id == q.id:
+            return rq
+    norm = normalise_question(q.text)
+    for rq in rubric.questions:
+        if normalise_question(rq.question) == norm:
+            return rq
+    return None
