@@ -396,13 +396,19 @@ class Interview:
         prior = self.store.card(self.record.corpus, question.id)
 
         def save(feedback: Feedback) -> None:
-            card = review(
-                prior,
-                corpus=self.record.corpus,
-                question_id=question.id,
-                score=feedback.score,
-                question=question.text,
-                topic=question.topic,
+            # An ungrounded grade (no notes to grade against) says nothing about what
+            # the user knows: it must not schedule the card as a failure.
+            card = (
+                review(
+                    prior,
+                    corpus=self.record.corpus,
+                    question_id=question.id,
+                    score=feedback.score,
+                    question=question.text,
+                    topic=question.topic,
+                )
+                if feedback.grounded
+                else None
             )
             self._save_turn(turn.model_copy(update={"feedback": feedback}), card)
 

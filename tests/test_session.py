@@ -289,3 +289,22 @@ def test_hint_skip_repeat_quit_and_resume(
         assert [a.text for a in io2.of("ask")] == [record.plan[2].text]
         assert done.ended == "finished" and done.transcript.session.status == "finished"
         assert [x.index for x in done.transcript.turns] == [0, 1, 2]
+
+
+def test_stub_question_answer_does_not_schedule_a_card(
+    tmp_path: Path, settings: Settings, grader: Grader
+) -> None:
+    """A question whose notes are a stub cannot be graded: its 0 must not count as a
+    failed review in the FSRS memory of weak spots."""
+    local = settings.model_copy(update={"home": tmp_path})
+    with SessionStore(local.sessions_db) as store:
+        record = start_session(
+            grader, store, local, SessionOptions(topics=["PCA"], questions=1, follow_ups=1)
+        )
+        [planned] = record.plan
+        io = ScriptedIO(["PCA projects the data onto the directions of largest variance."])
+        outcome = Interview(grader, store, io, record).run()
+        [turn] = outcome.transcript.turns
+        assert turn.feedback is not None and not turn.feedback.grounded
+        assert turn.feedback.follow_up is None and turn.follow_ups == []
+        assert planned.id not in store.cards(corpus_key(local))
