@@ -4,6 +4,8 @@ this module only wires them up and turns our errors into one-line messages."""
 from __future__ import annotations
 
 import importlib
+import inspect
+import io
 import sys
 
 import typer
@@ -39,13 +41,25 @@ COMMANDS: list[tuple[str, str, str]] = [
 ]
 
 
+def _help(doc: str | None) -> str | None:
+    """A docstring as help text: its hard line breaks would show up mid-sentence in the
+    help table, so each paragraph becomes one line (rich wraps it to the terminal)."""
+    if not doc:
+        return None
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
 def _register() -> None:
     for name, module, attr in COMMANDS:
         target = getattr(importlib.import_module(f"interviewer._cli.{module}"), attr)
         if isinstance(target, typer.Typer):
+            for info in target.registered_commands:
+                if info.help is None and info.callback is not None:
+                    info.help = _help(info.callback.__doc__)
             app.add_typer(target, name=name)
         else:
-            app.command(name)(target)
+            app.command(name, help=_help(target.__doc__))(target)
 
 
 _register()
@@ -54,6 +68,10 @@ _register()
 def main() -> None:
     from interviewer.errors import InterviewerError
 
+    # Answers read from stdin: invalid UTF-8 becomes U+FFFD instead of lone surrogates,
+    # which the tokenizer cannot take.
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")
     try:
         app()
     except InterviewerError as exc:
@@ -63,6 +81,12 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
         sys.exit(130)
+    except OSError as exc:
+        # A safety net for what no command anticipated (a read-only data dir, a full
+        # disk): one line naming the file, never a traceback.
+        where = f": {exc.filename}" if exc.filename else ""
+        sys.stderr.write(f"error: {exc.strerror or exc}{where}\n")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ LINK_WIKI_SRC = re.compile(r"\[\[([^\]]+)\]\]\((https?://[^)\s]+)\)")
 # "[[src](https://...)]": a Markdown link wrapped in brackets, used as a source marker.
 LINK_BRACKETED = re.compile(r"\[\[([^\]]*)\]\((https?://[^)\s]+)\)\]")
 LINK_BARE = re.compile(r"(?<![(<\[])\bhttps?://[^\s)>\]\"']+")
+QUOTES = "“”\"„«»"
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
 
@@ -125,7 +126,13 @@ def question_text(heading: str) -> str:
     text = LINK_WIKI_SRC.sub("", text)
     text = LINK_MD.sub(lambda m: m.group(1), text)
     text = re.sub(r"\[\[[^\]]*\]\]", "", text)
-    return re.sub(r"\s+", " ", text).strip().strip('“”"').strip()
+    text = re.sub(r"\s+", " ", text).strip()
+    # Unwrap a quoted heading, but not '“a” or “b”': stripping its ends would leave
+    # the inner quotes unbalanced.
+    enclosed = len(text) > 2 and text[0] in QUOTES and text[-1] in QUOTES
+    if enclosed and not any(c in QUOTES for c in text[1:-1]):
+        text = text[1:-1].strip()
+    return text
 
 
 def todo_lines(text: str) -> list[str]:

@@ -189,6 +189,14 @@ def _check_index(settings: Settings, status: IndexStatus) -> str:
             f"the index was built with {status.embedder}, the settings use {expected}",
             _index_fix(settings, rebuild=True),
         )
+    from interviewer.errors import StoreError
+    from interviewer.index import load_chunks
+
+    try:
+        load_chunks(settings.index_dir)
+    except StoreError as exc:
+        # Search and grading read this snapshot: a damaged one is a failed check.
+        raise _Fail(str(exc).split("; run `")[0], _index_fix(settings)) from exc
     if not status.current:
         changed = ", ".join(status.stale_files[:5])
         more = f" and {len(status.stale_files) - 5} more" if len(status.stale_files) > 5 else ""

@@ -9,6 +9,7 @@ lives in ``evals_report``."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -1073,23 +1074,16 @@ def _embedder_name(settings: Settings, embedder: Embeds | None) -> str:
 def open_grader(settings: Settings, *, use_llm: bool, cache: bool = True, jobs: int = 1) -> Grades:
     """The product's grader (the code path of ``interviewer grade``), with the model's
     replies cached in the data dir unless ``cache`` is off, so re-running unchanged
-    cases costs nothing. ``Grader.open`` takes no cache, hence the explicit build."""
-    from interviewer.embeddings import get_embedder
+    cases costs nothing. The grader opens its retriever once however many threads
+    grade (``jobs``)."""
     from interviewer.grading import Grader
 
-    llm = None
-    if use_llm:
-        from interviewer.llm import SQLiteResponseCache, default_cache_path, make_llm
+    store = None
+    if use_llm and cache:
+        from interviewer.llm import SQLiteResponseCache, default_cache_path
 
-        store = SQLiteResponseCache(default_cache_path(settings)) if cache else None
-        llm = make_llm(settings.model_copy(update={"use_llm": True}), cache=store)
-    grader = Grader(settings, embedder=get_embedder(settings), llm=llm)
-    grader.bank  # noqa: B018 - corpus errors surface before any case runs
-    if llm is not None and jobs > 1:
-        # The model's context needs the retriever, which the grader opens lazily (and
-        # which may sync the index): open it once here, not from several threads.
-        grader.retriever  # noqa: B018
-    return _GraderAdapter(grader)
+        store = SQLiteResponseCache(default_cache_path(settings))
+    return _GraderAdapter(Grader.open(settings, use_llm=use_llm, cache=store))
 
 
 class _GraderAdapter:
@@ -1162,10 +1156,18 @@ def rescore(
 
 
 def save_results(results: Results, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(results.model_dump_json(indent=2, exclude_none=False), encoding="utf-8")
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(results.model_dump_json(indent=2, exclude_none=False), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise ResultsError(
+            f"cannot write the results file {path}: {exc.strerror or exc} "
+            "(pass --out FILE in a writable dir)"
+        ) from None
     return path
 
 

@@ -111,11 +111,20 @@ class ChunkStore:
                 )
             else:
                 path = settings.index_dir / "chroma"
-                path.mkdir(parents=True, exist_ok=True)
+                try:
+                    path.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    # Rebuilding cannot help here: the data dir itself is not writable.
+                    raise StoreError(
+                        f"cannot create the index at {path}: {exc.strerror or exc} "
+                        "(set INTERVIEWER_HOME to a writable dir)"
+                    ) from None
                 self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
             self._collection = self._client.get_or_create_collection(
                 collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
             )
+        except StoreError:
+            raise
         except Exception as exc:  # Chroma raises many types; all mean "cannot open"
             where = settings.store_mode
             if not settings.chroma_host:
@@ -310,10 +319,18 @@ def sync_index(
             embedder=embedder.name, dim=embedder.dim, collection=name, corpus_dir=str(corpus_dir)
         )
     else:
-        old_chunks = {c.id: c for c in load_chunks(index_dir)}
+        try:
+            old_chunks = {c.id: c for c in load_chunks(index_dir)}
+        except StoreError as exc:
+            # The snapshot is derived data: rebuild it rather than refuse to index.
+            report.rebuilt_reason = str(exc).split("; run `")[0] + "; rebuilding"
+            old_chunks = {}
+            manifest.files = {}
         if store.count() != len(old_chunks):
             # The store and the snapshot disagree (e.g. a crash between the two writes).
-            report.rebuilt_reason = "Chroma store and chunk snapshot differ; rebuilding"
+            report.rebuilt_reason = (
+                report.rebuilt_reason or "Chroma store and chunk snapshot differ; rebuilding"
+            )
             store.drop(name)
             store = ChunkStore(settings, name)
             old_chunks = {}

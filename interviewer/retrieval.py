@@ -158,6 +158,9 @@ class Retriever:
     ) -> list[Hit]:
         """The best ``k`` chunks for ``query``, at most one per section."""
         k = k or self.settings.top_k
+        # Undecodable bytes (from argv or stdin) arrive as lone surrogates, which the
+        # tokenizer rejects: make them U+FFFD.
+        query = query.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         if not query.strip() or not self.chunks:
             return []
         n = max(self.settings.candidates, k * 3)
@@ -228,8 +231,21 @@ def open_retriever(
     manifest = read_manifest(settings.index_dir)
     if manifest is None:
         raise StoreError("no index yet: run `interviewer index`")
-    chunks = load_chunks(settings.index_dir)
+    try:
+        chunks = load_chunks(settings.index_dir)
+    except StoreError:
+        if not ensure_index:
+            raise
+        # A damaged chunk snapshot: sync rebuilds it, then read it again.
+        sync_index(settings, embedder=embedder)
+        chunks = load_chunks(settings.index_dir)
     store = ChunkStore(settings, manifest.collection)
+    if ensure_index and store.count() != len(chunks):
+        # Vectors lost (e.g. the chroma dir deleted): dense search would silently find
+        # nothing, so sync, which rebuilds a store that disagrees with the snapshot.
+        sync_index(settings, embedder=embedder)
+        chunks = load_chunks(settings.index_dir)
+        store = ChunkStore(settings, manifest.collection)
     return Retriever(settings, chunks, store, embedder)
 
 

@@ -305,9 +305,16 @@ class Interview:
 
     # -- internals ---------------------------------------------------------------------
     def _run(self) -> _Flow:
-        done = {t.index for t in self.store.turns(self.record.id)}
+        turns = self.store.turns(self.record.id)
+        done = {t.index for t in turns}
         by_id = {q.id: q for q in self.grader.questions()}
         total = len(self.record.plan)
+        if turns:
+            # Resuming: a follow-up that was showing when the session stopped is asked
+            # again before the next question.
+            flow = self._pending_follow_ups(max(turns, key=lambda t: t.index), by_id)
+            if flow != _NEXT:
+                return flow
         for index, planned in enumerate(self.record.plan):
             if index in done:
                 continue
@@ -450,15 +457,26 @@ class Interview:
         self.io.feedback(refined, "model")
         return refined
 
-    def _follow_ups(self, index: int, question: Question, feedback: Feedback) -> _Flow:
+    def _pending_follow_ups(self, last: TurnRecord, by_id: dict[str, Question]) -> _Flow:
+        question = by_id.get(last.question_id)
+        if question is None or last.skipped or last.feedback is None:
+            return _NEXT
+        if any(f.skipped for f in last.follow_ups):
+            return _NEXT
+        return self._follow_ups(last.index, question, last.feedback, start=len(last.follow_ups))
+
+    def _follow_ups(
+        self, index: int, question: Question, feedback: Feedback, *, start: int = 0
+    ) -> _Flow:
         """Up to ``follow_ups`` questions on the weak spots of the answer: missed key
         points, most important first, then partly covered ones. Each is graded against
-        that point's material. None when the grader sees no need (a good score)."""
+        that point's material. None when the grader sees no need (a good score).
+        ``start``: how many were already answered (when resuming)."""
         limit = self.record.options.follow_ups
         if limit <= 0 or not feedback.grounded or question.notes_status != "ok":
             return _NEXT
         targets = [(p, True) for p in feedback.missed] + [(p, False) for p in feedback.partial]
-        for k in range(min(limit, len(targets))):
+        for k in range(start, min(limit, len(targets))):
             target = targets[k][0]
             text = self._follow_up_text(feedback, targets[k:], first=k == 0)
             if not text:

@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from interviewer.errors import ConfigError
@@ -148,10 +148,31 @@ def load_settings(**overrides: Any) -> Settings:
             from_file = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
             raise ConfigError(f"{path}: invalid config file: {exc}") from exc
-    env_settings = Settings()
-    merged = {k: v for k, v in from_file.items() if k in Settings.model_fields}
+    unknown = sorted(k for k in from_file if k not in Settings.model_fields)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting {unknown[0]!r} (names as in the README)")
+    try:
+        env_settings = Settings()
+    except ValidationError as exc:
+        raise ConfigError(_invalid(exc, "environment variable INTERVIEWER_{NAME}")) from None
+    merged = dict(from_file)
     # Environment wins over the file: keep only values that the environment did set.
     for name in env_settings.model_fields_set:
         merged[name] = getattr(env_settings, name)
     merged.update({k: v for k, v in overrides.items() if v is not None})
-    return Settings(**merged) if merged else env_settings
+    try:
+        return Settings(**merged) if merged else env_settings
+    except ValidationError as exc:
+        raise ConfigError(_invalid(exc, f"{path} or an option")) from None
+
+
+def _invalid(exc: ValidationError, where: str) -> str:
+    """One line for the first invalid value: which setting, what was given, why."""
+    err = exc.errors()[0]
+    name = str(err["loc"][0]) if err.get("loc") else "?"
+    given = err.get("input")
+    shown = f" = {given!r}" if isinstance(given, str | int | float | bool) else ""
+    return (
+        f"invalid setting {name}{shown} (from the {where.replace('{NAME}', name.upper())}): "
+        f"{err['msg']}"
+    )

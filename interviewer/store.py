@@ -76,6 +76,7 @@ class SessionOptions(BaseModel):
     questions: int = 5
     follow_ups: int = 1
     seed: int | None = None
+    no_llm: bool = Field(default=False, description="Started with --no-llm: resume keeps it.")
 
 
 class PlannedQuestion(BaseModel):

@@ -215,3 +215,22 @@ def test_contradiction_check_is_skipped_without_a_server(
 
     assert report.contradictions == []
     assert report.contradiction_check.startswith("skipped: Ollama is not reachable")
+
+
+def test_terminal_report_wraps_instead_of_cropping(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    url = "https://www.postgresql.org/docs/current/indexes-types.html"
+    (corpus / "db.md").write_text(
+        f"# How do hash indexes differ from B-trees?\n\nHash indexes serve equality "
+        f"lookups only; they cannot serve range queries or ordering at all.\n\n{url}\n",
+        "utf-8",
+    )
+    result = CliRunner().invoke(
+        app, ["audit", "--corpus", str(corpus), "--no-llm", "--no-embeddings"],
+        env={"COLUMNS": "80"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert all(len(line) <= 80 for line in result.stdout.splitlines())
+    flat = "".join(result.stdout.split())
+    assert url in flat and "interviewerfetch-references" in flat

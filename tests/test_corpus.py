@@ -125,3 +125,13 @@ def test_heading_with_notes_in_subsections_is_not_a_stub() -> None:
     by_title = {s.title: s for s in sections}
     assert not by_title["How to check overfitting?"].is_stub
     assert by_title["Explain PCA"].is_stub
+
+
+def test_question_text_unwraps_quotes_only_when_they_enclose_it() -> None:
+    from interviewer.corpus import question_text
+
+    assert question_text("“how would you explain a p-value?”") == "how would you explain a p-value?"
+    assert question_text('"What is bagging?"') == "What is bagging?"
+    # Two quoted alternatives: stripping the ends would leave 'list” or ”invert'.
+    both = "“reverse a linked list” or ”invert a binary tree”"
+    assert question_text(both) == both

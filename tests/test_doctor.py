@@ -160,3 +160,14 @@ def test_cli_without_ollama_exits_non_zero_and_prints_fixes(tiny_corpus: Path) -
     assert "FAIL" in proc.stdout
     assert "https://ollama.com/download" in proc.stdout and "ollama serve" in proc.stdout
     assert f"interviewer index --corpus {tiny_corpus}" in proc.stdout
+
+
+def test_damaged_chunk_snapshot_fails_the_index_check(indexed_corpus: Path) -> None:
+    settings = load_settings(corpus=indexed_corpus, use_llm=False)
+    (settings.index_dir / "chunks.json").write_text('[{"id": "trunc', encoding="utf-8")
+    report = run_doctor(settings)
+
+    index = next(c for c in report.checks if c.name == "index")
+    assert not report.ok and index.verdict == "fail"
+    assert "chunks.json" in index.detail and "unreadable" in index.detail
+    assert index.fix == f"interviewer index --corpus {indexed_corpus}"

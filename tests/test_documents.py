@@ -281,3 +281,22 @@ def test_wiki_style_src_links_are_collected() -> None:
     urls = {link.url for s in doc.sections for link in s.links}
     answer = "https://towardsdatascience.com/understanding-the-bias-variance-tradeoff-165e6942b229"
     assert answer in urls  # written [[src]](url) in the file
+
+
+def test_unexpected_os_errors_are_one_line_too(inbox: Path, tmp_path: Path) -> None:
+    """A data dir that cannot be written (here a file stands where it should be) makes
+    `add` fail on one line naming the path, not with a traceback."""
+    import os
+
+    blocker = tmp_path / "home-is-a-file"
+    blocker.write_text("", encoding="utf-8")
+    note = inbox / "gan.md"
+    note.write_text("# What is a GAN?\n\nA generator and a discriminator play a game.\n", "utf-8")
+    env = {**os.environ, "INTERVIEWER_HOME": str(blocker)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewer", "add", str(note)],
+        capture_output=True, text=True, cwd=REPO, timeout=60, env=env,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stderr.strip().count("\n") == 0
+    assert proc.stderr.startswith("error: ") and str(blocker) in proc.stderr

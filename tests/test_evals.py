@@ -699,3 +699,40 @@ def test_cli_run_against_ollama_server_cache_and_compare(
     assert table.exit_code == 0 and "regression(s)" in table.stdout
     page = cli("compare", str(grounded), str(model), "--format", "md")
     assert page.stdout.startswith("# Eval comparison")
+
+
+def test_unwritable_results_file_is_one_error_after_the_results(
+    subset: Path, tmp_path: Path, small_corpus: Path
+) -> None:
+    """A results path that cannot be written (a read-only data dir, a file where a dir
+    should be) is a one-line error, and the run's results are still shown."""
+    from interviewer.evals import ResultsError
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(ResultsError, match="cannot write the results file"):
+        save_results(results_for([]), blocker / "r.json")
+
+    from interviewer._cli.eval import app
+
+    run = CliRunner().invoke(
+        app, ["run", "--fixtures", str(subset), "--no-llm", "--json", "--corpus",
+              str(small_corpus), "--out", str(blocker / "r.json")],
+    )  # fmt: skip
+    assert isinstance(run.exception, ResultsError), run.output
+    assert "\n" not in str(run.exception) and str(blocker / "r.json") in str(run.exception)
+    assert len(json.loads(run.stdout)["cases"]) == 6
+
+
+def test_cli_run_without_a_served_model_is_recorded_as_grounded(
+    subset: Path, tmp_path: Path, small_corpus: Path
+) -> None:
+    """No --no-llm and nothing serves the model (OLLAMA_HOST is a closed port here):
+    the run is grounded and must say so, not carry an "ollama:<model>" label."""
+    out = tmp_path / "r.json"
+    run = cli("run", "--fixtures", str(subset), "--out", str(out), "--corpus", str(small_corpus))
+    assert run.exit_code == 0, run.output
+    results = load_results(out)
+    assert results.run.engine == "grounded" and results.run.model is None
+    assert all(c.feedback.model_error is None for c in results.cases if c.feedback)
+    assert "recorded as grounded" in run.stderr

@@ -196,3 +196,54 @@ def test_chroma_server_mode(small_corpus: Path, tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_damaged_snapshot_or_lost_vectors_are_rebuilt(small_corpus: Path) -> None:
+    """The index is derived data: a truncated chunks.json or a deleted chroma dir is
+    rebuilt by the next sync or search, never a dead end nor a silently dense-less search."""
+    settings = load_settings(corpus=small_corpus)
+    sync_index(settings)
+    chunks = settings.index_dir / "chunks.json"
+    chunks.write_bytes(chunks.read_bytes()[:100])
+    with pytest.raises(StoreError, match="unreadable chunk snapshot"):
+        load_chunks(settings.index_dir)
+    report = sync_index(settings)
+    assert report.rebuilt_reason and "unreadable chunk snapshot" in report.rebuilt_reason
+    assert report.total_chunks == 3 and len(load_chunks(settings.index_dir)) == 3
+
+    chunks.write_bytes(chunks.read_bytes()[:100])
+    hits = open_retriever(settings).search("bootstrap samples averaged", k=1, mode="dense")
+    assert hits and hits[0].heading == "What is bagging?"
+
+    shutil.rmtree(settings.index_dir / "chroma")
+    hits = open_retriever(settings).search("bootstrap samples averaged", k=1, mode="dense")
+    assert hits and hits[0].heading == "What is bagging?"
+
+
+def test_unwritable_data_dir_is_one_clear_error(small_corpus: Path, tmp_path: Path) -> None:
+    """No rebuild can fix a data dir that cannot be written: the message says what can."""
+    blocker = tmp_path / "home-is-a-file"
+    blocker.write_text("", encoding="utf-8")
+    settings = load_settings(corpus=small_corpus, home=blocker)
+    with pytest.raises(StoreError, match="set INTERVIEWER_HOME to a writable dir") as err:
+        sync_index(settings)
+    assert "\n" not in str(err.value) and "--rebuild" not in str(err.value)
+
+
+def test_cli_warnings_are_one_line_each_in_a_pipe(small_corpus: Path, tmp_path: Path) -> None:
+    """Scripts grep stderr: each problem is one line (never wrapped at 80 columns, no
+    stray blank line from a progress bar), naming the file, and brackets stay text."""
+    import os
+
+    long_name = "notes [draft] " + "x" * 70 + ".md"
+    (small_corpus / long_name).write_bytes("# Café\nlatin-1 é\n".encode("latin-1"))
+    env = {**os.environ, "INTERVIEWER_HOME": str(tmp_path / "home"), "COLUMNS": "80"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewer", "index", "--corpus", str(small_corpus)],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[0] == f"warning: {long_name}: not valid UTF-8 (byte 0xe9 at line 1); " \
+        "re-save the file as UTF-8"
+    assert lines[1].startswith("indexed ")

@@ -93,3 +93,17 @@ def test_search_indexes_a_stale_corpus_first(tmp_path: Path) -> None:
     (corpus / "b.md").write_text("# What is weight decay?\nAn L2 penalty on the weights.\n")
     second = run_cli("search", "L2 penalty", "--json", "--corpus", str(corpus), env_home=home)
     assert json.loads(second.stdout)[0]["heading"] == "What is weight decay?"
+
+
+def test_query_with_invalid_utf8_bytes_is_searched(indexed_home: Path) -> None:
+    """A query from a terminal in another encoding (here Latin-1 'é') must not crash
+    the tokenizer: the bad byte becomes U+FFFD and the rest of the query still counts."""
+    env = {**os.environ, "INTERVIEWER_HOME": str(indexed_home), "LC_ALL": "C.UTF-8"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewer", "search", b"caf\xe9 overfitting", "--json",
+         "--corpus", str(BUNDLED_CORPUS)],
+        capture_output=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    hits = json.loads(proc.stdout)
+    assert hits and "overfitting" in hits[0]["heading"].lower()

@@ -308,3 +308,135 @@ def test_stub_question_answer_does_not_schedule_a_card(
         assert turn.feedback is not None and not turn.feedback.grounded
         assert turn.feedback.follow_up is None and turn.follow_ups == []
         assert planned.id not in store.cards(corpus_key(local))
+
+
+def test_brackets_in_notes_are_printed_not_parsed_as_markup(tmp_path: Path) -> None:
+    """Headings are user data: "arr[i]" or a regex "[/]" must print as written, never
+    be taken for rich markup (a stray "[/]" used to crash the session)."""
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "n.md").write_text(
+        "# What does arr[i] return for a [bold] numpy array?\n"
+        "It returns the element at index i, or a view when i is a slice, and raises "
+        "IndexError when out of range.\n\n"
+        "# What does the regex [/] match?\n"
+        "A character class holding only a slash, so it matches one forward slash "
+        "character in the text.\n",
+        "utf-8",
+    )
+    env = cli_env(tmp_path / "home")
+    args = ["interview", "--corpus", str(corpus), "--no-llm", "-n", "2", "-f", "0"]
+    proc = run_cli(args, env, stdin=piped("the element at index i", "a slash"))
+    assert proc.returncode == 0, proc.stderr
+    flat = " ".join(proc.stdout.split())
+    assert "arr[i] return for a [bold] numpy array?" in flat
+    assert "the regex [/] match?" in flat
+    assert "Traceback" not in proc.stderr
+
+
+def test_resume_keeps_no_llm(tmp_path: Path, ollama_server: OllamaServer) -> None:
+    """A session started with --no-llm is resumed without the model, even when Ollama
+    now serves it; --model on resume still turns the model on."""
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "n.md").write_text(
+        "# What is dropout?\nDropout zeroes random activations during training so that "
+        "units cannot co-adapt, which regularises the network.\n\n"
+        "# What is weight decay?\nWeight decay adds an L2 penalty on the weights to the "
+        "loss, which keeps them small and the model smoother.\n",
+        "utf-8",
+    )
+    env = cli_env(tmp_path / "home", ollama_server.url)
+    first = run_cli(
+        ["interview", "--corpus", str(corpus), "--no-llm", "-n", "2", "-f", "0", "--json"],
+        env, piped("It zeroes random activations."),
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    assert len(json.loads(first.stdout)["turns"]) == 1
+
+    again = run_cli(["resume", "--json"], env, piped("An L2 penalty on the weights."))
+    assert again.returncode == 0, again.stderr
+    turns = json.loads(again.stdout)["turns"]
+    assert len(turns) == 2 and turns[1]["feedback"]["engine"] == "grounded"
+    assert not [r for r in ollama_server.requests if r.path.startswith("/api/")]
+    # Every read command takes --json, `report` too.
+    report = run_cli(["report", "--json"], env)
+    assert report.returncode == 0, report.stderr
+    assert [q["question"] for q in json.loads(report.stdout)["questions"]] == [
+        t["question"] for t in turns
+    ]
+
+
+def test_history_fits_an_80_column_terminal(
+    tmp_path: Path, settings: Settings, grader: Grader
+) -> None:
+    local = settings.model_copy(update={"home": tmp_path})
+    with SessionStore(local.sessions_db) as store:
+        record = start_session(grader, store, local, SessionOptions(questions=1))
+        store.set_status(record.id, "interrupted")
+    env = {**cli_env(tmp_path), "COLUMNS": "80"}
+    proc = run_cli(["history"], env)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    row = next(line for line in lines if record.id in line)
+    assert "interrupted" in row and "grounded" in row  # no cell folded mid-word
+
+
+def test_piped_answer_with_invalid_utf8_is_graded(tmp_path: Path) -> None:
+    """An answer piped in another encoding (Latin-1 'é') is graded, its bad byte shown
+    as U+FFFD, instead of crashing the tokenizer with lone surrogates."""
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "n.md").write_text(
+        "# What is dropout?\nDropout zeroes random activations during training so that "
+        "units cannot co-adapt, which regularises the network.\n",
+        "utf-8",
+    )
+    env = {**cli_env(tmp_path / "home"), "LC_ALL": "C.UTF-8"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewer", "interview", "--corpus", str(corpus),
+         "--no-llm", "-n", "1", "-f", "0", "--json"],
+        input=b"caf\xe9: dropout zeroes random activations\n.\n",
+        capture_output=True, env=env, cwd=REPO, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    [turn] = json.loads(proc.stdout)["turns"]
+    assert turn["answer"].startswith("caf\ufffd:") and turn["feedback"]["score"] > 0
+
+
+class InterruptingIO(ScriptedIO):
+    """Ctrl-C while the answer to the n-th question shown is being typed."""
+
+    def __init__(self, answers: list[str], interrupt_at_ask: int) -> None:
+        super().__init__(answers)
+        self.interrupt_at_ask = interrupt_at_ask
+
+    def read_answer(self) -> str | None:
+        if len(self.of("ask")) == self.interrupt_at_ask:
+            raise KeyboardInterrupt
+        return super().read_answer()
+
+
+def test_resume_asks_the_follow_up_that_was_interrupted(
+    tmp_path: Path, settings: Settings, grader: Grader
+) -> None:
+    local = settings.model_copy(update={"home": tmp_path})
+    with SessionStore(local.sessions_db) as store:
+        record = start_session(
+            grader, store, local, SessionOptions(questions=2, follow_ups=1, seed=3)
+        )
+        io = InterruptingIO([WEAK_ANSWER], interrupt_at_ask=2)
+        with pytest.raises(KeyboardInterrupt):
+            Interview(grader, store, io, record).run()
+        [first_ask, follow_up] = io.of("ask")
+        assert follow_up.kind == "follow_up" and store.turns(record.id)[0].follow_ups == []
+
+        again = resumable_session(store)
+        io2 = ScriptedIO(["An answer to the follow-up.", WEAK_ANSWER])
+        Interview(grader, store, io2, again).run()
+        asked = io2.of("ask")
+        assert asked[0].kind == "follow_up" and asked[0].text == follow_up.text
+        assert asked[1].kind == "question" and asked[1].text == record.plan[1].text
+        turns = store.turns(record.id)
+        assert [f.answer for f in turns[0].follow_ups] == ["An answer to the follow-up."]

@@ -50,3 +50,27 @@ def test_each_corpus_dir_gets_its_own_index(tmp_path: Path) -> None:
     b = load_settings(corpus=tmp_path / "b")
     assert a.index_dir != b.index_dir
     assert load_settings(corpus=tmp_path / "a").index_dir == a.index_dir
+
+
+def test_invalid_values_and_unknown_names_are_one_clear_line(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bad value names the setting, the value and where it came from; a misspelt
+    name in the config file is reported, not silently ignored."""
+    path = write_config(home, 'top_k = "lots"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    message = str(info.value)
+    assert "top_k = 'lots'" in message and str(path) in message and "\n" not in message
+
+    write_config(home, "tpo_k = 3\n")
+    with pytest.raises(ConfigError, match="unknown setting 'tpo_k'"):
+        load_settings()
+
+    write_config(home, "")
+    monkeypatch.setenv("INTERVIEWER_EMBEDDING_BACKEND", "foo")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    message = str(info.value)
+    assert "INTERVIEWER_EMBEDDING_BACKEND" in message and "'foo'" in message
+    assert "\n" not in message

@@ -50,4 +50,6 @@ def audit(
         return
     from rich.markdown import Markdown
 
-    out_console().print(Markdown(render_markdown(report)))
+    # Markdown must wrap inside its list items: with soft wrap, rich crops each item
+    # at the terminal width and the URLs and reasons are lost.
+    out_console().print(Markdown(render_markdown(report)), soft_wrap=False)

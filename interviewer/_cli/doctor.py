@@ -26,6 +26,7 @@ def doctor(
     corpus: CorpusOpt = None,
 ) -> None:
     """Check that everything is in place; exit 0 only when every check passes."""
+    from rich.markup import escape
     from rich.table import Table
 
     from interviewer.doctor import run_doctor
@@ -42,7 +43,7 @@ def doctor(
     table.add_column("result")
     table.add_column("detail", overflow="fold")
     for check in report.checks:
-        table.add_row(check.name, _MARKS[check.verdict], check.detail)
+        table.add_row(check.name, _MARKS[check.verdict], escape(check.detail))
     console = out_console()
     console.print(table)
     failed = report.failed()

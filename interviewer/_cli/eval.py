@@ -68,6 +68,7 @@ def _write_report(results: Results, results_path: Path, fmt: Format, suffix: str
 
 
 def _print_results(results: Results) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from interviewer.evals_report import case_status, failed_checks, metric_rows
@@ -81,8 +82,9 @@ def _print_results(results: Results) -> None:
         expected = next((c.item for c in case.checks if c.kind == "score"), "")
         score = f"{case.feedback.score:g}" if case.feedback else "-"
         table.add_row(
-            case.id, f"[{style}]{status}[/]", score, expected, "\n".join(failed_checks(case))
-        )
+            escape(case.id), f"[{style}]{status}[/]", score, escape(expected),
+            escape("\n".join(failed_checks(case))),
+        )  # fmt: skip
     metrics = Table(title="metrics")
     metrics.add_column("metric")
     metrics.add_column("value", justify="right")
@@ -94,13 +96,15 @@ def _print_results(results: Results) -> None:
 
 
 def _warn_problems(results: Results) -> None:
+    from rich.markup import escape
+
     err = err_console()
     for problem in results.fixture_problems:
-        err.print(f"[yellow]fixture error:[/] {problem}", markup=True, highlight=False)
+        err.print(f"[yellow]fixture error:[/] {escape(str(problem))}", markup=True, highlight=False)
     if results.unscored:
         err.print(
             f"[yellow]note:[/] {len(results.unscored)} fixture(s) have no stored feedback: "
-            + ", ".join(results.unscored),
+            + escape(", ".join(results.unscored)),
             markup=True,
             highlight=False,
         )
@@ -135,9 +139,25 @@ def run(
     settings = settings_from(corpus, model=model, no_llm=no_llm)
     fixtures_dir = _fixtures_dir(fixtures)
     err = err_console()
+    use_llm = settings.use_llm
+    if use_llm:
+        from rich.markup import escape
+
+        from interviewer.session import engine_status
+
+        # Like `interview`: the model is used when Ollama serves it. Otherwise the run is
+        # a grounded run and is labelled so, never "ollama:<model>" with no model in it.
+        engine = engine_status(settings)
+        if not engine.use_llm:
+            use_llm = False
+            err.print(
+                f"[yellow]note:[/] {escape(engine.notice or 'model unavailable')} "
+                "This run is recorded as grounded.",
+                markup=True, highlight=False,
+            )  # fmt: skip
     with Progress(
         TextColumn("grading"), BarColumn(), MofNCompleteColumn(),
-        console=err, transient=True,
+        console=err, transient=True, disable=not err.is_terminal,
     ) as bar:  # fmt: skip
         task = bar.add_task("grading", total=None)
 
@@ -147,22 +167,31 @@ def run(
         results = run_eval(
             settings,
             fixtures_dir,
-            use_llm=settings.use_llm,
+            use_llm=use_llm,
             jobs=jobs,
             repeat=repeat,
             cache=not no_cache,
             on_progress=on_progress,
         )
-    path = save_results(results, out or default_results_path(settings, results.run.engine))
+    from interviewer.evals import ResultsError
+
+    # A results file that cannot be written must not throw the run away: show it first.
+    save_error: ResultsError | None = None
+    try:
+        path = save_results(results, out or default_results_path(settings, results.run.engine))
+    except ResultsError as exc:
+        save_error = exc
     _warn_problems(results)
-    report = _write_report(results, path, fmt) if fmt else None
+    report = _write_report(results, path, fmt) if fmt and save_error is None else None
     if json_out:
         print_json(results.model_dump(mode="json"))
     else:
         _print_results(results)
-    err.print(f"results: {path}", highlight=False, markup=False)
+    if save_error is not None:
+        raise save_error
+    err.print(f"results: {path}", highlight=False, markup=False, soft_wrap=True)
     if report:
-        err.print(f"report: {report}", highlight=False, markup=False)
+        err.print(f"report: {report}", highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command("score")
@@ -196,7 +225,7 @@ def score(
     else:
         _print_results(results)
     if report:
-        err_console().print(f"report: {report}", highlight=False, markup=False)
+        err_console().print(f"report: {report}", highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command("compare")
@@ -226,6 +255,7 @@ def compare(
 
 
 def _print_comparison(cmp: Comparison) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from interviewer.evals_report import METRIC_LABELS, fmt_delta, fmt_metric
@@ -253,11 +283,11 @@ def _print_comparison(cmp: Comparison) -> None:
             style = {"regression": "red", "improvement": "green"}.get(c.change, "yellow")
             checks = [f"broke: {x}" for x in c.broke] + [f"fixed: {x}" for x in c.fixed]
             table.add_row(
-                c.id,
+                escape(c.id),
                 f"[{style}]{c.change}[/]",
                 "-" if c.score_a is None else f"{c.score_a:g}",
                 "-" if c.score_b is None else f"{c.score_b:g}",
-                "\n".join(checks),
+                escape("\n".join(checks)),
             )
         out.print(table)
     out.print(

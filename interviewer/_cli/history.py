@@ -44,7 +44,8 @@ def history(
         return
     from rich.table import Table
 
-    table = Table(title="Sessions")
+    # No outer edge: the six columns then fit an 80-column terminal without folding.
+    table = Table(title="Sessions", show_edge=False, pad_edge=False)
     for name, justify, no_wrap in (
         ("Session", "left", True),
         ("Started (UTC)", "left", True),
@@ -82,6 +83,9 @@ def report(
     format: Annotated[
         ReportFormat, typer.Option("--format", help="md (Markdown) or json.")
     ] = ReportFormat.md,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print JSON for machines (same as --format json).")
+    ] = False,
 ) -> None:
     """Per-question scores, weak topics and what to reread, with citations."""
     import sys
@@ -96,7 +100,7 @@ def report(
     with SessionStore(settings.sessions_db) as store:
         record = store.resolve(session)
         result = build_report(store.transcript(record.id))
-    if format is ReportFormat.json:
+    if json_out or format is ReportFormat.json:
         print_json(result.model_dump(mode="json"))
     else:
         sys.stdout.write(report_markdown(result))
@@ -133,10 +137,11 @@ def progress(corpus: CorpusOpt = None, json_out: JsonOpt = False) -> None:
             }
         )
         return
+    from rich.markup import escape
     from rich.table import Table
 
     console = out_console()
-    table = Table(title=f"Progress on {settings.corpus_dir}")
+    table = Table(title=escape(f"Progress on {settings.corpus_dir}"))
     table.add_column("Topic")
     table.add_column("Mastery", justify="right")
     table.add_column("Seen", justify="right")
@@ -146,7 +151,7 @@ def progress(corpus: CorpusOpt = None, json_out: JsonOpt = False) -> None:
     for t in topics:
         bar = "█" * round(t.mastery * 10) + "·" * (10 - round(t.mastery * 10))
         table.add_row(
-            t.topic,
+            escape(t.topic),
             f"{bar} {t.mastery:.0%}",
             f"{t.seen}/{t.questions}",
             str(t.due),

@@ -39,7 +39,8 @@ def index(
         MofNCompleteColumn(),
         console=err,
         transient=True,
-        disable=json_out,
+        # Off in pipes and logs too: a bar there only leaves a stray blank line.
+        disable=json_out or not err.is_terminal,
     ) as bar:
         task = bar.add_task("embedding chunks", total=None)
 
@@ -52,10 +53,19 @@ def index(
         data["corpus_dir"] = str(settings.corpus_dir)
         print_json(data)
         return
+    from rich.markup import escape
+
+    # One line per problem (soft wrap): scripts grep these, and file names are not markup.
     for problem in report.problems:
-        err.print(f"[yellow]warning:[/] {problem}", markup=True, highlight=False)
+        err.print(
+            f"[yellow]warning:[/] {escape(str(problem))}", markup=True, highlight=False,
+            soft_wrap=True,
+        )  # fmt: skip
     if report.rebuilt_reason:
-        err.print(f"[yellow]note:[/] {report.rebuilt_reason}", markup=True, highlight=False)
+        err.print(
+            f"[yellow]note:[/] {escape(report.rebuilt_reason)}", markup=True, highlight=False,
+            soft_wrap=True,
+        )  # fmt: skip
     err.print(
         f"indexed {settings.corpus_dir} in {report.seconds:.1f}s\n"
         f"  files:    +{len(report.files_added)} added, ~{len(report.files_changed)} changed, "

@@ -81,7 +81,7 @@ class RichIO:
 
     # -- output ------------------------------------------------------------------------
     def notice(self, message: str) -> None:
-        self.console.print(f"[yellow]note:[/] {message}", markup=True, highlight=False)
+        self.console.print(f"[yellow]note:[/] {_escape(message)}", markup=True, highlight=False)
 
     def info(self, message: str) -> None:
         self.console.print(f"[dim]{_escape(message)}[/]", markup=True, highlight=False)
@@ -98,7 +98,8 @@ class RichIO:
         if question.topic:
             title += f" · {question.topic}"
         subtitle = f"{question.source} § {question.heading}" if question.source else None
-        body = question.text
+        # Notes are data, not rich markup: "arr[i]" or "[/]" in a heading must print as is.
+        body = _escape(question.text)
         if question.notes_status != "ok":
             body += "\n[dim](no notes yet under this heading: nothing to grade against)[/]"
         self.console.print(
@@ -270,7 +271,7 @@ def _render_summary(console: Console, outcome: SessionOutcome) -> None:
             "skipped" if f.skipped or f.feedback is None else f"{f.feedback.score:.1f}"
             for f in turn.follow_ups
         )
-        table.add_row(str(turn.index + 1), turn.question, score, follow or "-")
+        table.add_row(str(turn.index + 1), _escape(turn.question), score, follow or "-")
     console.print(table)
     remaining = len(t.remaining())
     if remaining:
@@ -351,8 +352,9 @@ def interview(
     _check_model_flags(model, no_llm)
     settings = settings_from(corpus=corpus, model=model, no_llm=no_llm)
     options = SessionOptions(
-        topics=list(topic or []), questions=questions, follow_ups=follow_ups, seed=seed
-    )
+        topics=list(topic or []), questions=questions, follow_ups=follow_ups, seed=seed,
+        no_llm=no_llm,
+    )  # fmt: skip
     try:
         _open_and_run(settings, json_out=json_out, new_options=options)
     except KeyboardInterrupt:
@@ -381,6 +383,8 @@ def resume(
     corpus_dir = Path(record.corpus_dir)
     if not corpus_dir.is_dir():
         raise CorpusError(f"{corpus_dir}: the session's notes dir is gone")
+    # A session started with --no-llm stays off the model unless --model asks for it.
+    no_llm = no_llm or (record.options.no_llm and model is None)
     settings = settings_from(corpus=corpus_dir, model=model, no_llm=no_llm)
     try:
         _open_and_run(settings, json_out=json_out, resume_record=record)
