@@ -98,6 +98,10 @@ def chunk_document(
     chunks: list[Chunk] = []
     for section in doc.sections:
         body = section.text.strip()
+        if not body and not section.is_stub:
+            # A heading whose notes are all in its sub-sections: their chunks carry
+            # its heading path already, and an empty hit helps nobody.
+            continue
         body_first_line = section.line_start + (1 if section.level > 0 else 0)
         pieces = [body]
         if len(body) > limit:

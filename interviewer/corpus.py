@@ -119,6 +119,16 @@ def _strip_numbering(heading: str) -> str:
     return re.sub(r"^\s*(?:q?\d+[.):]\s*)", "", heading, flags=re.IGNORECASE)
 
 
+def clean_heading(heading: str) -> str:
+    """A heading without link markup: "Q? [[src](url)]" -> "Q?", "[text](url)" -> "text".
+    The links themselves stay in the section's ``links``."""
+    text = LINK_BRACKETED.sub("", heading)
+    text = LINK_WIKI_SRC.sub("", text)
+    text = LINK_MD.sub(lambda m: m.group(1), text)
+    text = re.sub(r"\[\[[^\]]*\]\]", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def question_text(heading: str) -> str:
     """The heading as a question to ask: numbering and trailing links removed."""
     text = _strip_numbering(heading)
@@ -238,7 +248,7 @@ def parse_markdown(source: str, text: str) -> tuple[dict[str, Any], list[Section
             continue
         m = HEADING.match(line)
         if m:
-            headings.append((i, len(m.group(1)), m.group(2).strip()))
+            headings.append((i, len(m.group(1)), clean_heading(m.group(2))))
 
     sections: list[Section] = []
 

@@ -33,6 +33,16 @@ class Embedder(Protocol):
     def embed(self, texts: list[str]) -> np.ndarray: ...
 
 
+def clean_text(text: str) -> str:
+    """Text the tokenizer accepts: lone surrogates (undecodable bytes smuggled in
+    through argv or a file) become U+FFFD instead of crashing the tokenizer."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _package_file(package: str, *parts: str) -> Path:
     """Locate a data file inside an installed package without importing its code."""
     spec = importlib.util.find_spec(package)
@@ -90,6 +100,7 @@ class MiniLMEmbedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        texts = [clean_text(t) for t in texts]
         out = []
         # Sorting by length keeps padding per batch small; a token budget per batch
         # bounds memory (attention grows with batch x length^2).

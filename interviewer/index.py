@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from interviewer.embeddings import Embedder
     from interviewer.settings import Settings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: headings without link markup, no empty parent chunks
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 UPSERT_BATCH = 256
@@ -205,8 +205,11 @@ def read_manifest(index_dir: Path) -> Manifest | None:
     except (ValueError, OSError) as exc:
         raise StoreError(f"{path}: unreadable index manifest ({exc})") from None
     try:
-        return Manifest.model_validate(data)
-    except ValidationError:
+        manifest = Manifest.model_validate(data)
+        if manifest.schema_version != SCHEMA_VERSION:
+            raise ValueError("schema version")
+        return manifest
+    except (ValidationError, ValueError):
         raise StoreError(
             f"{path}: index written by another version of interviewer "
             "(run `interviewer index --rebuild`)"

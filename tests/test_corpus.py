@@ -135,3 +135,15 @@ def test_question_text_unwraps_quotes_only_when_they_enclose_it() -> None:
     # Two quoted alternatives: stripping the ends would leave 'list” or ”invert'.
     both = "“reverse a linked list” or ”invert a binary tree”"
     assert question_text(both) == both
+
+
+def test_headings_lose_link_markup_but_keep_their_links() -> None:
+    _, sections, _ = parse_markdown(
+        "x.md",
+        "#### 1) What is bagging? [[src](http://a.example/q)]\nBootstrap samples, averaged.\n"
+        "## See [the paper](https://b.example/p) on boosting\ntext\n",
+    )
+    assert sections[0].title == "1) What is bagging?"
+    assert [link.url for link in sections[0].links] == ["http://a.example/q"]
+    assert sections[1].title == "See the paper on boosting"
+    assert sections[1].links[0].url == "https://b.example/p"

@@ -38,3 +38,10 @@ def test_similarity_is_meaningful() -> None:
         ]
     )
     assert v[0] @ v[1] > 0.4 > v[0] @ v[2]
+
+
+def test_undecodable_bytes_do_not_crash_the_embedder() -> None:
+    # What Python makes of invalid UTF-8 in argv: lone surrogates.
+    broken = b"caf\xe9 latte".decode("utf-8", "surrogateescape")
+    v = MiniLMEmbedder().embed([broken])
+    assert v.shape == (1, 384) and np.isfinite(v).all()

@@ -244,6 +244,37 @@ def test_cli_warnings_are_one_line_each_in_a_pipe(small_corpus: Path, tmp_path: 
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     lines = proc.stderr.splitlines()
-    assert lines[0] == f"warning: {long_name}: not valid UTF-8 (byte 0xe9 at line 1); " \
+    assert (
+        lines[0] == f"warning: {long_name}: not valid UTF-8 (byte 0xe9 at line 1); "
         "re-save the file as UTF-8"
+    )
     assert lines[1].startswith("indexed ")
+
+
+def test_parent_heading_without_own_text_gets_no_empty_chunk(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.md").write_text(
+        "# How to check overfitting?\n## My answer\n"
+        "Compare training and validation error over epochs; a widening gap\n"
+        "between them means the model memorises the training set.\n"
+        "# Explain PCA\n"
+    )
+    settings = load_settings(corpus=corpus)
+    sync_index(settings)
+    headings = sorted(c.heading for c in load_chunks(settings.index_dir))
+    # The parent's notes live in its child; the bare stub keeps a chunk so it can be found.
+    assert headings == ["Explain PCA", "How to check overfitting? > My answer"]
+
+
+def test_index_of_an_older_schema_is_rebuilt_by_search(small_corpus: Path) -> None:
+    settings = load_settings(corpus=small_corpus)
+    sync_index(settings)
+    manifest = settings.index_dir / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["schema_version"] = 1
+    manifest.write_text(json.dumps(data))
+    assert not index_status(settings).current
+    hits = open_retriever(settings).search("bootstrap samples averaged")
+    assert hits[0].heading == "What is bagging?"
+    assert read_manifest(settings.index_dir) is not None
