@@ -78,6 +78,10 @@ def test_cli_status_and_missing_corpus(indexed_home: Path, tmp_path: Path) -> No
     data = json.loads(proc.stdout)
     assert data["index_current"] and data["chunks"] > 40 and data["store_mode"] == "embedded"
     assert data["embedding_model"] == "all-MiniLM-L6-v2-int8"
+    for command in ("search", "status", "index"):
+        args = ["x"] if command == "search" else []
+        gone = run_cli(command, *args, "--corpus", str(tmp_path / "nope"), env_home=indexed_home)
+        assert gone.returncode == 1 and "does not exist" in gone.stderr, command
     missing = run_cli("search", "x", "--corpus", str(tmp_path / "nope"), env_home=indexed_home)
     assert missing.returncode != 0
     assert missing.stderr.strip().count("\n") == 0 and "does not exist" in missing.stderr

@@ -20,10 +20,12 @@ def status(
     chroma_port: ChromaPortOpt = None,
 ) -> None:
     """Show the corpus dir, data dir, index counts, embedding model and store mode."""
+    from interviewer.corpus import check_corpus_dir
     from interviewer.embeddings import MINILM_NAME
     from interviewer.index import index_status
 
     settings = settings_from(corpus, chroma_host, chroma_port)
+    check_corpus_dir(settings.corpus_dir)
     st = index_status(settings)
     embedder = (
         MINILM_NAME
