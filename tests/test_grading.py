@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.feedback import Feedback
-from interviewer.grading import Grader, Question
+from interviewer.grading import Grader, KeyPoint, Question
 from interviewer.settings import Settings
 from tests.conftest import BUNDLED_CORPUS
 from tests.ollama_server import OllamaServer, Reply
@@ -439,6 +439,318 @@ def test_other_topic_notes_grade_the_same_way(db_grader: Grader) -> None:
         "Indexes speed up writes because inserts no longer scan the table.",
     )
     assert wrong.incorrect and "writes" in wrong.incorrect[0].text
+
+
+# ---- importance, naming, duplicates, paraphrases, more wrong claims ----------------------
+#
+# Notes written for these tests (not the bundled ones, not any eval fixture): the grader
+# must behave the same on notes it was never tuned on.
+
+ML_NOTES = """\
+---
+title: ML basics
+tags: [ml]
+---
+# What is regularization and why do we use it?
+A technique that discourages learning a more complex or flexible model, so as to avoid
+the risk of overfitting.
+
+Examples
+ - Ridge (L2 norm)
+ - Lasso (L1 norm)
+
+The obvious disadvantage of ridge regression is model interpretability. It will shrink
+the coefficients for least important predictors very close to zero, but never exactly to
+zero. The lasso method performs variable selection and yields sparse models.
+[[src]](https://example.com/regularization)
+
+See also: Elastic net – a mix of the L1 and L2 penalties used by some libraries.
+
+# What is the trade-off between bias and variance?
+If our model is too simple and has very few parameters then it may have high bias and
+low variance. If our model has a large number of parameters then it has high variance
+and low bias. We need to find a good balance between underfitting and overfitting.
+
+# How do you evaluate a classifier on imbalanced data?
+Accuracy may be misleading on imbalanced data: a model that always predicts the
+majority class scores high.
+
+Precision = TP / (TP + FP), the share of predicted positives that are positive.
+
+Recall = TP / (TP + FN), the share of real positives that are found.
+
+Precision, as I understand it, is how confident the model is. So the precision would be
+the softmax probability of the predicted class.
+
+# What is the difference between supervised and unsupervised learning?
+In supervised learning we train a model on labeled data. With unsupervised learning, we
+only have unlabeled data. Unsupervised learning is frequently used to initialize a model
+before supervised training.
+
+# Explain bagging and boosting
+ - Bagging: train models in parallel on bootstrap samples and average their votes
+   (e.g. random forests).
+ - Boosting: train models sequentially, each one focusing on the errors of the previous
+   one (e.g. AdaBoost).
+ - Bagging creates diversity by fitting the same model to different random samples of
+   the data.
+ - Stacking: train different models and learn how to combine their predictions.
+"""
+REG = "What is regularization and why do we use it?"
+BIASVAR = "What is the trade-off between bias and variance?"
+IMBAL = "How do you evaluate a classifier on imbalanced data?"
+SUPER = "What is the difference between supervised and unsupervised learning?"
+BAGBOOST = "Explain bagging and boosting"
+
+
+@pytest.fixture(scope="module")
+def ml_grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
+    corpus = tmp_path_factory.mktemp("ml-corpus")
+    (corpus / "ml.md").write_text(ML_NOTES, encoding="utf-8")
+    home = tmp_path_factory.mktemp("ml-home")
+    return Grader.open(Settings(home=home, corpus=corpus, use_llm=False), use_llm=False)
+
+
+def point(q: Question, start: str) -> KeyPoint:
+    return next(kp for kp in q.key_points if kp.text.startswith(start))
+
+
+def test_asides_weigh_less_than_the_points_the_question_asks_for(
+    grader: Grader, ml_grader: Grader
+) -> None:
+    ens = q_of(grader, ENS)
+    aside = point(ens, "Rotation forest")
+    assert aside.kind == "aside"
+    for main in ("Bagging:", "Boosting:", "Stacking or Blending"):
+        assert point(ens, main).importance > aside.importance, main
+    fb = grader.grade(
+        ENS,
+        "Ensembles combine several models. Bagging trains models on bootstrap samples and "
+        "averages them, which reduces variance. Boosting trains models sequentially, each "
+        "one fixing the errors of the previous one.",
+    )
+    assert fb.missed and not fb.missed[0].text.startswith("Rotation forest")
+    assert "Most important missing: Rotation forest" not in fb.critique
+
+    reg = q_of(ml_grader, REG)
+    ranked = sorted(reg.key_points, key=lambda kp: -kp.importance)
+    # What the question asks (what it is, why) first; the "See also" aside last.
+    assert ranked[0].text.startswith("A technique that discourages")
+    assert ranked[-1].text.startswith("Elastic net") and ranked[-1].kind == "aside"
+    assert all("[[" not in kp.text and "src]" not in kp.text for kp in reg.key_points)
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "subject", "kind"),
+    [
+        ("Early stopping: Stop before the network has a chance to overfit.", "Early stopping",
+         "Early stopping", "method"),
+        ("The obvious disadvantage of ridge regression is model interpretability.", None,
+         "The disadvantage of ridge regression", "property"),
+        ("Too many epochs, allowing the network to excessively fit the training data.", None,
+         "Too many epochs", "cause"),
+        ("A decision tree is a flowchart-like structure in which each node tests a feature.",
+         None, "A decision tree", "definition"),
+        ("F1 = 2 * P * R / (P + R)", "F1", "F1", "formula"),
+        ("Calculate Information Gain: for each split, compute the reduction in impurity.",
+         "Calculate Information Gain", "Calculate Information Gain", "step"),
+        ("It will shrink the coefficients for least important predictors, very close to zero.",
+         None, "the coefficients for least important predictors", "fact"),
+        ("Assuming a labeled dataset, you can weight the loss differently for rare classes.",
+         None, "weighting the loss", "method"),
+        ("Generally speaking, the chain rule states that the derivative of f(g(x)) is ...",
+         None, "the chain rule", "definition"),
+    ],
+)  # fmt: skip
+def test_points_are_named_by_their_subject(
+    text: str, label: str | None, subject: str, kind: str
+) -> None:
+    from interviewer.keypoints import name_point
+
+    assert name_point(text, label) == (subject, kind)
+
+
+@pytest.mark.parametrize(
+    ("subject", "kind", "expected"),
+    [
+        ("Early stopping", "method",
+         "How would early stopping help here, and what is its trade-off?"),
+        ("Ensemble methods", "method",
+         "How would ensemble methods help here, and what are their trade-offs?"),
+        ("The disadvantage of ridge regression", "property",
+         "What is the disadvantage of ridge regression?"),
+        ("Too many epochs", "cause", "Why do too many epochs matter here?"),
+        ("The Frobenius norm", "definition", "What is the Frobenius norm?"),
+        ("F1", "formula", "How would you compute F1?"),
+        ("Rotation forest", "aside",
+         "Do you know rotation forest, and how does it relate to this question?"),
+        ("A metric to train the network", "method",
+         "Which metric would you use to train the network, and why?"),
+    ],
+)  # fmt: skip
+def test_follow_ups_ask_about_the_subject_by_kind(subject: str, kind: str, expected: str) -> None:
+    from interviewer.grading import follow_up_question
+
+    common = {"early", "ensemble", "rotation", "too", "the", "a"}.__contains__
+    got = follow_up_question(
+        "(the note's explanation)", "Some question?", subject=subject, kind=kind, common=common
+    )
+    assert got == expected
+
+
+def test_feedback_names_missed_points_without_giving_them_away(ml_grader: Grader) -> None:
+    fb = ml_grader.grade(
+        REG,
+        "It discourages complex models to avoid overfitting. Examples are ridge (L2) and lasso "
+        "(L1); lasso sets some coefficients exactly to zero and performs variable selection.",
+    )
+    assert fb.score >= 7 and fb.incorrect == []
+    assert in_missed(fb, "disadvantage of ridge regression")
+    assert "disadvantage of ridge regression" in fb.critique
+    assert "obvious" not in fb.critique and "interpretability" not in fb.critique
+    low = ml_grader.grade(REG, "It is about the loss.")
+    assert low.follow_up is not None and "interpretability" not in low.follow_up
+    assert re.search(r"\b(disadvantage of ridge regression|lasso|ridge)\b", low.follow_up, re.I)
+
+
+def test_near_duplicate_points_are_one_point(grader: Grader, ml_grader: Grader) -> None:
+    fb = grader.grade(
+        ENS,
+        "Bagging trains the same model on bootstrap samples drawn with replacement and lets "
+        "them vote. Boosting trains models sequentially on the errors of the previous ones.",
+    )
+    bagging = [p for p in fb.covered + fb.partial + fb.missed if p.text.startswith("Bagging")]
+    assert len(bagging) == 1, [p.text for p in bagging]
+    assert not any(p.text.startswith("Boosting") for p in fb.partial + fb.missed)
+    # Two points of the same shape about different things stay two points.
+    lasso = ml_grader.grade(REG, "Lasso uses the L1 norm of the weights.")
+    assert in_missed(lasso, "Ridge (L2 norm)") or credited(lasso, "Ridge (L2 norm)") is False
+
+
+def test_a_paraphrase_covers_the_point_and_the_same_topic_does_not(ml_grader: Grader) -> None:
+    fb = ml_grader.grade(
+        REG, "Regularization adds a penalty to the loss to discourage complex models and reduce "
+        "overfitting."
+    )  # fmt: skip
+    assert any(p.text.startswith("A technique that discourages") for p in fb.covered)
+    topic = ml_grader.grade(REG, "Validation curves tell you a lot about the model.")
+    assert not credited(topic, "A technique that discourages")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "wrong"),
+    [
+        (BIASVAR, "A model with many parameters has high bias and low variance.",
+         "many parameters"),
+        (IMBAL, "Accuracy, the share of correct predictions. It is all you need.", "all you need"),
+        (IMBAL, "Precision is how sure the model is about its prediction, the softmax output.",
+         "how sure"),
+        (BAGBOOST, "Boosting trains many models independently and in parallel.", "in parallel"),
+        (BAGBOOST, "Random forests are one example of boosting.", "example of boosting"),
+        (REG, "Regularization encourages more complex models.", "encourages"),
+    ],
+)  # fmt: skip
+def test_wrong_claims_are_caught_on_other_notes(
+    ml_grader: Grader, question: str, answer: str, wrong: str
+) -> None:
+    fb = ml_grader.grade(question, answer)
+    assert len(fb.incorrect) == 1, [(c.text, c.correction) for c in fb.incorrect]
+    assert wrong in fb.incorrect[0].text and fb.incorrect[0].citation is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        (BIASVAR, "A too simple model has high bias and low variance; a model with many "
+         "parameters has high variance and low bias."),
+        (IMBAL, "Accuracy is not all you need: it misleads on imbalanced data. Precision is "
+         "TP / (TP + FP) and recall is TP / (TP + FN)."),
+        (SUPER, "Supervised learning uses labeled data, while unsupervised learning only has "
+         "unlabeled data."),
+        (BAGBOOST, "Bagging trains models in parallel, unlike boosting which trains them one "
+         "after another. Random forests are an example of bagging."),
+        (REG, "It discourages complex models. Lasso can set coefficients exactly to zero, ridge "
+         "only shrinks them."),
+    ],
+)  # fmt: skip
+def test_right_answers_on_other_notes_are_not_flagged(
+    ml_grader: Grader, question: str, answer: str
+) -> None:
+    fb = ml_grader.grade(question, answer)
+    assert fb.incorrect == [], [(c.text, c.correction) for c in fb.incorrect]
+    assert fb.score >= 5
+
+
+def test_right_answers_with_confusable_words_are_not_flagged(grader: Grader) -> None:
+    for question, answer in [
+        (OVERFIT, "It happens when you train for too many epochs or when the dataset is too "
+         "small."),
+        (CHAIN, "After the forward pass, backpropagation goes backward from the output layer to "
+         "the input layer, applying the chain rule."),
+        (ENS, "Bagging trains models in parallel on bootstrap samples; a random forest is an "
+         "example of bagging. Boosting trains them sequentially."),
+    ]:  # fmt: skip
+        fb = grader.grade(question, answer)
+        assert fb.incorrect == [], (answer, [(c.text, c.correction) for c in fb.incorrect])
+
+
+def test_hedged_notes_are_neither_required_nor_credited(ml_grader: Grader) -> None:
+    q = q_of(ml_grader, IMBAL)
+    hedged = [kp for kp in q.key_points if kp.doubtful]
+    # "as I understand it" and the sentence elaborating it ("So ... would be ...").
+    assert any(kp.text.startswith("Precision, as I understand it") for kp in hedged)
+    assert any(kp.text.startswith("So the precision would be") for kp in hedged)
+    empty = ml_grader.grade(IMBAL, "")
+    assert not any(kp.text in {p.text for p in empty.missed} for kp in hedged)
+    echo = ml_grader.grade(IMBAL, "Precision is how confident the model is.")
+    assert not any(kp.text in {p.text for p in echo.covered + echo.partial} for kp in hedged)
+
+
+def test_grader_open_takes_a_response_cache(
+    ml_grader: Grader, ollama_server: OllamaServer, tmp_path: Path
+) -> None:
+    from interviewer.llm import SQLiteResponseCache
+
+    settings = ml_grader.settings.model_copy(update={"ollama_host": ollama_server.url})
+    cache = SQLiteResponseCache(tmp_path / "cache.sqlite3")
+    grader = Grader.open(settings, use_llm=True, cache=cache)
+    ollama_server.reply(Reply(content=critique_reply()))
+    first = grader.grade(REG, "It avoids overfitting.")
+    second = grader.grade(REG, "It avoids overfitting.")
+    assert first.engine == second.engine == "ollama:qwen2.5:7b-instruct"
+    assert len(ollama_server.chat_requests()) == 1  # the second reply came from the cache
+
+
+def test_threads_grading_at_once_share_one_retriever(tmp_path: Path) -> None:
+    """`eval run -j N` grades in threads: the lazily opened parts open once."""
+    import threading
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ml.md").write_text(ML_NOTES, encoding="utf-8")
+    grader = Grader.open(
+        Settings(home=tmp_path / "home", corpus=corpus, use_llm=False), use_llm=False
+    )
+    results: list[object] = []
+    errors: list[BaseException] = []
+    retrievers: list[object] = []
+
+    def work() -> None:
+        try:
+            fb = grader.grade("Why would you penalize large weights?", "To avoid overfitting.")
+            results.append(fb.model_dump(exclude={"latency_ms"}))
+            retrievers.append(grader.retriever)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(results) == 4 and all(r == results[0] for r in results)
+    assert retrievers[0] is not None and all(r is retrievers[0] for r in retrievers)
 
 
 # ---- the model layer ---------------------------------------------------------------------

@@ -161,3 +161,22 @@ def test_rubric_commands(
     assert stdout.stdout.startswith("# interviewer rubric")
     missing = runner.invoke(app, ["rubric", "import", str(tmp_path / "nope.yaml"), *corpus])
     assert missing.exit_code != 0
+
+
+def test_a_point_of_ones_own_is_named_and_asked_about(settings: Settings) -> None:
+    """Feedback names an imported point by its subject, as it does the notes' points."""
+    grader = open_grader(settings)
+    data = yaml.safe_load(export_rubric(grader, ["overfitting"]))
+    entry = overfit_entry(data)
+    for p in entry["key_points"]:
+        p["importance"] = min(p["importance"], 0.3)
+    entry["key_points"].append({"text": WEIGHT_DECAY, "importance": 1.0})
+    import_rubric(grader, yaml.safe_dump(data), "edited.yaml")
+    q = grader.find_question(OVERFIT)
+    assert q is not None
+    new = next(kp for kp in q.key_points if kp.text == WEIGHT_DECAY)
+    assert (new.subject, new.kind) == ("Weight decay", "method")
+    fb = grader.grade(OVERFIT, "Make the network smaller.")
+    assert fb.missed[0].text == WEIGHT_DECAY
+    assert fb.follow_up == "How would weight decay help here, and what is its trade-off?"
+    assert "Most important missing: weight decay" in fb.critique
