@@ -355,6 +355,7 @@ class Grader:
         self._sections: dict[str, Section] | None = None
         self._stem_cache: dict[str, set[str]] = {}
         self._common_words: frozenset[str] | None = None
+        self._note_vocab: frozenset[str] | None = None
         self._claim_vecs: OrderedDict[str, np.ndarray] = OrderedDict()
         self._groups: dict[tuple[str, tuple[str, ...]], tuple[tuple[int, ...], ...]] = {}
 
@@ -461,6 +462,7 @@ class Grader:
             self._bank = None
             self._sections = None
             self._common_words = None
+            self._note_vocab = None
 
     # ---- questions ---------------------------------------------------------------------
     def questions(self, topics: list[str] | None = None) -> list[Question]:
@@ -540,11 +542,23 @@ class Grader:
             answer=answer,
             hints_used=hints,
             notes_status=q.notes_status,
-            citations=[q.citation],
+            citations=_unique_citations([q.citation]),
         )
         points = gradable_points(q)
         if not points:
-            where = f"{q.source} § {q.heading}"
+            if not q.source:
+                # A free-text question nothing in the notes relates to (or no notes).
+                return Feedback(
+                    **{**base, "notes_status": "none"},
+                    score=0.0,
+                    grounded=False,
+                    critique=(
+                        "Your notes have nothing on this question, so I can't grade the "
+                        "answer against them. Add notes on it (and run `interviewer "
+                        "index`) to get a grounded critique."
+                    ),
+                )
+            where = f"{q.source} § {q.heading}" if q.heading else q.source
             what = "is empty" if q.notes_status == "none" else "is only a stub"
             return Feedback(
                 **base,
@@ -710,7 +724,7 @@ class Grader:
             if is_instruction(c):
                 ignored.append(c)
                 bad_sentences.add(i)
-            elif is_gibberish(c):
+            elif is_gibberish(c, self._notes_vocabulary()):
                 junk.append(c)
                 bad_sentences.add(i)
         spanish = looks_spanish(answer)
@@ -1016,6 +1030,21 @@ class Grader:
                 seen.update(w for w in words(kp.text) if w.islower())
             self._common_words = frozenset(seen)
         return word in self._common_words
+
+    def _notes_vocabulary(self) -> frozenset[str]:
+        """Every word (lower case) and stem the notes' questions and points use: terms
+        the tokenizer's word list may lack ('atomicity', 'durability') are still words."""
+        if self._note_vocab is None:
+            bank = self.bank
+            seen: set[str] = set()
+            texts = [q.text for q in bank.questions] + [kp.text for kp in iter_points(bank)]
+            for text in texts:
+                for w in words(text):
+                    low = w.lower()
+                    seen.add(low)
+                    seen.add(stem(low))
+            self._note_vocab = frozenset(seen)
+        return self._note_vocab
 
     def _point_of(self, question_id: str | None, text: str) -> KeyPoint | None:
         """A key point of the bank, by its text."""
@@ -1393,8 +1422,8 @@ def _unique_citations(cits: Sequence[Citation | None]) -> list[Citation]:
     seen: set[tuple[str, str, str | None]] = set()
     out = []
     for c in cits:
-        if c is None:
-            continue
+        if c is None or not (c.source or c.url):
+            continue  # nothing to point at
         key = (c.source, c.heading, c.url)
         if key in seen:
             continue

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from interviewer.settings import Settings
 
 # Bump when extraction changes: cached key points are then rebuilt.
-EXTRACTION_VERSION = 8
+EXTRACTION_VERSION = 9  # 9: topics from key terms, never links or container headings
 BANK_FILE = "keypoints.json"
 EMB_FILE = "keypoints-emb.npy"
 
@@ -444,7 +444,9 @@ def known_words() -> frozenset[str]:
 
 
 def is_gibberish(text: str, extra_known: Iterable[str] = ()) -> bool:
-    """True when most tokens are not words (keyboard mashing, random strings)."""
+    """True when most tokens are not words (keyboard mashing, random strings).
+    ``extra_known``: more words (lower case) or stems that count as words, e.g. the
+    notes' own vocabulary, so a terse answer of real terms from the notes is no junk."""
     toks = [w.lower() for w in words(text) if not w.isdigit()]
     if not toks:
         return not re.search(r"[A-Za-zÀ-ÿ]", text)
@@ -459,6 +461,7 @@ def is_gibberish(text: str, extra_known: Iterable[str] = ()) -> bool:
         if (
             base in vocab
             or base in extra
+            or (extra and stem(base) in extra)
             or base in SPANISH_FUNCTION
             or base in SPANISH_WORDS
             or _strip_accents(base) in vocab
@@ -795,6 +798,8 @@ def _clean_text(text: str, unit: Unit, part: bool = False, aside: bool = False) 
         return None  # "The variance / bias trade-off.": a title, not a claim
     if text.endswith(":") and content_word_count(text) < 6:
         return None  # "Possible solutions:" introduces a list; it says nothing itself
+    if META.search(text):
+        return None  # about the notes, not the subject: nothing an answer should say
     label: str | None = None
     m = LABEL.match(text)
     if not part and m and 1 <= len(m.group(1).split()) <= 6 and content_word_count(m.group(1)) >= 1:
@@ -952,6 +957,17 @@ REMARK = re.compile(
     r"\b(?:is|was) (?:very |pretty |quite )?(?:straightforward|intuitive|easy|clear)\b|"
     r"\bongoing research\b|\bnot (?:yet )?fully understood\b|\b(?:I have it|my notes)\b|"
     r"\bthis is (?:very|pretty) strict\b|\bthe most clear I'?ve seen\b",
+    re.I,
+)
+
+
+# A remark about the notes or the writing, never about the subject: "I could keep
+# going, but <link> already has a complete table", "more on this later".
+META = re.compile(
+    r"\bI could (?:keep going|go on)\b|"
+    r"\b(?:already )?(?:has|have|gives?) an? (?:very |really |pretty )?(?:complete|good|great|"
+    r"nice|full|thorough|detailed) (?:table|list|summary|overview|explanation|write-?up)\b|"
+    r"\b(?:more|details) on (?:this|that) later\b|\bI(?:'ll| will) (?:add|write|fill)\b",
     re.I,
 )
 
@@ -1423,21 +1439,61 @@ QUESTION_WORDS = frozenset(
 )
 
 
+# Words of a question that say what is asked, not about what.
+_TOPIC_SKIP = frozenset(
+    """use using used measure identify want given develop developed train solve control
+    interpret remove find implement create compute talk combat mean means difference
+    differences different between main common most good better best typical typically
+    important significance basic key consider revising revise understand make makes
+    need needed work working happen happens choose pick prefer get like vs versus""".split()
+)
+# Container headings ("Questions", "Interview questions 2025", "Misc"): no topic.
+_GENERIC_PARENT = frozenset(
+    """questions question interview interviews notes note misc miscellaneous general
+    other others faq faqs qa q&a topics topic part section chapter answers answer todo
+    more extra extras bonus various random basics introduction intro overview summary
+    index contents preparation resources learning machine ml""".split()
+)
+_PAREN = re.compile(r"\([^()]*\)")
+
+
+def _plain_topic_text(text: str) -> str:
+    text = MD_LINK.sub(r"\1", text)
+    text = _PAREN.sub(" ", BARE_URL.sub(" ", text))  # asides, sources: "(From X: url)"
+    return re.sub(r"^\s*\d{1,3}[.)]\s+", "", text)
+
+
+def generic_heading(heading: str) -> bool:
+    """A container heading that names no subject: 'Questions', 'Interview notes 2025'."""
+    toks = [w.lower() for w in words(_plain_topic_text(heading))]
+    return all(
+        w in _GENERIC_PARENT or w in STOPWORDS or w.isdigit() or len(w) < 2 for w in toks
+    )
+
+
 def question_topic(text: str, parent: str | None) -> str:
     """A short label for progress by topic: the parent heading when the question sits
-    under a plain (non-question) heading, else the main words of the question."""
-    if parent:
-        return parent
-    first = re.split(r"[?.]", text, maxsplit=1)[0] or text
+    under a plain heading that names a subject, else the question's main words
+    (never a link or a source note)."""
+    if parent and not generic_heading(parent):
+        return " ".join(_plain_topic_text(parent).split())[:60] or parent
+    plain = _plain_topic_text(text)
+    first = re.split(r"[?.;:,]|\bsuch as\b", plain, maxsplit=1)[0] or plain
     picked: list[str] = []
     for w in words(first):
         low = w.lower()
-        if low in QUESTION_WORDS or low in STOPWORDS or low in GENERIC or low == "etc":
+        base = low.split("'")[0]  # "what's" is "what"
+        if (
+            base in QUESTION_WORDS or low in STOPWORDS or low in GENERIC or low == "etc"
+            or low in _TOPIC_SKIP or low.isdigit() or len(low) < 2
+        ):
             continue
         picked.append(w if w.isupper() else low)
         if len(picked) == 3:
             break
-    return " ".join(picked) or text[:40]
+    if not picked:  # a question of question words only: its plain text
+        return " ".join(plain.split())[:40] or text[:40]
+    return " ".join(picked)
 
 
 def material_sections(doc: Document, index: int) -> list[Section]:
@@ -1786,13 +1842,23 @@ def dedupe_points(bank: Bank, embedder: Embedder) -> np.ndarray:
 # ---- cache with the index -------------------------------------------------------------------
 
 
-def corpus_key(settings: Settings, embedder_name: str, reference_ids: Sequence[str]) -> str:
-    from interviewer.index import current_hashes
+def corpus_key(
+    settings: Settings,
+    embedder_name: str,
+    reference_ids: Sequence[str],
+    schema_version: int | None = None,
+) -> str:
+    """The key-point cache's key: extraction version, corpus file hashes, the index
+    schema (default: the current one), embedder and references."""
+    from interviewer.index import SCHEMA_VERSION, current_hashes
 
     hashes = current_hashes(settings.corpus_dir, settings.max_file_bytes)
     blob = json.dumps(
         {
             "v": EXTRACTION_VERSION,
+            # How the corpus reader turns a file into sections (heading cleanup, ids):
+            # a change there changes the bank though no file changed.
+            "schema": SCHEMA_VERSION if schema_version is None else schema_version,
             "files": sorted(hashes.items()),
             "embedder": embedder_name,
             "refs": sorted(reference_ids),

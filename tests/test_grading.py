@@ -399,6 +399,18 @@ def db_grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
     return Grader.open(Settings(home=home, corpus=corpus, use_llm=False), use_llm=False)
 
 
+def test_terse_answer_of_terms_from_the_notes_is_not_gibberish(db_grader: Grader) -> None:
+    # 'atomicity' and 'durability' are missing from the tokenizer's word list; the notes
+    # use them, so they are words.
+    q = "Explain database transactions and ACID"
+    terse = db_grader.grade(q, "atomicity and durability")
+    assert "doesn't read as words" not in terse.critique
+    assert credited(terse, "Atomicity") and credited(terse, "Durability")
+    assert 0 < terse.score < 10
+    junk = db_grader.grade(q, "qzxv atomicity wplk durability trnx")
+    assert junk.score == 0 and "doesn't read as words" in junk.critique
+
+
 def test_other_topic_notes_grade_the_same_way(db_grader: Grader) -> None:
     qs = {q.text: q for q in db_grader.questions()}
     assert set(qs) == {
@@ -911,3 +923,61 @@ def test_grade_command_renders_panels(tmp_path: Path) -> None:
     for title in ("Score", "Missed", "Wrong claims", "Follow-up", "Citations"):
         assert title in result.stdout
     assert "ml-interview-notes.md" in result.stdout
+
+
+@pytest.mark.parametrize("empty_corpus", [False, True])
+def test_question_the_notes_know_nothing_about_says_so(tmp_path: Path, empty_corpus: bool) -> None:
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    corpus = BUNDLED_CORPUS
+    if empty_corpus:
+        corpus = tmp_path / "empty"
+        corpus.mkdir()
+    result = CliRunner().invoke(
+        app,
+        ["grade", "--question", "What is the capital of France?", "--answer", "Paris",
+         "--json", "--no-llm", "--corpus", str(corpus)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["grounded"] is False and data["notes_status"] == "none"
+    assert "nothing on this question" in data["critique"]
+    assert "§" not in data["critique"] and "  " not in data["critique"]
+    assert all(c["source"] or c["url"] for c in data["citations"])
+
+
+def test_grade_panels_wrap_at_80_columns_and_show_one_decimal(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(
+        app,
+        ["grade", "-q", OVERFIT, "-a", "I like pizza and football.", "--no-llm",
+         "--corpus", str(BUNDLED_CORPUS)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Score 0.0/10" in result.stdout
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    cits = result.stdout[result.stdout.index("Citations") :]
+    flat = " ".join(line.strip("│ ") for line in cits.splitlines())
+    # The heading wraps onto the next line instead of being cut off.
+    assert "How to deal with it?" in " ".join(flat.split())
+
+
+def test_unreachable_model_message_is_one_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    result = CliRunner(env={"COLUMNS": "60"}).invoke(
+        app,
+        ["grade", "-q", OVERFIT, "-a", "Use early stopping.", "--corpus", str(BUNDLED_CORPUS)],
+    )
+    assert result.exit_code == 0, result.output
+    err = [line for line in result.stderr.splitlines() if line.strip()]
+    hit = [line for line in err if "model layer unavailable" in line]
+    assert hit and "grounded grade stands" in hit[0]

@@ -180,3 +180,56 @@ def test_a_point_of_ones_own_is_named_and_asked_about(settings: Settings) -> Non
     assert fb.missed[0].text == WEIGHT_DECAY
     assert fb.follow_up == "How would weight decay help here, and what is its trade-off?"
     assert "Most important missing: weight decay" in fb.critique
+
+
+def test_key_point_cache_key_follows_the_index_schema(tmp_path: Path) -> None:
+    # The corpus reader may change headings and section ids (index schema) while the
+    # files' hashes stay the same: a bank extracted under another schema is stale.
+    from interviewer.index import SCHEMA_VERSION
+    from interviewer.keypoints import corpus_key
+    settings = Settings(home=tmp_path / "home", corpus=BUNDLED_CORPUS, use_llm=False)
+    now = corpus_key(settings, "emb", [])
+    assert now == corpus_key(settings, "emb", [], schema_version=SCHEMA_VERSION)
+    assert now != corpus_key(settings, "emb", [], schema_version=SCHEMA_VERSION - 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "parent", "expected"),
+    [
+        ("(From Amazon: https://www.amazon.jobs/x/y) Consider revising common algorithms "
+         "such as traversals.", None, "algorithms"),
+        ("3) Explain over-fitting and how to combat it? [src](http://a.b/c)", "Questions",
+         "over-fitting"),
+        ("What is gradient descent?", "Interview Questions 2025", "gradient descent"),
+        ("What is the difference between bagging and boosting?", None, "bagging boosting"),
+        ("What is a decision tree?", "Trees", "Trees"),
+    ],
+)  # fmt: skip
+def test_topics_are_subjects_never_links_or_container_headings(
+    text: str, parent: str | None, expected: str
+) -> None:
+    from interviewer.keypoints import question_topic
+
+    assert question_topic(text, parent) == expected
+
+
+def test_questions_under_a_container_heading_get_their_own_topics(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "q.md").write_text(
+        "# ML questions\n## Questions\n"
+        "### 1) What is overfitting? [[src](http://x.y/z)]\nA model that overfits learns the "
+        "noise of its training data and fails on new data. [[src](http://x.y/z)]\n"
+        "### 2) What is gradient descent? [[src](http://x.y/z)]\nIt follows the gradient.\n"
+        "### 3) What are decision trees?\nThey split on features. I could keep going, but "
+        "https://example.org/trees already has a very complete table of split criteria.\n",
+        encoding="utf-8",
+    )
+    grader = Grader.open(Settings(home=tmp_path / "h", corpus=corpus, use_llm=False))
+    topics = [q.topic for q in grader.questions()]
+    assert topics == ["overfitting", "gradient descent", "decision trees"]
+    assert [q.topic for q in grader.questions(["gradient descent"])] == ["gradient descent"]
+    # Link debris and remarks about the notes are no key points.
+    points = [kp for q in grader.questions() for kp in q.key_points]
+    assert points and not any("src" in kp.text or "src" in kp.terms for kp in points)
+    assert not any("keep going" in kp.text for kp in points)

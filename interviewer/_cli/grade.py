@@ -76,6 +76,7 @@ def grade(
             f"[yellow]model layer unavailable:[/] {refined.model_error}; the grounded grade stands",
             markup=True,
             highlight=False,
+            soft_wrap=True,  # one line, however narrow the terminal
         )
         return
     render(console, refined, model_stage=True)
@@ -93,17 +94,19 @@ def render(console: Console, fb: Feedback, *, model_stage: bool = False) -> None
         return c.label() if isinstance(c, Citation) else ""
 
     if not fb.grounded:
-        console.print(
+        _show(
+            console,
             Panel(
                 Text(fb.critique or "No notes to grade against."),
                 title="Not graded: no notes for this question",
                 border_style="yellow",
-            )
+            ),
         )
         if model_stage and fb.engine != "grounded":
             _show(console, Panel(Text(fb.critique), title=f"Critique ({fb.engine})"))
         return
-    title = f"Score {fb.score:g}/10  [dim]({fb.engine})[/]"
+    # One decimal, as `interview` shows it.
+    title = f"Score {fb.score:.1f}/10  [dim]({fb.engine})[/]"
     body = Text(fb.critique)
     if fb.hints_used:
         body.append(f"\n{fb.hints_used} hint(s) used", style="dim")
@@ -133,16 +136,19 @@ def render(console: Console, fb: Feedback, *, model_stage: bool = False) -> None
     if fb.follow_up:
         _show(console, Panel(Text(fb.follow_up), title="Follow-up", border_style="cyan"))
     if fb.citations and not model_stage:
-        console.print(
+        _show(
+            console,
             Panel(
                 "\n".join(escape(c.label()) for c in fb.citations[:8]),
                 title="Citations",
                 border_style="dim",
-            )
+            ),
         )
 
 
 def _show(console: Console, renderable: object) -> None:
+    # The console soft-wraps (long prose lines stay whole); a panel must wrap its own
+    # lines to the terminal's width instead, or they are cropped.
     console.print(renderable, soft_wrap=False)
 
 
