@@ -187,6 +187,59 @@ def test_size_only_answer_misses_validation_and_gets_a_follow_up(grader: Grader)
     assert re.search(r"not (only|strictly)", wrong.correction)
 
 
+def test_the_central_points_of_a_long_list_are_a_full_answer() -> None:
+    from interviewer.grading import score_from
+
+    # Twenty points of the notes, six of them central: making those six is a complete
+    # interview answer, nobody is expected to recite the other fourteen.
+    weights = [1.0] * 6 + [0.5] * 14
+    assert score_from([1.0] * 6, [], weights, 0) == 10.0
+    # Half the central points is half the answer; partly making them is less.
+    assert score_from([1.0] * 3, [], weights, 0) == 5.0
+    assert score_from([], [1.0] * 3, weights, 0) < score_from([1.0] * 3, [], weights, 0)
+    # Minor points count, but a pile of them is not worth the central ones.
+    assert score_from([], [], weights, 0) == 0.0
+    assert score_from([0.5] * 6, [], weights, 0) < score_from([1.0] * 6, [], weights, 0)
+
+
+def test_short_answer_naming_a_central_method_is_thin_not_worthless(grader: Grader) -> None:
+    short = grader.grade(OVERFIT, "Use a validation set and early stopping.")
+    assert credited(short, "Early stopping")
+    # A validation set is the held-out check K-fold cross-validation refines: partly made.
+    assert any("K-fold" in p.text for p in short.partial), texts(short.missed)
+    partial = grader.grade(
+        OVERFIT,
+        "Overfitting is when the model does well on training data but poorly on the "
+        "validation set. Early stopping and dropout regularization help, and so does "
+        "data augmentation.",
+    )
+    full = grader.grade(OVERFIT, COMPLETE_OVERFIT)
+    assert 1.5 <= short.score < partial.score < full.score
+
+
+def test_list_items_are_named_by_their_name_or_short_alias(tmp_path: Path) -> None:
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "dims.md").write_text(
+        "# How do you fight the curse of dimensionality?\n\n"
+        "- Feature Selection(by hand or with statistical tests)\n"
+        "- Principal Component Analysis (PCA)\n"
+        "- Multidimensional Scaling\n"
+        "- Locally linear embedding\n",
+        encoding="utf-8",
+    )
+    g = Grader.open(Settings(home=tmp_path / "home", corpus=corpus, use_llm=False), use_llm=False)
+    q = "How do you fight the curse of dimensionality?"
+    fb = g.grade(q, "Feature selection or PCA.")
+    assert credited(fb, "Feature Selection") and credited(fb, "Principal Component"), texts(
+        fb.missed
+    )
+    assert fb.score >= 4
+    # Sharing two words of a longer name is not naming it.
+    other = g.grade(q, "Independent component analysis.")
+    assert not credited(other, "Principal Component")
+
+
 def test_complete_answer_scores_high_without_invented_faults(grader: Grader) -> None:
     fb = grader.grade(OVERFIT, COMPLETE_OVERFIT)
     assert fb.score >= 8, texts(fb.missed)
