@@ -14,13 +14,13 @@ import hashlib
 import json
 import math
 import os
+import queue
 import re
 import statistics
 import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -55,6 +55,25 @@ class FixtureError(InterviewerError):
 
 class ResultsError(InterviewerError):
     """A results file that cannot be read."""
+
+
+class EvalInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a run. Carries the cases that finished; from ``run_eval`` also the
+    partial results and where they were saved (or why they could not be). A
+    ``KeyboardInterrupt`` so that callers unaware of it still stop as on Ctrl-C."""
+
+    def __init__(
+        self,
+        cases: list[CaseResult],
+        results: Results | None = None,
+        path: Path | None = None,
+        save_error: ResultsError | None = None,
+    ) -> None:
+        super().__init__("interrupted")
+        self.cases = cases
+        self.results = results
+        self.path = path
+        self.save_error = save_error
 
 
 # ---- fixture models -----------------------------------------------------------------
@@ -784,6 +803,11 @@ class RunInfo(BaseModel):
     idea_threshold: float = IDEA_THRESHOLD
     embedder: str | None = None
     rescored: str | None = Field(default=None, description="When `eval score` wrote this.")
+    partial: bool = Field(
+        default=False, description="The run stopped early (Ctrl-C); only finished cases are in."
+    )
+    completed: int | None = Field(default=None, description="Fixture cases graded.")
+    total: int | None = Field(default=None, description="Fixture cases the run had to grade.")
 
 
 class Results(BaseModel):
@@ -952,6 +976,12 @@ def default_results_path(settings: Settings, engine: str) -> Path:
 
 
 ProgressFn = Callable[[int, int, CaseResult | None], None]
+CaseFn = Callable[[list[CaseResult]], None]
+
+
+def _ordered(results: list[CaseResult]) -> list[CaseResult]:
+    # Fixture order (file, then line), error cases at their place in their file.
+    return sorted(results, key=lambda r: (r.file or "", r.line or 0))
 
 
 def run_cases(
@@ -962,16 +992,29 @@ def run_cases(
     jobs: int = 1,
     repeat: int = 1,
     on_progress: ProgressFn | None = None,
+    on_case: CaseFn | None = None,
 ) -> list[CaseResult]:
-    """Grade every case ``repeat`` times on a pool of ``jobs`` threads and score it.
-    A case whose grading raises becomes an error case; the others go on."""
+    """Grade every case ``repeat`` times on ``jobs`` threads and score it. A case whose
+    grading raises becomes an error case; the others go on. ``on_case`` gets the
+    finished cases so far (fixture problems included) each time a case finishes all
+    its attempts, so a caller can save them as the run goes.
+
+    On Ctrl-C no new grading starts and ``EvalInterrupted`` carries the finished
+    cases. Workers are daemon threads: a grade in flight (a model call that can take
+    minutes) is abandoned rather than waited for."""
     if repeat < 1:
         raise InterviewerError("--repeat must be at least 1")
     jobs = max(1, jobs)
     total = len(fixtures.cases) * repeat
     slots: dict[str, list[Attempt | None]] = {c.case.id: [None] * repeat for c in fixtures.cases}
-    done = 0
-    lock = threading.Lock()
+    by_id = fixtures.by_id()
+    finished: list[CaseResult] = [_problem_case(p) for p in fixtures.problems]
+    tasks: queue.SimpleQueue[tuple[LoadedCase, int]] = queue.SimpleQueue()
+    for c in fixtures.cases:
+        for k in range(repeat):
+            tasks.put((c, k))
+    outcomes: queue.Queue[tuple[str, int, Attempt | BaseException]] = queue.Queue()
+    stop = threading.Event()
 
     def one(loaded: LoadedCase, k: int) -> tuple[str, int, Attempt]:
         case = loaded.case
@@ -986,22 +1029,62 @@ def run_cases(
         except InterviewerError as exc:
             return case.id, k, Attempt(feedback=feedback, latency_ms=latency, error=str(exc))
 
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="eval") as pool:
-        futures = [pool.submit(one, c, k) for c in fixtures.cases for k in range(repeat)]
-        for future in as_completed(futures):
-            case_id, k, attempt = future.result()
-            with lock:
-                slots[case_id][k] = attempt
-                done += 1
-                if on_progress:
-                    on_progress(done, total, None)
+    def worker() -> None:
+        while not stop.is_set():
+            try:
+                loaded, k = tasks.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                outcomes.put(one(loaded, k))
+            except BaseException as exc:  # re-raised in the caller's thread
+                outcomes.put((loaded.case.id, k, exc))
+                return
 
-    results = [_problem_case(p) for p in fixtures.problems]
-    for loaded in fixtures.cases:
-        attempts = [a for a in slots[loaded.case.id] if a is not None]
-        results.append(CaseResult.from_attempts(_base(loaded), attempts))
-    # Fixture order (file, then line), error cases at their place in their file.
-    return sorted(results, key=lambda r: (r.file or "", r.line or 0))
+    done = 0
+
+    def take(case_id: str, k: int, attempt: Attempt) -> bool:
+        """Record one attempt; True when it was the case's last."""
+        nonlocal done
+        slots[case_id][k] = attempt
+        done += 1
+        attempts = slots[case_id]
+        if any(a is None for a in attempts):
+            return False
+        complete = [a for a in attempts if a is not None]
+        finished.append(CaseResult.from_attempts(_base(by_id[case_id]), complete))
+        return True
+
+    try:
+        for i in range(min(jobs, total)):
+            threading.Thread(target=worker, name=f"eval-{i}", daemon=True).start()
+        while done < total:
+            try:
+                # A timed wait so that Ctrl-C is seen promptly on every platform.
+                case_id, k, outcome = outcomes.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if isinstance(outcome, BaseException):
+                raise outcome
+            case_done = take(case_id, k, outcome)
+            if on_progress:
+                on_progress(done, total, None)
+            if case_done and on_case:
+                on_case(_ordered(finished))
+    except KeyboardInterrupt:
+        stop.set()
+        # Grades that finished while Ctrl-C arrived are kept, not thrown away.
+        while True:
+            try:
+                case_id, k, outcome = outcomes.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(outcome, Attempt):
+                take(case_id, k, outcome)
+        raise EvalInterrupted(_ordered(finished)) from None
+    finally:
+        stop.set()
+    return _ordered(finished)
 
 
 def _embedder_factory(settings: Settings) -> Callable[[], Embeds]:
@@ -1024,9 +1107,16 @@ def run_eval(
     cache: bool = True,
     on_progress: ProgressFn | None = None,
     embedder: Embeds | None = None,
+    checkpoint: Path | None = None,
 ) -> Results:
     """Load the fixtures, grade every case through ``Grader`` (the code path of
-    ``interviewer grade``), score the feedback and compute the metrics."""
+    ``interviewer grade``), score the feedback and compute the metrics.
+
+    With ``checkpoint``, the results so far are rewritten there (atomically, marked
+    partial) each time a case finishes, so a crash loses at most the cases in flight;
+    a checkpoint that cannot be written is skipped (the caller's final save reports
+    it). On Ctrl-C the finished cases are saved there as a partial results file and
+    ``EvalInterrupted`` says where."""
     fixtures = load_fixtures(fixtures_dir)
     use_llm = settings.use_llm if use_llm is None else use_llm
     started = datetime.now(UTC)
@@ -1037,7 +1127,6 @@ def run_eval(
         (lambda: embedder) if embedder is not None else _embedder_factory(settings)
     )
     ctx = ScoreContext(factory)
-    cases = run_cases(fixtures, grader, ctx, jobs=jobs, repeat=repeat, on_progress=on_progress)
     engine = f"ollama:{settings.model}" if use_llm else "grounded"
     info = RunInfo(
         model=settings.model if use_llm else None,
@@ -1045,20 +1134,60 @@ def run_eval(
         prompts_hash=prompts_hash(settings.prompts_dir),
         settings=settings_subset(settings) | {"use_llm": use_llm},
         started=started.isoformat(timespec="seconds"),
-        duration=round(time.perf_counter() - t0, 3),
         fixtures=str(fixtures_dir),
         repeat=repeat,
         jobs=jobs,
         cache=cache,
         idea_threshold=ctx.threshold,
         embedder=_embedder_name(settings, embedder),
+        total=len(fixtures.cases),
     )
-    return Results(
-        run=info,
-        cases=cases,
-        metrics=compute_metrics(cases, cites_of(fixtures)),
-        fixture_problems=fixtures.problems,
-    )
+
+    def results_of(cases: list[CaseResult], partial: bool) -> Results:
+        run = info.model_copy(
+            update={
+                "duration": round(time.perf_counter() - t0, 3),
+                "partial": partial,
+                "completed": len(cases) - len(fixtures.problems),
+            }
+        )
+        return Results(
+            run=run,
+            cases=cases,
+            metrics=compute_metrics(cases, cites_of(fixtures)),
+            fixture_problems=fixtures.problems,
+        )
+
+    checkpoint_error: list[ResultsError] = []
+
+    def save_checkpoint(cases: list[CaseResult]) -> None:
+        if checkpoint is None or checkpoint_error:
+            return
+        try:
+            save_results(results_of(cases, partial=True), checkpoint)
+        except ResultsError as exc:  # the run goes on; the final save says why
+            checkpoint_error.append(exc)
+
+    try:
+        cases = run_cases(
+            fixtures,
+            grader,
+            ctx,
+            jobs=jobs,
+            repeat=repeat,
+            on_progress=on_progress,
+            on_case=save_checkpoint,
+        )
+    except EvalInterrupted as stopped:
+        partial = results_of(stopped.cases, partial=True)
+        save_error: ResultsError | None = None
+        if checkpoint is not None:
+            try:
+                save_results(partial, checkpoint)
+            except ResultsError as exc:
+                save_error = exc
+        raise EvalInterrupted(stopped.cases, partial, checkpoint, save_error) from None
+    return results_of(cases, partial=False)
 
 
 def _embedder_name(settings: Settings, embedder: Embeds | None) -> str:
@@ -1161,9 +1290,12 @@ def save_results(results: Results, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(results.model_dump_json(indent=2, exclude_none=False), encoding="utf-8")
         tmp.replace(path)
-    except OSError as exc:
+    except BaseException as exc:
+        # Ctrl-C mid-write included: never leave a stray temp file behind.
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
         raise ResultsError(
             f"cannot write the results file {path}: {exc.strerror or exc} "
             "(pass --out FILE in a writable dir)"

@@ -74,7 +74,8 @@ def case_status(case: CaseResult) -> str:
 
 def run_header(results: Results) -> list[tuple[str, str]]:
     run = results.run
-    return [
+    rows = [("partial", f"yes: {run.completed} of {run.total} cases graded")] if run.partial else []
+    return rows + [
         ("engine", run.engine),
         ("model", run.model or "-"),
         ("prompts hash", run.prompts_hash[:12] or "-"),

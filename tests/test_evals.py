@@ -5,6 +5,8 @@ comparison, the hand-labelled meta-evaluation, reports, and the CLI end to end
 from __future__ import annotations
 
 import json
+import os
+import signal
 import textwrap
 import threading
 from pathlib import Path
@@ -20,6 +22,7 @@ from interviewer.evals import (
     Case,
     CaseResult,
     Check,
+    EvalInterrupted,
     Expect,
     FixtureSet,
     IdeaMatcher,
@@ -424,6 +427,70 @@ def test_run_cases_isolates_errors_and_repeats(ctx: ScoreContext) -> None:
     assert (m.errors, m.pass_rate, m.score_in_range) == (1, 0.5, 1.0)
 
 
+class InterruptingGrader(ScriptedGrader):
+    """Sends this process a real SIGINT (Ctrl-C) when asked to grade 'stop' (once
+    ``ready`` is set), then hangs like a model call that never returns, until released."""
+
+    def __init__(self, by_answer: dict[str, Feedback]) -> None:
+        super().__init__(by_answer)
+        self.ready = threading.Event()
+        self.release = threading.Event()
+
+    def grade(self, question: str, answer: str) -> Feedback:
+        if answer == "stop":
+            self.ready.wait(10)
+            os.kill(os.getpid(), signal.SIGINT)
+            self.release.wait(30)
+            raise RuntimeError("released")
+        return super().grade(question, answer)
+
+
+def test_ctrl_c_keeps_finished_cases_and_abandons_the_rest(ctx: ScoreContext) -> None:
+    fixtures = FixtureSet(
+        cases=[
+            loaded("a", "fine", score=(0, 5)),
+            loaded("bb", "fine", score=(4, 5)),
+            loaded("ccc", "stop", score=(0, 5)),
+            loaded("dddd", "fine", score=(0, 5)),
+        ]
+    )
+    grader = InterruptingGrader({"fine": fb(score=3)})
+    saved: list[list[str]] = []
+
+    def on_case(cases: list[CaseResult]) -> None:
+        saved.append([c.id for c in cases])
+        if len(saved) == 2:
+            grader.ready.set()
+
+    try:
+        with pytest.raises(EvalInterrupted) as stopped:
+            run_cases(fixtures, grader, ctx, jobs=1, on_case=on_case)
+    finally:
+        grader.release.set()
+    # Cases finish in order on one worker; the one in flight and the one after it are
+    # not waited for, and nothing new was graded after Ctrl-C.
+    assert [c.id for c in stopped.value.cases] == ["a", "bb"]
+    assert saved == [["a"], ["a", "bb"]]
+    assert [c.passed for c in stopped.value.cases] == [True, False]
+    assert grader.calls == 2
+
+
+def test_ctrl_c_keeps_grades_finished_but_not_yet_collected(ctx: ScoreContext) -> None:
+    """The worker may finish cases faster than the caller collects them: a Ctrl-C
+    right then still keeps them."""
+    fixtures = FixtureSet(
+        cases=[loaded("a", "fine", score=(0, 5)), loaded("bb", "stop", score=(0, 5))]
+    )
+    grader = InterruptingGrader({"fine": fb(score=3)})
+    grader.ready.set()
+    try:
+        with pytest.raises(EvalInterrupted) as stopped:
+            run_cases(fixtures, grader, ctx, jobs=1)
+    finally:
+        grader.release.set()
+    assert [c.id for c in stopped.value.cases] == ["a"]
+
+
 # ---- re-scoring, files, comparison --------------------------------------------------
 
 
@@ -736,3 +803,57 @@ def test_cli_run_without_a_served_model_is_recorded_as_grounded(
     assert results.run.engine == "grounded" and results.run.model is None
     assert all(c.feedback.model_error is None for c in results.cases if c.feedback)
     assert "recorded as grounded" in run.stderr
+
+
+def test_cli_run_interrupted_leaves_a_partial_file_that_rescores_and_compares(
+    subset: Path, tmp_path: Path, small_corpus: Path, ollama_server: Any
+) -> None:
+    """Ctrl-C (a real SIGINT) while the model is answering the third request: the
+    results file already holds the finished cases while the run goes, and after the
+    interrupt it is a valid partial results file (exit 130) that `eval score`
+    reproduces and `eval compare` pairs by id, unfinished cases as missing."""
+    base = ["--fixtures", str(subset), "--corpus", str(small_corpus)]
+    full, part = tmp_path / "full.json", tmp_path / "part.json"
+    assert cli("run", *base, "--no-llm", "--out", str(full)).exit_code == 0
+    during: list[Results] = []
+
+    def responder(body: dict[str, Any]) -> Any:
+        if len(ollama_server.chat_requests()) != 3:
+            return None
+        during.append(load_results(part))  # written as the run goes
+        os.kill(os.getpid(), signal.SIGINT)
+        from tests.ollama_server import Reply
+
+        return Reply(content={"critique": "late"}, delay_s=5)
+
+    ollama_server.responder = responder
+    run = cli("run", *base, "--model", "qwen2.5:7b-instruct", "-j", "1", "--out", str(part))
+    assert run.exit_code == 130, run.output
+    assert "interrupted: partial results" in run.stderr and str(part) in run.stderr
+    assert during and during[0].run.partial and during[0].run.completed
+    stored = load_results(part)
+    info = stored.run
+    graded = [c for c in stored.cases if c.file and not c.error]
+    assert info.partial and info.total == 5 and 0 < info.completed < 5  # type: ignore[operator]
+    assert len(graded) == info.completed >= during[0].run.completed  # type: ignore[operator]
+    assert stored.metrics.cases == info.completed + 1  # plus the broken fixture
+    assert not list(tmp_path.glob(".part.json.*.tmp"))
+
+    scored = cli("score", "--fixtures", str(subset), "--feedback", str(part), "--json")
+    assert scored.exit_code == 0, scored.output
+    again = json.loads(scored.stdout)
+    assert again["metrics"] == stored.metrics.model_dump(mode="json")
+    assert [(c["id"], c["passed"], c["checks"]) for c in again["cases"]] == [
+        (c.id, c.passed, [x.model_dump(mode="json") for x in c.checks]) for c in stored.cases
+    ]
+    assert again["run"]["partial"] and len(again["unscored"]) == 5 - info.completed  # type: ignore[operator]
+    assert "partial run" in scored.stderr
+
+    shown = cli("compare", str(full), str(part), "--json")
+    assert shown.exit_code == 0, shown.output
+    changes = {c["id"]: c["change"] for c in json.loads(shown.stdout)["cases"]}
+    missing = {c.id for c in load_results(full).cases} - {c.id for c in stored.cases}
+    assert missing and {i for i, ch in changes.items() if ch == "only_a"} == missing
+    for t in threading.enumerate():  # the abandoned grade ends with the server's reply
+        if t.name.startswith("eval-"):
+            t.join(timeout=15)

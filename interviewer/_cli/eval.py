@@ -99,6 +99,12 @@ def _warn_problems(results: Results) -> None:
     from rich.markup import escape
 
     err = err_console()
+    if results.run.partial:
+        err.print(
+            f"[yellow]note:[/] partial run: {results.run.completed} of {results.run.total} "
+            "cases were graded before it stopped",
+            markup=True, highlight=False,
+        )  # fmt: skip
     for problem in results.fixture_problems:
         err.print(f"[yellow]fixture error:[/] {escape(str(problem))}", markup=True, highlight=False)
     if results.unscored:
@@ -155,30 +161,49 @@ def run(
                 "This run is recorded as grounded.",
                 markup=True, highlight=False,
             )  # fmt: skip
-    with Progress(
-        TextColumn("grading"), BarColumn(), MofNCompleteColumn(),
-        console=err, transient=True, disable=not err.is_terminal,
-    ) as bar:  # fmt: skip
-        task = bar.add_task("grading", total=None)
+    from interviewer.evals import EvalInterrupted
 
-        def on_progress(done: int, total: int, _case: object) -> None:
-            bar.update(task, completed=done, total=total)
+    # Known before grading: the run is saved there as it goes, so Ctrl-C or a crash
+    # keeps every finished case.
+    path = out or default_results_path(
+        settings, f"ollama:{settings.model}" if use_llm else "grounded"
+    )
+    try:
+        with Progress(
+            TextColumn("grading"), BarColumn(), MofNCompleteColumn(),
+            console=err, transient=True, disable=not err.is_terminal,
+        ) as bar:  # fmt: skip
+            task = bar.add_task("grading", total=None)
 
-        results = run_eval(
-            settings,
-            fixtures_dir,
-            use_llm=use_llm,
-            jobs=jobs,
-            repeat=repeat,
-            cache=not no_cache,
-            on_progress=on_progress,
-        )
+            def on_progress(done: int, total: int, _case: object) -> None:
+                bar.update(task, completed=done, total=total)
+
+            results = run_eval(
+                settings,
+                fixtures_dir,
+                use_llm=use_llm,
+                jobs=jobs,
+                repeat=repeat,
+                cache=not no_cache,
+                on_progress=on_progress,
+                checkpoint=path,
+            )
+    except EvalInterrupted as stopped:
+        if stopped.save_error is not None:
+            raise stopped.save_error from None
+        run_info = stopped.results.run if stopped.results else None
+        done = f"{run_info.completed} of {run_info.total} cases" if run_info else "partial"
+        err.print(
+            f"interrupted: partial results ({done}) in {path}",
+            highlight=False, markup=False, soft_wrap=True,
+        )  # fmt: skip
+        raise typer.Exit(130) from None
     from interviewer.evals import ResultsError
 
     # A results file that cannot be written must not throw the run away: show it first.
     save_error: ResultsError | None = None
     try:
-        path = save_results(results, out or default_results_path(settings, results.run.engine))
+        save_results(results, path)
     except ResultsError as exc:
         save_error = exc
     _warn_problems(results)
