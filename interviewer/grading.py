@@ -330,6 +330,7 @@ class _Assessment:
     sim: float
     lex: float
     evidence: str | None
+    credit: float | None = None  # share of a compound point's clauses made, when partial
 
 
 class Grader:
@@ -611,7 +612,8 @@ class Grader:
         partial = [kp for kp in shown if assessments[kp.id].status == "partial"]
         missed_all = [kp for kp in shown if assessments[kp.id].status == "missed"]
         score = self.score_points(
-            q.id, points, {kp.id: _RANK[assessments[kp.id].status] for kp in points}, hints
+            q.id, points, {kp.id: _RANK[assessments[kp.id].status] for kp in points}, hints,
+            credit={k: a.credit for k, a in assessments.items() if a.credit is not None},
         )
 
         if incorrect and score > 0:
@@ -695,10 +697,14 @@ class Grader:
         return [[points[i] for i in g] for g in ordered]
 
     def score_points(
-        self, qid: str, points: Sequence[KeyPoint], status: dict[str, int], hints: int
+        self, qid: str, points: Sequence[KeyPoint], status: dict[str, int], hints: int,
+        credit: dict[str, float] | None = None,
     ) -> float:
         """The score from each point's status (0 missed, 1 partly, 2 covered): a group
-        of near-duplicates counts once, at its best status and its heaviest weight."""
+        of near-duplicates counts once, at its best status and its heaviest weight.
+        ``credit``: for partly covered compound points, the share of their clauses
+        made (above the plain one half of "partly")."""
+        credit = credit or {}
         covered: list[float] = []
         partial: list[float] = []
         weights: list[float] = []
@@ -709,7 +715,9 @@ class Grader:
             if best == 2:
                 covered.append(weight)
             elif best == 1:
-                partial.append(weight)
+                share = max(credit.get(kp.id, 0.5) for kp in group if status.get(kp.id) == 1)
+                # (score_from counts a partial weight at one half.)
+                partial.append(weight * 2 * max(0.5, share))
         return score_from(covered, partial, weights, hints)
 
     # ---- assessment ----------------------------------------------------------------------
@@ -770,14 +778,68 @@ class Grader:
                 if key[:2] > best[:2]:
                     best = key
             rank, _, j = best
+            credit = None
+            ranks, cj = (
+                self._clause_ranks(kp, claims, q)
+                if rank < 2 or feats.sim[i, j] < SIM_PARAPHRASE else (None, 0)
+            )  # fmt: skip
+            if ranks:
+                share = sum(ranks) / (2 * len(ranks))
+                if all(r == 2 for r in ranks):
+                    rank, j = 2, (j if rank == 2 else cj)  # every clause made: the point
+                elif rank == 2 and share <= 0.5 and 0 in ranks:
+                    # One clause of an enumeration, matched by its rare words, is not
+                    # the whole point ("each tree is trained on a bootstrap sample" of
+                    # a three-part definition of a random forest).
+                    rank = 1
+                elif rank < 2 and share > 0.5:
+                    # Most clauses made: more than a plain "partly".
+                    rank, j, credit = 1, (j if rank else cj), share
             status = _STATUSES[rank]
             out[kp.id] = _Assessment(
                 status,
                 round(float(feats.sim[i].max()), 3),
                 round(float(feats.lex[i].max()), 3),
                 claims[j].text if rank else None,
+                credit if rank == 1 else None,
             )
         return out
+
+    def _clause_ranks(
+        self, kp: KeyPoint, claims: list[Claim], q: Question
+    ) -> tuple[list[int] | None, int]:
+        """For a point that enumerates parallel clauses ("each node represents ...,
+        each branch represents ..., each leaf represents ..."): how well the answer
+        makes each clause (0 missed, 1 partly, 2 covered) and the claim that makes
+        the most; (None, 0) for other points."""
+        from interviewer.keypoints import bare_subject, key_terms, name_point, parallel_clauses
+
+        clauses = parallel_clauses(kp.text)
+        if not clauses or kp.doubtful:
+            return None, 0
+        subject, _ = name_point(kp.text, kp.label)
+        context = bare_subject(subject) if subject else kp.context
+        qterms = set(text_terms(q.text).unigrams)
+        parts = [
+            kp.model_copy(update={
+                "text": c, "label": None, "context": kp.context if n == 0 else context,
+                "terms": key_terms(c, None, self.bank.idf, self.bank.default_idf, qterms),
+            })
+            for n, c in enumerate(clauses)
+        ]  # fmt: skip
+        feats = self.features(parts, claims, q)
+        ranks: list[int] = []
+        best_claim, best_sim = 0, -1.0
+        for i in range(len(parts)):
+            r, sim, j = max(
+                (decide(feats.sim[i, j], feats.lex[i, j], int(feats.label[i, j])),
+                 float(feats.sim[i, j]), j)
+                for j in range(len(claims))
+            )  # fmt: skip
+            ranks.append(r)
+            if r and sim > best_sim:
+                best_claim, best_sim = j, sim
+        return ranks, best_claim
 
     def features(self, points: list[KeyPoint], claims: list[Claim], q: Question) -> Features:
         """Point x claim evidence: embedding similarity (a clause uses its sentence's),
@@ -1654,8 +1716,14 @@ def _subject(
         return None
     if len(subj.split()) > 6:
         return None
-    stems = _stems(subj)
+    stems: AbstractSet[str] = _stems(subj)
+    if len(stems) >= 2:
+        # "the test set" / "the test dataset" / "the test data": one subject.
+        stems = frozenset("set" if s in _DATA_SET_STEMS else s for s in stems)
     return (stems, m.group("v").lower(), m.group("p")) if stems else None
+
+
+_DATA_SET_STEMS = frozenset({"dataset", "data"})
 
 
 _Parsed = tuple[AbstractSet[str], str, str]
@@ -2211,6 +2279,10 @@ def _subject_conflicts(
                     f"and of this: “{mine}”"
                 )
 
+    swapped = _swapped_subject(c_subj, c_pred_stems, sentences, qterms) if single_clause else None
+    if swapped is not None:
+        return swapped
+
     # Agreement: a note sentence about the subject that says (some of) the same. One
     # shared everyday word in a longer claim ("prediction" in "how sure the model is
     # about its prediction" and "the share of predicted positives") is not agreement.
@@ -2235,6 +2307,47 @@ def _subject_conflicts(
         kp, sent, _ = next((x for x in about if x[2][1] in _DEF_VERBS), about[0])
         return kp, f"Your notes define it differently: “{_short(sent, 220)}”"
     return None
+
+
+def _swapped_subject(
+    c_subj: AbstractSet[str],
+    c_pred: AbstractSet[str],
+    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+    qterms: AbstractSet[str],
+) -> tuple[KeyPoint, str] | None:
+    """7b. The question contrasts two subjects ("validation set and test set") and the
+    claim says of one ("the test set is used to tune the hyperparameters") what a note
+    sentence says of the other only ("The metrics computed on the validation data can
+    be used to tune the hyperparameters"), in whatever grammar: that sentence names
+    the other subject and not the claim's, and uses every word of the claim's
+    predicate; no sentence naming the claim's subject does."""
+    if len(c_pred) < 2:
+        return None
+    # Subjects of the notes that share the claim's head but differ in a qualifier,
+    # both qualifiers named by the question: ('test', 'valid') for "test set" and
+    # "validation set".
+    pairs: set[tuple[frozenset[str], frozenset[str]]] = set()
+    for _, _, p in sentences:
+        if p is None or not p[0] & c_subj:
+            continue
+        own, other = frozenset(c_subj) - p[0], frozenset(p[0]) - c_subj
+        if own and other and own <= qterms and other <= qterms:
+            pairs.add((own, other))
+    hit: tuple[KeyPoint, str] | None = None
+    for own, other in pairs:
+        found: tuple[KeyPoint, str] | None = None
+        for kp, sent, _ in sentences:
+            stems = _stems(sent)
+            if own & stems:
+                if c_pred <= stems:
+                    return None  # the notes say it of the claim's subject too
+            elif found is None and c_pred <= stems and other <= stems:
+                found = (kp, sent)
+        hit = hit or found
+    if hit is None:
+        return None
+    kp, sent = hit
+    return kp, f"Your notes say that of something else: “{_short(sent, 200)}”"
 
 
 # ---- follow-ups and prose ------------------------------------------------------------------------

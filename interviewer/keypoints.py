@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from interviewer.settings import Settings
 
 # Bump when extraction changes: cached key points are then rebuilt.
-EXTRACTION_VERSION = 9  # 9: topics from key terms, never links or container headings
+EXTRACTION_VERSION = 10  # 10: irregular plural stems, even weights for name-only list items
 BANK_FILE = "keypoints.json"
 EMB_FILE = "keypoints-emb.npy"
 
@@ -187,6 +187,15 @@ def stem_words(words: Sequence[str]) -> list[str]:
     return [stem(w) for w in words]
 
 
+# Irregular plurals the Snowball stemmer leaves apart from their singular ('leaves' ->
+# 'leav', 'leaf' -> 'leaf'; 'matrices' -> 'matric', 'matrix' -> 'matrix').
+_IRREGULAR = {
+    "leaves": "leaf", "halves": "half", "indices": "index", "vertices": "vertex",
+    "matrices": "matrix", "analyses": "analysis", "hypotheses": "hypothesis",
+    "criteria": "criterion", "children": "child",
+}  # fmt: skip
+
+
 @lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
     global _stemmer
@@ -194,7 +203,7 @@ def stem(word: str) -> str:
         import Stemmer
 
         _stemmer = Stemmer.Stemmer("english")
-    return str(_stemmer.stemWord(word))
+    return str(_stemmer.stemWord(_IRREGULAR.get(word, word)))
 
 
 def words(text: str) -> list[str]:
@@ -734,6 +743,96 @@ def _paragraph_scope(cands: list[Candidate]) -> list[Candidate]:
         if subject and not _PRONOUN_LEAD.match(c.text):
             last_subject = bare_subject(subject)
     return cands
+
+
+# ---- compound points ------------------------------------------------------------------------
+#
+# "A decision tree is a structure in which each internal node represents a test, each
+# branch represents the outcome, and each leaf node represents a class label": three
+# claims in one sentence. As one point, an answer that makes all of them could only be
+# judged on the whole sentence; the grader also judges each clause and credits the
+# share of clauses made (the point stays one point: one citation, one missed entry).
+
+_CLAUSE_CUT = re.compile(r"(?:,|;)\s+(?:and\s+|or\s+)?")
+# Clause words that may precede the verb: "each internal node", "the validation set".
+_CLAUSE_LEAD = re.compile(r"^(?:each|every|the|a|an|its|their|all|some|one)\b", re.I)
+MIN_PARALLEL = 3  # clauses; two ("X does A, Y does B") are often a contrast, kept whole
+
+
+def _top_level_parts(text: str) -> list[str]:
+    """The text cut at commas and semicolons outside brackets and quotes."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in ",;":
+            m = _CLAUSE_CUT.match(text, i)
+            if m:
+                parts.append(text[start:i])
+                start = i = m.end()
+                continue
+        i += 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts]
+
+
+def _clause_verb(part: str, max_lead: int = 4) -> tuple[str, str] | None:
+    """(lead word, verb) of a part that reads "<each|the ...> <1-4 words> <verb> ...",
+    if it does."""
+    toks = [t.lower().strip("\"“”") for t in part.split()]
+    if len(toks) < 3 or not _CLAUSE_LEAD.match(toks[0]):
+        return None
+    for j in range(1, min(len(toks) - 1, max_lead + 1)):
+        t = toks[j]
+        if t in _VERBS_S or t in ("is", "are") or (
+            re.fullmatch(r"[a-z]{3,}s", t) and not re.search(r"(ss|us|is|ics)$", t)
+            and toks[0] in ("each", "every") and j >= 2
+        ):
+            return toks[0], t
+    return None
+
+
+def parallel_clauses(text: str) -> list[str] | None:
+    """The clauses of a sentence that enumerates parallel claims (", each X represents
+    Y, each Z considers W": one verb, or "each"/"every" and a verb), the first with the
+    sentence's head; None when it does not."""
+    parts = _top_level_parts(text.rstrip(" ."))
+    if len(parts) < MIN_PARALLEL:
+        return None
+    found = [_clause_verb(p) for p in parts]
+    last = len(parts) - 1
+    tail = found[last]
+    if tail is None:
+        return None
+    lead, verb = tail
+
+    def parallel(x: tuple[str, str] | None) -> bool:
+        return x is not None and (x[1] == verb or x[0] == lead in ("each", "every"))
+
+    # The run of parallel clauses ends the sentence.
+    first = last
+    while first - 1 >= 1 and parallel(found[first - 1]):
+        first -= 1
+    head = ", ".join(parts[:first])
+    # The head holds the first clause ("... in which each internal node represents
+    # ...").
+    key = lead if lead in ("each", "every") else verb
+    if not re.search(rf"\b{re.escape(key)}\b", head, re.I):
+        return None
+    clauses = [head] + parts[first:]
+    if len(clauses) < MIN_PARALLEL or any(content_word_count(c) < 2 for c in clauses):
+        return None
+    out = []
+    for c in clauses:
+        c = c.strip(" ,;")
+        out.append(c[:1].upper() + c[1:] + ("" if c.endswith((".", "!", "?")) else "."))
+    return out
 
 
 @dataclass
@@ -1609,6 +1708,7 @@ def build_bank(
 
     idf, default_idf = idf_table(all_texts)
     bank = Bank(corpus_key=corpus_key, idf=idf, default_idf=default_idf)
+    name_lists: dict[str, list[list[str]]] = {}
     for q, cands in drafts:
         qterms = set(text_terms(q.text).unigrams)
         points = [
@@ -1617,6 +1717,7 @@ def build_bank(
             for c in cands
         ]  # fmt: skip
         _weigh_by_question(q.text, cands, points)
+        name_lists[q.id] = _name_lists(cands, points)
         refs = [r for r in references if any(k in r.citing for k in _citing_keys(q))]
         points.extend(_reference_points(q, refs, idf, default_idf, qterms))
         q.key_points = points
@@ -1633,7 +1734,57 @@ def build_bank(
     else:
         for q in bank.questions:
             q.key_points = _normalise(q.key_points)
+    for q in bank.questions:
+        _even_name_lists(q, name_lists.get(q.id, []))
     return bank, vectors
+
+
+def _name_only(c: Candidate) -> bool:
+    """A list item that only names something ("Multidimensional Scaling")."""
+    # (A parenthetical qualifies the name: "Feature selection (by hand or with tests)".)
+    tokens = re.sub(r"\([^()]*\)", " ", c.text).split()
+    return (
+        c.unit.is_list and not c.label and 0 < len(tokens) <= 5
+        and _verb_position(tokens) is None
+    )  # fmt: skip
+
+
+def _name_lists(cands: list[Candidate], points: list[KeyPoint]) -> list[list[str]]:
+    """Ids of the name-only items of each list (consecutive items of one section at
+    one depth), for lists of two or more such items."""
+    groups: list[list[str]] = []
+    prev: Candidate | None = None
+    for c, kp in zip(cands, points, strict=True):
+        same_list = (
+            prev is not None
+            and prev.unit.section.id == c.unit.section.id
+            and prev.unit.depth == c.unit.depth
+            and c.unit.line_start - prev.unit.line_end <= 1
+        )
+        if _name_only(c):
+            if same_list and groups and prev is not None and _name_only(prev):
+                groups[-1].append(kp.id)
+            else:
+                groups.append([kp.id])
+        prev = c
+    return [g for g in groups if len(g) >= 2]
+
+
+def _even_name_lists(q: Question, groups: list[list[str]]) -> None:
+    """The items of a list that only name things ("PCA", "Multidimensional Scaling")
+    weigh alike: nothing in a bare name says one matters more (how rare its words are,
+    or how much it looks like the question's words, is no such signal)."""
+    changed = False
+    for ids in groups:
+        members = [kp for kp in q.key_points if kp.id in ids]
+        if len(members) < 2:
+            continue
+        mean = sum(kp.importance for kp in members) / len(members)
+        for kp in members:
+            kp.importance = mean
+        changed = True
+    if changed:
+        q.key_points = _normalise(q.key_points)
 
 
 _ASKS_LIST = re.compile(

@@ -1034,3 +1034,89 @@ def test_unreachable_model_message_is_one_line(tmp_path: Path) -> None:
     err = [line for line in result.stderr.splitlines() if line.strip()]
     hit = [line for line in err if "model layer unavailable" in line]
     assert hit and "grounded grade stands" in hit[0]
+
+
+# ---- compound points, name lists, swapped subjects -----------------------------------------
+
+COMPOUND_NOTES = """\
+# How do you reduce the number of features?
+
+- Feature selection (by hand or with statistical tests)
+- Principal Component Analysis (PCA)
+- Multidimensional Scaling
+- Uniform Manifold Approximation
+
+# What is a random forest?
+
+A random forest is an ensemble in which each tree is trained on a bootstrap sample of \
+the rows, each split considers a random subset of the features, and each prediction is \
+the majority vote of the trees.
+Random forests rarely overfit when more trees are added.
+
+# What is the difference between the training set and the holdout set?
+
+- The training set is used to fit the weights of the model.
+- The holdout set is used to estimate how well the model generalises. The scores on the \
+holdout data can be used to pick the learning rate and the depth.
+"""
+FOREST = "What is a random forest?"
+HOLDOUT = "What is the difference between the training set and the holdout set?"
+
+
+@pytest.fixture(scope="module")
+def compound_grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
+    corpus = tmp_path_factory.mktemp("compound-corpus")
+    (corpus / "notes.md").write_text(COMPOUND_NOTES, encoding="utf-8")
+    home = tmp_path_factory.mktemp("compound-home")
+    return Grader.open(Settings(home=home, corpus=corpus, use_llm=False), use_llm=False)
+
+
+def test_parallel_clauses_split_enumerations_only() -> None:
+    from interviewer.keypoints import parallel_clauses
+
+    got = parallel_clauses(
+        "A tree is a structure in which each node represents a test (e.g. a coin flip), "
+        "each branch represents an outcome, and each leaf represents a class label."
+    )
+    assert got == [
+        "A tree is a structure in which each node represents a test (e.g. a coin flip).",
+        "Each branch represents an outcome.",
+        "Each leaf represents a class label.",
+    ]
+    # A list of names, a two-way contrast and clauses of no common form are one claim.
+    assert parallel_clauses("Precision, recall and F1 are metrics.") is None
+    assert parallel_clauses("The validation set tunes, the test set evaluates.") is None
+    assert parallel_clauses("It is slow, it overfits, and nobody uses it now.") is None
+
+
+def test_a_compound_point_earns_credit_by_the_clauses_made(compound_grader: Grader) -> None:
+    every = compound_grader.grade(
+        FOREST,
+        "Every tree learns from a bootstrap sample of the rows, every split looks at a random "
+        "subset of the features, and the forest predicts by a majority vote of its trees.",
+    )
+    one = compound_grader.grade(FOREST, "Every tree learns from a bootstrap sample of the rows.")
+    assert any(p.text.startswith("A random forest is") for p in every.covered)
+    # One clause of three, however rare its words, is the point partly made.
+    assert any(p.text.startswith("A random forest is") for p in one.partial), texts(one.covered)
+    assert one.score < every.score
+
+
+def test_name_only_items_of_one_list_weigh_alike(compound_grader: Grader) -> None:
+    q = q_of(compound_grader, "How do you reduce the number of features?")
+    weights = {kp.text: kp.importance for kp in q.key_points}
+    assert len(weights) == 4, weights
+    assert len(set(weights.values())) == 1, weights
+
+
+def test_a_claim_about_the_other_subject_of_the_question_is_flagged(
+    compound_grader: Grader,
+) -> None:
+    wrong = compound_grader.grade(HOLDOUT, "The training set is used to pick the learning rate.")
+    assert wrong.incorrect, wrong.model_dump_json()
+    assert "holdout" in wrong.incorrect[0].correction.lower()
+    for right in (
+        "The holdout set is used to pick the learning rate.",
+        "The training set is used to fit the weights, the holdout set to pick the learning rate.",
+    ):
+        assert not compound_grader.grade(HOLDOUT, right).incorrect, right
