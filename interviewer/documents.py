@@ -17,7 +17,8 @@ from pydantic import BaseModel, Field
 
 from interviewer.corpus import NOTE_SUFFIXES, decode_text, parse_markdown, parse_text
 from interviewer.errors import CorpusError
-from interviewer.references import REFERENCES_DIR, remove_reference, write_atomic
+from interviewer.files import write_atomic
+from interviewer.references import REFERENCES_DIR, remove_reference
 from interviewer.settings import Settings, bundled_corpus_dir, is_inside_installed_package
 
 MARKER = ".interviewer-corpus"

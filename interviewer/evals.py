@@ -9,11 +9,9 @@ lives in ``evals_report``."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
-import os
 import queue
 import re
 import statistics
@@ -1285,17 +1283,11 @@ def rescore(
 
 
 def save_results(results: Results, path: Path) -> Path:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from interviewer.files import write_atomic
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(results.model_dump_json(indent=2, exclude_none=False), encoding="utf-8")
-        tmp.replace(path)
-    except BaseException as exc:
-        # Ctrl-C mid-write included: never leave a stray temp file behind.
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        if not isinstance(exc, OSError):
-            raise
+        write_atomic(path, results.model_dump_json(indent=2, exclude_none=False).encode("utf-8"))
+    except OSError as exc:
         raise ResultsError(
             f"cannot write the results file {path}: {exc.strerror or exc} "
             "(pass --out FILE in a writable dir)"

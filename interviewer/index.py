@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +19,7 @@ from pydantic import BaseModel, Field, ValidationError
 from interviewer.chunking import Chunk
 from interviewer.corpus import Document, FileProblem, file_hash, iter_note_files, load_corpus
 from interviewer.errors import StoreError
+from interviewer.files import write_atomic
 
 if TYPE_CHECKING:
     from interviewer.embeddings import Embedder
@@ -184,15 +183,7 @@ def collection_name(settings: Settings) -> str:
 
 
 def _write_json_atomic(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 def read_manifest(index_dir: Path) -> Manifest | None:

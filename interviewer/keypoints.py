@@ -8,6 +8,7 @@ Pure Python plus the embedder; no model, no Chroma."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -2038,23 +2039,18 @@ def load_cached_bank(index_dir: Path, key: str, n_dim: int) -> tuple[Bank, np.nd
 
 
 def save_bank(index_dir: Path, bank: Bank, vectors: np.ndarray) -> None:
-    import os
-    import tempfile
+    import io
 
     import numpy as np
 
-    index_dir.mkdir(parents=True, exist_ok=True)
-    for name, writer in (
-        (BANK_FILE, lambda f: f.write(bank.model_dump_json().encode())),
-        (EMB_FILE, lambda f: np.save(f, vectors)),
-    ):
-        fd, tmp = tempfile.mkstemp(dir=index_dir, prefix=f".{name}.")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                writer(fh)
-            os.replace(tmp, index_dir / name)
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)
+    from interviewer.files import write_atomic
+
+    npy = io.BytesIO()
+    np.save(npy, vectors)
+    for name, data in ((BANK_FILE, bank.model_dump_json().encode()), (EMB_FILE, npy.getvalue())):
+        # A cache: when it cannot be written, the next run extracts again.
+        with contextlib.suppress(OSError):
+            write_atomic(index_dir / name, data)
 
 
 def reference_texts(settings: Settings) -> list[ReferenceText]:
@@ -2247,11 +2243,10 @@ def load_overrides(settings: Settings) -> RubricFile:
 
 
 def save_overrides(settings: Settings, rubric: RubricFile) -> Path:
+    from interviewer.files import write_atomic
+
     path = overrides_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(rubric_yaml(rubric), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, rubric_yaml(rubric).encode("utf-8"))
     return path
 
 

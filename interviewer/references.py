@@ -17,9 +17,7 @@ from __future__ import annotations
 import concurrent.futures
 import hashlib
 import json
-import os
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -32,6 +30,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from interviewer.corpus import HEADING, Document, Section, load_corpus, section_id
 from interviewer.errors import InterviewerError
+from interviewer.files import write_atomic
 from interviewer.settings import Settings
 
 if TYPE_CHECKING:
@@ -121,19 +120,6 @@ def references_dir(corpus_dir: Path) -> Path:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temp file in the same dir and rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _write_record(path: Path, record: ReferenceRecord) -> None:
