@@ -67,9 +67,11 @@ _register()
 
 def main() -> None:
     from interviewer.errors import InterviewerError
+    from interviewer.files import clean_text
 
-    # Answers read from stdin: invalid UTF-8 becomes U+FFFD instead of lone surrogates,
-    # which the tokenizer cannot take.
+    # Invalid UTF-8 in arguments or piped answers becomes U+FFFD here, once, instead of
+    # lone surrogates that the tokenizer and the JSON output cannot take.
+    sys.argv = [clean_text(arg) for arg in sys.argv]
     if isinstance(sys.stdin, io.TextIOWrapper):
         sys.stdin.reconfigure(errors="replace")
     try:

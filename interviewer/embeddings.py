@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from interviewer.errors import ConfigError, LLMError
+from interviewer.files import clean_text
 
 if TYPE_CHECKING:
     from interviewer.settings import Settings
@@ -31,16 +32,6 @@ class Embedder(Protocol):
     def dim(self) -> int: ...
 
     def embed(self, texts: list[str]) -> np.ndarray: ...
-
-
-def clean_text(text: str) -> str:
-    """Text the tokenizer accepts: lone surrogates (undecodable bytes smuggled in
-    through argv or a file) become U+FFFD instead of crashing the tokenizer."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _package_file(package: str, *parts: str) -> Path:

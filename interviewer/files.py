@@ -1,10 +1,21 @@
-"""File writing shared by the index, the reference cache, rubrics and eval results."""
+"""Safe text and file I/O shared across modules (stdlib only: the CLI imports it at
+start-up)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+
+
+def clean_text(text: str) -> str:
+    """Undecodable bytes that reached us as lone surrogates (Python's view of invalid
+    UTF-8 in argv) become U+FFFD: tokenizers and JSON output cannot take surrogates."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def write_atomic(path: Path, data: bytes) -> None:

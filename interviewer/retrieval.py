@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from interviewer.chunking import Chunk
 from interviewer.errors import StoreError
+from interviewer.files import clean_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -158,9 +159,7 @@ class Retriever:
     ) -> list[Hit]:
         """The best ``k`` chunks for ``query``, at most one per section."""
         k = k or self.settings.top_k
-        # Undecodable bytes (from argv or stdin) arrive as lone surrogates, which the
-        # tokenizer rejects: make them U+FFFD.
-        query = query.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        query = clean_text(query)
         if not query.strip() or not self.chunks:
             return []
         n = max(self.settings.candidates, k * 3)

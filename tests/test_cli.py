@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from typer.testing import CliRunner
 
 from interviewer.cli import app
@@ -17,3 +23,19 @@ def test_help_has_no_line_breaks_from_docstrings() -> None:
     sub = runner.invoke(app, ["eval", "--help"], env={"COLUMNS": "200"})
     line = next(x for x in sub.stdout.splitlines() if x.lstrip("│ ").startswith("score "))
     assert "(matched by case id), without grading again." in line
+
+
+def test_invalid_utf8_in_arguments_is_graded_and_printed_as_json(tmp_path: Path) -> None:
+    """Bytes that are not UTF-8 in argv reach Python as lone surrogates; the CLI turns
+    them into U+FFFD once, so grading and the JSON output both work."""
+    env = dict(os.environ, INTERVIEWER_HOME=str(tmp_path / "home"))
+    answer = b"caf\xe9: stop training early when the validation loss rises"
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewer", "grade", "--no-llm", "--json",
+         "--question", "How to check overfitting?", "--answer", answer],
+        capture_output=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    feedback = json.loads(proc.stdout.decode("utf-8"))
+    assert feedback["answer"].startswith("caf\ufffd:")
+    assert feedback["grounded"] is True
