@@ -1,4 +1,5 @@
-"""Sections -> chunks. A chunk never crosses a section boundary; long sections are
+"""Sections -> chunks. A chunk never crosses a section boundary (and a section belongs
+to one question/answer unit at most, so a chunk never spans two units); long sections are
 split further with LlamaIndex's sentence splitter, and every chunk keeps its
 heading path (in its metadata and at the top of the embedded text)."""
 
@@ -32,6 +33,10 @@ class Chunk(BaseModel):
     title: str | None = None
     citing_sections: list[str] = Field(default_factory=list)
     part: int = 0
+    # The question/answer unit the chunk belongs to (a chunk never spans two units).
+    unit_id: str | None = None
+    question: str | None = None
+    unit_kind: str | None = None
 
     @property
     def embed_text(self) -> str:
@@ -51,6 +56,10 @@ class Chunk(BaseModel):
             "is_question": self.is_question,
             "part": self.part,
         }
+        if self.unit_id:
+            meta["unit_id"] = self.unit_id
+            meta["question"] = self.question or ""
+            meta["unit_kind"] = self.unit_kind or ""
         # Chroma metadata values must be scalars.
         if self.url:
             meta["url"] = self.url
@@ -96,13 +105,14 @@ def chunk_document(
         except (ValueError, TypeError):
             citing = []
     chunks: list[Chunk] = []
+    kinds = {s.id: s.unit_kind for s in doc.sections if s.unit_kind}
     for section in doc.sections:
         body = section.text.strip()
         if not body and not section.is_stub:
             # A heading whose notes are all in its sub-sections: their chunks carry
             # its heading path already, and an empty hit helps nobody.
             continue
-        body_first_line = section.line_start + (1 if section.level > 0 else 0)
+        body_first_line = section.first_body_line
         pieces = [body]
         if len(body) > limit:
             pieces = _splitter(chunk_size, chunk_overlap).split_text(body) or [body]
@@ -129,6 +139,9 @@ def chunk_document(
                     title=doc.title,
                     citing_sections=citing,
                     part=part,
+                    unit_id=section.unit_id,
+                    question=section.unit_question,
+                    unit_kind=kinds.get(section.unit_id or ""),
                 )
             )
     return chunks

@@ -62,6 +62,21 @@ class Section(BaseModel):
     todo_lines: list[str] = Field(default_factory=list)
     doc_title: str | None = None
     tags: list[str] = Field(default_factory=list)
+    # The question/answer unit this section is (see ``interviewer.units``).
+    unit_kind: str | None = Field(default=None, description="Set when the section is a unit.")
+    question: str | None = Field(default=None, description="The unit's question, as asked.")
+    unit_id: str | None = Field(default=None, description="The unit whose answer it is part of.")
+    unit_question: str | None = None
+    body_line: int = Field(default=0, description="1-based first answer line (0: after heading).")
+    uncertain: str | None = None
+    has_units: bool = False
+    virtual: bool = Field(default=False, description="A unit cut out of a heading section.")
+
+    @property
+    def first_body_line(self) -> int:
+        if self.body_line:
+            return self.body_line
+        return self.line_start + (1 if self.level > 0 else 0)
 
     @property
     def heading(self) -> str:
@@ -81,6 +96,9 @@ class Document(BaseModel):
     tags: list[str] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
     sections: list[Section] = Field(default_factory=list)
+    shape_notes: list[Any] = Field(
+        default_factory=list, description="units.ShapeNote: question-like text not asked."
+    )
 
 
 class FileProblem(BaseModel):
@@ -232,7 +250,9 @@ def section_id(source: str, heading_path: list[str], line_start: int) -> str:
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
-def parse_markdown(source: str, text: str) -> tuple[dict[str, Any], list[Section], str | None]:
+def parse_markdown(
+    source: str, text: str, shape_notes: list[Any] | None = None
+) -> tuple[dict[str, Any], list[Section], str | None]:
     meta, fm_lines, problem = parse_front_matter(text)
     title = str(meta["title"]) if meta.get("title") else None
     tags = _tags(meta)
@@ -289,6 +309,9 @@ def parse_markdown(source: str, text: str) -> tuple[dict[str, Any], list[Section
             stack.pop()
         stack.append((level, heading))
         add(idx, end, level, [h for _, h in stack], idx + 1)
+    from interviewer.units import assign_unit_ids, mark_topics, split_sections
+
+    sections = split_sections(source, lines, sections, shape_notes)
     # A heading whose notes sit in its sub-sections ("My final answer") is not a stub.
     for i, section in enumerate(sections):
         if not section.is_stub or section.level == 0:
@@ -299,33 +322,70 @@ def parse_markdown(source: str, text: str) -> tuple[dict[str, Any], list[Section
             if not child.is_stub:
                 section.is_stub = False
                 break
+    mark_topics(sections)
+    assign_unit_ids(sections)
     return meta, sections, problem
 
 
-def parse_text(source: str, text: str) -> list[Section]:
-    """A plain text file: one section per paragraph block, named after the file."""
-    lines = text.split("\n")
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if not any(line.strip() for line in lines):
+def parse_text(source: str, text: str, shape_notes: list[Any] | None = None) -> list[Section]:
+    """A plain text file, read like Markdown: its own structure (title lines over
+    blank-line blocks, lines that ask, ``Q:``/``A:`` pairs, lists) gives its sections
+    and units. Line numbers are those of the file."""
+    if not text.strip():
         return []
-    body = "\n".join(lines)
-    name = Path(source).stem
-    return [
-        Section(
-            id=section_id(source, [name], 1),
-            source=source,
-            heading_path=[name],
-            level=0,
-            line_start=1,
-            line_end=len(lines),
-            text=body,
-            links=_links(body, 1),
-            is_stub=is_stub_text(body),
-            is_question=looks_like_question(name.replace("-", " ").replace("_", " ")),
-            todo_lines=todo_lines(body),
-        )
-    ]
+    _meta, sections, _problem = parse_markdown(source, text_to_markdown(text), shape_notes)
+    return sections
+
+
+_TXT_LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
+_TXT_LABEL = re.compile(r"^\s*(?:q|question|a|ans|answer)\s*\d{0,3}\s*[:.)]", re.IGNORECASE)
+_SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
+
+
+def text_to_markdown(text: str) -> str:
+    """Plain text as Markdown with the same lines: a short title line that opens a block
+    becomes a heading (``#`` for the file's first line, ``##`` after), so does a line
+    that asks on its own (with the text below as its answer) and a line underlined with
+    ``===`` or ``---``. Everything else is kept as it is."""
+    lines = text.split("\n")
+    out = list(lines)
+    n = len(lines)
+
+    def blank(k: int) -> bool:
+        return k < 0 or k >= n or not lines[k].strip()
+
+    def next_text(k: int) -> int | None:
+        j = k + 1
+        while j < n and not lines[j].strip():
+            j += 1
+        return j if j < n else None
+
+    seen_text = False
+    for k, raw in enumerate(lines):
+        line = raw.strip()
+        if not line:
+            continue
+        first = not seen_text
+        seen_text = True
+        if line.startswith("#") or _TXT_LIST.match(raw) or _TXT_LABEL.match(raw):
+            continue
+        if k + 1 < n and _SETEXT.match(lines[k + 1]) and not blank(k) and blank(k - 1):
+            out[k] = ("# " if first else "## ") + line
+            out[k + 1] = ""
+            continue
+        if not blank(k - 1):
+            continue
+        following = next_text(k)
+        if following is None:
+            continue
+        words = line.split()
+        if line.endswith("?") and len(words) <= 40:
+            out[k] = "## " + line
+            continue
+        # A short line with no sentence punctuation that opens a block is its title.
+        if len(words) <= 8 and not re.search(r"[.,;!?]$", line) and line[:1].isalnum():
+            out[k] = ("# " if first and blank(k + 1) else "## ") + line.rstrip(":")
+    return "\n".join(out)
 
 
 # ---- files ------------------------------------------------------------------------------
@@ -373,9 +433,9 @@ def load_document(corpus_dir: Path, path: Path, max_bytes: int) -> Document:
     text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
     doc = Document(source=source, path=path, content_hash=file_hash(data))
     if path.suffix.lower() == ".txt":
-        doc.sections = parse_text(source, text)
+        doc.sections = parse_text(source, text, doc.shape_notes)
         return doc
-    meta, sections, problem = parse_markdown(source, text)
+    meta, sections, problem = parse_markdown(source, text, doc.shape_notes)
     doc.title = str(meta["title"]) if meta.get("title") else None
     doc.tags = _tags(meta)
     doc.metadata = {k: v for k, v in meta.items() if isinstance(v, str | int | float | bool)}

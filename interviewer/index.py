@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from interviewer.embeddings import Embedder
     from interviewer.settings import Settings
 
-SCHEMA_VERSION = 2  # 2: headings without link markup, no empty parent chunks
+SCHEMA_VERSION = 3  # 3: question/answer units (unit_id, question, unit_kind per chunk)
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 UPSERT_BATCH = 256

@@ -1,0 +1,708 @@
+"""Question/answer units: what the interviewer can ask, from every common way people
+write study notes.
+
+The corpus loader first cuts a note into heading sections; :func:`mark_units` then
+finds the units among them:
+
+- a heading that asks something (``heading``);
+- inside a heading section that does not ask, explicit questions written as a bold or
+  emphasised line (``bold``), a ``Q:`` / ``A:`` pair (``qa``), a list item that asks and
+  has an answer (``list``), an HTML ``<details><summary>`` block or an Obsidian-style
+  callout (``details``). The section is cut at each of them: every unit becomes a
+  section of its own, so chunks, citations and key points never mix two answers;
+- a topic heading with substantial notes under it and no explicit question, asked in
+  our own wording (``topic``).
+
+Every section then knows the unit it belongs to (``unit_id``). Only general language
+cues are used here (question words, emphasis, list markers, a few words that name the
+parts of a document): never the vocabulary of a subject."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from interviewer.corpus import Document, Section
+
+UnitKind = Literal["heading", "bold", "list", "qa", "details", "topic", "generated"]
+UNIT_KINDS: tuple[str, ...] = ("heading", "bold", "list", "qa", "details", "topic", "generated")
+
+# ---- general language cues ------------------------------------------------------------
+
+# Words that name a part of a document rather than a subject: a heading made only of
+# them ("Questions", "Further reading", "Study guide") is a container, never a topic.
+CONTAINER_WORDS = frozenset(
+    """questions question interview interviews notes note misc miscellaneous general other
+    others faq faqs qa topics topic part parts section sections chapter chapters answers
+    answer todo more extra extras bonus various basics basic introduction intro overview
+    summary index contents content table preparation prep resources resource references
+    reference sources source links link reading further see also bibliography credits
+    acknowledgements acknowledgments license licence contributing contributors
+    contribution contact about appendix changelog motivation tips tricks glossary
+    cheatsheet cheat sheet prerequisites setup installation usage readme flashcards cards
+    study guide exercises practice solutions solution problems problem list lists
+    learning course courses book books video videos links further related updates
+    update updates news recently added new misc final initial my our your their draft
+    contributions""".split()
+)
+# A heading holding one of these is about the document, not a subject ("Object-oriented
+# design interview questions with solutions", "Index of topics", "Contact info").
+CONTAINER_ANY = frozenset(
+    """questions interview interviews faq faqs flashcards exercises solutions resources
+    references links bibliography contents index glossary cheatsheet contact contributing
+    contributions license licence credits acknowledgements acknowledgments changelog
+    appendix additional next recommended""".split()
+)
+# The first word of a heading that names an aspect of its parent ("Disadvantage(s):
+# cache", "Pros and cons", "Source(s) and further reading"): material of the parent.
+ASPECT_WORDS = frozenset(
+    """advantage advantages disadvantage disadvantages pro pros con cons benefit benefits
+    drawback drawbacks limitation limitations tradeoff tradeoffs trade-off trade-offs
+    caveat caveats pitfall pitfalls example examples note notes summary tip tips
+    reference references source sources see related further reading links link
+    resources resource footnotes appendix""".split()
+)
+STOP = frozenset(
+    """a an the and or of to in on for with by at from as vs versus is are be its it
+    this that these those s""".split()
+)
+# Summary texts of a collapsible block that only say "open me": the question is the
+# line before the block.
+REVEAL_WORDS = frozenset(
+    """answer answers solution solutions show hide reveal click expand here to see view
+    the details explanation hint hints spoiler toggle more result output code open""".split()
+)
+# Callout types that ask (Obsidian and similar): the title is the question.
+QUESTION_CALLOUTS = frozenset({"question", "faq", "help", "quiz", "q", "questions"})
+# Verbs that open an imperative heading ("Tune the query cache", "Avoid expensive
+# joins"): such a topic is asked as "How would you ...?".
+IMPERATIVE_VERBS = frozenset(
+    """add apply avoid build calculate check choose clean collect compare compute configure
+    consider create debug decide define deploy design detect do estimate evaluate find fix
+    follow gather get handle identify implement improve increase install keep learn limit
+    make manage measure minimize minimise maximize maximise monitor move optimize optimise
+    outline partition pick plan prefer prep prepare prevent protect read reduce refactor remove
+    replace review run scale secure select set simplify speed split start store structure
+    test tighten track train transform tune understand update use validate write""".split()
+)
+QUESTION_START = frozenset(
+    """how what why when which who whom whose where explain define describe compare can
+    could would should is are do does did name list give derive discuss contrast tell""".split()
+)
+
+# ---- line patterns ----------------------------------------------------------------------
+
+FENCE = re.compile(r"^\s*(```|~~~)")
+_LIST = re.compile(r"^( {0,3})(?:[-*+•]|\d{1,3}[.)])\s+(\S.*)$")
+_EMPH_LINE = re.compile(
+    r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(.*)$"
+)
+_Q_LABEL = re.compile(
+    r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:q|question)\s*\d{0,3}\s*[:.)]\s*"
+    r"(?:\*\*|__)?\s*(.*)$",
+    re.IGNORECASE,
+)
+_A_LABEL = re.compile(
+    r"^\s*(?:\*\*|__)?\s*(?:a|ans|answer)\s*\d{0,3}\s*[:.)]", re.IGNORECASE
+)
+_DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
+_DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+_SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary\s*>", re.IGNORECASE | re.DOTALL)
+_CALLOUT = re.compile(r"^\s*>\s*\[!([A-Za-z-]+)\][+-]?\s*(.*)$")
+_TAG = re.compile(r"<[^>]+>")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_SOURCE_MARK = re.compile(r"\[\[[^\]]{0,40}\]\]\([^)\s]*\)|\[\[[^\]]{0,40}\]\([^)\s]*\)\]")
+_NUMBERING = re.compile(
+    r"^\s*(?:step\s+)?(?:q?\d{1,3}[.):]|[ivx]{1,4}[.)])(?=\s)\s*", re.IGNORECASE
+)
+
+
+class Unit(BaseModel):
+    """One question of the notes and its answer."""
+
+    id: str
+    question: str
+    kind: UnitKind
+    source: str
+    heading_path: list[str]
+    line_start: int = Field(description="1-based first line (the question's line).")
+    line_end: int = Field(description="1-based last line of the answer, sub-sections included.")
+    is_stub: bool = False
+    uncertain: str | None = Field(
+        default=None, description="Why the shape was read with less than certainty."
+    )
+    section_ids: list[str] = Field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return " > ".join(self.heading_path)
+
+
+class ShapeNote(BaseModel):
+    """A place where the notes look like a question but were not read as one."""
+
+    source: str
+    line: int
+    heading: str
+    reason: str
+
+
+# ---- text helpers -----------------------------------------------------------------------
+
+
+def plain(text: str) -> str:
+    """Inline Markdown/HTML to plain text: links to their text, tags, emphasis removed."""
+    text = _SOURCE_MARK.sub("", text)
+    text = _MD_LINK.sub(lambda m: m.group(1), text)
+    text = _TAG.sub("", text)
+    text = re.sub(r"(\*\*|__|`)", "", text)
+    text = re.sub(r"(?<![\w*])[*_](?=\S)(.+?)(?<=\S)[*_](?![\w*])", r"\1", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def asks(text: str) -> bool:
+    """Does this line of text ask something? A question mark at its end (a trailing
+    source marker aside), or a question word leading a short line that ends without a
+    full stop."""
+    t = plain(text).rstrip(" *_:")
+    if not t or not re.search(r"[A-Za-zÀ-ÿ]", t):
+        return False
+    return bool(re.search(r"\?\s*[\])]*$", t))
+
+
+def clean_question(text: str) -> str:
+    """A question line as it will be asked: markup, numbering and "Q:" removed."""
+    t = plain(text)
+    t = re.sub(r"^(?:q|question)\s*\d{0,3}\s*[:.)]\s*", "", t, flags=re.IGNORECASE)
+    t = _NUMBERING.sub("", t, count=1)
+    return t.strip(" -–—:*_").strip()
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-zÀ-ÿ0-9]+(?:[-'][A-Za-zÀ-ÿ0-9]+)*", text)
+
+
+def is_container(heading: str) -> bool:
+    """A heading that names no subject ("Questions", "Source(s) and further reading")."""
+    words = [w.lower() for w in _words(plain(heading))]
+    if any(w in CONTAINER_ANY for w in words):
+        return True
+    return all(w in CONTAINER_WORDS or w in STOP or w.isdigit() or len(w) < 2 for w in words)
+
+
+def is_aspect(heading: str) -> bool:
+    """A heading that names an aspect of its parent: "Disadvantage(s): cache"."""
+    words = [w.lower() for w in _words(plain(heading).replace("(s)", ""))]
+    return bool(words) and words[0] in ASPECT_WORDS
+
+
+# ---- topic wording ----------------------------------------------------------------------
+
+_MASS_ENDINGS = ("ing", "ism", "ity", "ness", "ency", "ance", "ence", "tion", "sion", "ment",
+                 "ware", "ogy", "sis", "ure")  # fmt: skip
+_NOT_PLURAL = ("ss", "us", "is", "sis", "ous", "as")
+
+
+def _is_acronym(word: str) -> bool:
+    return len(word) > 1 and sum(c.isupper() for c in word) >= 2
+
+
+def topic_question(title: str) -> str:
+    """Our wording of a question about a topic heading: "Load balancer" -> "What is a
+    load balancer, and when would you use one?"; "Message queues" -> "What are message
+    queues, ..."; "Tune the query cache" -> "How would you tune the query cache?"."""
+    t = _NUMBERING.sub("", plain(title), count=1).strip(" :-–—.")
+    t = re.sub(r"^(?:step|part|chapter|section)\s+\d+\s*[:.)-]\s*", "", t, flags=re.IGNORECASE)
+    if not t:
+        return plain(title)
+    if re.search(r"\s(?:vs\.?|versus)\s", t, re.IGNORECASE):
+        pieces = re.split(r"\s+(?:vs\.?|versus)\s+", t, flags=re.IGNORECASE)
+        return "How do " + _join([_np_case(p) for p in pieces]) + " differ?"
+    t = re.sub(r"^about\s+", "", t, flags=re.IGNORECASE)
+    words = t.split()
+    first = words[0].lower()
+    if first in IMPERATIVE_VERBS and len(words) > 1 and not words[0].isupper():
+        return f"How would you {first} {' '.join(words[1:])}?".replace("  ", " ")
+    if _title_case(words):
+        t = " ".join(w if _is_acronym(w) or i == 0 else w.lower() for i, w in enumerate(words))
+    core = re.sub(r"\s*\([^()]*\)", "", t).strip() or t
+    # The head noun comes before a preposition: "caching at the object level".
+    head = re.split(r"\s(?:at|of|in|for|on|with|by|from|to|every|that|which)\s", core)[0]
+    head_words = _words(head) or [head]
+    last = head_words[-1]
+    np = _np_case(t)
+    low = last.lower()
+    plural = (
+        (low.endswith("s") and not low.endswith(_NOT_PLURAL) and len(low) > 3)
+        or (len(last) > 2 and last.endswith("s") and _is_acronym(last[:-1]))
+        or bool(re.search(r"\s(?:and|&)\s", head))
+    ) and not (_is_acronym(last) and not last.endswith("s"))
+    if plural:
+        return f"What are {np}, and when would you use them?"
+    if re.search(r"\s(?:or)\s", core) and len(core.split()) <= 6:
+        return f"When would you choose {np}?"
+    core_words = core.split()
+    if low.endswith(_MASS_ENDINGS) or (len(core_words) == 1 and _is_acronym(core)):
+        return f"What is {np}, and when would you use it?"
+    if _is_acronym(core_words[0]) or any(w[:1].isupper() for w in core_words[1:]):
+        return f"What is the {np}, and when would you use it?"
+    return f"What is {_article(np)} {np}, and when would you use one?"
+
+
+def _title_case(words: list[str]) -> bool:
+    """"Service Discovery", "Interactive Coding Challenges": capitals by style, not names."""
+    later = [w for w in words[1:] if w.lower() not in STOP and w[:1].isalpha()]
+    return bool(later) and all(w[:1].isupper() and not _is_acronym(w) for w in later)
+
+
+def _article(np: str) -> str:
+    low = np.lower()
+    if re.match(r"^(?:u[^aeiou\s][aeiou]|eu|one\b)", low):
+        return "a"  # "a user", "a one-way hash"
+    return "an" if low[:1] in "aeiou" else "a"
+
+
+def _np_case(text: str) -> str:
+    text = text.strip()
+    first = text.split()[0] if text.split() else text
+    if _is_acronym(first) or (len(first) > 1 and first[1:2].isupper()):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _join(parts: list[str]) -> str:
+    parts = [p for p in parts if p]
+    if len(parts) <= 2:
+        return " and ".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+# ---- finding explicit questions in a section's body --------------------------------------
+
+
+class _Start(BaseModel):
+    line: int  # 0-based index of the question's first line
+    body: int  # 0-based index of the answer's first line
+    question: str
+    kind: UnitKind
+    uncertain: str | None = None
+
+
+def _indent(line: str) -> int:
+    expanded = line.replace("\t", "    ")
+    return len(expanded) - len(expanded.lstrip())
+
+
+def find_questions(
+    lines: list[str], first: int, last: int, notes: list[tuple[int, str]] | None = None
+) -> list[_Start]:
+    """Explicit questions in ``lines[first:last + 1]`` (0-based, inclusive), in order.
+    Places that look like questions but are not read as units go to ``notes``
+    as (line index, reason)."""
+    starts: list[_Start] = []
+    in_fence = False
+    details_depth = 0
+    i = first
+    list_run: list[_Start] = []  # consecutive list questions, decided when the run ends
+
+    def close_run() -> None:
+        # Two or more list questions in a row with no answer between them are a list
+        # of questions the notes mention (to ask, to think about), not questions with
+        # answers; a single list question needs an answer to be one.
+        if not list_run:
+            return
+        bare = [s.uncertain == "no answer" for s in list_run]
+        if len(list_run) >= 2 and all(bare[:-1]):
+            if notes is not None:
+                notes.append((list_run[0].line, f"list of {len(list_run)} questions without "
+                                               "answers; not asked"))  # fmt: skip
+        else:
+            for s in list_run:
+                if s.uncertain == "no answer":
+                    if notes is not None:
+                        notes.append((s.line, "list question without an answer; not asked"))
+                    continue
+                starts.append(s)
+        list_run.clear()
+
+    while i <= last:
+        line = lines[i]
+        if FENCE.match(line):
+            in_fence = not in_fence
+            i += 1
+            continue
+        if in_fence:
+            i += 1
+            continue
+        if details_depth:
+            details_depth += len(_DETAILS_OPEN.findall(line)) - len(_DETAILS_CLOSE.findall(line))
+            details_depth = max(details_depth, 0)
+            i += 1
+            continue
+        stripped = line.strip()
+        if not stripped:
+            i += 1
+            continue
+        found = _details_start(lines, i, last, starts, list_run)
+        if found is not None:
+            start, depth = found
+            close_run()
+            if start is not None:
+                starts.append(start)
+            elif notes is not None:
+                notes.append((i, "collapsible block with no question before it; not asked"))
+            details_depth = depth
+            i += 1
+            continue
+        start = _callout_start(lines, i, last) or _qa_start(lines, i, last)
+        start = start or _emphasis_start(lines, i)
+        if start is not None:
+            close_run()
+            starts.append(start)
+            i = start.body if start.body > i else i + 1
+            continue
+        lm = _LIST.match(line.replace("\t", "    "))
+        if lm and asks(lm.group(2)):
+            list_run.append(_list_start(lines, i, last))
+            i += 1
+            continue
+        if lm is None and list_run and _indent(line) == 0:
+            close_run()
+        i += 1
+    close_run()
+    starts.sort(key=lambda s: s.line)
+    return starts
+
+
+def _next_nonblank(lines: list[str], i: int, last: int) -> int | None:
+    j = i + 1
+    while j <= last and not lines[j].strip():
+        j += 1
+    return j if j <= last else None
+
+
+def _list_start(lines: list[str], i: int, last: int) -> _Start:
+    m = _LIST.match(lines[i].replace("\t", "    "))
+    assert m is not None
+    marker_indent = len(m.group(1))
+    j = _next_nonblank(lines, i, last)
+    uncertain: str | None = None
+    if j is None:
+        uncertain = "no answer"
+    else:
+        nxt = lines[j].replace("\t", "    ")
+        nm = _LIST.match(nxt)
+        if _indent(nxt) > marker_indent and not (nm and len(nm.group(1)) <= marker_indent):
+            uncertain = None  # an indented answer: the common, certain shape
+        elif nm or re.match(r"^\s*#", nxt):
+            uncertain = "no answer"  # the next question or item, or a heading
+        else:
+            uncertain = "answer not indented under the list question"
+    return _Start(line=i, body=i + 1, question=clean_question(m.group(2)), kind="list",
+                  uncertain=uncertain)  # fmt: skip
+
+
+def _emphasis_start(lines: list[str], i: int) -> _Start | None:
+    """``**Q?**``, ``__Q?__``, ``*Q?*``, ``- **Q?** answer on the same line``."""
+    m = _EMPH_LINE.match(lines[i])
+    if not m:
+        return None
+    inner, rest = m.group(2), m.group(3).strip()
+    if not asks(inner):
+        return None
+    if m.group(1) in ("*", "_") and rest:
+        return None  # a single emphasised word or phrase inside a sentence
+    uncertain = None
+    if rest and not rest.startswith(("[", "(")):
+        uncertain = "answer starts on the question's line"
+    return _Start(line=i, body=i + 1, question=clean_question(inner), kind="bold",
+                  uncertain=uncertain)  # fmt: skip
+
+
+def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
+    """``Q: ...`` (bold or not, maybe over several lines) up to ``A: ...``."""
+    m = _Q_LABEL.match(lines[i])
+    if not m:
+        return None
+    # "Q." alone could open an ordinary sentence ("Q. Smith wrote ..."): a Q-label needs
+    # a colon, or a question after it.
+    label_colon = re.match(r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:q|question)"
+                           r"\s*\d{0,3}\s*(?:\*\*|__)?\s*:", lines[i], re.IGNORECASE)  # fmt: skip
+    text = [m.group(1)]
+    j = i + 1
+    while j <= last and lines[j].strip() and not _A_LABEL.match(lines[j]):
+        if j - i >= 4:
+            break
+        text.append(lines[j])
+        j += 1
+    question = clean_question(" ".join(text))
+    if not question or not (label_colon or asks(question)):
+        return None
+    body = j if j <= last and lines[j].strip() and _A_LABEL.match(lines[j]) else i + 1
+    if body == i + 1 and len(text) > 1:
+        body = i + len(text)
+    return _Start(line=i, body=body, question=question, kind="qa")
+
+
+def _callout_start(lines: list[str], i: int, last: int) -> _Start | None:
+    m = _CALLOUT.match(lines[i])
+    if not m:
+        return None
+    ctype, title = m.group(1).lower(), m.group(2).strip()
+    if not title:
+        # The question may be the first line inside the callout.
+        j = i + 1
+        if j <= last and lines[j].lstrip().startswith(">"):
+            inner = lines[j].lstrip()[1:].strip()
+            if asks(inner) or ctype in QUESTION_CALLOUTS:
+                return _Start(line=i, body=j + 1, question=clean_question(inner),
+                              kind="details")  # fmt: skip
+        return None
+    if asks(title):
+        return _Start(line=i, body=i + 1, question=clean_question(title), kind="details")
+    if ctype in QUESTION_CALLOUTS:
+        return _Start(line=i, body=i + 1, question=clean_question(title), kind="details",
+                      uncertain="question callout whose title does not ask")  # fmt: skip
+    return None
+
+
+def _details_start(
+    lines: list[str], i: int, last: int, starts: list[_Start], run: list[_Start]
+) -> tuple[_Start | None, int] | None:
+    """A ``<details>`` block opening at line ``i``: (its unit or None, the nesting depth
+    left open after this line). None when no block opens here."""
+    line = lines[i]
+    if not _DETAILS_OPEN.search(line):
+        return None
+    depth = len(_DETAILS_OPEN.findall(line)) - len(_DETAILS_CLOSE.findall(line))
+    # The summary may sit on this line or a few lines below.
+    window = "\n".join(lines[i : min(last, i + 4) + 1])
+    sm = _SUMMARY.search(window)
+    summary = clean_question(sm.group(1)) if sm else ""
+    summary_line = i + window[: sm.end()].count("\n") if sm else i
+    reveal = not summary or all(w.lower() in REVEAL_WORDS for w in _words(summary))
+    if not reveal:
+        uncertain = None if asks(summary) else "summary does not ask; read as a question"
+        return _Start(line=i, body=summary_line + 1, question=summary, kind="details",
+                      uncertain=uncertain), depth  # fmt: skip
+    # "Show answer": the question is the line before the block.
+    prev = i - 1
+    while prev >= 0 and not lines[prev].strip():
+        prev -= 1
+    if prev < 0:
+        return None, depth
+    if (starts and starts[-1].line == prev) or (run and run[-1].line == prev):
+        # The previous question's answer is in this block: count it as answered.
+        if run and run[-1].line == prev:
+            run[-1].uncertain = None
+        return None, depth
+    if asks(lines[prev]) and not lines[prev].lstrip().startswith("#"):
+        return _Start(line=prev, body=summary_line + 1, question=clean_question(lines[prev]),
+                      kind="details"), depth  # fmt: skip
+    return None, depth
+
+
+# ---- marking a document's units ---------------------------------------------------------
+
+
+def unit_id(source: str, question: str, line: int) -> str:
+    key = f"{source}\x00{question}\x00{line}"
+    return hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+def split_sections(
+    source: str, lines: list[str], sections: list[Section], notes: list[ShapeNote] | None = None
+) -> list[Section]:
+    """Cut every heading section that does not itself ask at its explicit questions.
+    Returns the new list of sections, the units among them marked."""
+    from interviewer.corpus import (
+        _links,
+        is_stub_text,
+        question_text,
+        section_id,
+        todo_lines,
+    )
+
+    out: list[Section] = []
+    for sec in sections:
+        if sec.is_question and sec.level > 0:
+            sec.unit_kind = "heading"
+            sec.question = question_text(sec.heading_path[-1])
+            out.append(sec)
+            continue
+        first = sec.line_start if sec.level == 0 else sec.line_start  # 1-based heading line
+        body_first = (first + 1 if sec.level > 0 else first) - 1  # 0-based
+        last = sec.line_end - 1
+        raw_notes: list[tuple[int, str]] = []
+        starts = find_questions(lines, body_first, last, raw_notes)
+        if notes is not None:
+            notes.extend(
+                ShapeNote(source=source, line=n + 1, heading=sec.heading, reason=r)
+                for n, r in raw_notes
+            )
+        if not starts:
+            out.append(sec)
+            continue
+        # The section's own text before its first question stays a plain section.
+        head_end = starts[0].line - 1
+        while head_end >= body_first and not lines[head_end].strip():
+            head_end -= 1
+        if sec.level > 0 or head_end >= body_first:
+            end_line = max(head_end + 1, sec.line_start)
+            text = "\n".join(lines[body_first : head_end + 1]).strip("\n")
+            sec.line_end = end_line
+            sec.text = text
+            sec.links = _links("\n".join(lines[sec.line_start - 1 : end_line]), sec.line_start)
+            sec.is_stub = is_stub_text(text)
+            sec.todo_lines = todo_lines(text)
+            sec.has_units = True
+            out.append(sec)
+        level = sec.level + 1 if sec.level > 0 else 1
+        for n, st in enumerate(starts):
+            end = starts[n + 1].line - 1 if n + 1 < len(starts) else last
+            while end > st.line and not lines[end].strip():
+                end -= 1
+            body_start = min(st.body, end + 1)
+            body = "\n".join(lines[body_start : end + 1]).strip("\n")
+            path = [*sec.heading_path, st.question]
+            unit = sec.model_copy(
+                update={
+                    "id": section_id(source, path, st.line + 1),
+                    "heading_path": path,
+                    "level": level,
+                    "line_start": st.line + 1,
+                    "line_end": end + 1,
+                    "body_line": body_start + 1,
+                    "text": body,
+                    "links": _links("\n".join(lines[st.line : end + 1]), st.line + 1),
+                    "is_stub": is_stub_text(_unquote(body)),
+                    "is_question": True,
+                    "todo_lines": todo_lines(body),
+                    "unit_kind": st.kind,
+                    "question": st.question,
+                    "uncertain": st.uncertain,
+                    "has_units": False,
+                    "virtual": True,
+                }
+            )
+            out.append(unit)
+    return out
+
+
+def _unquote(text: str) -> str:
+    # Callout and quote markers are not words of the answer.
+    return "\n".join(re.sub(r"^\s*(?:>\s?)+", "", ln) for ln in text.split("\n"))
+
+
+def mark_topics(sections: list[Section]) -> None:
+    """Topic units: headings with substantial notes under them that neither ask nor hold
+    explicit questions (their own or in their sub-sections), that are not containers
+    ("Questions", "Further reading"), aspects of their parent ("Disadvantages: X"), the
+    document's title, or parts of a question's answer."""
+    headed = [s for s in sections if s.level > 0 and not s.virtual]
+    top = min((s.level for s in headed), default=0)
+    at_top = [s for s in headed if s.level == top]
+    title_id = at_top[0].id if len(at_top) == 1 and len(headed) > 1 else None
+    for i, sec in enumerate(sections):
+        if sec.unit_kind is not None or sec.level == 0 or sec.virtual or sec.id == title_id:
+            continue
+        name = sec.heading_path[-1] if sec.heading_path else ""
+        if sec.is_stub or is_container(name) or is_aspect(name) or not plain(name):
+            continue
+        inside_answer = False
+        for anc in _ancestors(sections, i):
+            # A question that holds nothing of its own but sub-sections ("A vs B" over
+            # "CAP theorem") only groups them; otherwise they are parts of its answer.
+            if anc.unit_kind not in (None, "topic") and (
+                anc.text.strip() or anc.virtual or _really_asks(anc.heading_path[-1])
+            ):
+                inside_answer = True
+                break
+        if inside_answer:
+            continue
+        if sec.has_units or any(
+            d.unit_kind not in (None, "topic") for d in _descendants(sections, i)
+        ):
+            continue  # asked through its own questions
+        sec.unit_kind = "topic"
+        sec.question = topic_question(name)
+        sec.is_question = True
+
+
+def _really_asks(heading: str) -> bool:
+    """A heading that asks in words (a question mark, a question word first), not one
+    that only names a comparison ("Availability vs consistency")."""
+    text = clean_question(heading)
+    first = _words(text)[0].lower() if _words(text) else ""
+    return "?" in text or first.split("'")[0] in QUESTION_START
+
+
+def _ancestors(sections: list[Section], i: int) -> list[Section]:
+    out: list[Section] = []
+    level = sections[i].level
+    for sec in reversed(sections[:i]):
+        if 0 < sec.level < level:
+            out.append(sec)
+            level = sec.level
+    return out
+
+
+def _descendants(sections: list[Section], i: int) -> list[Section]:
+    head = sections[i]
+    out: list[Section] = []
+    for sec in sections[i + 1 :]:
+        if sec.level <= head.level:
+            break
+        out.append(sec)
+    return out
+
+
+def assign_unit_ids(sections: list[Section]) -> None:
+    """Every section learns the innermost unit whose answer it belongs to: itself when it
+    is a unit, else the nearest enclosing unit (by heading level), else none."""
+    stack: list[Section] = []
+    for sec in sections:
+        while stack and stack[-1].level >= sec.level:
+            stack.pop()
+        if sec.unit_kind is not None:
+            sec.unit_id = sec.id
+        else:
+            owner = next((s for s in reversed(stack) if s.unit_kind is not None), None)
+            sec.unit_id = owner.id if owner is not None and sec.level > 0 else None
+            if owner is not None and sec.level > 0:
+                sec.unit_question = owner.question
+        if sec.unit_kind is not None:
+            sec.unit_question = sec.question
+        if sec.level > 0:
+            stack.append(sec)
+
+
+def units_of(doc: Document) -> list[Unit]:
+    """The units of a loaded document, each with the line range of its whole answer
+    (sub-sections included)."""
+    out: list[Unit] = []
+    sections = doc.sections
+    for i, sec in enumerate(sections):
+        if sec.unit_kind is None or sec.question is None:
+            continue
+        members = [sec, *_descendants(sections, i)]
+        stub = all(m.is_stub for m in members)
+        out.append(
+            Unit(
+                id=sec.id,
+                question=sec.question,
+                kind=sec.unit_kind,  # type: ignore[arg-type]
+                source=sec.source,
+                heading_path=list(sec.heading_path),
+                line_start=sec.line_start,
+                line_end=max(m.line_end for m in members),
+                is_stub=stub,
+                uncertain=sec.uncertain,
+                section_ids=[m.id for m in members],
+            )
+        )
+    return out
