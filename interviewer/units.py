@@ -107,7 +107,7 @@ _Q_LABEL = re.compile(
     re.IGNORECASE,
 )
 _A_LABEL = re.compile(
-    r"^\s*(?:\*\*|__)?\s*(?:a|ans|answer)\s*\d{0,3}\s*[:.)]", re.IGNORECASE
+    r"^\s*(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|(?:ans|answer)\s*\d{0,3}\s*[:.)])", re.IGNORECASE
 )
 _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
@@ -706,3 +706,117 @@ def units_of(doc: Document) -> list[Unit]:
             )
         )
     return out
+
+
+# ---- answers as the grader reads them -------------------------------------------------
+
+_TAG_ONLY = re.compile(r"^\s*(?:<[^>]+>\s*)+$")
+_QUOTE = re.compile(r"^\s*(?:>\s?)+")
+_ANSWER_LABEL = re.compile(
+    r"^(\s*)(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|(?:ans|answer)\s*\d{0,3}\s*[:.)])\s*(?:\*\*|__)?\s*",
+    re.IGNORECASE,
+)
+
+
+_CAPTION = re.compile(r"^\s*(?:source|sources|image|figure|fig|credit|credits|via)\b", re.I)
+
+
+def answer_line(raw: str) -> str:
+    """One line of an answer without the markup of its shape: quote and callout markers,
+    an "A:" label, lines that hold only HTML tags (``<details>``, ``</summary>``), HTML
+    tags around text, and image captions that only name a source."""
+    if _TAG_ONLY.match(raw):
+        return ""
+    if raw.lstrip().startswith("<"):
+        text = _TAG.sub(" ", raw)
+        if _CAPTION.match(text):
+            return ""
+        raw = re.sub(r"\s+", " ", text).rstrip()
+    line = _QUOTE.sub("", raw) if raw.lstrip().startswith(">") else raw
+    if _CALLOUT.match(raw):
+        return ""
+    return _ANSWER_LABEL.sub(r"\1", line, count=1)
+
+
+_BOLD_LABEL = re.compile(
+    r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)([^*_]{2,60}?)(?:\*\*|__)\s*(?:[:\-–—]|$)"
+)
+
+
+_READING = frozenset(
+    """source sources reading references reference links link bibliography resources
+    resource citations""".split()
+)
+
+
+def is_reading_list(path: list[str]) -> bool:
+    """A heading that introduces pages to read ("Source(s) and further reading")."""
+    words = {w.lower() for w in _words(plain(path[-1]).replace("(s)", "s"))} if path else set()
+    return bool(words & _READING) and is_container(path[-1])
+
+
+# Names that structure an answer are what an answer is expected to name first: above a
+# list item (1.3) or a labelled one (1.5).
+STRUCTURE_IMPORTANCE = 1.6
+
+
+DETAIL_WEIGHT = 0.6
+
+
+def structure_candidates(
+    lines: list[str],
+    sections: list[Section],
+    unit_cls: type,
+    candidate_cls: type,
+    others: list | None = None,
+) -> list:
+    """Candidate key points for the grader (``unit_cls``/``candidate_cls`` are its
+    classes), each a name in its own right, with its body as the unit's line range:
+    the titles of the answer's direct sub-headings
+    ("Cache-aside", "Write-through" under "When to update the cache") and the bold
+    labels of its list items, when two or more of them name parallel things. Aspect
+    headings ("Disadvantages", "Further reading") name no point."""
+    if not sections:
+        return []
+    head = sections[0]
+    out: list = []
+    children = [
+        s for s in sections[1:]
+        if not s.virtual and s.level == min(x.level for x in sections[1:])
+        and not is_aspect(s.heading_path[-1]) and not is_container(s.heading_path[-1])
+    ]  # fmt: skip
+    if len(children) >= 2:
+        for child in children:
+            end = child.line_end
+            for s in sections[sections.index(child) + 1 :]:
+                if s.level <= child.level:
+                    break
+                end = s.line_end
+            name = plain(child.heading_path[-1])
+            out.append(unit_cls(name, child.line_start, end, child, True, 0))
+    labelled: list = []
+    for sec in sections:
+        if sec is not head and sec not in children and sec.level <= head.level:
+            continue
+        in_fence = False
+        for n in range(sec.first_body_line, sec.line_end + 1):
+            raw = lines[n - 1] if n - 1 < len(lines) else ""
+            if FENCE.match(raw):
+                in_fence = not in_fence
+                continue
+            m = None if in_fence else _BOLD_LABEL.match(raw)
+            if m and not asks(m.group(1)):
+                labelled.append(unit_cls(plain(m.group(1)).rstrip(":"), n, n, sec, True, 0))
+    if len(labelled) >= 2:
+        out.extend(labelled)
+    if others:
+        # A reading list ("Source(s) and further reading") names pages, not points.
+        others[:] = [c for c in others if not is_reading_list(c.unit.section.heading_path[-1:])]
+    if out and others:
+        # What the named parts say is their detail: it counts, below their names.
+        spans = [(u.section.source, u.line_start, u.line_end) for u in out]
+        for c in others:
+            where = (c.unit.section.source, c.unit.line_start)
+            if any(src == where[0] and a <= where[1] <= b for src, a, b in spans):
+                c.importance *= DETAIL_WEIGHT
+    return [candidate_cls(u.text, u, STRUCTURE_IMPORTANCE, False, None, False) for u in out]

@@ -36,11 +36,13 @@ from interviewer.grading.terms import idf_table
 from interviewer.grading.units import (
     _PRONOUN_LEAD,
     Candidate,
+    Unit,
     _paragraph_scope,
     clean_unit,
     material_units,
 )
 from interviewer.text import BARE_URL, GENERIC, MD_LINK, STOPWORDS, text_terms, words
+from interviewer.units import structure_candidates
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -99,6 +101,12 @@ def question_topic(text: str, parent: str | None) -> str:
     """A short label for progress by topic: the parent heading when the question sits
     under a plain heading that names a subject, else the question's main words
     (never a link or a source note)."""
+    from interviewer.subjects import subject_label
+
+    # The subject of the question itself ("WHERE vs HAVING"), not its first words.
+    label = subject_label(text)
+    if label:
+        return label
     if parent and not generic_heading(parent):
         return " ".join(_plain_topic_text(parent).split())[:60] or parent
     plain = _plain_topic_text(text)
@@ -191,6 +199,7 @@ def build_bank(
             mats = material_sections(doc, i)
             units = material_units(lines, mats)
             cands = _paragraph_scope([c for u in units for c in clean_unit(u)])
+            cands += structure_candidates(lines, mats, Unit, Candidate, cands)  # names as points
             all_texts.extend(c.text for c in cands)
             covered_by_question.update(s.id for s in mats)
             body = "\n".join(s.text for s in mats)
@@ -200,7 +209,8 @@ def build_bank(
                 status = "stub"
             else:
                 status = "ok"
-            qtext = question_text(sec.heading_path[-1])
+            # A unit's question as the corpus loader read it (interviewer.units).
+            qtext = sec.question or question_text(sec.heading_path[-1])
             qid = question_id(sec.source, qtext)
             seen_ids[qid] += 1
             if seen_ids[qid] > 1:
@@ -221,6 +231,7 @@ def build_bank(
                 citation=_citation(sec, sec.line_start, mats[-1].line_end),
                 tags=list(doc.tags) + ([doc.title] if doc.title else []),
                 material_sections=[s.id for s in mats],
+                kind=sec.unit_kind or "heading",
             )
             drafts.append((q, cands if status == "ok" else []))
         for sec in doc.sections:

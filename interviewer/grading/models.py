@@ -16,7 +16,7 @@ class GradingError(InterviewerError):
     """Bad input to grading (an empty question, an unreadable rubric file)."""
 
 # Bump when extraction changes: cached key points are then rebuilt.
-EXTRACTION_VERSION = 10  # 10: irregular plural stems, even weights for name-only list items
+EXTRACTION_VERSION = 11  # 11: question/answer units, sub-heading and label names as points
 BANK_FILE = "keypoints.json"
 EMB_FILE = "keypoints-emb.npy"
 
@@ -83,6 +83,10 @@ class Question(BaseModel):
         default_factory=list, description="Ids of the section and its descendants."
     )
     overridden: bool = Field(default=False, description="Key points come from a rubric import.")
+    kind: str = Field(
+        default="heading", description="The unit's shape: heading, bold, list, qa, details, "
+        "topic or generated (see interviewer.units)."
+    )
 
 
 class Bank(BaseModel):

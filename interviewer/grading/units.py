@@ -23,6 +23,7 @@ from interviewer.text import (
     split_sentences,
     text_terms,
 )
+from interviewer.units import answer_line
 
 
 @dataclass
@@ -44,8 +45,10 @@ def material_units(lines: list[str], sections: list[Section]) -> list[Unit]:
     sections, each with its 1-based line range."""
     units: list[Unit] = []
     for sec in sections:
-        first = sec.line_start + (1 if sec.level > 0 else 0)
-        body = [(n, lines[n - 1]) for n in range(first, sec.line_end + 1) if n - 1 < len(lines)]
+        first = sec.first_body_line
+        # Quote and callout markers, HTML-only lines: not words of the answer.
+        body = [(n, answer_line(lines[n - 1])) for n in range(first, sec.line_end + 1)
+                if n - 1 < len(lines)]  # fmt: skip
         in_fence = False
         para: list[tuple[int, str]] = []
         item: list[tuple[int, str]] | None = None

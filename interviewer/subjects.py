@@ -1,0 +1,216 @@
+"""The subject of a question, as a short topic label: "What is the difference between
+WHERE and HAVING?" -> "WHERE vs HAVING", "Explain RandomForests" -> "random forests",
+"What is a load balancer, and when would you use one?" -> "load balancer".
+
+A general rule from the grammar of questions: the question words, auxiliaries,
+pronouns and the asking verb are dropped, comparisons become "A vs B", and the noun
+phrase that follows is the subject. No word list of any subject."""
+
+from __future__ import annotations
+
+import re
+
+QUESTION_WORDS = frozenset("how what why when which who whom whose where".split())
+AUXILIARIES = frozenset(
+    """is are was were be been being do does did can could would should will shall may
+    might must has have had 's 're""".split()
+)
+PRONOUNS = frozenset("i you we they he she it one someone us me them".split())
+DETERMINERS = frozenset(
+    """a an the this that these those some any each every its their our your my his her
+    all both""".split()
+)
+PREPOSITIONS = frozenset(
+    """in on at for with by from to into onto about over under between among through
+    during without within against towards toward via per than like as across after
+    before""".split()
+)
+CONJUNCTIONS = frozenset("and or but nor so yet while whereas if because although".split())
+# Verbs that say what to do with the subject ("Explain X", "How would you tune X?").
+ASKING_VERBS = frozenset(
+    """explain define describe compare contrast discuss name list give derive show tell
+    say talk walk present outline summarise summarize state mean""".split()
+)
+# Verbs that set a task about the subject ("Implement X", "Reverse a linked list").
+TASK_VERBS = frozenset(
+    """implement create write build design reverse find remove compute calculate solve
+    code given prove""".split()
+)
+PARTICLES = frozenset("up out down off through over away back".split())
+# Words that qualify what is asked rather than name the subject.
+HOLLOW = frozenset(
+    """difference differences different main common most good better best worse worst
+    typical typically important key basic advantages advantage disadvantages
+    disadvantage pros cons benefits drawbacks purpose role meaning idea concept
+    definition intuition intuitively briefly exactly really actually generally
+    significance importance need needs point goal""".split()
+)
+_COMPARE = re.compile(
+    r"\b(?:differences?|distinction|trade-?offs?|tradeoffs?)\s+(?:between|among)\s+(.+?)\s+"
+    r"(?:and|&|vs\.?|versus)\s+(.+)$",
+    re.IGNORECASE,
+)
+_VERSUS = re.compile(r"^(.+?)\s+(?:vs\.?|versus)\s+(.+)$", re.IGNORECASE)
+_COMPARE_VERB = re.compile(
+    r"^(?:compare|contrast)\s+(.+?)\s+(?:and|with|to|vs\.?|versus)\s+(.+)$", re.IGNORECASE
+)
+_CHOICE = re.compile(
+    r"\b(?:choose|pick|prefer|use|between)\s+(?:between\s+)?(.+?)\s+or\s+(.+)$", re.IGNORECASE
+)
+_NESTED = re.compile(r"\s(?=(?:how|why|what|when|which)\b)", re.IGNORECASE)
+_CLAUSE = re.compile(
+    r"[?!;:]|\.(?:\s|$)|,\s*(?:and|or|but|why|how|when|what|which|where)\b|\s[—–-]\s|,\s",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"[A-Za-zÀ-ÿ0-9][\w'’./+#-]*|/")
+MAX_WORDS = 4
+
+
+def _plain(text: str) -> str:
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links to their text
+    text = re.sub(r"https?://\S+", " ", text)
+    text = re.sub(r"\([^()]*\)", " ", text)  # asides
+    text = re.sub(r"[*_`“”\"«»]", "", text)
+    text = re.sub(r"^\s*(?:q?\d{1,3}[.):]|[-*+])\s+", "", text, flags=re.IGNORECASE)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _split_camel(word: str) -> str:
+    # "RandomForests" -> "Random Forests"; acronyms ("ReLU", "GeLU") are left alone.
+    if sum(c.isupper() for c in word) >= 2 and re.fullmatch(r"(?:[A-Z][a-z]{2,})+s?", word):
+        return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", word)
+    return word
+
+
+def _is_name(word: str) -> bool:
+    """An acronym or a name written with inner capitals: its case is kept."""
+    return sum(c.isupper() for c in word) >= 2 or (word[:1].isupper() and word[1:2].isdigit())
+
+
+def _case(words: list[str]) -> str:
+    out = []
+    for w in words:
+        out.append(w if _is_name(w) or (len(w) == 1 and w.isupper()) else w.lower())
+    return " ".join(out)
+
+
+def _noun_phrase(text: str) -> list[str]:
+    """The leading noun phrase of ``text``: determiners and qualifiers skipped, cut at a
+    verb-like word, a preposition (but "of"), a conjunction or an adverb."""
+    tokens = [t for t in _TOKEN.findall(text) if t]
+    words: list[str] = []
+    for tok in tokens:
+        low = tok.lower().rstrip(".")
+        if not words and (low in DETERMINERS or low in HOLLOW or low in PRONOUNS or low == "of"):
+            continue
+        if tok.isupper() and len(tok) > 1:
+            words.append(tok)  # an acronym or a keyword ("WHERE"), never a question word
+            if len(words) >= MAX_WORDS:
+                break
+            continue
+        if low in AUXILIARIES or low in QUESTION_WORDS or low in CONJUNCTIONS - {"and"}:
+            break
+        if low in PREPOSITIONS and low != "of":
+            break
+        if low == "and" and (not words or len(words) >= 2):
+            break
+        if words and (low.endswith("ly") and len(low) > 4 or low in HOLLOW):
+            break
+        if words and low in ("work", "works", "worked", "happen", "happens", "mean", "means"):
+            break
+        words.append(tok)
+        if len(words) >= MAX_WORDS:
+            break
+    while words and words[-1].lower() in ("of", "and", "/"):
+        words.pop()
+    return words
+
+
+def _strip_lead(clause: str) -> str:
+    """Drop the asking part: question words, auxiliaries, pronouns, the asking verb."""
+    tokens = clause.split()
+    i = 0
+    seen_question = False
+    while i < len(tokens):
+        low = tokens[i].lower().strip(",")
+        base = low.split("'")[0].split("’")[0]
+        if base in QUESTION_WORDS and not tokens[i].isupper():
+            seen_question = True
+            i += 1
+            continue
+        if low in AUXILIARIES or low in PRONOUNS or low in ("to", "let's", "lets", "now", "say"):
+            i += 1
+            continue
+        if low in ASKING_VERBS or low in TASK_VERBS:
+            i += 1
+            continue
+        if seen_question and i + 1 < len(tokens) and _verb_after_subject(tokens, i):
+            # "How would you tune the cache": "tune" is the asking verb.
+            i += 1
+            while i < len(tokens) and (
+                tokens[i].lower() in PREPOSITIONS or tokens[i].lower() in PARTICLES
+            ):
+                i += 1
+            continue
+        break
+    return " ".join(tokens[i:])
+
+
+def _verb_after_subject(tokens: list[str], i: int) -> bool:
+    prev = tokens[i - 1].lower() if i else ""
+    before = tokens[i - 2].lower() if i > 1 else ""
+    # "you tune X", "to tune X", "would you tune X", "you would tune X"
+    return (
+        prev in PRONOUNS or prev == "to"
+        or (prev in AUXILIARIES and before in PRONOUNS)
+    )  # fmt: skip
+
+
+def subject_label(question: str) -> str:
+    """A short label naming what the question is about."""
+    plain = _plain(question)
+    # Abbreviations whose dot does not end the sentence.
+    plain = re.sub(r"\b(vs|e\.g|i\.e|etc|cf)\.", lambda m: m.group(1).replace(".", ""), plain)
+    if not plain:
+        return question.strip()[:40]
+    sentence = re.split(r"[?!;]|\.(?:\s|$)", plain, maxsplit=1)[0].strip() or plain
+    pair = _comparison(sentence)
+    if pair:
+        return pair
+    clause = _CLAUSE.split(plain, maxsplit=1)[0].strip() or plain
+    # "In visual models, what ...": a leading phrase before the question is the subject.
+    if clause.lower().split(" ", 1)[0] in PREPOSITIONS and "," in plain[: len(clause) + 1]:
+        head = _noun_phrase(clause.split(" ", 1)[1] if " " in clause else clause)
+        if head:
+            return _case([_split_camel(w) for w in head])
+    pair = _comparison(clause)
+    if pair:
+        return pair
+    # "explain to an engineer how to interpret a p-value": the nested question asks.
+    parts = _NESTED.split(clause)
+    asked_by_verb = any(t.lower() in ASKING_VERBS for t in parts[0].split())
+    if len(parts) > 1 and asked_by_verb and _noun_phrase(_strip_lead(parts[-1])):
+        clause = parts[-1]
+    rest = _strip_lead(clause)
+    words = _noun_phrase(rest)
+    if not words:
+        words = _noun_phrase(_strip_lead(plain)) or plain.split()[:MAX_WORDS]
+    split = " ".join(_split_camel(w) for w in words).split()
+    return _case(split[:MAX_WORDS])
+
+
+def _comparison(clause: str) -> str | None:
+    for pattern in (_COMPARE, _COMPARE_VERB, _CHOICE):
+        m = pattern.search(clause)
+        if m:
+            firsts = [p for p in re.split(r",\s*", m.group(1)) if p.strip()]
+            names = [_noun_phrase(_strip_lead(p)) for p in firsts]
+            names.append(_noun_phrase(m.group(2)))
+            if all(names):
+                return " vs ".join(_case(n) for n in names)
+    m = _VERSUS.match(_strip_lead(clause))
+    if m:
+        a, b = _noun_phrase(m.group(1)), _noun_phrase(m.group(2))
+        if a and b:
+            return f"{_case(a)} vs {_case(b)}"
+    return None
