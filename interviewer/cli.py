@@ -36,6 +36,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("report", "history", "report"),
     ("progress", "history", "progress"),
     ("grade", "grade", "grade"),
+    ("questions", "questions", "questions"),
     ("rubric", "rubric", "app"),
     ("eval", "eval", "app"),
 ]

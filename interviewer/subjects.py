@@ -23,7 +23,7 @@ DETERMINERS = frozenset(
 PREPOSITIONS = frozenset(
     """in on at for with by from to into onto about over under between among through
     during without within against towards toward via per than like as across after
-    before""".split()
+    before such""".split()
 )
 CONJUNCTIONS = frozenset("and or but nor so yet while whereas if because although".split())
 # Verbs that say what to do with the subject ("Explain X", "How would you tune X?").
@@ -34,7 +34,8 @@ ASKING_VERBS = frozenset(
 # Verbs that set a task about the subject ("Implement X", "Reverse a linked list").
 TASK_VERBS = frozenset(
     """implement create write build design reverse find remove compute calculate solve
-    code given prove""".split()
+    code given prove consider review revise revising reviewing know understand learn
+    study practice practise remember recall""".split()
 )
 PARTICLES = frozenset("up out down off through over away back".split())
 # Words that qualify what is asked rather than name the subject.
@@ -68,8 +69,8 @@ MAX_WORDS = 4
 
 def _plain(text: str) -> str:
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links to their text
+    text = re.sub(r"\([^()]*\)", " ", text)  # asides (sources included)
     text = re.sub(r"https?://\S+", " ", text)
-    text = re.sub(r"\([^()]*\)", " ", text)  # asides
     text = re.sub(r"[*_`“”\"«»]", "", text)
     text = re.sub(r"^\s*(?:q?\d{1,3}[.):]|[-*+])\s+", "", text, flags=re.IGNORECASE)
     return re.sub(r"\s+", " ", text).strip()

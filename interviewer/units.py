@@ -743,6 +743,14 @@ _BOLD_LABEL = re.compile(
 )
 
 
+_CONTENT_STOP = CONTAINER_WORDS | STOP | QUESTION_START
+
+
+def _stems(text: str) -> set[str]:
+    # A light stem (plural "s" dropped) is enough to see a name repeat the question.
+    return {w.lower().rstrip("s") if len(w) > 3 else w.lower() for w in _words(plain(text))}
+
+
 _READING = frozenset(
     """source sources reading references reference links link bibliography resources
     resource citations""".split()
@@ -785,6 +793,10 @@ def structure_candidates(
         if not s.virtual and s.level == min(x.level for x in sections[1:])
         and not is_aspect(s.heading_path[-1]) and not is_container(s.heading_path[-1])
     ]  # fmt: skip
+    asked = _stems(" ".join([*head.heading_path, head.question or ""]))
+    # A sub-heading that only restates the question ("About multi-label problems") names
+    # nothing new.
+    children = [c for c in children if _stems(c.heading_path[-1]) - asked - _CONTENT_STOP]
     if len(children) >= 2:
         for child in children:
             end = child.line_end
@@ -805,7 +817,7 @@ def structure_candidates(
                 in_fence = not in_fence
                 continue
             m = None if in_fence else _BOLD_LABEL.match(raw)
-            if m and not asks(m.group(1)):
+            if m and not asks(m.group(1)) and _stems(m.group(1)) - asked - _CONTENT_STOP:
                 labelled.append(unit_cls(plain(m.group(1)).rstrip(":"), n, n, sec, True, 0))
     if len(labelled) >= 2:
         out.extend(labelled)

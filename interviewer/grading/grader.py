@@ -208,6 +208,9 @@ class Grader:
             self._vectors[embed_text_of(kp)] = row
         if apply_overrides:
             self._apply_overrides(bank)
+            from interviewer.wording import apply_cached
+
+            apply_cached(settings, bank.questions)  # a model's wording of topic units
         return bank
 
     def extracted(self) -> Bank:

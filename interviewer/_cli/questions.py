@@ -1,0 +1,69 @@
+"""`interviewer questions`: the question bank as it will be asked."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from interviewer._cli.common import (
+    CorpusOpt,
+    JsonOpt,
+    ModelOpt,
+    err_console,
+    out_console,
+    print_json,
+    settings_from,
+)
+
+
+def questions(
+    corpus: CorpusOpt = None,
+    topic: Annotated[
+        list[str] | None,
+        typer.Option("--topic", "-t", help="Only questions of this topic (repeatable)."),
+    ] = None,
+    json_out: JsonOpt = False,
+    word: Annotated[
+        bool,
+        typer.Option(
+            "--word-topics",
+            help="Ask the Ollama model to word the questions of topic headings first "
+            "(cached; a question your notes wrote is never replaced).",
+        ),
+    ] = False,
+    model: ModelOpt = None,
+) -> None:
+    """List every question the interviewer can ask: id, question, kind (heading, bold,
+    list, qa, details, topic, generated), where it is in the notes, stub flag and
+    number of key points."""
+    from interviewer.question_bank import bank_rows, open_grader, word_topics
+
+    settings = settings_from(corpus, model=model)
+    grader = open_grader(settings)
+    if word:
+        report = word_topics(settings, grader=grader)
+        err_console().print(report.message, markup=False, highlight=False)
+    rows = bank_rows(settings, list(topic or []), grader=grader)
+    if json_out:
+        print_json([r.model_dump(mode="json") for r in rows])
+        return
+    from rich.markup import escape
+
+    console = out_console()
+    if not rows:
+        console.print("no questions in the notes")
+        return
+    for r in rows:
+        lines = f"{r.source}:{r.line_start}-{r.line_end}"
+        stub = " [yellow]stub[/]" if r.is_stub else ""
+        console.print(
+            f"[bold]{escape(r.question)}[/]{stub}\n"
+            f"  [dim]{r.id} · {r.kind} · {escape(lines)} · {r.key_points} key points"
+            f" · {escape(r.topic)}[/]"
+        )
+    kinds: dict[str, int] = {}
+    for r in rows:
+        kinds[r.kind] = kinds.get(r.kind, 0) + 1
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    console.print(f"\n{len(rows)} questions ({summary})")
