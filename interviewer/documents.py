@@ -176,7 +176,8 @@ def _convert(data: bytes, suffix: str, stem: str) -> tuple[bytes, str]:
     """HTML or PDF -> a Markdown note with the title in its front matter."""
     from interviewer.extract import html_to_text, pdf_to_text
 
-    extracted = pdf_to_text(data) if suffix == ".pdf" else html_to_text(data)
+    # A note keeps its links (as Markdown links) and its headings.
+    extracted = pdf_to_text(data) if suffix == ".pdf" else html_to_text(data, links=True)
     title = extracted.title or stem
     front = yaml.safe_dump(
         {"title": title, "converted_from": f"{stem}{suffix}"}, allow_unicode=True, sort_keys=False
