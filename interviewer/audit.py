@@ -76,6 +76,15 @@ class DuplicateQuestion(BaseModel):
     how: Literal["same text", "similar meaning"]
 
 
+class UncertainShape(Location):
+    """A question/answer unit read with less than certainty, or question-like text that
+    was not read as a unit."""
+
+    question: str | None = None
+    kind: str | None = None
+    reason: str
+
+
 class Contradiction(BaseModel):
     note_claim: str
     reference_says: str
@@ -87,7 +96,9 @@ class Contradiction(BaseModel):
 class AuditReport(BaseModel):
     corpus_dir: str
     documents: int = 0
-    questions: int = 0
+    questions: int = Field(default=0, description="Units the interviewer can ask.")
+    units_by_kind: dict[str, int] = Field(default_factory=dict)
+    uncertain_shapes: list[UncertainShape] = Field(default_factory=list)
     stub_questions: list[StubQuestion] = Field(default_factory=list)
     todo_lines: list[TodoLine] = Field(default_factory=list)
     link_issues: list[LinkIssue] = Field(default_factory=list)
@@ -133,6 +144,32 @@ def stub_questions(documents: list[Document]) -> list[StubQuestion]:
                 )
             )
     return found
+
+
+def unit_shapes(documents: list[Document]) -> tuple[dict[str, int], list[UncertainShape]]:
+    """How many units of each shape, and the places whose shape is uncertain."""
+    kinds: dict[str, int] = {}
+    uncertain: list[UncertainShape] = []
+    for doc in documents:
+        for section in doc.sections:
+            if section.unit_kind:
+                kinds[section.unit_kind] = kinds.get(section.unit_kind, 0) + 1
+            if section.unit_kind and section.uncertain:
+                uncertain.append(
+                    UncertainShape(
+                        source=section.source, heading=section.heading,
+                        line=section.line_start, question=section.question,
+                        kind=section.unit_kind, reason=section.uncertain,
+                    )
+                )  # fmt: skip
+        for note in doc.shape_notes:
+            uncertain.append(
+                UncertainShape(
+                    source=note.source, heading=note.heading, line=note.line, reason=note.reason
+                )
+            )
+    uncertain.sort(key=lambda u: (u.source, u.line))
+    return kinds, uncertain
 
 
 def _lines(doc: Document) -> list[str]:
@@ -209,7 +246,7 @@ def duplicate_questions(
     import numpy as np
 
     items = [
-        (section, question_text(section.heading_path[-1]))
+        (section, section.question or question_text(section.heading_path[-1]))
         for doc in documents
         for section in doc.sections
         if section.is_question
@@ -463,6 +500,7 @@ def run_audit(settings: Settings, *, use_embeddings: bool = True) -> AuditReport
         questions=sum(s.is_question for d in documents for s in d.sections),
         problems=[str(p) for p in loaded.problems],
     )
+    report.units_by_kind, report.uncertain_shapes = unit_shapes(documents)
     report.stub_questions = stub_questions(documents)
     report.todo_lines = todo_lines(documents)
     report.link_issues = link_issues(documents, corpus_dir)
@@ -498,8 +536,10 @@ def run_audit(settings: Settings, *, use_embeddings: bool = True) -> AuditReport
 
 def render_markdown(report: AuditReport) -> str:
     out = [f"# Audit of {report.corpus_dir}", ""]
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.units_by_kind.items()))
     out.append(
-        f"{report.documents} documents, {report.questions} questions: "
+        f"{report.documents} documents, {report.questions} questions"
+        f"{' (' + kinds + ')' if kinds else ''}: "
         f"{len(report.stub_questions)} without real notes, {len(report.todo_lines)} reminder "
         f"lines, {len(report.link_issues)} link problems, {len(report.duplicates)} duplicated "
         f"questions, {len(report.contradictions)} contradictions with references."
@@ -509,6 +549,13 @@ def render_markdown(report: AuditReport) -> str:
         f"- {q.source}:{q.line} {q.heading} ({q.state}{': ' + q.excerpt if q.excerpt else ''})"
         for q in report.stub_questions
     ] or ["None."]
+    if report.uncertain_shapes:
+        out += ["", "## Shapes read with less than certainty", ""]
+        out += [
+            f"- {u.source}:{u.line} {u.question or u.heading}"
+            f"{' (' + u.kind + ')' if u.kind else ''}: {u.reason}"
+            for u in report.uncertain_shapes
+        ]
     out += ["", "## Reminders (TODO lines)", ""]
     out += [f"- {t.source}:{t.line} {t.heading}: {t.text}" for t in report.todo_lines] or ["None."]
     out += ["", "## Links", ""]
