@@ -44,7 +44,17 @@ HOLLOW = frozenset(
     typical typically important key basic advantages advantage disadvantages
     disadvantage pros cons benefits drawbacks purpose role meaning idea concept
     definition intuition intuitively briefly exactly really actually generally
-    significance importance need needs point goal""".split()
+    significance importance need needs point goal part parts type types kind kinds""".split()
+)
+# Verbs that are seldom nouns: after the subject they end it ("How does the kernel
+# choose ...", "What makes ...").
+VERBS = frozenset(
+    """choose chooses decide decides handle handles affect affects differ differs prevent
+    prevents cause causes avoid avoids improve improves reduce reduces increase increases
+    detect detects evict evicts happen happens mean means work works help helps make
+    makes get gets know knows become becomes take takes keep keeps deal deals combat
+    ensure ensures guarantee guarantees achieve achieves determine determines relate
+    relates compare compares behave behaves perform performs occur occurs""".split()
 )
 _COMPARE = re.compile(
     r"\b(?:differences?|distinction|trade-?offs?|tradeoffs?)\s+(?:between|among)\s+(.+?)\s+"
@@ -117,7 +127,7 @@ def _noun_phrase(text: str) -> list[str]:
             break
         if words and (low.endswith("ly") and len(low) > 4 or low in HOLLOW):
             break
-        if words and low in ("work", "works", "worked", "happen", "happens", "mean", "means"):
+        if words and low in VERBS:
             break
         words.append(tok)
         if len(words) >= MAX_WORDS:
@@ -142,7 +152,7 @@ def _strip_lead(clause: str) -> str:
         if low in AUXILIARIES or low in PRONOUNS or low in ("to", "let's", "lets", "now", "say"):
             i += 1
             continue
-        if low in ASKING_VERBS or low in TASK_VERBS:
+        if low in ASKING_VERBS or low in TASK_VERBS or (seen_question and low in VERBS):
             i += 1
             continue
         if seen_question and i + 1 < len(tokens) and _verb_after_subject(tokens, i):

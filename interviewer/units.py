@@ -529,16 +529,20 @@ def split_sections(
 
     out: list[Section] = []
     for sec in sections:
-        if sec.is_question and sec.level > 0:
-            sec.unit_kind = "heading"
-            sec.question = question_text(sec.heading_path[-1])
-            out.append(sec)
-            continue
-        first = sec.line_start if sec.level == 0 else sec.line_start  # 1-based heading line
-        body_first = (first + 1 if sec.level > 0 else first) - 1  # 0-based
+        body_first = sec.line_start if sec.level > 0 else sec.line_start - 1  # 0-based
         last = sec.line_end - 1
         raw_notes: list[tuple[int, str]] = []
         starts = find_questions(lines, body_first, last, raw_notes)
+        if sec.is_question and sec.level > 0:
+            sec.unit_kind = "heading"
+            sec.question = question_text(sec.heading_path[-1])
+            # Under a heading that asks, list items that ask are part of its answer;
+            # a marked question (bold, Q:, a collapsible block) is a question of its own.
+            starts = [s for s in starts if s.kind != "list"]
+            raw_notes = []
+            if not starts:
+                out.append(sec)
+                continue
         if notes is not None:
             notes.extend(
                 ShapeNote(source=source, line=n + 1, heading=sec.heading, reason=r)
@@ -551,6 +555,8 @@ def split_sections(
         head_end = starts[0].line - 1
         while head_end >= body_first and not lines[head_end].strip():
             head_end -= 1
+        if sec.unit_kind == "heading" and head_end < body_first:
+            sec.uncertain = "a heading that asks, with no answer before its first sub-question"
         if sec.level > 0 or head_end >= body_first:
             end_line = max(head_end + 1, sec.line_start)
             text = "\n".join(lines[body_first : head_end + 1]).strip("\n")
@@ -561,7 +567,9 @@ def split_sections(
             sec.todo_lines = todo_lines(text)
             sec.has_units = True
             out.append(sec)
-        level = sec.level + 1 if sec.level > 0 else 1
+        # Questions under a heading that asks stand beside it (its answer is its own);
+        # under a plain heading they are its parts.
+        level = sec.level if sec.unit_kind == "heading" else (sec.level + 1 if sec.level else 1)
         for n, st in enumerate(starts):
             end = starts[n + 1].line - 1 if n + 1 < len(starts) else last
             while end > st.line and not lines[end].strip():
