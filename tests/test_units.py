@@ -173,7 +173,9 @@ def test_bold_and_qa_questions_under_topic_headings(tmp_path: Path) -> None:
         ("qa", "What is an index and when does it not help?", 21, 24),
     ]
     assert units[0].heading_path == [
-        "SQL interview notes", "Filtering", "What is the difference between WHERE and HAVING?"
+        "SQL interview notes",
+        "Filtering",
+        "What is the difference between WHERE and HAVING?",
     ]
     # The headings that hold explicit questions are not asked again as topics.
     assert not any(u.kind == "topic" for u in units)
@@ -240,9 +242,13 @@ def test_chunks_never_span_two_units_and_carry_their_unit(tmp_path: Path) -> Non
 
 def test_a_long_answer_is_split_inside_its_unit(tmp_path: Path) -> None:
     long_answer = " ".join(
-        f"Sentence {i} says that the scheduler picks the next runnable task fairly." for i in range(60)
+        f"Sentence {i} says that the scheduler picks the next runnable task fairly."
+        for i in range(60)
     )
-    text = f"# OS\n\n**How does a scheduler work?**\n\n{long_answer}\n\n**What is a zombie?**\n\nA finished process whose parent has not waited for it yet.\n"
+    text = (
+        f"# OS\n\n**How does a scheduler work?**\n\n{long_answer}\n\n**What is a zombie?**\n\n"
+        "A finished process whose parent has not waited for it yet.\n"
+    )
     write(tmp_path, "long.md", text)
     doc = load_corpus(tmp_path).documents[0]
     chunks = chunk_document(doc, chunk_size=64, chunk_overlap=8)
@@ -278,7 +284,9 @@ def test_headings_that_ask_keep_their_sub_headings_as_answer() -> None:
     kinds = {s.heading_path[-1]: s.unit_kind for s in sections}
     assert kinds["How does the kernel choose a page to evict?"] == "heading"
     assert kinds["FIFO"] is None and kinds["Clock"] is None
-    owner = next(s for s in sections if s.heading_path[-1] == "How does the kernel choose a page to evict?")
+    owner = next(
+        s for s in sections if s.heading_path[-1] == "How does the kernel choose a page to evict?"
+    )
     assert {s.unit_id for s in sections if s.heading_path[-1] in ("FIFO", "Clock")} == {owner.id}
 
 
@@ -359,7 +367,11 @@ def test_primer_topics_are_askable(primer: list) -> None:
     kinds = {s.unit_kind for s in primer if s.unit_kind}
     assert {"topic", "heading", "qa"} <= kinds
     # Containers and aspects are never asked.
-    for name in ("Source(s) and further reading", "Disadvantage(s): cache", "Index of system design topics"):
+    for name in (
+        "Source(s) and further reading",
+        "Disadvantage(s): cache",
+        "Index of system design topics",
+    ):
         assert name not in asked
 
 
@@ -388,7 +400,10 @@ def test_primer_cache_update_is_graded_on_the_four_strategies(tmp_path: Path) ->
     assert q is not None
     top = sorted(q.key_points, key=lambda k: -k.importance)[:4]
     assert {k.text for k in top} == {
-        "Cache-aside", "Write-through", "Write-behind (write-back)", "Refresh-ahead"
+        "Cache-aside",
+        "Write-through",
+        "Write-behind (write-back)",
+        "Refresh-ahead",
     }
     full = grader.grade(
         q,
@@ -417,7 +432,9 @@ def test_questions_command_lists_units_as_json(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert {r["kind"] for r in rows} == {"bold", "qa", "details", "topic"}
-    where = next(r for r in rows if r["question"].startswith("What is the difference between WHERE"))
+    where = next(
+        r for r in rows if r["question"].startswith("What is the difference between WHERE")
+    )
     assert where["source"] == "sql.md" and (where["line_start"], where["line_end"]) == (5, 8)
     assert where["topic"] == "WHERE vs HAVING" and where["key_points"] >= 2
     assert not where["is_stub"]
