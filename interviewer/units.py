@@ -621,6 +621,8 @@ def mark_topics(sections: list[Section]) -> None:
         name = sec.heading_path[-1] if sec.heading_path else ""
         if sec.is_stub or is_container(name) or is_aspect(name) or not plain(name):
             continue
+        if not _substantial(sections, i):
+            continue  # only questions to look up, or a few words
         inside_answer = False
         for anc in _ancestors(sections, i):
             # A question that holds nothing of its own but sub-sections ("A vs B" over
@@ -639,6 +641,17 @@ def mark_topics(sections: list[Section]) -> None:
         sec.unit_kind = "topic"
         sec.question = topic_question(name)
         sec.is_question = True
+
+
+def _substantial(sections: list[Section], i: int) -> bool:
+    """Notes of its own (lines that ask do not count: they are not notes), or a
+    sub-section that has them."""
+    from interviewer.corpus import is_stub_text
+
+    own = "\n".join(ln for ln in sections[i].text.split("\n") if not asks(ln))
+    if not is_stub_text(own):
+        return True
+    return any(not d.is_stub for d in _descendants(sections, i))
 
 
 def _really_asks(heading: str) -> bool:
@@ -839,4 +852,17 @@ def structure_candidates(
             where = (c.unit.section.source, c.unit.line_start)
             if any(src == where[0] and a <= where[1] <= b for src, a, b in spans):
                 c.importance *= DETAIL_WEIGHT
-    return [candidate_cls(u.text, u, STRUCTURE_IMPORTANCE, False, None, False) for u in out]
+    # The label is the name itself: that is how the bank knows them (see even_structure).
+    return [candidate_cls(u.text, u, STRUCTURE_IMPORTANCE, False, u.text, False) for u in out]
+
+
+def even_structure(points: list) -> None:
+    """The names that structure an answer weigh alike, as much as the heaviest of them:
+    nothing in a bare name says one strategy matters more than its siblings (its
+    likeness to the question's words is no such signal)."""
+    names = [kp for kp in points if kp.label and kp.text == kp.label]
+    if len(names) < 2:
+        return
+    top = max(kp.importance for kp in names)
+    for kp in names:
+        kp.importance = top

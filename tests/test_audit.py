@@ -234,3 +234,26 @@ def test_terminal_report_wraps_instead_of_cropping(tmp_path: Path) -> None:
     assert all(len(line) <= 80 for line in result.stdout.splitlines())
     flat = "".join(result.stdout.split())
     assert url in flat and "interviewerfetch-references" in flat
+
+
+def test_audit_counts_units_and_lists_uncertain_shapes(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "net.md").write_text(
+        "# Networking\n\n"
+        "**What is a TCP handshake?**\n\n"
+        "SYN, SYN-ACK and ACK: both sides agree on initial sequence numbers before data.\n\n"
+        "1. Why is UDP used for DNS?\n\n"
+        "Queries are small and a lost one is retried, so a handshake would cost more.\n\n"
+        "## Things to look up\n\n"
+        "- How does QUIC work?\n"
+        "- Why is HTTP/3 faster?\n"
+        "- What is head-of-line blocking?\n",
+        encoding="utf-8",
+    )
+    report = run_audit(load_settings(corpus=notes, use_llm=False), use_embeddings=False)
+    assert report.questions == 2
+    assert report.units_by_kind == {"bold": 1, "list": 1}
+    reasons = {(u.line, u.reason) for u in report.uncertain_shapes}
+    assert (7, "answer not indented under the list question") in reasons
+    assert any(line == 13 and "without answers" in reason for line, reason in reasons)

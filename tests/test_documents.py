@@ -300,3 +300,78 @@ def test_unexpected_os_errors_are_one_line_too(inbox: Path, tmp_path: Path) -> N
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr and proc.stderr.strip().count("\n") == 0
     assert proc.stderr.startswith("error: ") and str(blocker) in proc.stderr
+
+
+# ---- add keeps structure ------------------------------------------------------------
+
+
+def test_add_html_keeps_headings_and_link_urls(corpus: Path, inbox: Path) -> None:
+    (inbox / "os.html").write_bytes(
+        b"<html><head><title>OS notes</title></head><body><nav>Home | About</nav>"
+        b"<div><h2>Processes</h2><div><p>A process runs a program in its own "
+        b'<a href="https://en.wikipedia.org/wiki/Address_space">address space</a>, '
+        b"with its own open files and memory mappings.</p></div>"
+        b"<h2>What is a context switch?</h2><div><p>Saving the registers of the running "
+        b"task and restoring another's, so that one CPU can run many tasks in turn.</p>"
+        b"</div></div><footer>Copyright</footer></body></html>"
+    )
+    add_documents(load_settings(corpus=corpus), [str(inbox / "os.html")])
+    text = (corpus / "os.md").read_text(encoding="utf-8")
+    assert "## Processes" in text and "## What is a context switch?" in text
+    assert "[address space](https://en.wikipedia.org/wiki/Address_space)" in text
+    doc = next(d for d in load_corpus(corpus).documents if d.source == "os.md")
+    kinds = {s.heading_path[-1]: s.unit_kind for s in doc.sections}
+    assert kinds["What is a context switch?"] == "heading"
+    assert kinds["Processes"] == "topic"
+    assert any(link.url.endswith("/Address_space") for s in doc.sections for link in s.links)
+
+
+def test_add_text_file_reads_its_own_structure(corpus: Path, inbox: Path) -> None:
+    (inbox / "sql.txt").write_text(
+        "SQL notes\n\n"
+        "Indexes\n"
+        "A B-tree index lets the database find rows by key without reading the whole\n"
+        "table, at the cost of slower writes and more storage.\n\n"
+        "What does GROUP BY do?\n"
+        "It folds the rows that share the grouped columns into one row per group, so\n"
+        "that aggregates such as COUNT and SUM are computed per group.\n\n"
+        "Q: When is a query plan's sequential scan the right choice?\n"
+        "A: When the table is small or most of its rows match, reading it in order\n"
+        "beats jumping through an index.\n",
+        encoding="utf-8",
+    )
+    add_documents(load_settings(corpus=corpus), [str(inbox / "sql.txt")])
+    doc = next(d for d in load_corpus(corpus).documents if d.source == "sql.txt")
+    units = [(s.unit_kind, s.question, s.line_start) for s in doc.sections if s.unit_kind]
+    assert units == [
+        ("topic", "What are indexes, and when would you use them?", 3),
+        ("heading", "What does GROUP BY do?", 7),
+        ("qa", "When is a query plan's sequential scan the right choice?", 11),
+    ]
+    # The document is not one section named after the file.
+    assert len(doc.sections) > 1
+
+
+def test_pdf_outline_gives_headings(corpus: Path, inbox: Path) -> None:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    raw = minimal_pdf(
+        [
+            ["Virtual memory", "Each process sees its own address space mapped to frames."],
+            ["Page faults", "A fault loads the missing page from disk and retries the access."],
+        ],
+        title="Memory",
+    )
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(raw)))
+    writer.add_outline_item(title="Virtual memory", page_number=0)
+    writer.add_outline_item(title="Page faults", page_number=1)
+    buf = io.BytesIO()
+    writer.write(buf)
+    (inbox / "memory.pdf").write_bytes(buf.getvalue())
+    add_documents(load_settings(corpus=corpus), [str(inbox / "memory.pdf")])
+    doc = next(d for d in load_corpus(corpus).documents if d.source == "memory.md")
+    headings = [s.heading_path[-1] for s in doc.sections]
+    assert "Virtual memory" in headings and "Page faults" in headings
+    assert not any(h.startswith("Page 1") for h in headings)

@@ -42,7 +42,7 @@ from interviewer.grading.units import (
     material_units,
 )
 from interviewer.text import BARE_URL, GENERIC, MD_LINK, STOPWORDS, text_terms, words
-from interviewer.units import structure_candidates
+from interviewer.units import even_structure, structure_candidates
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -272,6 +272,7 @@ def build_bank(
             q.key_points = _normalise(q.key_points)
     for q in bank.questions:
         _even_name_lists(q, name_lists.get(q.id, []))
+        even_structure(q.key_points)  # sub-heading and label names weigh alike
     return bank, vectors
 
 
