@@ -54,7 +54,8 @@ VERBS = frozenset(
     detect detects evict evicts happen happens mean means work works help helps make
     makes get gets know knows become becomes take takes keep keeps deal deals combat
     ensure ensures guarantee guarantees achieve achieves determine determines relate
-    relates compare compares behave behaves perform performs occur occurs""".split()
+    relates compare compares behave behaves perform performs occur occurs return returns
+    contain contains represent represents solve solves produce produces""".split()
 )
 _COMPARE = re.compile(
     r"\b(?:differences?|distinction|trade-?offs?|tradeoffs?)\s+(?:between|among)\s+(.+?)\s+"
