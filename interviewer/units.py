@@ -372,10 +372,39 @@ def find_questions(
             continue
         if lm is None and list_run and _indent(line) == 0:
             close_run()
+        plain_start = _plain_line_start(lines, i, first, last)
+        if plain_start is not None:
+            starts.append(plain_start)
+            i = plain_start.body
+            continue
         i += 1
     close_run()
     starts.sort(key=lambda s: s.line)
     return starts
+
+
+_PLAIN_Q = re.compile(r"^[A-Z][a-z]*(?:'[a-z]+)?\b")
+
+
+def _plain_line_start(lines: list[str], i: int, first: int, last: int) -> _Start | None:
+    """A line of its own that asks ("What is a mutex?" after a blank line, a question
+    word first, a question mark last) with an answer below it."""
+    line = lines[i].strip()
+    if i > first and lines[i - 1].strip():
+        return None
+    m = _PLAIN_Q.match(line)
+    if not m or m.group(0).lower().split("'")[0] not in QUESTION_START or not asks(line):
+        return None
+    if len(line.split()) > 30 or line.startswith((">", "<", "|", "#")):
+        return None
+    j = _next_nonblank(lines, i, last)
+    if j is None or lines[j].lstrip().startswith("#"):
+        return None
+    nxt = lines[j].strip()
+    if _PLAIN_Q.match(nxt) and asks(nxt):
+        return None  # a run of questions with no answer between them
+    return _Start(line=i, body=i + 1, question=clean_question(line), kind="qa",
+                  uncertain="a plain line that asks, read as a question")  # fmt: skip
 
 
 def _next_nonblank(lines: list[str], i: int, last: int) -> int | None:
@@ -535,7 +564,9 @@ def split_sections(
         starts = find_questions(lines, body_first, last, raw_notes)
         if sec.is_question and sec.level > 0:
             sec.unit_kind = "heading"
-            sec.question = question_text(sec.heading_path[-1])
+            sec.question = clean_question(question_text(sec.heading_path[-1])) or question_text(
+                sec.heading_path[-1]
+            )
             # Under a heading that asks, list items that ask are part of its answer;
             # a marked question (bold, Q:, a collapsible block) is a question of its own.
             starts = [s for s in starts if s.kind != "list"]

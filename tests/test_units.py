@@ -446,3 +446,20 @@ def test_questions_command_lists_units_as_json(tmp_path: Path) -> None:
     ]
     missing = CliRunner().invoke(app, ["questions", "--corpus", str(corpus), "-t", "kubernetes"])
     assert missing.exit_code != 0
+
+
+def test_plain_lines_that_ask_are_questions_marked_uncertain(tmp_path: Path) -> None:
+    text = (
+        "# Locks\n\n"
+        "What is a mutex?\n\n"
+        "A lock that only its owner can release; one thread at a time holds it.\n\n"
+        "Why can a spinlock waste CPU?\n"
+        "It busy-waits instead of sleeping, burning cycles while the holder runs.\n\n"
+        "Is this worth it? We will see, said nobody in these notes about locking.\n"
+    )
+    units = units_in(tmp_path, "locks.md", text)
+    got = [(u.kind, u.question, u.line_start, u.line_end, u.uncertain is not None) for u in units]
+    assert got == [
+        ("qa", "What is a mutex?", 3, 5, True),
+        ("qa", "Why can a spinlock waste CPU?", 7, 10, True),
+    ]
