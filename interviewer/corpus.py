@@ -24,6 +24,11 @@ QUESTION_STARTS = (
     "give", "derive", "show", "find", "remove", "reverse", "implement", "write", "design",
     "given", "create", "talk", "tell", "discuss", "contrast", "prove", "calculate", "compute",
 )  # fmt: skip
+# Imperative starts of QUESTION_STARTS: they ask only when an object follows.
+TASK_STARTS = frozenset(
+    """name list give derive show find remove reverse implement write design create
+    calculate compute prove""".split()
+)
 # Lines that are reminders to oneself rather than notes, in English and Spanish.
 TODO_PATTERNS = re.compile(
     r"^\s*(?:[-*]\s*)?(?:todo|tbd|fixme|xxx|wip|pendiente|por hacer|entender|repasar|"
@@ -129,7 +134,21 @@ def looks_like_question(heading: str) -> bool:
     if re.search(r"\s(?:vs\.?|versus)\s", text, re.IGNORECASE):
         return True
     first = re.split(r"[\s/,:;(]+", text.lower(), maxsplit=1)[0]
-    return first in QUESTION_STARTS
+    if first not in QUESTION_STARTS:
+        return False
+    if first in TASK_STARTS:
+        # "Reverse a linked list", "Design Mint.com" ask; "Reverse proxy (web server)"
+        # and "Name resolution" name a topic: a task has an object after its verb (a
+        # determiner, a name, or a few words), or ends like a sentence.
+        words = re.sub(r"\([^()]*\)", " ", text).split()
+        second = words[1] if len(words) > 1 else ""
+        return (
+            len(words) >= 3
+            or text.rstrip().endswith((".", "?", "!"))
+            or second.lower() in ("a", "an", "the", "your", "this", "these", "some", "all")
+            or second[:1].isupper()
+        )
+    return True
 
 
 def _strip_numbering(heading: str) -> str:

@@ -666,9 +666,11 @@ def mark_topics(sections: list[Section]) -> None:
         if inside_answer:
             continue
         if sec.has_units or any(
-            d.unit_kind not in (None, "topic") for d in _descendants(sections, i)
+            d.unit_kind not in (None, "topic")
+            and (d.virtual or _really_asks(d.heading_path[-1]))
+            for d in _descendants(sections, i)
         ):
-            continue  # asked through its own questions
+            continue  # asked through its own questions (a comparison heading is no such)
         sec.unit_kind = "topic"
         sec.question = topic_question(name)
         sec.is_question = True

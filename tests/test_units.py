@@ -463,3 +463,20 @@ def test_plain_lines_that_ask_are_questions_marked_uncertain(tmp_path: Path) -> 
         ("qa", "What is a mutex?", 3, 5, True),
         ("qa", "Why can a spinlock waste CPU?", 7, 10, True),
     ]
+
+
+@pytest.mark.parametrize(
+    ("heading", "asks"),
+    [
+        ("Reverse a linked list", True),
+        ("Design Mint.com", True),
+        ("Find the median of two sorted arrays", True),
+        ("Reverse proxy (web server)", False),
+        ("Name resolution", False),
+        ("What is a reverse proxy?", True),
+    ],
+)
+def test_task_headings_need_an_object(heading: str, asks: bool) -> None:
+    from interviewer.corpus import looks_like_question
+
+    assert looks_like_question(heading) is asks
