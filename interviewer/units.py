@@ -654,6 +654,8 @@ def mark_topics(sections: list[Section]) -> None:
             continue
         if not _substantial(sections, i):
             continue  # only questions to look up, or a few words
+        if _words(plain(name))[:1] and _words(plain(name))[0].lower() in _LEADING_PREPOSITIONS:
+            continue  # "In parallel", "Under development": a circumstance, not a subject
         inside_answer = False
         for anc in _ancestors(sections, i):
             # A question that holds nothing of its own but sub-sections ("A vs B" over
@@ -674,6 +676,11 @@ def mark_topics(sections: list[Section]) -> None:
         sec.unit_kind = "topic"
         sec.question = topic_question(name)
         sec.is_question = True
+
+
+_LEADING_PREPOSITIONS = frozenset(
+    "in on at under over for with without by from into during before after between".split()
+)
 
 
 def _substantial(sections: list[Section], i: int) -> bool:
