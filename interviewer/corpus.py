@@ -401,8 +401,13 @@ def text_to_markdown(text: str) -> str:
         if line.endswith("?") and len(words) <= 40:
             out[k] = "## " + line
             continue
-        # A short line with no sentence punctuation that opens a block is its title.
-        if len(words) <= 8 and not re.search(r"[.,;!?]$", line) and line[:1].isalnum():
+        # A short line with no sentence punctuation that opens a block is its title
+        # (unless the next line goes on with its sentence, in lower case).
+        goes_on = not blank(k + 1) and lines[k + 1].strip()[:1].islower()
+        if (
+            len(words) <= 8 and not re.search(r"[.,;!?]$", line) and line[:1].isalnum()
+            and not goes_on
+        ):  # fmt: skip
             out[k] = ("# " if first and blank(k + 1) else "## ") + line.rstrip(":")
     return "\n".join(out)
 
