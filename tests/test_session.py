@@ -17,8 +17,11 @@ import pytest
 from interviewer.feedback import Feedback
 from interviewer.grading import Grader, KeyPoint, Question
 from interviewer.scheduling import corpus_key, plan_questions
+from interviewer.drafts import Draft, DraftStore
 from interviewer.session import (
+    AnswerDraft,
     AnswerReader,
+    DraftChoice,
     AskedQuestion,
     EngineStatus,
     Interview,
@@ -38,7 +41,7 @@ NOTICE = "grounded core"
 # ---- answers --------------------------------------------------------------------------
 def lines_reader(lines: list[str], interactive: bool) -> AnswerReader:
     feed = iter(lines)
-    return AnswerReader(lambda _prompt: next(feed, None), interactive=interactive)
+    return AnswerReader(lambda _prompt, _prefill: next(feed, None), interactive=interactive)
 
 
 def test_answer_ends_with_a_dot_line_or_two_empty_lines() -> None:
@@ -222,9 +225,10 @@ def test_scripted_session_with_the_ollama_test_server(
 class ScriptedIO:
     """A ``SessionIO`` that answers from a list and records what it was shown."""
 
-    def __init__(self, answers: list[str]) -> None:
+    def __init__(self, answers: list[str], draft_choice: DraftChoice = "keep") -> None:
         self.answers: Iterator[str] = iter(answers)
         self.events: list[tuple[str, Any]] = []
+        self.draft_choice: DraftChoice = draft_choice
 
     def notice(self, message: str) -> None:
         self.events.append(("notice", message))
@@ -235,8 +239,22 @@ class ScriptedIO:
     def ask(self, question: AskedQuestion) -> None:
         self.events.append(("ask", question))
 
-    def read_answer(self) -> str | None:
-        return next(self.answers, None)
+    def read_answer(self, draft: AnswerDraft | None = None) -> str | None:
+        answer = next(self.answers, None)
+        if draft is not None and answer is not None and parse_command(answer) is None:
+            # As a terminal would: a kept draft is the start of the answer.
+            kept = [] if draft.edit else draft.lines
+            if draft.on_change is not None:
+                draft.on_change([*kept, *answer.splitlines()])
+            answer = "\n".join([*kept, answer]).strip()
+        return answer
+
+    def offer_draft(self, draft: Draft) -> DraftChoice:
+        self.events.append(("draft", draft))
+        return self.draft_choice
+
+    def more(self, feedback: Feedback | None) -> None:
+        self.events.append(("more", feedback))
 
     def hint(self, point: KeyPoint, number: int) -> None:
         self.events.append(("hint", point))
@@ -412,10 +430,10 @@ class InterruptingIO(ScriptedIO):
         super().__init__(answers)
         self.interrupt_at_ask = interrupt_at_ask
 
-    def read_answer(self) -> str | None:
+    def read_answer(self, draft: AnswerDraft | None = None) -> str | None:
         if len(self.of("ask")) == self.interrupt_at_ask:
             raise KeyboardInterrupt
-        return super().read_answer()
+        return super().read_answer(draft)
 
 
 def test_resume_asks_the_follow_up_that_was_interrupted(
