@@ -93,8 +93,12 @@ def question_panel(question: AskedQuestion, width: int) -> RenderableType:
     if question.notes_status != "ok":
         body.append("\n(no notes yet under this heading: nothing to grade against)", style="dim")
     if question.source:
-        body.append(f"\n{clean(question.source, one_line=True)} § ", style="dim")
-        body.append(clean(question.heading, one_line=True), style="dim")
+        where = clean(question.source, one_line=True)
+        heading = clean(question.heading, one_line=True)
+        # The heading is often the question itself: then the file says enough.
+        if heading and heading.rsplit(" > ", 1)[-1] != clean(question.text, one_line=True):
+            where += f" § {heading}"
+        body.append("\n" + where, style="dim")
     return Panel(body, title=Text(fit_title(title, width)), border_style=style, width=width)
 
 

@@ -37,3 +37,21 @@ def warn_line(message: str) -> None:
     Console(stderr=True, highlight=False).print(
         f"warning: {message}", markup=False, highlight=False, soft_wrap=True
     )
+
+
+def hide_flag_types() -> None:
+    """Typer's help shows a type beside every option, ``<bool>`` for on/off flags
+    too, where it reads as if the flag took a value. Flags show none."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+    if getattr(shown, "_hides_flags", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: object) -> str | None:
+        if self.is_flag and self.metavar is None:
+            return None
+        return shown(self, ctx)  # type: ignore[arg-type]
+
+    display_type_rich._hides_flags = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
