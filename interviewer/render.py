@@ -103,30 +103,24 @@ def question_panel(question: AskedQuestion, width: int) -> RenderableType:
 
 
 # ---- compact feedback -------------------------------------------------------------------
-def _where(citation: Citation | None, width: int) -> str:
-    return shorten(citation.label(), width) if citation is not None else ""
+MAX_ITEMS = 4  # missed points and wrong claims together, in the compact view
 
 
-def _claim_lines(claim: IncorrectClaim, width: int) -> list[tuple[str, str]]:
-    lines = [(f"✗ “{shorten(claim.text, width - 4)}”", "red")]
-    tail = claim.correction.strip()
-    where = (
-        claim.citation.label()
-        if claim.citation is not None
-        else ("" if claim.in_notes else "not in your notes")
-    )
-    if tail:
-        lines.append((f"  → {shorten(tail, width - 4)}", ""))
-    if where:
-        lines.append((f"  {shorten(where, width - 2)}", "dim"))
-    return lines
+def _where(citation: Citation, question: str, width: int) -> str:
+    """A citation on one line; the heading is left out when it only repeats the
+    question (the usual case: notes are headed by their questions)."""
+    label = citation.label()
+    last = clean(citation.heading, one_line=True).rsplit(" > ", 1)[-1]
+    if last and last == clean(question, one_line=True):
+        label = label.rsplit(" § ", 1)[0]
+    return shorten(label, width)
 
 
 def compact_feedback(
     fb: Feedback, width: int, *, follow_up: bool = True, more_hint: str = "/more"
 ) -> RenderableType:
-    """Score, how many key points were covered, at most three missed points (by
-    name, with their citation), wrong claims and the follow-up."""
+    """Score and key points covered (the title), at most three missed points by name
+    with their citation, wrong claims and the follow-up: about 15 lines."""
     from rich.panel import Panel
     from rich.text import Text
 
@@ -138,44 +132,74 @@ def compact_feedback(
             style="yellow",
         )
         return Panel(body, title=Text("Feedback"), border_style="yellow", width=width)
+    n_wrong = min(MAX_WRONG, len(fb.incorrect))
+    n_missed = min(MAX_MISSED, len(fb.missed), max(MAX_ITEMS - n_wrong, 1))
     rows: list[tuple[str, str]] = []
-    total = len(fb.covered) + len(fb.partial) + len(fb.missed)
-    if total:
-        summary = f"{len(fb.covered)} of {total} key points covered"
-        if fb.partial:
-            summary += f", {len(fb.partial)} in part"
-        rows.append((summary, "bold"))
     if fb.missed:
-        rows.append(("Missed:", "bold red"))
-        for p in fb.missed[:MAX_MISSED]:
+        more = f", {n_missed} shown" if len(fb.missed) > n_missed else ""
+        rows.append((f"Missed ({len(fb.missed)}{more}):", "bold red"))
+        for p in fb.missed[:n_missed]:
             rows.append((f"• {shorten(p.text, inner - 2)}", ""))
             if p.citation is not None:
-                rows.append((f"  {_where(p.citation, inner - 2)}", "dim"))
-        if len(fb.missed) > MAX_MISSED:
-            rows.append((f"  …and {len(fb.missed) - MAX_MISSED} more ({more_hint})", "dim"))
+                rows.append((f"  {_where(p.citation, fb.question, inner - 2)}", "dim"))
     if fb.incorrect:
-        rows.append(("Wrong or imprecise:", "bold red"))
-        for claim in fb.incorrect[:MAX_WRONG]:
-            rows.extend(_claim_lines(claim, inner))
-        if len(fb.incorrect) > MAX_WRONG:
-            rows.append((f"  …and {len(fb.incorrect) - MAX_WRONG} more ({more_hint})", "dim"))
+        more = f", {n_wrong} shown" if len(fb.incorrect) > n_wrong else ""
+        rows.append((f"Wrong or imprecise ({len(fb.incorrect)}{more}):", "bold red"))
+        for claim in fb.incorrect[:n_wrong]:
+            rows.append((f"✗ “{shorten(claim.text, inner - 4)}”", "red"))
+            where = (
+                _where(claim.citation, fb.question, inner)
+                if claim.citation is not None
+                else ("" if claim.in_notes else "not in your notes")
+            )
+            fix = f"→ {claim.correction.strip()}" if claim.correction.strip() else ""
+            if fix and where:
+                # The correction gives way to its source when both do not fit.
+                room = inner - 2 - cell_len_(where) - 3
+                line = f"{shorten(fix, room)} ({where})" if room >= 20 else shorten(fix, inner - 2)
+            else:
+                line = shorten(fix or where, inner - 2)
+            rows.append((f"  {line}", "dim" if not fix else ""))
     if follow_up and fb.follow_up:
-        rows.append((f"Follow-up: {shorten(fb.follow_up, (inner - 11) * 2)}", "cyan"))
+        rows.append((shorten(f"Follow-up: {fb.follow_up}", inner), "cyan"))
     if fb.hints_used:
         rows.append((f"{fb.hints_used} hint(s) used", "dim"))
     body = Text()
     for i, (line, style) in enumerate(rows):
         body.append(("\n" if i else "") + line, style=style)
+    total = len(fb.covered) + len(fb.partial) + len(fb.missed)
     title = Text(f"Score {fb.score:.1f}/10", style=f"bold {score_style(fb.score)}")
+    if total:
+        covered = f"{len(fb.covered)} of {total} key points"
+        if fb.partial:
+            covered += f" (+{len(fb.partial)} in part)"
+        title.append(" · " + shorten(covered, max(width - 11 - title.cell_len, 1)))
     subtitle = Text(f"{more_hint}: all points and sources", style="dim") if more_hint else None
     return Panel(
-        body if rows else Text("Every key point covered.", style="green"),
+        body if rows else _nothing_missed(fb, more_hint),
         title=title,
-        subtitle=subtitle if (fb.covered or fb.partial or fb.missed) else None,
+        subtitle=subtitle if total else None,
         subtitle_align="right",
         border_style="blue",
         width=width,
     )
+
+
+def _nothing_missed(fb: Feedback, more_hint: str) -> Any:
+    from rich.text import Text
+
+    if fb.partial:
+        return Text(
+            f"Nothing missed; {len(fb.partial)} point(s) covered only in part ({more_hint}).",
+            style="yellow",
+        )
+    return Text("Every key point covered.", style="green")
+
+
+def cell_len_(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
 
 
 # ---- full feedback ----------------------------------------------------------------------

@@ -14,15 +14,15 @@ from typing import Any, Literal
 
 import pytest
 
+from interviewer.drafts import Draft
 from interviewer.feedback import Feedback
 from interviewer.grading import Grader, KeyPoint, Question
 from interviewer.scheduling import corpus_key, plan_questions
-from interviewer.drafts import Draft, DraftStore
 from interviewer.session import (
     AnswerDraft,
     AnswerReader,
-    DraftChoice,
     AskedQuestion,
+    DraftChoice,
     EngineStatus,
     Interview,
     parse_command,

@@ -1,5 +1,6 @@
 """The real interactive session in a real terminal (tmux): type answers, interrupt
-with Ctrl-C, resume, and find every answered turn in the history."""
+with Ctrl-C mid-answer, resume, get the unfinished answer offered back, and find every
+answered turn in the history."""
 
 from __future__ import annotations
 
@@ -102,7 +103,9 @@ def test_type_interrupt_resume_and_find_every_turn(pane: Pane, tmp_path: Path) -
         f"{py} -m interviewer interview --no-llm --questions 3 --follow-ups 0 --seed 4; "
         "echo EXIT=$?"
     )
-    pane.wait_for("Question 1/3")
+    screen = pane.wait_for("Question 1/3")
+    # A first session starts with how to answer and leave.
+    assert "How it works" in screen and "/quit" in screen
     pane.answer("Overfitting shows as a gap between training and validation loss.",
                 "",  # a paragraph break inside the answer
                 "Use more data, regularization and early stopping.")  # fmt: skip
@@ -117,9 +120,17 @@ def test_type_interrupt_resume_and_find_every_turn(pane: Pane, tmp_path: Path) -
     pane.wait_for(SAVED)
     pane.wait_for("EXIT=130")
 
+    screen = pane.wait_for("offers it back")
+
     pane.type(f"{py} -m interviewer resume --no-llm; echo EXIT=$?")
-    screen = pane.wait_for("Question 3/3", count=2)
-    assert "resuming session" in screen
+    screen = pane.wait_for("Keep it (k), edit it (e) or start over (s)?")
+    assert screen.count("Question 3/3") == 2
+    assert "resuming session" in screen and str(REPO / "corpus") in screen
+    # The draft offered back: the full line and the one being typed at Ctrl-C.
+    offered = screen[screen.rindex("You had started:") :]
+    assert "this answer is being typed when" in offered and "the user hits" in offered
+    pane.type("k")
+    pane.wait_for("go on typing after it")
     pane.answer("The last answer, after resuming.")
     pane.wait_for("EXIT=0")
 
@@ -141,8 +152,10 @@ def test_type_interrupt_resume_and_find_every_turn(pane: Pane, tmp_path: Path) -
         "Use more data, regularization and early stopping."
     )
     assert answers[1] == "A second answer about the concept, typed in the terminal."
-    assert answers[2] == "The last answer, after resuming."
+    assert answers[2] == (
+        "this answer is being typed when\nthe user hits\nThe last answer, after resuming."
+    )
     assert turns[1]["hints_used"] == 1
     assert all(t["feedback"] is not None for t in turns)
-    # The answer being typed at Ctrl-C is the only thing lost.
-    assert "being typed" not in json.dumps(session)
+    # The draft has done its job: nothing is left to offer.
+    assert not list((tmp_path / "home" / "drafts").glob("*.jsonl"))
