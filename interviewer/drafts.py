@@ -95,8 +95,11 @@ class DraftStore:
     def _append(self, session_id: str, data: bytes) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path(session_id), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            fd = os.open(self.path(session_id), os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
             try:
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    data = b"\n" + data  # after a torn record: start on a line of its own
                 os.write(fd, data)
                 _fsync(fd)
             finally:
