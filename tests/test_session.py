@@ -782,3 +782,19 @@ def test_a_locked_database_never_loses_the_answer(tmp_path: Path) -> None:
     assert [t["answer"] for t in session["turns"]] == ["Dropout zeroes random activations."]
     with sqlite3.connect(db) as raw:
         assert raw.execute("SELECT count(*) FROM turns").fetchone()[0] == 1
+
+
+def test_grade_is_compact_by_default_and_full_with_verbose(tmp_path: Path) -> None:
+    env = {**cli_env(tmp_path / "home"), "COLUMNS": "80"}
+    args = ["grade", "--no-llm", "-q", "How to check overfitting? How to deal with it?",
+            "-a", "Overfitting is when the model is too big."]  # fmt: skip
+    short = run_cli(args, env)
+    assert short.returncode == 0, short.stderr
+    lines = short.stdout.rstrip("\n").splitlines()
+    assert len(lines) <= 16 and all(len(line) <= 80 for line in lines), short.stdout
+    assert "Score" in lines[0] and "Missed (" in short.stdout and "Follow-up:" in short.stdout
+    assert "--verbose: all points and sources" in short.stdout
+    full = run_cli([*args, "--verbose"], env)
+    assert full.returncode == 0, full.stderr
+    assert len(full.stdout.splitlines()) > len(lines)
+    assert "Citations" in full.stdout and "Citations" not in short.stdout
