@@ -288,3 +288,28 @@ def test_committed_turn_survives_a_crash_mid_write(tmp_path: Path) -> None:
         assert [t.index for t in store.turns("s1")] == [0, 1]
     with sqlite3.connect(db) as raw:
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32" or os.geteuid() == 0, reason="root ignores file permissions"
+)
+def test_a_read_only_data_dir_still_shows_the_sessions(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    db = home / "s.sqlite3"
+    with SessionStore(db) as store:
+        store.create_session(session("s1"))
+        store.save_turn("s1", turn(0, 7.0))
+    for side in ("-wal", "-shm"):
+        assert not Path(f"{db}{side}").exists()  # checkpointed on close
+    db.chmod(0o444)
+    home.chmod(0o555)
+    try:
+        with SessionStore(db) as store:
+            assert store.readonly and "read-only" in store.warnings[0]
+            assert [t.index for t in store.turns("s1")] == [0]
+            with pytest.raises(StoreError, match="read-only"):
+                store.save_turn("s1", turn(1))
+    finally:
+        home.chmod(0o755)
+        db.chmod(0o644)

@@ -321,6 +321,15 @@ def _open_and_run(
             )
         else:
             first_run = interactive and not store.list_sessions(limit=1)
+            left = store.last_resumable(corpus_key(settings))
+            if left is not None and drafts.load(left.id) is not None:
+                chatter.print(
+                    f"note: session {left.id} has an answer you had started; "
+                    f"`interviewer resume {left.id}` offers it back",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
             record = start_session(grader, store, settings, new_options, engine=engine.engine)
         io = RichIO(
             console,
