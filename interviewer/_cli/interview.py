@@ -149,9 +149,15 @@ class RichIO:
         if not self.interactive:
             self.info("kept; the answer goes on after it")
             return "keep"
+        prompt = "Keep it (k), edit it (e) or start over (s)? [k] "
         while True:
             try:
-                choice = input("Keep it (k), edit it (e) or start over (s)? [k] ").strip().lower()
+                if self.to_stderr:  # stdout holds only the JSON transcript
+                    sys.stderr.write(prompt)
+                    sys.stderr.flush()
+                    choice = input().strip().lower()
+                else:
+                    choice = input(prompt).strip().lower()
             except EOFError:
                 return "keep"
             if choice in ("", "k", "keep"):
