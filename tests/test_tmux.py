@@ -40,9 +40,9 @@ class Pane:
         )  # fmt: skip
         return proc.stdout
 
-    def start(self) -> None:
+    def start(self, width: int = 160, height: int = 50) -> None:
         self.tmux(
-            "new-session", "-d", "-s", "t", "-x", "160", "-y", "50",
+            "new-session", "-d", "-s", "t", "-x", str(width), "-y", str(height),
             "bash --noprofile --norc",
         )  # fmt: skip
         self.tmux("set-option", "-t", "t", "history-limit", "20000")
@@ -57,6 +57,10 @@ class Pane:
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-J", "-t", "t", "-S", "-20000")
+
+    def visible(self) -> str:
+        """What the terminal shows now, row by row (no scrollback, no joining)."""
+        return self.tmux("capture-pane", "-p", "-t", "t")
 
     def wait_for(self, text: str, count: int = 1, timeout: float = WAIT_S) -> str:
         deadline = time.monotonic() + timeout
@@ -159,3 +163,61 @@ def test_type_interrupt_resume_and_find_every_turn(pane: Pane, tmp_path: Path) -
     assert all(t["feedback"] is not None for t in turns)
     # The draft has done its job: nothing is left to offer.
     assert not list((tmp_path / "home" / "drafts").glob("*.jsonl"))
+
+
+def test_80_columns_feedback_fits_and_a_draft_is_edited(tmp_path: Path) -> None:
+    """On an 80x40 terminal the question stays on screen with its compact feedback;
+    an interrupted answer comes back line by line to be edited."""
+    py = sys.executable
+    pane = Pane(str(tmp_path / "tmux80.sock"), {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
+        "TERM": "xterm-256color", "LANG": "C.UTF-8", "PS1": "$ ",
+        "INTERVIEWER_HOME": str(tmp_path / "home"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "OLLAMA_HOST": f"http://127.0.0.1:{free_port()}", "PYTHONPATH": str(REPO),
+    })  # fmt: skip
+    pane.start(80, 40)
+    try:
+        pane.type(f"cd {REPO}; clear")
+        pane.type(
+            f"{py} -m interviewer interview --no-llm -n 2 -f 0 --seed 7; echo EXIT=$?"
+        )
+        pane.wait_for("Question 1/2")
+        question = pane.screen()
+        pane.answer("I would say it depends on the data and the model.")
+        pane.wait_for("Question 2/2")
+        shown = pane.visible()
+        # Title, question, feedback and the next question, all on one 40-line screen.
+        assert "Question 1/2" in shown and "Score" in shown, shown
+        lines = shown.splitlines()
+        assert all(len(line) <= 80 for line in lines)
+        top = next(i for i, line in enumerate(lines) if "Score" in line)
+        bottom = next(i for i in range(top, len(lines)) if lines[i].startswith("╰"))
+        assert bottom - top + 1 <= 16, shown
+        assert "How it works" in question
+
+        pane.type("the first line of my second answer")
+        pane.type("a second line", enter=False)
+        pane.key("C-c")
+        pane.wait_for("EXIT=130")
+        pane.type(f"clear; {py} -m interviewer resume; echo EXIT=$?")
+        pane.wait_for("Keep it (k), edit it (e) or start over (s)?")
+        pane.type("e")
+        pane.wait_for("> the first line of my second answer")
+        pane.key("End")
+        pane.type(", edited")  # the first line, edited in place
+        pane.wait_for("  a second line")
+        pane.key("Enter")  # the second line, kept as it was
+        pane.answer()
+        pane.wait_for("EXIT=0")
+    finally:
+        subprocess.run([TMUX or "tmux", "-S", pane.socket, "kill-server"], capture_output=True)
+    proc = subprocess.run(
+        [py, "-m", "interviewer", "history", "--json"],
+        capture_output=True, text=True, env=pane.env, cwd=REPO, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    [session] = json.loads(proc.stdout)["sessions"]
+    assert session["turns"][1]["answer"] == (
+        "the first line of my second answer, edited\na second line"
+    )
