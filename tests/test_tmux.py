@@ -118,8 +118,11 @@ def test_type_interrupt_resume_and_find_every_turn(pane: Pane, tmp_path: Path) -
     pane.wait_for("hint 1")
     pane.answer("A second answer about the concept, typed in the terminal.")
     pane.wait_for("Question 3/3")
+    # Ctrl-C flushes keys the program has not read yet: wait for each to be echoed.
     pane.type("this answer is being typed when", enter=True)
+    pane.wait_for("> this answer is being typed when")
     pane.type("the user hits", enter=False)
+    pane.wait_for("  the user hits")
     pane.key("C-c")
     pane.wait_for(SAVED)
     pane.wait_for("EXIT=130")
@@ -197,7 +200,9 @@ def test_80_columns_feedback_fits_and_a_draft_is_edited(tmp_path: Path) -> None:
         assert "How it works" in question
 
         pane.type("the first line of my second answer")
+        pane.wait_for("> the first line of my second answer")
         pane.type("a second line", enter=False)
+        pane.wait_for("  a second line")
         pane.key("C-c")
         pane.wait_for("EXIT=130")
         pane.type(f"clear; {py} -m interviewer resume; echo EXIT=$?")
@@ -206,7 +211,7 @@ def test_80_columns_feedback_fits_and_a_draft_is_edited(tmp_path: Path) -> None:
         pane.wait_for("> the first line of my second answer")
         pane.key("End")
         pane.type(", edited")  # the first line, edited in place
-        pane.wait_for("  a second line")
+        pane.wait_for("  a second line", count=2)
         pane.key("Enter")  # the second line, kept as it was
         pane.answer()
         pane.wait_for("EXIT=0")
