@@ -675,9 +675,12 @@ class SessionStore:
 
     def _load_card(self, question_id: str, data: str) -> CardState | None:
         try:
-            return CardState.model_validate_json(data)
-        except (ValidationError, ValueError) as exc:
-            self._warn(f"skipped damaged card of question {question_id} ({_first_error(exc)})")
+            card = CardState.model_validate_json(data)
+            card.fsrs_card()  # the scheduler's own fields must load too
+            return card
+        except (ValidationError, ValueError, KeyError, TypeError) as exc:
+            why = _first_error(exc) if isinstance(exc, ValueError) else f"bad field {exc}"
+            self._warn(f"skipped damaged card of question {question_id} ({why})")
             return None
 
     def card(self, corpus: str, question_id: str) -> CardState | None:

@@ -149,18 +149,21 @@ def test_damaged_rows_are_skipped_with_a_warning_naming_them(tmp_path: Path) -> 
     _damage(db, "UPDATE turns SET data = '{\"index\": 1, broken' WHERE idx = 1")
     _damage(db, "UPDATE follow_ups SET data = '[]'")
     _damage(db, "UPDATE cards SET data = '{\"corpus\": 3}' WHERE question_id = 'q2'")
+    # Valid JSON, but the scheduler's card inside is not.
+    _damage(db, "UPDATE cards SET data = json_set(data, '$.card', json('{}'))"
+                " WHERE question_id = 'q1'")  # fmt: skip
     _damage(db, "UPDATE sessions SET data = '{\"id\": \"s2\", \"oops\": 1}' WHERE id = 's2'")
     with SessionStore(db) as store:
         assert [r.id for r in store.list_sessions()] == ["s3", "s1"]
         assert [t.index for t in store.turns("s1")] == [0, 2]
         assert store.turns("s1")[0].follow_ups == []
-        assert set(store.cards("notes-abc")) == {"q0", "q1"}
+        assert set(store.cards("notes-abc")) == {"q0"}
         assert store.card("notes-abc", "q2") is None
         text = "\n".join(store.warnings)
         assert "session row s2" in text
         assert "turn (question 2) of session s1" in text
         assert "follow-up 1 of question 1" in text
-        assert "card of question q2" in text
+        assert "card of question q2" in text and "card of question q1" in text
         assert all("\n" not in w and "{'" not in w for w in store.warnings)  # no raw dicts
         with pytest.raises(StoreError, match="session s2 is damaged"):
             store.transcript("s2")
