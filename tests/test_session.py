@@ -61,6 +61,47 @@ def test_piped_answers_end_only_with_a_dot_line() -> None:
     assert r.read() is None
 
 
+def test_reader_reports_each_line_keeps_or_edits_a_draft_and_saves_a_partial_line() -> None:
+    seen: list[list[str]] = []
+    r = lines_reader(["one", "two", "."], True)
+    assert r.read(AnswerDraft(on_change=lambda lines: seen.append(list(lines)))) == "one\ntwo"
+    assert seen == [["one"], ["one", "two"]]
+
+    # Kept: the answer goes on after the draft; a command is still a command.
+    r = lines_reader(["/hint", "more", "."], True)
+    assert r.read(AnswerDraft(["draft"])) == "/hint"
+    assert r.read(AnswerDraft(["draft"])) == "draft\nmore"
+
+    # Edited: each draft line is offered to the terminal to edit in place.
+    offered: list[str | None] = []
+    feed = iter(["draft one, edited", "draft two", "three", "."])
+
+    def readline(_prompt: str, prefill: str | None) -> str | None:
+        offered.append(prefill)
+        return next(feed, None)
+
+    seen.clear()
+    r = AnswerReader(readline, interactive=True)
+    text = r.read(AnswerDraft(["draft one", "draft two"], edit=True, on_change=seen.append))
+    assert text == "draft one, edited\ndraft two\nthree"
+    assert offered == ["draft one", "draft two", None, None]
+    assert seen[0] == ["draft one, edited", "draft two"]  # the unedited rest stays saved
+
+    # Ctrl-C mid-line: the line being typed reaches the draft before the interrupt.
+    class Interrupt(KeyboardInterrupt):
+        partial = "half a li"
+
+    def interrupted(_prompt: str, _prefill: str | None) -> str | None:
+        if len(seen) == 1:
+            raise Interrupt
+        return "a full line"
+
+    seen.clear()
+    with pytest.raises(KeyboardInterrupt):
+        AnswerReader(interrupted, interactive=True).read(AnswerDraft(on_change=seen.append))
+    assert seen == [["a full line"], ["a full line", "half a li"]]
+
+
 def test_commands_are_whole_answers_only() -> None:
     assert parse_command(" /HINT ") == "hint"
     assert parse_command("/quit") == "quit"
