@@ -167,6 +167,10 @@ def _first_error(exc: ValidationError | ValueError) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
+class _TablesGone(Exception):
+    """A database of ours (schema version set) whose tables were dropped."""
+
+
 class PendingOp(BaseModel):
     """A write that could not get the lock, kept until it can be made."""
 
@@ -208,7 +212,11 @@ class SessionStore:
                 ) from exc
         self._set_aside_if_empty()
         try:
-            self._db = self._connect()
+            try:
+                self._db = self._connect()
+            except _TablesGone:
+                self._move_aside("its tables are gone")
+                self._db = self._connect()
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and _is_locked(exc):
                 raise StoreError(
@@ -251,6 +259,8 @@ class SessionStore:
             has_tables = db.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sessions'"
             ).fetchone()[0]
+            if version >= 1 and not has_tables:
+                raise _TablesGone()
             if version < SCHEMA_VERSION or not has_tables:
                 # Only a new (or older) database is written to here: opening one that
                 # another process holds locked must not wait for that lock.

@@ -131,6 +131,21 @@ def test_an_emptied_database_is_moved_aside_and_reported(tmp_path: Path) -> None
     assert len(list(tmp_path.glob("s.sqlite3.damaged-*"))) == 1
 
 
+def test_a_database_whose_tables_are_gone_is_moved_aside(tmp_path: Path) -> None:
+    db = tmp_path / "s.sqlite3"
+    with SessionStore(db) as store:
+        store.create_session(session("s1"))
+    with sqlite3.connect(db) as raw:
+        for table in ("turns", "follow_ups", "cards", "sessions"):
+            raw.execute(f"DROP TABLE {table}")
+    with SessionStore(db) as store:
+        assert store.list_sessions() == []
+        assert any("tables are gone" in w and "moved aside" in w for w in store.warnings)
+        store.create_session(session("s2"))  # a working database again
+    kept = [p for p in tmp_path.glob("s.sqlite3.damaged-*") if not p.name.endswith(("wal", "shm"))]
+    assert len(kept) == 1
+
+
 def _damage(db: Path, sql: str, params: tuple[object, ...] = ()) -> None:
     with sqlite3.connect(db) as raw:
         raw.execute(sql, params)
