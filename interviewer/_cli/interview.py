@@ -433,6 +433,14 @@ def resume(
         check_corpus(base, corpus)
     with SessionStore(base.sessions_db, on_warning=warn_line) as store:
         record = resumable_session(store, session, corpus=corpus_key(base))
+    if session is None and record.corpus != corpus_key(base):
+        err_console().print(
+            f"note: no unfinished session on {base.corpus_dir}; resuming the newest one "
+            "of another corpus",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     corpus_dir = Path(record.corpus_dir)
     if not corpus_dir.is_dir():
         raise CorpusError(f"{corpus_dir}: the notes dir of session {record.id} is gone")
