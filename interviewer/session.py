@@ -132,12 +132,12 @@ class AnswerReader:
                     lines.append(partial.rstrip())
                 changed()
                 raise
-            if line is None:
-                lines.extend(to_edit)
-                text = "\n".join(lines).strip()
-                return text if text else None
-            if line.strip() == END_MARK:
-                return "\n".join(lines + to_edit).strip()
+            if line is None or line.strip() == END_MARK:
+                # Draft lines not yet gone through (the one on screen too) stay as
+                # they were: sending early never drops them.
+                rest = ([prefill] if prefill is not None else []) + to_edit
+                text = "\n".join(lines + rest).strip()
+                return None if line is None and not text else text
             if not lines and not line.strip():
                 if self.interactive:
                     empty_run += 1

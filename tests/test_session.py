@@ -87,6 +87,13 @@ def test_reader_reports_each_line_keeps_or_edits_a_draft_and_saves_a_partial_lin
     assert offered == ["draft one", "draft two", None, None]
     assert seen[0] == ["draft one, edited", "draft two"]  # the unedited rest stays saved
 
+    # Sent early: the draft lines not gone through are kept as they were.
+    offered.clear()
+    feed = iter(["draft one, edited", "."])
+    r = AnswerReader(readline, interactive=True)
+    text = r.read(AnswerDraft(["draft one", "draft two", "draft three"], edit=True))
+    assert text == "draft one, edited\ndraft two\ndraft three"
+
     # Ctrl-C mid-line: the line being typed reaches the draft before the interrupt.
     class Interrupt(KeyboardInterrupt):
         partial = "half a li"
