@@ -164,7 +164,7 @@ class RichIO:
                 self.info("kept: go on typing after it, '.' to send")
                 return "keep"
             if choice in ("e", "edit"):
-                self.info("each line comes back to edit; Enter keeps it; '.' sends, the rest as it was")
+                self.info("each line comes back to edit; Enter keeps it; '.' sends the rest as is")
                 return "edit"
             if choice in ("s", "start over", "discard", "d"):
                 return "discard"
