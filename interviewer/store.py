@@ -146,6 +146,7 @@ class Transcript(BaseModel):
 
 # Total wait for the write lock (another process writing) before a write is spooled.
 LOCK_WAIT_S = 6.0
+SPOOLED_WAIT_S = 1.0
 _BUSY_MS = 1000
 _DAMAGE_WORDS = ("not a database", "malformed", "file is encrypted", "disk image")
 
@@ -203,6 +204,7 @@ class SessionStore:
         self.readonly = False
         self.pending_path = path.with_name(path.name + ".pending.jsonl")
         self._warned: set[str] = set()
+        self._spooled = False
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -351,7 +353,10 @@ class SessionStore:
     def _retry(self, action: Callable[[], Any]) -> Any:
         """``action`` again while the database is locked, for ``lock_wait_s`` at most
         (each try itself waits up to the busy timeout)."""
-        deadline = time.monotonic() + self.lock_wait_s
+        # Once a write had to be spooled, later writes of this store wait briefly:
+        # each answer must not wait the whole bound again while the lock is held.
+        wait = min(self.lock_wait_s, SPOOLED_WAIT_S) if self._spooled else self.lock_wait_s
+        deadline = time.monotonic() + wait
         delay = 0.05
         while True:
             try:
@@ -485,6 +490,7 @@ class SessionStore:
                 f"{self.path}: the sessions database is locked and the answer cannot be kept "
                 f"in {self.pending_path}: {exc.strerror or exc}"
             ) from exc
+        self._spooled = True
         self._warn(
             f"the sessions database is locked by another process; answers are kept in "
             f"{self.pending_path} and saved as soon as it is free"
