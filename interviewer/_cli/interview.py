@@ -149,7 +149,14 @@ class RichIO:
         if not self.interactive:
             self.info("kept; the answer goes on after it")
             return "keep"
-        prompt = "Keep it (k), edit it (e) or start over (s)? [k] "
+        # Lines come back to edit only where input() goes through readline: both
+        # stdin and stdout on the terminal.
+        can_edit = self._readline_mod is not None and sys.stdout.isatty()
+        prompt = (
+            "Keep it (k), edit it (e) or start over (s)? [k] "
+            if can_edit
+            else "Keep it (k) or start over (s)? [k] "
+        )
         while True:
             try:
                 if self.to_stderr:  # stdout holds only the JSON transcript
@@ -163,7 +170,7 @@ class RichIO:
             if choice in ("", "k", "keep"):
                 self.info("kept: go on typing after it, '.' to send")
                 return "keep"
-            if choice in ("e", "edit"):
+            if can_edit and choice in ("e", "edit"):
                 self.info("each line comes back to edit; Enter keeps it; '.' sends the rest as is")
                 return "edit"
             if choice in ("s", "start over", "discard", "d"):
