@@ -356,6 +356,7 @@ class Interview:
         # (or follow-up) is asked again.
         self._left_draft: Draft | None = self.drafts.load(record.id)
         self._last_feedback: Feedback | None = None
+        self._draft_problem_told = False
 
     # -- public ------------------------------------------------------------------------
     def run(self) -> SessionOutcome:
@@ -439,6 +440,9 @@ class Interview:
         hints = 0
         while True:
             raw = self.io.read_answer(AnswerDraft(start, edit=edit, on_change=writer.update))
+            if self.drafts.problem and not self._draft_problem_told:
+                self._draft_problem_told = True
+                self.io.info(f"{self.drafts.problem}; answers are saved once graded")
             if raw is None:
                 return "eof", "", hints
             command = parse_command(raw)

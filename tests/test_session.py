@@ -846,3 +846,19 @@ def test_grade_is_compact_by_default_and_full_with_verbose(tmp_path: Path) -> No
     assert full.returncode == 0, full.stderr
     assert len(full.stdout.splitlines()) > len(lines)
     assert "Citations" in full.stdout and "Citations" not in short.stdout
+
+
+def test_an_unwritable_drafts_dir_is_said_once_and_the_session_goes_on(
+    tmp_path: Path, settings: Settings, grader: Grader
+) -> None:
+    local = settings.model_copy(update={"home": tmp_path})
+    (tmp_path / "drafts").write_text("a file where the drafts dir should be", "utf-8")
+    with SessionStore(local.sessions_db) as store:
+        record = start_session(
+            grader, store, local, SessionOptions(questions=2, follow_ups=0, seed=1)
+        )
+        io = ScriptedIO([WEAK_ANSWER, WEAK_ANSWER])
+        outcome = Interview(grader, store, io, record).run()
+        assert outcome.ended == "finished" and len(outcome.transcript.turns) == 2
+        told = [m for m in io.of("info") if "cannot save the answer being typed" in m]
+        assert len(told) == 1

@@ -366,9 +366,6 @@ def _open_and_run(
             if json_out:
                 print_json(store.transcript(record.id).model_dump(mode="json"))
             raise typer.Exit(130) from None
-        finally:
-            if drafts.problem:
-                chatter.print(f"warning: {drafts.problem}", markup=False, highlight=False)
     if json_out:
         print_json(outcome.transcript.model_dump(mode="json"))
         _render_summary(chatter, outcome)
