@@ -187,7 +187,11 @@ def test_80_columns_feedback_fits_and_a_draft_is_edited(tmp_path: Path) -> None:
         )
         pane.wait_for("Question 1/2")
         question = pane.screen()
-        pane.answer("I would say it depends on the data and the model.")
+        # Pasted (bracketed paste: one string with its newlines and a Tab).
+        pane.tmux("set-buffer", "I would say\tit depends on the data\nand the model.\n.")
+        pane.tmux("paste-buffer", "-p", "-t", "t")
+        pane.wait_for("  .")
+        pane.key("Enter")
         pane.wait_for("Question 2/2")
         shown = pane.visible()
         # Title, question, feedback and the next question, all on one 40-line screen.
@@ -223,6 +227,7 @@ def test_80_columns_feedback_fits_and_a_draft_is_edited(tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     [session] = json.loads(proc.stdout)["sessions"]
+    assert session["turns"][0]["answer"] == "I would say\tit depends on the data\nand the model."
     assert session["turns"][1]["answer"] == (
         "the first line of my second answer, edited\na second line"
     )

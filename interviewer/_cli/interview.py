@@ -96,10 +96,13 @@ class RichIO:
         self._streamed = False
         self._explained = False
         self._readline_mod: Any = None
+        self._queued: list[str] = []
         if interactive:
             try:
                 import readline  # line editing, and a draft line can be edited in place
 
+                # A Tab in a pasted answer is text, not a request to complete a file name.
+                readline.parse_and_bind("tab: tab-insert")
                 self._readline_mod = readline
             except ImportError:  # pragma: no cover - Windows
                 pass
@@ -110,6 +113,18 @@ class RichIO:
         if not self.interactive:
             line = sys.stdin.readline()
             return None if line == "" else line.rstrip("\r\n")
+        if self._queued:
+            return self._queued.pop(0)
+        line = self._input(prompt, prefill)
+        if line is not None and ("\n" in line or "\r" in line):
+            # A bracketed paste comes back as one string: the answer reader (the '.'
+            # line, the draft) works line by line.
+            first, *rest = line.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            self._queued.extend(rest)
+            return first
+        return line
+
+    def _input(self, prompt: str, prefill: str | None) -> str | None:
         rl = self._readline_mod
         if rl is not None and prefill is not None:
             rl.set_startup_hook(lambda: rl.insert_text(prefill))
