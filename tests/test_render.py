@@ -176,3 +176,26 @@ def test_compact_feedback_of_a_complete_answer(tmp_path: Path) -> None:
     assert_box(lines, 80)
     assert "Score 10.0/10 · 1 of 1 key points" in lines[0]
     assert "Every key point covered." in lines[1]
+
+
+def test_report_markdown_prints_no_escape_sequence_of_the_notes() -> None:
+    from datetime import UTC, datetime
+
+    from interviewer.session_report import build_report, report_markdown
+    from interviewer.store import PlannedQuestion, SessionRecord, Transcript, TurnRecord
+
+    hostile = "What is \x1b]0;title\x07\x1b[2Jbagging | boosting?"
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    cite = Citation(source="n.md", heading="Trees > \x1b[31mBagging")
+    fb = Feedback(question=hostile, score=3, missed=[Point(text="a \x07point", citation=cite)])
+    transcript = Transcript(
+        session=SessionRecord(
+            id="s1", corpus="c", corpus_dir="/notes", created_at=now, updated_at=now,
+            plan=[PlannedQuestion(id="q", text=hostile, topic="trees\x1b[0m")],
+        ),
+        turns=[TurnRecord(index=0, question_id="q", question=hostile, topic="trees\x1b[0m",
+                          answer="x", feedback=fb)],
+    )  # fmt: skip
+    md = report_markdown(build_report(transcript))
+    assert "\x1b" not in md and "\x07" not in md
+    assert "What is bagging \\| boosting?" in md and "n.md § Trees > Bagging" in md

@@ -170,6 +170,8 @@ def progress(corpus: CorpusOpt = None, json_out: JsonOpt = False) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from interviewer.render import clean
+
     console = out_console()
     table = Table(title=escape(f"Progress on {settings.corpus_dir}"))
     table.add_column("Topic")
@@ -181,7 +183,7 @@ def progress(corpus: CorpusOpt = None, json_out: JsonOpt = False) -> None:
     for t in topics:
         bar = "█" * round(t.mastery * 10) + "·" * (10 - round(t.mastery * 10))
         table.add_row(
-            escape(t.topic),
+            escape(clean(t.topic, one_line=True)),
             f"{bar} {t.mastery:.0%}",
             f"{t.seen}/{t.questions}",
             str(t.due),
