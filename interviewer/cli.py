@@ -52,6 +52,9 @@ def _help(doc: str | None) -> str | None:
 
 
 def _register() -> None:
+    from interviewer._cli.checks import hide_flag_types
+
+    hide_flag_types()  # no "<bool>" beside --json, --no-llm, --help...
     for name, module, attr in COMMANDS:
         target = getattr(importlib.import_module(f"interviewer._cli.{module}"), attr)
         if isinstance(target, typer.Typer):

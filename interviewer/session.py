@@ -6,7 +6,10 @@ that the CLI implements (and tests can implement too).
 Answers: an answer ends with a line holding only ``.``; interactively, two empty
 lines in a row end it too. A first line that is an in-session command acts at
 once: ``/hint`` (reveal a key point, counted against the score), ``/skip``,
-``/repeat`` and ``/quit``.
+``/repeat``, ``/more`` (the last feedback in full) and ``/quit``.
+
+The answer being typed is saved line by line in a ``DraftStore``: after Ctrl-C, a
+crash or ``kill -9``, resuming offers it back (keep it, edit it or start over).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from pydantic import BaseModel
 
+from interviewer.drafts import Draft, DraftStore
 from interviewer.errors import CorpusError, InterviewerError, LLMError, StoreError
 from interviewer.feedback import Feedback, Point
 from interviewer.scheduling import CardState, corpus_key, plan_questions, review
@@ -37,15 +41,17 @@ if TYPE_CHECKING:
     from interviewer.grading import Grader, KeyPoint, Question
     from interviewer.settings import Settings
 
-Command = Literal["hint", "skip", "repeat", "quit", "unknown"]
+Command = Literal["hint", "skip", "repeat", "more", "quit", "unknown"]
 COMMANDS: dict[str, Command] = {
     "/hint": "hint",
     "/skip": "skip",
     "/repeat": "repeat",
+    "/more": "more",
     "/quit": "quit",
     "/exit": "quit",
 }
-COMMAND_HELP = "/hint, /skip, /repeat, /quit"
+COMMAND_HELP = "/hint, /skip, /repeat, /more, /quit"
+DraftChoice = Literal["keep", "edit", "discard"]
 END_MARK = "."
 
 
@@ -59,17 +65,39 @@ def parse_command(text: str) -> Command | None:
     return COMMANDS.get(stripped.lower(), "unknown")
 
 
-class AnswerReader:
-    """Collects the lines of one answer.
+class AnswerDraft:
+    """Where ``AnswerReader.read`` starts from and where it reports each line.
 
-    ``readline(prompt)`` returns a line without its newline, or ``None`` at end of
-    input. A line holding only ``.`` ends the answer; when ``interactive``, two empty
-    lines in a row end it too (a single empty line separates paragraphs). A first
-    line that is a command ends the answer at once."""
+    ``lines``: a draft offered back and kept (the answer goes on after it) or, with
+    ``edit``, shown line by line to be edited. ``on_change`` gets the whole answer so
+    far after every line (the draft store writes it to disk)."""
 
     def __init__(
         self,
-        readline: Callable[[str], str | None],
+        lines: list[str] | None = None,
+        *,
+        edit: bool = False,
+        on_change: Callable[[list[str]], None] | None = None,
+    ) -> None:
+        self.lines = list(lines or [])
+        self.edit = edit
+        self.on_change = on_change
+
+
+class AnswerReader:
+    """Collects the lines of one answer.
+
+    ``readline(prompt, prefill)`` returns a line without its newline, or ``None`` at
+    end of input (``prefill``: text to offer for editing, where the terminal can). A
+    line holding only ``.`` ends the answer; when ``interactive``, two empty lines in a
+    row end it too (a single empty line separates paragraphs). A first typed line
+    that is a command ends the answer at once. Ctrl-C raises ``KeyboardInterrupt``;
+    when it carries a ``partial`` attribute (the line being typed), that line is
+    reported to ``on_change`` first, so it lands in the draft."""
+
+    def __init__(
+        self,
+        readline: Callable[[str, str | None], str | None],
         *,
         interactive: bool,
         first_prompt: str = "> ",
@@ -80,32 +108,55 @@ class AnswerReader:
         self.first_prompt = first_prompt
         self.more_prompt = more_prompt
 
-    def read(self) -> str | None:
+    def read(self, draft: AnswerDraft | None = None) -> str | None:
         """The answer's text, or ``None`` at end of input with nothing typed."""
-        lines: list[str] = []
+        draft = draft or AnswerDraft()
+        lines: list[str] = [] if draft.edit else list(draft.lines)
+        to_edit: list[str] = list(draft.lines) if draft.edit else []
+        added = 0  # lines typed into this answer by this call
         empty_run = 0
+
+        def changed() -> None:
+            if draft.on_change is not None:
+                draft.on_change(lines + to_edit)
+
         while True:
-            line = self.readline(self.first_prompt if not lines else self.more_prompt)
-            if line is None:
-                text = "\n".join(lines).strip()
-                return text if text else None
-            if line.strip() == END_MARK:
-                return "\n".join(lines).strip()
+            prefill = to_edit.pop(0) if to_edit else None
+            try:
+                line = self.readline(self.first_prompt if not lines else self.more_prompt, prefill)
+            except KeyboardInterrupt as exc:
+                partial = getattr(exc, "partial", "") or ""
+                if prefill is not None:
+                    to_edit.insert(0, partial if partial.strip() else prefill)
+                elif partial.strip():
+                    lines.append(partial.rstrip())
+                changed()
+                raise
+            if line is None or line.strip() == END_MARK:
+                # Draft lines not yet gone through (the one on screen too) stay as
+                # they were: sending early never drops them.
+                rest = ([prefill] if prefill is not None else []) + to_edit
+                text = "\n".join(lines + rest).strip()
+                return None if line is None and not text else text
             if not lines and not line.strip():
                 if self.interactive:
                     empty_run += 1
                     if empty_run >= 2:
                         return ""
                 continue
-            if not lines and parse_command(line) is not None:
+            if not added and parse_command(line) is not None:
+                if prefill is not None:
+                    to_edit.insert(0, prefill)
                 return line.strip()
             if self.interactive and not line.strip():
                 empty_run += 1
                 if empty_run >= 2:
-                    return "\n".join(lines).strip()
+                    return "\n".join(lines + to_edit).strip()
             else:
                 empty_run = 0
             lines.append(line.rstrip())
+            added += 1
+            changed()
 
 
 # ---- what the session shows -----------------------------------------------------------
@@ -136,8 +187,15 @@ class SessionIO(Protocol):
 
     def ask(self, question: AskedQuestion) -> None: ...
 
-    def read_answer(self) -> str | None:
+    def read_answer(self, draft: AnswerDraft | None = None) -> str | None:
         """One answer (see ``AnswerReader``), or ``None`` at end of input."""
+
+    def offer_draft(self, draft: Draft) -> DraftChoice:
+        """An unfinished answer to the question just asked was found: keep it (and go
+        on typing), edit it, or discard it and start over."""
+
+    def more(self, feedback: Feedback | None) -> None:
+        """``/more``: the last feedback in full (``None``: no feedback yet)."""
 
     def hint(self, point: KeyPoint, number: int) -> None: ...
 
@@ -210,10 +268,9 @@ def start_session(
     questions = grader.questions(topics)
     if not questions:
         if topics:
-            known = sorted({q.topic for q in grader.questions() if q.topic})
+            known = sorted({q.topic for q in grader.questions() if q.topic}, key=str.lower)
             raise CorpusError(
-                f"no questions for topic {', '.join(topics)!s}; topics: "
-                + (", ".join(known[:15]) or "none")
+                f"no questions for topic {', '.join(topics)!s}; topics: {list_topics(known)}"
             )
         raise CorpusError(
             f"{settings.corpus_dir}: no questions in the notes (headings that ask something)"
@@ -237,9 +294,22 @@ def start_session(
     return store.create_session(record)
 
 
-def resumable_session(store: SessionStore, ref: str | None = None) -> SessionRecord:
+MAX_TOPICS_LISTED = 40
+
+
+def list_topics(topics: list[str], limit: int = MAX_TOPICS_LISTED) -> str:
+    """Every topic, or the first ``limit`` and how many more: never a silent cut."""
+    if not topics:
+        return "none"
+    shown = ", ".join(topics[:limit])
+    return shown if len(topics) <= limit else f"{shown}, …and {len(topics) - limit} more"
+
+
+def resumable_session(
+    store: SessionStore, ref: str | None = None, corpus: str | None = None
+) -> SessionRecord:
     """The session ``resume`` continues: ``ref`` (id or prefix), else the newest
-    unfinished one."""
+    unfinished one of ``corpus`` (a corpus key), else the newest unfinished one."""
     if ref is not None:
         record = store.resolve(ref)
         if record.status == "finished":
@@ -247,7 +317,9 @@ def resumable_session(store: SessionStore, ref: str | None = None) -> SessionRec
                 f"session {record.id} is finished; start a new one: interviewer interview"
             )
         return record
-    record_or_none = store.last_resumable()
+    record_or_none = store.last_resumable(corpus) if corpus is not None else None
+    if record_or_none is None:
+        record_or_none = store.last_resumable()
     if record_or_none is None:
         raise StoreError("no unfinished session to resume; start one with `interviewer interview`")
     return record_or_none
@@ -272,12 +344,19 @@ class Interview:
         record: SessionRecord,
         *,
         engine: EngineStatus | None = None,
+        drafts: DraftStore | None = None,
     ) -> None:
         self.grader = grader
         self.store = store
         self.io = io
         self.record = record
         self.engine = engine or EngineStatus()
+        self.drafts = drafts or DraftStore(store.path.parent / "drafts")
+        # An answer left unfinished by the last run, offered back when its question
+        # (or follow-up) is asked again.
+        self._left_draft: Draft | None = self.drafts.load(record.id)
+        self._last_feedback: Feedback | None = None
+        self._draft_problem_told = False
 
     # -- public ------------------------------------------------------------------------
     def run(self) -> SessionOutcome:
@@ -297,6 +376,8 @@ class Interview:
             raise
         transcript = self.store.transcript(self.record.id)
         status: SessionStatus = "finished" if not transcript.remaining() else "stopped"
+        if status == "finished":
+            self.drafts.discard(self.record.id)
         self.record = self.store.set_status(self.record.id, status)
         return SessionOutcome(
             transcript=self.store.transcript(self.record.id),
@@ -341,20 +422,40 @@ class Interview:
         self, asked: AskedQuestion, question: Question
     ) -> tuple[_Flow | Literal["skip"], str, int]:
         """Show the question and read until an answer, a skip, a quit or EOF.
-        Returns (what happened, answer, hints used)."""
+        Returns (what happened, answer, hints used). Every line typed is saved in the
+        draft store; a draft left for this question by an earlier run is offered."""
         self.io.ask(asked)
+        turn, follow = asked.number - 1, asked.follow_up
+        start: list[str] = []
+        edit = False
+        left = self._left_draft
+        if left is not None and left.key() == (turn, follow):
+            self._left_draft = None
+            choice = self.io.offer_draft(left)
+            if choice == "discard":
+                self.drafts.discard(self.record.id)
+            else:
+                start, edit = list(left.lines), choice == "edit"
+        writer = self.drafts.writer(self.record.id, turn, follow, asked.text, start=start)
         hints = 0
         while True:
-            raw = self.io.read_answer()
+            raw = self.io.read_answer(AnswerDraft(start, edit=edit, on_change=writer.update))
+            if self.drafts.problem and not self._draft_problem_told:
+                self._draft_problem_told = True
+                self.io.info(f"{self.drafts.problem}; answers are saved once graded")
             if raw is None:
                 return "eof", "", hints
             command = parse_command(raw)
             if command == "quit":
                 return "quit", "", hints
             if command == "skip":
+                writer.clear()
                 return "skip", "", hints
             if command == "repeat":
                 self.io.ask(asked.model_copy(update={"repeated": True}))
+                continue
+            if command == "more":
+                self.io.more(self._last_feedback)
                 continue
             if command == "hint":
                 point = self.grader.hint(question, hints)
@@ -420,6 +521,7 @@ class Interview:
             self._save_turn(turn.model_copy(update={"feedback": feedback}), card)
 
         feedback = self._grade(question, answer, hints, save)
+        self.drafts.discard(self.record.id)  # saved: the draft has done its job
         return self._follow_ups(index, question, feedback)
 
     def _grade(
@@ -440,6 +542,7 @@ class Interview:
             grounded = grounded.model_copy(update={"question": asked, "follow_up": None})
         save(grounded)
         self.io.feedback(grounded, "grounded")
+        self._last_feedback = grounded
         if not self.engine.use_llm:
             return grounded
         self.io.critique_start()
@@ -455,6 +558,7 @@ class Interview:
             refined = refined.model_copy(update={"question": asked, "follow_up": None})
         save(refined)
         self.io.feedback(refined, "model")
+        self._last_feedback = refined
         return refined
 
     def _pending_follow_ups(self, last: TurnRecord, by_id: dict[str, Question]) -> _Flow:
@@ -510,6 +614,7 @@ class Interview:
                 )
 
             self._grade(fq, answer, hints, save, asked=text)
+            self.drafts.discard(self.record.id)
         return _NEXT
 
     def _follow_up_text(

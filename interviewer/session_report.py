@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from interviewer.feedback import Citation, Feedback
+from interviewer.render import clean
 from interviewer.scheduling import HARD_BELOW
 from interviewer.store import SessionRecord, Transcript
 
@@ -148,7 +149,8 @@ def build_report(transcript: Transcript) -> SessionReport:
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    # Notes are data: no escape sequence of theirs reaches the terminal.
+    return clean(text, one_line=True).replace("|", "\\|")
 
 
 def _score(value: float | None) -> str:
@@ -161,7 +163,7 @@ def report_markdown(report: SessionReport) -> str:
         f"# Interview report: session {s.id}",
         "",
         f"- Started: {s.created_at:%Y-%m-%d %H:%M} UTC; status: {s.status}; engine: {s.engine}",
-        f"- Notes: {s.corpus_dir}",
+        f"- Notes: {_cell(s.corpus_dir)}",
         f"- Mean score: {_score(report.mean_score)}/10 over {report.answered} answered "
         f"(skipped {report.skipped}, not yet asked {report.remaining})",
         "",
@@ -189,13 +191,13 @@ def report_markdown(report: SessionReport) -> str:
     if not report.reread:
         lines.append("Nothing: no key point of your notes was missed.")
     for r in report.reread:
-        lines += [f"### {r.label}", ""]
+        lines += [f"### {_cell(r.label)}", ""]
         lines += [f"- {_cell(p)}" for p in r.points]
         lines += ["", "_Missed in: " + "; ".join(_cell(q) for q in r.questions[:3]) + "_", ""]
     if report.no_notes:
         lines += ["## Questions without notes", ""]
         for n in report.no_notes:
-            where = f" ({n.citation.label()})" if n.citation else ""
+            where = f" ({_cell(n.citation.label())})" if n.citation else ""
             lines.append(f"- {_cell(n.question)}{where}: write notes to be graded on it")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -970,7 +970,7 @@ def test_grade_command_renders_panels(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app,
         ["grade", "-q", OVERFIT, "-a", "Overfitting is when the model is too big.",
-         "--no-llm", "--corpus", str(BUNDLED_CORPUS)],
+         "--no-llm", "--corpus", str(BUNDLED_CORPUS), "--verbose"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     for title in ("Score", "Missed", "Wrong claims", "Follow-up", "Citations"):
@@ -1009,7 +1009,7 @@ def test_grade_panels_wrap_at_80_columns_and_show_one_decimal(tmp_path: Path) ->
     result = CliRunner(env={"COLUMNS": "80"}).invoke(
         app,
         ["grade", "-q", OVERFIT, "-a", "I like pizza and football.", "--no-llm",
-         "--corpus", str(BUNDLED_CORPUS)],
+         "--corpus", str(BUNDLED_CORPUS), "--verbose"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "Score 0.0/10" in result.stdout

@@ -14,12 +14,15 @@ from typing import Any, Literal
 
 import pytest
 
+from interviewer.drafts import Draft, DraftStore
 from interviewer.feedback import Feedback
 from interviewer.grading import Grader, KeyPoint, Question
 from interviewer.scheduling import corpus_key, plan_questions
 from interviewer.session import (
+    AnswerDraft,
     AnswerReader,
     AskedQuestion,
+    DraftChoice,
     EngineStatus,
     Interview,
     parse_command,
@@ -38,7 +41,7 @@ NOTICE = "grounded core"
 # ---- answers --------------------------------------------------------------------------
 def lines_reader(lines: list[str], interactive: bool) -> AnswerReader:
     feed = iter(lines)
-    return AnswerReader(lambda _prompt: next(feed, None), interactive=interactive)
+    return AnswerReader(lambda _prompt, _prefill: next(feed, None), interactive=interactive)
 
 
 def test_answer_ends_with_a_dot_line_or_two_empty_lines() -> None:
@@ -56,6 +59,54 @@ def test_piped_answers_end_only_with_a_dot_line() -> None:
     assert r.read() == "/skip"  # a command acts at once, no '.' needed
     assert r.read() == "tail"
     assert r.read() is None
+
+
+def test_reader_reports_each_line_keeps_or_edits_a_draft_and_saves_a_partial_line() -> None:
+    seen: list[list[str]] = []
+    r = lines_reader(["one", "two", "."], True)
+    assert r.read(AnswerDraft(on_change=lambda lines: seen.append(list(lines)))) == "one\ntwo"
+    assert seen == [["one"], ["one", "two"]]
+
+    # Kept: the answer goes on after the draft; a command is still a command.
+    r = lines_reader(["/hint", "more", "."], True)
+    assert r.read(AnswerDraft(["draft"])) == "/hint"
+    assert r.read(AnswerDraft(["draft"])) == "draft\nmore"
+
+    # Edited: each draft line is offered to the terminal to edit in place.
+    offered: list[str | None] = []
+    feed = iter(["draft one, edited", "draft two", "three", "."])
+
+    def readline(_prompt: str, prefill: str | None) -> str | None:
+        offered.append(prefill)
+        return next(feed, None)
+
+    seen.clear()
+    r = AnswerReader(readline, interactive=True)
+    text = r.read(AnswerDraft(["draft one", "draft two"], edit=True, on_change=seen.append))
+    assert text == "draft one, edited\ndraft two\nthree"
+    assert offered == ["draft one", "draft two", None, None]
+    assert seen[0] == ["draft one, edited", "draft two"]  # the unedited rest stays saved
+
+    # Sent early: the draft lines not gone through are kept as they were.
+    offered.clear()
+    feed = iter(["draft one, edited", "."])
+    r = AnswerReader(readline, interactive=True)
+    text = r.read(AnswerDraft(["draft one", "draft two", "draft three"], edit=True))
+    assert text == "draft one, edited\ndraft two\ndraft three"
+
+    # Ctrl-C mid-line: the line being typed reaches the draft before the interrupt.
+    class Interrupt(KeyboardInterrupt):
+        partial = "half a li"
+
+    def interrupted(_prompt: str, _prefill: str | None) -> str | None:
+        if len(seen) == 1:
+            raise Interrupt
+        return "a full line"
+
+    seen.clear()
+    with pytest.raises(KeyboardInterrupt):
+        AnswerReader(interrupted, interactive=True).read(AnswerDraft(on_change=seen.append))
+    assert seen == [["a full line"], ["a full line", "half a li"]]
 
 
 def test_commands_are_whole_answers_only() -> None:
@@ -222,9 +273,10 @@ def test_scripted_session_with_the_ollama_test_server(
 class ScriptedIO:
     """A ``SessionIO`` that answers from a list and records what it was shown."""
 
-    def __init__(self, answers: list[str]) -> None:
+    def __init__(self, answers: list[str], draft_choice: DraftChoice = "keep") -> None:
         self.answers: Iterator[str] = iter(answers)
         self.events: list[tuple[str, Any]] = []
+        self.draft_choice: DraftChoice = draft_choice
 
     def notice(self, message: str) -> None:
         self.events.append(("notice", message))
@@ -235,8 +287,22 @@ class ScriptedIO:
     def ask(self, question: AskedQuestion) -> None:
         self.events.append(("ask", question))
 
-    def read_answer(self) -> str | None:
-        return next(self.answers, None)
+    def read_answer(self, draft: AnswerDraft | None = None) -> str | None:
+        answer = next(self.answers, None)
+        if draft is not None and answer is not None and parse_command(answer) is None:
+            # As a terminal would: a kept draft is the start of the answer.
+            kept = [] if draft.edit else draft.lines
+            if draft.on_change is not None:
+                draft.on_change([*kept, *answer.splitlines()])
+            answer = "\n".join([*kept, answer]).strip()
+        return answer
+
+    def offer_draft(self, draft: Draft) -> DraftChoice:
+        self.events.append(("draft", draft))
+        return self.draft_choice
+
+    def more(self, feedback: Feedback | None) -> None:
+        self.events.append(("more", feedback))
 
     def hint(self, point: KeyPoint, number: int) -> None:
         self.events.append(("hint", point))
@@ -412,10 +478,10 @@ class InterruptingIO(ScriptedIO):
         super().__init__(answers)
         self.interrupt_at_ask = interrupt_at_ask
 
-    def read_answer(self) -> str | None:
+    def read_answer(self, draft: AnswerDraft | None = None) -> str | None:
         if len(self.of("ask")) == self.interrupt_at_ask:
             raise KeyboardInterrupt
-        return super().read_answer()
+        return super().read_answer(draft)
 
 
 def test_resume_asks_the_follow_up_that_was_interrupted(
@@ -440,3 +506,359 @@ def test_resume_asks_the_follow_up_that_was_interrupted(
         assert asked[1].kind == "question" and asked[1].text == record.plan[1].text
         turns = store.turns(record.id)
         assert [f.answer for f in turns[0].follow_ups] == ["An answer to the follow-up."]
+
+
+# ---- drafts: the answer being typed survives --------------------------------------------
+def test_draft_store_replays_lines_edits_and_ignores_a_torn_record(tmp_path: Path) -> None:
+    drafts = DraftStore(tmp_path / "drafts")
+    assert drafts.load("s1") is None
+    w = drafts.writer("s1", turn=2, follow_up=0, question="Why?")
+    w.update(["first"])
+    w.update(["first", "second"])
+    w.update(["first, edited", "second", "third"])
+    draft = drafts.load("s1")
+    assert draft is not None and draft.key() == (2, 0) and draft.question == "Why?"
+    assert draft.lines == ["first, edited", "second", "third"]
+    w.update(["only"])  # shorter: the rest is gone
+    assert drafts.load("s1").lines == ["only"]  # type: ignore[union-attr]
+    with drafts.path("s1").open("ab") as fh:
+        fh.write(b'{"turn": 2, "fu": 0, "n": 9, "i": 3, "s": "tor')  # power cut mid-write
+    assert drafts.load("s1").lines == ["only"]  # type: ignore[union-attr]
+    # Another question's draft replaces it; clearing removes the file.
+    drafts.writer("s1", turn=3, follow_up=1).update(["for the follow-up"])
+    assert drafts.load("s1").key() == (3, 1)  # type: ignore[union-attr]
+    drafts.discard("s1")
+    assert drafts.load("s1") is None and not drafts.path("s1").exists()
+
+
+class TypingIO(ScriptedIO):
+    """Types ``lines`` of an answer to the n-th question shown, then Ctrl-C."""
+
+    def __init__(self, answers: list[str], at_ask: int, lines: list[str]) -> None:
+        super().__init__(answers)
+        self.at_ask = at_ask
+        self.lines = lines
+
+    def read_answer(self, draft: AnswerDraft | None = None) -> str | None:
+        if len(self.of("ask")) == self.at_ask:
+            assert draft is not None and draft.on_change is not None
+            for i in range(len(self.lines)):
+                draft.on_change(self.lines[: i + 1])
+            raise KeyboardInterrupt
+        return super().read_answer(draft)
+
+
+@pytest.mark.parametrize("choice", ["keep", "discard"])
+def test_ctrl_c_keeps_the_draft_and_resume_offers_it(
+    tmp_path: Path, settings: Settings, grader: Grader, choice: DraftChoice
+) -> None:
+    local = settings.model_copy(update={"home": tmp_path})
+    with SessionStore(local.sessions_db) as store:
+        record = start_session(
+            grader, store, local, SessionOptions(questions=2, follow_ups=0, seed=1)
+        )
+        typed = ["Regularization limits the weights,", "and early stop"]
+        io = TypingIO([WEAK_ANSWER], at_ask=2, lines=typed)
+        with pytest.raises(KeyboardInterrupt):
+            Interview(grader, store, io, record).run()
+        assert len(store.turns(record.id)) == 1
+
+        io2 = ScriptedIO(["ping.", "/quit"], draft_choice=choice)
+        again = resumable_session(store)
+        Interview(grader, store, io2, again).run()
+        [offered] = io2.of("draft")
+        assert offered.lines == typed and offered.turn == 1
+        answer = store.turns(record.id)[1].answer
+        if choice == "keep":
+            assert answer == "\n".join([*typed, "ping."])
+        else:
+            assert answer == "ping."
+        # Saved: nothing more to offer.
+        assert DraftStore(tmp_path / "drafts").load(record.id) is None
+
+
+def test_more_shows_the_last_feedback(tmp_path: Path, settings: Settings, grader: Grader) -> None:
+    local = settings.model_copy(update={"home": tmp_path})
+    with SessionStore(local.sessions_db) as store:
+        record = start_session(
+            grader, store, local, SessionOptions(questions=2, follow_ups=0, seed=1)
+        )
+        io = ScriptedIO(["/more", WEAK_ANSWER, "/more", "/quit"])
+        Interview(grader, store, io, record).run()
+        first, second = io.of("more")
+        assert first is None  # nothing graded yet
+        assert second is not None and second == io.of("feedback")[0]
+
+
+def test_sigkill_mid_answer_keeps_the_draft(tmp_path: Path) -> None:
+    """kill -9 while an answer is being typed (piped stdin): the lines already typed
+    are on disk, and `resume` continues the answer from them."""
+    import signal
+    import time
+
+    from interviewer.settings import load_settings as load
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "n.md").write_text(
+        "# What is dropout?\nDropout zeroes random activations during training so that "
+        "units cannot co-adapt, which regularises the network.\n",
+        "utf-8",
+    )
+    home = tmp_path / "home"
+    env = cli_env(home)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "interviewer", "interview", "--corpus", str(corpus),
+         "--no-llm", "-n", "1", "-f", "0"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=env, cwd=REPO, text=True,
+    )  # fmt: skip
+    drafts = home / "drafts"
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write("Dropout zeroes activations at random\nduring training only\n")
+        proc.stdin.flush()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            found = list(drafts.glob("*.jsonl"))
+            if found and "during training only" in found[0].read_text("utf-8"):
+                break
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the typed lines never reached the draft store")
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    [path] = list(drafts.glob("*.jsonl"))
+    draft = DraftStore(drafts).load(path.stem)
+    assert draft is not None
+    assert draft.lines == ["Dropout zeroes activations at random", "during training only"]
+
+    resumed = run_cli(["resume", path.stem, "--json"], env, "so units cannot co-adapt\n.\n")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "You had started:" in resumed.stderr and "during training only" in resumed.stderr
+    [turn] = json.loads(resumed.stdout)["turns"]
+    assert turn["answer"] == (
+        "Dropout zeroes activations at random\nduring training only\nso units cannot co-adapt"
+    )
+    with SessionStore(load(home=home).sessions_db) as store:
+        assert store.get_session(path.stem).status == "finished"  # type: ignore[union-attr]
+    assert not list(drafts.glob("*.jsonl"))
+
+
+# ---- messages that name what the user did ---------------------------------------------
+def test_grade_with_an_empty_answer_says_so_without_a_follow_up(tmp_path: Path) -> None:
+    env = cli_env(tmp_path / "home")
+    proc = run_cli(["grade", "--no-llm", "-q", "How to check overfitting?", "-a", "  "], env)
+    assert proc.returncode == 1
+    assert "no answer given" in proc.stderr and "Follow-up" not in proc.stdout + proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_quit_before_any_answer_prints_no_score_table(tmp_path: Path) -> None:
+    env = cli_env(tmp_path / "home")
+    proc = run_cli(["interview", "--no-llm", "-n", "2"], env, "/quit\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "No answers in session" in proc.stdout and "interviewer resume" in proc.stdout
+    assert "Score" not in proc.stdout and "┃" not in proc.stdout
+
+
+def test_help_shows_no_bool_beside_flags(tmp_path: Path) -> None:
+    env = {**cli_env(tmp_path / "home"), "COLUMNS": "120"}
+    for command in ("interview", "resume", "grade", "history", "report", "progress"):
+        proc = run_cli([command, "--help"], env)
+        assert proc.returncode == 0, proc.stderr
+        assert "--json" in proc.stdout or command == "interview"
+        assert "<bool>" not in proc.stdout, proc.stdout
+
+
+def test_unknown_topic_lists_every_topic(settings: Settings, grader: Grader) -> None:
+    from interviewer.errors import CorpusError
+    from interviewer.session import list_topics
+
+    topics = sorted({q.topic for q in grader.questions() if q.topic}, key=str.lower)
+    with SessionStore(settings.sessions_db) as store, pytest.raises(CorpusError) as info:
+        start_session(grader, store, settings, SessionOptions(topics=["zzqxv"]))
+    message = str(info.value)
+    assert all(t in message for t in topics), message
+    assert list_topics([f"t{i}" for i in range(45)], limit=40).endswith("t39, …and 5 more")
+    assert list_topics([]) == "none"
+
+
+def test_a_missing_corpus_dir_names_where_it_came_from(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    env = cli_env(tmp_path / "home")
+    for args in (["interview", "--no-llm"], ["grade", "--no-llm", "-q", "Q?", "-a", "A"],
+                 ["progress"]):  # fmt: skip
+        proc = run_cli([*args, "--corpus", str(missing)], env)
+        assert proc.returncode == 1
+        assert f"corpus dir {missing} does not exist (given with --corpus)" in proc.stderr
+        assert "pass --corpus" not in proc.stderr
+    proc = run_cli(["interview", "--no-llm"], {**env, "INTERVIEWER_CORPUS": str(missing)})
+    assert proc.returncode == 1 and "set by INTERVIEWER_CORPUS" in proc.stderr
+
+
+def test_resume_takes_an_id_and_prefers_the_current_corpus(tmp_path: Path) -> None:
+    notes = {}
+    for name, heading in (("a", "What is dropout?"), ("b", "What is weight decay?")):
+        corpus = tmp_path / name
+        corpus.mkdir()
+        (corpus / "n.md").write_text(
+            f"# {heading}\nIt regularises the network: it keeps the model from fitting "
+            "noise in the training data.\n\n# Why regularise?\nTo generalise better to "
+            "new data than the training set alone allows.\n",
+            "utf-8",
+        )
+        notes[name] = corpus
+    env = cli_env(tmp_path / "home")
+    ids = {}
+    for name in ("a", "b"):
+        proc = run_cli(
+            ["interview", "--corpus", str(notes[name]), "--no-llm", "-n", "2", "-f", "0",
+             "--json"], env, piped("It regularises."),
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        ids[name] = json.loads(proc.stdout)["session"]["id"]
+    # b is the newest unfinished session, but --corpus a prefers a's.
+    proc = run_cli(["resume", "--corpus", str(notes["a"]), "--json"], env, "/quit\n")
+    assert proc.returncode == 0, proc.stderr
+    assert f"resuming session {ids['a']}" in proc.stderr
+    assert f"on {notes['a'].resolve()}:" in proc.stderr  # which corpus, too
+    proc = run_cli(["resume", ids["b"][:-2], "--json"], env, "/quit\n")
+    assert proc.returncode == 0, proc.stderr
+    assert f"resuming session {ids['b']}" in proc.stderr
+
+
+# ---- damaged session data through the CLI ---------------------------------------------
+def test_damaged_rows_are_skipped_by_history_report_and_progress(
+    tmp_path: Path, settings: Settings, grader: Grader
+) -> None:
+    import sqlite3
+
+    local = settings.model_copy(update={"home": tmp_path})
+    with SessionStore(local.sessions_db) as store:
+        record = start_session(
+            grader, store, local, SessionOptions(questions=3, follow_ups=0, seed=5)
+        )
+        Interview(grader, store, ScriptedIO([WEAK_ANSWER] * 3), record).run()
+        other = start_session(grader, store, local, SessionOptions(questions=1, seed=6))
+    with sqlite3.connect(local.sessions_db) as raw:
+        raw.execute("UPDATE turns SET data = '{\"index\": 1,' WHERE idx = 1")
+        qid = raw.execute("SELECT question_id FROM cards LIMIT 1").fetchone()[0]
+        raw.execute("UPDATE cards SET data = 'nope' WHERE question_id = ?", (qid,))
+        raw.execute("UPDATE sessions SET data = '{\"id\": 7}' WHERE id = ?", (other.id,))
+    env = cli_env(tmp_path)
+    hist = run_cli(["history", "--json"], env)
+    assert hist.returncode == 0, hist.stderr
+    data = json.loads(hist.stdout)
+    [saved] = data["sessions"]
+    assert [t["index"] for t in saved["turns"]] == [0, 2]
+    assert any(f"session row {other.id}" in w for w in data["warnings"])
+    assert f"skipped damaged turn (question 2) of session {record.id}" in hist.stderr
+    assert "Traceback" not in hist.stderr and "{'" not in hist.stderr
+
+    table = run_cli(["history"], env)
+    assert table.returncode == 0 and record.id in table.stdout
+    assert f"session row {other.id}" in table.stderr
+
+    report = run_cli(["report", record.id, "--json"], env)
+    assert report.returncode == 0, report.stderr
+    assert [q["index"] for q in json.loads(report.stdout)["questions"]] == [0, 2]
+    assert "skipped damaged turn" in report.stderr
+
+    progress = run_cli(["progress", "--json"], env)
+    assert progress.returncode == 0, progress.stderr
+    assert f"skipped damaged card of question {qid}" in progress.stderr
+    assert json.loads(progress.stdout)["seen"] == 2
+
+    bad = run_cli(["report", other.id], env)
+    assert bad.returncode == 1 and "is damaged" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) <= 2
+
+
+def test_an_unreadable_sessions_database_is_moved_aside(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    db = load_settings(home=tmp_path).sessions_db
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db.write_bytes(b"garbage, not SQLite" * 50)
+    proc = run_cli(["history"], env)
+    assert proc.returncode == 0, proc.stderr
+    assert "moved aside" in proc.stderr and "No sessions yet" in proc.stdout
+    [kept] = list(db.parent.glob(db.name + ".damaged-*"))
+    assert kept.read_bytes() == b"garbage, not SQLite" * 50
+
+
+def test_a_locked_database_never_loses_the_answer(tmp_path: Path) -> None:
+    """Another process holds the sessions database's write lock for the whole
+    session: the answer is kept in the spool and written once the lock is gone."""
+    import sqlite3
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "n.md").write_text(
+        "# What is dropout?\nDropout zeroes random activations during training so that "
+        "units cannot co-adapt, which regularises the network.\n",
+        "utf-8",
+    )
+    env = cli_env(tmp_path / "home")
+    db = load_settings(home=tmp_path / "home").sessions_db
+    with SessionStore(db):
+        pass  # the database exists, as after any earlier session
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        proc = run_cli(
+            ["interview", "--corpus", str(corpus), "--no-llm", "-n", "1", "-f", "0", "--json"],
+            env, piped("Dropout zeroes random activations."),
+        )  # fmt: skip
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert proc.returncode == 0, proc.stderr
+    assert "locked by another process" in proc.stderr
+    [turn] = json.loads(proc.stdout)["turns"]
+    assert turn["answer"] == "Dropout zeroes random activations."
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT count(*) FROM turns").fetchone()[0] == 0
+    hist = run_cli(["history", "--json"], env)  # the lock is gone: written now
+    assert hist.returncode == 0, hist.stderr
+    [session] = json.loads(hist.stdout)["sessions"]
+    assert [t["answer"] for t in session["turns"]] == ["Dropout zeroes random activations."]
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT count(*) FROM turns").fetchone()[0] == 1
+
+
+def test_grade_is_compact_by_default_and_full_with_verbose(tmp_path: Path) -> None:
+    env = {**cli_env(tmp_path / "home"), "COLUMNS": "80"}
+    args = ["grade", "--no-llm", "-q", "How to check overfitting? How to deal with it?",
+            "-a", "Overfitting is when the model is too big."]  # fmt: skip
+    short = run_cli(args, env)
+    assert short.returncode == 0, short.stderr
+    lines = short.stdout.rstrip("\n").splitlines()
+    assert len(lines) <= 16 and all(len(line) <= 80 for line in lines), short.stdout
+    assert "Score" in lines[0] and "Missed (" in short.stdout and "Follow-up:" in short.stdout
+    assert "--verbose: all points and sources" in short.stdout
+    full = run_cli([*args, "--verbose"], env)
+    assert full.returncode == 0, full.stderr
+    assert len(full.stdout.splitlines()) > len(lines)
+    assert "Citations" in full.stdout and "Citations" not in short.stdout
+
+
+def test_an_unwritable_drafts_dir_is_said_once_and_the_session_goes_on(
+    tmp_path: Path, settings: Settings, grader: Grader
+) -> None:
+    local = settings.model_copy(update={"home": tmp_path})
+    (tmp_path / "drafts").write_text("a file where the drafts dir should be", "utf-8")
+    with SessionStore(local.sessions_db) as store:
+        record = start_session(
+            grader, store, local, SessionOptions(questions=2, follow_ups=0, seed=1)
+        )
+        io = ScriptedIO([WEAK_ANSWER, WEAK_ANSWER])
+        outcome = Interview(grader, store, io, record).run()
+        assert outcome.ended == "finished" and len(outcome.transcript.turns) == 2
+        told = [m for m in io.of("info") if "cannot save the answer being typed" in m]
+        assert len(told) == 1

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from interviewer._cli.checks import check_corpus
 from interviewer._cli.common import (
     CorpusOpt,
     JsonOpt,
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from interviewer.feedback import Feedback
+
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Every panel: all points, claims and sources.")
+]
 
 
 def grade(
@@ -41,15 +46,25 @@ def grade(
     model: ModelOpt = None,
     no_llm: NoLlmOpt = False,
     corpus: CorpusOpt = None,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Grade one answer: covered and missed points of your notes, wrong claims, a
     follow-up question. Uses the model too when Ollama serves it (unless --no-llm)."""
     from interviewer.grading import Grader, GradingError
+    from interviewer.render import compact_feedback, model_feedback
 
     text = sys.stdin.read() if answer == "-" else answer
     if not question.strip():
         raise GradingError("--question is empty")
+    if not text.strip():
+        # Nothing to grade, so nothing to follow up on either.
+        source = "stdin" if answer == "-" else "--answer"
+        raise GradingError(
+            f"no answer given ({source} is empty): pass the answer with --answer TEXT, "
+            "or --answer - to read it from stdin"
+        )
     settings = settings_from(corpus=corpus, model=model, no_llm=no_llm)
+    check_corpus(settings, corpus)
     grader = Grader.open(settings)
     if json_out:
         feedback = grader.grade(question, text, hints_used=hints)
@@ -57,7 +72,10 @@ def grade(
         return
     console = out_console()
     grounded = grader.grade_grounded(question, text, hints_used=hints)
-    render(console, grounded)
+    if verbose:
+        render(console, grounded)
+    else:
+        _show(console, compact_feedback(grounded, console.width, more_hint="--verbose"))
     if grader.llm is None:
         return
     streamed: list[str] = []
@@ -79,14 +97,21 @@ def grade(
             soft_wrap=True,  # one line, however narrow the terminal
         )
         return
-    render(console, refined, model_stage=True)
+    if verbose:
+        render(console, refined, model_stage=True)
+    else:
+        _show(console, model_feedback(refined, console.width))
 
 
 def render(console: Console, fb: Feedback, *, model_stage: bool = False) -> None:
-    """Rich panels: score, covered, missed, wrong claims, citations."""
+    """The full panels (--verbose): score, covered, missed, wrong claims, citations."""
     from rich.markup import escape
     from rich.panel import Panel
     from rich.text import Text
+
+    from interviewer.render import clean, fit_title
+
+    width = console.width
 
     def where(c: object) -> str:
         from interviewer.feedback import Citation
@@ -97,17 +122,18 @@ def render(console: Console, fb: Feedback, *, model_stage: bool = False) -> None
         _show(
             console,
             Panel(
-                Text(fb.critique or "No notes to grade against."),
+                Text(clean(fb.critique) or "No notes to grade against."),
                 title="Not graded: no notes for this question",
                 border_style="yellow",
             ),
         )
         if model_stage and fb.engine != "grounded":
-            _show(console, Panel(Text(fb.critique), title=f"Critique ({fb.engine})"))
+            title = fit_title(f"Critique ({fb.engine})", width)
+            _show(console, Panel(Text(clean(fb.critique)), title=Text(title)))
         return
     # One decimal, as `interview` shows it.
-    title = f"Score {fb.score:.1f}/10  [dim]({fb.engine})[/]"
-    body = Text(fb.critique)
+    title = f"Score {fb.score:.1f}/10  [dim]({escape(fb.engine)})[/]"
+    body = Text(clean(fb.critique))
     if fb.hints_used:
         body.append(f"\n{fb.hints_used} hint(s) used", style="dim")
     _show(console, Panel(body, title=title, border_style="green" if fb.score >= 7 else "yellow"))
@@ -134,7 +160,7 @@ def render(console: Console, fb: Feedback, *, model_stage: bool = False) -> None
             )
         _show(console, Panel("\n".join(lines), title="Wrong claims", border_style="red"))
     if fb.follow_up:
-        _show(console, Panel(Text(fb.follow_up), title="Follow-up", border_style="cyan"))
+        _show(console, Panel(Text(clean(fb.follow_up)), title="Follow-up", border_style="cyan"))
     if fb.citations and not model_stage:
         _show(
             console,
@@ -153,5 +179,6 @@ def _show(console: Console, renderable: object) -> None:
 
 
 def _cut(text: str, n: int = 240) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+    from interviewer.render import shorten
+
+    return shorten(text, n)

@@ -4,10 +4,14 @@ sessions and of the FSRS memory of weak spots."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+if TYPE_CHECKING:
+    from interviewer.store import Transcript
+
+from interviewer._cli.checks import check_corpus
 from interviewer._cli.common import (
     CorpusOpt,
     JsonOpt,
@@ -27,18 +31,39 @@ def history(
     json_out: JsonOpt = False,
 ) -> None:
     """List past sessions, newest first (--json: with their transcripts)."""
+    from interviewer._cli.checks import warn_line
+    from interviewer.errors import StoreError
     from interviewer.store import SessionStore
 
     settings = settings_from()
-    if not settings.sessions_db.exists():
-        transcripts = []
-    else:
-        with SessionStore(settings.sessions_db) as store:
-            transcripts = [store.transcript(r.id) for r in store.list_sessions(limit=limit)]
+    warnings: list[str] = []
+    pending = 0
+    transcripts: list[Transcript] = []
+    if settings.sessions_db.exists():
+        with SessionStore(settings.sessions_db, on_warning=warn_line) as store:
+            for r in store.list_sessions(limit=limit):
+                try:
+                    transcripts.append(store.transcript(r.id))
+                except StoreError as exc:
+                    warn_line(str(exc))
+                    store.warnings.append(str(exc))
+            warnings = store.warnings
+            pending = store.pending_count()
     if json_out:
-        print_json({"sessions": [t.model_dump(mode="json") for t in transcripts]})
+        data: dict[str, object] = {
+            "sessions": [t.model_dump(mode="json") for t in transcripts]
+        }
+        if warnings:
+            data["warnings"] = warnings
+        print_json(data)
         return
     console = out_console()
+    if pending:
+        console.print(
+            f"{pending} write(s) wait for the locked sessions database; they are shown below "
+            "and saved when it is free.",
+            highlight=False,
+        )
     if not transcripts:
         console.print("No sessions yet: start one with `interviewer interview`.")
         return
@@ -97,7 +122,9 @@ def report(
     settings = settings_from()
     if not settings.sessions_db.exists():
         raise StoreError("no sessions yet: start one with `interviewer interview`")
-    with SessionStore(settings.sessions_db) as store:
+    from interviewer._cli.checks import warn_line
+
+    with SessionStore(settings.sessions_db, on_warning=warn_line) as store:
         record = store.resolve(session)
         result = build_report(store.transcript(record.id))
     if json_out or format is ReportFormat.json:
@@ -115,11 +142,14 @@ def progress(corpus: CorpusOpt = None, json_out: JsonOpt = False) -> None:
     from interviewer.store import SessionStore
 
     settings = settings_from(corpus=corpus, no_llm=True)
+    check_corpus(settings, corpus)
     questions = Grader.open(settings, use_llm=False).questions()
     key = corpus_key(settings)
     cards = {}
     if settings.sessions_db.exists():
-        with SessionStore(settings.sessions_db) as store:
+        from interviewer._cli.checks import warn_line
+
+        with SessionStore(settings.sessions_db, on_warning=warn_line) as store:
             cards = store.cards(key)
     now = datetime.now(UTC)
     topics = topic_mastery(questions, cards, now)
@@ -140,6 +170,8 @@ def progress(corpus: CorpusOpt = None, json_out: JsonOpt = False) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from interviewer.render import clean
+
     console = out_console()
     table = Table(title=escape(f"Progress on {settings.corpus_dir}"))
     table.add_column("Topic")
@@ -151,7 +183,7 @@ def progress(corpus: CorpusOpt = None, json_out: JsonOpt = False) -> None:
     for t in topics:
         bar = "█" * round(t.mastery * 10) + "·" * (10 - round(t.mastery * 10))
         table.add_row(
-            escape(t.topic),
+            escape(clean(t.topic, one_line=True)),
             f"{bar} {t.mastery:.0%}",
             f"{t.seen}/{t.questions}",
             str(t.due),

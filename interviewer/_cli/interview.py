@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
+from interviewer._cli.checks import check_corpus, warn_line
 from interviewer._cli.common import (
     CorpusOpt,
     JsonOpt,
@@ -24,9 +25,10 @@ from interviewer._cli.common import (
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from interviewer.drafts import Draft
     from interviewer.feedback import Feedback
     from interviewer.grading import KeyPoint
-    from interviewer.session import AskedQuestion, SessionOutcome
+    from interviewer.session import AnswerDraft, AskedQuestion, DraftChoice, SessionOutcome
     from interviewer.settings import Settings
     from interviewer.store import SessionRecord
 
@@ -46,27 +48,86 @@ FollowUpsOpt = Annotated[
 SeedOpt = Annotated[
     int | None, typer.Option("--seed", help="Order unseen questions reproducibly.")
 ]
+VerboseOpt = Annotated[
+    bool,
+    typer.Option("--verbose", "-v", help="Full feedback panels (in a session, /more shows them)."),
+]
+
+
+FIRST_RUN_HINT = (
+    "How it works: type your answer over as many lines as you like, then a line "
+    "holding only '.' to send it. Commands (alone on a line): /hint reveals a key "
+    "point (costs score), /skip, /more shows the last feedback in full, /quit saves "
+    "and leaves (`interviewer resume` goes on)."
+)
+SHORT_HINT = "End your answer with a line holding only '.'. Commands: /hint /skip /more /quit"
+
+
+class _Interrupted(KeyboardInterrupt):
+    """Ctrl-C while a line was being typed; ``partial`` holds that line."""
+
+    def __init__(self, partial: str) -> None:
+        super().__init__()
+        self.partial = partial
 
 
 class RichIO:
     """``SessionIO`` on a terminal or pipes. With --json everything goes to stderr
     so that stdout holds only the transcript."""
 
-    def __init__(self, console: Console, *, interactive: bool, to_stderr: bool) -> None:
+    def __init__(
+        self,
+        console: Console,
+        *,
+        interactive: bool,
+        to_stderr: bool,
+        verbose: bool = False,
+        first_run: bool = False,
+        follow_ups: bool = True,
+    ) -> None:
         from interviewer.session import AnswerReader
 
         self.console = console
         self.interactive = interactive
         self.to_stderr = to_stderr
+        self.verbose = verbose
+        self.first_run = first_run
+        self.follow_ups = follow_ups
         self._streamed = False
         self._explained = False
+        self._readline_mod: Any = None
+        self._queued: list[str] = []
+        if interactive:
+            try:
+                import readline  # line editing, and a draft line can be edited in place
+
+                # A Tab in a pasted answer is text, not a request to complete a file name.
+                readline.parse_and_bind("tab: tab-insert")
+                self._readline_mod = readline
+            except ImportError:  # pragma: no cover - Windows
+                pass
         self.reader = AnswerReader(self._readline, interactive=interactive)
 
     # -- input -------------------------------------------------------------------------
-    def _readline(self, prompt: str) -> str | None:
+    def _readline(self, prompt: str, prefill: str | None = None) -> str | None:
         if not self.interactive:
             line = sys.stdin.readline()
             return None if line == "" else line.rstrip("\r\n")
+        if self._queued:
+            return self._queued.pop(0)
+        line = self._input(prompt, prefill)
+        if line is not None and ("\n" in line or "\r" in line):
+            # A bracketed paste comes back as one string: the answer reader (the '.'
+            # line, the draft) works line by line.
+            first, *rest = line.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            self._queued.extend(rest)
+            return first
+        return line
+
+    def _input(self, prompt: str, prefill: str | None) -> str | None:
+        rl = self._readline_mod
+        if rl is not None and prefill is not None:
+            rl.set_startup_hook(lambda: rl.insert_text(prefill))
         try:
             if self.to_stderr:
                 sys.stderr.write(prompt)
@@ -75,9 +136,60 @@ class RichIO:
             return input(prompt)
         except EOFError:
             return None
+        except KeyboardInterrupt:
+            # What was typed on the current line is part of the draft too.
+            partial = ""
+            if rl is not None:
+                try:
+                    partial = rl.get_line_buffer()
+                except Exception:  # noqa: BLE001 - best effort only
+                    partial = ""
+            raise _Interrupted(partial) from None
+        finally:
+            if rl is not None and prefill is not None:
+                rl.set_startup_hook(None)
 
-    def read_answer(self) -> str | None:
-        return self.reader.read()
+    def read_answer(self, draft: AnswerDraft | None = None) -> str | None:
+        return self.reader.read(draft)
+
+    def offer_draft(self, draft: Draft) -> DraftChoice:
+        from rich.text import Text
+
+        from interviewer.render import clean
+
+        text = clean(draft.text)
+        shown = text if len(text) <= 600 else text[:600] + "…"
+        self.console.print(Text("You had started:", style="bold yellow"))
+        self.console.print(Text("  " + shown.replace("\n", "\n  ")))
+        if not self.interactive:
+            self.info("kept; the answer goes on after it")
+            return "keep"
+        # Lines come back to edit only where input() goes through readline: both
+        # stdin and stdout on the terminal.
+        can_edit = self._readline_mod is not None and sys.stdout.isatty()
+        prompt = (
+            "Keep it (k), edit it (e) or start over (s)? [k] "
+            if can_edit
+            else "Keep it (k) or start over (s)? [k] "
+        )
+        while True:
+            try:
+                if self.to_stderr:  # stdout holds only the JSON transcript
+                    sys.stderr.write(prompt)
+                    sys.stderr.flush()
+                    choice = input().strip().lower()
+                else:
+                    choice = input(prompt).strip().lower()
+            except EOFError:
+                return "keep"
+            if choice in ("", "k", "keep"):
+                self.info("kept: go on typing after it, '.' to send")
+                return "keep"
+            if can_edit and choice in ("e", "edit"):
+                self.info("each line comes back to edit; Enter keeps it; '.' sends the rest as is")
+                return "edit"
+            if choice in ("s", "start over", "discard", "d"):
+                return "discard"
 
     # -- output ------------------------------------------------------------------------
     def notice(self, message: str) -> None:
@@ -87,174 +199,84 @@ class RichIO:
         self.console.print(f"[dim]{_escape(message)}[/]", markup=True, highlight=False)
 
     def ask(self, question: AskedQuestion) -> None:
-        from rich.panel import Panel
+        from rich.text import Text
 
-        if question.kind == "follow_up":
-            title = f"Follow-up {question.follow_up} on question {question.number}"
-            style = "magenta"
-        else:
-            title = f"Question {question.number}/{question.total}"
-            style = "cyan"
-        if question.topic:
-            title += f" · {question.topic}"
-        subtitle = f"{question.source} § {question.heading}" if question.source else None
-        # Notes are data, not rich markup: "arr[i]" or "[/]" in a heading must print as is.
-        body = _escape(question.text)
-        if question.notes_status != "ok":
-            body += "\n[dim](no notes yet under this heading: nothing to grade against)[/]"
-        self.console.print(
-            Panel(
-                body,
-                title=_escape(title),
-                subtitle=_escape(subtitle) if subtitle else None,
-                border_style=style,
-            )
-        )
-        if self.interactive and not self._explained:
-            self._explained = True
-            self.console.print(
-                "[dim]End your answer with a line holding only '.' (or two empty lines). "
-                "Commands: /hint /skip /repeat /quit[/]",
-                markup=True,
-            )
+        from interviewer.render import question_panel
+
+        if self.first_run and not self._explained:
+            self.console.print(Text(FIRST_RUN_HINT, style="dim"))
+        self.console.print(question_panel(question, self.console.width))
+        if self.interactive and not self._explained and not self.first_run:
+            self.console.print(Text(SHORT_HINT, style="dim"))
+        self._explained = True
 
     def hint(self, point: KeyPoint, number: int) -> None:
-        self.console.print(
-            f"[bold yellow]hint {number}[/] (costs points): {_escape(point.text)}\n"
-            f"  [dim]{_escape(point.citation.label())}[/]",
-            markup=True,
-        )
+        from rich.text import Text
+
+        from interviewer.render import clean
+
+        line = Text(f"hint {number}", style="bold yellow")
+        line.append(f" (costs points): {clean(point.text)}\n")
+        line.append(f"  {clean(point.citation.label(), one_line=True)}", style="dim")
+        self.console.print(line)
 
     def critique_start(self) -> None:
         self._streamed = False
         self.console.print("[bold]Model critique:[/] ", markup=True, end="")
 
     def token(self, text: str) -> None:
+        from interviewer.render import clean
+
         self._streamed = True
-        self.console.file.write(text)
+        self.console.file.write(clean(text))
         self.console.file.flush()
 
     def feedback(self, feedback: Feedback, stage: Literal["grounded", "model"]) -> None:
+        from interviewer.render import compact_feedback, full_feedback, model_feedback
+
+        width = self.console.width
         if stage == "model":
             self.console.print()
-            self.console.print(render_model_feedback(feedback))
+            self.console.print(model_feedback(feedback, width))
+        elif self.verbose:
+            self.console.print(full_feedback(feedback, width))
         else:
-            self.console.print(render_feedback(feedback))
+            # In a session the follow-up is asked next in its own panel.
+            self.console.print(
+                compact_feedback(feedback, width, follow_up=not self.follow_ups)
+            )
+
+    def more(self, feedback: Feedback | None) -> None:
+        from interviewer.render import full_feedback
+
+        if feedback is None:
+            self.info("no feedback yet: /more shows the last feedback in full")
+            return
+        self.console.print(full_feedback(feedback, self.console.width))
 
 
 def _escape(text: str) -> str:
     from rich.markup import escape
 
-    return escape(text)
+    from interviewer.render import clean
 
-
-def _score_style(score: float) -> str:
-    return "green" if score >= 8.5 else "yellow" if score >= 6 else "red"
-
-
-def _bullets(rows: list[tuple[str, list[tuple[str, str]]]]) -> Any:
-    """Bulleted items with a hanging indent: (main text, [(extra line, style)])."""
-    from rich.table import Table
-    from rich.text import Text
-
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(width=3, justify="right")
-    grid.add_column(ratio=1)
-    for main, extras in rows:
-        text = Text(main)
-        for extra, style in extras:
-            text.append("\n" + extra, style=style)
-        grid.add_row("•", text)
-    return grid
-
-
-def _claim_rows(claims: list[Any]) -> list[tuple[str, list[tuple[str, str]]]]:
-    rows = []
-    for claim in claims:
-        extras = [(f"→ {claim.correction}", "")] if claim.correction else []
-        if claim.citation is not None:
-            extras.append((claim.citation.label(), "dim"))
-        elif not claim.in_notes:
-            extras.append(("(not in your notes)", "dim"))
-        rows.append((claim.text, extras))
-    return rows
-
-
-def render_feedback(fb: Feedback) -> Any:
-    """The grounded feedback: score, covered, partly covered, missed (with the note's
-    words and citation), wrong claims and the sources."""
-    from rich.console import Group
-    from rich.panel import Panel
-    from rich.text import Text
-
-    parts: list[Any] = []
-    if not fb.grounded or fb.notes_status != "ok":
-        parts.append(
-            Text(
-                "No notes to ground a critique for this question, so it is not graded. "
-                "Write notes under its heading to be graded on it.",
-                style="yellow",
-            )
-        )
-        if fb.critique:
-            parts.append(Text(fb.critique))
-        return Panel(Group(*parts), title="Feedback", border_style="yellow")
-
-    def points(label: str, items: list[Any], style: str, with_source: bool) -> None:
-        if not items:
-            return
-        parts.append(Text(label, style=f"bold {style}"))
-        parts.append(
-            _bullets(
-                [
-                    (p.text, [(p.citation.label(), "dim")] if with_source and p.citation else [])
-                    for p in items
-                ]
-            )
-        )
-
-    points("Covered", fb.covered, "green", False)
-    points("Partly covered", fb.partial, "yellow", True)
-    points("Missed", fb.missed, "red", True)
-    if fb.incorrect:
-        parts.append(Text("Wrong or imprecise", style="bold red"))
-        parts.append(_bullets(_claim_rows(fb.incorrect)))
-    if fb.critique:
-        parts.append(Text(fb.critique, style="italic"))
-    if fb.citations:
-        parts.append(Text("Sources", style="bold"))
-        parts.append(_bullets([(c.label(), []) for c in fb.citations]))
-    if fb.hints_used:
-        parts.append(Text(f"{fb.hints_used} hint(s) used", style="dim"))
-    score = Text(f"Score {fb.score:.1f}/10", style=f"bold {_score_style(fb.score)}")
-    return Panel(Group(*parts) if parts else Text(""), title=score, border_style="blue")
-
-
-def render_model_feedback(fb: Feedback) -> Any:
-    """What the model layer changed: its score and the claims it flagged."""
-    from rich.console import Group
-    from rich.panel import Panel
-    from rich.text import Text
-
-    if fb.model_error:
-        return Text(
-            f"model layer failed ({fb.model_error}); the grounded feedback stands.",
-            style="yellow",
-        )
-    parts: list[Any] = [
-        Text(f"Score {fb.score:.1f}/10 ({fb.engine})", style=f"bold {_score_style(fb.score)}")
-    ]
-    model_claims = [c for c in fb.incorrect if c.source == "model"]
-    if model_claims:
-        parts.append(Text("Wrong or imprecise, says the model", style="bold red"))
-        parts.append(_bullets(_claim_rows(model_claims)))
-    return Panel(Group(*parts), title="Model review", border_style="magenta")
+    return escape(clean(text))
 
 
 def _render_summary(console: Console, outcome: SessionOutcome) -> None:
     from rich.table import Table
 
     t = outcome.transcript
+    remaining = len(t.remaining())
+    if not t.turns:
+        # Nothing answered: no score table to show.
+        console.print(
+            f"No answers in session {t.session.id} yet; `interviewer resume {t.session.id}` "
+            "starts it again.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
     table = Table(title=f"Session {t.session.id}", show_lines=False)
     table.add_column("#", justify="right")
     table.add_column("Question")
@@ -273,19 +295,24 @@ def _render_summary(console: Console, outcome: SessionOutcome) -> None:
         )
         table.add_row(str(turn.index + 1), _escape(turn.question), score, follow or "-")
     console.print(table)
-    remaining = len(t.remaining())
     if remaining:
-        console.print(f"{remaining} question(s) left: `interviewer resume` to continue.")
-    console.print(f"Report: interviewer report {t.session.id}")
+        console.print(
+            f"{remaining} question(s) left: `interviewer resume {t.session.id}` to continue.",
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(f"Report: interviewer report {t.session.id}", highlight=False, soft_wrap=True)
 
 
 def _open_and_run(
     settings: Settings,
     *,
     json_out: bool,
+    verbose: bool = False,
     new_options: Any = None,
     resume_record: SessionRecord | None = None,
 ) -> None:
+    from interviewer.drafts import DraftStore
     from interviewer.grading import Grader
     from interviewer.scheduling import corpus_key
     from interviewer.session import Interview, engine_status, start_session
@@ -299,8 +326,12 @@ def _open_and_run(
     engine = engine_status(settings)
     chatter.print("[dim]loading your notes…[/]", markup=True)
     grader = Grader.open(settings, use_llm=engine.use_llm)
-    io = RichIO(console, interactive=interactive, to_stderr=json_out)
-    with SessionStore(settings.sessions_db) as store:
+    def warn(message: str) -> None:
+        chatter.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
+
+    with SessionStore(settings.sessions_db, on_warning=warn) as store:
+        drafts = DraftStore(settings.sessions_db.parent / "drafts")
+        first_run = False
         if resume_record is not None:
             record = resume_record
             if record.corpus != corpus_key(settings):
@@ -309,16 +340,44 @@ def _open_and_run(
                 )
             done = len(store.turns(record.id))
             chatter.print(
-                f"resuming session {record.id}: {len(record.plan) - done} of "
-                f"{len(record.plan)} question(s) left"
+                f"resuming session {record.id} ({record.created_at:%Y-%m-%d %H:%M} UTC) on "
+                f"{record.corpus_dir}: {len(record.plan) - done} of {len(record.plan)} "
+                "question(s) left",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
             )
         else:
+            first_run = interactive and not store.list_sessions(limit=1)
+            left = store.last_resumable(corpus_key(settings))
+            if left is not None and drafts.load(left.id) is not None:
+                chatter.print(
+                    f"note: session {left.id} has an answer you had started; "
+                    f"`interviewer resume {left.id}` offers it back",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
             record = start_session(grader, store, settings, new_options, engine=engine.engine)
-        session = Interview(grader, store, io, record, engine=engine)
+        io = RichIO(
+            console,
+            interactive=interactive,
+            to_stderr=json_out,
+            verbose=verbose,
+            first_run=first_run,
+            follow_ups=record.options.follow_ups > 0,
+        )
+        session = Interview(grader, store, io, record, engine=engine, drafts=drafts)
         try:
             outcome = session.run()
         except KeyboardInterrupt:
             chatter.print(f"\n{SAVED_MESSAGE}", markup=False)
+            if drafts.load(record.id) is not None:
+                chatter.print(
+                    "the answer you were typing is kept: `interviewer resume` offers it back",
+                    markup=False,
+                    highlight=False,
+                )
             if json_out:
                 print_json(store.transcript(record.id).model_dump(mode="json"))
             raise typer.Exit(130) from None
@@ -345,18 +404,21 @@ def interview(
     corpus: CorpusOpt = None,
     json_out: JsonOpt = False,
     seed: SeedOpt = None,
+    verbose: VerboseOpt = False,
 ) -> None:
-    """Mock interview on your notes: questions, grounded feedback, follow-ups."""
+    """Mock interview on your notes: questions, grounded feedback, follow-ups. End
+    each answer with a line holding only '.'; /hint, /skip, /more, /quit."""
     from interviewer.store import SessionOptions
 
     _check_model_flags(model, no_llm)
     settings = settings_from(corpus=corpus, model=model, no_llm=no_llm)
+    check_corpus(settings, corpus)
     options = SessionOptions(
         topics=list(topic or []), questions=questions, follow_ups=follow_ups, seed=seed,
         no_llm=no_llm,
     )  # fmt: skip
     try:
-        _open_and_run(settings, json_out=json_out, new_options=options)
+        _open_and_run(settings, json_out=json_out, verbose=verbose, new_options=options)
     except KeyboardInterrupt:
         # Before the session exists (while loading): nothing to save.
         err_console().print("\ninterrupted", markup=False)
@@ -365,29 +427,47 @@ def interview(
 
 def resume(
     session: Annotated[
-        str | None, typer.Argument(help="Session id or prefix (default: the last unfinished).")
+        str | None,
+        typer.Argument(
+            help="Session id or prefix (default: the newest unfinished session of the "
+            "corpus, else of any corpus)."
+        ),
     ] = None,
     model: ModelOpt = None,
     no_llm: NoLlmOpt = False,
+    corpus: CorpusOpt = None,
     json_out: JsonOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
-    """Continue an unfinished session where it stopped."""
+    """Continue an unfinished session where it stopped, with the answer you were
+    typing if any."""
     from interviewer.errors import CorpusError
+    from interviewer.scheduling import corpus_key
     from interviewer.session import resumable_session
     from interviewer.store import SessionStore
 
     _check_model_flags(model, no_llm)
-    base = settings_from(model=model, no_llm=no_llm)
-    with SessionStore(base.sessions_db) as store:
-        record = resumable_session(store, session)
+    base = settings_from(corpus=corpus, model=model, no_llm=no_llm)
+    if corpus is not None:
+        check_corpus(base, corpus)
+    with SessionStore(base.sessions_db, on_warning=warn_line) as store:
+        record = resumable_session(store, session, corpus=corpus_key(base))
+    if session is None and record.corpus != corpus_key(base):
+        err_console().print(
+            f"note: no unfinished session on {base.corpus_dir}; resuming the newest one "
+            "of another corpus",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     corpus_dir = Path(record.corpus_dir)
     if not corpus_dir.is_dir():
-        raise CorpusError(f"{corpus_dir}: the session's notes dir is gone")
+        raise CorpusError(f"{corpus_dir}: the notes dir of session {record.id} is gone")
     # A session started with --no-llm stays off the model unless --model asks for it.
     no_llm = no_llm or (record.options.no_llm and model is None)
     settings = settings_from(corpus=corpus_dir, model=model, no_llm=no_llm)
     try:
-        _open_and_run(settings, json_out=json_out, resume_record=record)
+        _open_and_run(settings, json_out=json_out, verbose=verbose, resume_record=record)
     except KeyboardInterrupt:
         err_console().print(f"\n{SAVED_MESSAGE}", markup=False)
         raise typer.Exit(130) from None

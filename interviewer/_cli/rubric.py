@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from interviewer._cli.checks import check_corpus
 from interviewer._cli.common import CorpusOpt, JsonOpt, err_console, print_json, settings_from
 
 app = typer.Typer(
@@ -28,7 +29,9 @@ def export(
     """Write the rubric (questions and their key points) as YAML."""
     from interviewer.grading import Grader, export_rubric
 
-    grader = Grader.open(settings_from(corpus=corpus, no_llm=True), use_llm=False)
+    settings = settings_from(corpus=corpus, no_llm=True)
+    check_corpus(settings, corpus)
+    grader = Grader.open(settings, use_llm=False)
     text = export_rubric(grader, topic or None)
     if out is None:
         typer.echo(text, nl=False)
@@ -56,7 +59,9 @@ def import_(
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise GradingError(f"{file}: cannot read the rubric ({exc})") from None
-    grader = Grader.open(settings_from(corpus=corpus, no_llm=True), use_llm=False)
+    settings = settings_from(corpus=corpus, no_llm=True)
+    check_corpus(settings, corpus)
+    grader = Grader.open(settings, use_llm=False)
     report = import_rubric(grader, text, str(file))
     if json_out:
         print_json(report.model_dump(mode="json"))

@@ -1,0 +1,57 @@
+"""Checks of what the user passed, with messages that name what the user did."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from interviewer.settings import Settings
+
+
+def corpus_origin(flag: Path | None) -> str:
+    """Where the corpus dir came from, in the user's terms."""
+    if flag is not None:
+        return "given with --corpus"
+    if os.environ.get("INTERVIEWER_CORPUS", "").strip():
+        return "set by INTERVIEWER_CORPUS; pass --corpus DIR or fix the variable"
+    return "from the config file or the default; pass --corpus DIR"
+
+
+def check_corpus(settings: Settings, flag: Path | None) -> None:
+    """The corpus dir exists and is a dir; else one line saying where it came from."""
+    from interviewer.errors import CorpusError
+
+    corpus_dir = settings.corpus_dir
+    if not corpus_dir.exists():
+        raise CorpusError(f"corpus dir {corpus_dir} does not exist ({corpus_origin(flag)})")
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus path {corpus_dir} is not a directory ({corpus_origin(flag)})")
+
+
+def warn_line(message: str) -> None:
+    """A warning (a damaged row skipped, a database moved aside): one line on stderr."""
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False).print(
+        f"warning: {message}", markup=False, highlight=False, soft_wrap=True
+    )
+
+
+def hide_flag_types() -> None:
+    """Typer's help shows a type beside every option, ``<bool>`` for on/off flags
+    too, where it reads as if the flag took a value. Flags show none."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+    if getattr(shown, "_hides_flags", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: object) -> str | None:
+        if self.is_flag and self.metavar is None:
+            return None
+        return shown(self, ctx)  # type: ignore[arg-type]
+
+    display_type_rich._hides_flags = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
