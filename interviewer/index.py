@@ -272,6 +272,22 @@ def _doc_hash(doc: Document, corpus_dir: Path) -> str:
 # ---- sync ------------------------------------------------------------------------------
 
 
+def _file_failure(exc: BaseException) -> str:
+    """One short line for a file that could not be chunked: the library's own message
+    may span lines or quote a whole regular expression."""
+    from interviewer.safety import one_line
+
+    if isinstance(exc, TimeoutError):
+        # The sentence splitter's regular expressions run under a time limit; its
+        # message quotes the pattern, which tells the user nothing.
+        return "splitting its text into sentences hit a time limit; skipped (split the file)"
+    if isinstance(exc, MemoryError):
+        return "too large to chunk in memory; skipped (split the file)"
+    detail = one_line(str(exc), limit=120) or type(exc).__name__
+    return f"could not be chunked ({type(exc).__name__}: {detail}); skipped"
+
+
+
 def sync_index(
     settings: Settings,
     progress: Progress | None = None,
@@ -346,7 +362,15 @@ def sync_index(
             new_files[doc.source] = before
             report.files_unchanged += 1
             continue
-        chunks = chunk_document(doc, settings.chunk_size_tokens, settings.chunk_overlap_tokens)
+        try:
+            chunks = chunk_document(
+                doc, settings.chunk_size_tokens, settings.chunk_overlap_tokens
+            )
+        except Exception as exc:  # noqa: BLE001 - one bad file never stops the index
+            report.problems.append(FileProblem(source=doc.source, message=_file_failure(exc)))
+            if doc.kind == "note":
+                failed_sources.add(doc.source)
+            continue
         new_files[doc.source] = FileEntry(
             hash=digest, kind=doc.kind, sections=len(doc.sections), chunk_ids=[c.id for c in chunks]
         )
@@ -364,7 +388,7 @@ def sync_index(
             report.sections_removed += max(0, before.sections - len(doc.sections))
         for c in chunks:
             old_chunks[c.id] = c
-    problems = {p.source: p.message for p in loaded.problems}
+    problems = {p.source: p.message for p in report.problems}
     for source in failed_sources:
         # Keep the last good version of a now-broken file, but record the broken
         # file's hash so that the index counts as current until the file changes again.
