@@ -72,7 +72,9 @@ def test_add_of_a_yaml_bomb_is_quick_and_keeps_no_metadata(notes: Path, tmp_path
     assert doc.tags == [] and "front_matter_problem" in doc.metadata
 
 
-def test_a_file_that_cannot_be_chunked_is_skipped_with_one_line(notes: Path, tmp_path: Path) -> None:
+def test_a_file_that_cannot_be_chunked_is_skipped_with_one_line(
+    notes: Path, tmp_path: Path
+) -> None:
     """The sentence splitter's regular expressions run under a time limit (NLTK's
     redos guard). Hitting it skips that file, with a line that does not quote the
     pattern; the index run itself completes."""
@@ -106,7 +108,8 @@ def test_odd_links_fail_one_line_each_and_the_rest_is_fetched(
     corpus = tmp_path / "notes"
     corpus.mkdir()
     bad = ["http://1.2.3.04/x", "http://0177.0.0.1/x", "http://[::1/x"]
-    links = "\n".join(f"- [{i}]({u})" for i, u in enumerate([*bad, web_server.url("/article.html")]))
+    urls = [*bad, web_server.url("/article.html")]
+    links = "\n".join(f"- [{i}]({u})" for i, u in enumerate(urls))
     (corpus / "links.md").write_text(f"# What is read?\n{links}\n", encoding="utf-8")
     proc = run_cli("fetch-references", "--corpus", str(corpus), "--json", "--no-index",
                    home=tmp_path / "h", INTERVIEWER_ALLOW_PRIVATE_URLS="1")  # fmt: skip
