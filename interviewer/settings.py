@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     chunk_size_tokens: int = 256
     chunk_overlap_tokens: int = 32
     max_file_bytes: int = 5_000_000
+    # A second writer of the same index waits this long for the first, then gives up.
+    index_lock_wait_s: float = 10.0
 
     # Retrieval.
     top_k: int = 5

@@ -44,6 +44,7 @@ def status(
         "references": st.references,
         "sections": st.sections,
         "chunks": st.chunks,
+        "store_ok": st.store_ok,
         "stale_files": st.stale_files,
         "message": st.message,
     }
