@@ -34,6 +34,9 @@ UPSERT_BATCH = 256
 LOCK = "index.lock"
 STORE_CHECK = "store-check.json"  # segment files that last passed the probe
 PROBE_SAMPLES = 5
+# interviewer.keypoints.BANK_FILE, named here because importing keypoints takes seconds
+# (tests/test_doctor.py checks that the two agree).
+BANK_FILE = "keypoints.json"
 PROBE_TIMEOUT_S = 120.0
 
 Progress = Callable[[str, int, int], None]
@@ -797,6 +800,16 @@ def index_status(
         status.store_ok = True
     status.message = "up to date" if status.current else f"{len(stale)} file(s) changed"
     return status
+
+
+def bank_questions(settings: Settings) -> int | None:
+    """Questions in the question bank that an interview or `grade` saved beside the
+    index (they work without the search index), or None when there is none."""
+    try:
+        data = json.loads((settings.index_dir / BANK_FILE).read_text(encoding="utf-8"))
+        return len(data.get("questions", []))
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _store_fix(settings: Settings, problem: str) -> str:
