@@ -205,3 +205,21 @@ def test_json_mode_errors_are_json_on_stdout(args: list[str], tmp_path: Path) ->
     error = json.loads(proc.stdout)["error"]
     assert set(error) == {"code", "message"} and error["message"] and "\n" not in error["message"]
     assert error["code"] in {"corpus", "usage", "store"}
+
+
+def test_fetch_references_exits_non_zero_when_nothing_could_be_fetched(tmp_path: Path) -> None:
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "n.md").write_text(
+        "# What is read?\n- http://0177.0.0.1/a\n- http://[::1/b\n", encoding="utf-8"
+    )
+    proc = run_cli("fetch-references", "--corpus", str(corpus), "--no-index", home=tmp_path / "h")
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert "2 links: 0 fetched" in proc.stdout
+    assert proc.stderr.splitlines()[-1] == "error: none of the 2 links could be fetched"
+    (corpus / "n.md").write_text("# What is read?\nNo links at all.\n", encoding="utf-8")
+    proc = run_cli("fetch-references", "--corpus", str(corpus), "--no-index", home=tmp_path / "h")
+    assert proc.returncode == 0, proc.stderr
+    helptext = run_cli("fetch-references", "--help", home=tmp_path / "h", COLUMNS="200").stdout
+    assert "1 when links exist but none could be fetched" in helptext
