@@ -140,6 +140,15 @@ class SessionStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        from interviewer.files import open_sqlite_read_only, read_only_dir
+
+        if path.is_file() and read_only_dir(path.parent):
+            # A read-only data dir: history and reports still read it (writes fail).
+            try:
+                self._db = open_sqlite_read_only(path)
+                return
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{path}: cannot open the sessions database: {exc}") from exc
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit; writes take explicit BEGIN IMMEDIATE transactions.
