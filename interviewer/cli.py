@@ -70,9 +70,11 @@ _register()
 
 
 def main() -> None:
+    from interviewer._cli import common
     from interviewer._cli.common import (
         ClickException,
         error_code,
+        error_message,
         report_error,
         set_json_errors,
         wants_json,
@@ -87,6 +89,10 @@ def main() -> None:
         sys.stdin.reconfigure(errors="replace")
     json_mode = wants_json(sys.argv[1:])
     set_json_errors(json_mode)
+
+    def stdout_free() -> bool:
+        return common._json_documents == 0
+
     try:
         if not json_mode:
             app()
@@ -95,31 +101,30 @@ def main() -> None:
         code = app(standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)
     except ClickException as exc:
-        report_error(exc.format_message(), error_code(exc))
+        report_error(error_message(exc), error_code(exc), exc=exc, stdout_free=stdout_free())
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        report_error("interrupted", "interrupted")
+    except typer.Abort as exc:
+        report_error("interrupted", "interrupted", exc=exc, stdout_free=stdout_free())
         sys.exit(130)
     except InterviewerError as exc:
-        report_error(str(exc) or type(exc).__name__, error_code(exc))
+        report_error(error_message(exc), error_code(exc), exc=exc, stdout_free=stdout_free())
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         if json_mode:
-            report_error("interrupted", "interrupted")
+            report_error("interrupted", "interrupted", stdout_free=stdout_free())
         else:
             sys.stderr.write("\ninterrupted\n")
         sys.exit(130)
     except OSError as exc:
         # A safety net for what no command anticipated (a read-only data dir, a full
         # disk): one line naming the file, never a traceback.
-        where = f": {exc.filename}" if exc.filename else ""
-        report_error(f"{exc.strerror or exc}{where}", "os")
+        report_error(error_message(exc), "os", exc=exc, stdout_free=stdout_free())
         sys.exit(1)
     except Exception as exc:
         if not json_mode:
             raise
         # Scripts asked for JSON: even a bug answers with a JSON error object.
-        report_error(f"{type(exc).__name__}: {exc}", "internal")
+        report_error(f"{type(exc).__name__}: {exc}", "internal", stdout_free=stdout_free())
         sys.exit(1)
 
 

@@ -146,17 +146,23 @@ def store_failure(settings: Settings, exc: BaseException, doing: str) -> StoreEr
     )
 
 
+_READ_ONLY_COPIES: dict[Path, Path] = {}
+
+
 def _read_only_copy(path: Path) -> Path:
     """Chroma cannot open a store it cannot write (its sqlite needs a journal): reading a
-    read-only data dir works on a private temporary copy, removed at exit."""
+    read-only data dir works on a private temporary copy (one per process, removed at
+    exit)."""
     import atexit
     import shutil
     import tempfile
 
-    copy = Path(tempfile.mkdtemp(prefix="interviewer-ro-")) / "chroma"
-    shutil.copytree(path, copy)
-    atexit.register(shutil.rmtree, copy.parent, True)
-    return copy
+    if path not in _READ_ONLY_COPIES:
+        copy = Path(tempfile.mkdtemp(prefix="interviewer-ro-")) / "chroma"
+        shutil.copytree(path, copy)
+        atexit.register(shutil.rmtree, copy.parent, True)
+        _READ_ONLY_COPIES[path] = copy
+    return _READ_ONLY_COPIES[path]
 
 
 def _writable(path: Path) -> bool:
@@ -269,11 +275,15 @@ def reset_store(settings: Settings, name: str) -> None:
         return
     path = settings.index_dir / "chroma"
     with contextlib.suppress(Exception):
-        # Chroma keeps one system per path in this process: forget it, or a new client
-        # would talk to the files just removed.
+        # Chroma keeps one system per path in this process (keyed by the path): forget
+        # this one, or a new client would talk to the files just removed. Clients of
+        # other paths (other corpora) keep theirs.
         from chromadb.api.shared_system_client import SharedSystemClient
 
-        SharedSystemClient.clear_system_cache()
+        systems = SharedSystemClient._identifier_to_system
+        if str(path) in systems:
+            systems.pop(str(path), None)
+            SharedSystemClient._identifier_to_refcount.pop(str(path), None)
     (settings.index_dir / STORE_CHECK).unlink(missing_ok=True)
     if path.exists():
         try:
@@ -340,6 +350,8 @@ def probe_store(settings: Settings, manifest: Manifest) -> str | None:
     path = settings.index_dir / "chroma"
     if not path.is_dir():
         return "the Chroma store is missing"
+    if not _writable(path):
+        path = _read_only_copy(path)
     args = [sys.executable, "-m", "interviewer.storeprobe", str(path), manifest.collection,
             json.dumps(_sample_ids(manifest))]  # fmt: skip
     try:

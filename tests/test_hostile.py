@@ -187,6 +187,12 @@ def test_escape_sequences_in_notes_never_reach_the_terminal(notes: Path, tmp_pat
     assert proc.returncode == 0, proc.stderr
     assert "What is an escape?" in proc.stdout and "cleared screen" in proc.stdout
     assert not any(c in proc.stdout for c in "\x1b\x07\x9b") and "pwned" not in proc.stdout
+    # JSON keeps the data as it is, escaped: nothing raw reaches a terminal either.
+    proc = run_cli("search", "escape sequences note", "--corpus", str(notes), "--json",
+                   home=tmp_path / "h")  # fmt: skip
+    assert proc.returncode == 0 and not any(c in proc.stdout for c in "\x1b\x07\x9b")
+    hit = next(h for h in json.loads(proc.stdout) if h["source"] == "esc.md")
+    assert "\x1b]0;pwned\x07" in hit["text"] and "\x9b31m" in hit["text"]
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,10 @@ consoles (stdout for results, stderr for chatter), JSON output, errors."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -87,10 +89,19 @@ def err_console() -> Console:
     return _safe_console_class()(stderr=True, highlight=False)
 
 
+_C1 = re.compile("[\x7f-\x9f]")
+
+
 def print_json(data: Any) -> None:
-    """Write JSON to stdout, nothing else (pipes rely on it)."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """Write JSON to stdout, nothing else (pipes rely on it). JSON escapes C0 control
+    characters itself; DEL and C1 ones (U+009B is an 8-bit CSI) are escaped too, so
+    that JSON on a terminal cannot drive it, and the data stays intact."""
+    global _json_documents
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    text = _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
+    _json_documents += 1
 
 
 def write_text(text: str) -> None:
@@ -102,10 +113,14 @@ def write_text(text: str) -> None:
 
 
 # ---- errors -------------------------------------------------------------------------------
-# With --json, scripts read stdout: every error is then a JSON object there too,
-# {"error": {"code": ..., "message": ...}}, and the exit status is non-zero.
+# With --json, scripts read stdout: an error is then a JSON object there too,
+# {"error": {"code": ..., "message": ...}}, and the exit status is non-zero. (When the
+# command already printed its JSON result, the error goes to stderr: stdout stays one
+# JSON document.)
 
 _json_errors = False
+_json_documents = 0  # JSON documents written to stdout by this process
+_REPORTED = "_interviewer_reported"
 
 
 def wants_json(argv: Sequence[str]) -> bool:
@@ -141,12 +156,28 @@ def error_code(exc: BaseException) -> str:
     return "internal"
 
 
-def report_error(message: str, code: str = "error") -> None:
-    """One error, on one line: a JSON object on stdout in --json mode, else on stderr."""
+def error_message(exc: BaseException) -> str:
+    if isinstance(exc, ClickException):
+        return exc.format_message()
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror + (f": {exc.filename}" if exc.filename else "")
+    return str(exc) or type(exc).__name__
+
+
+def report_error(
+    message: str, code: str = "error", *, exc: BaseException | None = None, stdout_free: bool = True
+) -> None:
+    """One error, on one line: a JSON object on stdout in --json mode, else on stderr.
+    An exception already reported (by ``json_errors``) is not reported twice."""
     from interviewer.safety import one_line
 
+    if exc is not None:
+        if getattr(exc, _REPORTED, False):
+            return
+        with contextlib.suppress(AttributeError):
+            setattr(exc, _REPORTED, True)
     line = one_line(message, limit=2000) or code
-    if _json_errors:
+    if _json_errors and stdout_free:
         print_json({"error": {"code": code, "message": line}})
     else:
         sys.stderr.write(f"error: {line}\n")
@@ -154,34 +185,29 @@ def report_error(message: str, code: str = "error") -> None:
 
 
 def json_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a command so that, when its JSON output was asked for, any error it raises
-    becomes the JSON error object (the CLI entry point does the same for errors that
-    happen before a command runs, such as a bad option)."""
+    """Wrap a command so that, when its JSON output was asked for, an error it raises is
+    reported as the JSON error object at once; the exception then goes on as before
+    (the CLI entry point sees it was reported and only sets the exit status)."""
 
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
         want = bool(kwargs.get("json_out")) or str(kwargs.get("format", "")).endswith("json")
-        if not (want or _json_errors):
+        if not want:
             return fn(*args, **kwargs)
         from interviewer.errors import InterviewerError
 
+        previous, before = _json_errors, _json_documents
+        set_json_errors(True)
         try:
             return fn(*args, **kwargs)
-        except typer.Exit:
+        except (InterviewerError, ClickException, OSError) as exc:
+            report_error(
+                error_message(exc), error_code(exc), exc=exc,
+                stdout_free=_json_documents == before,
+            )  # fmt: skip
             raise
-        except InterviewerError as exc:
-            set_json_errors(True)
-            report_error(str(exc), error_code(exc))
-            raise typer.Exit(exc.exit_code) from None
-        except ClickException as exc:
-            set_json_errors(True)
-            report_error(exc.format_message(), error_code(exc))
-            raise typer.Exit(exc.exit_code) from None
-        except OSError as exc:
-            set_json_errors(True)
-            where = f": {exc.filename}" if exc.filename else ""
-            report_error(f"{exc.strerror or exc}{where}", "os")
-            raise typer.Exit(1) from None
+        finally:
+            set_json_errors(previous)
 
     return run
 
