@@ -53,6 +53,7 @@ def _help(doc: str | None) -> str | None:
 
 def _register() -> None:
     from interviewer._cli.checks import hide_flag_types
+    from interviewer._cli.common import json_errors
 
     hide_flag_types()  # no "<bool>" beside --json, --no-llm, --help...
     for name, module, attr in COMMANDS:
@@ -61,15 +62,26 @@ def _register() -> None:
             for info in target.registered_commands:
                 if info.help is None and info.callback is not None:
                     info.help = _help(info.callback.__doc__)
+                if info.callback is not None and not hasattr(info.callback, "__wrapped__"):
+                    info.callback = json_errors(info.callback)
             app.add_typer(target, name=name)
         else:
-            app.command(name, help=_help(target.__doc__))(target)
+            app.command(name, help=_help(target.__doc__))(json_errors(target))
 
 
 _register()
 
 
 def main() -> None:
+    from interviewer._cli import common
+    from interviewer._cli.common import (
+        ClickException,
+        error_code,
+        error_message,
+        report_error,
+        set_json_errors,
+        wants_json,
+    )
     from interviewer.errors import InterviewerError
     from interviewer.files import clean_text
 
@@ -78,20 +90,44 @@ def main() -> None:
     sys.argv = [clean_text(arg) for arg in sys.argv]
     if isinstance(sys.stdin, io.TextIOWrapper):
         sys.stdin.reconfigure(errors="replace")
+    json_mode = wants_json(sys.argv[1:])
+    set_json_errors(json_mode)
+
+    def stdout_free() -> bool:
+        return common._json_documents == 0
+
     try:
-        app()
+        if not json_mode:
+            app()
+            return
+        # In JSON mode click must not print usage errors itself: they become JSON too.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except ClickException as exc:
+        report_error(error_message(exc), error_code(exc), exc=exc, stdout_free=stdout_free())
+        sys.exit(exc.exit_code)
+    except typer.Abort as exc:
+        report_error("interrupted", "interrupted", exc=exc, stdout_free=stdout_free())
+        sys.exit(130)
     except InterviewerError as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        sys.stderr.write(f"error: {message}\n")
+        report_error(error_message(exc), error_code(exc), exc=exc, stdout_free=stdout_free())
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        sys.stderr.write("\ninterrupted\n")
+        if json_mode:
+            report_error("interrupted", "interrupted", stdout_free=stdout_free())
+        else:
+            sys.stderr.write("\ninterrupted\n")
         sys.exit(130)
     except OSError as exc:
         # A safety net for what no command anticipated (a read-only data dir, a full
         # disk): one line naming the file, never a traceback.
-        where = f": {exc.filename}" if exc.filename else ""
-        sys.stderr.write(f"error: {exc.strerror or exc}{where}\n")
+        report_error(error_message(exc), "os", exc=exc, stdout_free=stdout_free())
+        sys.exit(1)
+    except Exception as exc:
+        if not json_mode:
+            raise
+        # Scripts asked for JSON: even a bug answers with a JSON error object.
+        report_error(f"{type(exc).__name__}: {exc}", "internal", stdout_free=stdout_free())
         sys.exit(1)
 
 

@@ -204,6 +204,31 @@ def is_stub_text(text: str) -> bool:
 # ---- parsing --------------------------------------------------------------------------
 
 
+# Front matter is a few lines of metadata: more than this is not front matter.
+MAX_FRONT_MATTER_BYTES = 64_000
+
+
+def _yaml_without_aliases(block: str) -> Any:
+    """``yaml.safe_load`` that refuses anchors and aliases: a few hundred bytes of
+    nested aliases ("billion laughs") would otherwise expand to gigabytes."""
+    import yaml
+
+    class NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, "YAML aliases are not allowed", event.start_mark
+                )
+            return super().compose_node(parent, index)
+
+    loader = NoAliasLoader(block)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def parse_front_matter(text: str) -> tuple[dict[str, Any], int, str | None]:
     """Return (metadata, number of lines it spans, problem). Broken front matter is
     reported and ignored; the body still loads."""
@@ -215,12 +240,20 @@ def parse_front_matter(text: str) -> tuple[dict[str, Any], int, str | None]:
             import yaml
 
             block = "\n".join(lines[1:i])
+            if len(block.encode("utf-8", "replace")) > MAX_FRONT_MATTER_BYTES:
+                return {}, i + 1, (
+                    f"front matter over {MAX_FRONT_MATTER_BYTES // 1000} KB; metadata ignored"
+                )
             try:
-                data = yaml.safe_load(block) or {}
+                data = _yaml_without_aliases(block) or {}
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 where = f" at line {mark.line + 2}" if mark is not None else ""
+                if "aliases are not allowed" in str(exc):
+                    return {}, i + 1, f"YAML aliases in the front matter{where}; metadata ignored"
                 return {}, i + 1, f"broken YAML front matter{where}; metadata ignored"
+            except RecursionError:
+                return {}, i + 1, "front matter nested too deeply; metadata ignored"
             if not isinstance(data, dict):
                 return {}, i + 1, "front matter is not a mapping; metadata ignored"
             return data, i + 1, None

@@ -1,6 +1,11 @@
 """`interviewer doctor`: is everything in place? Each check gives a verdict and, when
 it fails, the exact command that fixes it. Checks that depend on a failed one are
-skipped (so without Ollama the model checks cost nothing)."""
+skipped (so without Ollama the model checks cost nothing).
+
+What the grounded core needs (embeddings, the notes, an undamaged index) is required:
+a failure there fails the doctor. The model is optional (a warning with its fix)
+unless ``require_llm``; so is an index that is missing or behind the notes, because
+the next search or interview builds it."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from interviewer.errors import InterviewerError, LLMError
 
@@ -17,7 +22,7 @@ if TYPE_CHECKING:
     from interviewer.index import IndexStatus
     from interviewer.settings import Settings
 
-Verdict = Literal["pass", "fail", "skip"]
+Verdict = Literal["pass", "fail", "warn", "skip"]
 PROBE_PROMPT = "doctor_probe.md"
 # The probe needs a few dozen tokens; a cap keeps a slow model's check short.
 PROBE_NUM_PREDICT = 200
@@ -31,12 +36,14 @@ class Check(BaseModel):
     verdict: Verdict
     detail: str
     fix: str | None = None
+    required: bool = True
     seconds: float = 0.0
 
 
 class DoctorReport(BaseModel):
-    ok: bool
+    ok: bool = Field(description="No required check failed (warnings allowed).")
     llm_checked: bool
+    llm_required: bool = False
     ollama_host: str
     model: str
     corpus_dir: str
@@ -46,6 +53,9 @@ class DoctorReport(BaseModel):
 
     def failed(self) -> list[Check]:
         return [c for c in self.checks if c.verdict == "fail"]
+
+    def warnings(self) -> list[Check]:
+        return [c for c in self.checks if c.verdict == "warn"]
 
 
 class DoctorProbe(BaseModel):
@@ -62,6 +72,10 @@ class _Fail(Exception):
         super().__init__(detail)
         self.detail = detail
         self.fix = fix
+
+
+class _Warn(_Fail):
+    """Not a failure: the command works without it (or will build it itself)."""
 
 
 def _index_fix(settings: Settings, rebuild: bool = False) -> str:
@@ -179,7 +193,18 @@ def _check_index(settings: Settings, status: IndexStatus) -> str:
             "pass --corpus DIR or set INTERVIEWER_CORPUS to your notes folder",
         )
     if not status.present:
-        raise _Fail(status.message or "no index yet", _index_fix(settings))
+        if "another version" in status.message or "unreadable" in status.message:
+            raise _Fail(status.message, _index_fix(settings, rebuild=True))
+        from interviewer.index import bank_questions
+
+        bank = bank_questions(settings)
+        detail = "no search index yet; the first `interviewer search` builds it"
+        if bank is not None:
+            detail = (
+                f"question bank ready ({bank} questions, built by an interview or grade); "
+                + detail
+            )
+        raise _Warn(detail, _index_fix(settings))
     expected = (
         MINILM_NAME if settings.embedding_backend == "onnx"
         else f"ollama:{settings.ollama_embedding_model}"
@@ -201,61 +226,75 @@ def _check_index(settings: Settings, status: IndexStatus) -> str:
         changed = ", ".join(status.stale_files[:5])
         more = f" and {len(status.stale_files) - 5} more" if len(status.stale_files) > 5 else ""
         detail = f"{status.message}: {changed}{more}" if changed else status.message
-        raise _Fail(detail or "the index is out of date", _index_fix(settings))
+        # The next search or interview syncs it: behind the notes is not broken.
+        raise _Warn(
+            (detail or "the index is out of date") + " (synced at the next search)",
+            _index_fix(settings),
+        )
     return f"{status.files} files, {status.sections} sections, {status.chunks} chunks, up to date"
 
 
 def _check_store(settings: Settings, status: IndexStatus) -> str:
+    """The store must answer: a fresh test query (in a child process, where a damaged
+    vector file can crash nothing of ours) and as many chunks as the index lists."""
     from interviewer.errors import StoreError
-    from interviewer.index import ChunkStore, read_manifest
+    from interviewer.index import check_store, read_manifest
 
+    server_fix = (
+        f"start the Chroma server: chroma run --path DIR --port {settings.chroma_port}"
+    )
     try:
         manifest = read_manifest(settings.index_dir)
         if manifest is None:
             raise _Fail("no index yet", _index_fix(settings))
-        count = ChunkStore(settings, manifest.collection).count()
+        problem = check_store(settings, manifest, deep=True)
     except StoreError as exc:
+        fix = server_fix if settings.chroma_host else _index_fix(settings, rebuild=True)
+        raise _Fail(str(exc).split(" (run `")[0], fix) from exc
+    if problem:
         fix = (
-            f"start the Chroma server: chroma run --path DIR --port {settings.chroma_port}"
-            if settings.chroma_host
-            else _index_fix(settings, rebuild=True)
+            _index_fix(settings, rebuild=True)
+            if not settings.chroma_host or "holds" in problem
+            else server_fix
         )
-        raise _Fail(str(exc), fix) from exc
-    if count != status.chunks:
-        raise _Fail(
-            f"Chroma holds {count} chunks, the index manifest {status.chunks}",
-            _index_fix(settings, rebuild=True),
-        )
-    return f"Chroma ({settings.store_mode}) opens with {count} chunks"
+        raise _Fail(problem, fix)
+    return f"Chroma ({settings.store_mode}) answers a test query; {status.chunks} chunks"
 
 
-def _run(name: str, fn: Callable[[], str]) -> Check:
+def _run(name: str, fn: Callable[[], str], *, required: bool = True) -> Check:
     started = time.perf_counter()
     try:
         detail = fn()
         verdict: Verdict = "pass"
         fix = None
     except _Fail as exc:
-        verdict, detail, fix = "fail", exc.detail, exc.fix
+        warn = isinstance(exc, _Warn) or not required
+        verdict, detail, fix = ("warn" if warn else "fail"), exc.detail, exc.fix
     except InterviewerError as exc:
         verdict, detail, fix = "fail", str(exc).splitlines()[0], None
     except Exception as exc:  # a diagnostic tool reports, it does not crash
         verdict, detail, fix = "fail", f"{type(exc).__name__}: {exc}".splitlines()[0], None
+    if verdict == "fail" and not required:
+        verdict = "warn"
     return Check(
-        name=name, verdict=verdict, detail=detail, fix=fix,
+        name=name, verdict=verdict, detail=detail, fix=fix, required=required,
         seconds=round(time.perf_counter() - started, 3),
     )
 
 
-def _skip(name: str, reason: str) -> Check:
-    return Check(name=name, verdict="skip", detail=reason)
+def _skip(name: str, reason: str, *, required: bool = True) -> Check:
+    return Check(name=name, verdict="skip", detail=reason, required=required)
 
 
 def run_doctor(
-    settings: Settings, *, on_check: Callable[[Check], None] | None = None
+    settings: Settings,
+    *,
+    on_check: Callable[[Check], None] | None = None,
+    require_llm: bool = False,
 ) -> DoctorReport:
     """Run every check. With ``settings.use_llm`` False only what the grounded core
-    needs (embeddings, index, store). ``on_check`` sees each result as it comes."""
+    needs (embeddings, index, store). The model checks are warnings unless
+    ``require_llm``. ``on_check`` sees each result as it comes."""
     from interviewer.llm import base_url
 
     checks: list[Check] = []
@@ -266,16 +305,22 @@ def run_doctor(
             on_check(check)
         return check
 
-    if settings.use_llm:
-        reachable = add(_run("ollama", lambda: _check_ollama(settings))).verdict == "pass"
+    if settings.use_llm or require_llm:
+        need = require_llm
+        reachable = (
+            add(_run("ollama", lambda: _check_ollama(settings), required=need)).verdict == "pass"
+        )
         if reachable:
-            has = add(_run("model", lambda: _check_model(settings))).verdict == "pass"
+            has = (
+                add(_run("model", lambda: _check_model(settings), required=need)).verdict
+                == "pass"
+            )
         else:
-            has = add(_skip("model", "Ollama is not reachable")).verdict == "pass"
+            has = add(_skip("model", "Ollama is not reachable", required=need)).verdict == "pass"
         if has:
-            add(_run("structured output", lambda: _check_structured(settings)))
+            add(_run("structured output", lambda: _check_structured(settings), required=need))
         else:
-            add(_skip("structured output", "the model is not available"))
+            add(_skip("structured output", "the model is not available", required=need))
 
     add(_run("embeddings", lambda: _check_embeddings(settings)))
 
@@ -294,8 +339,9 @@ def run_doctor(
         add(_skip("store", "there is no index to open"))
 
     return DoctorReport(
-        ok=all(c.verdict == "pass" for c in checks),
-        llm_checked=settings.use_llm,
+        ok=not any(c.verdict == "fail" for c in checks),
+        llm_checked=settings.use_llm or require_llm,
+        llm_required=require_llm,
         ollama_host=base_url(settings.ollama_host),
         model=settings.model,
         corpus_dir=str(settings.corpus_dir),

@@ -10,7 +10,6 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, Field
@@ -203,15 +202,16 @@ def add_documents(settings: Settings, inputs: list[str]) -> tuple[Settings, AddR
     problems: list[str] = []
     files: list[_Pending] = []
     urls: list[str] = []
+    _refuse_code_dir(corpus_dir)
     for raw in inputs:
         if _is_url(raw):
-            scheme = urlsplit(raw).scheme.lower()
-            if scheme not in ("http", "https"):
-                problems.append(f"{raw}: only http and https URLs can be added")
-            else:
-                urls.append(raw)
+            try:
+                urls.append(_checked_url(raw))
+            except ValueError as exc:
+                problems.append(str(exc))
             continue
         try:
+            _refuse_hidden(raw)
             files.append(_prepare_file(raw, corpus_dir, settings.max_file_bytes))
         except ValueError as exc:
             problems.append(f"{raw}: {exc}")
@@ -275,6 +275,61 @@ def add_documents(settings: Settings, inputs: list[str]) -> tuple[Settings, AddR
             )
         )
     return settings, report
+
+
+# ---- checks of `add` against hostile or mistaken input -------------------------------------
+
+CODE_SUFFIXES = {".py", ".pyc", ".pyd", ".so", ".dll", ".dylib", ".exe", ".whl"}
+
+
+def _refuse_code_dir(corpus_dir: Path) -> None:
+    """A Python package or a folder of code is not a notes folder: copying or writing
+    into it would mix notes with code (or copy a whole package into a user corpus)."""
+    if corpus_dir.resolve() == bundled_corpus_dir().resolve():
+        return  # shipped as package data; `add` writes to a user corpus instead
+    if (corpus_dir / "__init__.py").is_file():
+        raise CorpusError(
+            f"{corpus_dir} is a Python package, not a notes folder; nothing added "
+            "(pass --corpus with the folder of your notes)"
+        )
+    try:
+        code = sorted(
+            p.name for p in corpus_dir.iterdir() if p.suffix.lower() in CODE_SUFFIXES
+        )
+    except OSError:
+        return
+    if code:
+        raise CorpusError(
+            f"{corpus_dir} holds code ({code[0]}{' and more' if len(code) > 1 else ''}), "
+            "not only notes; nothing added (pass --corpus with the folder of your notes)"
+        )
+
+
+def _refuse_hidden(raw: str) -> None:
+    """The indexer skips hidden files (names starting with '.'), so adding one would say
+    "added" and then never be searched."""
+    name = Path(raw).name
+    if name.startswith("."):
+        raise ValueError(
+            "hidden files (name starting with '.') are not indexed; "
+            f"rename it (e.g. {name.lstrip('.') or 'note.md'}) and add it again"
+        )
+
+
+def _checked_url(raw: str) -> str:
+    """An http(s) URL to fetch, without credentials or fragment. Raises ValueError
+    with one line that never shows a password."""
+    from interviewer.safety import UrlError, parse_web_url, strip_credentials
+
+    try:
+        return parse_web_url(raw)
+    except UrlError as exc:
+        shown = strip_credentials(raw.strip())
+        if str(exc).startswith("refused: only http"):
+            message = f"{shown}: only http and https URLs can be added"
+        else:
+            message = f"{shown}: {exc}"
+        raise ValueError(message) from None
 
 
 def _nothing_added(problems: list[str]) -> str:

@@ -6,6 +6,10 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite3
 
 
 def clean_text(text: str) -> str:
@@ -30,3 +34,18 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def read_only_dir(path: Path) -> bool:
+    """True when ``path`` exists but nothing can be created in it (a read-only data dir
+    or mount): readers then open files without writing beside them."""
+    return path.is_dir() and not os.access(path, os.W_OK)
+
+
+def open_sqlite_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that never writes: no journal, no -wal or -shm file, no lock file.
+    ``immutable`` because in a read-only dir nobody can be changing the database."""
+    import sqlite3
+
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    return sqlite3.connect(uri, uri=True, isolation_level=None)

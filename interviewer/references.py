@@ -294,9 +294,11 @@ def _title_from_url(url: str) -> str:
 
 
 def _record_failure(corpus_dir: Path, record: ReferenceRecord, exc: Exception) -> ReferenceRecord:
+    from interviewer.safety import one_line
+
     failed = record.model_copy(
         update=dict(
-            error=" ".join(str(exc).split()) or type(exc).__name__,
+            error=one_line(str(exc)) or type(exc).__name__,
             error_at=_now(),
             status=getattr(exc, "status", None),
             attempts=record.attempts + 1,
@@ -316,6 +318,7 @@ def fetch_references(
     ``refresh``), record failures with their reason, and drop cached pages that no
     note cites any more (pages added with ``interviewer add URL`` stay). Never raises
     for a single link."""
+    from interviewer.safety import one_line
     from interviewer.web import FetchError
 
     started = time.perf_counter()
@@ -358,7 +361,9 @@ def fetch_references(
             url, record = item
             try:
                 return _outcome(fetcher.store(corpus_dir, url, record), "fetched")
-            except (FetchError, ValueError, OSError) as exc:
+            except Exception as exc:  # noqa: BLE001 - one odd link never stops the run
+                if not isinstance(exc, FetchError | ValueError | OSError):
+                    exc = FetchError(f"{type(exc).__name__}: {one_line(str(exc), 200)}")
                 failed = _record_failure(corpus_dir, record, exc)
                 return _outcome(failed, "stale" if url in records else "failed")
 
@@ -408,7 +413,9 @@ def download(settings: Settings, url: str) -> tuple[Page, Extracted]:
         finally:
             fetcher.close()
     except (FetchError, OSError) as exc:
-        raise FetchFailed(f"{url}: {' '.join(str(exc).split())}") from None
+        from interviewer.safety import one_line, strip_credentials
+
+        raise FetchFailed(f"{strip_credentials(url)}: {one_line(str(exc))}") from None
 
 
 def store_user_reference(

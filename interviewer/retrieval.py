@@ -220,13 +220,13 @@ def open_retriever(
     """A retriever over the current index; when ``ensure_index`` is set, a missing or
     stale index is synced first (only changed files are re-embedded)."""
     from interviewer.embeddings import get_embedder
-    from interviewer.index import ChunkStore, index_status, load_chunks, read_manifest, sync_index
+    from interviewer.index import ChunkStore, load_chunks, read_manifest, sync_index
+    from interviewer.index import ensure_index as make_usable
 
     embedder = embedder or get_embedder(settings)
     if ensure_index:
-        status = index_status(settings, open_store=False)
-        if not status.current:
-            sync_index(settings, embedder=embedder)
+        # Synced when stale, rebuilt when the store fails its self-check.
+        make_usable(settings, embedder=embedder)
     manifest = read_manifest(settings.index_dir)
     if manifest is None:
         raise StoreError("no index yet: run `interviewer index`")

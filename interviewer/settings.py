@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from interviewer.errors import ConfigError
@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     chunk_size_tokens: int = 256
     chunk_overlap_tokens: int = 32
     max_file_bytes: int = 5_000_000
+    # A second writer of the same index waits this long for the first, then gives up.
+    index_lock_wait_s: float = 10.0
 
     # Retrieval.
     top_k: int = 5
@@ -94,6 +96,16 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = 5_000_000
     fetch_concurrency: int = 4
     allow_private_urls: bool = False
+
+    @field_validator("home", "corpus", "prompts_dir", "chroma_host", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, v: Any, info: ValidationInfo) -> Any:
+        # `INTERVIEWER_HOME=` (set but empty) means "the default", never the current dir.
+        if isinstance(v, str) and not v.strip():
+            return default_home() if info.field_name == "home" else (
+                bundled_prompts_dir() if info.field_name == "prompts_dir" else None
+            )
+        return v
 
     @field_validator("home", "corpus", "prompts_dir", mode="after")
     @classmethod

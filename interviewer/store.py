@@ -205,6 +205,16 @@ class SessionStore:
         self.pending_path = path.with_name(path.name + ".pending.jsonl")
         self._warned: set[str] = set()
         self._spooled = False
+        from interviewer.files import open_sqlite_read_only, read_only_dir
+
+        if path.is_file() and read_only_dir(path.parent):
+            # A read-only data dir: history and reports still read it (writes fail).
+            try:
+                self._db = open_sqlite_read_only(path)
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{path}: cannot open the sessions database: {exc}") from exc
+            self.readonly = True
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

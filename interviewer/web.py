@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag
 
 import httpcore
 import httpx
@@ -42,23 +42,26 @@ class Page(BaseModel):
 
 
 def canonical_url(url: str) -> str:
-    """The URL that is fetched and cached: the fragment names a spot in the same page."""
+    """The URL that is fetched, cached and shown: no fragment (it names a spot in the
+    same page) and no ``user:password@`` (never stored, shown or sent). Never raises."""
+    from interviewer.safety import strip_credentials
+
+    url = strip_credentials(url.strip())
     try:
-        return urldefrag(url.strip())[0]
+        return urldefrag(url)[0]
     except ValueError:  # e.g. an unbalanced "[" in the host: fetching reports it
-        return url.strip()
+        return url
 
 
 def check_scheme(url: str) -> None:
+    """Refuse, before any request, what is not a well-formed http(s) URL with a plain
+    host (``1.2.3.04``, ``0177.0.0.1``, ``[::1`` and the like). Raises FetchError."""
+    from interviewer.safety import UrlError, parse_web_url
+
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError as exc:
-        raise FetchError(f"invalid URL ({exc})") from None
-    if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        raise FetchError(f"refused: only http and https links are fetched, not {parts.scheme}:")
-    if not parts.hostname:
-        raise FetchError("refused: the URL has no host")
+        parse_web_url(url)
+    except UrlError as exc:
+        raise FetchError(str(exc)) from None
 
 
 def address_problem(address: str) -> str | None:
@@ -194,8 +197,9 @@ def make_client(
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text or type(exc).__name__
+    from interviewer.safety import one_line
+
+    return one_line(str(exc), limit=200) or type(exc).__name__
 
 
 def fetch(
@@ -249,6 +253,10 @@ def fetch(
         raise FetchError(f"could not connect: {_one_line(exc)}") from None
     except httpx.HTTPError as exc:
         raise FetchError(f"{type(exc).__name__}: {_one_line(exc)}") from None
+    except (httpx.InvalidURL, httpx.CookieConflict, ValueError, UnicodeError) as exc:
+        # httpx.InvalidURL is no HTTPError: a URL our own check let through still
+        # fails this one link with one line, never the whole run.
+        raise FetchError(f"invalid URL ({_one_line(exc)})") from None
 
 
 def _too_large(max_bytes: int) -> str:

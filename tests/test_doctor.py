@@ -51,17 +51,20 @@ def by_name(report: DoctorReport, name: str) -> str | None:
 
 
 def test_without_ollama_reports_fixes_and_skips_dependent_checks(tiny_corpus: Path) -> None:
+    """The model and a not-yet-built index are optional: warnings with their fixes."""
     report = run_doctor(load_settings(corpus=tiny_corpus))
 
-    assert not report.ok
+    assert report.ok
     assert verdicts(report) == {
-        "ollama": "fail",
+        "ollama": "warn",
         "model": "skip",
         "structured output": "skip",
         "embeddings": "pass",
-        "index": "fail",
+        "index": "warn",
         "store": "skip",
     }
+    required = run_doctor(load_settings(corpus=tiny_corpus), require_llm=True)
+    assert not required.ok and verdicts(required)["ollama"] == "fail"
     ollama_fix = by_name(report, "ollama") or ""
     assert "https://ollama.com/download" in ollama_fix and "ollama serve" in ollama_fix
     assert by_name(report, "index") == f"interviewer index --corpus {tiny_corpus}"
@@ -86,7 +89,9 @@ def test_missing_model_gives_the_pull_command(
     ollama_server: OllamaServer, indexed_corpus: Path
 ) -> None:
     ollama_server.models = ["llama3.2:latest"]
-    report = run_doctor(load_settings(corpus=indexed_corpus, model="qwen2.5:7b-instruct"))
+    report = run_doctor(
+        load_settings(corpus=indexed_corpus, model="qwen2.5:7b-instruct"), require_llm=True
+    )
 
     assert not report.ok
     assert verdicts(report)["model"] == "fail"
@@ -99,7 +104,7 @@ def test_model_that_cannot_produce_json_fails_the_round_trip(
     ollama_server: OllamaServer, indexed_corpus: Path
 ) -> None:
     ollama_server.reply("I am ready!", Reply(content='{"ready": tr', done_reason="length"))
-    report = run_doctor(load_settings(corpus=indexed_corpus))
+    report = run_doctor(load_settings(corpus=indexed_corpus), require_llm=True)
 
     check = next(c for c in report.checks if c.name == "structured output")
     assert check.verdict == "fail"
@@ -122,7 +127,8 @@ def test_changed_note_makes_the_index_stale(indexed_corpus: Path) -> None:
     report = run_doctor(load_settings(corpus=indexed_corpus, use_llm=False))
 
     index = next(c for c in report.checks if c.name == "index")
-    assert index.verdict == "fail" and "nets.md" in index.detail
+    # Behind the notes is not broken: the next search syncs it.
+    assert index.verdict == "warn" and "nets.md" in index.detail and report.ok
     assert index.fix == f"interviewer index --corpus {indexed_corpus}"
 
 
@@ -146,18 +152,23 @@ def test_cli_model_option_is_checked(ollama_server: OllamaServer, indexed_corpus
     result = CliRunner().invoke(
         app, ["doctor", "--corpus", str(indexed_corpus), "--model", "phi4:latest"]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 0 and "Optional:" in result.stdout
+    assert "ollama pull phi4:latest" in result.stdout
+    result = CliRunner().invoke(
+        app, ["doctor", "--corpus", str(indexed_corpus), "-m", "phi4:latest", "--require-llm"]
+    )
+    assert result.exit_code == 1 and "To fix:" in result.stdout
     assert "ollama pull phi4:latest" in result.stdout
 
 
-def test_cli_without_ollama_exits_non_zero_and_prints_fixes(tiny_corpus: Path) -> None:
+def test_cli_without_ollama_warns_and_prints_fixes(tiny_corpus: Path) -> None:
     # The installed entry point, in a fresh process, as a user runs it.
     proc = subprocess.run(
         [sys.executable, "-m", "interviewer", "doctor", "--corpus", str(tiny_corpus)],
         capture_output=True, text=True, cwd=REPO, env=dict(os.environ), timeout=120,
     )
-    assert proc.returncode == 1, proc.stderr
-    assert "FAIL" in proc.stdout
+    assert proc.returncode == 0, proc.stderr
+    assert "FAIL" not in proc.stdout and "warning" in proc.stdout
     assert "https://ollama.com/download" in proc.stdout and "ollama serve" in proc.stdout
     assert f"interviewer index --corpus {tiny_corpus}" in proc.stdout
 
@@ -171,3 +182,38 @@ def test_damaged_chunk_snapshot_fails_the_index_check(indexed_corpus: Path) -> N
     assert not report.ok and index.verdict == "fail"
     assert "chunks.json" in index.detail and "unreadable" in index.detail
     assert index.fix == f"interviewer index --corpus {indexed_corpus}"
+
+
+def test_cli_require_llm_makes_the_model_required(tiny_corpus: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewer", "doctor", "--corpus", str(tiny_corpus),
+         "--require-llm"],
+        capture_output=True, text=True, cwd=REPO, env=dict(os.environ), timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert "FAIL" in proc.stdout and "To fix:" in proc.stdout
+    assert "https://ollama.com/download" in proc.stdout
+
+
+def test_what_an_interview_built_is_what_doctor_and_status_report(
+    tiny_corpus: Path, home: Path
+) -> None:
+    """An interview (or `grade`) builds the question bank, not the search index: doctor
+    says so instead of "no index yet", and does not fail for it."""
+    from interviewer import index, keypoints
+    from interviewer.grading import Grader
+
+    assert index.BANK_FILE == keypoints.BANK_FILE
+
+    settings = load_settings(corpus=tiny_corpus, use_llm=False)
+    Grader.open(settings, use_llm=False)
+    report = run_doctor(settings)
+    index = next(c for c in report.checks if c.name == "index")
+    assert report.ok and index.verdict == "warn"
+    assert index.detail.startswith("question bank ready (")
+    assert "first `interviewer search` builds it" in index.detail
+    out = CliRunner().invoke(app, ["status", "--corpus", str(tiny_corpus), "--json"])
+    data = json.loads(out.stdout)
+    questions = int(index.detail.split("(")[1].split()[0])
+    assert questions >= 1 and data["question_bank"] == questions
+    assert data["index_present"] is False and "question bank" in data["message"]

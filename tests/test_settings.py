@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.errors import ConfigError
-from interviewer.settings import bundled_corpus_dir, load_settings
+from interviewer.settings import bundled_corpus_dir, default_home, load_settings
 
 
 def write_config(home: Path, text: str) -> Path:
@@ -74,3 +74,14 @@ def test_invalid_values_and_unknown_names_are_one_clear_line(
     message = str(info.value)
     assert "INTERVIEWER_EMBEDDING_BACKEND" in message and "'foo'" in message
     assert "\n" not in message
+
+
+def test_empty_home_means_the_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`INTERVIEWER_HOME=""` must not put the database and indexes in the current dir."""
+    monkeypatch.setenv("INTERVIEWER_HOME", "")
+    monkeypatch.setenv("INTERVIEWER_CORPUS", "")
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings()
+    assert settings.home == default_home() and settings.home.is_absolute()
+    assert settings.home.resolve() != tmp_path
+    assert settings.corpus_dir == bundled_corpus_dir()

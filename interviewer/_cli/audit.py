@@ -16,6 +16,7 @@ from interviewer._cli.common import (
     out_console,
     print_json,
     settings_from,
+    write_text,
 )
 
 
@@ -46,7 +47,7 @@ def audit(
         print_json(report.model_dump(mode="json"))
         return
     if fmt == "md":
-        typer.echo(render_markdown(report), nl=False)
+        write_text(render_markdown(report))
         return
     from rich.markdown import Markdown
 

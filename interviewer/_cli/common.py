@@ -3,15 +3,23 @@ consoles (stdout for results, stderr for chatter), JSON output, errors."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
+import re
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+# Typer ships its own copy of click: its exceptions are these, not the `click` package's.
+from typer._click.exceptions import ClickException, UsageError
+
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.segment import Segment
 
     from interviewer.settings import Settings
 
@@ -50,24 +58,165 @@ def settings_from(
     return load_settings(**overrides)
 
 
-def out_console() -> Console:
+def _safe_console_class() -> type[Console]:
     from rich.console import Console
+    from rich.segment import Segment
 
-    return Console(highlight=False, soft_wrap=True)
+    from interviewer.safety import strip_control
+
+    class SafeConsole(Console):
+        """A console that cannot be made to emit a terminal escape sequence by what it
+        prints: text from notes, pages, models or users is stripped of control
+        characters where rich turns segments into output, below every renderable
+        (panels, tables, markup). Rich's own styling and cursor control stay."""
+
+        def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+            clean = (
+                Segment(strip_control(text), style, control) if control is None else
+                Segment(text, style, control)
+                for text, style, control in buffer
+            )  # fmt: skip
+            return super()._render_buffer(clean)
+
+    return SafeConsole
+
+
+def out_console() -> Console:
+    return _safe_console_class()(highlight=False, soft_wrap=True)
 
 
 def err_console() -> Console:
-    from rich.console import Console
+    return _safe_console_class()(stderr=True, highlight=False)
 
-    return Console(stderr=True, highlight=False)
+
+_C1 = re.compile("[\x7f-\x9f]")
 
 
 def print_json(data: Any) -> None:
-    """Write JSON to stdout, nothing else (pipes rely on it)."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """Write JSON to stdout, nothing else (pipes rely on it). JSON escapes C0 control
+    characters itself; DEL and C1 ones (U+009B is an 8-bit CSI) are escaped too, so
+    that JSON on a terminal cannot drive it, and the data stays intact."""
+    global _json_documents
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    text = _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+    _json_documents += 1
+
+
+def write_text(text: str) -> None:
+    """Plain text (Markdown reports) to stdout, without terminal control sequences."""
+    from interviewer.safety import strip_control
+
+    sys.stdout.write(strip_control(text))
     sys.stdout.flush()
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
-    err_console().print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+# ---- errors -------------------------------------------------------------------------------
+# With --json, scripts read stdout: an error is then a JSON object there too,
+# {"error": {"code": ..., "message": ...}}, and the exit status is non-zero. (When the
+# command already printed its JSON result, the error goes to stderr: stdout stays one
+# JSON document.)
+
+_json_errors = False
+_json_documents = 0  # JSON documents written to stdout by this process
+_REPORTED = "_interviewer_reported"
+
+
+def wants_json(argv: Sequence[str]) -> bool:
+    """Does this command line ask for JSON output (``--json`` or ``--format json``)?"""
+    args = list(argv)
+    if "--" in args:
+        args = args[: args.index("--")]
+    for i, arg in enumerate(args):
+        if arg == "--json" or arg == "--format=json":
+            return True
+        if arg == "--format" and i + 1 < len(args) and args[i + 1] == "json":
+            return True
+    return False
+
+
+def set_json_errors(on: bool) -> None:
+    global _json_errors
+    _json_errors = on
+
+
+def error_code(exc: BaseException) -> str:
+    """A stable, machine-readable name for an error: the ``code`` of our errors, else
+    one derived from its kind."""
+    code = getattr(exc, "code", None)
+    if isinstance(code, str) and code:
+        return code
+    if isinstance(exc, UsageError):
+        return "usage"
+    if isinstance(exc, KeyboardInterrupt | typer.Abort):
+        return "interrupted"
+    if isinstance(exc, OSError):
+        return "os"
+    return "internal"
+
+
+def error_message(exc: BaseException) -> str:
+    if isinstance(exc, ClickException):
+        return exc.format_message()
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror + (f": {exc.filename}" if exc.filename else "")
+    return str(exc) or type(exc).__name__
+
+
+def report_error(
+    message: str, code: str = "error", *, exc: BaseException | None = None, stdout_free: bool = True
+) -> None:
+    """One error, on one line: a JSON object on stdout in --json mode, else on stderr.
+    An exception already reported (by ``json_errors``) is not reported twice."""
+    from interviewer.safety import one_line
+
+    if exc is not None:
+        if getattr(exc, _REPORTED, False):
+            return
+        with contextlib.suppress(AttributeError):
+            setattr(exc, _REPORTED, True)
+    line = one_line(message, limit=2000) or code
+    if _json_errors and stdout_free:
+        print_json({"error": {"code": code, "message": line}})
+    else:
+        sys.stderr.write(f"error: {line}\n")
+        sys.stderr.flush()
+
+
+def json_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a command so that, when its JSON output was asked for, an error it raises is
+    reported as the JSON error object at once; the exception then goes on as before
+    (the CLI entry point sees it was reported and only sets the exit status)."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        want = bool(kwargs.get("json_out")) or str(kwargs.get("format", "")).endswith("json")
+        if not want:
+            return fn(*args, **kwargs)
+        from interviewer.errors import InterviewerError
+
+        previous, before = _json_errors, _json_documents
+        set_json_errors(True)
+        try:
+            return fn(*args, **kwargs)
+        except (InterviewerError, ClickException, OSError) as exc:
+            report_error(
+                error_message(exc), error_code(exc), exc=exc,
+                stdout_free=_json_documents == before,
+            )  # fmt: skip
+            raise
+        finally:
+            set_json_errors(previous)
+
+    return run
+
+
+def fail(message: str, code: int = 1, error: str = "error") -> typer.Exit:
+    if _json_errors:
+        report_error(message, error)
+    else:
+        from rich.markup import escape
+
+        err_console().print(f"[bold red]error:[/] {escape(message)}", markup=True, highlight=False)
     return typer.Exit(code)

@@ -3,6 +3,8 @@ and print the exact fix for each failure."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
 from interviewer._cli.common import (
@@ -16,24 +18,42 @@ from interviewer._cli.common import (
     settings_from,
 )
 
-_MARKS = {"pass": "[green]ok[/]", "fail": "[bold red]FAIL[/]", "skip": "[yellow]skipped[/]"}
+if TYPE_CHECKING:
+    from interviewer.doctor import Check
+
+_MARKS = {
+    "pass": "[green]ok[/]",
+    "fail": "[bold red]FAIL[/]",
+    "warn": "[yellow]warning[/]",
+    "skip": "[dim]skipped[/]",
+}
 
 
 def doctor(
     json_out: JsonOpt = False,
     no_llm: NoLlmOpt = False,
+    require_llm: Annotated[
+        bool,
+        typer.Option(
+            "--require-llm", help="Fail (exit 1) when the Ollama model is not usable."
+        ),
+    ] = False,
     model: ModelOpt = None,
     corpus: CorpusOpt = None,
 ) -> None:
-    """Check that everything is in place; exit 0 only when every check passes."""
+    """Check that everything is in place, with the exact fix for each problem.
+
+    Exit 1 when something the grounded core needs fails (embeddings, notes, a damaged
+    index); exit 0 otherwise. Without Ollama the model checks are warnings (the core
+    runs without a model) unless --require-llm."""
     from rich.markup import escape
     from rich.table import Table
 
     from interviewer.doctor import run_doctor
 
-    settings = settings_from(corpus=corpus, model=model, no_llm=no_llm)
+    settings = settings_from(corpus=corpus, model=model, no_llm=no_llm and not require_llm)
     with err_console().status("checking...", spinner="dots"):
-        report = run_doctor(settings)
+        report = run_doctor(settings, require_llm=require_llm)
     if json_out:
         print_json(report.model_dump(mode="json"))
         raise typer.Exit(0 if report.ok else 1)
@@ -46,16 +66,25 @@ def doctor(
         table.add_row(check.name, _MARKS[check.verdict], escape(check.detail))
     console = out_console()
     console.print(table)
-    failed = report.failed()
-    if failed:
+
+    def fixes(title: str, checks: list[Check]) -> None:
+        with_fix = [c for c in checks if c.fix]
+        if not with_fix:
+            return
         console.print()
-        console.print("[bold]To fix:[/]")
-        width = max(len(c.name) for c in failed) + 1
-        for check in failed:
-            if check.fix:
-                # Never wrapped: people copy these commands.
-                line = f"  {check.name + ':':<{width}} {check.fix}"
-                console.print(line, markup=False, highlight=False, soft_wrap=True)
+        console.print(f"[bold]{title}[/]")
+        width = max(len(c.name) for c in with_fix) + 1
+        for check in with_fix:
+            # Never wrapped: people copy these commands.
+            line = f"  {check.name + ':':<{width}} {check.fix}"
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    fixes("To fix:", report.failed())
+    fixes("Optional:", report.warnings())
+    if report.failed():
+        pass
+    elif report.warnings():
+        console.print("\nthe grounded core is ready (warnings above are optional)")
     elif not report.llm_checked:
         console.print("\nall grounded-core checks pass (Ollama not checked: --no-llm)")
     else:

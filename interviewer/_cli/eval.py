@@ -18,6 +18,7 @@ from interviewer._cli.common import (
     out_console,
     print_json,
     settings_from,
+    write_text,
 )
 
 if TYPE_CHECKING:
@@ -270,11 +271,9 @@ def compare(
         print_json(cmp.model_dump(mode="json"))
         return
     if fmt is not None:
-        import sys
-
         from interviewer.evals_report import render_comparison
 
-        sys.stdout.write(render_comparison(cmp, fmt.value))
+        write_text(render_comparison(cmp, fmt.value))
         return
     _print_comparison(cmp)
 

@@ -18,6 +18,7 @@ from interviewer._cli.common import (
     out_console,
     print_json,
     settings_from,
+    write_text,
 )
 
 
@@ -113,7 +114,6 @@ def report(
     ] = False,
 ) -> None:
     """Per-question scores, weak topics and what to reread, with citations."""
-    import sys
 
     from interviewer.errors import StoreError
     from interviewer.session_report import build_report, report_markdown
@@ -130,7 +130,7 @@ def report(
     if json_out or format is ReportFormat.json:
         print_json(result.model_dump(mode="json"))
     else:
-        sys.stdout.write(report_markdown(result))
+        write_text(report_markdown(result))
 
 
 def progress(corpus: CorpusOpt = None, json_out: JsonOpt = False) -> None:

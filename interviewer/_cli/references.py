@@ -48,7 +48,10 @@ def fetch_references(
     chroma_port: ChromaPortOpt = None,
 ) -> None:
     """Fetch the pages your notes link to (text only) so that search and grading can use
-    them. Failed links are recorded with the reason and retried on the next run."""
+    them. Failed links are recorded with the reason and retried on the next run.
+
+    Exit status: 0 when at least one page is available (fetched now or cached before)
+    or the notes have no links; 1 when links exist but none could be fetched."""
     from rich.markup import escape
 
     from interviewer.documents import ensure_writable_corpus
@@ -72,11 +75,15 @@ def fetch_references(
 
     report = fetch_references(settings, refresh=refresh, progress=None if json_out else on_outcome)
     index = None if no_index else reindex(settings, quiet=json_out)
+    # Links, and not one page to show for them: a script must see that as a failure.
+    nothing = report.links > 0 and report.fetched + report.cached + report.stale == 0
     if json_out:
         data = report.model_dump(mode="json")
         data["index"] = index
         data["user_corpus_created"] = created
         print_json(data)
+        if nothing:
+            raise typer.Exit(1)
         return
     out_console().print(
         f"{report.links} links: {report.fetched} fetched, {report.cached} cached, "
@@ -86,3 +93,9 @@ def fetch_references(
     )
     if report.failed:
         out_console().print("failed links are retried on the next run", style="dim")
+    if nothing:
+        err.print(
+            f"error: none of the {report.links} links could be fetched", markup=False,
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
+        raise typer.Exit(1)

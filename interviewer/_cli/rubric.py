@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 
 from interviewer._cli.checks import check_corpus
-from interviewer._cli.common import CorpusOpt, JsonOpt, err_console, print_json, settings_from
+from interviewer._cli.common import (
+    CorpusOpt,
+    JsonOpt,
+    err_console,
+    print_json,
+    settings_from,
+    write_text,
+)
 
 app = typer.Typer(
     help="Export the key points each question is graded against, edit them, import them.",
@@ -34,7 +41,7 @@ def export(
     grader = Grader.open(settings, use_llm=False)
     text = export_rubric(grader, topic or None)
     if out is None:
-        typer.echo(text, nl=False)
+        write_text(text)
         return
     from interviewer.grading import GradingError
 

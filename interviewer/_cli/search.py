@@ -11,6 +11,7 @@ from interviewer._cli.common import (
     ChromaPortOpt,
     CorpusOpt,
     JsonOpt,
+    err_console,
     out_console,
     print_json,
     settings_from,
@@ -31,7 +32,15 @@ def search(
 
     if mode not in ("hybrid", "dense", "bm25"):
         raise typer.BadParameter("must be hybrid, dense or bm25", param_hint="--mode")
+    from interviewer.index import ensure_index
+
     settings = settings_from(corpus, chroma_host, chroma_port)
+    built = ensure_index(settings)
+    if built is not None and built.rebuilt_reason:
+        # Said once, on stderr: stdout stays the hits (or the JSON).
+        err_console().print(
+            f"note: {built.rebuilt_reason}", markup=False, highlight=False, soft_wrap=True
+        )
     retriever = open_retriever(settings)
     hits = retriever.search(query, k=k, mode=mode)  # type: ignore[arg-type]
     if json_out:

@@ -22,11 +22,19 @@ def status(
     """Show the corpus dir, data dir, index counts, embedding model and store mode."""
     from interviewer.corpus import check_corpus_dir
     from interviewer.embeddings import MINILM_NAME
-    from interviewer.index import index_status
+    from interviewer.index import bank_questions, index_status
 
     settings = settings_from(corpus, chroma_host, chroma_port)
     check_corpus_dir(settings.corpus_dir)
     st = index_status(settings)
+    bank = bank_questions(settings)
+    message = st.message
+    if not st.present and bank is not None and "no index yet" in message:
+        # What an interview or `grade` built: the question bank, not the search index.
+        message = (
+            f"no search index yet (the question bank of {bank} questions is ready); "
+            "the first `interviewer search` or `interviewer index` builds it"
+        )
     embedder = (
         MINILM_NAME
         if settings.embedding_backend == "onnx"
@@ -44,8 +52,10 @@ def status(
         "references": st.references,
         "sections": st.sections,
         "chunks": st.chunks,
+        "store_ok": st.store_ok,
         "stale_files": st.stale_files,
-        "message": st.message,
+        "question_bank": bank,
+        "message": message,
     }
     if json_out:
         print_json(data)
