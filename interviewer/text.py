@@ -110,6 +110,10 @@ def words(text: str) -> list[str]:
 
 def _content(word: str) -> bool:
     low = word.lower()
+    if len(word) > 1 and word.isupper() and word.isalpha():
+        # A keyword written in capitals ("WHERE", "HAVING", "NOT NULL") names something
+        # even when the same word in lower case is a stop word.
+        return True
     return (
         low not in STOPWORDS
         and low not in GENERIC
@@ -211,25 +215,6 @@ _SENT_END = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=[\"“(\[]?[A-Z0-9¿¡])")
 MD_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))+\)")
 BARE_URL = re.compile(r"<?\bhttps?://[^\s)>\]]+>?|\bwww\.[^\s)>\]]+")
 FROM_PREFIX = re.compile(r"^\s*(?:from|source|see also|see|via|ref)\s*:?\s*(?=$|[\"“(]|\s)", re.I)
-# Sentences that point at a source instead of saying something.
-POINTER = re.compile(
-    r"^(?:there'?s|here'?s|this is)\s+(?:a|an)\b.*\b(explanation|article|video|link|post|"
-    r"page|resource)s?\b|\b(see|check|read)\s+(also|here|this|that|the article|my notes|"
-    r"the formula|the link)\b|\b(that|this|the) (article|link|video|page|post|blog) "
-    r"(above|below|here)\b|^\s*(see also|more here|source)\b|\bin (here|this link)\s*:?\s*$",
-    re.I,
-)
-STRONG_DOUBT = re.compile(
-    r"\?\?|\bI (think|believe|guess|suppose|assume|am not sure|'m not sure|don't know|"
-    r"do not know)\b|\bnot sure\b|\bno idea\b|\b(maybe|perhaps)\b|\([^)]{0,40}\?\)|"
-    r"\bas I understand\b",
-    re.I,
-)
-MILD_DOUBT = re.compile(
-    r"\bseems? (to|like)\b|\bkinda\b|\bkind of\b|\bprobably\b|"
-    r"\bI've read\b|\bI have read\b|\bapparently\b|\bsupposedly\b",
-    re.I,
-)
 DEFINITIONAL = re.compile(
     r"\b(is|are) (a|an|the|when|where|how|what)\b|\b(occurs?|happens?) when\b|"
     r"\brefers? to\b|\bmeans\b|\bconsists? of\b|\bis defined\b|\bstates? that\b|"

@@ -672,7 +672,7 @@ def test_points_are_named_by_their_subject(
         ("Rotation forest", "aside",
          "Do you know rotation forest, and how does it relate to this question?"),
         ("A metric to train the network", "method",
-         "Which metric would you use to train the network, and why?"),
+         "Which metric would you choose to train the network, and why?"),
     ],
 )  # fmt: skip
 def test_follow_ups_ask_about_the_subject_by_kind(subject: str, kind: str, expected: str) -> None:
@@ -730,8 +730,6 @@ def test_a_paraphrase_covers_the_point_and_the_same_topic_does_not(ml_grader: Gr
         (BIASVAR, "A model with many parameters has high bias and low variance.",
          "many parameters"),
         (IMBAL, "Accuracy, the share of correct predictions. It is all you need.", "all you need"),
-        (IMBAL, "Precision is how sure the model is about its prediction, the softmax output.",
-         "how sure"),
         (BAGBOOST, "Boosting trains many models independently and in parallel.", "in parallel"),
         (BAGBOOST, "Random forests are one example of boosting.", "example of boosting"),
         (REG, "Regularization encourages more complex models.", "encourages"),
@@ -745,6 +743,19 @@ def test_wrong_claims_are_caught_on_other_notes(
     assert len(found) == 1, [(c.text, c.correction) for c in found]
     assert wrong in found[0].text and found[0].citation is not None
     assert found[0].rule is not None and found[0].advisory == (found[0] in fb.to_check)
+
+
+def test_a_definition_worded_differently_is_checked_only_when_enabled(ml_grader: Grader) -> None:
+    from interviewer.grading import GradingParams
+
+    answer = "Precision is how sure the model is about its prediction, the softmax output."
+    # Off by default: a definition in other words than the notes' is no evidence.
+    assert ml_grader.grade(IMBAL, answer).to_check == []
+    on = ml_grader.with_params(GradingParams(disabled_rules=[]))
+    fb = on.grade(IMBAL, answer)
+    assert fb.incorrect == []
+    assert [(c.rule, c.advisory) for c in fb.to_check] == [("conflicting-definition", True)]
+    assert "how sure" in fb.to_check[0].text
 
 
 @pytest.mark.parametrize(

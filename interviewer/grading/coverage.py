@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from interviewer.grading.claims.cues import _adj_pairs, _negated, _stems
+from interviewer.grading.claims.cues import _adj_pairs, _negated, _stems, aligned_part
 from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.terms import rarity
-from interviewer.text import ANTONYMS, text_terms
+from interviewer.text import ANTONYMS, DEFINITIONAL, split_sentences, text_terms
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -131,15 +131,17 @@ def _opposes(claim: str, point: str) -> bool:
         )
     ):
         return True
-    c_stems, p_stems = _stems(claim), _stems(point)
-    shared = c_stems & p_stems
+    p_stems = _stems(point)
+    part = aligned_part(claim, p_stems)
+    shared = _stems(part) & p_stems
     return (
         len(shared) >= 3
         and len(shared) >= 0.7 * len(p_stems)
-        and _negated(claim) != _negated(point)
+        and _negated(part) != _negated(point)
     )
 
 
+_ALTERNATIVES = re.compile(r"\s*(?:,|/|\bor\b|\band\b)\s*", re.I)
 _LABEL_GENERIC = {"method", "techniqu", "approach", "strategi", "type", "kind", "other"}
 _NAMED_NOT_MADE = {"definition", "formula", "property"}
 _EXAMPLES = re.compile(
@@ -202,6 +204,13 @@ def _label_sets(kp: KeyPoint) -> list[set[str]]:
                 if part and part != stems and len(part) <= 2:
                     out_.append(part)
             return out_
+        # "Oversampling or undersampling. Instead of sampling ...": a point that opens
+        # with a bare name is named by it (each alternative on its own).
+        sents = split_sentences(kp.text)
+        head = sents[0].rstrip(". ") if len(sents) > 1 else ""
+        if head and len(head.split()) <= 4 and not DEFINITIONAL.search(head):
+            alts = [set(text_terms(a).unigrams) - _LABEL_GENERIC for a in _ALTERNATIVES.split(head)]
+            return [a for a in alts if a]
         return []
     out = [
         set(text_terms(kp.label).unigrams) - _LABEL_GENERIC or set(text_terms(kp.label).unigrams)

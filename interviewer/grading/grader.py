@@ -6,6 +6,7 @@ import contextlib
 import copy
 import difflib
 import hashlib
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -23,10 +24,12 @@ from interviewer.grading.bank import (
     save_bank,
 )
 from interviewer.grading.claims.detect import find_contradiction
+from interviewer.grading.claims.inversion import opposite_direction
 from interviewer.grading.claims.membership import _wrong_membership
 from interviewer.grading.claims.overclaim import _PRONOUN_START, _overclaim
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _note_sentences
+from interviewer.grading.claims.swap import contrast_swap
 from interviewer.grading.constants import CLAIM_CACHE_SIZE, CLAIM_EMBED_WORDS
 from interviewer.grading.coverage import (
     _NAMED_NOT_MADE,
@@ -47,6 +50,7 @@ from interviewer.grading.coverage import (
     gradable_points,
     same_point,
 )
+from interviewer.grading.cues import DONT_KNOW
 from interviewer.grading.feedback_text import (
     _adhoc_point,
     _case,
@@ -86,6 +90,48 @@ if TYPE_CHECKING:
     from interviewer.settings import Settings
 
 
+_COORDINATOR = frozenset({"and", "or", "vs", "versus", "nor", ",", "/"})
+
+
+def _contrasted(question: str) -> set[str]:
+    """Terms of the question on either side of a coordinator ("INNER JOIN and a LEFT
+    JOIN", "WHERE vs HAVING", "supervised, unsupervised and reinforcement learning"):
+    the subjects it contrasts. A topic word alone ("How to check overfitting?")
+    contrasts nothing."""
+    terms = {stem(w.lower()) for w in words(question) if _is_term(w)}
+    toks = re.findall(r"[A-Za-z0-9][\w'-]*|[,/]", question)
+    stems_ = [
+        stem(t.lower()) if t.lower() not in _COORDINATOR and _is_term(t) else None for t in toks
+    ]
+    out: set[str] = set()
+    for k, t in enumerate(toks):
+        if t.lower() not in _COORDINATOR:
+            continue
+        # The noun phrases on each side (two words at most, a determiner skipped):
+        # what tells them apart is what the question contrasts ("inner" / "left").
+        left = _phrase(stems_[max(0, k - 2) : k][::-1])
+        after = stems_[k + 1 : k + 4]
+        if k + 1 < len(toks) and toks[k + 1].lower() in ("a", "an", "the"):
+            after = stems_[k + 2 : k + 5]
+        right = _phrase(after, len(left))
+        if left and right and left != right:
+            out |= ((left - right) | (right - left)) & terms
+    return out
+
+
+def _phrase(stems_: list[str | None], n: int = 2) -> set[str]:
+    out: set[str] = set()
+    for x in stems_[:n]:
+        if x is None:
+            break
+        out.add(x)
+    return out
+
+
+def _is_term(word: str) -> bool:
+    return bool(text_terms(word).unigrams)
+
+
 class Grader:
     """Grades answers against the notes. Build it with :meth:`open` (loads the corpus,
     the key points and the embedder; the model only when enabled). One grader serves a
@@ -118,6 +164,7 @@ class Grader:
         self._note_vocab: frozenset[str] | None = None
         self._claim_vecs: OrderedDict[str, np.ndarray] = OrderedDict()
         self._groups: dict[tuple[str, tuple[str, ...]], tuple[tuple[int, ...], ...]] = {}
+        self._contrasts: dict[str, tuple[frozenset[str], dict[str, frozenset[str]]]] = {}
 
     # ---- construction ------------------------------------------------------------------
     @classmethod
@@ -233,6 +280,7 @@ class Grader:
             self._sections = None
             self._common_words = None
             self._note_vocab = None
+            self._contrasts = {}
 
     # ---- questions ---------------------------------------------------------------------
     def questions(self, topics: list[str] | None = None) -> list[Question]:
@@ -413,11 +461,29 @@ class Grader:
         )
         fb.follow_up = self.follow_up_for(fb)
         names = self._names(missed[:3])
+        dont_know = bool(DONT_KNOW.search(answer.strip())) and not covered and not partial
+        length = self._length_remark(answer, points)
+        if length:
+            notes.append(length)
         fb.critique = _critique(
             fb, n_points=len(shown), empty=not answer.strip(), junk=bool(junk) and not claims,
-            off_topic=off_topic, notes=notes, missing=names,
+            off_topic=off_topic and not dont_know, notes=notes, missing=names,
+            dont_know=dont_know,
         )  # fmt: skip
         return fb
+
+    def _length_remark(self, answer: str, points: Sequence[KeyPoint]) -> str | None:
+        """A remark when the answer is far longer than the notes' own answer."""
+        n_answer = len(answer.split())
+        n_notes = sum(len(kp.text.split()) for kp in points)
+        p = self.params
+        if n_answer < p.long_answer_min_words or n_answer < p.long_answer_ratio * n_notes:
+            return None
+        return (
+            f"Your answer runs to {n_answer} words, about {round(n_answer / max(1, n_notes))} "
+            f"times your notes' own ({n_notes} words): in an interview, make the main points "
+            "briefly; length adds nothing they do not say."
+        )
 
     def duplicate_groups(self, qid: str, points: Sequence[KeyPoint]) -> list[list[KeyPoint]]:
         """The question's points grouped by ``same_point`` (in their order; a point
@@ -622,12 +688,21 @@ class Grader:
         label = np.zeros(sims.shape, dtype=np.int8)
         weights, default = self.bank.idf, self.bank.default_idf
         qterms = set(text_terms(q.text).unigrams)
-        claim_uni = [{t for t in c.terms if " " not in t} - qterms for c in claims]
+        claim_all = [{t for t in c.terms if " " not in t} for c in claims]
+        claim_uni = [u - qterms for u in claim_all]
+        contrast = self._contrast_terms(q)
         for i, kp in enumerate(points):
             terms = [t for t in kp.terms if t]
             label_sets = _label_sets(kp)
             p_uni = self._point_stems(kp) - qterms
+            needs = contrast.get(kp.id)
             for j, c in enumerate(claims):
+                if needs and not needs & claim_all[j]:
+                    # The point is about one of the subjects the question contrasts
+                    # (INNER vs LEFT JOIN); a claim that does not name it says nothing
+                    # of it, however alike the rest of its words.
+                    sims[i, j] = 0.0
+                    continue
                 if sims[i, j] > self.params.sim_floor and _opposes(c.match_text, kp.text):
                     # A claim that says the opposite of the point is no evidence for it.
                     sims[i, j] = 0.0
@@ -655,6 +730,38 @@ class Grader:
                     # it; sharing its other words ("norm") is not evidence.
                     lex[i, j] = 0.0
         return Features(sims, lex, label)
+
+    def _contrast_terms(self, q: Question) -> dict[str, frozenset[str]]:
+        return self._contrast(q)[1]
+
+    def _contrast(self, q: Question) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+        """For each point about some but not all of the subjects the question names
+        ("What is the difference between an INNER JOIN and a LEFT JOIN?"): the names of
+        its subjects, one of which a claim must use to earn credit for it. A question
+        term is a subject name when some of its points use it and others do not."""
+        with self._lock:
+            got = self._contrasts.get(q.id)
+        if got is not None:
+            return got
+        points = gradable_points(q)
+        qterms = _contrasted(q.text)
+        # A point is about the subjects it opens with ("A LEFT JOIN with ...", "HAVING
+        # filters ..."), not those it mentions later ("Atomicity means a transaction").
+        stems = {
+            kp.id: set(text_terms(" ".join(words(kp.text)[:3])).unigrams) & qterms
+            for kp in points
+        }
+        used = [t for t in qterms if 0 < sum(t in s for s in stems.values()) < len(points)]
+        out: dict[str, frozenset[str]] = {}
+        if len(points) >= 2:
+            for kp in points:
+                mine = frozenset(t for t in used if t in stems[kp.id])
+                if mine and mine != frozenset(used):
+                    out[kp.id] = mine
+        both = (frozenset(used) if out else frozenset(), out)
+        with self._lock:
+            self._contrasts[q.id] = both
+        return both
 
     def _point_stems(self, kp: KeyPoint) -> set[str]:
         got = self._stem_cache.get(kp.text)
@@ -746,9 +853,18 @@ class Grader:
         sentences = _note_sentences(evidence)
 
         skip = frozenset(self.params.disabled_rules)
+        names = self._contrast(q)[0]
 
         def check(c: Claim, ref: str | None) -> Finding | None:
-            found = find_contradiction(c.match_text, evidence, qterms, sentences, skip)
+            found = None
+            if names and "swapped-subject" not in skip:
+                found = contrast_swap(c.match_text, names, sentences)
+            # A claim about one of the subjects the question contrasts is judged by
+            # the contrast above, not by the subject parser's guesses.
+            own = skip | {"other-subject"} if names & set(c.terms) else skip
+            found = found or find_contradiction(c.match_text, evidence, qterms, sentences, own)
+            if found is None and "opposite-direction" not in skip:
+                found = opposite_direction(c.match_text, sentences, qterms)
             if found is None and "overclaim" not in skip:
                 found = _overclaim(c, ref, sentences, qterms)
             if found is None and "wrong-family" not in skip:
@@ -773,12 +889,16 @@ class Grader:
                     part_hits.append((cl, got))
                 if not _PRONOUN_START.match(cl.match_text):
                     ref = cl.match_text
-            if found is not None and not part_hits and len(clauses.get(id(sent), [])) < 2:
+            whole = found is not None and found.rule == "opposite-direction"
+            n_parts = len(clauses.get(id(sent), []))
+            if found is not None and not part_hits and (n_parts < 2 or whole):
                 hits.append((sent, found))
             else:
                 # A sentence of several clauses, none wrong alone, is two statements
                 # side by side ("A too simple model has high bias ...; a model with
                 # many parameters has high variance ..."), not one wrong statement.
+                # (Directions are the exception: "reduces the bias, at the cost of
+                # more variance" is wrong only as a whole.)
                 hits.extend(part_hits)
             if not _PRONOUN_START.match(sent.match_text):
                 antecedent = sent.match_text

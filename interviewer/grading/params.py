@@ -103,6 +103,7 @@ class GradingParams(BaseModel):
     advisory_rules: list[str] = Field(
         default_factory=lambda: [
             "not-only",
+            "other-subject",
             "cause-as-fix",
             "conflicting-definition",
             "overclaim",
@@ -112,7 +113,10 @@ class GradingParams(BaseModel):
         "effect on the score (see interviewer.grading.claims.registry.RULES).",
     )
     disabled_rules: list[str] = Field(
-        default_factory=list, description="Wrong-claim rules not run at all."
+        # A definition worded differently from the notes' is no evidence of a wrong one
+        # ("the learning rate is the step size of gradient descent").
+        default_factory=lambda: ["conflicting-definition"],
+        description="Wrong-claim rules not run at all.",
     )
 
     def advisory(self, rule: str) -> bool:

@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from interviewer.grading.cues import cue_regex
 from interviewer.text import ANTONYMS, NEGATIONS, STOPWORDS, stem, text_terms, words
 
 if TYPE_CHECKING:
@@ -42,11 +43,7 @@ _EXCESS = re.compile(
     r"(?P<x>[A-Za-z-]+(?:\s+[A-Za-z-]+)?)",
     re.I,
 )
-_INSTEAD = re.compile(
-    r"\b(?:instead\s+of|rather\s+than)\s+(?:for\s+)?(?P<y>[^,.;:!?()]{3,50})|"
-    r"\breplac(?:e|es|ed|ing)\s+(?P<y2>.{3,80}?)\s+(?:by|with)\s+(?P<x2>[^,.;:!?]{3,80})",
-    re.I,
-)
+_INSTEAD = cue_regex("instead")
 
 
 _DATA_WORDS = {"data", "dataset", "datasets", "sample", "samples", "examples", "set", "sets"}
@@ -110,3 +107,14 @@ def _adj_pairs(text: str) -> frozenset[tuple[str, str]]:
             if nxt not in NEGATIONS and nxt.isalpha():
                 out.add((low, stem(nxt)))
     return frozenset(out)
+
+
+# Where a statement turns to another one: each side has its own polarity.
+_CONTRAST_PARTS = re.compile(r"\bbut\b|;|,\s*(?:while|whereas|although|though|yet)\b", re.I)
+
+
+def aligned_part(claim: str, stems: AbstractSet[str]) -> str:
+    """The part of the claim (split where it turns: "but", ";", "while") that shares
+    the most words with ``stems``: in "shrinks them close to zero but not exactly to
+    zero" a negation belongs to its own part only."""
+    return max(_CONTRAST_PARTS.split(claim), key=lambda x: len(_stems(x) & stems))
