@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -45,6 +45,23 @@ IDEA_THRESHOLD = 0.5
 
 CheckKind = Literal["score", "missing", "incorrect", "not_flagged", "cite", "grounded"]
 CHECK_KINDS: tuple[str, ...] = ("score", "missing", "incorrect", "not_flagged", "cite", "grounded")
+
+# What an answer is, for the metrics that are about kinds of answers: a fully correct
+# answer (in any style), a partial one, a plainly wrong one, one that swaps or reverses
+# the notes (inner for left join, bias for variance), one about something else, an
+# "I don't know", a thin answer padded with filler, no answer at all.
+AnswerKind = Literal[
+    "correct", "partial", "wrong", "reversed", "offtopic", "idk", "padded", "empty"
+]
+ANSWER_KINDS: tuple[str, ...] = get_args(AnswerKind)
+# Answers in which a flagged wrong claim can only be a false flag.
+NOTHING_WRONG_KINDS = frozenset({"correct", "idk", "offtopic", "empty"})
+# The score bars of the grader's targets: correct answers at or above, reversed ones at
+# or below.
+CORRECT_SCORE_MIN = 6.0
+REVERSED_SCORE_MAX = 5.0
+# Label of the cases that name no corpus (they grade against the run's corpus).
+DEFAULT_CORPUS = "default"
 
 
 class FixtureError(InterviewerError):
@@ -158,6 +175,22 @@ class Case(BaseModel):
     answer: str = ""
     expect: Expect
     tags: list[str] = Field(default_factory=list, description="Free labels for reports.")
+    corpus: str | None = Field(
+        default=None,
+        description="Notes file or dir this case grades against, relative to the repo "
+        "root (absolute allowed); none: the run's corpus.",
+    )
+    kind: AnswerKind | None = Field(default=None, description="What kind of answer this is.")
+
+    @field_validator("corpus")
+    @classmethod
+    def _corpus(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError("corpus must be a non-empty path")
+        return v.strip() if v is not None else None
+
+    def corpus_label(self) -> str:
+        return corpus_label(self.corpus)
 
     @model_validator(mode="after")
     def _has_checks(self) -> Case:
@@ -189,6 +222,14 @@ class FixtureSet(BaseModel):
 
     def by_id(self) -> dict[str, LoadedCase]:
         return {c.case.id: c for c in self.cases}
+
+
+def corpus_label(corpus: str | None) -> str:
+    """Short name of a case's corpus for reports: the file's stem or the dir's name."""
+    if corpus is None:
+        return DEFAULT_CORPUS
+    path = Path(corpus)
+    return (path.stem if path.suffix else path.name) or corpus
 
 
 # ---- fixture loading ----------------------------------------------------------------
@@ -706,6 +747,8 @@ class CaseResult(BaseModel):
     file: str | None = None
     line: int | None = None
     tags: list[str] = Field(default_factory=list)
+    corpus: str | None = None
+    kind: str | None = None
     feedback: Feedback | None = None
     checks: list[Check] = Field(default_factory=list)
     passed: bool = False
@@ -752,6 +795,22 @@ class CaseResult(BaseModel):
         return result
 
 
+class RuleStats(BaseModel):
+    """How one wrong-claim rule did: a flag is right when it names an ``incorrect``
+    item of its case, wrong when it names a ``not_flagged`` item or sits in an answer
+    with nothing wrong in it (a correct answer, "I don't know", off-topic, empty);
+    other flags are not judged. ``precision`` is None with nothing judged."""
+
+    flags: int = 0
+    right: int = 0
+    wrong: int = 0
+    advisory: int = Field(default=0, description="Flags shown as 'check', no score effect.")
+    precision: float | None = None
+
+
+UNNAMED_RULE = "unknown"
+
+
 class Metrics(BaseModel):
     """Ratios are None when nothing was there to measure (e.g. no ``incorrect`` items,
     or no model in the run)."""
@@ -767,6 +826,19 @@ class Metrics(BaseModel):
     latency_p50_ms: float | None = None
     latency_p95_ms: float | None = None
     invalid_model_output_rate: float | None = None
+    correct_false_flag_rate: float | None = Field(
+        default=None, description="Correct answers with a wrong claim that costs score."
+    )
+    correct_score_ok: float | None = Field(
+        default=None, description=f"Correct answers scoring >= {CORRECT_SCORE_MIN:g}."
+    )
+    reversed_score_ok: float | None = Field(
+        default=None, description=f"Reversed answers scoring <= {REVERSED_SCORE_MAX:g}."
+    )
+    claim_precision: float | None = Field(
+        default=None, description="Judged wrong-claim flags that were right, all rules."
+    )
+    rules: dict[str, RuleStats] = Field(default_factory=dict)
     cases: int = 0
     errors: int = 0
     attempts: int = 0
@@ -784,6 +856,10 @@ HIGHER_IS_BETTER: dict[str, bool] = {
     "latency_p50_ms": False,
     "latency_p95_ms": False,
     "invalid_model_output_rate": False,
+    "correct_false_flag_rate": False,
+    "correct_score_ok": True,
+    "reversed_score_ok": True,
+    "claim_precision": True,
 }
 
 
@@ -813,6 +889,9 @@ class Results(BaseModel):
     run: RunInfo = Field(default_factory=RunInfo)
     cases: list[CaseResult] = Field(default_factory=list)
     metrics: Metrics = Field(default_factory=Metrics)
+    by_corpus: dict[str, Metrics] = Field(
+        default_factory=dict, description="The metrics of each corpus's cases alone."
+    )
     fixture_problems: list[FixtureProblem] = Field(default_factory=list)
     unscored: list[str] = Field(
         default_factory=list, description="Fixture ids with no stored feedback (eval score)."
@@ -834,6 +913,42 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return round(data[lo] + (data[hi] - data[lo]) * (pos - lo), 2)
 
 
+_FLAG_LABEL = re.compile(r"\bin incorrect\[(\d+)\]")
+
+
+def claim_rule(claim: Any) -> str:
+    """The name of the rule that flagged a claim ("unknown" for a grader that does not
+    name its rules, and for the model's claims: "model")."""
+    rule = getattr(claim, "rule", None)
+    if rule:
+        return str(rule)
+    return "model" if getattr(claim, "source", "grounded") == "model" else UNNAMED_RULE
+
+
+def claim_is_advisory(claim: Any) -> bool:
+    """A claim shown as 'differs from your notes, check', with no effect on the score."""
+    return bool(getattr(claim, "advisory", False))
+
+
+def _flag_verdicts(kind: str | None, checks: Sequence[Check], n_claims: int) -> list[bool | None]:
+    """For each wrong-claim flag of one attempt: right (True), wrong (False) or not
+    judged (None), from the stored checks (so re-scoring reproduces it)."""
+    verdicts: list[bool | None] = [None] * n_claims
+    if kind in NOTHING_WRONG_KINDS:
+        verdicts = [False] * n_claims
+    for check in checks:
+        if check.kind == "incorrect" and check.passed:
+            found = _FLAG_LABEL.search(check.detail)
+            if found and int(found.group(1)) < n_claims:
+                verdicts[int(found.group(1))] = True
+    for check in checks:
+        if check.kind == "not_flagged" and not check.passed:
+            found = _FLAG_LABEL.search(check.detail)
+            if found and int(found.group(1)) < n_claims:
+                verdicts[int(found.group(1))] = False
+    return verdicts
+
+
 def compute_metrics(cases: Sequence[CaseResult], cites: dict[str, list[str]]) -> Metrics:
     """Metrics from stored checks and feedback only (nothing is re-graded). Check
     ratios pool every attempt; ``pass_rate`` averages each case's pass fraction.
@@ -844,6 +959,9 @@ def compute_metrics(cases: Sequence[CaseResult], cites: dict[str, list[str]]) ->
     cited = cited_ok = 0
     pass_sum = 0.0
     errors = attempts_n = 0
+    correct_n = correct_flagged = correct_ok = 0
+    reversed_n = reversed_ok = 0
+    rules: dict[str, RuleStats] = {}
     for case in cases:
         attempts = case.all_attempts()
         if case.error is not None:
@@ -868,6 +986,24 @@ def compute_metrics(cases: Sequence[CaseResult], cites: dict[str, list[str]]) ->
                 for cit in cited_notes(fb):
                     cited += 1
                     cited_ok += int(any(_contains(cit.heading, w) for w in wanted))
+            if case.kind == "correct":
+                correct_n += 1
+                correct_flagged += int(any(not claim_is_advisory(c) for c in fb.incorrect))
+                correct_ok += int(fb.score >= CORRECT_SCORE_MIN)
+            elif case.kind == "reversed":
+                reversed_n += 1
+                reversed_ok += int(fb.score <= REVERSED_SCORE_MAX)
+            verdicts = _flag_verdicts(case.kind, att.checks, len(fb.incorrect))
+            for claim, verdict in zip(fb.incorrect, verdicts, strict=True):
+                stats = rules.setdefault(claim_rule(claim), RuleStats())
+                stats.flags += 1
+                stats.advisory += int(claim_is_advisory(claim))
+                stats.right += int(verdict is True)
+                stats.wrong += int(verdict is False)
+    for stats in rules.values():
+        stats.precision = _ratio(stats.right, stats.right + stats.wrong)
+    right = sum(r.right for r in rules.values())
+    judged = right + sum(r.wrong for r in rules.values())
     nf_ok, nf_n = counts["not_flagged"]
     return Metrics(
         missing_recall=_ratio(*counts["missing"]),
@@ -881,10 +1017,26 @@ def compute_metrics(cases: Sequence[CaseResult], cites: dict[str, list[str]]) ->
         latency_p50_ms=percentile(latencies, 50),
         latency_p95_ms=percentile(latencies, 95),
         invalid_model_output_rate=_ratio(model_bad, model_used),
+        correct_false_flag_rate=_ratio(correct_flagged, correct_n),
+        correct_score_ok=_ratio(correct_ok, correct_n),
+        reversed_score_ok=_ratio(reversed_ok, reversed_n),
+        claim_precision=_ratio(right, judged),
+        rules=dict(sorted(rules.items())),
         cases=len(cases),
         errors=errors,
         attempts=attempts_n,
     )
+
+
+def metrics_by_corpus(
+    cases: Sequence[CaseResult], cites: dict[str, list[str]]
+) -> dict[str, Metrics]:
+    """The metrics of each corpus's cases, keyed by corpus label (in order of first
+    appearance)."""
+    groups: dict[str, list[CaseResult]] = {}
+    for case in cases:
+        groups.setdefault(corpus_label(case.corpus), []).append(case)
+    return {label: compute_metrics(group, cites) for label, group in groups.items()}
 
 
 def cites_of(fixtures: FixtureSet) -> dict[str, list[str]]:
@@ -900,6 +1052,8 @@ def _base(loaded: LoadedCase) -> dict[str, Any]:
         "file": loaded.file,
         "line": loaded.line,
         "tags": c.tags,
+        "corpus": c.corpus,
+        "kind": c.kind,
     }
 
 
@@ -973,6 +1127,92 @@ def default_results_path(settings: Settings, engine: str) -> Path:
     return settings.home / "evals" / f"{stamp}-{slug}.json"
 
 
+def find_root(fixtures_path: Path) -> Path:
+    """The dir that fixtures' corpus paths are relative to: the nearest dir above the
+    fixtures holding a ``pyproject.toml`` (the repository root), else the current dir."""
+    start = fixtures_path.resolve()
+    for parent in [start, *start.parents]:
+        if (parent / "pyproject.toml").is_file():
+            return parent
+    return Path.cwd()
+
+
+def corpus_dir_for(settings: Settings, root: Path, corpus: str) -> Path:
+    """The corpus dir to index for a fixture's ``corpus``: a dir as it is; a single
+    notes file is staged alone in a dir of its own under the data dir (a dir holding
+    other notes beside it would mix them into one index)."""
+    path = Path(corpus).expanduser()
+    if not path.is_absolute():
+        path = root / path
+    if path.is_dir():
+        return path
+    if not path.is_file():
+        raise FixtureError(f"corpus not found: {corpus} (looked at {path})")
+    resolved = path.resolve()
+    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:12]
+    staged = settings.home / "evals" / "corpora" / f"{resolved.stem}-{digest}"
+    target = staged / resolved.name
+    data = resolved.read_bytes()
+    # Rewritten only when it changed, so the index built on it stays valid.
+    if not target.is_file() or target.read_bytes() != data:
+        from interviewer.files import write_atomic
+
+        try:
+            staged.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, data)
+        except OSError as exc:
+            raise FixtureError(f"cannot stage corpus {corpus} in {staged}: {exc}") from None
+    return staged
+
+
+class CorpusGraders:
+    """One grader per corpus, opened on first use (each corpus dir has its own index
+    and question bank). Cases that name no corpus go to ``default`` or, without one,
+    to a grader on the run's own corpus."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        root: Path,
+        opener: Callable[[Settings], Grades],
+        default: Grades | None = None,
+    ) -> None:
+        self.settings = settings
+        self.root = root
+        self._opener = opener
+        self._graders: dict[str | None, Grades] = {}
+        if default is not None:
+            self._graders[None] = default
+        self._failed: dict[str | None, str] = {}
+        self._locks: dict[str | None, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def settings_for(self, corpus: str | None) -> Settings:
+        if corpus is None:
+            return self.settings
+        return self.settings.model_copy(
+            update={"corpus": corpus_dir_for(self.settings, self.root, corpus)}
+        )
+
+    def for_corpus(self, corpus: str | None) -> Grades:
+        with self._lock:
+            lock = self._locks.setdefault(corpus, threading.Lock())
+        with lock:
+            if corpus in self._failed:
+                raise InterviewerError(self._failed[corpus])
+            if corpus not in self._graders:
+                try:
+                    self._graders[corpus] = self._opener(self.settings_for(corpus))
+                except InterviewerError as exc:
+                    # Said once per case of that corpus, tried once.
+                    self._failed[corpus] = str(exc).splitlines()[0]
+                    raise
+            return self._graders[corpus]
+
+    def for_case(self, case: Case) -> Grades:
+        return self.for_corpus(case.corpus)
+
+
 ProgressFn = Callable[[int, int, CaseResult | None], None]
 CaseFn = Callable[[list[CaseResult]], None]
 
@@ -984,7 +1224,7 @@ def _ordered(results: list[CaseResult]) -> list[CaseResult]:
 
 def run_cases(
     fixtures: FixtureSet,
-    grader: Grades,
+    grader: Grades | CorpusGraders,
     ctx: ScoreContext,
     *,
     jobs: int = 1,
@@ -1018,7 +1258,9 @@ def run_cases(
         case = loaded.case
         start = time.perf_counter()
         try:
-            feedback = grader.grade(case.question, case.answer)
+            chosen = grader.for_case(case) if isinstance(grader, CorpusGraders) else grader
+            start = time.perf_counter()  # opening a corpus's grader is not grading
+            feedback = chosen.grade(case.question, case.answer)
         except Exception as exc:  # one broken case must not stop the run
             return case.id, k, Attempt(error=f"{type(exc).__name__}: {exc}".splitlines()[0])
         latency = round((time.perf_counter() - start) * 1000, 1)
@@ -1106,6 +1348,9 @@ def run_eval(
     on_progress: ProgressFn | None = None,
     embedder: Embeds | None = None,
     checkpoint: Path | None = None,
+    only_corpus: Sequence[str] = (),
+    root: Path | None = None,
+    params: Any = None,
 ) -> Results:
     """Load the fixtures, grade every case through ``Grader`` (the code path of
     ``interviewer grade``), score the feedback and compute the metrics.
@@ -1116,11 +1361,20 @@ def run_eval(
     it). On Ctrl-C the finished cases are saved there as a partial results file and
     ``EvalInterrupted`` says where."""
     fixtures = load_fixtures(fixtures_dir)
+    if only_corpus:
+        fixtures = select_corpora(fixtures, only_corpus)
     use_llm = settings.use_llm if use_llm is None else use_llm
     started = datetime.now(UTC)
     t0 = time.perf_counter()
-    if grader is None:
-        grader = open_grader(settings, use_llm=use_llm, cache=cache, jobs=jobs)
+    graders: Grades | CorpusGraders
+    if grader is not None:
+        graders = grader
+    else:
+
+        def opener(s: Settings) -> Grades:
+            return open_grader(s, use_llm=use_llm, cache=cache, jobs=jobs, params=params)
+
+        graders = CorpusGraders(settings, root or find_root(fixtures_dir), opener)
     factory: Callable[[], Embeds] = (
         (lambda: embedder) if embedder is not None else _embedder_factory(settings)
     )
@@ -1149,10 +1403,12 @@ def run_eval(
                 "completed": len(cases) - len(fixtures.problems),
             }
         )
+        cites = cites_of(fixtures)
         return Results(
             run=run,
             cases=cases,
-            metrics=compute_metrics(cases, cites_of(fixtures)),
+            metrics=compute_metrics(cases, cites),
+            by_corpus=metrics_by_corpus(cases, cites),
             fixture_problems=fixtures.problems,
         )
 
@@ -1169,7 +1425,7 @@ def run_eval(
     try:
         cases = run_cases(
             fixtures,
-            grader,
+            graders,
             ctx,
             jobs=jobs,
             repeat=repeat,
@@ -1198,7 +1454,28 @@ def _embedder_name(settings: Settings, embedder: Embeds | None) -> str:
     return MINILM_NAME
 
 
-def open_grader(settings: Settings, *, use_llm: bool, cache: bool = True, jobs: int = 1) -> Grades:
+def select_corpora(fixtures: FixtureSet, names: Sequence[str]) -> FixtureSet:
+    """Only the cases whose corpus label (or path) contains one of ``names``; an
+    unknown name is an error that lists the corpora there are."""
+    wanted = [normalise(n) for n in names if normalise(n)]
+
+    def keep(case: Case) -> bool:
+        label = normalise(case.corpus_label())
+        path = normalise(case.corpus or "")
+        return any(w in label or w in path for w in wanted)
+
+    chosen = [c for c in fixtures.cases if keep(c.case)]
+    if not chosen:
+        known = sorted({c.case.corpus_label() for c in fixtures.cases})
+        raise FixtureError(
+            f"no fixtures for corpus {', '.join(names)}; corpora: {', '.join(known)}"
+        )
+    return FixtureSet(cases=chosen, problems=fixtures.problems)
+
+
+def open_grader(
+    settings: Settings, *, use_llm: bool, cache: bool = True, jobs: int = 1, params: Any = None
+) -> Grades:
     """The product's grader (the code path of ``interviewer grade``), with the model's
     replies cached in the data dir unless ``cache`` is off, so re-running unchanged
     cases costs nothing. The grader opens its retriever once however many threads
@@ -1210,7 +1487,9 @@ def open_grader(settings: Settings, *, use_llm: bool, cache: bool = True, jobs: 
         from interviewer.llm import SQLiteResponseCache, default_cache_path
 
         store = SQLiteResponseCache(default_cache_path(settings))
-    return _GraderAdapter(Grader.open(settings, use_llm=use_llm, cache=store))
+    # Calibration gives the grader's thresholds and weights explicitly.
+    extra: dict[str, Any] = {"params": params} if params is not None else {}
+    return _GraderAdapter(Grader.open(settings, use_llm=use_llm, cache=store, **extra))
 
 
 class _GraderAdapter:
@@ -1277,6 +1556,7 @@ def rescore(
         run=run,
         cases=out,
         metrics=compute_metrics(out, cites_of(fixtures)),
+        by_corpus=metrics_by_corpus(out, cites_of(fixtures)),
         fixture_problems=fixtures.problems,
         unscored=[c.case.id for c in fixtures.cases if c.case.id not in stored_ids],
     )
