@@ -181,6 +181,12 @@ class Case(BaseModel):
         "root (absolute allowed); none: the run's corpus.",
     )
     kind: AnswerKind | None = Field(default=None, description="What kind of answer this is.")
+    heading: str | None = Field(
+        default=None,
+        description="The notes' heading the question comes from, for notes whose "
+        "headings name topics ('Load balancer'): graded as that heading's question "
+        "whatever words the question bank gives it; without one, by the question text.",
+    )
 
     @field_validator("corpus")
     @classmethod
@@ -1260,7 +1266,10 @@ def run_cases(
         try:
             chosen = grader.for_case(case) if isinstance(grader, CorpusGraders) else grader
             start = time.perf_counter()  # opening a corpus's grader is not grading
-            feedback = chosen.grade(case.question, case.answer)
+            if case.heading is not None and isinstance(chosen, _GraderAdapter):
+                feedback = chosen.grade_heading(case.heading, case.question, case.answer)
+            else:
+                feedback = chosen.grade(case.question, case.answer)
         except Exception as exc:  # one broken case must not stop the run
             return case.id, k, Attempt(error=f"{type(exc).__name__}: {exc}".splitlines()[0])
         latency = round((time.perf_counter() - start) * 1000, 1)
@@ -1496,11 +1505,29 @@ class _GraderAdapter:
     def __init__(self, grader: Any) -> None:
         self._grader = grader
 
-    def grade(self, question: str, answer: str) -> Feedback:
+    def grade(self, question: Any, answer: str) -> Feedback:
         result = self._grader.grade(question, answer)
         if not isinstance(result, Feedback):
             raise InterviewerError(f"grader returned {type(result).__name__}, not Feedback")
         return result
+
+    def grade_heading(self, heading: str, question: str, answer: str) -> Feedback:
+        """Grade as the bank's question of that heading (the last part of its heading
+        path, or the path's end), else by the question text."""
+        found = find_heading(self._grader.bank.questions, heading)
+        return self.grade(found if found is not None else question, answer)
+
+
+def find_heading(questions: Sequence[Any], heading: str) -> Any:
+    """The first question whose heading path ends with ``heading`` ('A > B' or 'B')."""
+    want = [normalise(part) for part in heading.split(">") if normalise(part)]
+    if not want:
+        return None
+    for q in questions:
+        path = [normalise(part) for part in str(getattr(q, "heading", "")).split(">")]
+        if path[-len(want) :] == want:
+            return q
+    return None
 
 
 # ---- re-scoring, files, comparison --------------------------------------------------
