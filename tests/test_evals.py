@@ -30,7 +30,9 @@ from interviewer.evals import (
     IdeaMatcher,
     Item,
     LoadedCase,
+    Metrics,
     Results,
+    RuleStats,
     RunInfo,
     ScoreContext,
     cited_notes,
@@ -1101,3 +1103,81 @@ def test_cli_run_grades_each_corpus_and_reports_it(tmp_path: Path) -> None:
     with pytest.raises(FixtureError, match="corpora: joins, threads"):
         cli("run", "--fixtures", str(fixtures.parent), "--no-llm", "--out", str(out),
             "--only-corpus", "nothing")  # fmt: skip
+
+
+# ---- calibration (benchmarks/calibrate_grader.py) -----------------------------------
+
+
+def _calibration_module() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "calibrate_grader", REPO / "benchmarks" / "calibrate_grader.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_calibration_leaves_one_corpus_out() -> None:
+    cal = _calibration_module()
+    # Corpora a and b grade well only with t=2; c is indifferent to t but does best
+    # with w=0, which a and b do not care about.
+    calls: list[tuple[str, str]] = []
+
+    def evaluate(values: dict[str, Any], corpus: str) -> list[CaseResult]:
+        calls.append((cal.key_of(values), corpus))
+        good = values["t"] == 2 if corpus in ("a", "b") else values["w"] == 0
+        return [
+            CaseResult(id=f"{corpus}{i}", corpus=f"{corpus}.md", kind="correct",
+                       feedback=fb(score=8 if good else 3))
+            for i in range(3)
+        ]  # fmt: skip
+
+    search = cal.Search(evaluate, ["a", "b", "c"], {"t": 1, "w": 1}, {"t": [0, 1, 2], "w": [0, 1]})
+    report = cal.calibrate(search)
+    loo = report["loo"]
+    assert loo["c"]["fitted_on"] == ["a", "b"] and loo["c"]["values"] == {"t": 2, "w": 1}
+    # Fitted without c, the values miss what c needs: the held-out number shows it.
+    assert loo["c"]["metrics"]["correct_score_ok"] == 0.0
+    assert loo["a"]["values"]["t"] == 2 and loo["a"]["metrics"]["correct_score_ok"] == 1.0
+    assert report["values"] == {"t": 2, "w": 0}
+    assert report["in_sample"]["c"]["correct_score_ok"] == 1.0
+    assert loo["c"]["targets_met"]["correct_score_ok"] is False
+    # Every (values, corpus) pair is graded once, however many folds need it.
+    assert len(calls) == len(set(calls)) == search.evaluations
+
+
+def test_calibration_objective_and_advisory_rules() -> None:
+    cal = _calibration_module()
+    good = Metrics(score_in_range=1, missing_recall=1, correct_score_ok=1, reversed_score_ok=1,
+                   correct_false_flag_rate=0)  # fmt: skip
+    flaggy = good.model_copy(update={"correct_false_flag_rate": 0.1})
+    assert cal.objective(good) == 4.0
+    assert cal.objective(flaggy) < cal.objective(good) - 0.6  # a false flag costs dearly
+    pooled = cal.pool_rules(
+        [
+            {"swap": RuleStats(flags=3, right=2, wrong=1), "negation": RuleStats(flags=9, right=9)},
+            {"swap": RuleStats(flags=1, right=1), "unknown": RuleStats(flags=5, wrong=5)},
+            {"rare": RuleStats(flags=1)},
+        ]
+    )
+    assert pooled["swap"].precision == 0.75 and pooled["negation"].precision == 1.0
+    assert pooled["rare"].precision is None
+    assert cal.advisory_from(pooled) == ["swap"]
+
+
+def test_calibration_data_hash_follows_fixtures_and_corpora(tmp_path: Path) -> None:
+    cal = _calibration_module()
+    root = tmp_path / "repo"
+    notes = write(root / "notes" / "n.md", "# Q?\nA.\n")
+    fixture = write(
+        root / "fx" / "f.yaml",
+        "- id: a\n  corpus: notes/n.md\n  question: Q?\n  expect: {score: [0, 1]}\n",
+    )
+    first = cal.data_hash(fixture.parent, load_fixtures(fixture.parent), root)
+    notes.write_text("# Q?\nB.\n", encoding="utf-8")
+    second = cal.data_hash(fixture.parent, load_fixtures(fixture.parent), root)
+    assert len(first) == 64 and first != second
+    assert cal.data_hash(fixture.parent, load_fixtures(fixture.parent), root) == second
