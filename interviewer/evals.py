@@ -734,12 +734,23 @@ def score_feedback(
 # ---- results ------------------------------------------------------------------------
 
 
+class ClaimVerdict(BaseModel):
+    """One wrong-claim flag of a feedback (penalising or advisory), judged against its
+    fixture: right (it names an ``incorrect`` item), wrong (the answer has nothing wrong
+    in it, or the flag names a ``not_flagged`` item) or not judged (None)."""
+
+    rule: str
+    advisory: bool = False
+    verdict: bool | None = None
+
+
 class Attempt(BaseModel):
     feedback: Feedback | None = None
     checks: list[Check] = Field(default_factory=list)
     passed: bool = False
     latency_ms: float | None = None
     error: str | None = None
+    claims: list[ClaimVerdict] | None = None
 
 
 class CaseResult(BaseModel):
@@ -760,6 +771,7 @@ class CaseResult(BaseModel):
     passed: bool = False
     latency_ms: float | None = None
     error: str | None = None
+    claims: list[ClaimVerdict] | None = None
     attempts: list[Attempt] | None = None
     pass_fraction: float | None = None
     score_mean: float | None = None
@@ -775,6 +787,7 @@ class CaseResult(BaseModel):
                 passed=self.passed,
                 latency_ms=self.latency_ms,
                 error=self.error,
+                claims=self.claims,
             )
         ]
 
@@ -790,6 +803,7 @@ class CaseResult(BaseModel):
             passed=all(a.passed for a in attempts),
             latency_ms=first.latency_ms,
             error=errors[0] if errors else None,
+            claims=first.claims,
         )
         if len(attempts) > 1:
             result.attempts = attempts
@@ -835,6 +849,9 @@ class Metrics(BaseModel):
     correct_false_flag_rate: float | None = Field(
         default=None, description="Correct answers with a wrong claim that costs score."
     )
+    correct_advisory_rate: float | None = Field(
+        default=None, description="Correct answers with a claim to check (no score effect)."
+    )
     correct_score_ok: float | None = Field(
         default=None, description=f"Correct answers scoring >= {CORRECT_SCORE_MIN:g}."
     )
@@ -863,6 +880,7 @@ HIGHER_IS_BETTER: dict[str, bool] = {
     "latency_p95_ms": False,
     "invalid_model_output_rate": False,
     "correct_false_flag_rate": False,
+    "correct_advisory_rate": False,
     "correct_score_ok": True,
     "reversed_score_ok": True,
     "claim_precision": True,
@@ -955,6 +973,19 @@ def _flag_verdicts(kind: str | None, checks: Sequence[Check], n_claims: int) -> 
     return verdicts
 
 
+def _verdicts(kind: str | None, att: Attempt, fb: Feedback) -> list[ClaimVerdict]:
+    """The judged flags of an attempt; for results stored before flags were judged,
+    the penalising flags judged from the checks."""
+    if att.claims is not None:
+        return att.claims
+    return [
+        ClaimVerdict(rule=claim_rule(c), advisory=claim_is_advisory(c), verdict=v)
+        for c, v in zip(
+            fb.incorrect, _flag_verdicts(kind, att.checks, len(fb.incorrect)), strict=True
+        )
+    ]
+
+
 def compute_metrics(cases: Sequence[CaseResult], cites: dict[str, list[str]]) -> Metrics:
     """Metrics from stored checks and feedback only (nothing is re-graded). Check
     ratios pool every attempt; ``pass_rate`` averages each case's pass fraction.
@@ -965,7 +996,7 @@ def compute_metrics(cases: Sequence[CaseResult], cites: dict[str, list[str]]) ->
     cited = cited_ok = 0
     pass_sum = 0.0
     errors = attempts_n = 0
-    correct_n = correct_flagged = correct_ok = 0
+    correct_n = correct_flagged = correct_checked = correct_ok = 0
     reversed_n = reversed_ok = 0
     rules: dict[str, RuleStats] = {}
     for case in cases:
@@ -995,17 +1026,17 @@ def compute_metrics(cases: Sequence[CaseResult], cites: dict[str, list[str]]) ->
             if case.kind == "correct":
                 correct_n += 1
                 correct_flagged += int(any(not claim_is_advisory(c) for c in fb.incorrect))
+                correct_checked += int(any(claim_is_advisory(c) for c in all_claims(fb)))
                 correct_ok += int(fb.score >= CORRECT_SCORE_MIN)
             elif case.kind == "reversed":
                 reversed_n += 1
                 reversed_ok += int(fb.score <= REVERSED_SCORE_MAX)
-            verdicts = _flag_verdicts(case.kind, att.checks, len(fb.incorrect))
-            for claim, verdict in zip(fb.incorrect, verdicts, strict=True):
-                stats = rules.setdefault(claim_rule(claim), RuleStats())
+            for flag in _verdicts(case.kind, att, fb):
+                stats = rules.setdefault(flag.rule, RuleStats())
                 stats.flags += 1
-                stats.advisory += int(claim_is_advisory(claim))
-                stats.right += int(verdict is True)
-                stats.wrong += int(verdict is False)
+                stats.advisory += int(flag.advisory)
+                stats.right += int(flag.verdict is True)
+                stats.wrong += int(flag.verdict is False)
     for stats in rules.values():
         stats.precision = _ratio(stats.right, stats.right + stats.wrong)
     right = sum(r.right for r in rules.values())
@@ -1024,6 +1055,7 @@ def compute_metrics(cases: Sequence[CaseResult], cites: dict[str, list[str]]) ->
         latency_p95_ms=percentile(latencies, 95),
         invalid_model_output_rate=_ratio(model_bad, model_used),
         correct_false_flag_rate=_ratio(correct_flagged, correct_n),
+        correct_advisory_rate=_ratio(correct_checked, correct_n),
         correct_score_ok=_ratio(correct_ok, correct_n),
         reversed_score_ok=_ratio(reversed_ok, reversed_n),
         claim_precision=_ratio(right, judged),
@@ -1072,6 +1104,33 @@ def _problem_case(problem: FixtureProblem) -> CaseResult:
     )
 
 
+def all_claims(feedback: Feedback) -> list[Any]:
+    """Penalising claims, then advisory ones ("differs from your notes, check") for a
+    grader that lists those apart."""
+    return [*feedback.incorrect, *getattr(feedback, "to_check", [])]
+
+
+def judge_claims(case: Case, feedback: Feedback, ctx: ScoreContext) -> list[ClaimVerdict]:
+    """Each flag of the feedback judged against the case (see ``ClaimVerdict``)."""
+    out = []
+    for claim in all_claims(feedback):
+        verdict: bool | None = None
+        said = [("claim", claim.text)]
+        if case.kind in NOTHING_WRONG_KINDS:
+            verdict = False
+        elif any(
+            ctx.find(item, [*said, ("correction", claim.correction)])
+            for item in case.expect.incorrect
+        ):
+            verdict = True
+        elif any(ctx.find(item, said) for item in case.expect.not_flagged):
+            verdict = False
+        out.append(
+            ClaimVerdict(rule=claim_rule(claim), advisory=claim_is_advisory(claim), verdict=verdict)
+        )
+    return out
+
+
 def score_attempt(
     case: Case, feedback: Feedback, ctx: ScoreContext, latency_ms: float | None
 ) -> Attempt:
@@ -1081,6 +1140,7 @@ def score_attempt(
         checks=checks,
         passed=all(c.passed for c in checks),
         latency_ms=latency_ms,
+        claims=judge_claims(case, feedback, ctx),
     )
 
 

@@ -24,6 +24,7 @@ METRIC_LABELS: dict[str, str] = {
     "latency_p95_ms": "latency p95 (ms)",
     "invalid_model_output_rate": "invalid model output rate",
     "correct_false_flag_rate": "false flags on correct answers",
+    "correct_advisory_rate": "correct answers with a claim to check",
     "correct_score_ok": "correct answers scoring >= 6",
     "reversed_score_ok": "reversed answers scoring <= 5",
     "claim_precision": "wrong-claim precision",
@@ -32,6 +33,7 @@ METRIC_LABELS: dict[str, str] = {
 # The metrics shown per corpus: the grader's targets first.
 CORPUS_METRICS: tuple[str, ...] = (
     "correct_false_flag_rate",
+    "correct_advisory_rate",
     "missing_recall",
     "score_in_range",
     "correct_score_ok",

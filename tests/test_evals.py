@@ -52,6 +52,7 @@ from interviewer.evals import (
     rescore,
     run_cases,
     save_results,
+    score_attempt,
     score_feedback,
     select_corpora,
 )
@@ -1181,3 +1182,22 @@ def test_calibration_data_hash_follows_fixtures_and_corpora(tmp_path: Path) -> N
     second = cal.data_hash(fixture.parent, load_fixtures(fixture.parent), root)
     assert len(first) == 64 and first != second
     assert cal.data_hash(fixture.parent, load_fixtures(fixture.parent), root) == second
+
+
+def test_flags_are_judged_when_scored(ctx: ScoreContext) -> None:
+    flagged = fb(score=3, incorrect=[_claim("a left join keeps only matching rows"),
+                                     _claim("joins are slow")])  # fmt: skip
+    reversed_case = Case(id="r", question=OVERFIT, kind="reversed",
+                         expect=Expect(incorrect=[Item(any=["left join keeps only"])]))  # fmt: skip
+    verdicts = [c.verdict for c in score_attempt(reversed_case, flagged, ctx, None).claims or []]
+    assert verdicts == [True, None]
+    correct_case = reversed_case.model_copy(update={"kind": "correct"})
+    verdicts = [c.verdict for c in score_attempt(correct_case, flagged, ctx, None).claims or []]
+    assert verdicts == [False, False]
+    partial = Case(id="p", question=OVERFIT, kind="partial",
+                   expect=Expect(not_flagged=[Item(any=["slow"])]))  # fmt: skip
+    attempt = score_attempt(partial, flagged, ctx, None)
+    assert [c.verdict for c in attempt.claims or []] == [None, False]
+    result = CaseResult.from_attempts({"id": "p", "kind": "partial"}, [attempt])
+    stats = compute_metrics([result], {}).rules["unknown"]
+    assert (stats.flags, stats.right, stats.wrong, stats.precision) == (2, 0, 1, 0.0)
