@@ -214,15 +214,26 @@ def pool_rules(stats: Iterable[dict[str, RuleStats]]) -> dict[str, RuleStats]:
     return pooled
 
 
-def advisory_from(pooled: dict[str, RuleStats], floor: float = PRECISION_FLOOR) -> list[str]:
-    """Rules shown precise on held-out corpora keep penalising; the others (precision
-    under the floor) become advisory. A rule never judged keeps its setting. The
-    unnamed bucket and the model's claims are not rules of the grounded core."""
-    return sorted(
-        name
-        for name, r in pooled.items()
-        if name not in ("unknown", "model") and r.precision is not None and r.precision < floor
-    )
+def advisory_from(
+    pooled: dict[str, RuleStats],
+    current: Iterable[str] = (),
+    floor: float = PRECISION_FLOOR,
+    min_judged: int = 5,
+) -> list[str]:
+    """The advisory rules after calibration: a rule under the precision floor on
+    held-out corpora becomes advisory; an advisory rule that proved precise there (at
+    least ``min_judged`` judged flags) penalises again; a rule with too little evidence
+    keeps its setting. The unnamed bucket and the model's claims are not rules of the
+    grounded core."""
+    advisory = set(current)
+    for name, r in pooled.items():
+        if name in ("unknown", "model") or r.precision is None:
+            continue
+        if r.precision < floor:
+            advisory.add(name)
+        elif r.right + r.wrong >= min_judged:
+            advisory.discard(name)
+    return sorted(advisory)
 
 
 def calibrate(
@@ -245,10 +256,11 @@ def calibrate(
             "targets_met": targets_met(m),
         }
     pooled = pool_rules(held_rules)
-    advisory = advisory_from(pooled)
+    current = search.defaults.get(advisory_field, []) if advisory_field else []
+    advisory = advisory_from(pooled, current)
     final = search.fit(corpora, passes)
     if advisory_field and advisory_field in search.defaults:
-        final[advisory_field] = sorted(set(final.get(advisory_field) or []) | set(advisory))
+        final[advisory_field] = advisory
     in_sample = {}
     for c in corpora:
         m = search.metrics(final, c)
@@ -350,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "version": 1,
         "fitted": datetime.now(UTC).isoformat(timespec="seconds"),
-        "data_sha256": data_hash(args.fixtures, fixtures, root),
+        "data_sha256": "sha256:" + data_hash(args.fixtures, fixtures, root),
         "fixtures": len(fixtures.cases),
         "cases_per_corpus": {k: len(v) for k, v in groups.items()},
         "searched": list(grid),
@@ -362,9 +374,25 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print_report(report)
     if not args.dry_run:
-        args.out.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
+        write(params_mod, report, args.out)
         print(f"wrote {args.out}", file=sys.stderr)
     return 0
+
+
+def write(params_mod: Any, report: dict[str, Any], out: Path) -> None:
+    """In the grader's calibration format: ``params`` (the fitted values that differ
+    from the defaults) and ``data_hash``; the rest of the report rides along."""
+    values = report["values"]
+    extra = {k: v for k, v in report.items() if k not in ("values", "data_sha256")}
+    params = params_mod.GradingParams.model_validate(values)
+    writer = getattr(params_mod, "write_calibration", None)
+    if writer is not None:
+        writer(params, report["data_sha256"], out, **json.loads(json.dumps(extra, default=str)))
+        return
+    defaults = params_mod.GradingParams().model_dump(mode="json")
+    fitted = {k: v for k, v in params.model_dump(mode="json").items() if defaults.get(k) != v}
+    data = {"params": fitted, "data_hash": report["data_sha256"]} | extra
+    out.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
 
 
 def print_report(report: dict[str, Any]) -> None:

@@ -1167,6 +1167,8 @@ def test_calibration_objective_and_advisory_rules() -> None:
     assert pooled["swap"].precision == 0.75 and pooled["negation"].precision == 1.0
     assert pooled["rare"].precision is None
     assert cal.advisory_from(pooled) == ["swap"]
+    # A precise rule with enough evidence penalises again; one with little keeps its way.
+    assert cal.advisory_from(pooled, ["negation", "rare", "gone"]) == ["gone", "rare", "swap"]
 
 
 def test_calibration_data_hash_follows_fixtures_and_corpora(tmp_path: Path) -> None:
@@ -1201,3 +1203,25 @@ def test_flags_are_judged_when_scored(ctx: ScoreContext) -> None:
     result = CaseResult.from_attempts({"id": "p", "kind": "partial"}, [attempt])
     stats = compute_metrics([result], {}).rules["unknown"]
     assert (stats.flags, stats.right, stats.wrong, stats.precision) == (2, 0, 1, 0.0)
+
+
+def test_calibration_file_keeps_only_fitted_values(tmp_path: Path) -> None:
+    import types
+
+    from pydantic import BaseModel
+
+    cal = _calibration_module()
+
+    class Params(BaseModel):
+        sim: float = 0.5
+        lex: float = 0.4
+        advisory_rules: list[str] = []
+
+    module = types.SimpleNamespace(GradingParams=Params)
+    out = tmp_path / "calibration.json"
+    report = {"values": {"sim": 0.6, "lex": 0.4, "advisory_rules": ["swap"]},
+              "data_sha256": "sha256:abc", "loo": {"sql": {"metrics": {"cases": 3}}}}  # fmt: skip
+    cal.write(module, report, out)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["params"] == {"sim": 0.6, "advisory_rules": ["swap"]}
+    assert data["data_hash"] == "sha256:abc" and data["loo"]["sql"]["metrics"]["cases"] == 3
