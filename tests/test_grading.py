@@ -630,7 +630,7 @@ def test_asides_weigh_less_than_the_points_the_question_asks_for(
 def test_points_are_named_by_their_subject(
     text: str, label: str | None, subject: str, kind: str
 ) -> None:
-    from interviewer.keypoints import name_point
+    from interviewer.grading.naming import name_point
 
     assert name_point(text, label) == (subject, kind)
 
@@ -1072,7 +1072,7 @@ def compound_grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
 
 
 def test_parallel_clauses_split_enumerations_only() -> None:
-    from interviewer.keypoints import parallel_clauses
+    from interviewer.grading.units import parallel_clauses
 
     got = parallel_clauses(
         "A tree is a structure in which each node represents a test (e.g. a coin flip), "
