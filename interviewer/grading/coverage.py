@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from interviewer.grading.claims.cues import _adj_pairs, _negated, _stems
+from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.terms import rarity
 from interviewer.text import ANTONYMS, text_terms
 
@@ -30,10 +31,8 @@ _RANK = {"missed": 0, "partial": 1, "covered": 2}
 # Type I error means ..."; distinct points such as "Binary Threshold Neuron" /
 # "Stochastic Binary Neuron" stay below), or when they name the same specific subject
 # ("Bagging: Create various sub-datasets ..." / "Bagging creates diversity by ...")
-# and are this close. Points that differ in polarity (antonyms, negation) never merge.
-SAME_POINT_COSINE = 0.80
-SAME_SUBJECT_COSINE = 0.55
-DIFFERENT_SUBJECT_COSINE = 0.92
+# and are this close (GradingParams.same_*_cosine). Points that differ in polarity
+# (antonyms, negation) never merge.
 
 
 def _polarity_conflict(
@@ -54,17 +53,19 @@ def _polarity_conflict(
 def same_point(
     cos: float, subject_a: str | None, subject_b: str | None,
     label_a: str | None = None, label_b: str | None = None,
+    params: GradingParams | None = None,
 ) -> bool:  # fmt: skip
-    """Whether two points of one question say the same thing (see SAME_POINT_COSINE).
+    """Whether two points of one question say the same thing (see ``same_point_cosine``).
     Points about two different named subjects ("Lasso (L1 norm)" / "Ridge (L2 norm)",
     0.80 apart) are two points unless nearly identical."""
+    p = params or load_params()
     if subject_a and subject_b and subject_a != subject_b:
-        return cos >= DIFFERENT_SUBJECT_COSINE
-    if cos >= SAME_POINT_COSINE:
+        return cos >= p.different_subject_cosine
+    if cos >= p.same_point_cosine:
         return True
     if label_a and label_b and label_a.lower() == label_b.lower():
-        return cos >= SAME_SUBJECT_COSINE - 0.1
-    if subject_a and subject_a == subject_b and cos >= SAME_SUBJECT_COSINE:
+        return cos >= p.same_subject_cosine - 0.1
+    if subject_a and subject_a == subject_b and cos >= p.same_subject_cosine:
         # "the model" is too generic to name one point; "bagging" is not.
         return any(rarity(w) >= 0.8 for w in subject_a.split() if len(w) > 2)
     return False

@@ -162,6 +162,12 @@ def _critique(
             + "; ".join(f"“{_short(c.text, 80)}”" for c in fb.incorrect[:2])
             + "."
         )
+    if fb.to_check:
+        parts.append(
+            "Differs from your notes, check: "
+            + "; ".join(f"“{_short(c.text, 80)}”" for c in fb.to_check[:2])
+            + "."
+        )
     if fb.missed and missing:
         parts.append("Most important missing: " + "; ".join(missing) + ".")
     parts.extend(notes)

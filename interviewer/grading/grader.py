@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import difflib
 import hashlib
 import threading
@@ -24,21 +25,9 @@ from interviewer.grading.bank import (
 from interviewer.grading.claims.detect import find_contradiction
 from interviewer.grading.claims.membership import _wrong_membership
 from interviewer.grading.claims.overclaim import _PRONOUN_START, _overclaim
+from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _note_sentences
-from interviewer.grading.constants import (
-    CLAIM_CACHE_SIZE,
-    CLAIM_EMBED_WORDS,
-    CONTRADICTION_PENALTY,
-    FOLLOW_UP_BELOW,
-    FUZZY_QUESTION_RATIO,
-    MAX_MISSED,
-    MISSED_DUP_COSINE,
-    OFF_TOPIC_SIM,
-    PRECISION_WEIGHT,
-    SAME_QUESTION_COSINE,
-    SIM_FLOOR,
-    SIM_PARAPHRASE,
-)
+from interviewer.grading.constants import CLAIM_CACHE_SIZE, CLAIM_EMBED_WORDS
 from interviewer.grading.coverage import (
     _NAMED_NOT_MADE,
     _RANK,
@@ -73,6 +62,7 @@ from interviewer.grading.language import (
 )
 from interviewer.grading.models import Bank, KeyPoint, Question
 from interviewer.grading.naming import bare_subject, name_point
+from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.points import embed_text_of, iter_points, polarity
 from interviewer.grading.refine import _refine
 from interviewer.grading.rubric import (
@@ -108,8 +98,10 @@ class Grader:
         embedder: Any = None,
         retriever: Any = None,
         llm: Any = None,
+        params: GradingParams | None = None,
     ) -> None:
         self.settings = settings
+        self.params = params or load_params()
         self._embedder = embedder
         self._retriever = retriever
         self._retriever_failed = False
@@ -135,10 +127,12 @@ class Grader:
         *,
         use_llm: bool | None = None,
         cache: ResponseCache | None = None,
+        params: GradingParams | None = None,
     ) -> Grader:
         """Everything the grader needs: the embedder, the question bank (from the cache
         next to the index, or extracted now), the model when ``use_llm`` (default: the
-        settings) allows it, its replies stored in ``cache`` when one is given. The
+        settings) allows it, its replies stored in ``cache`` when one is given;
+        ``params``: thresholds and weights (default: ``load_params()``). The
         retriever opens lazily (once, whatever the number of threads grading), for
         free-text questions and the model's context."""
         from interviewer.embeddings import get_embedder
@@ -149,9 +143,17 @@ class Grader:
             from interviewer.llm import make_llm
 
             llm = make_llm(settings.model_copy(update={"use_llm": True}), cache=cache)
-        grader = cls(settings, embedder=get_embedder(settings), llm=llm)
+        grader = cls(settings, embedder=get_embedder(settings), llm=llm, params=params)
         grader.bank  # noqa: B018 - load now so that corpus errors surface at open
         return grader
+
+    def with_params(self, params: GradingParams) -> Grader:
+        """A grader with other thresholds sharing this one's bank, embedder and
+        caches (a calibration search grades the same answers under many settings)."""
+        other = copy.copy(self)
+        other.params = params
+        other._groups = {}  # duplicate groups depend on the thresholds
+        return other
 
     @property
     def embedder(self) -> Any:
@@ -258,14 +260,14 @@ class Grader:
             ratio = difflib.SequenceMatcher(None, norm, normalise_question(q.text)).ratio()
             if ratio > best_ratio:
                 best, best_ratio = q, ratio
-        if best is not None and best_ratio >= FUZZY_QUESTION_RATIO:
+        if best is not None and best_ratio >= self.params.fuzzy_question_ratio:
             return best
         if not qs:
             return None
         vecs = self._embed_many([text] + [q.text for q in qs])
         sims = vecs[1:] @ vecs[0]
         i = int(sims.argmax())
-        return qs[i] if float(sims[i]) >= SAME_QUESTION_COSINE else None
+        return qs[i] if float(sims[i]) >= self.params.same_question_cosine else None
 
     # ---- grading -------------------------------------------------------------------------
     def grade(
@@ -354,7 +356,10 @@ class Grader:
                 "is English-centric; Spanish ML terms are mapped to English)."
             )
 
-        incorrect = self._contradictions(claims, points, q)
+        found = self._contradictions(claims, points, q)
+        # A rule not trusted to penalise only asks the candidate to check the claim.
+        incorrect = [c for c in found if not c.advisory]
+        to_check = [c for c in found if c.advisory]
         # A claim that contradicts the notes earns nothing, whatever it resembles.
         wrong = {c.text for c in incorrect}
         # ... nor does the sentence around a wrong clause (its other clauses may).
@@ -380,7 +385,7 @@ class Grader:
         )
 
         if incorrect and score > 0:
-            score = round(max(0.0, score - CONTRADICTION_PENALTY * len(incorrect)), 1)
+            score = round(max(0.0, score - self.params.contradiction_penalty * len(incorrect)), 1)
 
         missed = self._top_missed(missed_all)
         off_topic = (
@@ -388,7 +393,7 @@ class Grader:
             and not incorrect  # a claim the notes contradict is on their topic
             and not covered
             and not partial
-            and all(assessments[k.id].sim < OFF_TOPIC_SIM for k in points)
+            and all(assessments[k.id].sim < self.params.off_topic_sim for k in points)
         )
         fb = Feedback(
             **base,
@@ -397,6 +402,7 @@ class Grader:
             partial=[self._point(k, assessments[k.id]) for k in _by_importance(partial)],
             missed=[self._point(k, assessments[k.id]) for k in missed],
             incorrect=incorrect,
+            to_check=to_check,
             grounded=True,
         )
         fb.citations = _unique_citations(
@@ -443,7 +449,8 @@ class Grader:
             for i in range(n):
                 for j in range(i + 1, n):
                     if not _polarity_conflict(pol[i], pol[j], short[i] and short[j]) and same_point(
-                        float(cos[i, j]), subj[i], subj[j], points[i].label, points[j].label
+                        float(cos[i, j]), subj[i], subj[j], points[i].label, points[j].label,
+                        self.params,
                     ):
                         parent[find(j)] = find(i)
         groups: dict[int, list[int]] = {}
@@ -478,7 +485,7 @@ class Grader:
                 share = max(credit.get(kp.id, 0.5) for kp in group if status.get(kp.id) == 1)
                 # (score_from counts a partial weight at one half.)
                 partial.append(weight * 2 * max(0.5, share))
-        return score_from(covered, partial, weights, hints)
+        return score_from(covered, partial, weights, hints, self.params)
 
     # ---- assessment ----------------------------------------------------------------------
     def claims(
@@ -533,7 +540,7 @@ class Grader:
         for i, kp in enumerate(points):
             best: tuple[int, float, int] = (0, -1.0, 0)  # (rank, sim, claim)
             for j in range(len(claims)):
-                rank = decide(feats.sim[i, j], feats.lex[i, j], int(feats.label[i, j]))
+                rank = decide(feats.sim[i, j], feats.lex[i, j], int(feats.label[i, j]), self.params)
                 key = (rank, float(feats.sim[i, j]), j)
                 if key[:2] > best[:2]:
                     best = key
@@ -541,7 +548,7 @@ class Grader:
             credit = None
             ranks, cj = (
                 self._clause_ranks(kp, claims, q)
-                if rank < 2 or feats.sim[i, j] < SIM_PARAPHRASE else (None, 0)
+                if rank < 2 or feats.sim[i, j] < self.params.sim_paraphrase else (None, 0)
             )  # fmt: skip
             if ranks:
                 share = sum(ranks) / (2 * len(ranks))
@@ -590,7 +597,7 @@ class Grader:
         best_claim, best_sim = 0, -1.0
         for i in range(len(parts)):
             r, sim, j = max(
-                (decide(feats.sim[i, j], feats.lex[i, j], int(feats.label[i, j])),
+                (decide(feats.sim[i, j], feats.lex[i, j], int(feats.label[i, j]), self.params),
                  float(feats.sim[i, j]), j)
                 for j in range(len(claims))
             )  # fmt: skip
@@ -621,7 +628,7 @@ class Grader:
             label_sets = _label_sets(kp)
             p_uni = self._point_stems(kp) - qterms
             for j, c in enumerate(claims):
-                if sims[i, j] > SIM_FLOOR and _opposes(c.match_text, kp.text):
+                if sims[i, j] > self.params.sim_floor and _opposes(c.match_text, kp.text):
                     # A claim that says the opposite of the point is no evidence for it.
                     sims[i, j] = 0.0
                     continue
@@ -630,14 +637,16 @@ class Grader:
                 # Unweighted: a claim's rare words (mistakes, cost) are its own
                 # phrasing, not evidence against the point.
                 precision = len(shared) / len(claim_uni[j]) if len(shared) >= 2 else 0.0
-                lex[i, j] = max(recall, PRECISION_WEIGHT * precision)
+                lex[i, j] = max(recall, self.params.precision_weight * precision)
                 if _formula_in(c.text, kp.text):
                     label[i, j] = 2
                 elif any(_label_in(ls, c.terms) for ls in label_sets):
                     # Naming a method is making the point ("early stopping"); naming
                     # what a definition or formula is about ("precision") is not.
                     label[i, j] = 1 if kp.kind in _NAMED_NOT_MADE else 2
-                elif sims[i, j] >= SIM_FLOOR and _sibling_named(kp.text, c.terms, q.text):
+                elif sims[i, j] >= self.params.sim_floor and _sibling_named(
+                    kp.text, c.terms, q.text
+                ):
                     # "a validation set" for "K-fold cross-validation": the same idea
                     # by another name, partly made.
                     label[i, j] = 1
@@ -697,20 +706,20 @@ class Grader:
         return np.stack([self._vectors[t] for t in texts])
 
     def _top_missed(self, missed: list[KeyPoint]) -> list[KeyPoint]:
-        """At most MAX_MISSED, most important first, restatements merged."""
+        """At most ``params.max_missed``, most important first, restatements merged."""
         out: list[KeyPoint] = []
         # A point the notes hedge ("I think", "as I understand it") is not one an answer
         # must make: it may earn credit, but it is never reported missing.
         for kp in _by_importance([k for k in missed if not k.doubtful] or missed):
             v = self._vector(kp)
             if any(
-                float(v @ self._vector(o)) >= MISSED_DUP_COSINE
+                float(v @ self._vector(o)) >= self.params.missed_dup_cosine
                 or (kp.label and o.label and kp.label.lower() == o.label.lower())
                 for o in out
             ):
                 continue
             out.append(kp)
-            if len(out) >= MAX_MISSED:
+            if len(out) >= self.params.max_missed:
                 break
         return out
 
@@ -736,18 +745,21 @@ class Grader:
         seen: set[str] = set()
         sentences = _note_sentences(evidence)
 
-        def check(c: Claim, ref: str | None) -> tuple[KeyPoint, str] | None:
-            return (
-                find_contradiction(c.match_text, evidence, qterms, sentences)
-                or _overclaim(c, ref, sentences, qterms)
-                or _wrong_membership(c.match_text, sentences, qterms)
-            )
+        skip = frozenset(self.params.disabled_rules)
+
+        def check(c: Claim, ref: str | None) -> Finding | None:
+            found = find_contradiction(c.match_text, evidence, qterms, sentences, skip)
+            if found is None and "overclaim" not in skip:
+                found = _overclaim(c, ref, sentences, qterms)
+            if found is None and "wrong-family" not in skip:
+                found = _wrong_membership(c.match_text, sentences, qterms)
+            return found
 
         clauses: dict[int, list[Claim]] = {}
         for c in claims:
             if c.parent is not None:
                 clauses.setdefault(id(c.parent), []).append(c)
-        hits: list[tuple[Claim, tuple[KeyPoint, str]]] = []
+        hits: list[tuple[Claim, Finding]] = []
         antecedent: str | None = None  # what a leading pronoun refers to
         for sent in (c for c in claims if c.parent is None):
             found = check(sent, antecedent)
@@ -770,13 +782,14 @@ class Grader:
                 hits.extend(part_hits)
             if not _PRONOUN_START.match(sent.match_text):
                 antecedent = sent.match_text
-        for c, (kp, correction) in hits:
+        for c, (kp, correction, rule) in hits:
             if c.text in seen or any(c.text in o.text or o.text in c.text for o in out):
                 continue
             seen.add(c.text)
             out.append(
                 IncorrectClaim(
-                    text=c.text, correction=correction, citation=kp.citation, source="grounded"
+                    text=c.text, correction=correction, citation=kp.citation, source="grounded",
+                    rule=rule, advisory=self.params.advisory(rule),
                 )
             )
         return out
@@ -799,8 +812,8 @@ class Grader:
     def follow_up_for(self, feedback: Feedback) -> str | None:
         """A natural question aimed at the most important missed point (or, failing
         that, a partly covered one). None for ungrounded feedback, or when the answer
-        already scores FOLLOW_UP_BELOW or more."""
-        if not feedback.grounded or feedback.score >= FOLLOW_UP_BELOW:
+        already scores ``params.follow_up_below`` or more."""
+        if not feedback.grounded or feedback.score >= self.params.follow_up_below:
             return None
         # The most important missed point that can be named (an interviewer asks about
         # "early stopping", not about "the note's sentence 3"); then a partly covered
@@ -929,7 +942,9 @@ class Grader:
         for kp, s in zip(pool, sims, strict=True):
             lex = len(qterms & set(text_terms(kp.text).unigrams))
             relevance = float(s) + 0.05 * min(lex, 3)
-            if float(s) >= 0.35 or (lex >= 1 and float(s) >= 0.25):
+            if float(s) >= self.params.related_point_sim or (
+                lex >= 1 and float(s) >= self.params.related_point_sim_lex
+            ):
                 scored.append((relevance, kp))
         scored.sort(key=lambda x: -x[0])
         chosen = [kp for _, kp in scored[:limit]]

@@ -33,6 +33,16 @@ if TYPE_CHECKING:
 
 _ANTONYM_STEMS: dict[str, AbstractSet[str]] | None = None
 
+# The rules of ``_sentence_contradiction`` by number (see ``registry.RULES``).
+SENTENCE_RULES = {
+    1: "negation",
+    2: "not-only",
+    3: "opposite-words",
+    4: "cause-as-fix",
+    5: "instead-of",
+    6: "swapped-operation",
+}
+
 
 def _antonym_hits(
     claim_words: AbstractSet[str], sent_words: AbstractSet[str]
@@ -51,6 +61,7 @@ def _antonym_hits(
             if opp in sw and cs not in sw and opp not in c:
                 out.append((cw, sw[opp]))
     return out
+
 
 def _neg_supported(
     claim: str,

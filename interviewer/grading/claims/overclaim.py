@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.cues import _negated, _stems
+from interviewer.grading.claims.registry import Finding
 from interviewer.grading.coverage import _short
 from interviewer.grading.models import KeyPoint
 
@@ -40,7 +41,7 @@ def _overclaim(
     antecedent: str | None,
     sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
     qterms: AbstractSet[str],
-) -> tuple[KeyPoint, str] | None:
+) -> Finding | None:
     """9. an overclaim: the claim says something has no downside / is all you need,
     while a note sentence about the same thing names its limitation ("Accuracy ...
     may have undesirable effects"). A leading pronoun ("It is all you need") refers to
@@ -64,4 +65,6 @@ def _overclaim(
             best = (shared, kp, sent)
     if best is None:
         return None
-    return best[1], f"Your notes point out a limitation: “{_short(best[2], 220)}”"
+    return Finding(
+        best[1], f"Your notes point out a limitation: “{_short(best[2], 220)}”", "overclaim"
+    )

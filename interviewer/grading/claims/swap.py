@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.cues import _negated, _stems
 from interviewer.grading.claims.inversion import _within
+from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _DEF_VERBS
 from interviewer.grading.coverage import _short
 from interviewer.grading.models import KeyPoint
@@ -21,7 +22,7 @@ def _subject_conflicts(
     c_parsed: tuple[AbstractSet[str], str, str],
     sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
     qterms: AbstractSet[str],
-) -> tuple[KeyPoint, str] | None:
+) -> Finding | None:
     c_subj, c_verb, c_pred = c_parsed
     c_pred_stems = set(_stems(c_pred) - c_subj)
     if c_verb not in _DEF_VERBS:
@@ -69,9 +70,13 @@ def _subject_conflicts(
             )
             if len(hit) >= 2 and better and hit - own_words:
                 mine = _short(about[0][1], 140)
-                return kp, (
-                    f"Your notes say that of something else: “{_short(sent, 160)}”; "
-                    f"and of this: “{mine}”"
+                return Finding(
+                    kp,
+                    (
+                        f"Your notes say that of something else: “{_short(sent, 160)}”; "
+                        f"and of this: “{mine}”"
+                    ),
+                    "other-subject",
                 )
 
     swapped = _swapped_subject(c_subj, c_pred_stems, sentences, qterms) if single_clause else None
@@ -100,7 +105,9 @@ def _subject_conflicts(
     )
     if about and defines and any(p[1] in _DEF_VERBS for _, _, p in about):
         kp, sent, _ = next((x for x in about if x[2][1] in _DEF_VERBS), about[0])
-        return kp, f"Your notes define it differently: “{_short(sent, 220)}”"
+        return Finding(
+            kp, f"Your notes define it differently: “{_short(sent, 220)}”", "conflicting-definition"
+        )
     return None
 
 
@@ -109,7 +116,7 @@ def _swapped_subject(
     c_pred: AbstractSet[str],
     sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
     qterms: AbstractSet[str],
-) -> tuple[KeyPoint, str] | None:
+) -> Finding | None:
     """7b. The question contrasts two subjects ("validation set and test set") and the
     claim says of one ("the test set is used to tune the hyperparameters") what a note
     sentence says of the other only ("The metrics computed on the validation data can
@@ -142,4 +149,6 @@ def _swapped_subject(
     if hit is None:
         return None
     kp, sent = hit
-    return kp, f"Your notes say that of something else: “{_short(sent, 200)}”"
+    return Finding(
+        kp, f"Your notes say that of something else: “{_short(sent, 200)}”", "swapped-subject"
+    )
