@@ -297,10 +297,13 @@ def grader_params() -> Any:
 def real_evaluate(
     groups: dict[str, list[LoadedCase]], root: Path, params_mod: Any, jobs: int
 ) -> tuple[Evaluate, Values, dict[str, list[Any]]]:
-    """An evaluator that grades one corpus's cases with the product's grader built
-    with the given values (no model), and the defaults and grid to search."""
+    """An evaluator that grades one corpus's cases with the product's grader under the
+    given values (no model), and the defaults and grid to search. Each corpus's grader
+    is opened once; every evaluation grades with a copy under other values
+    (``Grader.with_params``: same bank, embedder and caches)."""
     from interviewer.embeddings import get_embedder
-    from interviewer.evals import CorpusGraders, ScoreContext, open_grader, run_cases
+    from interviewer.evals import CorpusGraders, GraderAdapter, ScoreContext, run_cases
+    from interviewer.grading import Grader
     from interviewer.settings import load_settings
 
     settings = load_settings(use_llm=False)
@@ -309,12 +312,18 @@ def real_evaluate(
     model = params_mod.GradingParams
     defaults: Values = model().model_dump(mode="json")
     grid: dict[str, list[Any]] = {k: list(v) for k, v in params_mod.TUNABLE.items()}
+    base = CorpusGraders(settings, root, lambda s: Grader.open(s, use_llm=False))
+
+    class WithParams(CorpusGraders):
+        def __init__(self, params: Any) -> None:
+            super().__init__(settings, root, base._opener)
+            self.params = params
+
+        def for_case(self, case: Any) -> Any:
+            return GraderAdapter(base.for_case(case).with_params(self.params))
 
     def evaluate(values: Values, corpus: str) -> list[CaseResult]:
-        params = model.model_validate(values)
-        graders = CorpusGraders(
-            settings, root, lambda s: open_grader(s, use_llm=False, cache=False, params=params)
-        )
+        graders = WithParams(model.model_validate(values))
         return run_cases(FixtureSet(cases=groups[corpus]), graders, ctx, jobs=jobs)
 
     return evaluate, defaults, grid

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from interviewer.errors import InterviewerError
-from interviewer.feedback import Citation, Feedback
+from interviewer.feedback import Citation, Feedback, IncorrectClaim
 
 if TYPE_CHECKING:
     import numpy as np
@@ -940,18 +940,17 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 _FLAG_LABEL = re.compile(r"\bin incorrect\[(\d+)\]")
 
 
-def claim_rule(claim: Any) -> str:
-    """The name of the rule that flagged a claim ("unknown" for a grader that does not
-    name its rules, and for the model's claims: "model")."""
-    rule = getattr(claim, "rule", None)
-    if rule:
-        return str(rule)
-    return "model" if getattr(claim, "source", "grounded") == "model" else UNNAMED_RULE
+def claim_rule(claim: IncorrectClaim) -> str:
+    """The name of the rule that flagged a claim: "model" for the model's claims,
+    "unknown" for grounded ones stored by a grader that did not name its rules."""
+    if claim.rule:
+        return claim.rule
+    return "model" if claim.source == "model" else UNNAMED_RULE
 
 
-def claim_is_advisory(claim: Any) -> bool:
+def claim_is_advisory(claim: IncorrectClaim) -> bool:
     """A claim shown as 'differs from your notes, check', with no effect on the score."""
-    return bool(getattr(claim, "advisory", False))
+    return claim.advisory
 
 
 def _flag_verdicts(kind: str | None, checks: Sequence[Check], n_claims: int) -> list[bool | None]:
@@ -1104,10 +1103,9 @@ def _problem_case(problem: FixtureProblem) -> CaseResult:
     )
 
 
-def all_claims(feedback: Feedback) -> list[Any]:
-    """Penalising claims, then advisory ones ("differs from your notes, check") for a
-    grader that lists those apart."""
-    return [*feedback.incorrect, *getattr(feedback, "to_check", [])]
+def all_claims(feedback: Feedback) -> list[IncorrectClaim]:
+    """Penalising claims, then advisory ones ("differs from your notes, check")."""
+    return [*feedback.incorrect, *feedback.to_check]
 
 
 def judge_claims(case: Case, feedback: Feedback, ctx: ScoreContext) -> list[ClaimVerdict]:
@@ -1326,7 +1324,7 @@ def run_cases(
         try:
             chosen = grader.for_case(case) if isinstance(grader, CorpusGraders) else grader
             start = time.perf_counter()  # opening a corpus's grader is not grading
-            if case.heading is not None and isinstance(chosen, _GraderAdapter):
+            if case.heading is not None and isinstance(chosen, GraderAdapter):
                 feedback = chosen.grade_heading(case.heading, case.question, case.answer)
             else:
                 feedback = chosen.grade(case.question, case.answer)
@@ -1556,12 +1554,14 @@ def open_grader(
         from interviewer.llm import SQLiteResponseCache, default_cache_path
 
         store = SQLiteResponseCache(default_cache_path(settings))
-    # Calibration gives the grader's thresholds and weights explicitly.
-    extra: dict[str, Any] = {"params": params} if params is not None else {}
-    return _GraderAdapter(Grader.open(settings, use_llm=use_llm, cache=store, **extra))
+    # ``params``: thresholds and weights given explicitly (default: the calibrated ones).
+    return GraderAdapter(Grader.open(settings, use_llm=use_llm, cache=store, params=params))
 
 
-class _GraderAdapter:
+class GraderAdapter:
+    """The product's ``Grader`` as the harness uses it: checked output, and grading by
+    a notes heading."""
+
     def __init__(self, grader: Any) -> None:
         self._grader = grader
 

@@ -1225,3 +1225,26 @@ def test_calibration_file_keeps_only_fitted_values(tmp_path: Path) -> None:
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["params"] == {"sim": 0.6, "advisory_rules": ["swap"]}
     assert data["data_hash"] == "sha256:abc" and data["loo"]["sql"]["metrics"]["cases"] == 3
+
+
+def test_named_and_advisory_rules_are_counted_apart(ctx: ScoreContext) -> None:
+    checked = IncorrectClaim(text="precision is always high", rule="overclaim", advisory=True)
+    penalised = IncorrectClaim(text="left join keeps only matches", rule="swapped-subject")
+    correct = Case(id="ok", question=OVERFIT, kind="correct", expect=Expect(score=(6, 10)))
+    swapped = Case(id="rev", question=OVERFIT, kind="reversed",
+                   expect=Expect(incorrect=[Item(any=["left join keeps only"])]))  # fmt: skip
+    results = [
+        CaseResult.from_attempts(
+            {"id": c.id, "kind": c.kind},
+            [score_attempt(c, fb(score=7, incorrect=inc, to_check=chk), ctx, None)],
+        )
+        for c, inc, chk in [(correct, [], [checked]), (swapped, [penalised], [])]
+    ]
+    m = compute_metrics(results, {})
+    # A "check this" remark on a correct answer is no false flag, but it is counted.
+    assert (m.correct_false_flag_rate, m.correct_advisory_rate) == (0.0, 1.0)
+    over, swap = m.rules["overclaim"], m.rules["swapped-subject"]
+    assert (over.flags, over.advisory, over.wrong, over.precision) == (1, 1, 1, 0.0)
+    assert (swap.flags, swap.advisory, swap.right, swap.precision) == (1, 0, 1, 1.0)
+    table = render_results(Results(run=RunInfo(), cases=results, metrics=m), "md")
+    assert "| overclaim | 1 | 0 | 1 | 1 | 0.0% |" in table
