@@ -64,7 +64,11 @@ TARGETS: tuple[tuple[str, float, bool], ...] = (
     ("correct_score_ok", 0.90, True),
     ("reversed_score_ok", 0.80, True),
 )
-REPORTED = tuple(name for name, _, _ in TARGETS) + ("claim_precision", "false_flag_rate")
+REPORTED = tuple(name for name, _, _ in TARGETS) + (
+    "correct_advisory_rate",
+    "claim_precision",
+    "false_flag_rate",
+)
 
 Values = dict[str, Any]
 # Grades every case of one corpus with the given values; returns their results.
@@ -239,15 +243,25 @@ def advisory_from(
 def calibrate(
     search: Search, passes: int = 1, advisory_field: str | None = "advisory_rules"
 ) -> dict[str, Any]:
-    """Leave-one-corpus-out folds, rules' held-out precision, the final fit, and the
-    final values measured on every corpus (in-sample, for reference)."""
+    """Leave-one-corpus-out folds, the rules' held-out precision, the final fit, and the
+    final values measured on every corpus (in-sample, for reference).
+
+    In each fold the values are fitted on the other corpora, and so are the advisory
+    rules (from the rules' precision there); the fold's numbers are then measured on
+    the corpus left out. The final advisory rules come from the rules' precision on
+    the corpora left out, pooled over the folds."""
     corpora = search.corpora
+    current = list(search.defaults.get(advisory_field, [])) if advisory_field else []
     folds: dict[str, Any] = {}
     held_rules: list[dict[str, RuleStats]] = []
     for held in corpora:
         train = [c for c in corpora if c != held]
         values = search.fit(train, passes) if train else dict(search.defaults)
+        if advisory_field and advisory_field in search.defaults:
+            seen = pool_rules(search.metrics(values, c).rules for c in train)
+            values = values | {advisory_field: advisory_from(seen, current)}
         m = search.metrics(values, held)
+        # Which claims a rule finds does not depend on it being advisory.
         held_rules.append(m.rules)
         folds[held] = {
             "fitted_on": train,
@@ -256,7 +270,6 @@ def calibrate(
             "targets_met": targets_met(m),
         }
     pooled = pool_rules(held_rules)
-    current = search.defaults.get(advisory_field, []) if advisory_field else []
     advisory = advisory_from(pooled, current)
     final = search.fit(corpora, passes)
     if advisory_field and advisory_field in search.defaults:
