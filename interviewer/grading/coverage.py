@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from interviewer.grading.claims.cues import _adj_pairs, _negated, _stems, aligned_part
+from interviewer.grading.claims.cues import (
+    _adj_pairs,
+    _stems,
+    aligned_part,
+    negation_over,
+)
 from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.terms import rarity
 from interviewer.text import ANTONYMS, DEFINITIONAL, split_sentences, text_terms
@@ -137,7 +142,7 @@ def _opposes(claim: str, point: str) -> bool:
     return (
         len(shared) >= 3
         and len(shared) >= 0.7 * len(p_stems)
-        and _negated(part) != _negated(point)
+        and negation_over(part, shared) != negation_over(point, shared)
     )
 
 

@@ -6,7 +6,6 @@ import contextlib
 import copy
 import difflib
 import hashlib
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -31,6 +30,7 @@ from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _note_sentences
 from interviewer.grading.claims.swap import contrast_swap
 from interviewer.grading.constants import CLAIM_CACHE_SIZE, CLAIM_EMBED_WORDS
+from interviewer.grading.contrast import contrasted, sentence_subjects, subject_names
 from interviewer.grading.coverage import (
     _NAMED_NOT_MADE,
     _RANK,
@@ -88,48 +88,6 @@ if TYPE_CHECKING:
 
     from interviewer.llm import ResponseCache
     from interviewer.settings import Settings
-
-
-_COORDINATOR = frozenset({"and", "or", "vs", "versus", "nor", ",", "/"})
-
-
-def _contrasted(question: str) -> set[str]:
-    """Terms of the question on either side of a coordinator ("INNER JOIN and a LEFT
-    JOIN", "WHERE vs HAVING", "supervised, unsupervised and reinforcement learning"):
-    the subjects it contrasts. A topic word alone ("How to check overfitting?")
-    contrasts nothing."""
-    terms = {stem(w.lower()) for w in words(question) if _is_term(w)}
-    toks = re.findall(r"[A-Za-z0-9][\w'-]*|[,/]", question)
-    stems_ = [
-        stem(t.lower()) if t.lower() not in _COORDINATOR and _is_term(t) else None for t in toks
-    ]
-    out: set[str] = set()
-    for k, t in enumerate(toks):
-        if t.lower() not in _COORDINATOR:
-            continue
-        # The noun phrases on each side (two words at most, a determiner skipped):
-        # what tells them apart is what the question contrasts ("inner" / "left").
-        left = _phrase(stems_[max(0, k - 2) : k][::-1])
-        after = stems_[k + 1 : k + 4]
-        if k + 1 < len(toks) and toks[k + 1].lower() in ("a", "an", "the"):
-            after = stems_[k + 2 : k + 5]
-        right = _phrase(after, len(left))
-        if left and right and left != right:
-            out |= ((left - right) | (right - left)) & terms
-    return out
-
-
-def _phrase(stems_: list[str | None], n: int = 2) -> set[str]:
-    out: set[str] = set()
-    for x in stems_[:n]:
-        if x is None:
-            break
-        out.add(x)
-    return out
-
-
-def _is_term(word: str) -> bool:
-    return bool(text_terms(word).unigrams)
 
 
 class Grader:
@@ -550,7 +508,9 @@ class Grader:
             elif best == 1:
                 share = max(credit.get(kp.id, 0.5) for kp in group if status.get(kp.id) == 1)
                 # (score_from counts a partial weight at one half.)
-                partial.append(weight * 2 * max(0.5, share))
+                # (A share above one half earns more, never more than covered.)
+                cap = 1.0 / max(self.params.partial_credit, 1e-6)
+                partial.append(weight * min(cap, 2 * max(0.5, share)))
         return score_from(covered, partial, weights, hints, self.params)
 
     # ---- assessment ----------------------------------------------------------------------
@@ -744,13 +704,10 @@ class Grader:
         if got is not None:
             return got
         points = gradable_points(q)
-        qterms = _contrasted(q.text)
+        qterms = contrasted(q.text)
         # A point is about the subjects it opens with ("A LEFT JOIN with ...", "HAVING
         # filters ..."), not those it mentions later ("Atomicity means a transaction").
-        stems = {
-            kp.id: set(text_terms(" ".join(words(kp.text)[:3])).unigrams) & qterms
-            for kp in points
-        }
+        stems = {kp.id: subject_names(kp.text, qterms) for kp in points}
         used = [t for t in qterms if 0 < sum(t in s for s in stems.values()) < len(points)]
         out: dict[str, frozenset[str]] = {}
         if len(points) >= 2:
@@ -854,17 +811,27 @@ class Grader:
 
         skip = frozenset(self.params.disabled_rules)
         names = self._contrast(q)[0]
+        subjects = sentence_subjects([(kp.id, sent) for kp, sent, _ in sentences], names)
 
         def check(c: Claim, ref: str | None) -> Finding | None:
             found = None
+            mine = subject_names(c.match_text, names)
             if names and "swapped-subject" not in skip:
-                found = contrast_swap(c.match_text, names, sentences)
-            # A claim about one of the subjects the question contrasts is judged by
-            # the contrast above, not by the subject parser's guesses.
-            own = skip | {"other-subject"} if names & set(c.terms) else skip
-            found = found or find_contradiction(c.match_text, evidence, qterms, sentences, own)
+                found = contrast_swap(c.match_text, names, sentences, subjects)
+            # A claim about one of the subjects the question contrasts is compared
+            # with the notes about that subject (WHERE "before", HAVING "after" are
+            # no opposites), and judged by the contrast above, not by the subject
+            # parser's guesses.
+            own, about = skip, sentences
+            if mine:
+                own = skip | {"other-subject"}
+                about = [
+                    x for x, subj in zip(sentences, subjects, strict=True)
+                    if not subj or subj & mine
+                ]  # fmt: skip
+            found = found or find_contradiction(c.match_text, evidence, qterms, about, own)
             if found is None and "opposite-direction" not in skip:
-                found = opposite_direction(c.match_text, sentences, qterms)
+                found = opposite_direction(c.match_text, about, qterms)
             if found is None and "overclaim" not in skip:
                 found = _overclaim(c, ref, sentences, qterms)
             if found is None and "wrong-family" not in skip:

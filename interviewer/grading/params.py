@@ -81,6 +81,9 @@ class GradingParams(BaseModel):
     target_max: int = Field(
         default=6, description="... at most this many (half the points between)."
     )
+    partial_credit: float = Field(
+        default=0.5, description="Credit of a partly covered point (a covered one: 1)."
+    )
     hint_penalty: float = Field(default=1.0, description="Score lost per hint.")
     contradiction_penalty: float = Field(default=0.5, description="Score lost per wrong claim.")
     # ---- answers and questions ----
@@ -141,6 +144,7 @@ TUNABLE: dict[str, list[float]] = {
     "same_subject_cosine": [0.45, 0.50, 0.55, 0.60, 0.65],
     "different_subject_cosine": [0.88, 0.92, 0.95],
     "missed_dup_cosine": [0.70, 0.75, 0.80, 0.85],
+    "partial_credit": [0.4, 0.5, 0.6, 0.7],
     "target_min": [2, 3, 4],
     "target_max": [4, 5, 6, 7, 8],
     "contradiction_penalty": [0.0, 0.5, 1.0, 1.5, 2.0],

@@ -118,3 +118,23 @@ def aligned_part(claim: str, stems: AbstractSet[str]) -> str:
     the most words with ``stems``: in "shrinks them close to zero but not exactly to
     zero" a negation belongs to its own part only."""
     return max(_CONTRAST_PARTS.split(claim), key=lambda x: len(_stems(x) & stems))
+
+
+# A leading condition ("If we don't do this, ...", "Without it, ...") is not what the
+# sentence states.
+_CONDITION = re.compile(
+    r"^\s*(?:if|unless|without|when|whenever)\b[^,;]{0,80}?(?:,|\bthen\b)", re.I
+)
+
+
+def negation_over(text: str, shared: AbstractSet[str]) -> bool:
+    """A negation of the stated part of ``text`` that bears on one of the ``shared``
+    stems (within the four words after it): "uses no extra disk space" negates
+    "extra disk space"; "no preemption ... and circular wait" does not negate
+    "circular wait", nor "If we don't do this, features weigh more" its features."""
+    body = _CONDITION.sub(" ", text)
+    toks = [w.lower() for w in words(body)]
+    for i, t in enumerate(toks):
+        if t in NEGATIONS and any(stem(u) in shared for u in toks[i + 1 : i + 5]):
+            return True
+    return False

@@ -23,6 +23,7 @@ from interviewer.grading.claims.cues import (
     _norm_size,
     _stems,
     aligned_part,
+    negation_over,
 )
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _ADD_OPS, _MUL_OPS
@@ -91,6 +92,7 @@ def _neg_supported(
     return False
 
 
+_THAN = re.compile(r"\bthan\s+(?:the\s+|a\s+|an\s+)?([\w-]+(?:\s+[\w-]+)?)", re.I)
 _MAGNITUDE = dict(line.split() for line in cue_list("magnitude"))
 _QUANTITY = {"many", "few", "more", "less", "large", "small", "larger", "smaller", "big", "bigger"}
 
@@ -154,13 +156,15 @@ def _sentence_contradiction(
     core = re.sub(r"\([^)]*\)", " ", sent)
     core_stems = _stems(core)
     part = aligned_part(claim, core_stems)
+    core = aligned_part(core, _stems(part))
+    core_stems = _stems(core)
     p_stems = _stems(part) if part != claim else c_stems
     core_shared = p_stems & core_stems
     if (
         len(core_shared) >= 3
         and len(core_shared) >= 0.7 * len(core_stems)
         and len(core_shared) >= 0.5 * len(p_stems)
-        and _negated(core) != (_negated(part) if part != claim else c_neg)
+        and negation_over(core, core_shared) != negation_over(part, core_shared)
     ):
         return 1, f"Your notes say: “{_short(sent, 220)}”"
     # 2. not only X
@@ -177,8 +181,12 @@ def _sentence_contradiction(
             )
         if len(hit) >= max(2, len(x)):
             return 2, f"Your notes say it is {m.group(0).strip()}: “{_short(sent, 200)}”"
-    # 3. opposite words about the same subject (neither side negates them)
-    if True:
+    # 3. opposite words about the same subject (neither side negates them). "TCP is
+    # less efficient than UDP" restates "UDP is more efficient": a comparison whose
+    # other side the note sentence names is not opposed by swapping the word.
+    than = _THAN.search(claim)
+    compared = bool(than) and bool(_stems(than.group(1)) & s_stems) if than else False
+    if not compared:
         s_pairs, c_pairs = _adj_pairs(sent), _adj_pairs(claim)
         same_pairs = any(
             (ANTONYMS[a], n) in s_pairs
@@ -236,7 +244,7 @@ def _sentence_contradiction(
         if not x_text.strip():
             x_text = sent[m.end() :]
         used = _stems(x_text) - qterms - y
-        if len(y) < 2 or c_neg or re.search(r"\b(instead|rather|not)\b", claim, re.I):
+        if len(y) < 2 or c_neg or re.search(r"\b(instead|rather|not|replac\w*)\b", claim, re.I):
             continue
         if (
             len(y & c_stems) >= max(2, (len(y) + 1) // 2)

@@ -9,6 +9,7 @@ from interviewer.grading.claims.cues import _lower_words, _negated, _stems
 from interviewer.grading.claims.inversion import _within
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _DEF_VERBS
+from interviewer.grading.contrast import subject_names
 from interviewer.grading.coverage import _short
 from interviewer.grading.cues import cue_list
 from interviewer.grading.models import KeyPoint
@@ -176,38 +177,27 @@ def contrast_swap(
     claim: str,
     names: AbstractSet[str],
     sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+    subjects: list[set[str]],
 ) -> Finding | None:
-    """7b. The question contrasts subjects ("INNER JOIN and LEFT JOIN", "WHERE and
-    HAVING"); the claim names one of them and says of it what the notes say of
-    another: its predicate matches a note sentence naming only the other subject
-    better than any naming only its own, with words the notes never use of its own
-    ("A left join only keeps the rows that match in both tables")."""
-    c_stems = _stems(claim)
-    named = set(names) & c_stems
-    if not named or _negated(claim):
+    """7b. The question contrasts subjects ("INNER JOIN and a LEFT JOIN", "WHERE and
+    HAVING"); the claim opens with one of them and says of it what the notes say of
+    another: its predicate matches a note sentence about only the other subject better
+    than any about its own, with words the notes never use of its own ("A left join
+    only keeps the rows that match in both tables"). ``subjects``: the names each note
+    sentence is about (``contrast.sentence_subjects``)."""
+    named = subject_names(claim, names)
+    if len(named) != 1 or _negated(claim):
         return None
-    if len(named) > 1:
-        # "An inner join keeps every row of the left table": the subject is the name
-        # the claim opens with, unless it contrasts the two itself.
-        if _CONTRASTS.search(claim):
-            return None
-        lead = [stem(w.lower()) for w in words(claim)[:5]]
-        first = [t for t in lead if t in named]
-        if not first:
-            return None
-        named = {first[0]}
     own_name = next(iter(named))
     pred = _predicate(claim, names)
     if len(pred) < 2:
         return None
     own: list[set[str]] = []
     other: list[tuple[KeyPoint, str, set[str]]] = []
-    for kp, sent, _ in sentences:
-        s = _stems(sent)
-        has_own, has_other = own_name in s, bool((set(names) - named) & s)
-        if has_own and not has_other:
+    for (kp, sent, _), subj in zip(sentences, subjects, strict=True):
+        if subj == {own_name}:
             own.append(_predicate(sent, names))
-        elif has_other and not has_own:
+        elif subj and own_name not in subj:
             other.append((kp, sent, _predicate(sent, names)))
     if not own or not other:
         return None
