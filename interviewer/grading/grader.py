@@ -79,7 +79,7 @@ from interviewer.grading.scoring import Features, decide, score_from
 from interviewer.grading.sources import _plain_block, _reference_hit_points, _unique_citations
 from interviewer.grading.terms import key_terms
 from interviewer.grading.units import parallel_clauses
-from interviewer.text import close_stems, stem, stem_index, text_terms, words
+from interviewer.text import DEFINITIONAL, close_stems, stem, stem_index, text_terms, words
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -88,6 +88,15 @@ if TYPE_CHECKING:
 
     from interviewer.llm import ResponseCache
     from interviewer.settings import Settings
+
+
+def _defines(text: str, qterms: set[str], need_verb: bool = True) -> bool:
+    """The text opens with the question's subject (all its terms, three at most) and,
+    for a claim, defines it ("The learning rate is ...")."""
+    if not qterms or len(qterms) > 3:
+        return False
+    lead = set(text_terms(" ".join(words(text)[:5])).unigrams)
+    return qterms <= lead and (not need_verb or bool(DEFINITIONAL.search(text[:80])))
 
 
 class Grader:
@@ -651,7 +660,9 @@ class Grader:
         claim_all = [{t for t in c.terms if " " not in t} for c in claims]
         claim_uni = [u - qterms for u in claim_all]
         contrast = self._contrast_terms(q)
+        defines = [_defines(c.match_text, qterms) for c in claims]
         for i, kp in enumerate(points):
+            defined = _defines(kp.text, qterms, need_verb=False)
             terms = [t for t in kp.terms if t]
             label_sets = _label_sets(kp)
             p_uni = self._point_stems(kp) - qterms
@@ -673,6 +684,10 @@ class Grader:
                 # phrasing, not evidence against the point.
                 precision = len(shared) / len(claim_uni[j]) if len(shared) >= 2 else 0.0
                 lex[i, j] = max(recall, self.params.precision_weight * precision)
+                if defined and defines[j] and sims[i, j] >= self.params.sim_definition:
+                    # Two definitions of the question's subject this close say the
+                    # same thing in other words ("the step size of gradient descent").
+                    lex[i, j] = max(lex[i, j], self.params.lex_covered)
                 if _formula_in(c.text, kp.text):
                     label[i, j] = 2
                 elif any(_label_in(ls, c.terms) for ls in label_sets):

@@ -59,6 +59,11 @@ class GradingParams(BaseModel):
     lex_partial_strong: float = Field(
         default=0.30, description="Lex that partly covers at sim_floor."
     )
+    sim_definition: float = Field(
+        default=0.65,
+        description="Cosine at which a definition of the question's subject covers the "
+        "notes' definition of it, whatever its words.",
+    )
     precision_weight: float = Field(
         default=0.60, description="Weight of the claim-side lexical share."
     )
@@ -139,6 +144,7 @@ TUNABLE: dict[str, list[float]] = {
     "lex_partial": [0.05, 0.08, 0.10, 0.15, 0.20],
     "lex_partial_strong": [0.20, 0.25, 0.30, 0.40],
     "precision_weight": [0.4, 0.5, 0.6, 0.7, 0.8],
+    "sim_definition": [0.6, 0.65, 0.7, 0.75, 0.8],
     "distinguishing_share": [0.0, 0.34, 0.5, 0.67, 1.0],
     "same_point_cosine": [0.75, 0.80, 0.85, 0.90],
     "same_subject_cosine": [0.45, 0.50, 0.55, 0.60, 0.65],

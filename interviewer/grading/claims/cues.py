@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from interviewer.grading.cues import cue_regex
+from interviewer.grading.cues import cue_list, cue_regex
 from interviewer.text import ANTONYMS, NEGATIONS, STOPWORDS, stem, text_terms, words
 
 if TYPE_CHECKING:
@@ -133,8 +133,21 @@ def negation_over(text: str, shared: AbstractSet[str]) -> bool:
     "extra disk space"; "no preemption ... and circular wait" does not negate
     "circular wait", nor "If we don't do this, features weigh more" its features."""
     body = _CONDITION.sub(" ", text)
-    toks = [w.lower() for w in words(body)]
-    for i, t in enumerate(toks):
-        if t in NEGATIONS and any(stem(u) in shared for u in toks[i + 1 : i + 5]):
-            return True
+    for segment in _SEGMENT.split(body):
+        toks = [w.lower() for w in words(segment)]
+        for i, t in enumerate(toks):
+            if t not in NEGATIONS and t not in _NEGATIVE_VERBS:
+                continue
+            scope = toks[i + 1 : i + 5]
+            # "does not prevent X": two negations cancel.
+            flips = 1 + sum(u in NEGATIONS or u in _NEGATIVE_VERBS for u in scope)
+            if flips % 2 and any(stem(u) in shared for u in scope):
+                return True
+            if any(stem(u) in shared for u in scope):
+                return False
     return False
+
+
+# A negation's scope ends at punctuation: "no preemption (resources ...)".
+_SEGMENT = re.compile(r"[,;:()\[\]]")
+_NEGATIVE_VERBS = frozenset(cue_list("negative_verbs"))
