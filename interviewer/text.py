@@ -47,34 +47,6 @@ NEGATIONS = frozenset(
     "not no never cannot can't don't doesn't isn't aren't won't wouldn't shouldn't "
     "didn't hasn't haven't without neither nor none".split()
 )
-ANTONYMS: dict[str, str] = {}
-for _a, _b in [
-    ("high", "low"), ("higher", "lower"), ("increase", "decrease"), ("increases", "decreases"),
-    ("increasing", "decreasing"), ("more", "less"), ("larger", "smaller"), ("large", "small"),
-    ("bigger", "smaller"), ("overfitting", "underfitting"), ("overfit", "underfit"),
-    ("reduce", "increase"), ("reduces", "increases"), ("faster", "slower"), ("before", "after"),
-    ("maximize", "minimize"), ("maximum", "minimum"), ("positive", "negative"),
-    ("improve", "worsen"), ("improves", "worsens"), ("supervised", "unsupervised"),
-    ("forward", "backward"), ("forwards", "backwards"), ("sequential", "parallel"),
-    ("sequentially", "parallel"), ("shallow", "deep"), ("objective", "subjective"),
-    ("reduce", "raise"), ("deeper", "shallower"), ("speed", "slow"), ("speeds", "slows"),
-    ("input", "output"), ("many", "few"), ("encourage", "discourage"),
-    ("encourages", "discourages"), ("encouraging", "discouraging"),
-]:  # fmt: skip
-    ANTONYMS.setdefault(_a, _b)
-    ANTONYMS.setdefault(_b, _a)
-
-
-def _antonym_stems() -> dict[str, set[str]]:
-    import Stemmer
-
-    st = Stemmer.Stemmer("english")
-    out: dict[str, set[str]] = {}
-    for a, b in ANTONYMS.items():
-        out.setdefault(st.stemWord(a), set()).add(st.stemWord(b))
-    return out
-
-
 WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ0-9'’]*(?:-[A-Za-zÀ-ÿ0-9]+)*|\d+(?:\.\d+)?")
 ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,6}s?$")
 

@@ -13,9 +13,10 @@ from interviewer.grading.claims.cues import (
     aligned_part,
     negation_over,
 )
+from interviewer.grading.cues import ANTONYMS
 from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.terms import rarity
-from interviewer.text import ANTONYMS, DEFINITIONAL, split_sentences, text_terms
+from interviewer.text import DEFINITIONAL, split_sentences, text_terms
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -152,37 +153,6 @@ _NAMED_NOT_MADE = {"definition", "formula", "property"}
 _EXAMPLES = re.compile(
     r"\b(?:e\.\s?g\.?|such as|for example|for instance|like)\s*,?\s*(?P<ex>[^.;:]{2,120})", re.I
 )
-
-
-# Names of one idea (stemmed terms). A claim that names one member partly makes a point
-# that names another: "use a validation set" is the held-out check that "use K-fold
-# cross-validation" refines, though neither shares the other's telling words (their
-# MiniLM similarity, ~0.35-0.42, is under the partial bar too).
-_SIBLING_NAMES: tuple[frozenset[str], ...] = (
-    frozenset(
-        {"cross valid", "k fold", "valid set", "valid data", "valid split", "holdout",
-         "held valid", "held set", "held data", "hold set", "test set", "dev set"}
-    ),
-)  # fmt: skip
-
-
-@lru_cache(maxsize=20_000)
-def _sibling_families(text: str) -> tuple[frozenset[str], ...]:
-    """The member names each family has in ``text``, one entry per family."""
-    terms = text_terms(text).all
-    return tuple(frozenset(terms & fam) for fam in _SIBLING_NAMES)
-
-
-def _sibling_named(point: str, claim_terms: AbstractSet[str], question: str) -> bool:
-    """The claim names a member of a family the point names, and none of the point's
-    own members (those are the point's words: lexical evidence already counts them).
-    Not when the question names a member: "validation set vs. test set?" asks for the
-    difference, so naming one is no credit for the other."""
-    asked = _sibling_families(question)
-    for fam, mine, q_has in zip(_SIBLING_NAMES, _sibling_families(point), asked, strict=True):
-        if mine and not q_has and not (claim_terms & mine) and claim_terms & fam:
-            return True
-    return False
 
 
 def _name_item(kp: KeyPoint) -> bool:

@@ -45,3 +45,64 @@ POINTER = cue_regex("pointer")
 STRONG_DOUBT = cue_regex("strong_doubt")
 MILD_DOUBT = cue_regex("mild_doubt")
 DONT_KNOW = cue_regex("dont_know")
+
+
+
+class _Antonyms(dict[str, str]):
+    """Opposite words: the listed pairs, plus prefixed opposites a dictionary needs no
+    entry for: over-/under- ("overestimate" / "underestimate") and un-...-ed
+    ("labeled" / "unlabeled")."""
+
+    def _derived(self, word: str) -> str | None:
+        for a, b in (("over", "under"), ("under", "over")):
+            if word.startswith(a) and len(word) > len(a) + 2:
+                return b + word[len(a) :]
+        if word.startswith("un") and word.endswith("ed") and len(word) > 6:
+            return word[2:]
+        if word.endswith("ed") and len(word) > 4 and not word.startswith("un"):
+            return "un" + word
+        return None
+
+    def __contains__(self, word: object) -> bool:
+        return dict.__contains__(self, word) or (
+            isinstance(word, str) and self._derived(word) is not None
+        )
+
+    def __missing__(self, word: str) -> str:
+        got = self._derived(word)
+        if got is None:
+            raise KeyError(word)
+        return got
+
+    def get(self, word: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        return self[word] if word in self else default  # noqa: SIM401 (recursion)
+
+
+def _antonym_pairs() -> _Antonyms:
+    out = _Antonyms()
+    for line in cue_list("antonyms"):
+        a, b = line.split()
+        out.setdefault(a, b)
+        out.setdefault(b, a)
+    return out
+
+
+ANTONYMS = _antonym_pairs()
+
+
+def antonym_stems() -> dict[str, set[str]]:
+    """The listed pairs as stems (the derived ones: see ``opposite_stem``)."""
+    from interviewer.text import stem
+
+    out: dict[str, set[str]] = {}
+    for a, b in dict.items(ANTONYMS):
+        out.setdefault(stem(a), set()).add(stem(b))
+    return out
+
+
+def opposite_stem(st: str) -> str | None:
+    """The prefixed opposite of a stem ("overfit" / "underfit"), or None."""
+    for a, b in (("over", "under"), ("under", "over")):
+        if st.startswith(a) and len(st) > len(a) + 2:
+            return b + st[len(a) :]
+    return None

@@ -45,7 +45,6 @@ from interviewer.grading.coverage import (
     _opposes,
     _polarity_conflict,
     _short,
-    _sibling_named,
     _topic_matches,
     gradable_points,
     same_point,
@@ -694,12 +693,6 @@ class Grader:
                     # Naming a method is making the point ("early stopping"); naming
                     # what a definition or formula is about ("precision") is not.
                     label[i, j] = 1 if kp.kind in _NAMED_NOT_MADE else 2
-                elif sims[i, j] >= self.params.sim_floor and _sibling_named(
-                    kp.text, c.terms, q.text
-                ):
-                    # "a validation set" for "K-fold cross-validation": the same idea
-                    # by another name, partly made.
-                    label[i, j] = 1
                 elif _name_item(kp):
                     # A point that is only a name ("Ridge (L2 norm)") is made by naming
                     # it; sharing its other words ("norm") is not evidence.

@@ -6,8 +6,8 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from interviewer.grading.cues import cue_list, cue_regex
-from interviewer.text import ANTONYMS, NEGATIONS, STOPWORDS, stem, text_terms, words
+from interviewer.grading.cues import ANTONYMS, cue_list, cue_regex
+from interviewer.text import NEGATIONS, STOPWORDS, stem, text_terms, words
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet

@@ -28,12 +28,10 @@ from interviewer.grading.claims.cues import (
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _ADD_OPS, _MUL_OPS
 from interviewer.grading.coverage import _short
-from interviewer.grading.cues import cue_list
+from interviewer.grading.cues import ANTONYMS, antonym_stems, cue_list, opposite_stem
 from interviewer.text import (
-    ANTONYMS,
     NEGATIONS,
     STOPWORDS,
-    _antonym_stems,
     _close,
     _content,
     stem,
@@ -64,13 +62,14 @@ def _antonym_hits(
     'increase'), when the claim does not also say the opposite itself."""
     global _ANTONYM_STEMS
     if _ANTONYM_STEMS is None:
-        _ANTONYM_STEMS = dict(_antonym_stems())
+        _ANTONYM_STEMS = dict(antonym_stems())
     table = _ANTONYM_STEMS
     c = {stem(w): w for w in claim_words}
     sw = {stem(w): w for w in sent_words}
     out = []
     for cs, cw in c.items():
-        for opp in table.get(cs, ()):
+        derived = opposite_stem(cs)
+        for opp in [*table.get(cs, ()), *([derived] if derived else [])]:
             if opp in sw and cs not in sw and opp not in c:
                 out.append((cw, sw[opp]))
     return out
