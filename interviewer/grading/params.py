@@ -67,11 +67,6 @@ class GradingParams(BaseModel):
     precision_weight: float = Field(
         default=0.60, description="Weight of the claim-side lexical share."
     )
-    distinguishing_share: float = Field(
-        default=0.5,
-        description="Share of a point's distinguishing terms (those its neighbouring "
-        "points lack) a claim must use to cover it.",
-    )
     # ---- which points are one ----
     same_point_cosine: float = Field(default=0.80, description="Two points of a question are one.")
     same_subject_cosine: float = Field(default=0.55, description="... when they name one subject.")
@@ -145,7 +140,6 @@ TUNABLE: dict[str, list[float]] = {
     "lex_partial_strong": [0.20, 0.25, 0.30, 0.40],
     "precision_weight": [0.4, 0.5, 0.6, 0.7, 0.8],
     "sim_definition": [0.6, 0.65, 0.7, 0.75, 0.8],
-    "distinguishing_share": [0.0, 0.34, 0.5, 0.67, 1.0],
     "same_point_cosine": [0.75, 0.80, 0.85, 0.90],
     "same_subject_cosine": [0.45, 0.50, 0.55, 0.60, 0.65],
     "different_subject_cosine": [0.88, 0.92, 0.95],
