@@ -658,7 +658,10 @@ class Grader:
         qterms = set(text_terms(q.text).unigrams)
         claim_all = [{t for t in c.terms if " " not in t} for c in claims]
         claim_uni = [u - qterms for u in claim_all]
-        contrast = self._contrast_terms(q)
+        names, contrast = self._contrast(q)
+        # The contrasted subject each claim opens with ("An inner join keeps every row
+        # of the left table" is about the inner join, whatever else it names).
+        opens = [subject_names(c.match_text, names) if names else set() for c in claims]
         defines = [_defines(c.match_text, qterms) for c in claims]
         for i, kp in enumerate(points):
             defined = _defines(kp.text, qterms, need_verb=False)
@@ -667,7 +670,7 @@ class Grader:
             p_uni = self._point_stems(kp) - qterms
             needs = contrast.get(kp.id)
             for j, c in enumerate(claims):
-                if needs and not needs & claim_all[j]:
+                if needs and not needs & (opens[j] or claim_all[j]):
                     # The point is about one of the subjects the question contrasts
                     # (INNER vs LEFT JOIN); a claim that does not name it says nothing
                     # of it, however alike the rest of its words.
