@@ -1374,3 +1374,11 @@ def test_follow_ups_name_the_missed_point(sql_grader: Grader) -> None:
         assert "What else would you add" not in fb.follow_up
     fb = sql_grader.grade(JOINS, "An inner join only keeps the rows that match in both tables.")
     assert fb.follow_up is not None and "LEFT JOIN" in fb.follow_up
+
+
+def test_a_high_score_with_points_left_says_why(grader: Grader) -> None:
+    fb = grader.grade(OVERFIT, COMPLETE_OVERFIT)
+    assert fb.score >= 8 and len(fb.covered) < 20
+    assert "most important points" in fb.critique
+    thin = grader.grade(OVERFIT, "Use early stopping.")
+    assert "most important points" not in thin.critique

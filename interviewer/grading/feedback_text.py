@@ -195,6 +195,7 @@ def _critique(
     notes: list[str],
     missing: list[str],
     dont_know: bool = False,
+    central: int = 0,
 ) -> str:
     parts: list[str] = []
     if dont_know:
@@ -221,6 +222,12 @@ def _critique(
             + (f" and touched on {len(fb.partial)} more" if fb.partial else "")
             + "."
         )
+        if fb.score >= 8 and len(fb.covered) < n_points and central and central < n_points:
+            # Say why a high score leaves points uncovered.
+            parts.append(
+                f"The score counts the {central} most important points: a complete "
+                "answer makes those, not every detail of the notes."
+            )
     if fb.incorrect:
         parts.append(
             f"{len(fb.incorrect)} claim(s) contradict your notes: "

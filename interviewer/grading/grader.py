@@ -74,7 +74,7 @@ from interviewer.grading.rubric import (
     match_rubric,
     normalise_question,
 )
-from interviewer.grading.scoring import Features, decide, score_from
+from interviewer.grading.scoring import Features, central_points, decide, score_from
 from interviewer.grading.sources import _plain_block, _reference_hit_points, _unique_citations
 from interviewer.grading.terms import key_terms
 from interviewer.grading.units import parallel_clauses
@@ -434,7 +434,7 @@ class Grader:
         fb.critique = _critique(
             fb, n_points=len(shown), empty=not answer.strip(), junk=bool(junk) and not claims,
             off_topic=off_topic and not dont_know, notes=notes, missing=names,
-            dont_know=dont_know,
+            dont_know=dont_know, central=central_points(len(shown), self.params),
         )  # fmt: skip
         return fb
 

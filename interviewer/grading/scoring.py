@@ -32,10 +32,16 @@ def score_from(
     if not n:
         return 0.0
     credit = sum(covered) + p.partial_credit * sum(partial)
-    n_target = max(min(n, p.target_min), min(p.target_max, (n + 1) // 2))
+    n_target = central_points(n, p)
     target = sum(sorted(all_weights, reverse=True)[:n_target]) or 1.0
     raw = 10.0 * min(1.0, credit / target)
     return round(max(0.0, raw - p.hint_penalty * hints), 1)
+
+
+def central_points(n: int, p: GradingParams) -> int:
+    """How many of a question's n points (the most important first) make a full
+    answer: half of them, at least ``target_min``, at most ``target_max``."""
+    return max(min(n, p.target_min), min(p.target_max, (n + 1) // 2))
 
 
 def decide(sim: float, lex: float, label: int | bool, p: GradingParams) -> int:
