@@ -81,9 +81,6 @@ def _subject_conflicts(
                     "other-subject",
                 )
 
-    swapped = _swapped_subject(c_subj, c_pred_stems, sentences, qterms) if single_clause else None
-    if swapped is not None:
-        return swapped
 
     # Agreement: a note sentence about the subject that says (some of) the same. One
     # shared everyday word in a longer claim ("prediction" in "how sure the model is
@@ -113,50 +110,6 @@ def _subject_conflicts(
     return None
 
 
-def _swapped_subject(
-    c_subj: AbstractSet[str],
-    c_pred: AbstractSet[str],
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
-    qterms: AbstractSet[str],
-) -> Finding | None:
-    """7b. The question contrasts two subjects ("validation set and test set") and the
-    claim says of one ("the test set is used to tune the hyperparameters") what a note
-    sentence says of the other only ("The metrics computed on the validation data can
-    be used to tune the hyperparameters"), in whatever grammar: that sentence names
-    the other subject and not the claim's, and uses every word of the claim's
-    predicate; no sentence naming the claim's subject does."""
-    if len(c_pred) < 2:
-        return None
-    # Subjects of the notes that share the claim's head but differ in a qualifier,
-    # both qualifiers named by the question: ('test', 'valid') for "test set" and
-    # "validation set".
-    pairs: set[tuple[frozenset[str], frozenset[str]]] = set()
-    for _, _, p in sentences:
-        if p is None or not p[0] & c_subj:
-            continue
-        own, other = frozenset(c_subj) - p[0], frozenset(p[0]) - c_subj
-        if own and other and own <= qterms and other <= qterms:
-            pairs.add((own, other))
-    hit: tuple[KeyPoint, str] | None = None
-    for own, other in pairs:
-        found: tuple[KeyPoint, str] | None = None
-        for kp, sent, _ in sentences:
-            stems = _stems(sent)
-            if own & stems:
-                if c_pred <= stems:
-                    return None  # the notes say it of the claim's subject too
-            elif found is None and c_pred <= stems and other <= stems:
-                found = (kp, sent)
-        hit = hit or found
-    if hit is None:
-        return None
-    kp, sent = hit
-    return Finding(
-        kp, f"Your notes say that of something else: “{_short(sent, 200)}”", "swapped-subject"
-    )
-
-
-_CONTRASTS = re.compile(r"\b(?:unlike|whereas|while|but|than|instead|vs|versus|compared)\b", re.I)
 
 
 def _quantifiers() -> dict[str, str]:
