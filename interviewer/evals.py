@@ -21,12 +21,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from interviewer.errors import InterviewerError
-from interviewer.feedback import Citation, Feedback
+from interviewer.feedback import Citation, Feedback, IncorrectClaim
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,6 +45,23 @@ IDEA_THRESHOLD = 0.5
 
 CheckKind = Literal["score", "missing", "incorrect", "not_flagged", "cite", "grounded"]
 CHECK_KINDS: tuple[str, ...] = ("score", "missing", "incorrect", "not_flagged", "cite", "grounded")
+
+# What an answer is, for the metrics that are about kinds of answers: a fully correct
+# answer (in any style), a partial one, a plainly wrong one, one that swaps or reverses
+# the notes (inner for left join, bias for variance), one about something else, an
+# "I don't know", a thin answer padded with filler, no answer at all.
+AnswerKind = Literal[
+    "correct", "partial", "wrong", "reversed", "offtopic", "idk", "padded", "empty"
+]
+ANSWER_KINDS: tuple[str, ...] = get_args(AnswerKind)
+# Answers in which a flagged wrong claim can only be a false flag.
+NOTHING_WRONG_KINDS = frozenset({"correct", "idk", "offtopic", "empty"})
+# The score bars of the grader's targets: correct answers at or above, reversed ones at
+# or below.
+CORRECT_SCORE_MIN = 6.0
+REVERSED_SCORE_MAX = 5.0
+# Label of the cases that name no corpus (they grade against the run's corpus).
+DEFAULT_CORPUS = "default"
 
 
 class FixtureError(InterviewerError):
@@ -158,6 +175,28 @@ class Case(BaseModel):
     answer: str = ""
     expect: Expect
     tags: list[str] = Field(default_factory=list, description="Free labels for reports.")
+    corpus: str | None = Field(
+        default=None,
+        description="Notes file or dir this case grades against, relative to the repo "
+        "root (absolute allowed); none: the run's corpus.",
+    )
+    kind: AnswerKind | None = Field(default=None, description="What kind of answer this is.")
+    heading: str | None = Field(
+        default=None,
+        description="The notes' heading the question comes from, for notes whose "
+        "headings name topics ('Load balancer'): graded as that heading's question "
+        "whatever words the question bank gives it; without one, by the question text.",
+    )
+
+    @field_validator("corpus")
+    @classmethod
+    def _corpus(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError("corpus must be a non-empty path")
+        return v.strip() if v is not None else None
+
+    def corpus_label(self) -> str:
+        return corpus_label(self.corpus)
 
     @model_validator(mode="after")
     def _has_checks(self) -> Case:
@@ -189,6 +228,14 @@ class FixtureSet(BaseModel):
 
     def by_id(self) -> dict[str, LoadedCase]:
         return {c.case.id: c for c in self.cases}
+
+
+def corpus_label(corpus: str | None) -> str:
+    """Short name of a case's corpus for reports: the file's stem or the dir's name."""
+    if corpus is None:
+        return DEFAULT_CORPUS
+    path = Path(corpus)
+    return (path.stem if path.suffix else path.name) or corpus
 
 
 # ---- fixture loading ----------------------------------------------------------------
@@ -687,12 +734,23 @@ def score_feedback(
 # ---- results ------------------------------------------------------------------------
 
 
+class ClaimVerdict(BaseModel):
+    """One wrong-claim flag of a feedback (penalising or advisory), judged against its
+    fixture: right (it names an ``incorrect`` item), wrong (the answer has nothing wrong
+    in it, or the flag names a ``not_flagged`` item) or not judged (None)."""
+
+    rule: str
+    advisory: bool = False
+    verdict: bool | None = None
+
+
 class Attempt(BaseModel):
     feedback: Feedback | None = None
     checks: list[Check] = Field(default_factory=list)
     passed: bool = False
     latency_ms: float | None = None
     error: str | None = None
+    claims: list[ClaimVerdict] | None = None
 
 
 class CaseResult(BaseModel):
@@ -706,11 +764,14 @@ class CaseResult(BaseModel):
     file: str | None = None
     line: int | None = None
     tags: list[str] = Field(default_factory=list)
+    corpus: str | None = None
+    kind: str | None = None
     feedback: Feedback | None = None
     checks: list[Check] = Field(default_factory=list)
     passed: bool = False
     latency_ms: float | None = None
     error: str | None = None
+    claims: list[ClaimVerdict] | None = None
     attempts: list[Attempt] | None = None
     pass_fraction: float | None = None
     score_mean: float | None = None
@@ -726,6 +787,7 @@ class CaseResult(BaseModel):
                 passed=self.passed,
                 latency_ms=self.latency_ms,
                 error=self.error,
+                claims=self.claims,
             )
         ]
 
@@ -741,6 +803,7 @@ class CaseResult(BaseModel):
             passed=all(a.passed for a in attempts),
             latency_ms=first.latency_ms,
             error=errors[0] if errors else None,
+            claims=first.claims,
         )
         if len(attempts) > 1:
             result.attempts = attempts
@@ -750,6 +813,22 @@ class CaseResult(BaseModel):
                 round(statistics.pvariance(scores), 4) if len(scores) > 1 else None
             )
         return result
+
+
+class RuleStats(BaseModel):
+    """How one wrong-claim rule did: a flag is right when it names an ``incorrect``
+    item of its case, wrong when it names a ``not_flagged`` item or sits in an answer
+    with nothing wrong in it (a correct answer, "I don't know", off-topic, empty);
+    other flags are not judged. ``precision`` is None with nothing judged."""
+
+    flags: int = 0
+    right: int = 0
+    wrong: int = 0
+    advisory: int = Field(default=0, description="Flags shown as 'check', no score effect.")
+    precision: float | None = None
+
+
+UNNAMED_RULE = "unknown"
 
 
 class Metrics(BaseModel):
@@ -767,6 +846,22 @@ class Metrics(BaseModel):
     latency_p50_ms: float | None = None
     latency_p95_ms: float | None = None
     invalid_model_output_rate: float | None = None
+    correct_false_flag_rate: float | None = Field(
+        default=None, description="Correct answers with a wrong claim that costs score."
+    )
+    correct_advisory_rate: float | None = Field(
+        default=None, description="Correct answers with a claim to check (no score effect)."
+    )
+    correct_score_ok: float | None = Field(
+        default=None, description=f"Correct answers scoring >= {CORRECT_SCORE_MIN:g}."
+    )
+    reversed_score_ok: float | None = Field(
+        default=None, description=f"Reversed answers scoring <= {REVERSED_SCORE_MAX:g}."
+    )
+    claim_precision: float | None = Field(
+        default=None, description="Judged wrong-claim flags that were right, all rules."
+    )
+    rules: dict[str, RuleStats] = Field(default_factory=dict)
     cases: int = 0
     errors: int = 0
     attempts: int = 0
@@ -784,6 +879,11 @@ HIGHER_IS_BETTER: dict[str, bool] = {
     "latency_p50_ms": False,
     "latency_p95_ms": False,
     "invalid_model_output_rate": False,
+    "correct_false_flag_rate": False,
+    "correct_advisory_rate": False,
+    "correct_score_ok": True,
+    "reversed_score_ok": True,
+    "claim_precision": True,
 }
 
 
@@ -813,6 +913,9 @@ class Results(BaseModel):
     run: RunInfo = Field(default_factory=RunInfo)
     cases: list[CaseResult] = Field(default_factory=list)
     metrics: Metrics = Field(default_factory=Metrics)
+    by_corpus: dict[str, Metrics] = Field(
+        default_factory=dict, description="The metrics of each corpus's cases alone."
+    )
     fixture_problems: list[FixtureProblem] = Field(default_factory=list)
     unscored: list[str] = Field(
         default_factory=list, description="Fixture ids with no stored feedback (eval score)."
@@ -834,6 +937,54 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return round(data[lo] + (data[hi] - data[lo]) * (pos - lo), 2)
 
 
+_FLAG_LABEL = re.compile(r"\bin incorrect\[(\d+)\]")
+
+
+def claim_rule(claim: IncorrectClaim) -> str:
+    """The name of the rule that flagged a claim: "model" for the model's claims,
+    "unknown" for grounded ones stored by a grader that did not name its rules."""
+    if claim.rule:
+        return claim.rule
+    return "model" if claim.source == "model" else UNNAMED_RULE
+
+
+def claim_is_advisory(claim: IncorrectClaim) -> bool:
+    """A claim shown as 'differs from your notes, check', with no effect on the score."""
+    return claim.advisory
+
+
+def _flag_verdicts(kind: str | None, checks: Sequence[Check], n_claims: int) -> list[bool | None]:
+    """For each wrong-claim flag of one attempt: right (True), wrong (False) or not
+    judged (None), from the stored checks (so re-scoring reproduces it)."""
+    verdicts: list[bool | None] = [None] * n_claims
+    if kind in NOTHING_WRONG_KINDS:
+        verdicts = [False] * n_claims
+    for check in checks:
+        if check.kind == "incorrect" and check.passed:
+            found = _FLAG_LABEL.search(check.detail)
+            if found and int(found.group(1)) < n_claims:
+                verdicts[int(found.group(1))] = True
+    for check in checks:
+        if check.kind == "not_flagged" and not check.passed:
+            found = _FLAG_LABEL.search(check.detail)
+            if found and int(found.group(1)) < n_claims:
+                verdicts[int(found.group(1))] = False
+    return verdicts
+
+
+def _verdicts(kind: str | None, att: Attempt, fb: Feedback) -> list[ClaimVerdict]:
+    """The judged flags of an attempt; for results stored before flags were judged,
+    the penalising flags judged from the checks."""
+    if att.claims is not None:
+        return att.claims
+    return [
+        ClaimVerdict(rule=claim_rule(c), advisory=claim_is_advisory(c), verdict=v)
+        for c, v in zip(
+            fb.incorrect, _flag_verdicts(kind, att.checks, len(fb.incorrect)), strict=True
+        )
+    ]
+
+
 def compute_metrics(cases: Sequence[CaseResult], cites: dict[str, list[str]]) -> Metrics:
     """Metrics from stored checks and feedback only (nothing is re-graded). Check
     ratios pool every attempt; ``pass_rate`` averages each case's pass fraction.
@@ -844,6 +995,9 @@ def compute_metrics(cases: Sequence[CaseResult], cites: dict[str, list[str]]) ->
     cited = cited_ok = 0
     pass_sum = 0.0
     errors = attempts_n = 0
+    correct_n = correct_flagged = correct_checked = correct_ok = 0
+    reversed_n = reversed_ok = 0
+    rules: dict[str, RuleStats] = {}
     for case in cases:
         attempts = case.all_attempts()
         if case.error is not None:
@@ -868,6 +1022,24 @@ def compute_metrics(cases: Sequence[CaseResult], cites: dict[str, list[str]]) ->
                 for cit in cited_notes(fb):
                     cited += 1
                     cited_ok += int(any(_contains(cit.heading, w) for w in wanted))
+            if case.kind == "correct":
+                correct_n += 1
+                correct_flagged += int(any(not claim_is_advisory(c) for c in fb.incorrect))
+                correct_checked += int(any(claim_is_advisory(c) for c in all_claims(fb)))
+                correct_ok += int(fb.score >= CORRECT_SCORE_MIN)
+            elif case.kind == "reversed":
+                reversed_n += 1
+                reversed_ok += int(fb.score <= REVERSED_SCORE_MAX)
+            for flag in _verdicts(case.kind, att, fb):
+                stats = rules.setdefault(flag.rule, RuleStats())
+                stats.flags += 1
+                stats.advisory += int(flag.advisory)
+                stats.right += int(flag.verdict is True)
+                stats.wrong += int(flag.verdict is False)
+    for stats in rules.values():
+        stats.precision = _ratio(stats.right, stats.right + stats.wrong)
+    right = sum(r.right for r in rules.values())
+    judged = right + sum(r.wrong for r in rules.values())
     nf_ok, nf_n = counts["not_flagged"]
     return Metrics(
         missing_recall=_ratio(*counts["missing"]),
@@ -881,10 +1053,27 @@ def compute_metrics(cases: Sequence[CaseResult], cites: dict[str, list[str]]) ->
         latency_p50_ms=percentile(latencies, 50),
         latency_p95_ms=percentile(latencies, 95),
         invalid_model_output_rate=_ratio(model_bad, model_used),
+        correct_false_flag_rate=_ratio(correct_flagged, correct_n),
+        correct_advisory_rate=_ratio(correct_checked, correct_n),
+        correct_score_ok=_ratio(correct_ok, correct_n),
+        reversed_score_ok=_ratio(reversed_ok, reversed_n),
+        claim_precision=_ratio(right, judged),
+        rules=dict(sorted(rules.items())),
         cases=len(cases),
         errors=errors,
         attempts=attempts_n,
     )
+
+
+def metrics_by_corpus(
+    cases: Sequence[CaseResult], cites: dict[str, list[str]]
+) -> dict[str, Metrics]:
+    """The metrics of each corpus's cases, keyed by corpus label (in order of first
+    appearance)."""
+    groups: dict[str, list[CaseResult]] = {}
+    for case in cases:
+        groups.setdefault(corpus_label(case.corpus), []).append(case)
+    return {label: compute_metrics(group, cites) for label, group in groups.items()}
 
 
 def cites_of(fixtures: FixtureSet) -> dict[str, list[str]]:
@@ -900,6 +1089,8 @@ def _base(loaded: LoadedCase) -> dict[str, Any]:
         "file": loaded.file,
         "line": loaded.line,
         "tags": c.tags,
+        "corpus": c.corpus,
+        "kind": c.kind,
     }
 
 
@@ -912,6 +1103,32 @@ def _problem_case(problem: FixtureProblem) -> CaseResult:
     )
 
 
+def all_claims(feedback: Feedback) -> list[IncorrectClaim]:
+    """Penalising claims, then advisory ones ("differs from your notes, check")."""
+    return [*feedback.incorrect, *feedback.to_check]
+
+
+def judge_claims(case: Case, feedback: Feedback, ctx: ScoreContext) -> list[ClaimVerdict]:
+    """Each flag of the feedback judged against the case (see ``ClaimVerdict``)."""
+    out = []
+    for claim in all_claims(feedback):
+        verdict: bool | None = None
+        said = [("claim", claim.text)]
+        if case.kind in NOTHING_WRONG_KINDS:
+            verdict = False
+        elif any(
+            ctx.find(item, [*said, ("correction", claim.correction)])
+            for item in case.expect.incorrect
+        ):
+            verdict = True
+        elif any(ctx.find(item, said) for item in case.expect.not_flagged):
+            verdict = False
+        out.append(
+            ClaimVerdict(rule=claim_rule(claim), advisory=claim_is_advisory(claim), verdict=verdict)
+        )
+    return out
+
+
 def score_attempt(
     case: Case, feedback: Feedback, ctx: ScoreContext, latency_ms: float | None
 ) -> Attempt:
@@ -921,6 +1138,7 @@ def score_attempt(
         checks=checks,
         passed=all(c.passed for c in checks),
         latency_ms=latency_ms,
+        claims=judge_claims(case, feedback, ctx),
     )
 
 
@@ -973,6 +1191,92 @@ def default_results_path(settings: Settings, engine: str) -> Path:
     return settings.home / "evals" / f"{stamp}-{slug}.json"
 
 
+def find_root(fixtures_path: Path) -> Path:
+    """The dir that fixtures' corpus paths are relative to: the nearest dir above the
+    fixtures holding a ``pyproject.toml`` (the repository root), else the current dir."""
+    start = fixtures_path.resolve()
+    for parent in [start, *start.parents]:
+        if (parent / "pyproject.toml").is_file():
+            return parent
+    return Path.cwd()
+
+
+def corpus_dir_for(settings: Settings, root: Path, corpus: str) -> Path:
+    """The corpus dir to index for a fixture's ``corpus``: a dir as it is; a single
+    notes file is staged alone in a dir of its own under the data dir (a dir holding
+    other notes beside it would mix them into one index)."""
+    path = Path(corpus).expanduser()
+    if not path.is_absolute():
+        path = root / path
+    if path.is_dir():
+        return path
+    if not path.is_file():
+        raise FixtureError(f"corpus not found: {corpus} (looked at {path})")
+    resolved = path.resolve()
+    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:12]
+    staged = settings.home / "evals" / "corpora" / f"{resolved.stem}-{digest}"
+    target = staged / resolved.name
+    data = resolved.read_bytes()
+    # Rewritten only when it changed, so the index built on it stays valid.
+    if not target.is_file() or target.read_bytes() != data:
+        from interviewer.files import write_atomic
+
+        try:
+            staged.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, data)
+        except OSError as exc:
+            raise FixtureError(f"cannot stage corpus {corpus} in {staged}: {exc}") from None
+    return staged
+
+
+class CorpusGraders:
+    """One grader per corpus, opened on first use (each corpus dir has its own index
+    and question bank). Cases that name no corpus go to ``default`` or, without one,
+    to a grader on the run's own corpus."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        root: Path,
+        opener: Callable[[Settings], Grades],
+        default: Grades | None = None,
+    ) -> None:
+        self.settings = settings
+        self.root = root
+        self._opener = opener
+        self._graders: dict[str | None, Grades] = {}
+        if default is not None:
+            self._graders[None] = default
+        self._failed: dict[str | None, str] = {}
+        self._locks: dict[str | None, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def settings_for(self, corpus: str | None) -> Settings:
+        if corpus is None:
+            return self.settings
+        return self.settings.model_copy(
+            update={"corpus": corpus_dir_for(self.settings, self.root, corpus)}
+        )
+
+    def for_corpus(self, corpus: str | None) -> Grades:
+        with self._lock:
+            lock = self._locks.setdefault(corpus, threading.Lock())
+        with lock:
+            if corpus in self._failed:
+                raise InterviewerError(self._failed[corpus])
+            if corpus not in self._graders:
+                try:
+                    self._graders[corpus] = self._opener(self.settings_for(corpus))
+                except InterviewerError as exc:
+                    # Said once per case of that corpus, tried once.
+                    self._failed[corpus] = str(exc).splitlines()[0]
+                    raise
+            return self._graders[corpus]
+
+    def for_case(self, case: Case) -> Grades:
+        return self.for_corpus(case.corpus)
+
+
 ProgressFn = Callable[[int, int, CaseResult | None], None]
 CaseFn = Callable[[list[CaseResult]], None]
 
@@ -984,7 +1288,7 @@ def _ordered(results: list[CaseResult]) -> list[CaseResult]:
 
 def run_cases(
     fixtures: FixtureSet,
-    grader: Grades,
+    grader: Grades | CorpusGraders,
     ctx: ScoreContext,
     *,
     jobs: int = 1,
@@ -1018,7 +1322,12 @@ def run_cases(
         case = loaded.case
         start = time.perf_counter()
         try:
-            feedback = grader.grade(case.question, case.answer)
+            chosen = grader.for_case(case) if isinstance(grader, CorpusGraders) else grader
+            start = time.perf_counter()  # opening a corpus's grader is not grading
+            if case.heading is not None and isinstance(chosen, GraderAdapter):
+                feedback = chosen.grade_heading(case.heading, case.question, case.answer)
+            else:
+                feedback = chosen.grade(case.question, case.answer)
         except Exception as exc:  # one broken case must not stop the run
             return case.id, k, Attempt(error=f"{type(exc).__name__}: {exc}".splitlines()[0])
         latency = round((time.perf_counter() - start) * 1000, 1)
@@ -1106,6 +1415,9 @@ def run_eval(
     on_progress: ProgressFn | None = None,
     embedder: Embeds | None = None,
     checkpoint: Path | None = None,
+    only_corpus: Sequence[str] = (),
+    root: Path | None = None,
+    params: Any = None,
 ) -> Results:
     """Load the fixtures, grade every case through ``Grader`` (the code path of
     ``interviewer grade``), score the feedback and compute the metrics.
@@ -1116,11 +1428,20 @@ def run_eval(
     it). On Ctrl-C the finished cases are saved there as a partial results file and
     ``EvalInterrupted`` says where."""
     fixtures = load_fixtures(fixtures_dir)
+    if only_corpus:
+        fixtures = select_corpora(fixtures, only_corpus)
     use_llm = settings.use_llm if use_llm is None else use_llm
     started = datetime.now(UTC)
     t0 = time.perf_counter()
-    if grader is None:
-        grader = open_grader(settings, use_llm=use_llm, cache=cache, jobs=jobs)
+    graders: Grades | CorpusGraders
+    if grader is not None:
+        graders = grader
+    else:
+
+        def opener(s: Settings) -> Grades:
+            return open_grader(s, use_llm=use_llm, cache=cache, jobs=jobs, params=params)
+
+        graders = CorpusGraders(settings, root or find_root(fixtures_dir), opener)
     factory: Callable[[], Embeds] = (
         (lambda: embedder) if embedder is not None else _embedder_factory(settings)
     )
@@ -1149,10 +1470,12 @@ def run_eval(
                 "completed": len(cases) - len(fixtures.problems),
             }
         )
+        cites = cites_of(fixtures)
         return Results(
             run=run,
             cases=cases,
-            metrics=compute_metrics(cases, cites_of(fixtures)),
+            metrics=compute_metrics(cases, cites),
+            by_corpus=metrics_by_corpus(cases, cites),
             fixture_problems=fixtures.problems,
         )
 
@@ -1169,7 +1492,7 @@ def run_eval(
     try:
         cases = run_cases(
             fixtures,
-            grader,
+            graders,
             ctx,
             jobs=jobs,
             repeat=repeat,
@@ -1198,7 +1521,28 @@ def _embedder_name(settings: Settings, embedder: Embeds | None) -> str:
     return MINILM_NAME
 
 
-def open_grader(settings: Settings, *, use_llm: bool, cache: bool = True, jobs: int = 1) -> Grades:
+def select_corpora(fixtures: FixtureSet, names: Sequence[str]) -> FixtureSet:
+    """Only the cases whose corpus label (or path) contains one of ``names``; an
+    unknown name is an error that lists the corpora there are."""
+    wanted = [normalise(n) for n in names if normalise(n)]
+
+    def keep(case: Case) -> bool:
+        label = normalise(case.corpus_label())
+        path = normalise(case.corpus or "")
+        return any(w in label or w in path for w in wanted)
+
+    chosen = [c for c in fixtures.cases if keep(c.case)]
+    if not chosen:
+        known = sorted({c.case.corpus_label() for c in fixtures.cases})
+        raise FixtureError(
+            f"no fixtures for corpus {', '.join(names)}; corpora: {', '.join(known)}"
+        )
+    return FixtureSet(cases=chosen, problems=fixtures.problems)
+
+
+def open_grader(
+    settings: Settings, *, use_llm: bool, cache: bool = True, jobs: int = 1, params: Any = None
+) -> Grades:
     """The product's grader (the code path of ``interviewer grade``), with the model's
     replies cached in the data dir unless ``cache`` is off, so re-running unchanged
     cases costs nothing. The grader opens its retriever once however many threads
@@ -1210,18 +1554,40 @@ def open_grader(settings: Settings, *, use_llm: bool, cache: bool = True, jobs: 
         from interviewer.llm import SQLiteResponseCache, default_cache_path
 
         store = SQLiteResponseCache(default_cache_path(settings))
-    return _GraderAdapter(Grader.open(settings, use_llm=use_llm, cache=store))
+    # ``params``: thresholds and weights given explicitly (default: the calibrated ones).
+    return GraderAdapter(Grader.open(settings, use_llm=use_llm, cache=store, params=params))
 
 
-class _GraderAdapter:
+class GraderAdapter:
+    """The product's ``Grader`` as the harness uses it: checked output, and grading by
+    a notes heading."""
+
     def __init__(self, grader: Any) -> None:
         self._grader = grader
 
-    def grade(self, question: str, answer: str) -> Feedback:
+    def grade(self, question: Any, answer: str) -> Feedback:
         result = self._grader.grade(question, answer)
         if not isinstance(result, Feedback):
             raise InterviewerError(f"grader returned {type(result).__name__}, not Feedback")
         return result
+
+    def grade_heading(self, heading: str, question: str, answer: str) -> Feedback:
+        """Grade as the bank's question of that heading (the last part of its heading
+        path, or the path's end), else by the question text."""
+        found = find_heading(self._grader.bank.questions, heading)
+        return self.grade(found if found is not None else question, answer)
+
+
+def find_heading(questions: Sequence[Any], heading: str) -> Any:
+    """The first question whose heading path ends with ``heading`` ('A > B' or 'B')."""
+    want = [normalise(part) for part in heading.split(">") if normalise(part)]
+    if not want:
+        return None
+    for q in questions:
+        path = [normalise(part) for part in str(getattr(q, "heading", "")).split(">")]
+        if path[-len(want) :] == want:
+            return q
+    return None
 
 
 # ---- re-scoring, files, comparison --------------------------------------------------
@@ -1277,6 +1643,7 @@ def rescore(
         run=run,
         cases=out,
         metrics=compute_metrics(out, cites_of(fixtures)),
+        by_corpus=metrics_by_corpus(out, cites_of(fixtures)),
         fixture_problems=fixtures.problems,
         unscored=[c.case.id for c in fixtures.cases if c.case.id not in stored_ids],
     )

@@ -23,7 +23,28 @@ METRIC_LABELS: dict[str, str] = {
     "latency_p50_ms": "latency p50 (ms)",
     "latency_p95_ms": "latency p95 (ms)",
     "invalid_model_output_rate": "invalid model output rate",
+    "correct_false_flag_rate": "false flags on correct answers",
+    "correct_advisory_rate": "correct answers with a claim to check",
+    "correct_score_ok": "correct answers scoring >= 6",
+    "reversed_score_ok": "reversed answers scoring <= 5",
+    "claim_precision": "wrong-claim precision",
 }
+
+# The metrics shown per corpus: the grader's targets first.
+CORPUS_METRICS: tuple[str, ...] = (
+    "correct_false_flag_rate",
+    "correct_advisory_rate",
+    "missing_recall",
+    "score_in_range",
+    "correct_score_ok",
+    "reversed_score_ok",
+    "claim_precision",
+    "false_flag_rate",
+    "incorrect_recall",
+    "cite_recall",
+    "pass_rate",
+    "latency_p95_ms",
+)
 
 
 def fmt_metric(name: str, value: float | None) -> str:
@@ -47,6 +68,37 @@ def metric_rows(metrics: Metrics) -> list[tuple[str, str]]:
     rows.append(("cases", str(metrics.cases)))
     rows.append(("errors", str(metrics.errors)))
     return rows
+
+
+def corpus_table(results: Results) -> tuple[list[str], list[list[str]]]:
+    """Header and rows: one row per metric, a column per corpus, then all of them."""
+    names = list(results.by_corpus)
+    columns = [results.by_corpus[n] for n in names] + [results.metrics]
+    header = ["metric", *names, "all"]
+    rows = [
+        [METRIC_LABELS[m], *(fmt_metric(m, getattr(c, m)) for c in columns)] for m in CORPUS_METRICS
+    ]
+    rows.append(["cases", *(str(c.cases) for c in columns)])
+    return header, rows
+
+
+def rule_rows(metrics: Metrics) -> list[list[str]]:
+    """Rule, flags, right, wrong, advisory, precision ("unknown" when none was judged;
+    the rule "unknown" gathers the flags of a grader that does not name its rules)."""
+    return [
+        [
+            name,
+            str(r.flags),
+            str(r.right),
+            str(r.wrong),
+            str(r.advisory),
+            "unknown" if r.precision is None else f"{r.precision:.1%}",
+        ]
+        for name, r in metrics.rules.items()
+    ]
+
+
+RULE_HEADER = ["rule", "flags", "right", "wrong", "advisory", "precision"]
 
 
 def failed_checks(case: CaseResult) -> list[str]:
@@ -100,6 +152,21 @@ def results_markdown(results: Results) -> str:
     lines += [f"- **{k}**: {_md(v)}" for k, v in run_header(results)]
     lines += ["", "## Metrics", "", "| metric | value |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in metric_rows(results.metrics)]
+    if results.by_corpus:
+        header, rows = corpus_table(results)
+        lines += ["", "## Per corpus", "", _md_row(header), "|" + "---|" * len(header)]
+        lines += [_md_row(r) for r in rows]
+    lines += ["", "## Wrong-claim rules", ""]
+    if results.metrics.rules:
+        lines += [_md_row(RULE_HEADER), "|" + "---|" * len(RULE_HEADER)]
+        lines += [_md_row(r) for r in rule_rows(results.metrics)]
+        for name, m in results.by_corpus.items():
+            if m.rules:
+                lines += ["", f"### {_md(name)}", "", _md_row(RULE_HEADER)]
+                lines += ["|" + "---|" * len(RULE_HEADER)]
+                lines += [_md_row(r) for r in rule_rows(m)]
+    else:
+        lines.append("No wrong claims were flagged.")
     lines += ["", "## Cases", "", "| case | status | score | failed checks |", "|---|---|---|---|"]
     for case in results.cases:
         score = f"{case.feedback.score:g}" if case.feedback else "-"
@@ -108,6 +175,10 @@ def results_markdown(results: Results) -> str:
     if results.unscored:
         lines += ["", "Fixtures without stored feedback: " + ", ".join(results.unscored)]
     return "\n".join(lines) + "\n"
+
+
+def _md_row(cells: list[str]) -> str:
+    return "| " + " | ".join(_md(c) for c in cells) + " |"
 
 
 def comparison_markdown(cmp: Comparison) -> str:
@@ -177,9 +248,24 @@ def _kv_table(rows: list[tuple[str, str]]) -> str:
     return f"<table>{cells}</table>"
 
 
+def _grid(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
 def results_html(results: Results) -> str:
     body = [f"<h1>{_e('Eval results')}</h1>", _kv_table(run_header(results))]
     body += ["<h2>Metrics</h2>", _kv_table(metric_rows(results.metrics))]
+    if results.by_corpus:
+        header, rows = corpus_table(results)
+        body += ["<h2>Per corpus</h2>", _grid(header, rows)]
+    body.append("<h2>Wrong-claim rules</h2>")
+    body.append(
+        _grid(RULE_HEADER, rule_rows(results.metrics))
+        if results.metrics.rules
+        else "<p>No wrong claims were flagged.</p>"
+    )
     body += [
         "<h2>Cases</h2><table><tr><th>case</th><th>status</th><th>score</th>"
         "<th>failed checks</th><th>feedback</th></tr>"

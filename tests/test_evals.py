@@ -22,20 +22,29 @@ from interviewer.evals import (
     Case,
     CaseResult,
     Check,
+    CorpusGraders,
     EvalInterrupted,
     Expect,
+    FixtureError,
     FixtureSet,
     IdeaMatcher,
     Item,
     LoadedCase,
+    Metrics,
     Results,
+    RuleStats,
     RunInfo,
     ScoreContext,
+    cited_notes,
     compare_results,
     compute_metrics,
+    corpus_dir_for,
+    corpus_label,
+    find_heading,
     load_fixtures,
     load_meta,
     load_results,
+    metrics_by_corpus,
     normalise,
     percentile,
     phrase_in,
@@ -43,7 +52,9 @@ from interviewer.evals import (
     rescore,
     run_cases,
     save_results,
+    score_attempt,
     score_feedback,
+    select_corpora,
 )
 from interviewer.evals_report import render_comparison, render_results
 from interviewer.feedback import Citation, Feedback, IncorrectClaim, Point
@@ -622,7 +633,7 @@ def test_meta_labelled_feedback(ctx: ScoreContext) -> None:
 
 # ---- CLI ----------------------------------------------------------------------------
 
-SUBSET = {"overfitting.yaml": 3, "stubs.yaml": 2}
+SUBSET = {"ml-interview-notes/overfitting.yaml": 3, "ml-interview-notes/stubs.yaml": 2}
 
 
 @pytest.fixture
@@ -632,7 +643,10 @@ def subset(tmp_path: Path) -> Path:
     dest.mkdir()
     for name, n in SUBSET.items():
         cases = yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))[:n]
-        (dest / name).write_text(yaml.safe_dump(cases, allow_unicode=True), encoding="utf-8")
+        for c in cases:  # graded against --corpus (a smaller copy of the notes)
+            c.pop("corpus", None)
+        target = dest / Path(name).name
+        target.write_text(yaml.safe_dump(cases, allow_unicode=True), encoding="utf-8")
     (dest / "zz_broken.yaml").write_text("id: broken\nquestion: Q\nexpect: {scor: 1}\n")
     return dest
 
@@ -857,3 +871,380 @@ def test_cli_run_interrupted_leaves_a_partial_file_that_rescores_and_compares(
     for t in threading.enumerate():  # the abandoned grade ends with the server's reply
         if t.name.startswith("eval-"):
             t.join(timeout=15)
+
+
+# ---- corpora, kinds of answers, per-corpus metrics, rule precision ------------------
+
+
+def test_corpus_and_kind_fields(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "f.yaml",
+        """
+        - id: a
+          corpus: ../shared/corpora/mlquestions-65.md
+          kind: reversed
+          heading: "Load balancer"
+          question: "Q?"
+          expect: {score: [0, 5]}
+        - id: b
+          corpus: "  "
+          question: "Q?"
+          expect: {score: [0, 5]}
+        - id: c
+          kind: backwards
+          question: "Q?"
+          expect: {score: [0, 5]}
+        """,
+    )
+    fs = load_fixtures(path)
+    (a,) = [c.case for c in fs.cases]
+    assert (a.corpus_label(), a.kind, a.heading) == ("mlquestions-65", "reversed", "Load balancer")
+    problems = {p.case_id: p.message for p in fs.problems}
+    assert set(problems) == {"b", "c"}
+    assert "corpus" in problems["b"] and "kind" in problems["c"]
+    assert corpus_label(None) == "default" and corpus_label("evals/corpora") == "corpora"
+
+
+def _claim(text: str) -> IncorrectClaim:
+    return IncorrectClaim(text=text, correction="")
+
+
+def kinds_built() -> list[CaseResult]:
+    """Correct answers (one falsely flagged, one scoring low), reversed answers (one
+    scoring high), and the checks that judge each flag."""
+    return [
+        CaseResult(
+            id="ok", corpus="a.md", kind="correct",
+            feedback=fb(score=8), checks=[_chk("not_flagged", True)], passed=True,
+        ),
+        CaseResult(
+            id="flagged", corpus="a.md", kind="correct",
+            feedback=fb(score=6, incorrect=[_claim("inner join keeps matches")]),
+            checks=[Check(kind="not_flagged", item="any: inner", passed=False,
+                          detail="wrongly reported: 'inner' in incorrect[0]")],
+        ),
+        CaseResult(
+            id="low", corpus="b.md", kind="correct", feedback=fb(score=5.5), passed=True,
+        ),
+        CaseResult(
+            id="rev-caught", corpus="b.md", kind="reversed",
+            feedback=fb(score=2, incorrect=[_claim("left join keeps only"), _claim("other")]),
+            checks=[Check(kind="incorrect", item="any: left join keeps only", passed=True,
+                          detail="'left join keeps only' in incorrect[0]")],
+            passed=True,
+        ),
+        CaseResult(id="rev-missed", corpus="b.md", kind="reversed", feedback=fb(score=9)),
+    ]  # fmt: skip
+
+
+def test_kind_metrics_and_rule_precision() -> None:
+    m = compute_metrics(kinds_built(), {})
+    assert m.correct_false_flag_rate == round(1 / 3, 4)
+    assert m.correct_score_ok == round(2 / 3, 4)  # 8 and 6 pass, 5.5 does not
+    assert m.reversed_score_ok == 0.5
+    # A grader that names no rules: one bucket. Right: the caught reversal; wrong: the
+    # flag on a correct answer; "other" on the reversed answer is not judged.
+    rule = m.rules["unknown"]
+    assert (rule.flags, rule.right, rule.wrong, rule.precision) == (3, 1, 1, 0.5)
+    assert m.claim_precision == 0.5
+
+
+def test_metrics_by_corpus_split_the_cases() -> None:
+    cases = kinds_built()
+    by = metrics_by_corpus(cases, {})
+    assert list(by) == ["a", "b"]
+    assert (by["a"].cases, by["b"].cases) == (2, 3)
+    assert by["a"].correct_false_flag_rate == 0.5 and by["a"].reversed_score_ok is None
+    assert by["b"].correct_false_flag_rate == 0.0 and by["b"].reversed_score_ok == 0.5
+    assert by["b"].rules["unknown"].precision == 1.0
+    results = Results(run=RunInfo(), cases=cases, metrics=compute_metrics(cases, {}),
+                      by_corpus=by)  # fmt: skip
+    md = render_results(results, "md")
+    assert "## Per corpus" in md and "| metric | a | b | all |" in md
+    assert "| false flags on correct answers | 50.0% | 0.0% | 33.3% |" in md
+    assert "| unknown | 3 | 1 | 1 | 0 | 50.0% |" in md
+    page = render_results(results, "html")
+    assert "<h2>Per corpus</h2>" in page and "<td>unknown</td>" in page
+
+
+def test_rescore_keeps_the_per_corpus_split(ctx: ScoreContext) -> None:
+    fixtures = FixtureSet(
+        cases=[
+            LoadedCase(case=Case(id=c, question=OVERFIT, answer=c, corpus=corpus,
+                                 kind="correct", expect=Expect(score=(6, 10))),
+                       file="f.yaml", line=i)
+            for i, (c, corpus) in enumerate([("x", "one.md"), ("y", "two.md")], 1)
+        ]
+    )  # fmt: skip
+    grader = ScriptedGrader({"x": fb(score=7), "y": fb(score=3)})
+    stored = results_for(run_cases(fixtures, grader, ctx))
+    again = rescore(stored, fixtures)
+    assert again.by_corpus["one"].correct_score_ok == 1.0
+    assert again.by_corpus["two"].correct_score_ok == 0.0
+    assert again.metrics.correct_score_ok == 0.5
+
+
+def test_corpus_graders_route_cases_and_stage_single_files(
+    tmp_path: Path, ctx: ScoreContext
+) -> None:
+    from interviewer.settings import load_settings
+
+    root = tmp_path / "repo"
+    write(root / "notes" / "sql.md", "# What is a join?\nIt combines rows.\n")
+    write(root / "notes" / "os.md", "# What is a thread?\nA unit of execution.\n")
+    write(root / "dir-corpus" / "x.md", "# What is X?\nX.\n")
+    settings = load_settings(use_llm=False)
+    opened: list[Path] = []
+
+    def opener(s: Any) -> ScriptedGrader:
+        opened.append(s.corpus_dir)
+        files = sorted(p.name for p in s.corpus_dir.iterdir())
+        return ScriptedGrader({"a": fb(score=len(files), question=",".join(files))})
+
+    graders = CorpusGraders(settings, root, opener, default=ScriptedGrader({"a": fb(score=9)}))
+    fixtures = FixtureSet(
+        cases=[
+            LoadedCase(case=Case(id=f"c{i}", question="Q?", answer="a", corpus=corpus,
+                                 expect=Expect(score=(0, 10))),
+                       file="f.yaml", line=i)
+            for i, corpus in enumerate(
+                ["notes/sql.md", "notes/os.md", "notes/sql.md", None, "dir-corpus",
+                 "notes/missing.md"]
+            )
+        ]
+    )  # fmt: skip
+    results = {r.id: r for r in run_cases(fixtures, graders, ctx, jobs=2)}
+    # A single file is graded alone (never with its neighbour); one grader per corpus.
+    assert results["c0"].feedback and results["c0"].feedback.question == "sql.md"
+    assert results["c1"].feedback and results["c1"].feedback.question == "os.md"
+    assert results["c3"].feedback and results["c3"].feedback.score == 9
+    assert results["c4"].feedback and results["c4"].feedback.question == "x.md"
+    assert len(opened) == 3 and root / "dir-corpus" in opened
+    staged = next(p for p in opened if p.name.startswith("sql-"))
+    assert staged.is_relative_to(settings.home)
+    # Staged once: an unchanged file is not rewritten (its index stays valid).
+    before = (staged / "sql.md").stat().st_mtime_ns
+    assert corpus_dir_for(settings, root, "notes/sql.md") == staged
+    assert (staged / "sql.md").stat().st_mtime_ns == before
+    missing = results["c5"]
+    assert missing.feedback is None and missing.error
+    assert "corpus not found: notes/missing.md" in missing.error
+
+
+def test_select_corpora_and_headings() -> None:
+    fixtures = FixtureSet(
+        cases=[
+            LoadedCase(case=Case(id=c, question="Q?", corpus=corpus, expect=Expect(score=(0, 1))),
+                       file="f.yaml", line=1)
+            for c, corpus in [("a", "evals/corpora/sql.md"), ("b", "../shared/x/os.md")]
+        ]
+    )  # fmt: skip
+    assert [c.case.id for c in select_corpora(fixtures, ["SQL"]).cases] == ["a"]
+    with pytest.raises(FixtureError, match="corpora: os, sql"):
+        select_corpora(fixtures, ["statistics"])
+
+    class Q:
+        def __init__(self, heading: str) -> None:
+            self.heading = heading
+
+    qs = [Q("Primer > Load balancer vs reverse proxy"), Q("Primer > Load balancer")]
+    assert find_heading(qs, "load balancer") is qs[1]
+    assert find_heading(qs, "Primer > Load balancer vs reverse proxy") is qs[0]
+    assert find_heading(qs, "Cache") is None
+
+
+def test_cli_run_grades_each_corpus_and_reports_it(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    write(root / "pyproject.toml", "[project]\nname = 'x'\n")
+    write(
+        root / "notes" / "joins.md",
+        """
+        # What does an inner join return?
+        An inner join returns only the rows that match the join condition in both tables.
+        """,
+    )
+    write(
+        root / "notes" / "threads.md",
+        """
+        # What do the threads of a process share?
+        The threads of one process share its address space, but each has its own stack.
+        """,
+    )
+    fixtures = write(
+        root / "fixtures" / "f.yaml",
+        """
+        - id: join-ok
+          corpus: notes/joins.md
+          kind: correct
+          question: "What does an inner join return?"
+          answer: "Only the rows that match the join condition in both tables."
+          expect: {score: [6, 10]}
+        - id: thread-idk
+          corpus: notes/threads.md
+          kind: idk
+          question: "What do the threads of a process share?"
+          answer: "I don't know."
+          expect: {score: [0, 1]}
+        """,
+    )
+    out = tmp_path / "r.json"
+    run = cli("run", "--fixtures", str(fixtures.parent), "--no-llm", "--out", str(out),
+              "--only-corpus", "joins", "--only-corpus", "threads")  # fmt: skip
+    assert run.exit_code == 0, run.output
+    assert "per corpus" in run.output
+    results = load_results(out)
+    assert set(results.by_corpus) == {"joins", "threads"}
+    by_id = {c.id: c for c in results.cases}
+    join_fb, thread_fb = by_id["join-ok"].feedback, by_id["thread-idk"].feedback
+    assert join_fb and thread_fb and join_fb.notes_status == "ok"
+    # Each graded against its own notes: the citations name only that file.
+    assert {c.source for c in cited_notes(join_fb)} == {"joins.md"}
+    assert {c.source for c in cited_notes(thread_fb)} <= {"threads.md"}
+    assert results.by_corpus["threads"].cases == 1
+    with pytest.raises(FixtureError, match="corpora: joins, threads"):
+        cli("run", "--fixtures", str(fixtures.parent), "--no-llm", "--out", str(out),
+            "--only-corpus", "nothing")  # fmt: skip
+
+
+# ---- calibration (benchmarks/calibrate_grader.py) -----------------------------------
+
+
+def _calibration_module() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "calibrate_grader", REPO / "benchmarks" / "calibrate_grader.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_calibration_leaves_one_corpus_out() -> None:
+    cal = _calibration_module()
+    # Corpora a and b grade well only with t=2; c is indifferent to t but does best
+    # with w=0, which a and b do not care about.
+    calls: list[tuple[str, str]] = []
+
+    def evaluate(values: dict[str, Any], corpus: str) -> list[CaseResult]:
+        calls.append((cal.key_of(values), corpus))
+        good = values["t"] == 2 if corpus in ("a", "b") else values["w"] == 0
+        return [
+            CaseResult(id=f"{corpus}{i}", corpus=f"{corpus}.md", kind="correct",
+                       feedback=fb(score=8 if good else 3))
+            for i in range(3)
+        ]  # fmt: skip
+
+    search = cal.Search(evaluate, ["a", "b", "c"], {"t": 1, "w": 1}, {"t": [0, 1, 2], "w": [0, 1]})
+    report = cal.calibrate(search)
+    loo = report["loo"]
+    assert loo["c"]["fitted_on"] == ["a", "b"] and loo["c"]["values"] == {"t": 2, "w": 1}
+    # Fitted without c, the values miss what c needs: the held-out number shows it.
+    assert loo["c"]["metrics"]["correct_score_ok"] == 0.0
+    assert loo["a"]["values"]["t"] == 2 and loo["a"]["metrics"]["correct_score_ok"] == 1.0
+    assert report["values"] == {"t": 2, "w": 0}
+    assert report["in_sample"]["c"]["correct_score_ok"] == 1.0
+    assert loo["c"]["targets_met"]["correct_score_ok"] is False
+    # Every (values, corpus) pair is graded once, however many folds need it.
+    assert len(calls) == len(set(calls)) == search.evaluations
+
+
+def test_calibration_objective_and_advisory_rules() -> None:
+    cal = _calibration_module()
+    good = Metrics(score_in_range=1, missing_recall=1, correct_score_ok=1, reversed_score_ok=1,
+                   correct_false_flag_rate=0)  # fmt: skip
+    flaggy = good.model_copy(update={"correct_false_flag_rate": 0.1})
+    assert cal.objective(good) == 4.0
+    assert cal.objective(flaggy) < cal.objective(good) - 0.6  # a false flag costs dearly
+    pooled = cal.pool_rules(
+        [
+            {"swap": RuleStats(flags=3, right=2, wrong=1), "negation": RuleStats(flags=9, right=9)},
+            {"swap": RuleStats(flags=1, right=1), "unknown": RuleStats(flags=5, wrong=5)},
+            {"rare": RuleStats(flags=1)},
+        ]
+    )
+    assert pooled["swap"].precision == 0.75 and pooled["negation"].precision == 1.0
+    assert pooled["rare"].precision is None
+    assert cal.advisory_from(pooled) == ["swap"]
+    # A precise rule with enough evidence penalises again; one with little keeps its way.
+    assert cal.advisory_from(pooled, ["negation", "rare", "gone"]) == ["gone", "rare", "swap"]
+
+
+def test_calibration_data_hash_follows_fixtures_and_corpora(tmp_path: Path) -> None:
+    cal = _calibration_module()
+    root = tmp_path / "repo"
+    notes = write(root / "notes" / "n.md", "# Q?\nA.\n")
+    fixture = write(
+        root / "fx" / "f.yaml",
+        "- id: a\n  corpus: notes/n.md\n  question: Q?\n  expect: {score: [0, 1]}\n",
+    )
+    first = cal.data_hash(fixture.parent, load_fixtures(fixture.parent), root)
+    notes.write_text("# Q?\nB.\n", encoding="utf-8")
+    second = cal.data_hash(fixture.parent, load_fixtures(fixture.parent), root)
+    assert len(first) == 64 and first != second
+    assert cal.data_hash(fixture.parent, load_fixtures(fixture.parent), root) == second
+
+
+def test_flags_are_judged_when_scored(ctx: ScoreContext) -> None:
+    flagged = fb(score=3, incorrect=[_claim("a left join keeps only matching rows"),
+                                     _claim("joins are slow")])  # fmt: skip
+    reversed_case = Case(id="r", question=OVERFIT, kind="reversed",
+                         expect=Expect(incorrect=[Item(any=["left join keeps only"])]))  # fmt: skip
+    verdicts = [c.verdict for c in score_attempt(reversed_case, flagged, ctx, None).claims or []]
+    assert verdicts == [True, None]
+    correct_case = reversed_case.model_copy(update={"kind": "correct"})
+    verdicts = [c.verdict for c in score_attempt(correct_case, flagged, ctx, None).claims or []]
+    assert verdicts == [False, False]
+    partial = Case(id="p", question=OVERFIT, kind="partial",
+                   expect=Expect(not_flagged=[Item(any=["slow"])]))  # fmt: skip
+    attempt = score_attempt(partial, flagged, ctx, None)
+    assert [c.verdict for c in attempt.claims or []] == [None, False]
+    result = CaseResult.from_attempts({"id": "p", "kind": "partial"}, [attempt])
+    stats = compute_metrics([result], {}).rules["unknown"]
+    assert (stats.flags, stats.right, stats.wrong, stats.precision) == (2, 0, 1, 0.0)
+
+
+def test_calibration_file_keeps_only_fitted_values(tmp_path: Path) -> None:
+    import types
+
+    from pydantic import BaseModel
+
+    cal = _calibration_module()
+
+    class Params(BaseModel):
+        sim: float = 0.5
+        lex: float = 0.4
+        advisory_rules: list[str] = []
+
+    module = types.SimpleNamespace(GradingParams=Params)
+    out = tmp_path / "calibration.json"
+    report = {"values": {"sim": 0.6, "lex": 0.4, "advisory_rules": ["swap"]},
+              "data_sha256": "sha256:abc", "loo": {"sql": {"metrics": {"cases": 3}}}}  # fmt: skip
+    cal.write(module, report, out)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["params"] == {"sim": 0.6, "advisory_rules": ["swap"]}
+    assert data["data_hash"] == "sha256:abc" and data["loo"]["sql"]["metrics"]["cases"] == 3
+
+
+def test_named_and_advisory_rules_are_counted_apart(ctx: ScoreContext) -> None:
+    checked = IncorrectClaim(text="precision is always high", rule="overclaim", advisory=True)
+    penalised = IncorrectClaim(text="left join keeps only matches", rule="swapped-subject")
+    correct = Case(id="ok", question=OVERFIT, kind="correct", expect=Expect(score=(6, 10)))
+    swapped = Case(id="rev", question=OVERFIT, kind="reversed",
+                   expect=Expect(incorrect=[Item(any=["left join keeps only"])]))  # fmt: skip
+    results = [
+        CaseResult.from_attempts(
+            {"id": c.id, "kind": c.kind},
+            [score_attempt(c, fb(score=7, incorrect=inc, to_check=chk), ctx, None)],
+        )
+        for c, inc, chk in [(correct, [], [checked]), (swapped, [penalised], [])]
+    ]
+    m = compute_metrics(results, {})
+    # A "check this" remark on a correct answer is no false flag, but it is counted.
+    assert (m.correct_false_flag_rate, m.correct_advisory_rate) == (0.0, 1.0)
+    over, swap = m.rules["overclaim"], m.rules["swapped-subject"]
+    assert (over.flags, over.advisory, over.wrong, over.precision) == (1, 1, 1, 0.0)
+    assert (swap.flags, swap.advisory, swap.right, swap.precision) == (1, 0, 1, 1.0)
+    table = render_results(Results(run=RunInfo(), cases=results, metrics=m), "md")
+    assert "| overclaim | 1 | 0 | 1 | 1 | 0.0% |" in table

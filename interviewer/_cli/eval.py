@@ -94,6 +94,32 @@ def _print_results(results: Results) -> None:
     out = out_console()
     out.print(table)
     out.print(metrics)
+    _print_breakdowns(results)
+
+
+def _print_breakdowns(results: Results) -> None:
+    """Every target metric per corpus, and each wrong-claim rule's precision."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from interviewer.evals_report import RULE_HEADER, corpus_table, rule_rows
+
+    out = out_console()
+    if len(results.by_corpus) > 1 or (results.by_corpus and "default" not in results.by_corpus):
+        header, rows = corpus_table(results)
+        per = Table(title="per corpus")
+        for i, col in enumerate(header):
+            per.add_column(escape(col), justify="left" if i == 0 else "right", overflow="fold")
+        for row in rows:
+            per.add_row(*(escape(c) for c in row))
+        out.print(per)
+    if results.metrics.rules:
+        rules = Table(title="wrong-claim rules (all corpora)")
+        for i, col in enumerate(RULE_HEADER):
+            rules.add_column(col, justify="left" if i == 0 else "right")
+        for row in rule_rows(results.metrics):
+            rules.add_row(*(escape(c) for c in row))
+        out.print(rules)
 
 
 def _warn_problems(results: Results) -> None:
@@ -135,8 +161,16 @@ def run(
     ] = False,
     fmt: FormatOpt = None,
     corpus: CorpusOpt = None,
+    only_corpus: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only-corpus",
+            help="Grade only the fixtures of this corpus (name or path part; repeatable).",
+        ),
+    ] = None,
 ) -> None:
-    """Grade every fixture through the grader and score the feedback."""
+    """Grade every fixture through the grader and score the feedback. A fixture that
+    names its corpus is graded against those notes; the others against --corpus."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from interviewer.evals import default_results_path, run_eval, save_results
@@ -188,6 +222,7 @@ def run(
                 cache=not no_cache,
                 on_progress=on_progress,
                 checkpoint=path,
+                only_corpus=only_corpus or (),
             )
     except EvalInterrupted as stopped:
         if stopped.save_error is not None:

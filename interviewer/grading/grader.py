@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import difflib
 import hashlib
 import threading
@@ -22,23 +23,14 @@ from interviewer.grading.bank import (
     save_bank,
 )
 from interviewer.grading.claims.detect import find_contradiction
+from interviewer.grading.claims.inversion import opposite_direction
 from interviewer.grading.claims.membership import _wrong_membership
 from interviewer.grading.claims.overclaim import _PRONOUN_START, _overclaim
+from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _note_sentences
-from interviewer.grading.constants import (
-    CLAIM_CACHE_SIZE,
-    CLAIM_EMBED_WORDS,
-    CONTRADICTION_PENALTY,
-    FOLLOW_UP_BELOW,
-    FUZZY_QUESTION_RATIO,
-    MAX_MISSED,
-    MISSED_DUP_COSINE,
-    OFF_TOPIC_SIM,
-    PRECISION_WEIGHT,
-    SAME_QUESTION_COSINE,
-    SIM_FLOOR,
-    SIM_PARAPHRASE,
-)
+from interviewer.grading.claims.swap import contrast_swap
+from interviewer.grading.constants import CLAIM_CACHE_SIZE, CLAIM_EMBED_WORDS
+from interviewer.grading.contrast import contrasted, sentence_subjects, subject_names
 from interviewer.grading.coverage import (
     _NAMED_NOT_MADE,
     _RANK,
@@ -53,11 +45,11 @@ from interviewer.grading.coverage import (
     _opposes,
     _polarity_conflict,
     _short,
-    _sibling_named,
     _topic_matches,
     gradable_points,
     same_point,
 )
+from interviewer.grading.cues import DONT_KNOW
 from interviewer.grading.feedback_text import (
     _adhoc_point,
     _case,
@@ -73,6 +65,7 @@ from interviewer.grading.language import (
 )
 from interviewer.grading.models import Bank, KeyPoint, Question
 from interviewer.grading.naming import bare_subject, name_point
+from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.points import embed_text_of, iter_points, polarity
 from interviewer.grading.refine import _refine
 from interviewer.grading.rubric import (
@@ -81,11 +74,11 @@ from interviewer.grading.rubric import (
     match_rubric,
     normalise_question,
 )
-from interviewer.grading.scoring import Features, decide, score_from
+from interviewer.grading.scoring import Features, central_points, decide, score_from
 from interviewer.grading.sources import _plain_block, _reference_hit_points, _unique_citations
 from interviewer.grading.terms import key_terms
 from interviewer.grading.units import parallel_clauses
-from interviewer.text import close_stems, stem, stem_index, text_terms, words
+from interviewer.text import DEFINITIONAL, close_stems, stem, stem_index, text_terms, words
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -94,6 +87,15 @@ if TYPE_CHECKING:
 
     from interviewer.llm import ResponseCache
     from interviewer.settings import Settings
+
+
+def _defines(text: str, qterms: set[str], need_verb: bool = True) -> bool:
+    """The text opens with the question's subject (all its terms, three at most) and,
+    for a claim, defines it ("The learning rate is ...")."""
+    if not qterms or len(qterms) > 3:
+        return False
+    lead = set(text_terms(" ".join(words(text)[:5])).unigrams)
+    return qterms <= lead and (not need_verb or bool(DEFINITIONAL.search(text[:80])))
 
 
 class Grader:
@@ -108,8 +110,10 @@ class Grader:
         embedder: Any = None,
         retriever: Any = None,
         llm: Any = None,
+        params: GradingParams | None = None,
     ) -> None:
         self.settings = settings
+        self.params = params or load_params()
         self._embedder = embedder
         self._retriever = retriever
         self._retriever_failed = False
@@ -126,6 +130,7 @@ class Grader:
         self._note_vocab: frozenset[str] | None = None
         self._claim_vecs: OrderedDict[str, np.ndarray] = OrderedDict()
         self._groups: dict[tuple[str, tuple[str, ...]], tuple[tuple[int, ...], ...]] = {}
+        self._contrasts: dict[str, tuple[frozenset[str], dict[str, frozenset[str]]]] = {}
 
     # ---- construction ------------------------------------------------------------------
     @classmethod
@@ -135,10 +140,12 @@ class Grader:
         *,
         use_llm: bool | None = None,
         cache: ResponseCache | None = None,
+        params: GradingParams | None = None,
     ) -> Grader:
         """Everything the grader needs: the embedder, the question bank (from the cache
         next to the index, or extracted now), the model when ``use_llm`` (default: the
-        settings) allows it, its replies stored in ``cache`` when one is given. The
+        settings) allows it, its replies stored in ``cache`` when one is given;
+        ``params``: thresholds and weights (default: ``load_params()``). The
         retriever opens lazily (once, whatever the number of threads grading), for
         free-text questions and the model's context."""
         from interviewer.embeddings import get_embedder
@@ -149,9 +156,17 @@ class Grader:
             from interviewer.llm import make_llm
 
             llm = make_llm(settings.model_copy(update={"use_llm": True}), cache=cache)
-        grader = cls(settings, embedder=get_embedder(settings), llm=llm)
+        grader = cls(settings, embedder=get_embedder(settings), llm=llm, params=params)
         grader.bank  # noqa: B018 - load now so that corpus errors surface at open
         return grader
+
+    def with_params(self, params: GradingParams) -> Grader:
+        """A grader with other thresholds sharing this one's bank, embedder and
+        caches (a calibration search grades the same answers under many settings)."""
+        other = copy.copy(self)
+        other.params = params
+        other._groups = {}  # duplicate groups depend on the thresholds
+        return other
 
     @property
     def embedder(self) -> Any:
@@ -234,6 +249,7 @@ class Grader:
             self._sections = None
             self._common_words = None
             self._note_vocab = None
+            self._contrasts = {}
 
     # ---- questions ---------------------------------------------------------------------
     def questions(self, topics: list[str] | None = None) -> list[Question]:
@@ -261,14 +277,14 @@ class Grader:
             ratio = difflib.SequenceMatcher(None, norm, normalise_question(q.text)).ratio()
             if ratio > best_ratio:
                 best, best_ratio = q, ratio
-        if best is not None and best_ratio >= FUZZY_QUESTION_RATIO:
+        if best is not None and best_ratio >= self.params.fuzzy_question_ratio:
             return best
         if not qs:
             return None
         vecs = self._embed_many([text] + [q.text for q in qs])
         sims = vecs[1:] @ vecs[0]
         i = int(sims.argmax())
-        return qs[i] if float(sims[i]) >= SAME_QUESTION_COSINE else None
+        return qs[i] if float(sims[i]) >= self.params.same_question_cosine else None
 
     # ---- grading -------------------------------------------------------------------------
     def grade(
@@ -357,7 +373,10 @@ class Grader:
                 "is English-centric; Spanish ML terms are mapped to English)."
             )
 
-        incorrect = self._contradictions(claims, points, q)
+        found = self._contradictions(claims, points, q)
+        # A rule not trusted to penalise only asks the candidate to check the claim.
+        incorrect = [c for c in found if not c.advisory]
+        to_check = [c for c in found if c.advisory]
         # A claim that contradicts the notes earns nothing, whatever it resembles.
         wrong = {c.text for c in incorrect}
         # ... nor does the sentence around a wrong clause (its other clauses may).
@@ -383,7 +402,7 @@ class Grader:
         )
 
         if incorrect and score > 0:
-            score = round(max(0.0, score - CONTRADICTION_PENALTY * len(incorrect)), 1)
+            score = round(max(0.0, score - self.params.contradiction_penalty * len(incorrect)), 1)
 
         missed = self._top_missed(missed_all)
         off_topic = (
@@ -391,7 +410,7 @@ class Grader:
             and not incorrect  # a claim the notes contradict is on their topic
             and not covered
             and not partial
-            and all(assessments[k.id].sim < OFF_TOPIC_SIM for k in points)
+            and all(assessments[k.id].sim < self.params.off_topic_sim for k in points)
         )
         fb = Feedback(
             **base,
@@ -400,6 +419,7 @@ class Grader:
             partial=[self._point(k, assessments[k.id]) for k in _by_importance(partial)],
             missed=[self._point(k, assessments[k.id]) for k in missed],
             incorrect=incorrect,
+            to_check=to_check,
             grounded=True,
         )
         fb.citations = _unique_citations(
@@ -410,11 +430,29 @@ class Grader:
         )
         fb.follow_up = self.follow_up_for(fb)
         names = self._names(missed[:3])
+        dont_know = bool(DONT_KNOW.search(answer.strip())) and not covered and not partial
+        length = self._length_remark(answer, points)
+        if length:
+            notes.append(length)
         fb.critique = _critique(
             fb, n_points=len(shown), empty=not answer.strip(), junk=bool(junk) and not claims,
-            off_topic=off_topic, notes=notes, missing=names,
+            off_topic=off_topic and not dont_know, notes=notes, missing=names,
+            dont_know=dont_know, central=central_points(len(shown), self.params),
         )  # fmt: skip
         return fb
+
+    def _length_remark(self, answer: str, points: Sequence[KeyPoint]) -> str | None:
+        """A remark when the answer is far longer than the notes' own answer."""
+        n_answer = len(answer.split())
+        n_notes = sum(len(kp.text.split()) for kp in points)
+        p = self.params
+        if n_answer < p.long_answer_min_words or n_answer < p.long_answer_ratio * n_notes:
+            return None
+        return (
+            f"Your answer runs to {n_answer} words, about {round(n_answer / max(1, n_notes))} "
+            f"times your notes' own ({n_notes} words): in an interview, make the main points "
+            "briefly; length adds nothing they do not say."
+        )
 
     def duplicate_groups(self, qid: str, points: Sequence[KeyPoint]) -> list[list[KeyPoint]]:
         """The question's points grouped by ``same_point`` (in their order; a point
@@ -446,7 +484,8 @@ class Grader:
             for i in range(n):
                 for j in range(i + 1, n):
                     if not _polarity_conflict(pol[i], pol[j], short[i] and short[j]) and same_point(
-                        float(cos[i, j]), subj[i], subj[j], points[i].label, points[j].label
+                        float(cos[i, j]), subj[i], subj[j], points[i].label, points[j].label,
+                        self.params,
                     ):
                         parent[find(j)] = find(i)
         groups: dict[int, list[int]] = {}
@@ -480,8 +519,10 @@ class Grader:
             elif best == 1:
                 share = max(credit.get(kp.id, 0.5) for kp in group if status.get(kp.id) == 1)
                 # (score_from counts a partial weight at one half.)
-                partial.append(weight * 2 * max(0.5, share))
-        return score_from(covered, partial, weights, hints)
+                # (A share above one half earns more, never more than covered.)
+                cap = 1.0 / max(self.params.partial_credit, 1e-6)
+                partial.append(weight * min(cap, 2 * max(0.5, share)))
+        return score_from(covered, partial, weights, hints, self.params)
 
     # ---- assessment ----------------------------------------------------------------------
     def claims(
@@ -536,7 +577,7 @@ class Grader:
         for i, kp in enumerate(points):
             best: tuple[int, float, int] = (0, -1.0, 0)  # (rank, sim, claim)
             for j in range(len(claims)):
-                rank = decide(feats.sim[i, j], feats.lex[i, j], int(feats.label[i, j]))
+                rank = decide(feats.sim[i, j], feats.lex[i, j], int(feats.label[i, j]), self.params)
                 key = (rank, float(feats.sim[i, j]), j)
                 if key[:2] > best[:2]:
                     best = key
@@ -544,7 +585,7 @@ class Grader:
             credit = None
             ranks, cj = (
                 self._clause_ranks(kp, claims, q)
-                if rank < 2 or feats.sim[i, j] < SIM_PARAPHRASE else (None, 0)
+                if rank < 2 or feats.sim[i, j] < self.params.sim_paraphrase else (None, 0)
             )  # fmt: skip
             if ranks:
                 share = sum(ranks) / (2 * len(ranks))
@@ -593,7 +634,7 @@ class Grader:
         best_claim, best_sim = 0, -1.0
         for i in range(len(parts)):
             r, sim, j = max(
-                (decide(feats.sim[i, j], feats.lex[i, j], int(feats.label[i, j])),
+                (decide(feats.sim[i, j], feats.lex[i, j], int(feats.label[i, j]), self.params),
                  float(feats.sim[i, j]), j)
                 for j in range(len(claims))
             )  # fmt: skip
@@ -618,13 +659,27 @@ class Grader:
         label = np.zeros(sims.shape, dtype=np.int8)
         weights, default = self.bank.idf, self.bank.default_idf
         qterms = set(text_terms(q.text).unigrams)
-        claim_uni = [{t for t in c.terms if " " not in t} - qterms for c in claims]
+        claim_all = [{t for t in c.terms if " " not in t} for c in claims]
+        claim_uni = [u - qterms for u in claim_all]
+        names, contrast = self._contrast(q)
+        # The contrasted subject each claim opens with ("An inner join keeps every row
+        # of the left table" is about the inner join, whatever else it names).
+        opens = [subject_names(c.match_text, names) if names else set() for c in claims]
+        defines = [_defines(c.match_text, qterms) for c in claims]
         for i, kp in enumerate(points):
+            defined = _defines(kp.text, qterms, need_verb=False)
             terms = [t for t in kp.terms if t]
             label_sets = _label_sets(kp)
             p_uni = self._point_stems(kp) - qterms
+            needs = contrast.get(kp.id)
             for j, c in enumerate(claims):
-                if sims[i, j] > SIM_FLOOR and _opposes(c.match_text, kp.text):
+                if needs and not needs & (opens[j] or claim_all[j]):
+                    # The point is about one of the subjects the question contrasts
+                    # (INNER vs LEFT JOIN); a claim that does not name it says nothing
+                    # of it, however alike the rest of its words.
+                    sims[i, j] = 0.0
+                    continue
+                if sims[i, j] > self.params.sim_floor and _opposes(c.match_text, kp.text):
                     # A claim that says the opposite of the point is no evidence for it.
                     sims[i, j] = 0.0
                     continue
@@ -633,22 +688,51 @@ class Grader:
                 # Unweighted: a claim's rare words (mistakes, cost) are its own
                 # phrasing, not evidence against the point.
                 precision = len(shared) / len(claim_uni[j]) if len(shared) >= 2 else 0.0
-                lex[i, j] = max(recall, PRECISION_WEIGHT * precision)
+                lex[i, j] = max(recall, self.params.precision_weight * precision)
+                if defined and defines[j] and sims[i, j] >= self.params.sim_definition:
+                    # Two definitions of the question's subject this close say the
+                    # same thing in other words ("the step size of gradient descent").
+                    lex[i, j] = max(lex[i, j], self.params.lex_covered)
                 if _formula_in(c.text, kp.text):
                     label[i, j] = 2
                 elif any(_label_in(ls, c.terms) for ls in label_sets):
                     # Naming a method is making the point ("early stopping"); naming
                     # what a definition or formula is about ("precision") is not.
                     label[i, j] = 1 if kp.kind in _NAMED_NOT_MADE else 2
-                elif sims[i, j] >= SIM_FLOOR and _sibling_named(kp.text, c.terms, q.text):
-                    # "a validation set" for "K-fold cross-validation": the same idea
-                    # by another name, partly made.
-                    label[i, j] = 1
                 elif _name_item(kp):
                     # A point that is only a name ("Ridge (L2 norm)") is made by naming
                     # it; sharing its other words ("norm") is not evidence.
                     lex[i, j] = 0.0
         return Features(sims, lex, label)
+
+    def _contrast_terms(self, q: Question) -> dict[str, frozenset[str]]:
+        return self._contrast(q)[1]
+
+    def _contrast(self, q: Question) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+        """For each point about some but not all of the subjects the question names
+        ("What is the difference between an INNER JOIN and a LEFT JOIN?"): the names of
+        its subjects, one of which a claim must use to earn credit for it. A question
+        term is a subject name when some of its points use it and others do not."""
+        with self._lock:
+            got = self._contrasts.get(q.id)
+        if got is not None:
+            return got
+        points = gradable_points(q)
+        qterms = contrasted(q.text)
+        # A point is about the subjects it opens with ("A LEFT JOIN with ...", "HAVING
+        # filters ..."), not those it mentions later ("Atomicity means a transaction").
+        stems = {kp.id: subject_names(kp.text, qterms) for kp in points}
+        used = [t for t in qterms if 0 < sum(t in s for s in stems.values()) < len(points)]
+        out: dict[str, frozenset[str]] = {}
+        if len(points) >= 2:
+            for kp in points:
+                mine = frozenset(t for t in used if t in stems[kp.id])
+                if mine and mine != frozenset(used):
+                    out[kp.id] = mine
+        both = (frozenset(used) if out else frozenset(), out)
+        with self._lock:
+            self._contrasts[q.id] = both
+        return both
 
     def _point_stems(self, kp: KeyPoint) -> set[str]:
         got = self._stem_cache.get(kp.text)
@@ -700,20 +784,20 @@ class Grader:
         return np.stack([self._vectors[t] for t in texts])
 
     def _top_missed(self, missed: list[KeyPoint]) -> list[KeyPoint]:
-        """At most MAX_MISSED, most important first, restatements merged."""
+        """At most ``params.max_missed``, most important first, restatements merged."""
         out: list[KeyPoint] = []
         # A point the notes hedge ("I think", "as I understand it") is not one an answer
         # must make: it may earn credit, but it is never reported missing.
         for kp in _by_importance([k for k in missed if not k.doubtful] or missed):
             v = self._vector(kp)
             if any(
-                float(v @ self._vector(o)) >= MISSED_DUP_COSINE
+                float(v @ self._vector(o)) >= self.params.missed_dup_cosine
                 or (kp.label and o.label and kp.label.lower() == o.label.lower())
                 for o in out
             ):
                 continue
             out.append(kp)
-            if len(out) >= MAX_MISSED:
+            if len(out) >= self.params.max_missed:
                 break
         return out
 
@@ -739,18 +823,40 @@ class Grader:
         seen: set[str] = set()
         sentences = _note_sentences(evidence)
 
-        def check(c: Claim, ref: str | None) -> tuple[KeyPoint, str] | None:
-            return (
-                find_contradiction(c.match_text, evidence, qterms, sentences)
-                or _overclaim(c, ref, sentences, qterms)
-                or _wrong_membership(c.match_text, sentences, qterms)
-            )
+        skip = frozenset(self.params.disabled_rules)
+        names = self._contrast(q)[0]
+        subjects = sentence_subjects([(kp.id, sent) for kp, sent, _ in sentences], names)
+
+        def check(c: Claim, ref: str | None) -> Finding | None:
+            found = None
+            mine = subject_names(c.match_text, names)
+            if names and "swapped-subject" not in skip:
+                found = contrast_swap(c.match_text, names, sentences, subjects)
+            # A claim about one of the subjects the question contrasts is compared
+            # with the notes about that subject (WHERE "before", HAVING "after" are
+            # no opposites), and judged by the contrast above, not by the subject
+            # parser's guesses.
+            own, about = skip, sentences
+            if mine:
+                own = skip | {"other-subject"}
+                about = [
+                    x for x, subj in zip(sentences, subjects, strict=True)
+                    if not subj or subj & mine
+                ]  # fmt: skip
+            found = found or find_contradiction(c.match_text, evidence, qterms, about, own)
+            if found is None and "opposite-direction" not in skip:
+                found = opposite_direction(c.match_text, about, qterms)
+            if found is None and "overclaim" not in skip:
+                found = _overclaim(c, ref, sentences, qterms)
+            if found is None and "wrong-family" not in skip:
+                found = _wrong_membership(c.match_text, sentences, qterms)
+            return found
 
         clauses: dict[int, list[Claim]] = {}
         for c in claims:
             if c.parent is not None:
                 clauses.setdefault(id(c.parent), []).append(c)
-        hits: list[tuple[Claim, tuple[KeyPoint, str]]] = []
+        hits: list[tuple[Claim, Finding]] = []
         antecedent: str | None = None  # what a leading pronoun refers to
         for sent in (c for c in claims if c.parent is None):
             found = check(sent, antecedent)
@@ -764,22 +870,27 @@ class Grader:
                     part_hits.append((cl, got))
                 if not _PRONOUN_START.match(cl.match_text):
                     ref = cl.match_text
-            if found is not None and not part_hits and len(clauses.get(id(sent), [])) < 2:
+            whole = found is not None and found.rule == "opposite-direction"
+            n_parts = len(clauses.get(id(sent), []))
+            if found is not None and not part_hits and (n_parts < 2 or whole):
                 hits.append((sent, found))
             else:
                 # A sentence of several clauses, none wrong alone, is two statements
                 # side by side ("A too simple model has high bias ...; a model with
                 # many parameters has high variance ..."), not one wrong statement.
+                # (Directions are the exception: "reduces the bias, at the cost of
+                # more variance" is wrong only as a whole.)
                 hits.extend(part_hits)
             if not _PRONOUN_START.match(sent.match_text):
                 antecedent = sent.match_text
-        for c, (kp, correction) in hits:
+        for c, (kp, correction, rule) in hits:
             if c.text in seen or any(c.text in o.text or o.text in c.text for o in out):
                 continue
             seen.add(c.text)
             out.append(
                 IncorrectClaim(
-                    text=c.text, correction=correction, citation=kp.citation, source="grounded"
+                    text=c.text, correction=correction, citation=kp.citation, source="grounded",
+                    rule=rule, advisory=self.params.advisory(rule),
                 )
             )
         return out
@@ -802,8 +913,8 @@ class Grader:
     def follow_up_for(self, feedback: Feedback) -> str | None:
         """A natural question aimed at the most important missed point (or, failing
         that, a partly covered one). None for ungrounded feedback, or when the answer
-        already scores FOLLOW_UP_BELOW or more."""
-        if not feedback.grounded or feedback.score >= FOLLOW_UP_BELOW:
+        already scores ``params.follow_up_below`` or more."""
+        if not feedback.grounded or feedback.score >= self.params.follow_up_below:
             return None
         # The most important missed point that can be named (an interviewer asks about
         # "early stopping", not about "the note's sentence 3"); then a partly covered
@@ -932,7 +1043,9 @@ class Grader:
         for kp, s in zip(pool, sims, strict=True):
             lex = len(qterms & set(text_terms(kp.text).unigrams))
             relevance = float(s) + 0.05 * min(lex, 3)
-            if float(s) >= 0.35 or (lex >= 1 and float(s) >= 0.25):
+            if float(s) >= self.params.related_point_sim or (
+                lex >= 1 and float(s) >= self.params.related_point_sim_lex
+            ):
                 scored.append((relevance, kp))
         scored.sort(key=lambda x: -x[0])
         chosen = [kp for _, kp in scored[:limit]]

@@ -13,7 +13,6 @@ from pydantic import BaseModel, Field
 from interviewer.errors import ConfigError, LLMError
 from interviewer.feedback import Citation, IncorrectClaim, Point
 from interviewer.grading.claims.cues import _stems
-from interviewer.grading.constants import CONTRADICTION_PENALTY, FOLLOW_UP_BELOW, SIM_PARTIAL
 from interviewer.grading.coverage import _short, gradable_points
 from interviewer.grading.language import is_instruction
 from interviewer.grading.sources import _unique_citations
@@ -258,6 +257,11 @@ def cit_key(c: Citation) -> tuple[str, str, str | None]:
     return (c.source, c.heading, c.url)
 
 
+def _same_claim(norm: str, text: str) -> bool:
+    other = " ".join(text.lower().split())
+    return norm in other or other in norm
+
+
 def _strip_json(text: str) -> str:
     m = re.match(r"^\s*```(?:json)?\s*\n?(.*?)\n?```\s*$", text, re.DOTALL)
     return (m.group(1) if m else text).strip()
@@ -279,16 +283,27 @@ def merge_critique(
       only when its source_id is a section the model was shown (else in_notes=False);
     - a missed point moves to partly covered only when the model quotes the answer
       making it; the score is recomputed from the statuses;
+    - a claim that a grounded rule only found to check (``to_check``) and the model
+      also calls wrong is confirmed: it becomes a wrong claim;
     - the follow-up must be one question; the prose replaces the templated critique."""
     sections_text = sections_text or {}
     incorrect = list(grounded.incorrect)
+    to_check = list(grounded.to_check)
     known = {" ".join(c.text.lower().split()) for c in incorrect}
     added_with_evidence = 0
     for item in critique.incorrect[:MAX_MODEL_CLAIMS]:
         claim = item.claim.strip()
         if not claim or not _quoted_in(claim, answer) or is_instruction(claim):
             continue
-        if " ".join(claim.lower().split()) in known:
+        norm = " ".join(claim.lower().split())
+        if norm in known:
+            continue
+        confirmed = next((c for c in to_check if _same_claim(norm, c.text)), None)
+        if confirmed is not None:
+            to_check.remove(confirmed)
+            incorrect.append(confirmed.model_copy(update={"advisory": False}))
+            known.add(norm)
+            added_with_evidence += 1
             continue
         cit = ids.get((item.source_id or "").strip().strip("[]").upper())
         if cit is not None and not (
@@ -317,7 +332,7 @@ def merge_critique(
         related = bool((_stems(d.answer_quote) - qterms) & (_stems(point.text) - qterms))
         if not related:
             vecs = grader._embed_many([d.answer_quote, point.text])
-            related = float(vecs[0] @ vecs[1]) >= SIM_PARTIAL
+            related = float(vecs[0] @ vecs[1]) >= grader.params.sim_partial
         if related:
             moved.append(point.model_copy(update={"evidence": d.answer_quote.strip()}))
     moved_texts = {p.text for p in moved}
@@ -332,12 +347,13 @@ def merge_critique(
         status = {kp.id: by_text.get(kp.text, 0) for kp in points}
         score = grader.score_points(q.id, points, status, grounded.hints_used)
         wrong = sum(1 for c in incorrect if c.source == "grounded" or c.citation is not None)
-        score = round(max(0.0, score - CONTRADICTION_PENALTY * wrong), 1) if score else 0.0
+        penalty = grader.params.contradiction_penalty * wrong
+        score = round(max(0.0, score - penalty), 1) if score else 0.0
 
     follow_up = grounded.follow_up
     fq = (critique.follow_up or "").strip()
     well_formed = fq.endswith("?") and len(fq) <= 300 and fq.count("?") <= 2 and "<" not in fq
-    if well_formed and (grounded.follow_up is not None or score < FOLLOW_UP_BELOW):
+    if well_formed and (grounded.follow_up is not None or score < grader.params.follow_up_below):
         follow_up = fq
     prose = critique.critique.strip()
     citations = _unique_citations(
@@ -349,6 +365,7 @@ def merge_critique(
             "partial": partial,
             "missed": missed,
             "incorrect": incorrect,
+            "to_check": to_check,
             "follow_up": follow_up,
             "critique": _short(prose, 1500) if prose else grounded.critique,
             "citations": citations,

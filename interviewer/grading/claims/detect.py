@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.cues import _all_stems, _negated, _stems
 from interviewer.grading.claims.inversion import (
+    SENTENCE_RULES,
     _adj_supported,
     _neg_supported,
     _sentence_contradiction,
 )
+from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _note_sentences, _subject
 from interviewer.grading.claims.swap import _subject_conflicts
 from interviewer.grading.models import KeyPoint
@@ -25,7 +27,8 @@ def find_contradiction(
     points: Sequence[KeyPoint],
     qterms: AbstractSet[str],
     sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]] | None = None,
-) -> tuple[KeyPoint, str] | None:
+    skip: AbstractSet[str] = frozenset(),
+) -> Finding | None:
     """The note point that a claim contradicts, with a correction, or None. Each rule
     needs explicit textual evidence in one note sentence:
 
@@ -46,6 +49,7 @@ def find_contradiction(
     8. a conflicting definition: the claim defines S in prose, the notes define S (in
        words or as "S = formula"), and no note sentence about S agrees with it.
 
+    Each rule has a name (``registry.RULES``); ``skip``: names of rules not to apply.
     (The grader adds 9, an overclaim, and 10, a wrong family: see ``_overclaim`` and
     ``_wrong_membership``.) A claim that a note sentence supports outright is not
     contradicted by another one about something else (rules 1 and 3), and a pair of
@@ -64,7 +68,7 @@ def find_contradiction(
     found: list[tuple[int, int, KeyPoint, str, int]] = []
     for n, (kp, sent, parsed) in enumerate(sentences):
         got = _sentence_contradiction(claim, sent, parsed, qterms, c_stems, c_neg, c_words, c_all)
-        if got is not None:
+        if got is not None and SENTENCE_RULES[got[0]] not in skip:
             found.append((len(c_stems & _stems(sent)), -n, kp, got[1], got[0]))
     if any(f[4] == 3 for f in found) and _adj_supported(claim, sentences):
         # Another note sentence says just what the claim says ("a model with many
@@ -77,8 +81,10 @@ def find_contradiction(
         found = [f for f in found if f[4] != 1]
     if found:
         # The note sentence closest to the claim is the best evidence.
-        _, _, kp, correction, _ = max(found, key=lambda f: (f[0], f[1]))
-        return kp, correction
+        _, _, kp, correction, number = max(found, key=lambda f: (f[0], f[1]))
+        return Finding(kp, correction, SENTENCE_RULES[number])
     if c_parsed is not None and not c_neg:
-        return _subject_conflicts(claim, c_parsed, sentences, qterms)
+        hit = _subject_conflicts(claim, c_parsed, sentences, qterms)
+        if hit is not None and hit.rule not in skip:
+            return hit
     return None

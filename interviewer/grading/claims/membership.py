@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.cues import _stems
 from interviewer.grading.claims.inversion import _within
+from interviewer.grading.claims.registry import Finding
 from interviewer.grading.coverage import _short
 from interviewer.grading.models import KeyPoint
 
@@ -35,7 +36,7 @@ def _wrong_membership(
     claim: str,
     sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
     qterms: AbstractSet[str],
-) -> tuple[KeyPoint, str] | None:
+) -> Finding | None:
     """10. a wrong family: the claim says X is a kind of Y, the notes file X under a
     sibling Z of Y ("Bagging (Random forests), Boosting, ...") and never under Y."""
     m = _MEMBERSHIP.match(claim.strip())
@@ -67,4 +68,4 @@ def _wrong_membership(
     if found is None or under_y:
         return None
     kp, sent, z_name = found
-    return kp, f"Your notes file it under {z_name}: “{_short(sent, 200)}”"
+    return Finding(kp, f"Your notes file it under {z_name}: “{_short(sent, 200)}”", "wrong-family")

@@ -6,7 +6,9 @@ import re
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.cues import _negated, _stems
+from interviewer.grading.claims.registry import Finding
 from interviewer.grading.coverage import _short
+from interviewer.grading.cues import cue_regex
 from interviewer.grading.models import KeyPoint
 
 if TYPE_CHECKING:
@@ -17,22 +19,9 @@ if TYPE_CHECKING:
 
 _PRONOUN_START = re.compile(r"^\s*(?:it|this|that|they|these|those)\b", re.I)
 # An answer that claims something has no limits at all.
-_OVERCLAIM = re.compile(
-    r"\bno (?:downsides?|drawbacks?|disadvantages?|cons|risks?|problems?|limitations?)\b|"
-    r"\bwithout (?:any )?(?:downsides?|drawbacks?|disadvantages?|risks?|problems?)\b|"
-    r"\ball you need\b|\balways (?:works|the best|better|enough|right)\b|\bnever fails\b|"
-    r"\b(?:is|are) (?:always )?(?:enough|sufficient) for (?:any|every|all)\b|"
-    r"\b(?:solves|fixes) everything\b|\bthe only (?:metric|thing|method) you need\b",
-    re.I,
-)
+_OVERCLAIM = cue_regex("overclaim")
 # A note sentence that names a limitation.
-_LIMITATION = re.compile(
-    r"\b(?:problems?|issues?|downsides?|drawbacks?|disadvantages?|limitations?|limited|"
-    r"undesirable|misleading|misleads?|careful(?:ly)?|caveats?|at the expense|pros and cons|"
-    r"may (?:overfit|hurt|fail|mislead|lose|not)|you(?:'re| are) (?:effectively )?los(?:ing|e)|"
-    r"not (?:enough|sufficient|always))\b",
-    re.I,
-)
+_LIMITATION = cue_regex("limitation")
 
 
 def _overclaim(
@@ -40,7 +29,7 @@ def _overclaim(
     antecedent: str | None,
     sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
     qterms: AbstractSet[str],
-) -> tuple[KeyPoint, str] | None:
+) -> Finding | None:
     """9. an overclaim: the claim says something has no downside / is all you need,
     while a note sentence about the same thing names its limitation ("Accuracy ...
     may have undesirable effects"). A leading pronoun ("It is all you need") refers to
@@ -64,4 +53,6 @@ def _overclaim(
             best = (shared, kp, sent)
     if best is None:
         return None
-    return best[1], f"Your notes point out a limitation: “{_short(best[2], 220)}”"
+    return Finding(
+        best[1], f"Your notes point out a limitation: “{_short(best[2], 220)}”", "overclaim"
+    )

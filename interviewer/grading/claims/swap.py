@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _negated, _stems
+from interviewer.grading.claims.cues import _lower_words, _negated, _stems
 from interviewer.grading.claims.inversion import _within
+from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _DEF_VERBS
+from interviewer.grading.contrast import subject_names
 from interviewer.grading.coverage import _short
+from interviewer.grading.cues import cue_list
 from interviewer.grading.models import KeyPoint
 from interviewer.text import stem, words
 
@@ -21,7 +24,7 @@ def _subject_conflicts(
     c_parsed: tuple[AbstractSet[str], str, str],
     sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
     qterms: AbstractSet[str],
-) -> tuple[KeyPoint, str] | None:
+) -> Finding | None:
     c_subj, c_verb, c_pred = c_parsed
     c_pred_stems = set(_stems(c_pred) - c_subj)
     if c_verb not in _DEF_VERBS:
@@ -69,14 +72,15 @@ def _subject_conflicts(
             )
             if len(hit) >= 2 and better and hit - own_words:
                 mine = _short(about[0][1], 140)
-                return kp, (
-                    f"Your notes say that of something else: “{_short(sent, 160)}”; "
-                    f"and of this: “{mine}”"
+                return Finding(
+                    kp,
+                    (
+                        f"Your notes say that of something else: “{_short(sent, 160)}”; "
+                        f"and of this: “{mine}”"
+                    ),
+                    "other-subject",
                 )
 
-    swapped = _swapped_subject(c_subj, c_pred_stems, sentences, qterms) if single_clause else None
-    if swapped is not None:
-        return swapped
 
     # Agreement: a note sentence about the subject that says (some of) the same. One
     # shared everyday word in a longer claim ("prediction" in "how sure the model is
@@ -100,46 +104,70 @@ def _subject_conflicts(
     )
     if about and defines and any(p[1] in _DEF_VERBS for _, _, p in about):
         kp, sent, _ = next((x for x in about if x[2][1] in _DEF_VERBS), about[0])
-        return kp, f"Your notes define it differently: “{_short(sent, 220)}”"
+        return Finding(
+            kp, f"Your notes define it differently: “{_short(sent, 220)}”", "conflicting-definition"
+        )
     return None
 
 
-def _swapped_subject(
-    c_subj: AbstractSet[str],
-    c_pred: AbstractSet[str],
+
+
+def _quantifiers() -> dict[str, str]:
+    return dict(line.split() for line in cue_list("quantifiers"))
+
+
+_QUANT = _quantifiers()
+
+
+def _predicate(text: str, names: AbstractSet[str]) -> set[str]:
+    """Content stems and quantifier classes ('only', 'all', 'none') of a statement,
+    without the subjects' names."""
+    quant = {"q:" + _QUANT[w] for w in _lower_words(text) if w in _QUANT}
+    return (set(_stems(text)) | quant) - set(names)
+
+
+def contrast_swap(
+    claim: str,
+    names: AbstractSet[str],
     sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
-    qterms: AbstractSet[str],
-) -> tuple[KeyPoint, str] | None:
-    """7b. The question contrasts two subjects ("validation set and test set") and the
-    claim says of one ("the test set is used to tune the hyperparameters") what a note
-    sentence says of the other only ("The metrics computed on the validation data can
-    be used to tune the hyperparameters"), in whatever grammar: that sentence names
-    the other subject and not the claim's, and uses every word of the claim's
-    predicate; no sentence naming the claim's subject does."""
-    if len(c_pred) < 2:
+    subjects: list[set[str]],
+) -> Finding | None:
+    """7b. The question contrasts subjects ("INNER JOIN and a LEFT JOIN", "WHERE and
+    HAVING"); the claim opens with one of them and says of it what the notes say of
+    another: its predicate matches a note sentence about only the other subject better
+    than any about its own, with words the notes never use of its own ("A left join
+    only keeps the rows that match in both tables"). ``subjects``: the names each note
+    sentence is about (``contrast.sentence_subjects``)."""
+    named = subject_names(claim, names)
+    if len(named) != 1 or _negated(claim):
         return None
-    # Subjects of the notes that share the claim's head but differ in a qualifier,
-    # both qualifiers named by the question: ('test', 'valid') for "test set" and
-    # "validation set".
-    pairs: set[tuple[frozenset[str], frozenset[str]]] = set()
-    for _, _, p in sentences:
-        if p is None or not p[0] & c_subj:
-            continue
-        own, other = frozenset(c_subj) - p[0], frozenset(p[0]) - c_subj
-        if own and other and own <= qterms and other <= qterms:
-            pairs.add((own, other))
-    hit: tuple[KeyPoint, str] | None = None
-    for own, other in pairs:
-        found: tuple[KeyPoint, str] | None = None
-        for kp, sent, _ in sentences:
-            stems = _stems(sent)
-            if own & stems:
-                if c_pred <= stems:
-                    return None  # the notes say it of the claim's subject too
-            elif found is None and c_pred <= stems and other <= stems:
-                found = (kp, sent)
-        hit = hit or found
-    if hit is None:
+    own_name = next(iter(named))
+    pred = _predicate(claim, names)
+    if len(pred) < 2:
         return None
-    kp, sent = hit
-    return kp, f"Your notes say that of something else: “{_short(sent, 200)}”"
+    own: list[set[str]] = []
+    other: list[tuple[KeyPoint, str, set[str]]] = []
+    for (kp, sent, _), subj in zip(sentences, subjects, strict=True):
+        if subj == {own_name}:
+            own.append(_predicate(sent, names))
+        elif subj and own_name not in subj:
+            other.append((kp, sent, _predicate(sent, names)))
+    if not own or not other:
+        return None
+    own_words = set().union(*own)
+    own_best = max(len(pred & p) for p in own)
+    best: tuple[int, KeyPoint, str] | None = None
+    for kp, sent, p in other:
+        hit = pred & p
+        if (
+            len(hit) >= 2
+            and len(hit) > own_best
+            and 2 * len(hit) >= len(pred)
+            and hit - own_words
+            and (best is None or len(hit) > best[0])
+        ):
+            best = (len(hit), kp, sent)
+    if best is None:
+        return None
+    said = f"Your notes say that of something else: “{_short(best[2], 200)}”"
+    return Finding(best[1], said, "swapped-subject")
