@@ -34,7 +34,7 @@ UPSERT_BATCH = 256
 LOCK = "index.lock"
 STORE_CHECK = "store-check.json"  # segment files that last passed the probe
 PROBE_SAMPLES = 5
-# interviewer.keypoints.BANK_FILE, named here because importing keypoints takes seconds
+# interviewer.grading.models.BANK_FILE, named here because importing the grader takes seconds
 # (tests/test_doctor.py checks that the two agree).
 BANK_FILE = "keypoints.json"
 PROBE_TIMEOUT_S = 120.0

@@ -200,10 +200,10 @@ def test_what_an_interview_built_is_what_doctor_and_status_report(
 ) -> None:
     """An interview (or `grade`) builds the question bank, not the search index: doctor
     says so instead of "no index yet", and does not fail for it."""
-    from interviewer import index, keypoints
-    from interviewer.grading import Grader
+    from interviewer import index
+    from interviewer.grading import Grader, models
 
-    assert index.BANK_FILE == keypoints.BANK_FILE
+    assert index.BANK_FILE == models.BANK_FILE
 
     settings = load_settings(corpus=tiny_corpus, use_llm=False)
     Grader.open(settings, use_llm=False)
