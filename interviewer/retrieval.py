@@ -1,5 +1,8 @@
-"""Hybrid retrieval: BM25 over the chunk snapshot and dense search in Chroma, fused
-by reciprocal rank fusion and deduplicated per section.
+"""Hybrid retrieval: BM25 over the chunk snapshot (text and heading fields), dense
+search in Chroma (English model) and, for text not in English, dense search with a
+multilingual model; fused by weighted reciprocal rank fusion, stub sections weighed
+down, deduplicated per section. The weights are fitted on the tuning split of
+``evals/retrieval/`` by ``benchmarks/fit_retrieval.py``.
 
 BM25 is implemented here over numpy rather than through LlamaIndex's retriever:
 importing ``llama_index.core`` costs seconds, and the query path must stay close
@@ -12,6 +15,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
@@ -20,14 +24,14 @@ from interviewer.chunking import Chunk
 from interviewer.errors import StoreError
 from interviewer.files import clean_text
 
-if TYPE_CHECKING:
-    import numpy as np
+import numpy as np
 
+if TYPE_CHECKING:
     from interviewer.embeddings import Embedder
     from interviewer.index import ChunkStore
     from interviewer.settings import Settings
 
-Mode = Literal["hybrid", "dense", "bm25"]
+Mode = Literal["hybrid", "dense", "bm25", "multilingual"]
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been
@@ -112,13 +116,78 @@ class BM25:
         return ranked[:n]
 
 
-def rrf(rankings: Sequence[Sequence[str]], k: int = 60) -> dict[str, float]:
-    """Reciprocal rank fusion: each list adds 1 / (k + rank) for the ids it ranks."""
+def rrf(
+    rankings: Sequence[Sequence[str]], k: float = 60, weights: Sequence[float] | None = None
+) -> dict[str, float]:
+    """Reciprocal rank fusion: each list adds weight / (k + rank) for the ids it ranks."""
     fused: dict[str, float] = {}
-    for ranking in rankings:
+    for n, ranking in enumerate(rankings):
+        w = 1.0 if weights is None else weights[n]
+        if not w:
+            continue
         for rank, key in enumerate(ranking, start=1):
-            fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank)
+            fused[key] = fused.get(key, 0.0) + w / (k + rank)
     return fused
+
+
+class FusionParams(BaseModel):
+    """How the retrievers are combined; see ``Settings`` for what each one means."""
+
+    candidates: int = 30
+    rrf_k: float = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    heading_weight: float = 0.0
+    stub_weight: float = 1.0
+    multilingual_weight: float = 0.0
+    foreign_dense_weight: float = 1.0
+    foreign_bm25_weight: float = 1.0
+    foreign_multilingual_weight: float = 1.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FusionParams:
+        return cls(**{name: getattr(settings, name) for name in cls.model_fields})
+
+    def weights(self, english: bool) -> tuple[float, float, float]:
+        """(English dense, BM25, multilingual dense) weights for a query."""
+        if english:
+            return self.dense_weight, self.bm25_weight, self.multilingual_weight
+        return self.foreign_dense_weight, self.foreign_bm25_weight, self.foreign_multilingual_weight
+
+
+@dataclass
+class Signals:
+    """What each retriever says about one query, best first, before fusion."""
+
+    english: bool
+    dense: list[tuple[int, float]] = field(default_factory=list)
+    bm25_text: dict[int, float] = field(default_factory=dict)
+    bm25_heading: dict[int, float] = field(default_factory=dict)
+    multilingual: list[tuple[int, float]] | None = None
+
+    def bm25(self, heading_weight: float, n: int) -> list[tuple[int, float]]:
+        scores = dict(self.bm25_text)
+        if heading_weight:
+            for i, s in self.bm25_heading.items():
+                scores[i] = scores.get(i, 0.0) + heading_weight * s
+        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+
+def fuse(signals: Signals, params: FusionParams, stubs: Sequence[bool]) -> list[tuple[int, float]]:
+    """Chunk indices with fused scores, best first."""
+    n = params.candidates
+    w_dense, w_bm25, w_multi = params.weights(signals.english)
+    lists = [[str(i) for i, _ in signals.dense[:n]], [str(i) for i, _ in signals.bm25(
+        params.heading_weight, n)]]
+    weights = [w_dense, w_bm25]
+    if signals.multilingual is not None:
+        lists.append([str(i) for i, _ in signals.multilingual[:n]])
+        weights.append(w_multi)
+    fused = rrf(lists, params.rrf_k, weights)
+    scored = [
+        (int(i), s * (params.stub_weight if stubs[int(i)] else 1.0)) for i, s in fused.items()
+    ]
+    return sorted(scored, key=lambda kv: (-kv[1], kv[0]))
 
 
 class Retriever:
@@ -129,11 +198,15 @@ class Retriever:
         self, settings: Settings, chunks: list[Chunk], store: ChunkStore, embedder: Embedder
     ) -> None:
         self.settings = settings
+        self.params = FusionParams.from_settings(settings)
         self.chunks = chunks
+        self._stubs = [c.is_stub for c in chunks]
         self._by_id = {c.id: i for i, c in enumerate(chunks)}
         self._store = store
         self._embedder = embedder
         self._bm25: BM25 | None = None
+        self._bm25_heading: BM25 | None = None
+        self._multi: np.ndarray | None | Literal[False] = None  # False: not available
 
     @property
     def bm25(self) -> BM25:
@@ -141,12 +214,58 @@ class Retriever:
             self._bm25 = BM25([c.embed_text for c in self.chunks])
         return self._bm25
 
+    @property
+    def bm25_heading(self) -> BM25:
+        if self._bm25_heading is None:
+            self._bm25_heading = BM25([c.heading for c in self.chunks])
+        return self._bm25_heading
+
     def embed_query(self, query: str) -> np.ndarray:
         return self._embedder.embed([query])[0]
 
     def dense(self, query: str, n: int) -> list[tuple[int, float]]:
         found = self._store.query(self.embed_query(query), min(n, len(self.chunks)))
         return [(self._by_id[cid], s) for cid, s in found if cid in self._by_id]
+
+    def multilingual_vectors(self) -> np.ndarray | None:
+        """The chunks' multilingual vectors, or None when the index has none."""
+        if self._multi is None:
+            vectors = None
+            if self.settings.multilingual != "off":
+                from interviewer.multilingual_index import load_vectors
+
+                vectors = load_vectors(self.settings.index_dir, self.chunks)
+            self._multi = vectors if vectors is not None else False
+        return None if self._multi is False else self._multi
+
+    def multilingual(self, query: str, n: int) -> list[tuple[int, float]] | None:
+        vectors = self.multilingual_vectors()
+        if vectors is None:
+            return None
+        from interviewer.embeddings import get_multilingual_embedder
+
+        sims = vectors @ get_multilingual_embedder().query([query])[0]
+        top = np.argsort(-sims, kind="stable")[:n]
+        return [(int(i), float(sims[i])) for i in top]
+
+    def signals(self, query: str, n: int, mode: Mode | Literal["all"] = "hybrid") -> Signals:
+        """Candidates of the retrievers that ``mode`` needs (``all``: every one, for
+        fitting the fusion), ``n`` from each."""
+        from interviewer.language import is_english
+
+        english = is_english(query)
+        out = Signals(english=english)
+        w_dense, w_bm25, w_multi = self.params.weights(english)
+        every = mode == "all"
+        if every or mode == "dense" or (mode == "hybrid" and w_dense):
+            out.dense = self.dense(query, n)
+        if every or mode == "bm25" or (mode == "hybrid" and w_bm25):
+            out.bm25_text = dict(self.bm25.top(query, n))
+            if every or (mode == "hybrid" and self.params.heading_weight):
+                out.bm25_heading = dict(self.bm25_heading.top(query, n))
+        if every or mode == "multilingual" or (mode == "hybrid" and w_multi):
+            out.multilingual = self.multilingual(query, n)
+        return out
 
     def search(
         self,
@@ -162,18 +281,44 @@ class Retriever:
         query = clean_text(query)
         if not query.strip() or not self.chunks:
             return []
-        n = max(self.settings.candidates, k * 3)
-        dense = self.dense(query, n) if mode in ("hybrid", "dense") else []
-        sparse = self.bm25.top(query, n) if mode in ("hybrid", "bm25") else []
-        dense_scores = dict(dense)
-        sparse_scores = dict(sparse)
+        n = max(self.params.candidates, k * 3)
+        signals = self.signals(query, n, mode)
+        params = self.params.model_copy(update={"candidates": n})
+        return self.rank(signals, mode, params, k, kinds=kinds, dedupe=dedupe)
+
+    def rank(
+        self,
+        signals: Signals,
+        mode: Mode,
+        params: FusionParams,
+        k: int,
+        *,
+        kinds: Sequence[str] | None = None,
+        dedupe: bool = True,
+    ) -> list[Hit]:
+        """Hits from already gathered signals (fitting re-ranks the same signals
+        under many parameter sets)."""
+        n = params.candidates
+        order: list[tuple[int, float]]
         if mode == "hybrid":
-            fused = rrf(
-                [[str(i) for i, _ in dense], [str(i) for i, _ in sparse]], self.settings.rrf_k
-            )
-            order = sorted(((int(i), s) for i, s in fused.items()), key=lambda kv: (-kv[1], kv[0]))
+            order = fuse(signals, params, self._stubs)
+        elif mode == "dense":
+            order = signals.dense[:n]
+        elif mode == "bm25":
+            order = signals.bm25(0.0, n)
         else:
-            order = dense if mode == "dense" else sparse
+            order = (signals.multilingual or [])[:n]
+        return self._hits(order, k, kinds, dedupe, dict(signals.dense), signals.bm25_text)
+
+    def _hits(
+        self,
+        order: list[tuple[int, float]],
+        k: int,
+        kinds: Sequence[str] | None,
+        dedupe: bool,
+        dense_scores: dict[int, float],
+        sparse_scores: dict[int, float],
+    ) -> list[Hit]:
         hits: list[Hit] = []
         seen: set[str] = set()
         for i, score in order:
@@ -245,6 +390,13 @@ def open_retriever(
         sync_index(settings, embedder=embedder)
         chunks = load_chunks(settings.index_dir)
         store = ChunkStore(settings, manifest.collection)
+    if ensure_index and settings.multilingual != "off":
+        from interviewer.multilingual_index import missing_ids, sync_vectors
+
+        if missing_ids(settings.index_dir, chunks):
+            # An index from before the multilingual vectors (or one interrupted while
+            # writing them): add them now, once.
+            sync_vectors(settings.index_dir, chunks)
     return Retriever(settings, chunks, store, embedder)
 
 

@@ -70,10 +70,22 @@ class Settings(BaseSettings):
     chunk_overlap_tokens: int = 32
     max_file_bytes: int = 5_000_000
 
-    # Retrieval.
+    # Retrieval. The fusion values below were fitted on the tuning split of
+    # evals/retrieval/ (never the held-out one) by benchmarks/fit_retrieval.py;
+    # re-fit them there rather than by hand.
     top_k: int = 5
-    candidates: int = 30
-    rrf_k: int = 60
+    candidates: int = 30  # candidates taken from each retriever
+    rrf_k: float = 60  # reciprocal rank fusion constant
+    dense_weight: float = 1.0  # English-model dense list, for English queries
+    bm25_weight: float = 1.0  # BM25 list (chunk text), for English queries
+    heading_weight: float = 0.0  # BM25 on the heading path, added to the text score
+    stub_weight: float = 1.0  # factor on a stub section's fused score
+    # Multilingual dense search (multilingual-e5-small): "off" skips its vectors.
+    multilingual: Literal["auto", "off"] = "auto"
+    multilingual_weight: float = 0.0  # for English queries
+    foreign_dense_weight: float = 1.0  # the three weights for queries not in English
+    foreign_bm25_weight: float = 1.0
+    foreign_multilingual_weight: float = 1.0
 
     # LLM via Ollama.
     model: str = "qwen2.5:7b-instruct"
