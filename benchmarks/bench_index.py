@@ -62,7 +62,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def bench_corpus(name: str, corpus: Path, one_file: Path) -> dict[str, object]:
+def bench_corpus(
+    name: str, corpus: Path, one_file: Path, extra_env: dict[str, str] | None = None
+) -> dict[str, object]:
     """Runs in a child process so that memory and cold-start numbers are its own."""
     code = f"""
 import json, resource, time, statistics, sys
@@ -94,6 +96,7 @@ print(json.dumps(dict(
 )))
 """
     env = dict(os.environ, INTERVIEWER_HOME=tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    env.update(extra_env or {})
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     if out.returncode != 0:
         raise SystemExit(out.stderr)
@@ -131,7 +134,9 @@ def bench_cold_search(runs: int) -> dict[str, object]:
     settings = load_settings()
     chroma_path = str(settings.index_dir / "chroma")
     query = QUERIES[0]
-    floor, cli, phases = [], [], []
+    floor, cli, phases, cli_off, cli_es = [], [], [], [], []
+    env_off = dict(env, INTERVIEWER_MULTILINGUAL="off")
+    spanish = "mi modelo va muy bien con los datos de entrenamiento pero mal con datos nuevos"
     for _ in range(runs):
         t = time.perf_counter()
         p = subprocess.run(
@@ -146,6 +151,14 @@ def bench_cold_search(runs: int) -> dict[str, object]:
         t = time.perf_counter()
         subprocess.run([*exe, "search", query, "--json"], env=env, capture_output=True, check=True)
         cli.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        subprocess.run(
+            [*exe, "search", query, "--json"], env=env_off, capture_output=True, check=True
+        )
+        cli_off.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        subprocess.run([*exe, "search", spanish, "--json"], env=env, capture_output=True, check=True)
+        cli_es.append(time.perf_counter() - t)
     imports = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "interviewer", "search", query, "--json"],
         env=env,
@@ -168,6 +181,8 @@ def bench_cold_search(runs: int) -> dict[str, object]:
         "floor_median_s": statistics.median(floor),
         "cli_search_median_s": statistics.median(cli),
         "overhead_s": statistics.median(cli) - statistics.median(floor),
+        "cli_search_multilingual_off_median_s": statistics.median(cli_off),
+        "cli_search_spanish_median_s": statistics.median(cli_es),
         "floor_phases_median_s": {
             name: statistics.median(p[i] for p in phases)
             for i, name in enumerate(["import chromadb", "load model", "embed", "open+query"])
@@ -186,6 +201,12 @@ def main() -> None:
     bundled = work / "bundled"
     shutil.copytree(REPO / "corpus", bundled)
     results = {"bundled": bench_corpus("bundled", bundled, next(bundled.rglob("*.md")))}
+    # The cost of the multilingual vectors: the same corpus without them.
+    off = work / "bundled-off"
+    shutil.copytree(REPO / "corpus", off)
+    results["bundled, multilingual off"] = bench_corpus(
+        "bundled-off", off, next(off.rglob("*.md")), {"INTERVIEWER_MULTILINGUAL": "off"}
+    )
     if not args.skip_synthetic:
         synth = work / "synthetic"
         synth.mkdir()
@@ -213,6 +234,11 @@ def main() -> None:
     print(
         f"  overhead over the floor                        {cold['overhead_s']:+.2f} s (target <= 0.30)"
     )
+    print(
+        f"  search, multilingual off                       "
+        f"{cold['cli_search_multilingual_off_median_s']:.2f} s"
+    )
+    print(f"  search, a Spanish query                        {cold['cli_search_spanish_median_s']:.2f} s")
     print(f"  interviewer --help                             {cold['help_median_s']:.2f} s")
     print("  heaviest top-level imports of `search`:")
     for mod, secs in cold["heaviest_imports_s"]:  # type: ignore[union-attr]

@@ -23,17 +23,19 @@ MODES = ("dense", "bm25", "multilingual", "hybrid")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "--suites", type=Path, default=REPO / "evals" / "retrieval" / "suites.yaml"
-    )
+    parser.add_argument("--suites", type=Path, default=REPO / "evals" / "retrieval" / "suites.yaml")
     parser.add_argument("--only", help="evaluate only this suite")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--misses", action="store_true", help="list held-out queries hybrid misses at 5")
+    parser.add_argument(
+        "--misses", action="store_true", help="list held-out queries hybrid misses at 5"
+    )
     args = parser.parse_args()
 
-    home = Path(os.environ.setdefault(
-        "INTERVIEWER_HOME", str(Path(tempfile.gettempdir()) / "interviewer-eval-retrieval")
-    ))
+    home = Path(
+        os.environ.setdefault(
+            "INTERVIEWER_HOME", str(Path(tempfile.gettempdir()) / "interviewer-eval-retrieval")
+        )
+    )
     from interviewer.retrieval import FusionParams, open_retriever
     from interviewer.retrieval_eval import (
         corpus_dir_for,
@@ -55,7 +57,10 @@ def main() -> None:
         single = FusionParams.from_settings(settings).model_copy(update={"candidates": 50})
         ranks = {
             mode: ranks_for(
-                retriever, suite.queries, signals, mode,
+                retriever,
+                suite.queries,
+                signals,
+                mode,
                 retriever.params if mode == "hybrid" else single,
             )
             for mode in MODES
@@ -83,21 +88,27 @@ def main() -> None:
                 r = ranks["hybrid"][i]
                 if q.split == "heldout" and (r is None or r > 5):
                     hits = retriever.search(q.query, k=3)
-                    print(f"MISS [{suite.name}] {q.query!r} -> "
-                          f"{[h.heading[-50:] for h in hits]}", file=sys.stderr)
+                    print(
+                        f"MISS [{suite.name}] {q.query!r} -> {[h.heading[-50:] for h in hits]}",
+                        file=sys.stderr,
+                    )
     report["ALL"] = {f"{key[0]}/{key[1]}": metrics(v) for key, v in all_ranks.items()}
 
     if args.json:
         print(json.dumps(report, indent=2))
         return
     for name, entry in report.items():
-        print(f"\n== {name}" + (f" ({int(entry['chunks']['n'])} chunks)" if "chunks" in entry else ""))
+        print(
+            f"\n== {name}" + (f" ({int(entry['chunks']['n'])} chunks)" if "chunks" in entry else "")
+        )
         print(f"{'split/mode':<28} {'n':>4} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR':>6}")
         for key, m in entry.items():
             if key == "chunks" or not m["n"]:
                 continue
-            print(f"{key:<28} {int(m['n']):>4} {m['recall@1']:>6.3f} {m['recall@3']:>6.3f} "
-                  f"{m['recall@5']:>6.3f} {m['mrr']:>6.3f}")
+            print(
+                f"{key:<28} {int(m['n']):>4} {m['recall@1']:>6.3f} {m['recall@3']:>6.3f} "
+                f"{m['recall@5']:>6.3f} {m['mrr']:>6.3f}"
+            )
 
 
 if __name__ == "__main__":

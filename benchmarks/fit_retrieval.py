@@ -19,13 +19,15 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 GRID = {
-    "candidates": [10, 20, 30, 40, 60],
-    "rrf_k": [2, 5, 10, 20, 40, 60],
+    "candidates": [15, 20, 30, 40, 60],  # at least 3 x top_k, as search() takes
+    "rrf_k": [1, 2, 3, 5, 10, 20, 40, 60],
     "dense_weight": [0.5, 1.0],
     "bm25_weight": [0.0, 0.25, 0.5, 0.75, 1.0, 1.5],
-    "multilingual_weight": [0.0, 0.25, 0.5, 0.75, 1.0],
+    "multilingual_weight": [0.0],
     "heading_weight": [0.0, 0.25, 0.5, 1.0, 2.0],
-    "stub_weight": [0.2, 0.35, 0.5, 0.7, 0.85, 1.0],
+    # Never 1.0: a stub must not open the results when a section with notes is
+    # nearly as good (the README's example search); how much weaker is fitted.
+    "stub_weight": [0.2, 0.35, 0.5, 0.6, 0.7, 0.8, 0.9],
     "foreign_dense_weight": [0.0, 0.25, 0.5, 1.0],
     "foreign_bm25_weight": [0.0, 0.25, 0.5, 1.0],
     "foreign_multilingual_weight": [0.5, 1.0, 1.5, 2.0],
@@ -38,11 +40,13 @@ FOREIGN = ("foreign_dense_weight", "foreign_bm25_weight", "foreign_multilingual_
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--suites", type=Path, default=REPO / "evals" / "retrieval" / "suites.yaml")
-    parser.add_argument("--passes", type=int, default=3)
+    parser.add_argument("--passes", type=int, default=8)
     args = parser.parse_args()
-    home = Path(os.environ.setdefault(
-        "INTERVIEWER_HOME", str(Path(tempfile.gettempdir()) / "interviewer-eval-retrieval")
-    ))
+    home = Path(
+        os.environ.setdefault(
+            "INTERVIEWER_HOME", str(Path(tempfile.gettempdir()) / "interviewer-eval-retrieval")
+        )
+    )
     from interviewer.retrieval import FusionParams, open_retriever
     from interviewer.retrieval_eval import corpus_dir_for, fast_ranks, gather, load_suites, metrics
     from interviewer.settings import load_settings
@@ -61,8 +65,11 @@ def main() -> None:
             pick = [i for i, s in enumerate(signals) if english is None or s.english == english]
             if not pick:
                 continue
-            m = metrics(fast_ranks(retriever, [queries[i] for i in pick],
-                                   [signals[i] for i in pick], params))
+            m = metrics(
+                fast_ranks(
+                    retriever, [queries[i] for i in pick], [signals[i] for i in pick], params
+                )
+            )
             total += 0.5 * m["mrr"] + 0.25 * m["recall@1"] + 0.25 * m["recall@5"]
             used += 1
         return total / max(used, 1)
@@ -83,8 +90,10 @@ def main() -> None:
             if best_value != getattr(params, name):
                 params = params.model_copy(update={name: best_value})
                 changed = True
-        print(f"pass {n + 1}: {objective(params, None):.4f} "
-              f"(English {objective(params, True):.4f}, other {objective(params, False):.4f})")
+        print(
+            f"pass {n + 1}: {objective(params, None):.4f} "
+            f"(English {objective(params, True):.4f}, other {objective(params, False):.4f})"
+        )
         if not changed:
             break
     print("\nfitted values (tuning split):")

@@ -411,10 +411,10 @@ def sync_index(
     )
     _write_json_atomic(index_dir / CHUNKS, [c.model_dump(mode="json") for c in snapshot])
     if settings.multilingual != "off":
-        # Cross-language search: second vectors beside the snapshot (multilingual_index).
-        from interviewer.multilingual_index import sync_vectors
+        # Cross-language search: keep its second vectors in step, once they exist.
+        from interviewer.multilingual_index import refresh_if_present
 
-        sync_vectors(index_dir, snapshot)
+        refresh_if_present(index_dir, snapshot)
     _write_json_atomic(index_dir / MANIFEST, manifest.model_dump(mode="json"))
     report.total_files = len(new_files)
     report.total_sections = sum(e.sections for e in new_files.values())

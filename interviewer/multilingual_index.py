@@ -1,7 +1,11 @@
 """Second vectors for cross-language search: every chunk embedded with the
 multilingual model, kept beside the chunk snapshot in ``multilingual.npz`` (chunk
 ids + float16 vectors, ~0.8 kB a chunk). Chroma keeps the English model's vectors;
-these are few enough to search by a plain dot product."""
+these are few enough to search by a plain dot product.
+
+They are built the first time a query not in English needs them (the multilingual
+model is ~3x slower than the English one, and English queries gain little from it:
+measured in benchmarks/eval_retrieval.py), then kept in step by every sync."""
 
 from __future__ import annotations
 
@@ -67,6 +71,13 @@ def sync_vectors(
     np.savez(buffer, ids=np.array(keep, dtype=str), vectors=matrix)
     write_atomic(index_dir / FILE, buffer.getvalue())
     return len(todo)
+
+
+def refresh_if_present(index_dir: Path, chunks: list[Chunk]) -> int:
+    """After a sync: update the vectors of a corpus that has them; build none."""
+    if not (index_dir / FILE).is_file():
+        return 0
+    return sync_vectors(index_dir, chunks)
 
 
 def load_vectors(index_dir: Path, chunks: list[Chunk]) -> np.ndarray | None:

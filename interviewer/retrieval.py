@@ -18,13 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from interviewer.chunking import Chunk
 from interviewer.errors import StoreError
 from interviewer.files import clean_text
-
-import numpy as np
 
 if TYPE_CHECKING:
     from interviewer.embeddings import Embedder
@@ -177,8 +176,10 @@ def fuse(signals: Signals, params: FusionParams, stubs: Sequence[bool]) -> list[
     """Chunk indices with fused scores, best first."""
     n = params.candidates
     w_dense, w_bm25, w_multi = params.weights(signals.english)
-    lists = [[str(i) for i, _ in signals.dense[:n]], [str(i) for i, _ in signals.bm25(
-        params.heading_weight, n)]]
+    lists = [
+        [str(i) for i, _ in signals.dense[:n]],
+        [str(i) for i, _ in signals.bm25(params.heading_weight, n)],
+    ]
     weights = [w_dense, w_bm25]
     if signals.multilingual is not None:
         lists.append([str(i) for i, _ in signals.multilingual[:n]])
@@ -207,6 +208,7 @@ class Retriever:
         self._bm25: BM25 | None = None
         self._bm25_heading: BM25 | None = None
         self._multi: np.ndarray | None | Literal[False] = None  # False: not available
+        self._multi_mean: np.ndarray = np.zeros(384, dtype=np.float32)
 
     @property
     def bm25(self) -> BM25:
@@ -232,9 +234,22 @@ class Retriever:
         if self._multi is None:
             vectors = None
             if self.settings.multilingual != "off":
-                from interviewer.multilingual_index import load_vectors
+                from interviewer.multilingual_index import load_vectors, sync_vectors
 
                 vectors = load_vectors(self.settings.index_dir, self.chunks)
+                if vectors is None and self.chunks:
+                    # First query not in English on this corpus: build them once
+                    # (later syncs keep them in step). Unwritable index: go without.
+                    try:
+                        sync_vectors(self.settings.index_dir, self.chunks)
+                    except OSError:
+                        pass
+                    vectors = load_vectors(self.settings.index_dir, self.chunks)
+            if vectors is not None and len(vectors):
+                self._multi_mean = vectors.mean(axis=0)
+                centred = vectors - self._multi_mean
+                norms = np.linalg.norm(centred, axis=1, keepdims=True)
+                vectors = centred / np.clip(norms, 1e-12, None)
             self._multi = vectors if vectors is not None else False
         return None if self._multi is False else self._multi
 
@@ -244,7 +259,12 @@ class Retriever:
             return None
         from interviewer.embeddings import get_multilingual_embedder
 
-        sims = vectors @ get_multilingual_embedder().query([query])[0]
+        # Centred on the corpus mean: e5's vectors share a large common direction, so
+        # boilerplate chunks (licence, link lists) are near every query ("hubs");
+        # removing the mean lets the topic decide.
+        centre = self._multi_mean
+        q = get_multilingual_embedder().query([query])[0] - centre
+        sims = vectors @ (q / max(float(np.linalg.norm(q)), 1e-12))
         top = np.argsort(-sims, kind="stable")[:n]
         return [(int(i), float(sims[i])) for i in top]
 
@@ -390,13 +410,6 @@ def open_retriever(
         sync_index(settings, embedder=embedder)
         chunks = load_chunks(settings.index_dir)
         store = ChunkStore(settings, manifest.collection)
-    if ensure_index and settings.multilingual != "off":
-        from interviewer.multilingual_index import missing_ids, sync_vectors
-
-        if missing_ids(settings.index_dir, chunks):
-            # An index from before the multilingual vectors (or one interrupted while
-            # writing them): add them now, once.
-            sync_vectors(settings.index_dir, chunks)
     return Retriever(settings, chunks, store, embedder)
 
 

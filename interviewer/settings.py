@@ -74,18 +74,19 @@ class Settings(BaseSettings):
     # evals/retrieval/ (never the held-out one) by benchmarks/fit_retrieval.py;
     # re-fit them there rather than by hand.
     top_k: int = 5
-    candidates: int = 30  # candidates taken from each retriever
-    rrf_k: float = 60  # reciprocal rank fusion constant
+    candidates: int = 15  # candidates taken from each retriever
+    rrf_k: float = 1  # reciprocal rank fusion constant
     dense_weight: float = 1.0  # English-model dense list, for English queries
-    bm25_weight: float = 1.0  # BM25 list (chunk text), for English queries
-    heading_weight: float = 0.0  # BM25 on the heading path, added to the text score
-    stub_weight: float = 1.0  # factor on a stub section's fused score
-    # Multilingual dense search (multilingual-e5-small): "off" skips its vectors.
+    bm25_weight: float = 0.75  # BM25 list (chunk text), for English queries
+    heading_weight: float = 0.25  # BM25 on the heading path, added to the text score
+    stub_weight: float = 0.9  # factor on a stub section's fused score
+    # Multilingual dense search (multilingual-e5-small) for queries not in English;
+    # its vectors are built at the first such query. "off": never.
     multilingual: Literal["auto", "off"] = "auto"
     multilingual_weight: float = 0.0  # for English queries
     foreign_dense_weight: float = 1.0  # the three weights for queries not in English
-    foreign_bm25_weight: float = 1.0
-    foreign_multilingual_weight: float = 1.0
+    foreign_bm25_weight: float = 0.5
+    foreign_multilingual_weight: float = 1.5
 
     # LLM via Ollama.
     model: str = "qwen2.5:7b-instruct"

@@ -18,7 +18,7 @@ def test_stopword_lists_are_installed_data() -> None:
     [
         ("How would you shard a relational database across several servers?", "en"),
         ("¿Cómo repartirías una base de datos relacional entre varios servidores?", "es"),
-        ("Il y a un interblocage quand les processus attendent une ressource que l'autre tient", "fr"),
+        ("Il y a un interblocage quand les processus attendent une ressource", "fr"),
         ("Ein Deadlock entsteht, wenn zwei Prozesse aufeinander warten", "de"),
         ("What is a B-tree index and when does it help?", "en"),
     ],

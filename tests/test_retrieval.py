@@ -227,7 +227,8 @@ def test_english_question_finds_the_spanish_notes(mixed_corpus: tuple[Path, Path
 
 def test_multilingual_vectors_follow_the_corpus(tmp_path: Path) -> None:
     from interviewer.index import load_chunks, sync_index
-    from interviewer.multilingual_index import FILE, load_vectors, missing_ids
+    from interviewer.multilingual_index import FILE, load_vectors
+    from interviewer.retrieval import open_retriever
     from interviewer.settings import load_settings
 
     corpus = tmp_path / "c"
@@ -235,17 +236,24 @@ def test_multilingual_vectors_follow_the_corpus(tmp_path: Path) -> None:
     (corpus / "a.md").write_text(ENGLISH_NOTES, encoding="utf-8")
     settings = load_settings(corpus=corpus, home=tmp_path / "home")
     sync_index(settings)
+    # English-only use never pays for the multilingual vectors...
+    assert open_retriever(settings).search("what is a deadlock")
+    assert not (settings.index_dir / FILE).exists()
+    # ...the first query in another language builds them.
+    hits = open_retriever(settings).search("¿qué es un interbloqueo entre procesos?")
+    assert hits[0].heading.endswith("What is a deadlock?")
     chunks = load_chunks(settings.index_dir)
     vectors = load_vectors(settings.index_dir, chunks)
     assert vectors is not None and vectors.shape == (len(chunks), 384)
-    assert not missing_ids(settings.index_dir, chunks)
+    # Later syncs keep them in step with the chunks.
     (corpus / "a.md").write_text(ENGLISH_NOTES.split("## What is virtual memory?")[0])
     sync_index(settings)
     fewer = load_chunks(settings.index_dir)
     assert len(fewer) < len(chunks)
     again = load_vectors(settings.index_dir, fewer)
     assert again is not None and again.shape[0] == len(fewer)
-    # Switched off: no second vectors are computed at all.
+    # Switched off: a Spanish query is served without them, and none are built.
     off = load_settings(corpus=corpus, home=tmp_path / "home-off", multilingual="off")
     sync_index(off)
+    assert open_retriever(off).search("¿qué es un interbloqueo entre procesos?")
     assert not (off.index_dir / FILE).exists()
