@@ -10,6 +10,7 @@ to the floor of "import chromadb, embed the query, query the collection"."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -240,10 +241,8 @@ class Retriever:
                 if vectors is None and self.chunks:
                     # First query not in English on this corpus: build them once
                     # (later syncs keep them in step). Unwritable index: go without.
-                    try:
+                    with contextlib.suppress(OSError):
                         sync_vectors(self.settings.index_dir, self.chunks)
-                    except OSError:
-                        pass
                     vectors = load_vectors(self.settings.index_dir, self.chunks)
             if vectors is not None and len(vectors):
                 self._multi_mean = vectors.mean(axis=0)
