@@ -173,23 +173,31 @@ class Signals:
         return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
 
+def _weaken_stubs(
+    ranked: list[tuple[int, float]], stubs: Sequence[bool], weight: float
+) -> list[tuple[int, float]]:
+    """A stub section's score times ``weight``, re-sorted: in each retriever a stub
+    counts as a weaker match than a section with notes that scores nearly as well."""
+    if weight == 1.0:
+        return ranked
+    scaled = [(i, s * weight if stubs[i] and s > 0 else s) for i, s in ranked]
+    return sorted(scaled, key=lambda kv: (-kv[1], kv[0]))
+
+
 def fuse(signals: Signals, params: FusionParams, stubs: Sequence[bool]) -> list[tuple[int, float]]:
     """Chunk indices with fused scores, best first."""
     n = params.candidates
     w_dense, w_bm25, w_multi = params.weights(signals.english)
-    lists = [
-        [str(i) for i, _ in signals.dense[:n]],
-        [str(i) for i, _ in signals.bm25(params.heading_weight, n)],
-    ]
+    ranked = [signals.dense[:n], signals.bm25(params.heading_weight, n)]
     weights = [w_dense, w_bm25]
     if signals.multilingual is not None:
-        lists.append([str(i) for i, _ in signals.multilingual[:n]])
+        ranked.append(signals.multilingual[:n])
         weights.append(w_multi)
-    fused = rrf(lists, params.rrf_k, weights)
-    scored = [
-        (int(i), s * (params.stub_weight if stubs[int(i)] else 1.0)) for i, s in fused.items()
+    lists = [
+        [str(i) for i, _ in _weaken_stubs(r, stubs, params.stub_weight)] for r in ranked
     ]
-    return sorted(scored, key=lambda kv: (-kv[1], kv[0]))
+    fused = rrf(lists, params.rrf_k, weights)
+    return sorted(((int(i), s) for i, s in fused.items()), key=lambda kv: (-kv[1], kv[0]))
 
 
 class Retriever:

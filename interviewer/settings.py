@@ -77,9 +77,9 @@ class Settings(BaseSettings):
     candidates: int = 15  # candidates taken from each retriever
     rrf_k: float = 1  # reciprocal rank fusion constant
     dense_weight: float = 1.0  # English-model dense list, for English queries
-    bm25_weight: float = 0.75  # BM25 list (chunk text), for English queries
-    heading_weight: float = 0.25  # BM25 on the heading path, added to the text score
-    stub_weight: float = 0.9  # factor on a stub section's fused score
+    bm25_weight: float = 0.5  # BM25 list (chunk text), for English queries
+    heading_weight: float = 0.0  # BM25 on the heading path, added to the text score
+    stub_weight: float = 0.8  # factor on a stub section's score in each retriever
     # Multilingual dense search (multilingual-e5-small) for queries not in English;
     # its vectors are built at the first such query. "off": never.
     multilingual: Literal["auto", "off"] = "auto"
