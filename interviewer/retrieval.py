@@ -193,9 +193,7 @@ def fuse(signals: Signals, params: FusionParams, stubs: Sequence[bool]) -> list[
     if signals.multilingual is not None:
         ranked.append(signals.multilingual[:n])
         weights.append(w_multi)
-    lists = [
-        [str(i) for i, _ in _weaken_stubs(r, stubs, params.stub_weight)] for r in ranked
-    ]
+    lists = [[str(i) for i, _ in _weaken_stubs(r, stubs, params.stub_weight)] for r in ranked]
     fused = rrf(lists, params.rrf_k, weights)
     return sorted(((int(i), s) for i, s in fused.items()), key=lambda kv: (-kv[1], kv[0]))
 
