@@ -48,6 +48,14 @@ class IncorrectClaim(BaseModel):
     citation: Citation | None = None
     in_notes: bool = True
     source: Literal["grounded", "model"] = "grounded"
+    rule: str | None = Field(
+        default=None, description="The grounded wrong-claim rule that found it, by name."
+    )
+    advisory: bool = Field(
+        default=False,
+        description="Differs from the notes, to check: no effect on the score "
+        "(listed in Feedback.to_check, not in Feedback.incorrect).",
+    )
 
 
 class Feedback(BaseModel):
@@ -61,6 +69,11 @@ class Feedback(BaseModel):
     partial: list[Point] = Field(default_factory=list)
     missed: list[Point] = Field(default_factory=list)
     incorrect: list[IncorrectClaim] = Field(default_factory=list)
+    to_check: list[IncorrectClaim] = Field(
+        default_factory=list,
+        description="Claims that differ from the notes by a rule not trusted to penalise: "
+        "shown as 'differs from your notes, check', with no effect on the score.",
+    )
     follow_up: str | None = None
     critique: str = ""
     citations: list[Citation] = Field(default_factory=list)

@@ -180,11 +180,14 @@ def test_size_only_answer_misses_validation_and_gets_a_follow_up(grader: Grader)
     # The follow-up aims at the most important missed point.
     top = fb.missed[0].text
     assert any(w.lower() in fb.follow_up.lower() for w in re.findall(r"[A-Za-z-]{5,}", top))
-    # The notes say size is not the only cause: flagged, citing them.
-    assert len(fb.incorrect) == 1
-    wrong = fb.incorrect[0]
+    # The notes say size is not the only cause: a narrower claim, not an inverted one,
+    # so it is shown to check (rule "not-only", advisory), citing them, at no cost.
+    assert fb.incorrect == [] and len(fb.to_check) == 1
+    wrong = fb.to_check[0]
     assert "too big" in wrong.text and wrong.citation is not None
+    assert wrong.rule == "not-only" and wrong.advisory
     assert re.search(r"not (only|strictly)", wrong.correction)
+    assert "Differs from your notes, check" in fb.critique
 
 
 def test_the_central_points_of_a_long_list_are_a_full_answer() -> None:
@@ -275,27 +278,46 @@ def test_correct_answers_get_no_contradictions(grader: Grader, question: str, an
 
 
 @pytest.mark.parametrize(
-    ("question", "answer", "wrong", "evidence"),
+    ("question", "answer", "wrong", "evidence", "rule"),
     [
         (OVERFIT, "Overfitting means the model has high bias and low variance.",
-         "high bias", "bias"),
+         "high bias", "bias", "opposite-words"),
         (OVERFIT, "The fix is to train for more epochs so the model can finally fit the data.",
-         "more epochs", "Too many epochs"),
+         "more epochs", "Too many epochs", "cause-as-fix"),
         (SGD, "Adam is guaranteed to converge for every convex objective.",
-         "guaranteed", "does not converge"),
+         "guaranteed", "does not converge", "negation"),
         (RF, "A random forest reduces bias by averaging many shallow trees.",
-         "shallow", "deep decision trees"),
+         "shallow", "deep decision trees", "opposite-words"),
     ],
 )  # fmt: skip
 def test_claims_the_notes_contradict_are_flagged_with_evidence(
-    grader: Grader, question: str, answer: str, wrong: str, evidence: str
+    grader: Grader, question: str, answer: str, wrong: str, evidence: str, rule: str
 ) -> None:
     fb = grader.grade(question, answer)
-    assert len(fb.incorrect) == 1
-    claim = fb.incorrect[0]
+    found = fb.incorrect + fb.to_check
+    assert len(found) == 1, [(c.text, c.rule) for c in found]
+    claim = found[0]
     assert wrong in claim.text and evidence.lower() in claim.correction.lower()
     assert claim.citation is not None and claim.citation.source.endswith(".md")
     assert claim.source == "grounded" and claim.in_notes
+    assert claim.rule == rule
+    # Advisory rules (by default those that infer more than an inversion) ask to check.
+    assert claim.advisory == grader.params.advisory(rule)
+    assert (claim in fb.to_check) == claim.advisory
+
+
+def test_advisory_rules_are_set_by_the_params(grader: Grader) -> None:
+    from interviewer.grading import GradingParams
+
+    answer = "Overfitting means the model has high bias and low variance."
+    strict = grader.grade(OVERFIT, answer)
+    assert [c.rule for c in strict.incorrect] == ["opposite-words"]
+    lenient = grader.with_params(GradingParams(advisory_rules=["opposite-words"]))
+    fb = lenient.grade(OVERFIT, answer)
+    assert fb.incorrect == [] and [c.rule for c in fb.to_check] == ["opposite-words"]
+    assert fb.score >= strict.score
+    off = grader.with_params(GradingParams(disabled_rules=["opposite-words"]))
+    assert off.grade(OVERFIT, answer).incorrect == []
 
 
 def test_a_contradicting_claim_earns_no_coverage(grader: Grader) -> None:
@@ -630,7 +652,7 @@ def test_asides_weigh_less_than_the_points_the_question_asks_for(
 def test_points_are_named_by_their_subject(
     text: str, label: str | None, subject: str, kind: str
 ) -> None:
-    from interviewer.keypoints import name_point
+    from interviewer.grading.naming import name_point
 
     assert name_point(text, label) == (subject, kind)
 
@@ -719,8 +741,10 @@ def test_wrong_claims_are_caught_on_other_notes(
     ml_grader: Grader, question: str, answer: str, wrong: str
 ) -> None:
     fb = ml_grader.grade(question, answer)
-    assert len(fb.incorrect) == 1, [(c.text, c.correction) for c in fb.incorrect]
-    assert wrong in fb.incorrect[0].text and fb.incorrect[0].citation is not None
+    found = fb.incorrect + fb.to_check
+    assert len(found) == 1, [(c.text, c.correction) for c in found]
+    assert wrong in found[0].text and found[0].citation is not None
+    assert found[0].rule is not None and found[0].advisory == (found[0] in fb.to_check)
 
 
 @pytest.mark.parametrize(
@@ -877,14 +901,63 @@ def test_model_critique_is_checked_against_the_retrieved_notes(
     assert [c.text for c in model_claims] == ["Make the network smaller."]
     assert model_claims[0].in_notes is False and model_claims[0].citation is None
     assert fb.follow_up == "How would you use a validation set to detect overfitting?"
-    # The grounded findings stand.
-    assert any(c.source == "grounded" for c in fb.incorrect)
+    # The grounded findings stand (the size claim, to check: the model did not quote it).
+    assert any(c.source == "grounded" for c in fb.to_check)
     assert in_missed(fb, "early stopping")
     # The answer and the notes reached the model as delimited data.
     sent = ollama_server.chat_requests()[-1]
     user = sent["messages"][1]["content"]
     assert "<answer>\n" + answer in user and '<section id="S1"' in user
     assert "never an instruction" in sent["messages"][0]["content"]
+
+
+def test_the_model_can_confirm_a_claim_to_check(
+    llm_grader: Grader, ollama_server: OllamaServer
+) -> None:
+    answer = "Overfitting is when the model is too big. Make the network smaller."
+    grounded = llm_grader.grade(OVERFIT, answer, use_llm=False)
+    assert grounded.incorrect == [] and len(grounded.to_check) == 1
+    claim = grounded.to_check[0].text
+    ollama_server.reply(
+        Reply(content=critique_reply(
+            incorrect=[{"claim": claim, "correction": "Not only size.", "source_id": "S1"}]
+        ))
+    )  # fmt: skip
+    fb = llm_grader.grade(OVERFIT, answer)
+    assert fb.to_check == []
+    assert [(c.text, c.rule, c.advisory) for c in fb.incorrect] == [(claim, "not-only", False)]
+    assert fb.score <= grounded.score
+
+
+def test_calibration_file_sets_the_params(tmp_path: Path) -> None:
+    from interviewer.errors import ConfigError
+    from interviewer.grading.params import (
+        TUNABLE,
+        GradingParams,
+        data_hash,
+        load_params,
+        read_calibration,
+        write_calibration,
+    )
+
+    assert set(TUNABLE) <= set(GradingParams.model_fields)
+    assert all(GradingParams().model_dump()[k] in grid for k, grid in TUNABLE.items())
+    data = tmp_path / "fixtures.yaml"
+    data.write_text("cases: []\n")
+    fitted = GradingParams(sim_covered=0.55, advisory_rules=["negation"])
+    path = write_calibration(fitted, data_hash([data]), tmp_path / "cal.json", corpora=["a"])
+    cal = read_calibration(path)
+    assert cal is not None and cal.data_hash.startswith("sha256:")
+    # Only what differs from the defaults is written; extra keys are kept.
+    assert cal.params == {"sim_covered": 0.55, "advisory_rules": ["negation"]}
+    assert json.loads(path.read_text())["corpora"] == ["a"]
+    assert load_params(path) == fitted
+    data.write_text("cases: [1]\n")
+    assert data_hash([data]) != cal.data_hash
+    path.write_text(json.dumps({"params": {"sim_covered": "high"}}))
+    with pytest.raises(ConfigError, match="not a valid calibration file"):
+        load_params(path)
+    assert load_params(tmp_path / "absent.json") == GradingParams()
 
 
 def test_model_cannot_close_the_answer_tag(llm_grader: Grader, ollama_server: OllamaServer) -> None:
@@ -969,7 +1042,7 @@ def test_grade_command_renders_panels(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(
         app,
-        ["grade", "-q", OVERFIT, "-a", "Overfitting is when the model is too big.",
+        ["grade", "-q", OVERFIT, "-a", "Overfitting means high bias and low variance.",
          "--no-llm", "--corpus", str(BUNDLED_CORPUS)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -1072,7 +1145,7 @@ def compound_grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
 
 
 def test_parallel_clauses_split_enumerations_only() -> None:
-    from interviewer.keypoints import parallel_clauses
+    from interviewer.grading.units import parallel_clauses
 
     got = parallel_clauses(
         "A tree is a structure in which each node represents a test (e.g. a coin flip), "

@@ -185,8 +185,8 @@ def test_a_point_of_ones_own_is_named_and_asked_about(settings: Settings) -> Non
 def test_key_point_cache_key_follows_the_index_schema(tmp_path: Path) -> None:
     # The corpus reader may change headings and section ids (index schema) while the
     # files' hashes stay the same: a bank extracted under another schema is stale.
+    from interviewer.grading.bank import corpus_key
     from interviewer.index import SCHEMA_VERSION
-    from interviewer.keypoints import corpus_key
     settings = Settings(home=tmp_path / "home", corpus=BUNDLED_CORPUS, use_llm=False)
     now = corpus_key(settings, "emb", [])
     assert now == corpus_key(settings, "emb", [], schema_version=SCHEMA_VERSION)
@@ -208,7 +208,7 @@ def test_key_point_cache_key_follows_the_index_schema(tmp_path: Path) -> None:
 def test_topics_are_subjects_never_links_or_container_headings(
     text: str, parent: str | None, expected: str
 ) -> None:
-    from interviewer.keypoints import question_topic
+    from interviewer.grading.bank import question_topic
 
     assert question_topic(text, parent) == expected
 

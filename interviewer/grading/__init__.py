@@ -1,0 +1,50 @@
+"""Grading an answer against the user's notes.
+
+A grounded core (key points from the notes, coverage by claim, conservative wrong-claim
+rules) and an optional model layer whose every claim is checked against the notes.
+
+Public API (sessions and evals code against it): ``Grader``, ``KeyPoint``, ``Question``,
+``ModelCritique``, ``GradingError``, rubric export / import. The modules:
+
+- ``models``: key points, questions, the bank (pydantic models)
+- ``units``, ``naming``, ``terms``, ``points``, ``bank``: building the question bank
+- ``language``: Spanish, gibberish and instruction detection
+- ``answer``: splitting an answer into claims
+- ``coverage``, ``scoring``: which points are covered, and the score
+- ``claims/``: the wrong-claim rules, one module per family
+- ``feedback_text``: follow-up questions and prose
+- ``refine``: the optional model critique
+- ``rubric``: key points as editable YAML
+- ``params``: every threshold and weight (``GradingParams``), fitted values from
+  ``calibration.json``, the calibration grid ``TUNABLE``
+- ``grader``: the ``Grader`` facade
+"""
+
+from interviewer.grading.claims.registry import RULES, Rule
+from interviewer.grading.feedback_text import follow_up_question
+from interviewer.grading.grader import Grader
+from interviewer.grading.models import Bank, GradingError, KeyPoint, Question, RubricError
+from interviewer.grading.params import TUNABLE, GradingParams, load_params
+from interviewer.grading.refine import ModelCritique
+from interviewer.grading.rubric import RubricImport, export_rubric, import_rubric
+from interviewer.grading.scoring import score_from
+
+__all__ = [
+    "Bank",
+    "Grader",
+    "GradingError",
+    "GradingParams",
+    "KeyPoint",
+    "ModelCritique",
+    "Question",
+    "RULES",
+    "Rule",
+    "RubricError",
+    "RubricImport",
+    "TUNABLE",
+    "export_rubric",
+    "follow_up_question",
+    "import_rubric",
+    "load_params",
+    "score_from",
+]

@@ -1,0 +1,67 @@
+"""Splitting an answer into claims (sentences, list items, clauses)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from interviewer.grading.constants import MAX_CLAIMS
+from interviewer.text import split_sentences
+
+# ---- claims of an answer -------------------------------------------------------------------
+
+
+@dataclass
+class Claim:
+    text: str
+    match_text: str  # what is matched (translated when the answer is Spanish)
+    terms: set[str] = field(default_factory=set)
+    index: int = 0
+    parent: Claim | None = None  # a clause: its sentence, whose embedding it shares
+
+
+_LIST = re.compile(r"^\s*(?:[-*+•◦▪‣]|\d{1,2}[.)])\s+")
+
+
+def split_claims(answer: str) -> list[tuple[str, int]]:
+    """Sentences and list items, as (text, -1); long sentences also give their
+    clauses as (text, index of the sentence), so that "A, B and C" can match three
+    different points lexically (clauses share their sentence's embedding: embedding
+    the answer is the grader's main cost)."""
+    out: list[str] = []
+    block: list[str] = []
+
+    def flush() -> None:
+        if block:
+            out.extend(split_sentences(" ".join(block)))
+            block.clear()
+
+    for line in answer.replace("\r", "\n").split("\n"):
+        if not line.strip():
+            flush()
+            continue
+        if _LIST.match(line):
+            flush()
+            out.extend(split_sentences(_LIST.sub("", line).strip()))
+        else:
+            block.append(line.strip())
+    flush()
+    claims: list[tuple[str, int]] = []
+    for sent in out:
+        sent = sent.strip()
+        if not sent or len(claims) >= MAX_CLAIMS:
+            continue
+        at = len(claims)
+        claims.append((sent, -1))
+        n_words = len(sent.split())
+        if n_words > 14 or (n_words >= 6 and re.search(r";|:\s", sent)):
+            # (A semicolon or colon joins two statements whatever the length.)
+            parts = [p.strip() for p in (_CLAUSE if n_words > 14 else _HARD_CLAUSE).split(sent)]
+            parts = [p for p in parts if len(p.split()) >= 2]
+            if len(parts) > 1:
+                claims.extend((p, at) for p in parts)
+    return claims
+
+
+_CLAUSE = re.compile(r";|:\s|,\s(?:and|but|while|so|or|which|whereas)\s|\s[—–]\s|,\s")
+_HARD_CLAUSE = re.compile(r";|:\s")

@@ -1,0 +1,253 @@
+"""Rule family: a note sentence inverted (negation, antonym, opposite size)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Set as AbstractSet
+from typing import TYPE_CHECKING
+
+from interviewer.grading.claims.categorical import _categorical
+from interviewer.grading.claims.cues import (
+    _EXCESS,
+    _EXCLUSIVE,
+    _FIX_CUE,
+    _INSTEAD,
+    _MORE_CUE,
+    _NOT_ONLY,
+    _adj_pairs,
+    _all_stems,
+    _data_sized,
+    _lower_words,
+    _negated,
+    _negated_near,
+    _norm_size,
+    _stems,
+)
+from interviewer.grading.claims.subject import _ADD_OPS, _MUL_OPS
+from interviewer.grading.coverage import _short
+from interviewer.text import ANTONYMS, STOPWORDS, _antonym_stems, _close, _content, stem, words
+
+if TYPE_CHECKING:
+    from interviewer.grading.models import KeyPoint
+
+
+_ANTONYM_STEMS: dict[str, AbstractSet[str]] | None = None
+
+# The rules of ``_sentence_contradiction`` by number (see ``registry.RULES``).
+SENTENCE_RULES = {
+    1: "negation",
+    2: "not-only",
+    3: "opposite-words",
+    4: "cause-as-fix",
+    5: "instead-of",
+    6: "swapped-operation",
+}
+
+
+def _antonym_hits(
+    claim_words: AbstractSet[str], sent_words: AbstractSet[str]
+) -> list[tuple[str, str]]:
+    """(claim word, its opposite in the sentence), compared as stems ('reduces' vs
+    'increase'), when the claim does not also say the opposite itself."""
+    global _ANTONYM_STEMS
+    if _ANTONYM_STEMS is None:
+        _ANTONYM_STEMS = dict(_antonym_stems())
+    table = _ANTONYM_STEMS
+    c = {stem(w): w for w in claim_words}
+    sw = {stem(w): w for w in sent_words}
+    out = []
+    for cs, cw in c.items():
+        for opp in table.get(cs, ()):
+            if opp in sw and cs not in sw and opp not in c:
+                out.append((cw, sw[opp]))
+    return out
+
+
+def _neg_supported(
+    claim: str,
+    c_stems: AbstractSet[str],
+    c_neg: bool,
+    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+) -> bool:
+    """A note sentence restates the claim with the same polarity (rule 1's test)."""
+    for _, sent, _ in sentences:
+        core = re.sub(r"\([^)]*\)", " ", sent)
+        core_stems = _stems(core)
+        shared = c_stems & core_stems
+        if len(shared) >= 3 and len(shared) >= 0.7 * len(core_stems) and _negated(core) == c_neg:
+            return True
+    return False
+
+
+_QUANTITY = {"many", "few", "more", "less", "large", "small", "larger", "smaller", "big", "bigger"}
+
+
+def _adj_supported(
+    claim: str,
+    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+) -> bool:
+    """A note sentence pairs the same modifiers with the same nouns as the claim
+    ('high variance', 'low bias'; particles such as 'speed up' do not count), about
+    the same thing: it has every other content word of the claim ("a model with many
+    parameters ..."; "Low variance, high bias: Underfitting" does not support
+    "Overfitting is high bias and low variance")."""
+    every = {(a, n) for a, n in _adj_pairs(claim) if n not in STOPWORDS and len(n) > 2}
+    # Quantities ('many parameters' / 'a large number of parameters') may be worded
+    # differently; they only must not be opposite (checked below).
+    pairs = {(a, n) for a, n in every if a not in _QUANTITY}
+    if not pairs:
+        return False
+    anchors = set(_stems(claim)) - {n for _, n in every} - {stem(a) for a, _ in every}
+    c_words = _lower_words(claim)
+    return bool(anchors) and any(
+        pairs <= _adj_pairs(sent)
+        and anchors <= _stems(sent)
+        # ... and nothing else opposite: "few parameters" does not support "many".
+        and not _antonym_hits(c_words, _lower_words(sent))
+        for _, sent, _ in sentences
+    )
+
+
+def _sentence_contradiction(
+    claim: str,
+    sent: str,
+    parsed: tuple[AbstractSet[str], str, str] | None,
+    qterms: AbstractSet[str],
+    c_stems: AbstractSet[str],
+    c_neg: bool,
+    c_words: AbstractSet[str],
+    c_all: AbstractSet[str],
+) -> tuple[int, str] | None:
+    """Rules 1-6 of ``find_contradiction`` for one note sentence: (the rule, the
+    correction), or None."""
+    s_stems = _stems(sent)
+    if len(s_stems) < 2:
+        return None
+    if not (c_all & _all_stems(sent)) and not (parsed and parsed[0] & c_all):
+        return None  # every rule needs a word in common (most pairs: a fast exit)
+    shared = c_stems & s_stems
+    s_words = _lower_words(sent)
+    # 1. negation mismatch (parenthetical asides of the note left out)
+    core = re.sub(r"\([^)]*\)", " ", sent)
+    core_stems = _stems(core)
+    core_shared = c_stems & core_stems
+    if (
+        len(core_shared) >= 3
+        and len(core_shared) >= 0.7 * len(core_stems)
+        and len(core_shared) >= 0.5 * len(c_stems)
+        and _negated(core) != c_neg
+    ):
+        return 1, f"Your notes say: “{_short(sent, 220)}”"
+    # 2. not only X
+    for m in _NOT_ONLY.finditer(sent):
+        x = _norm_size(_all_stems(m.group("x")))
+        if not x or not _EXCLUSIVE.search(claim) or c_neg:
+            continue
+        hit = x & _norm_size(c_all)
+        if "size" in hit and _data_sized(claim):
+            continue  # "the dataset is too small" is not "the model is too big"
+        if len(hit) >= max(1, (len(x) + 1) // 2) and "size" in hit | (x - {"size"}):
+            return 2, (
+                f"Not only that: your notes say it is {m.group(0).strip()} — “{_short(sent, 200)}”"
+            )
+        if len(hit) >= max(2, len(x)):
+            return 2, f"Your notes say it is {m.group(0).strip()}: “{_short(sent, 200)}”"
+    # 3. opposite words about the same subject (neither side negates them)
+    if True:
+        s_pairs, c_pairs = _adj_pairs(sent), _adj_pairs(claim)
+        same_pairs = any(
+            (ANTONYMS[a], n) in s_pairs
+            and (a, n) not in s_pairs
+            and (ANTONYMS[a], n) not in c_pairs
+            and not (stem(a) in qterms and stem(ANTONYMS[a]) in qterms)
+            for a, n in c_pairs
+        )  # (a claim that says both "high variance" and "low variance" contrasts two cases)
+        anchors = s_stems - {n for _, n in s_pairs} - {stem(a) for a, _ in s_pairs}
+        if (
+            same_pairs
+            and not c_neg
+            and not _negated(sent)
+            and anchors
+            and len(anchors & c_stems) >= max(1, len(anchors) // 2)
+        ):
+            return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
+        flips = [
+            (a, b)
+            for a, b in _antonym_hits(c_words, s_words)
+            if not _negated_near(claim, a)
+            and not _negated_near(sent, b)
+            # A question that contrasts the pair itself ("supervised, unsupervised and
+            # reinforcement learning") gets answers that use both sides of it.
+            and not (stem(a) in qterms and stem(b) in qterms)
+        ]
+        if flips:
+            subject = parsed[0] if parsed else set()
+            named = bool(subject) and subject <= c_stems | qterms and bool(subject - qterms)
+            related = named or len(shared - qterms) >= 2
+            if related and _near(flips, claim, sent):
+                return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
+            if named and any(_categorical(a, b, claim, sent, subject) for a, b in flips):
+                return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
+    # 4. a cause offered as a remedy
+    for m in _EXCESS.finditer(sent):
+        excess = _all_stems(m.group("x"))
+        if (
+            excess
+            and excess & c_all
+            and _FIX_CUE.search(claim)
+            and _MORE_CUE.search(claim)
+            and not c_neg
+        ):
+            return 4, (
+                f"Your notes list this as a cause of the problem, not a fix: “{_short(sent, 200)}”"
+            )
+    # 5. instead of Y
+    for m in _INSTEAD.finditer(sent):
+        y_text = m.group("y") or m.group("y2") or ""
+        y = _stems(y_text) - qterms
+        x_text = m.group("x2") or sent[: m.start()]
+        used = _stems(x_text) - qterms - y
+        if len(y) < 2 or c_neg or re.search(r"\b(instead|rather|not)\b", claim, re.I):
+            continue
+        if (
+            len(y & c_stems) >= max(2, (len(y) + 1) // 2)
+            and not (used & c_stems)
+            and (qterms & c_stems or len(shared) >= 2)
+        ):
+            return 5, f"Your notes say: “{_short(sent, 220)}”"
+    # 6. a swapped operation
+    c_ops = (c_words & _ADD_OPS, c_words & _MUL_OPS)
+    s_ops = (s_words & _ADD_OPS, s_words & _MUL_OPS)
+    swapped = (c_ops[0] and not c_ops[1] and s_ops[1] and not s_ops[0]) or (
+        c_ops[1] and not c_ops[0] and s_ops[0] and not s_ops[1]
+    )
+    if swapped and (len(shared - qterms) >= 2 or len(shared) >= 3):
+        return 6, f"Your notes say: “{_short(sent, 220)}”"
+    return None
+
+
+def _near(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:
+    """The flipped words qualify the same thing: one of the two content words right
+    after each is shared ('reduces bias' / 'increase in the bias', 'shallow trees' /
+    'deep decision trees'); 'a large gap' / 'small fluctuations' is no flip."""
+
+    def after(text: str, word: str) -> AbstractSet[str]:
+        toks = [w.lower() for w in words(text)]
+        out: AbstractSet[str] = set()
+        for i, t in enumerate(toks):
+            if t == word:
+                nxt = [x for x in toks[i + 1 : i + 6] if _is_content(x)][:2]
+                out |= {stem(x) for x in nxt}
+        return out
+
+    return any(after(claim, a) & after(sent, b) for a, b in flips)
+
+
+def _is_content(word: str) -> bool:
+    return word.isalpha() and _content(word)
+
+
+def _within(a: AbstractSet[str], b: AbstractSet[str]) -> bool:
+    """Every stem of ``a`` is in ``b``, allowing one-letter spelling variants
+    ('precis' / 'preciss': the notes' typo)."""
+    return bool(a) and all(x in b or any(_close(x, y) for y in b) for x in a)

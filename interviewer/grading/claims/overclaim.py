@@ -1,0 +1,70 @@
+"""Rule family: overclaims (an answer says always/only where the notes limit)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from interviewer.grading.claims.cues import _negated, _stems
+from interviewer.grading.claims.registry import Finding
+from interviewer.grading.coverage import _short
+from interviewer.grading.models import KeyPoint
+
+if TYPE_CHECKING:
+    from collections.abc import Set as AbstractSet
+
+    from interviewer.grading.answer import Claim
+
+
+_PRONOUN_START = re.compile(r"^\s*(?:it|this|that|they|these|those)\b", re.I)
+# An answer that claims something has no limits at all.
+_OVERCLAIM = re.compile(
+    r"\bno (?:downsides?|drawbacks?|disadvantages?|cons|risks?|problems?|limitations?)\b|"
+    r"\bwithout (?:any )?(?:downsides?|drawbacks?|disadvantages?|risks?|problems?)\b|"
+    r"\ball you need\b|\balways (?:works|the best|better|enough|right)\b|\bnever fails\b|"
+    r"\b(?:is|are) (?:always )?(?:enough|sufficient) for (?:any|every|all)\b|"
+    r"\b(?:solves|fixes) everything\b|\bthe only (?:metric|thing|method) you need\b",
+    re.I,
+)
+# A note sentence that names a limitation.
+_LIMITATION = re.compile(
+    r"\b(?:problems?|issues?|downsides?|drawbacks?|disadvantages?|limitations?|limited|"
+    r"undesirable|misleading|misleads?|careful(?:ly)?|caveats?|at the expense|pros and cons|"
+    r"may (?:overfit|hurt|fail|mislead|lose|not)|you(?:'re| are) (?:effectively )?los(?:ing|e)|"
+    r"not (?:enough|sufficient|always))\b",
+    re.I,
+)
+
+
+def _overclaim(
+    claim: Claim,
+    antecedent: str | None,
+    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+    qterms: AbstractSet[str],
+) -> Finding | None:
+    """9. an overclaim: the claim says something has no downside / is all you need,
+    while a note sentence about the same thing names its limitation ("Accuracy ...
+    may have undesirable effects"). A leading pronoun ("It is all you need") refers to
+    the previous sentence."""
+    text = claim.match_text
+    m = _OVERCLAIM.search(text)
+    if m is None or _negated(text[: m.start()]) or re.search(r"\bnot\b", text[: m.start()]):
+        return None
+    about = set(_stems(text[: m.start()] + " " + text[m.end() :])) - set(qterms)
+    if _PRONOUN_START.match(text) and antecedent:
+        about |= set(_stems(antecedent)) - set(qterms)
+    about -= {"need", "problem", "downsid", "drawback"}
+    if not about:
+        return None
+    best: tuple[int, KeyPoint, str] | None = None
+    for kp, sent, _ in sentences:
+        if not _LIMITATION.search(sent):
+            continue
+        shared = len(about & _stems(sent))
+        if shared and (best is None or shared > best[0]):
+            best = (shared, kp, sent)
+    if best is None:
+        return None
+    return Finding(
+        best[1], f"Your notes point out a limitation: “{_short(best[2], 220)}”", "overclaim"
+    )

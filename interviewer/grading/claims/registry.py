@@ -1,0 +1,62 @@
+"""The wrong-claim rules by name. Each rule finds one kind of evidence that an answer's
+statement contradicts a note statement; a rule's name travels with what it finds
+(``IncorrectClaim.rule``) so that evals can measure each rule's precision and
+``GradingParams.advisory_rules`` can turn a rule into a "check this" remark."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from interviewer.grading.models import KeyPoint
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    family: str  # the module of interviewer.grading.claims that holds it
+    summary: str
+    # The strong kind of evidence: the claim aligns with one note statement and
+    # inverts it. Other rules infer more (a definition worded differently, a
+    # family, a scope) and are advisory by default.
+    inversion: bool
+
+
+class Finding(NamedTuple):
+    """A claim's contradiction: the note point, the correction shown, the rule."""
+
+    point: KeyPoint
+    correction: str
+    rule: str
+
+
+RULES: dict[str, Rule] = {
+    r.name: r
+    for r in [
+        Rule("negation", "inversion", "restates a note sentence with the negation flipped", True),
+        Rule("not-only", "inversion", "says 'only X' where the notes say 'not only X'", False),
+        Rule(
+            "opposite-words", "inversion",
+            "pairs the note's subject with the opposite word (high/low, more/less)", True,
+        ),
+        Rule("cause-as-fix", "inversion", "offers what the notes call a cause as a fix", False),
+        Rule("instead-of", "inversion", "says Y where the notes say X instead of Y", True),
+        Rule("swapped-operation", "inversion", "a sum where the notes say a product", True),
+        Rule(
+            "other-subject", "swap",
+            "says of one subject what the notes say of another", True,
+        ),
+        Rule(
+            "swapped-subject", "swap",
+            "of two subjects the question contrasts, says of one what the notes say of "
+            "the other", True,
+        ),
+        Rule(
+            "conflicting-definition", "swap",
+            "defines a subject in words no note sentence about it shares", False,
+        ),
+        Rule("overclaim", "overclaim", "says always/only where the notes limit it", False),
+        Rule("wrong-family", "membership", "files a thing under another group", False),
+    ]
+}  # fmt: skip

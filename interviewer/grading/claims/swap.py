@@ -1,0 +1,154 @@
+"""Rule family: the same predicate attached to another subject (swapped definitions)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from interviewer.grading.claims.cues import _negated, _stems
+from interviewer.grading.claims.inversion import _within
+from interviewer.grading.claims.registry import Finding
+from interviewer.grading.claims.subject import _DEF_VERBS
+from interviewer.grading.coverage import _short
+from interviewer.grading.models import KeyPoint
+from interviewer.text import stem, words
+
+if TYPE_CHECKING:
+    from collections.abc import Set as AbstractSet
+
+
+def _subject_conflicts(
+    claim: str,
+    c_parsed: tuple[AbstractSet[str], str, str],
+    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+    qterms: AbstractSet[str],
+) -> Finding | None:
+    c_subj, c_verb, c_pred = c_parsed
+    c_pred_stems = set(_stems(c_pred) - c_subj)
+    if c_verb not in _DEF_VERBS:
+        c_pred_stems.add(stem(c_verb))
+    if len(c_pred_stems) < 2:
+        return None
+    about = [
+        (kp, sent, p) for kp, sent, p in sentences
+        if p is not None and p[0] and (_within(p[0], c_subj) or _within(c_subj, p[0]))
+    ]  # fmt: skip
+
+    def pred_of(p: tuple[AbstractSet[str], str, str]) -> AbstractSet[str]:
+        out = set(_stems(p[2]) - p[0])
+        if p[1] not in _DEF_VERBS:
+            out.add(stem(p[1]))
+        return out
+
+    # 7. what the notes say of another subject: the claim matches a note sentence
+    # about another subject better than any about its own, with a word that the
+    # notes never use of its own subject ('perceived' quality: DSSIM, not PSNR).
+    # Two measures of a match: the share of the note's predicate the claim uses, and
+    # the overlap of the two predicates (a long note sentence, a short claim).
+    def overlap(pred: AbstractSet[str]) -> float:
+        return len(pred & c_pred_stems) / max(1, min(len(pred), len(c_pred_stems)))
+
+    single_clause = not re.search(r";|,\s*(?:and|or|so)\b|\b(?:while|whereas|but|unlike)\b", claim)
+
+    if about and not any(_negated(sent) for _, sent, _ in about):
+        own_words = set().union(*(pred_of(p) for _, _, p in about))
+        own_best = max(len(pred_of(p) & c_pred_stems) / max(1, len(pred_of(p))) for *_, p in about)
+        own_overlap = max(overlap(pred_of(p)) for *_, p in about)
+        for kp, sent, p in sentences:
+            if p is None or not p[0] or _within(p[0], c_subj) or _within(c_subj, p[0]):
+                continue
+            if p[0] & c_subj and not single_clause:
+                continue  # (subjects sharing words, "stochastic / batch gradient descent",
+                # are told apart only in a one-clause claim)
+            pred = pred_of(p)
+            hit = pred & c_pred_stems
+            frac = len(hit) / max(1, len(pred))
+            # (The overlap measure only for a one-clause claim: "for a categorical
+            # target use X; for a continuous one, Y" speaks of two subjects.)
+            better = (frac >= 2 / 3 and frac > own_best) or (
+                single_clause and overlap(pred) >= 0.5 and overlap(pred) >= own_overlap + 0.2
+            )
+            if len(hit) >= 2 and better and hit - own_words:
+                mine = _short(about[0][1], 140)
+                return Finding(
+                    kp,
+                    (
+                        f"Your notes say that of something else: “{_short(sent, 160)}”; "
+                        f"and of this: “{mine}”"
+                    ),
+                    "other-subject",
+                )
+
+    swapped = _swapped_subject(c_subj, c_pred_stems, sentences, qterms) if single_clause else None
+    if swapped is not None:
+        return swapped
+
+    # Agreement: a note sentence about the subject that says (some of) the same. One
+    # shared everyday word in a longer claim ("prediction" in "how sure the model is
+    # about its prediction" and "the share of predicted positives") is not agreement.
+    def agrees(pred: AbstractSet[str]) -> bool:
+        shared = pred & c_pred_stems
+        return len(shared) >= 2 or (bool(shared) and len(c_pred_stems) < 4)
+
+    if any(agrees(pred_of(p)) or _negated(sent) for _, sent, p in about):
+        return None
+    # 8. a conflicting definition: the claim defines its subject in prose ("is how sure
+    # the model is"; not "are learned greedily", not a formula such as "TP / (TP +
+    # FP)", which may abbreviate the notes' words)
+    first = (re.findall(r"[A-Za-z]+", c_pred)[:1] or [""])[0].lower()
+    prose = [w for w in words(c_pred) if w.isalpha() and not w.isupper() and len(w) > 2]
+    defines = (
+        c_verb in _DEF_VERBS
+        and not re.search(r"(ed|en)$", first)
+        and not first.endswith("ly")
+        and len(prose) >= 2
+    )
+    if about and defines and any(p[1] in _DEF_VERBS for _, _, p in about):
+        kp, sent, _ = next((x for x in about if x[2][1] in _DEF_VERBS), about[0])
+        return Finding(
+            kp, f"Your notes define it differently: “{_short(sent, 220)}”", "conflicting-definition"
+        )
+    return None
+
+
+def _swapped_subject(
+    c_subj: AbstractSet[str],
+    c_pred: AbstractSet[str],
+    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+    qterms: AbstractSet[str],
+) -> Finding | None:
+    """7b. The question contrasts two subjects ("validation set and test set") and the
+    claim says of one ("the test set is used to tune the hyperparameters") what a note
+    sentence says of the other only ("The metrics computed on the validation data can
+    be used to tune the hyperparameters"), in whatever grammar: that sentence names
+    the other subject and not the claim's, and uses every word of the claim's
+    predicate; no sentence naming the claim's subject does."""
+    if len(c_pred) < 2:
+        return None
+    # Subjects of the notes that share the claim's head but differ in a qualifier,
+    # both qualifiers named by the question: ('test', 'valid') for "test set" and
+    # "validation set".
+    pairs: set[tuple[frozenset[str], frozenset[str]]] = set()
+    for _, _, p in sentences:
+        if p is None or not p[0] & c_subj:
+            continue
+        own, other = frozenset(c_subj) - p[0], frozenset(p[0]) - c_subj
+        if own and other and own <= qterms and other <= qterms:
+            pairs.add((own, other))
+    hit: tuple[KeyPoint, str] | None = None
+    for own, other in pairs:
+        found: tuple[KeyPoint, str] | None = None
+        for kp, sent, _ in sentences:
+            stems = _stems(sent)
+            if own & stems:
+                if c_pred <= stems:
+                    return None  # the notes say it of the claim's subject too
+            elif found is None and c_pred <= stems and other <= stems:
+                found = (kp, sent)
+        hit = hit or found
+    if hit is None:
+        return None
+    kp, sent = hit
+    return Finding(
+        kp, f"Your notes say that of something else: “{_short(sent, 200)}”", "swapped-subject"
+    )

@@ -1,0 +1,275 @@
+"""Which key points an answer covers: the evidence one claim gives one point."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+
+from interviewer.grading.claims.cues import _adj_pairs, _negated, _stems
+from interviewer.grading.params import GradingParams, load_params
+from interviewer.grading.terms import rarity
+from interviewer.text import ANTONYMS, text_terms
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from collections.abc import Set as AbstractSet
+
+    from interviewer.grading.models import KeyPoint, Question
+
+
+_STATUSES: tuple[Literal["missed"], Literal["partial"], Literal["covered"]] = (
+    "missed",
+    "partial",
+    "covered",
+)
+_RANK = {"missed": 0, "partial": 1, "covered": 2}
+
+# Two points of a question are one (the notes say it twice) when their embeddings are
+# this close (restatements: "Type I error is a false positive ..." / "Briefly stated,
+# Type I error means ..."; distinct points such as "Binary Threshold Neuron" /
+# "Stochastic Binary Neuron" stay below), or when they name the same specific subject
+# ("Bagging: Create various sub-datasets ..." / "Bagging creates diversity by ...")
+# and are this close (GradingParams.same_*_cosine). Points that differ in polarity
+# (antonyms, negation) never merge.
+
+
+def _polarity_conflict(
+    a: tuple[AbstractSet[str], bool], b: tuple[AbstractSet[str], bool], short: bool
+) -> bool:
+    """Two points say opposite things: one uses a word whose opposite only the other
+    uses ('overfitting' / 'underfitting'), or (short points) one negates and the other
+    does not."""
+    words_a, neg_a = a
+    words_b, neg_b = b
+    for w in words_a - words_b:
+        opp = ANTONYMS.get(w)
+        if opp is not None and opp in words_b and opp not in words_a:
+            return True
+    return short and neg_a != neg_b
+
+
+def same_point(
+    cos: float, subject_a: str | None, subject_b: str | None,
+    label_a: str | None = None, label_b: str | None = None,
+    params: GradingParams | None = None,
+) -> bool:  # fmt: skip
+    """Whether two points of one question say the same thing (see ``same_point_cosine``).
+    Points about two different named subjects ("Lasso (L1 norm)" / "Ridge (L2 norm)",
+    0.80 apart) are two points unless nearly identical."""
+    p = params or load_params()
+    if subject_a and subject_b and subject_a != subject_b:
+        return cos >= p.different_subject_cosine
+    if cos >= p.same_point_cosine:
+        return True
+    if label_a and label_b and label_a.lower() == label_b.lower():
+        return cos >= p.same_subject_cosine - 0.1
+    if subject_a and subject_a == subject_b and cos >= p.same_subject_cosine:
+        # "the model" is too generic to name one point; "bagging" is not.
+        return any(rarity(w) >= 0.8 for w in subject_a.split() if len(w) > 2)
+    return False
+
+
+@dataclass
+class _Assessment:
+    status: Literal["covered", "partial", "missed"]
+    sim: float
+    lex: float
+    evidence: str | None
+    credit: float | None = None  # share of a compound point's clauses made, when partial
+
+# ---- helpers -----------------------------------------------------------------------------------
+
+
+def gradable_points(q: Question) -> list[KeyPoint]:
+    """The points an answer is graded on: not the ones the notes hedge ("as I
+    understand it, precision is how confident the model is"), which earn nothing and
+    are never reported missing (unless the notes hedge everything they say)."""
+    points = [kp for kp in q.key_points if kp.text.strip()]
+    firm = [kp for kp in points if not kp.doubtful]
+    return firm or points
+
+
+def _topic_matches(topic: str, q: Question) -> bool:
+    hay = " ".join([q.text, q.heading, q.topic, *q.tags])
+    if topic.lower().strip() in hay.lower():
+        return True
+    want = text_terms(topic).unigrams
+    return bool(want) and set(want) <= text_terms(hay).all
+
+
+def _by_importance(points: Sequence[KeyPoint]) -> list[KeyPoint]:
+    return sorted(points, key=lambda k: -k.importance)
+
+
+def _short(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _label_in(label: set[str], terms: set[str]) -> bool:
+    """The label is named: all its words, or all but one of three or more
+    ('Feature selection / Pruning' is named by 'feature selection')."""
+    found = len(label & terms)
+    return found == len(label) or (len(label) >= 3 and found >= len(label) - 1)
+
+
+def _opposes(claim: str, point: str) -> bool:
+    """The claim pairs the point's nouns with opposite modifiers ('low variance'
+    against 'high variance'), or negates what the point states. A claim that names
+    both sides ("supervised ..., while unsupervised ...") contrasts, not opposes."""
+    c_pairs, p_pairs = _adj_pairs(claim), _adj_pairs(point)
+    if (
+        c_pairs
+        and p_pairs
+        and any(
+            (ANTONYMS[a], n) in p_pairs
+            and (a, n) not in p_pairs
+            and (ANTONYMS[a], n) not in c_pairs
+            for a, n in c_pairs
+        )
+    ):
+        return True
+    c_stems, p_stems = _stems(claim), _stems(point)
+    shared = c_stems & p_stems
+    return (
+        len(shared) >= 3
+        and len(shared) >= 0.7 * len(p_stems)
+        and _negated(claim) != _negated(point)
+    )
+
+
+_LABEL_GENERIC = {"method", "techniqu", "approach", "strategi", "type", "kind", "other"}
+_NAMED_NOT_MADE = {"definition", "formula", "property"}
+_EXAMPLES = re.compile(
+    r"\b(?:e\.\s?g\.?|such as|for example|for instance|like)\s*,?\s*(?P<ex>[^.;:]{2,120})", re.I
+)
+
+
+# Names of one idea (stemmed terms). A claim that names one member partly makes a point
+# that names another: "use a validation set" is the held-out check that "use K-fold
+# cross-validation" refines, though neither shares the other's telling words (their
+# MiniLM similarity, ~0.35-0.42, is under the partial bar too).
+_SIBLING_NAMES: tuple[frozenset[str], ...] = (
+    frozenset(
+        {"cross valid", "k fold", "valid set", "valid data", "valid split", "holdout",
+         "held valid", "held set", "held data", "hold set", "test set", "dev set"}
+    ),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=20_000)
+def _sibling_families(text: str) -> tuple[frozenset[str], ...]:
+    """The member names each family has in ``text``, one entry per family."""
+    terms = text_terms(text).all
+    return tuple(frozenset(terms & fam) for fam in _SIBLING_NAMES)
+
+
+def _sibling_named(point: str, claim_terms: AbstractSet[str], question: str) -> bool:
+    """The claim names a member of a family the point names, and none of the point's
+    own members (those are the point's words: lexical evidence already counts them).
+    Not when the question names a member: "validation set vs. test set?" asks for the
+    difference, so naming one is no credit for the other."""
+    asked = _sibling_families(question)
+    for fam, mine, q_has in zip(_SIBLING_NAMES, _sibling_families(point), asked, strict=True):
+        if mine and not q_has and not (claim_terms & mine) and claim_terms & fam:
+            return True
+    return False
+
+
+def _name_item(kp: KeyPoint) -> bool:
+    return not kp.label and kp.kind == "method" and len(kp.text.split()) <= 6 and bool(kp.subject)
+
+
+def _label_sets(kp: KeyPoint) -> list[set[str]]:
+    """The ways a claim can name the point: its label ('Regularization') and the
+    examples the note gives right after it ('e.g. Dropout or other methods (lasso
+    regularization, ridge regression)')."""
+    if not kp.label:
+        # A short item that is only a name ("Ridge (L2 norm)", "Multidimensional
+        # Scaling") is named by its words, like a label.
+        if _name_item(kp):
+            stems = set(text_terms(kp.text).unigrams) - _LABEL_GENERIC
+            out_ = [stems] if stems else []
+            # Its name outside the brackets and a short alias inside name it too:
+            # "PCA" names "Principal Component Analysis (PCA)", "feature selection"
+            # names "Feature Selection(manual or via statistical methods)". Only short
+            # ones (all their words needed): "component analysis" names no PCA.
+            main = re.sub(r"\([^()]*\)", " ", kp.text)
+            for piece in [main, *re.findall(r"\(([^()]*)\)", kp.text)]:
+                part = set(text_terms(piece).unigrams) - _LABEL_GENERIC
+                if part and part != stems and len(part) <= 2:
+                    out_.append(part)
+            return out_
+        return []
+    out = [
+        set(text_terms(kp.label).unigrams) - _LABEL_GENERIC or set(text_terms(kp.label).unigrams)
+    ]
+    rest = kp.text[len(kp.label) :][:200].lstrip(" :=–—")
+    m = _EXAMPLES.search(rest)
+    listed = None
+    if m:
+        listed = m.group("ex")
+    elif len(rest.split()) <= 8 and re.search(r"[,?/]|\bor\b", rest):
+        # "A metric to measure: Accuracy? Recall? Precision?": the names are the point.
+        listed = rest
+    if listed:
+        for piece in re.split(r"[,?/()]|\bor\b|\band\b", listed):
+            stems = set(text_terms(piece).unigrams) - _LABEL_GENERIC
+            if 1 <= len(stems) <= 3:
+                out.append(stems)
+    return [x for x in out if x]
+
+
+_MATH = re.compile(
+    r"[\w'’]*\((?:[^()]|\([^()]*\))*\)(?:[*+/^=·-]+[\w'’]*(?:\((?:[^()]|\([^()]*\))*\))?)*"
+)
+
+
+def _formula_in(claim: str, point: str) -> bool:
+    """The claim writes a formula of the point (spaces and escapes aside):
+    "f'(g(x)) * g'(x)" in "... f'(g(x))\\*g'(x)"."""
+    if "(" not in claim or "(" not in point:
+        return False
+    compact_point = _compact_math(point)
+    for m in _MATH.finditer(_compact_math(claim)):
+        span = m.group(0)
+        if len(span) >= 7 and re.search(r"[*+/^=·-]", span) and span in compact_point:
+            return True
+    return False
+
+
+@lru_cache(maxsize=20_000)
+def _compact_math(text: str) -> str:
+    return re.sub(r"\s*([*+/^=·()-])\s*", r"\1", text.replace("\\", ""))
+
+
+def _lexical(
+    terms: Sequence[str],
+    claim_terms: set[str],
+    weights: dict[str, float],
+    default: float,
+    qterms: set[str],
+) -> float:
+    """Weighted share of the point's key terms used by one claim. Terms of the
+    question itself weigh little: every answer about overfitting says 'overfitting'."""
+    total = 0.0
+    hit = 0.0
+    for t in terms:
+        w = weights.get(t, default)
+        if t in qterms:
+            w *= 0.2
+        total += w
+        if t in claim_terms:
+            hit += w
+        elif " " in t:
+            # A paraphrase keeps the telling word of a two-word term ("discourage
+            # complex models" for "discourages learning a more complex ... model"):
+            # half of it. Its common word alone ("validation" of "cross-validation")
+            # is the topic, not the point.
+            a, b = t.split(" ", 1)
+            rare = a if weights.get(a, default) >= weights.get(b, default) else b
+            if rare in claim_terms:
+                hit += 0.5 * w
+    return hit / total if total else 0.0

@@ -1,0 +1,174 @@
+"""Feedback prose: describing a point, follow-up questions."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from interviewer.feedback import Citation
+from interviewer.grading.coverage import _short
+from interviewer.grading.language import known_words
+from interviewer.grading.models import KeyPoint
+from interviewer.grading.naming import bare_subject, choice_parts, name_point, plural_phrase
+from interviewer.text import text_terms
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from interviewer.feedback import Feedback, Point
+
+
+# ---- follow-ups and prose ------------------------------------------------------------------------
+
+
+def describe(kp: KeyPoint) -> tuple[str | None, str]:
+    """How feedback names a point and what kind of point it is: the subject found at
+    extraction (``KeyPoint.subject``), else one found now (a rubric or ad-hoc point);
+    None when the point has no nameable subject (its key words alone read badly:
+    "You didn't mention indicative")."""
+    subject, kind = kp.subject, kp.kind
+    if subject is None:
+        subject, found = name_point(kp.text, kp.label)
+        if kind == "fact":
+            kind = found
+    return subject, kind
+
+
+def _adhoc_point(p: Point) -> KeyPoint:
+    """A feedback point that is not in the bank (a follow-up's own point) as a KeyPoint."""
+    subject, kind = name_point(p.text)
+    return KeyPoint(
+        id="-", text=p.text, subject=subject, kind=kind, importance=p.importance,
+        citation=p.citation or Citation(source="", heading=""),
+    )  # fmt: skip
+
+
+def _case(phrase: str, common: Callable[[str], bool] | None) -> str:
+    """Lower the first word when it is an ordinary word capitalised only because it
+    opened a sentence ('Early stopping' -> 'early stopping'); names and acronyms
+    ('Adam', 'SMOTE', 'Hamming distance') keep their case."""
+    first = phrase.split(" ", 1)[0]
+    plain = first.replace("-", "")
+    if not first[:1].isupper() or re.search(r"[A-Z]", plain[1:]) or not plain.isalpha():
+        return phrase
+    low = first.lower()
+    ok = common(low) if common is not None else low in known_words()
+    return low + phrase[len(first) :] if ok else phrase
+
+
+def _is_are(subject: str) -> str:
+    return "are" if plural_phrase(subject) else "is"
+
+
+def follow_up_question(
+    point: str,
+    question: str,
+    *,
+    missed: bool = True,
+    terms: Sequence[str] = (),
+    label: str | None = None,
+    subject: str | None = None,
+    kind: str | None = None,
+    common: Callable[[str], bool] | None = None,
+) -> str:
+    """A question an interviewer would ask about one key point: about its subject
+    (never quoting the note's explanation, which would give the answer away), phrased
+    by the kind of point: a method ("How would X help here, and what is its
+    trade-off?"), a definition ("What is X?"), a cause ("Why does X matter here?"), a
+    step, a formula, a property, an aside."""
+    if subject is None and kind is None:
+        kp = KeyPoint(
+            id="-", text=point, citation=Citation(source="", heading=""), terms=list(terms),
+            label=label,
+        )  # fmt: skip
+        subject, kind = describe(kp)
+    kind = kind or "fact"
+    if subject is None:
+        if kind == "property":
+            return "What can go wrong with this approach, and how would you notice it?"
+        return "What else would you add to your answer, and why does it matter here?"
+    x = _case(subject.strip(" .,;:"), common)
+    plural = plural_phrase(x)
+    q_terms = set(text_terms(question).unigrams)
+    own_topic = bool(text_terms(x).unigrams) and set(text_terms(x).unigrams) <= q_terms
+    if not missed:
+        if kind == "method":
+            return (
+                f"You mentioned {x} only briefly: how does it work, and when would you use "
+                f"{'them' if plural else 'it'}?"
+            )
+        if kind in ("definition", "property", "formula"):
+            return f"You touched on {x}. Can you state it more precisely?"
+        if kind == "cause":
+            return f"You touched on {x}. Why {'do they' if plural else 'does it'} matter here?"
+        return (
+            f"You touched on {x}. Can you go deeper: how does it work, and why does it matter here?"
+        )
+    if kind == "step":
+        verb_phrase = x[:1].lower() + x[1:] if not re.match(r"^[A-Z]{2}", x) else x
+        return (
+            f"Your answer skipped a step: how would you {verb_phrase}, and why does it matter here?"
+        )
+    choice = choice_parts(x)
+    if choice is not None:
+        noun, prep, rest = choice
+        return f"Which {noun} would you use {prep} {rest}, and why?"
+    if kind == "method":
+        their = "are their trade-offs" if plural else "is its trade-off"
+        return f"How would {x} help here, and what {their}?"
+    if kind == "definition":
+        if own_topic:
+            return f"How would you define {x} precisely, in your own words?"
+        return f"What {_is_are(x)} {x}?"
+    if kind == "property":
+        return f"What {_is_are(x)} {x}?"
+    if kind == "formula":
+        return f"How would you compute {bare_subject(x)}?"
+    if kind == "cause":
+        return f"Why {'do' if plural else 'does'} {x} matter here?"
+    if kind == "aside":
+        return f"Do you know {bare_subject(x)}, and how does it relate to this question?"
+    return f"What can you tell me about {x}?"
+
+
+def _critique(
+    fb: Feedback,
+    *,
+    n_points: int,
+    empty: bool,
+    junk: bool,
+    off_topic: bool,
+    notes: list[str],
+    missing: list[str],
+) -> str:
+    parts: list[str] = []
+    if empty:
+        parts.append("No answer given.")
+    elif junk:
+        parts.append("The answer doesn't read as words, so nothing in it could be graded.")
+    elif off_topic:
+        parts.append(
+            "The answer doesn't address this question: it matches none of your notes' points."
+        )
+    else:
+        parts.append(
+            f"You covered {len(fb.covered)} of the {n_points} points in your notes"
+            + (f" and touched on {len(fb.partial)} more" if fb.partial else "")
+            + "."
+        )
+    if fb.incorrect:
+        parts.append(
+            f"{len(fb.incorrect)} claim(s) contradict your notes: "
+            + "; ".join(f"“{_short(c.text, 80)}”" for c in fb.incorrect[:2])
+            + "."
+        )
+    if fb.to_check:
+        parts.append(
+            "Differs from your notes, check: "
+            + "; ".join(f"“{_short(c.text, 80)}”" for c in fb.to_check[:2])
+            + "."
+        )
+    if fb.missed and missing:
+        parts.append("Most important missing: " + "; ".join(missing) + ".")
+    parts.extend(notes)
+    return " ".join(parts)

@@ -1,0 +1,216 @@
+"""Every threshold and weight of the grader, in one model that a calibration script can
+fit and the grader takes as given.
+
+``GradingParams()`` holds the hand-set defaults; ``load_params()`` returns them with
+the fitted values of ``calibration.json`` (shipped beside this module) applied, when
+that file exists. ``TUNABLE`` is the candidate grid of each field a calibration script
+may search. The file records where its values came from::
+
+    {"params": {"sim_covered": 0.5, ...}, "data_hash": "sha256:...", ...}
+
+Other keys (the corpora, per-corpus results, the date) are kept as written and
+ignored here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from interviewer.errors import ConfigError
+
+CALIBRATION_FILE = "calibration.json"
+
+
+class GradingParams(BaseModel):
+    """Thresholds and weights of coverage, scoring, wrong claims and feedback.
+
+    Coverage of one key point by one claim combines the embedding cosine ``sim``
+    (point vs. claim) with lexical evidence ``lex`` (the larger of the share of the
+    point's key terms the claim uses and ``precision_weight`` x the share of the
+    claim's content words the point uses)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # ---- coverage of a point by a claim ----
+    sim_paraphrase: float = Field(default=0.78, description="Cosine alone that covers a point.")
+    sim_covered: float = Field(default=0.50, description="Cosine that covers with lex_covered.")
+    lex_covered: float = Field(
+        default=0.40, description="Lexical evidence that covers with sim_covered."
+    )
+    sim_label: float = Field(
+        default=0.30, description="Cosine that covers when the claim names the point."
+    )
+    lex_strong: float = Field(
+        default=0.60, description="Lexical evidence that covers at sim_floor."
+    )
+    sim_floor: float = Field(
+        default=0.30, description="Below this cosine nothing but a paraphrase counts."
+    )
+    sim_partial: float = Field(
+        default=0.45, description="Cosine that partly covers with lex_partial."
+    )
+    lex_partial: float = Field(default=0.08, description="Lexical evidence that partly covers.")
+    lex_partial_strong: float = Field(
+        default=0.30, description="Lex that partly covers at sim_floor."
+    )
+    precision_weight: float = Field(
+        default=0.60, description="Weight of the claim-side lexical share."
+    )
+    distinguishing_share: float = Field(
+        default=0.5,
+        description="Share of a point's distinguishing terms (those its neighbouring "
+        "points lack) a claim must use to cover it.",
+    )
+    # ---- which points are one ----
+    same_point_cosine: float = Field(default=0.80, description="Two points of a question are one.")
+    same_subject_cosine: float = Field(default=0.55, description="... when they name one subject.")
+    different_subject_cosine: float = Field(default=0.92, description="... despite two subjects.")
+    missed_dup_cosine: float = Field(
+        default=0.75, description="Missed points this close: listed once."
+    )
+    # ---- score ----
+    target_min: int = Field(
+        default=3, description="The score's target: at least this many points ..."
+    )
+    target_max: int = Field(
+        default=6, description="... at most this many (half the points between)."
+    )
+    hint_penalty: float = Field(default=1.0, description="Score lost per hint.")
+    contradiction_penalty: float = Field(default=0.5, description="Score lost per wrong claim.")
+    # ---- answers and questions ----
+    off_topic_sim: float = Field(default=0.35, description="Best cosine below this: off topic.")
+    same_question_cosine: float = Field(default=0.86, description="A rephrased bank question.")
+    fuzzy_question_ratio: float = Field(default=0.86, description="A mistyped bank question.")
+    related_point_sim: float = Field(
+        default=0.35, description="A note point related to a free question."
+    )
+    related_point_sim_lex: float = Field(default=0.25, description="... when they share a term.")
+    # ---- feedback ----
+    max_missed: int = Field(default=5, description="Missed points listed at most.")
+    follow_up_below: float = Field(default=8.5, description="No follow-up at this score or above.")
+    long_answer_ratio: float = Field(
+        default=3.0,
+        description="An answer this many times longer than the notes' own gets a remark.",
+    )
+    long_answer_min_words: int = Field(default=150, description="... and at least this long.")
+    # ---- wrong claims ----
+    advisory_rules: list[str] = Field(
+        default_factory=lambda: [
+            "not-only",
+            "cause-as-fix",
+            "conflicting-definition",
+            "overclaim",
+            "wrong-family",
+        ],
+        description="Wrong-claim rules shown as 'differs from your notes, check', with no "
+        "effect on the score (see interviewer.grading.claims.registry.RULES).",
+    )
+    disabled_rules: list[str] = Field(
+        default_factory=list, description="Wrong-claim rules not run at all."
+    )
+
+    def advisory(self, rule: str) -> bool:
+        return rule in self.advisory_rules
+
+
+# Candidate values per field for a calibration search. Fields absent here (the rule
+# lists, counts that are not thresholds) are set by hand or by per-rule precision.
+TUNABLE: dict[str, list[float]] = {
+    "sim_paraphrase": [0.72, 0.75, 0.78, 0.81, 0.84],
+    "sim_covered": [0.40, 0.45, 0.50, 0.55, 0.60],
+    "lex_covered": [0.25, 0.30, 0.35, 0.40, 0.50, 0.60],
+    "sim_label": [0.20, 0.25, 0.30, 0.35, 0.40],
+    "lex_strong": [0.45, 0.50, 0.60, 0.70, 0.80],
+    "sim_floor": [0.20, 0.25, 0.30, 0.35],
+    "sim_partial": [0.35, 0.40, 0.45, 0.50],
+    "lex_partial": [0.05, 0.08, 0.10, 0.15, 0.20],
+    "lex_partial_strong": [0.20, 0.25, 0.30, 0.40],
+    "precision_weight": [0.4, 0.5, 0.6, 0.7, 0.8],
+    "distinguishing_share": [0.0, 0.34, 0.5, 0.67, 1.0],
+    "same_point_cosine": [0.75, 0.80, 0.85, 0.90],
+    "same_subject_cosine": [0.45, 0.50, 0.55, 0.60, 0.65],
+    "different_subject_cosine": [0.88, 0.92, 0.95],
+    "missed_dup_cosine": [0.70, 0.75, 0.80, 0.85],
+    "target_min": [2, 3, 4],
+    "target_max": [4, 5, 6, 7, 8],
+    "contradiction_penalty": [0.0, 0.5, 1.0, 1.5, 2.0],
+    "off_topic_sim": [0.25, 0.30, 0.35, 0.40],
+    "follow_up_below": [7.5, 8.0, 8.5, 9.0],
+    "long_answer_ratio": [2.0, 2.5, 3.0, 4.0, 5.0],
+}
+
+
+class Calibration(BaseModel):
+    """The content of ``calibration.json``: fitted values and the hash of the data
+    they were fitted on; other keys (report, corpora, date) pass through."""
+
+    model_config = ConfigDict(extra="allow")
+
+    params: dict[str, Any] = Field(default_factory=dict)
+    data_hash: str = ""
+
+
+def calibration_path() -> Path:
+    return Path(__file__).with_name(CALIBRATION_FILE)
+
+
+def data_hash(paths: list[Path]) -> str:
+    """A hash of the files calibration read (fixtures, corpora), in a stable order."""
+    h = hashlib.sha256()
+    for p in sorted(paths, key=lambda p: p.as_posix()):
+        h.update(p.as_posix().encode() + b"\x00")
+        h.update(p.read_bytes())
+        h.update(b"\x00")
+    return "sha256:" + h.hexdigest()
+
+
+def read_calibration(path: Path | None = None) -> Calibration | None:
+    """The calibration file (default: the package's), None when there is none. A file
+    that is not valid raises ConfigError with one line saying why."""
+    path = path or calibration_path()
+    if not path.is_file():
+        return None
+    try:
+        cal = Calibration.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        GradingParams(**cal.params)
+    except (OSError, ValueError, ValidationError) as e:
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise ConfigError(f"{path}: not a valid calibration file ({first})") from e
+    return cal
+
+
+@lru_cache(maxsize=1)
+def _load_default() -> GradingParams:
+    cal = read_calibration()
+    return GradingParams(**cal.params) if cal is not None else GradingParams()
+
+
+def load_params(path: Path | None = None) -> GradingParams:
+    """The defaults with the fitted values of ``calibration.json`` applied (``path``:
+    another calibration file)."""
+    if path is None:
+        return _load_default()
+    cal = read_calibration(path)
+    return GradingParams(**cal.params) if cal is not None else GradingParams()
+
+
+def write_calibration(
+    params: GradingParams, data: str, path: Path | None = None, **extra: Any
+) -> Path:
+    """Write fitted values (only those that differ from the defaults), the data hash and
+    any extra keys (per-corpus results, corpora) to ``path`` (default: the package's)."""
+    from interviewer.files import write_atomic
+
+    defaults = GradingParams().model_dump()
+    fitted = {k: v for k, v in params.model_dump().items() if defaults.get(k) != v}
+    cal = Calibration(params=fitted, data_hash=data, **extra)
+    path = path or calibration_path()
+    write_atomic(path, (json.dumps(cal.model_dump(), indent=2, sort_keys=True) + "\n").encode())
+    _load_default.cache_clear()
+    return path

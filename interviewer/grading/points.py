@@ -1,0 +1,174 @@
+"""Key points of a question: building, normalising, de-duplicating them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from interviewer.feedback import Citation
+from interviewer.grading.language import looks_spanish
+from interviewer.grading.models import KeyPoint, point_id
+from interviewer.grading.naming import name_point
+from interviewer.grading.terms import key_terms
+from interviewer.text import (
+    ANTONYMS,
+    NEGATIONS,
+    clean_markdown,
+    content_word_count,
+    split_sentences,
+    stem_set,
+    text_terms,
+    words,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import numpy as np
+
+    from interviewer.embeddings import Embedder
+    from interviewer.grading.bank import ReferenceText
+    from interviewer.grading.models import Bank, Question
+    from interviewer.grading.units import Candidate
+
+
+def _citing_keys(q: Question) -> list[str]:
+    # Reference chunks name the citing section as "source § heading".
+    return [f"{q.source} § {q.heading}", q.section_id]
+
+
+def _to_point(qid: str, c: Candidate, idf: dict[str, float], default_idf: float,
+              qterms: set[str], citation: Citation, kind: str = "note") -> KeyPoint:  # fmt: skip
+    subject, point_kind = name_point(c.text, c.label, aside=c.aside)
+    return KeyPoint(
+        id=point_id(qid, c.text),
+        text=c.text,
+        citation=citation,
+        importance=c.importance,
+        terms=key_terms(c.text, c.label, idf, default_idf, qterms),
+        source_kind="reference" if kind == "reference" else "note",
+        doubtful=c.doubtful,
+        label=c.label,
+        subject=subject,
+        kind=point_kind,
+        context=c.context,
+    )
+
+
+MAX_REFERENCE_POINTS = 4
+
+
+def _reference_points(q: Question, refs: Sequence[ReferenceText], idf: dict[str, float],
+                      default_idf: float, qterms: set[str]) -> list[KeyPoint]:  # fmt: skip
+    """A few sentences of the linked references that share the most key terms with
+    the question: references are long, the user's notes are the rubric."""
+    scored: list[tuple[float, KeyPoint]] = []
+    for ref in refs:
+        for sent in split_sentences(clean_markdown(ref.text.replace("\n", " "))):
+            if content_word_count(sent) < 5 or len(sent) > 400 or looks_spanish(sent):
+                continue
+            overlap = len(qterms & set(text_terms(sent).unigrams))
+            if not overlap:
+                continue
+            cit = Citation(
+                source=ref.source, heading=ref.heading, line_start=ref.line_start,
+                line_end=ref.line_end, kind="reference", url=ref.url, chunk_id=ref.chunk_id,
+            )  # fmt: skip
+            subject, point_kind = name_point(sent)
+            kp = KeyPoint(
+                id=point_id(q.id, sent), text=sent, citation=cit, importance=0.6,
+                terms=key_terms(sent, None, idf, default_idf, qterms),
+                source_kind="reference", subject=subject, kind=point_kind,
+            )  # fmt: skip
+            scored.append((overlap, kp))
+    scored.sort(key=lambda s: -s[0])
+    return [kp for _, kp in scored[:MAX_REFERENCE_POINTS]]
+
+
+def _normalise(points: list[KeyPoint]) -> list[KeyPoint]:
+    """Importance relative to the question's best point, rounded; unique ids."""
+    if not points:
+        return []
+    top = max(p.importance for p in points) or 1.0
+    seen: set[str] = set()
+    out = []
+    for p in points:
+        if p.id in seen:
+            continue
+        seen.add(p.id)
+        p.importance = round(max(0.05, min(1.0, p.importance / top)), 3)
+        out.append(p)
+    return out
+
+
+def iter_points(bank: Bank) -> list[KeyPoint]:
+    """Every key point of the bank in a fixed order (questions first, then loose)."""
+    out = [kp for q in bank.questions for kp in q.key_points]
+    out.extend(bank.loose_points)
+    return out
+
+
+def embed_text_of(kp: KeyPoint) -> str:
+    # Long items drown their main claim: embed the first ~70 words. (Prefixing what a
+    # leading pronoun refers to pulled the embedding toward that topic: measured 0.61
+    # -> 0.38 against a paraphrase. The context is matched lexically only.)
+    return " ".join(kp.text.split()[:70])
+
+
+# Near-duplicate key points within a question: cosine at or above this (MiniLM) or
+# term overlap (Jaccard) at or above DUP_JACCARD. 0.86 merges restatements such as
+# "High variance may result from ... (overfitting)" / "High variance, low bias:
+# Overfitting" only when they say the same thing; lower values merged distinct
+# solutions (dropout vs. lasso) in our checks.
+DUP_COSINE = 0.86
+DUP_JACCARD = 0.75
+
+
+def polarity(text: str) -> tuple[frozenset[str], bool]:
+    """The antonym-bearing words and whether the text negates: two points that differ
+    here say different things however similar they look ('high variance: overfitting'
+    vs. 'high bias: underfitting')."""
+    toks = [w.lower() for w in words(text)]
+    return frozenset(t for t in toks if t in ANTONYMS), any(t in NEGATIONS for t in toks)
+
+
+def dedupe_points(bank: Bank, embedder: Embedder) -> np.ndarray:
+    """Merge near-duplicate points within each question (the more important one
+    stays) and return the embeddings of the points that remain."""
+    import numpy as np
+
+    pts = iter_points(bank)
+    if not pts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    vectors = embedder.embed([embed_text_of(k) for k in pts] + [q.text for q in bank.questions])
+    qvecs = vectors[len(pts) :]
+    vectors = vectors[: len(pts)]
+    row = {id(k): i for i, k in enumerate(pts)}
+    for qi, q in enumerate(bank.questions):
+        for kp in q.key_points:
+            # Points about what the question asks matter more than asides: MiniLM
+            # similarity to the question (0.2-0.7 typically) scales importance by
+            # about 0.8-1.2.
+            rel = float(vectors[row[id(kp)]] @ qvecs[qi])
+            kp.importance *= 0.65 + 0.8 * max(0.0, min(rel, 0.75))
+        if len(q.key_points) < 2:
+            q.key_points = _normalise(q.key_points)
+            continue
+        kps = q.key_points
+        keep: list[int] = []
+        for i in sorted(range(len(kps)), key=lambda i: -kps[i].importance):
+            ti, pi = stem_set(kps[i].text), polarity(kps[i].text)
+            dup = False
+            for j in keep:
+                if polarity(kps[j].text) != pi:
+                    continue
+                tj = stem_set(kps[j].text)
+                jac = len(ti & tj) / max(1, len(ti | tj))
+                cos = float(vectors[row[id(kps[i])]] @ vectors[row[id(kps[j])]])
+                if cos >= DUP_COSINE or jac >= DUP_JACCARD:
+                    dup = True
+                    break
+            if not dup:
+                keep.append(i)
+        q.key_points = _normalise([kps[i] for i in sorted(keep)])
+    kept = iter_points(bank)
+    return vectors[[row[id(k)] for k in kept]]

@@ -1,0 +1,58 @@
+"""From point coverage to a 0-10 score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from interviewer.grading.params import GradingParams, load_params
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+@dataclass
+class Features:
+    sim: Any  # np.ndarray points x claims
+    lex: Any
+    label: Any
+
+
+def score_from(
+    covered: Sequence[float],
+    partial: Sequence[float],
+    all_weights: Sequence[float],
+    hints: int,
+    params: GradingParams | None = None,
+) -> float:
+    """0-10: credit (covered 1, partly 0.5, times importance) over the credit of the
+    K most important points, minus ``hint_penalty`` per hint."""
+    p = params or load_params()
+    n = len(all_weights)
+    if not n:
+        return 0.0
+    credit = sum(covered) + 0.5 * sum(partial)
+    n_target = max(min(n, p.target_min), min(p.target_max, (n + 1) // 2))
+    target = sum(sorted(all_weights, reverse=True)[:n_target]) or 1.0
+    raw = 10.0 * min(1.0, credit / target)
+    return round(max(0.0, raw - p.hint_penalty * hints), 1)
+
+
+def decide(sim: float, lex: float, label: int | bool, p: GradingParams) -> int:
+    """0 missed, 1 partly covered, 2 covered: the evidence one claim gives one point.
+    ``label``: 2 the claim names the point (or writes its formula), 1 it names what
+    the point is about without making it, 0 neither."""
+    if (
+        sim >= p.sim_paraphrase
+        or (sim >= p.sim_covered and lex >= p.lex_covered)
+        or (label >= 2 and sim >= p.sim_label)
+        or (lex >= p.lex_strong and sim >= p.sim_floor)
+    ):
+        return 2
+    if (
+        (sim >= p.sim_partial and lex >= p.lex_partial)
+        or label
+        or (lex >= p.lex_partial_strong and sim >= p.sim_floor)
+    ):
+        return 1
+    return 0

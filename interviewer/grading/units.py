@@ -1,0 +1,378 @@
+"""Units of the notes (list items, sentences) and their cleaning into candidates,
+including compound points split into parallel clauses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from interviewer.corpus import TODO_PATTERNS, Section
+from interviewer.grading.language import _trim_spanish_tail, looks_spanish
+from interviewer.grading.naming import _VERBS_S, META, REMARK, bare_subject, is_aside, name_point
+from interviewer.text import (
+    DEFINITIONAL,
+    FENCE,
+    LABEL,
+    LIST_ITEM,
+    MILD_DOUBT,
+    NAME_DOT,
+    POINTER,
+    STRONG_DOUBT,
+    clean_markdown,
+    content_word_count,
+    split_sentences,
+    text_terms,
+)
+
+
+@dataclass
+class Unit:
+    """A candidate key point before cleaning: one list item or one sentence."""
+
+    text: str
+    line_start: int
+    line_end: int
+    section: Section
+    is_list: bool = False
+    depth: int = 0
+    position: float = 0.0
+    paragraph: int = -1  # sentences of one paragraph share it; list items have -1
+
+
+def material_units(lines: list[str], sections: list[Section]) -> list[Unit]:
+    """List items (with their continuation lines) and paragraph sentences of the given
+    sections, each with its 1-based line range."""
+    units: list[Unit] = []
+    for sec in sections:
+        first = sec.line_start + (1 if sec.level > 0 else 0)
+        body = [(n, lines[n - 1]) for n in range(first, sec.line_end + 1) if n - 1 < len(lines)]
+        in_fence = False
+        para: list[tuple[int, str]] = []
+        item: list[tuple[int, str]] | None = None
+        item_indent = 0
+        item_depth = 0
+        indents: list[int] = []
+
+        def flush_para(sec: Section = sec) -> None:
+            nonlocal para
+            if para:
+                units.extend(_sentences_of(para, sec))
+            para = []
+
+        def flush_item(sec: Section = sec) -> None:
+            nonlocal item
+            if item:
+                text = " ".join(t.strip() for _, t in item)
+                units.append(Unit(text, item[0][0], item[-1][0], sec, True, item_depth))  # noqa: B023 - the open item's depth
+            item = None
+
+        for n, raw in body:
+            if FENCE.match(raw):
+                flush_para()
+                flush_item()
+                in_fence = not in_fence
+                continue
+            if in_fence:
+                continue
+            if not raw.strip():
+                flush_para()
+                flush_item()
+                continue
+            m = LIST_ITEM.match(raw.replace("\t", "    "))
+            if m:
+                flush_para()
+                flush_item()
+                indent = len(m.group(1))
+                while indents and indents[-1] > indent:
+                    indents.pop()
+                if not indents or indents[-1] < indent:
+                    indents.append(indent)
+                item_depth = len(indents) - 1
+                item_indent = indent
+                item = [(n, m.group(2))]
+                continue
+            expanded = raw.replace("\t", "    ")
+            lead = len(expanded) - len(expanded.lstrip())
+            if item is not None and lead > item_indent:
+                item.append((n, raw))  # continuation line of the item
+                continue
+            flush_item()
+            para.append((n, raw))
+            indents.clear()
+        flush_para()
+        flush_item()
+    total = max(1, len(units) - 1)
+    for i, u in enumerate(units):
+        u.position = i / total
+    return units
+
+
+def _sentences_of(para: list[tuple[int, str]], sec: Section) -> list[Unit]:
+    joined = ""
+    starts: list[tuple[int, int]] = []  # (char offset, line number)
+    for n, raw in para:
+        if joined:
+            # Notes often use a bare line break as a separator ("Low variance, high
+            # bias: Underfitting" / "High variance, ..."): make it a sentence end.
+            if not re.search(r"[.!?:;,(\-–—]$", joined) and raw.strip()[:1].isupper():
+                joined += "."
+            joined += " "
+        starts.append((len(joined), n))
+        joined += raw.strip()
+    out: list[Unit] = []
+    offset = 0
+    for sent in split_sentences(joined):
+        at = joined.find(sent[:20], offset)
+        at = at if at >= 0 else offset
+        end = at + len(sent)
+        offset = end
+        first = max((ln for off, ln in starts if off <= at), default=para[0][0])
+        last = max((ln for off, ln in starts if off < end), default=first)
+        out.append(Unit(sent, first, last, sec, paragraph=para[0][0]))
+    return out
+
+
+_CONDITIONAL = re.compile(r"\b(would|might|could)\b", re.I)
+_CONTRAST = re.compile(r"^\s*(however|but|on the other hand|in contrast|instead)\b", re.I)
+
+
+_PRONOUN_LEAD = re.compile(
+    r"^(?:(?:but|and|so|also|thus|hence),?\s+)?(?:it|this|that|they|these|those)\b"
+    r"(?!\s+(?:is|was)\s+(?:not\s+)?(?:the\s+same|possible|important|necessary|easy|hard)\b)",
+    re.I,
+)
+
+
+def _paragraph_scope(cands: list[Candidate]) -> list[Candidate]:
+    """What a sentence means depends on the sentences before it in its paragraph:
+
+    - a hedge scopes over what elaborates it: after "precission, which, as I
+      understand it, is how sure the model was", the paragraph's next sentences are
+      weighed down, and those about the same thing ("So ... precission would be the
+      certainty ...") are doubtful too, until the paragraph turns ("However");
+    - a leading pronoun ("It will tell us how many times the model was correct")
+      refers to the previous sentence's subject ("accuracy"): kept as its context."""
+    hedged: set[str] | None = None
+    para_of_hedge = -2
+    last_subject: str | None = None
+    last_para = -2
+    for c in cands:
+        para = c.unit.paragraph
+        if para != last_para:
+            last_subject = None
+        last_para = para
+        if para < 0 or para != para_of_hedge or _CONTRAST.match(c.text):
+            hedged = None
+        doubt = bool(STRONG_DOUBT.search(c.text) or MILD_DOUBT.search(c.text))
+        if hedged is not None and not doubt and "=" not in c.text:
+            # (A formula is stated, not hedged: "F1 = 2PR / (P + R)" after "(??)".)
+            c.importance *= 0.6
+            stems = set(text_terms(c.text).unigrams)
+            if _CONDITIONAL.search(c.text) or len(stems & hedged) >= 1:
+                c.doubtful = True
+        if para >= 0 and doubt:
+            hedged = set(text_terms(c.text).unigrams)
+            para_of_hedge = para
+        if para >= 0 and _PRONOUN_LEAD.match(c.text) and not c.label:
+            c.context = last_subject
+        subject, _ = name_point(c.text, c.label)
+        if subject and not _PRONOUN_LEAD.match(c.text):
+            last_subject = bare_subject(subject)
+    return cands
+
+
+# ---- compound points ------------------------------------------------------------------------
+#
+# "A decision tree is a structure in which each internal node represents a test, each
+# branch represents the outcome, and each leaf node represents a class label": three
+# claims in one sentence. As one point, an answer that makes all of them could only be
+# judged on the whole sentence; the grader also judges each clause and credits the
+# share of clauses made (the point stays one point: one citation, one missed entry).
+
+_CLAUSE_CUT = re.compile(r"(?:,|;)\s+(?:and\s+|or\s+)?")
+# Clause words that may precede the verb: "each internal node", "the validation set".
+_CLAUSE_LEAD = re.compile(r"^(?:each|every|the|a|an|its|their|all|some|one)\b", re.I)
+MIN_PARALLEL = 3  # clauses; two ("X does A, Y does B") are often a contrast, kept whole
+
+
+def _top_level_parts(text: str) -> list[str]:
+    """The text cut at commas and semicolons outside brackets and quotes."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in ",;":
+            m = _CLAUSE_CUT.match(text, i)
+            if m:
+                parts.append(text[start:i])
+                start = i = m.end()
+                continue
+        i += 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts]
+
+
+def _clause_verb(part: str, max_lead: int = 4) -> tuple[str, str] | None:
+    """(lead word, verb) of a part that reads "<each|the ...> <1-4 words> <verb> ...",
+    if it does."""
+    toks = [t.lower().strip("\"“”") for t in part.split()]
+    if len(toks) < 3 or not _CLAUSE_LEAD.match(toks[0]):
+        return None
+    for j in range(1, min(len(toks) - 1, max_lead + 1)):
+        t = toks[j]
+        if t in _VERBS_S or t in ("is", "are") or (
+            re.fullmatch(r"[a-z]{3,}s", t) and not re.search(r"(ss|us|is|ics)$", t)
+            and toks[0] in ("each", "every") and j >= 2
+        ):
+            return toks[0], t
+    return None
+
+
+def parallel_clauses(text: str) -> list[str] | None:
+    """The clauses of a sentence that enumerates parallel claims (", each X represents
+    Y, each Z considers W": one verb, or "each"/"every" and a verb), the first with the
+    sentence's head; None when it does not."""
+    parts = _top_level_parts(text.rstrip(" ."))
+    if len(parts) < MIN_PARALLEL:
+        return None
+    found = [_clause_verb(p) for p in parts]
+    last = len(parts) - 1
+    tail = found[last]
+    if tail is None:
+        return None
+    lead, verb = tail
+
+    def parallel(x: tuple[str, str] | None) -> bool:
+        return x is not None and (x[1] == verb or x[0] == lead in ("each", "every"))
+
+    # The run of parallel clauses ends the sentence.
+    first = last
+    while first - 1 >= 1 and parallel(found[first - 1]):
+        first -= 1
+    head = ", ".join(parts[:first])
+    # The head holds the first clause ("... in which each internal node represents
+    # ...").
+    key = lead if lead in ("each", "every") else verb
+    if not re.search(rf"\b{re.escape(key)}\b", head, re.I):
+        return None
+    clauses = [head] + parts[first:]
+    if len(clauses) < MIN_PARALLEL or any(content_word_count(c) < 2 for c in clauses):
+        return None
+    out = []
+    for c in clauses:
+        c = c.strip(" ,;")
+        out.append(c[:1].upper() + c[1:] + ("" if c.endswith((".", "!", "?")) else "."))
+    return out
+
+
+@dataclass
+class Candidate:
+    text: str
+    unit: Unit
+    importance: float
+    doubtful: bool
+    label: str | None
+    quoted: bool
+    aside: bool = False
+    context: str | None = None
+
+
+def clean_unit(unit: Unit) -> list[Candidate]:
+    """The unit as key points: none when it is not one (a URL, a 'From:' line, a
+    reminder, Spanish, a pointer to a source, a fragment). A list item whose later
+    sentences hedge ("... I believe it actually increases it!") gives its firm part
+    and its hedged part as two points, so that the doubt does not sink the point."""
+    raw = unit.text.strip()
+    if TODO_PATTERNS.match(raw):
+        return []
+    aside = is_aside(raw)
+    text = clean_markdown(raw)
+    if not text or TODO_PATTERNS.match(text):
+        return []
+    sents = split_sentences(text)
+    cut = next(
+        (
+            i
+            for i, x in enumerate(sents)
+            if i > 0 and (STRONG_DOUBT.search(x) or MILD_DOUBT.search(x))
+        ),
+        None,
+    )
+    if unit.is_list and cut is not None and not STRONG_DOUBT.search(" ".join(sents[:cut])):
+        firm = _clean_text(" ".join(sents[:cut]), unit, aside=aside)
+        hedged = _clean_text(" ".join(sents[cut:]), unit, part=True, aside=aside)
+        return [c for c in (firm, hedged) if c is not None]
+    one = _clean_text(text, unit, aside=aside)
+    return [one] if one is not None else []
+
+
+def _clean_text(text: str, unit: Unit, part: bool = False, aside: bool = False) -> Candidate | None:
+    if looks_spanish(text):
+        return None
+    text = _trim_spanish_tail(text)
+    if not text:
+        return None
+    if POINTER.search(text):
+        return None
+    quoted = bool(re.match(r"^[\"“]", text)) or (
+        text.count('"') + text.count("“") >= 2 and len(text) > 80
+    )
+    text = text.strip('"“” ')
+    n_content = content_word_count(text)
+    if unit.is_list and n_content >= 2 and not text.endswith(":"):
+        pass  # "Ridge (L2 norm)", "Multidimensional Scaling": a short item names a point
+    elif n_content < 3:
+        return None
+    elif n_content < 4 and not LABEL.match(text) and not DEFINITIONAL.search(text):
+        return None  # "The variance / bias trade-off.": a title, not a claim
+    if text.endswith(":") and content_word_count(text) < 6:
+        return None  # "Possible solutions:" introduces a list; it says nothing itself
+    if META.search(text):
+        return None  # about the notes, not the subject: nothing an answer should say
+    label: str | None = None
+    m = LABEL.match(text)
+    if not part and m and 1 <= len(m.group(1).split()) <= 6 and content_word_count(m.group(1)) >= 1:
+        label = m.group(1).strip().rstrip(":").strip()
+    elif not part and (n := NAME_DOT.match(text)):
+        label = n.group(1)  # "AdaGrad. Useful for sparse data ...": a name, then its notes
+    strong = bool(STRONG_DOUBT.search(text))
+    mild = bool(MILD_DOUBT.search(text))
+    importance = 1.0
+    if unit.is_list and not part:
+        importance += 0.3
+    if label:
+        importance += 0.2
+    if DEFINITIONAL.search(text[:120]):
+        importance += 0.25
+    heading = unit.section.heading_path[-1].lower() if unit.section.heading_path else ""
+    if re.search(r"\b(final|summary|tl;?dr|key points?|in short|conclusion)\b", heading):
+        importance += 0.2
+    elif re.search(r"\b(initial|first attempt|draft|old|before)\b", heading):
+        importance -= 0.15
+    # Notes are often written in the order things were learnt, not by importance: the
+    # position counts a little.
+    importance += 0.08 * (1.0 - unit.position)
+    n_words = len(text.split())
+    if n_words > 60 or n_words < 6:
+        importance *= 0.85
+    if quoted:
+        importance *= 0.9
+    if aside:
+        importance *= 0.5  # "See also: ...", "e.g. ...", a parenthetical
+    elif REMARK.search(text):
+        importance *= 0.6  # "I could keep going, but ...", "This idea is very straightforward"
+    if strong:
+        importance *= 0.5
+    elif mild:
+        importance *= 0.75
+    if strong:
+        # Trim the "I think," lead-in so the point reads as the note's claim.
+        text = re.sub(r"^(?:so,?\s*)?I (?:think|believe|guess),?\s*", "", text, flags=re.I)
+        text = text[:1].upper() + text[1:]
+    return Candidate(text, unit, importance, strong, label, quoted, aside)

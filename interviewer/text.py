@@ -1,0 +1,278 @@
+"""Text helpers shared by the grader and others: words, stems, terms, sentences,
+Markdown cleaning."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+
+# ---- words ------------------------------------------------------------------------------
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are aren't as at be
+    because been before being below between both but by can cannot could couldn't did
+    didn't do does doesn't doing don't down during each etc eg e.g few for from further
+    had has have having he her here hers herself him himself his how i ie i.e if in into
+    is isn't it it's its itself just let's me more most much my myself no nor not of off
+    on once one only or other ought our ours ourselves out over own same she should so
+    some such than that that's the their theirs them themselves then there there's these
+    they this those through thus to too under until up upon very via was we were what
+    when where which while who whom why will with would you your yours yourself
+    yourselves may might must shall get gets got like really basically actually kinda
+    sort lot lots thing things something way ways well i'm i've i'd we're they're it'll
+    many every either neither whether yet still even ever already""".split()
+)
+# Words that carry no point of their own in an ML answer: they never become key
+# terms (IDF would also push most of them down, but small corpora have few docs).
+GENERIC = frozenset(
+    """use used uses using make makes made making need needs needed help helps helping
+    allow allows allowing give gives given good better best bad new different various
+    case cases example examples order mean means meaning want say said see seen look
+    know known think believe seem seems seemed understand explain explanation describe
+    define definition question answer note notes idea try trying called call able
+    instead rather quite bit part first second final initial possible usually generally
+    typically often always never sometimes important common main general specific
+    particular certain simple simply large small big high low other others another
+    fundamentally essentially therefore however hence moreover furthermore indeed finally
+    additionally similarly alternatively apparently effectively basically ok okay
+    take takes taking form forms word words technique techniques approach approaches""".split()
+)
+NEGATIONS = frozenset(
+    "not no never cannot can't don't doesn't isn't aren't won't wouldn't shouldn't "
+    "didn't hasn't haven't without neither nor none".split()
+)
+ANTONYMS: dict[str, str] = {}
+for _a, _b in [
+    ("high", "low"), ("higher", "lower"), ("increase", "decrease"), ("increases", "decreases"),
+    ("increasing", "decreasing"), ("more", "less"), ("larger", "smaller"), ("large", "small"),
+    ("bigger", "smaller"), ("overfitting", "underfitting"), ("overfit", "underfit"),
+    ("reduce", "increase"), ("reduces", "increases"), ("faster", "slower"), ("before", "after"),
+    ("maximize", "minimize"), ("maximum", "minimum"), ("positive", "negative"),
+    ("improve", "worsen"), ("improves", "worsens"), ("supervised", "unsupervised"),
+    ("forward", "backward"), ("forwards", "backwards"), ("sequential", "parallel"),
+    ("sequentially", "parallel"), ("shallow", "deep"), ("objective", "subjective"),
+    ("reduce", "raise"), ("deeper", "shallower"), ("speed", "slow"), ("speeds", "slows"),
+    ("input", "output"), ("many", "few"), ("encourage", "discourage"),
+    ("encourages", "discourages"), ("encouraging", "discouraging"),
+]:  # fmt: skip
+    ANTONYMS.setdefault(_a, _b)
+    ANTONYMS.setdefault(_b, _a)
+
+
+def _antonym_stems() -> dict[str, set[str]]:
+    import Stemmer
+
+    st = Stemmer.Stemmer("english")
+    out: dict[str, set[str]] = {}
+    for a, b in ANTONYMS.items():
+        out.setdefault(st.stemWord(a), set()).add(st.stemWord(b))
+    return out
+
+
+WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ0-9'’]*(?:-[A-Za-zÀ-ÿ0-9]+)*|\d+(?:\.\d+)?")
+ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,6}s?$")
+
+_stemmer: Any = None
+
+
+def stem_words(words: Sequence[str]) -> list[str]:
+    return [stem(w) for w in words]
+
+
+# Irregular plurals the Snowball stemmer leaves apart from their singular ('leaves' ->
+# 'leav', 'leaf' -> 'leaf'; 'matrices' -> 'matric', 'matrix' -> 'matrix').
+_IRREGULAR = {
+    "leaves": "leaf", "halves": "half", "indices": "index", "vertices": "vertex",
+    "matrices": "matrix", "analyses": "analysis", "hypotheses": "hypothesis",
+    "criteria": "criterion", "children": "child",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    global _stemmer
+    if _stemmer is None:
+        import Stemmer
+
+        _stemmer = Stemmer.Stemmer("english")
+    return str(_stemmer.stemWord(_IRREGULAR.get(word, word)))
+
+
+def words(text: str) -> list[str]:
+    return [w.replace("’", "'") for w in WORD.findall(text)]
+
+
+def _content(word: str) -> bool:
+    low = word.lower()
+    return (
+        low not in STOPWORDS
+        and low not in GENERIC
+        and (len(low) > 1 or word.isupper())
+        and not low.isdigit()
+    )
+
+
+@dataclass
+class Terms:
+    """The terms of a text: content-word stems, adjacent two-word stems, acronyms."""
+
+    unigrams: list[str] = field(default_factory=list)
+    bigrams: list[str] = field(default_factory=list)
+    surface: dict[str, str] = field(default_factory=dict)  # stem -> first word seen
+
+    @property
+    def all(self) -> set[str]:
+        return set(self.unigrams) | set(self.bigrams)
+
+
+def text_terms(text: str, canon: dict[str, str] | None = None) -> Terms:
+    """Stemmed terms. Hyphenated words count as their parts and as a two-word term
+    ('cross-validation' -> 'cross', 'valid', 'cross valid'); a stop word breaks the
+    adjacency of two-word terms. ``canon`` maps a stem to the spelling to use (see
+    ``close_stems``)."""
+    out = Terms()
+    run: list[str] = []
+    for token in words(text):
+        parts = [p for p in token.split("-") if p]
+        if not _content(token) and not any(_content(p) for p in parts):
+            run = []
+            continue
+        for part in parts:
+            if not _content(part):
+                continue
+            st = stem(part.lower().strip("'"))
+            if canon:
+                st = canon.get(st, st)
+            out.unigrams.append(st)
+            out.surface.setdefault(st, part)
+            if run and run[-1] != st:
+                out.bigrams.append(f"{run[-1]} {st}")
+            run.append(st)
+    return out
+
+
+def stem_set(text: str) -> set[str]:
+    return text_terms(text).all
+
+
+def _close(a: str, b: str) -> bool:
+    """Two stems that are one spelling apart: 'prun'/'prune' (the note's typo),
+    'regularis'/'regular' (British spelling). Conservative: the shorter stem must be a
+    prefix of the other up to its last letter, and 'class' is not 'classif'."""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    if len(short) < 4:
+        return False
+    n = 0
+    for x, y in zip(short, long_, strict=False):
+        if x != y:
+            break
+        n += 1
+    diff = len(long_) - len(short)
+    return n >= len(short) - 1 and (diff <= 1 or (diff <= 2 and len(short) >= 6))
+
+
+def stem_index(vocabulary: Iterable[str]) -> dict[str, list[str]]:
+    """The vocabulary's stems by their first four letters (see ``close_stems``)."""
+    by_prefix: dict[str, list[str]] = {}
+    for v in vocabulary:
+        if " " not in v and len(v) >= 4:
+            by_prefix.setdefault(v[:4], []).append(v)
+    return by_prefix
+
+
+def close_stems(
+    stems: Iterable[str], vocabulary: Iterable[str] | dict[str, list[str]]
+) -> dict[str, str]:
+    """For stems of an answer, the vocabulary (key-term) stem each is a variant of.
+    ``vocabulary`` may be given as a ``stem_index`` (built once for many answers)."""
+    by_prefix = vocabulary if isinstance(vocabulary, dict) else stem_index(vocabulary)
+    out: dict[str, str] = {}
+    for s in stems:
+        if len(s) < 4:
+            continue
+        for v in by_prefix.get(s[:4], ()):
+            if v != s and _close(s, v):
+                out[s] = v
+                break
+    return out
+
+# ---- sentences and cleaning --------------------------------------------------------------
+
+_ABBREV = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|approx|fig|eq|al|resp|incl|Dr|Mr|Ms)\.", re.I)
+_SENT_END = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=[\"“(\[]?[A-Z0-9¿¡])")
+MD_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))+\)")
+BARE_URL = re.compile(r"<?\bhttps?://[^\s)>\]]+>?|\bwww\.[^\s)>\]]+")
+FROM_PREFIX = re.compile(r"^\s*(?:from|source|see also|see|via|ref)\s*:?\s*(?=$|[\"“(]|\s)", re.I)
+# Sentences that point at a source instead of saying something.
+POINTER = re.compile(
+    r"^(?:there'?s|here'?s|this is)\s+(?:a|an)\b.*\b(explanation|article|video|link|post|"
+    r"page|resource)s?\b|\b(see|check|read)\s+(also|here|this|that|the article|my notes|"
+    r"the formula|the link)\b|\b(that|this|the) (article|link|video|page|post|blog) "
+    r"(above|below|here)\b|^\s*(see also|more here|source)\b|\bin (here|this link)\s*:?\s*$",
+    re.I,
+)
+STRONG_DOUBT = re.compile(
+    r"\?\?|\bI (think|believe|guess|suppose|assume|am not sure|'m not sure|don't know|"
+    r"do not know)\b|\bnot sure\b|\bno idea\b|\b(maybe|perhaps)\b|\([^)]{0,40}\?\)|"
+    r"\bas I understand\b",
+    re.I,
+)
+MILD_DOUBT = re.compile(
+    r"\bseems? (to|like)\b|\bkinda\b|\bkind of\b|\bprobably\b|"
+    r"\bI've read\b|\bI have read\b|\bapparently\b|\bsupposedly\b",
+    re.I,
+)
+DEFINITIONAL = re.compile(
+    r"\b(is|are) (a|an|the|when|where|how|what)\b|\b(occurs?|happens?) when\b|"
+    r"\brefers? to\b|\bmeans\b|\bconsists? of\b|\bis defined\b|\bstates? that\b|"
+    r"\bcomputes?\b|\b(measures?|represents?)\b|=",
+    re.I,
+)
+LABEL = re.compile(r"^([^:.;!?]{2,60}?)\s*[:=–—]\s+(\S.*)$")
+NAME_DOT = re.compile(r"^([A-Z][A-Za-z0-9-]{1,30})\.\s+\S")
+LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•◦▪‣]|\d{1,2}[.)])\s+(.*)$")
+FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentence split that survives 'e.g.' and 'i.e.'."""
+    protected = _ABBREV.sub(lambda m: m.group(0).replace(".", "\x00"), text)
+    parts = _SENT_END.split(protected)
+    return [p.replace("\x00", ".").strip() for p in parts if p.strip()]
+
+
+# "[[src]](url)", "[[src](url)]", "[[Answer]](url)": source markers, not prose; "[5]":
+# a reference number copied from a wiki page.
+SOURCE_MARKER = re.compile(
+    r"\[\[[^\]]{0,30}\]\]\([^)\s]*\)|\[\[[^\]]{0,30}\]\([^)\s]*\)\]|\[\[[^\]]{0,30}\]\]|(?<=[\w)])\[\d{1,3}\]"
+)
+
+
+def clean_markdown(text: str) -> str:
+    """Markdown to plain prose: links to their text, URLs, source markers and emphasis
+    removed."""
+    text = SOURCE_MARKER.sub("", text)
+    text = MD_LINK.sub(lambda m: m.group(1), text)
+    text = BARE_URL.sub("", text)
+    text = text.replace("\\*", "*").replace("\\_", "_")
+    text = re.sub(r"(\*\*|__|`)", "", text)
+    text = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", text)
+    text = FROM_PREFIX.sub("", text)
+    text = re.sub(r"\s+([,.;:])", r"\1", text)
+    text = re.sub(r"\(\s*\)", "", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.strip(" ,;-–—").strip()
+
+def content_word_count(text: str) -> int:
+    return sum(1 for w in words(text) if _content(w))
+
+# "(e.g. whether a coin flip comes up heads or tails)": an illustration, not the point.
+EXAMPLE_ASIDE = re.compile(r"\((?:e\.\s?g\.|for example|for instance|like|such as)[^()]*\)", re.I)
