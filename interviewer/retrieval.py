@@ -157,7 +157,8 @@ class FusionParams(BaseModel):
 
 @dataclass
 class Signals:
-    """What each retriever says about one query, best first, before fusion."""
+    """What each retriever says about one query, best first, before fusion.
+    ``english``: the query is in the notes' language (English for most notes)."""
 
     english: bool
     dense: list[tuple[int, float]] = field(default_factory=list)
@@ -216,6 +217,8 @@ class Retriever:
         self._bm25_heading: BM25 | None = None
         self._multi: np.ndarray | None | Literal[False] = None  # False: not available
         self._multi_mean: np.ndarray = np.zeros(384, dtype=np.float32)
+        self._lang_means: dict[str, np.ndarray] = {}
+        self._notes_lang: str | None = None
 
     @property
     def bm25(self) -> BM25:
@@ -251,12 +254,26 @@ class Retriever:
                         sync_vectors(self.settings.index_dir, self.chunks)
                     vectors = load_vectors(self.settings.index_dir, self.chunks)
             if vectors is not None and len(vectors):
-                self._multi_mean = vectors.mean(axis=0)
-                centred = vectors - self._multi_mean
-                norms = np.linalg.norm(centred, axis=1, keepdims=True)
-                vectors = centred / np.clip(norms, 1e-12, None)
+                vectors = self._centre(vectors)
             self._multi = vectors if vectors is not None else False
         return None if self._multi is False else self._multi
+
+    def _centre(self, vectors: np.ndarray) -> np.ndarray:
+        """Each chunk minus the mean of the chunks in its language. e5's vectors share
+        a large common direction (boilerplate chunks are near every query) and one per
+        language (a Spanish query drifts to Spanish notes on another topic); removing
+        both lets the topic decide. The query gets the same treatment."""
+        from interviewer.language import detect_language
+
+        langs = [detect_language(c.embed_text) for c in self.chunks]
+        self._multi_mean = vectors.mean(axis=0)
+        self._lang_means = {
+            lang: vectors[[i for i, x in enumerate(langs) if x == lang]].mean(axis=0)
+            for lang in set(langs)
+        }
+        centred = vectors - np.stack([self._lang_means[x] for x in langs])
+        norms = np.linalg.norm(centred, axis=1, keepdims=True)
+        return np.asarray(centred / np.clip(norms, 1e-12, None))
 
     def multilingual(self, query: str, n: int) -> list[tuple[int, float]] | None:
         vectors = self.multilingual_vectors()
@@ -264,21 +281,41 @@ class Retriever:
             return None
         from interviewer.embeddings import get_multilingual_embedder
 
-        # Centred on the corpus mean: e5's vectors share a large common direction, so
-        # boilerplate chunks (licence, link lists) are near every query ("hubs");
-        # removing the mean lets the topic decide.
-        centre = self._multi_mean
+        # Centred like the chunks (see _centre); a language the notes do not use gets
+        # the mean of all chunks.
+        from interviewer.language import detect_language
+
+        centre = self._lang_means.get(detect_language(query), self._multi_mean)
         q = get_multilingual_embedder().query([query])[0] - centre
         sims = vectors @ (q / max(float(np.linalg.norm(q)), 1e-12))
         top = np.argsort(-sims, kind="stable")[:n]
         return [(int(i), float(sims[i])) for i in top]
 
+    def notes_language(self) -> str:
+        """The language most of the notes are written in (by chunk)."""
+        if self._notes_lang is None:
+            from collections import Counter
+
+            from interviewer.language import ENGLISH, detect_language
+
+            sample = self.chunks[:: max(1, len(self.chunks) // 200)]
+            counts = Counter(detect_language(c.embed_text) for c in sample)
+            self._notes_lang = counts.most_common(1)[0][0] if counts else ENGLISH
+        return self._notes_lang
+
+    def _same_language(self, query: str) -> bool:
+        from interviewer.language import ENGLISH, detect_language, is_english
+
+        if is_english(query):
+            return self.notes_language() == ENGLISH
+        return detect_language(query) == self.notes_language()
+
     def signals(self, query: str, n: int, mode: Mode | Literal["all"] = "hybrid") -> Signals:
         """Candidates of the retrievers that ``mode`` needs (``all``: every one, for
         fitting the fusion), ``n`` from each."""
-        from interviewer.language import is_english
-
-        english = is_english(query)
+        # A query in the notes' own language takes the same-language weights; one in
+        # another language (Spanish over English notes, or the reverse) the others.
+        english = self._same_language(query)
         out = Signals(english=english)
         w_dense, w_bm25, w_multi = self.params.weights(english)
         every = mode == "all"
