@@ -40,6 +40,8 @@ _WORD = re.compile(r"\b[^\W\d_]+(?:'[^\W\d_]+)?\b", re.UNICODE)
 # Letters that English prose does not use; a cue when a text has no stop words at
 # all ("replicación maestro-esclavo").
 _NON_ENGLISH_LETTERS = re.compile(r"[¿¡ñçãõàèìòùáéíóúâêîôûäëïöüßœæøå]", re.IGNORECASE)
+# Addresses and markup say nothing about the language ("com", "www", "src").
+_NOT_PROSE = re.compile(r"\]\([^)]*\)|https?://\S+|www\.\S+|<[^>]+>|`[^`]*`")
 _NON_LATIN = re.compile(r"[^\x00-\u024f\u2000-\u206f\u20a0-\u20cf\u2100-\u214f]")
 
 
@@ -73,14 +75,23 @@ def stopword_lists() -> dict[str, frozenset[str]]:
     return lists
 
 
+@lru_cache(maxsize=1)
+def _languages_of_word() -> dict[str, tuple[str, ...]]:
+    """Stop word -> the languages that list it (one lookup per word of a text)."""
+    out: dict[str, list[str]] = {}
+    for lang, stops in stopword_lists().items():
+        for w in stops:
+            out.setdefault(w, []).append(lang)
+    return {w: tuple(langs) for w, langs in out.items()}
+
+
 def language_scores(text: str) -> dict[str, int]:
     """How many of the text's words are stop words of each language."""
-    words = [w.lower() for w in _WORD.findall(text)]
+    index = _languages_of_word()
     scores: dict[str, int] = {}
-    for lang, stops in stopword_lists().items():
-        hits = sum(1 for w in words if w in stops)
-        if hits:
-            scores[lang] = hits
+    for w in _WORD.findall(text):
+        for lang in index.get(w.lower(), ()):
+            scores[lang] = scores.get(lang, 0) + 1
     return scores
 
 
@@ -88,8 +99,10 @@ def detect_language(text: str) -> str:
     """ISO code of the most likely language (``en`` when in doubt), or ``und`` for
     text in another script or with no stop words but letters English does not use.
     Short texts are ambiguous (many languages share "no", "me", "a"), so another
-    language wins only with clearly more stop words than English and either two of
-    them, a quarter of the words, or a letter that English does not use."""
+    language wins only with clearly more stop words than English and either a
+    quarter of the words, two of them making an eighth of the words, or a letter
+    that English does not use. Links and markup are ignored."""
+    text = _NOT_PROSE.sub(" ", text)
     if not _WORD.search(text):
         return UNKNOWN
     if len(_NON_LATIN.findall(text)) > len(text) / 4:
@@ -103,7 +116,11 @@ def detect_language(text: str) -> str:
     best, best_hits = max(
         scores.items(), key=lambda kv: (kv[1], -rank.get(kv[0], len(rank))), default=(UNKNOWN, 0)
     )
-    clear = best_hits >= 2 or foreign_letters or best_hits * 4 >= len(_WORD.findall(text))
+    n_words = len(_WORD.findall(text))
+    # Two stop words in a long text (a table, a list of names) decide nothing.
+    clear = (
+        foreign_letters or best_hits * 4 >= n_words or (best_hits >= 2 and best_hits * 8 >= n_words)
+    )
     if best_hits > english * 1.5 and clear:
         return best
     if foreign_letters and best_hits >= english:

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from interviewer.settings import Settings
 
 Mode = Literal["hybrid", "dense", "bm25", "multilingual"]
+# Notes count as written in one language when this share of their chunks is.
+SAME_LANGUAGE_SHARE = 0.9
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been
@@ -218,7 +220,7 @@ class Retriever:
         self._multi: np.ndarray | None | Literal[False] = None  # False: not available
         self._multi_mean: np.ndarray = np.zeros(384, dtype=np.float32)
         self._lang_means: dict[str, np.ndarray] = {}
-        self._notes_lang: str | None = None
+        self._notes_langs: dict[str, float] | None = None
 
     @property
     def bm25(self) -> BM25:
@@ -291,24 +293,32 @@ class Retriever:
         top = np.argsort(-sims, kind="stable")[:n]
         return [(int(i), float(sims[i])) for i in top]
 
-    def notes_language(self) -> str:
-        """The language most of the notes are written in (by chunk)."""
-        if self._notes_lang is None:
+    def notes_languages(self) -> dict[str, float]:
+        """Share of the notes (by chunk, on a sample) written in each language."""
+        if self._notes_langs is None:
             from collections import Counter
 
-            from interviewer.language import ENGLISH, detect_language
+            from interviewer.language import detect_language
 
-            sample = self.chunks[:: max(1, len(self.chunks) // 200)]
-            counts = Counter(detect_language(c.embed_text) for c in sample)
-            self._notes_lang = counts.most_common(1)[0][0] if counts else ENGLISH
-        return self._notes_lang
+            # A sample is enough, and keeps a cold search fast on large notes.
+            sample = self.chunks[:: max(1, len(self.chunks) // 50)]
+            counts = Counter(detect_language(c.text[:600]) for c in sample)
+            total = sum(counts.values()) or 1
+            self._notes_langs = {lang: n / total for lang, n in counts.items()}
+        return self._notes_langs
 
     def _same_language(self, query: str) -> bool:
+        """Is (nearly) everything in the notes written in the query's language? If
+        not, a query may have to find notes in another language: the multilingual
+        model is needed."""
         from interviewer.language import ENGLISH, detect_language, is_english
 
-        if is_english(query):
-            return self.notes_language() == ENGLISH
-        return detect_language(query) == self.notes_language()
+        lang = ENGLISH if is_english(query) else detect_language(query)
+        shares = self.notes_languages()
+        if not shares:
+            return lang == ENGLISH
+        # Sections with no words to tell by ("und") do not count against it.
+        return shares.get(lang, 0.0) + shares.get("und", 0.0) >= SAME_LANGUAGE_SHARE
 
     def signals(self, query: str, n: int, mode: Mode | Literal["all"] = "hybrid") -> Signals:
         """Candidates of the retrievers that ``mode`` needs (``all``: every one, for

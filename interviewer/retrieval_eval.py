@@ -40,7 +40,7 @@ class Suite(BaseModel):
     """One corpus and the queries written for it."""
 
     name: str
-    corpus: Path = Field(description="A corpus dir, or a single notes file.")
+    corpus: Path | list[Path] = Field(description="A corpus dir, or notes files.")
     queries: list[LabelledQuery]
 
 
@@ -89,9 +89,11 @@ def load_suites(manifest: Path) -> list[Suite]:
     rows = yaml.safe_load(manifest.read_text(encoding="utf-8")) or []
     suites = []
     for row in rows:
-        corpus = (manifest.parent / row["corpus"]).resolve()
-        if not corpus.exists():
+        given = row["corpus"] if isinstance(row["corpus"], list) else [row["corpus"]]
+        paths = [(manifest.parent / p).resolve() for p in given]
+        if not all(p.exists() for p in paths):
             continue
+        corpus: Path | list[Path] = paths if isinstance(row["corpus"], list) else paths[0]
         queries = [
             q for name in row["queries"] for q in load_queries(manifest.parent / name, row["name"])
         ]
@@ -127,16 +129,18 @@ DEPTH = 100  # candidates gathered per retriever; fitting explores depths below 
 
 
 def corpus_dir_for(suite: Suite, home: Path) -> Path:
-    """A dir holding the suite's corpus: the dir itself, or for a single notes file a
-    stable dir under ``home`` with a copy of it (so its index is reused across runs)."""
-    if suite.corpus.is_dir():
+    """A dir holding the suite's corpus: the dir itself, or for notes files a stable
+    dir under ``home`` with copies of them (so its index is reused across runs)."""
+    if isinstance(suite.corpus, Path) and suite.corpus.is_dir():
         return suite.corpus
+    files = suite.corpus if isinstance(suite.corpus, list) else [suite.corpus]
     target = home / "corpora" / suite.name
     target.mkdir(parents=True, exist_ok=True)
-    copy = target / suite.corpus.name
-    data = suite.corpus.read_bytes()
-    if not copy.is_file() or copy.read_bytes() != data:
-        copy.write_bytes(data)
+    for path in files:
+        copy = target / path.name
+        data = path.read_bytes()
+        if not copy.is_file() or copy.read_bytes() != data:
+            copy.write_bytes(data)
     return target
 
 

@@ -75,16 +75,19 @@ class Settings(BaseSettings):
     # re-fit them there rather than by hand.
     top_k: int = 5
     candidates: int = 15  # candidates taken from each retriever
-    rrf_k: float = 1  # reciprocal rank fusion constant
-    dense_weight: float = 1.0  # English-model dense list, for English queries
-    bm25_weight: float = 0.5  # BM25 list (chunk text), for English queries
+    rrf_k: float = 2  # reciprocal rank fusion constant
+    # Weights of each ranked list for a query in the notes' language (English model
+    # dense, BM25, multilingual dense), and below, the foreign_* ones for a query
+    # that may need notes in another language (retrieval.SAME_LANGUAGE_SHARE).
+    dense_weight: float = 1.0
+    bm25_weight: float = 0.5
     heading_weight: float = 0.0  # BM25 on the heading path, added to the text score
-    stub_weight: float = 0.8  # factor on a stub section's score in each retriever
-    # Multilingual dense search (multilingual-e5-small) for queries not in English;
-    # its vectors are built at the first such query. "off": never.
+    stub_weight: float = 0.7  # factor on a stub section's score in each retriever
+    # Multilingual dense search (multilingual-e5-small) for queries in a language
+    # other than the notes'; its vectors are built at the first such query. "off": never.
     multilingual: Literal["auto", "off"] = "auto"
-    multilingual_weight: float = 0.0  # for English queries
-    foreign_dense_weight: float = 1.0  # the three weights for queries not in English
+    multilingual_weight: float = 0.0
+    foreign_dense_weight: float = 1.0
     foreign_bm25_weight: float = 0.5
     foreign_multilingual_weight: float = 1.5
 

@@ -623,6 +623,8 @@ class Grader:
         from interviewer.crosslingual import needs_crosslingual, point_claim_similarity
 
         foreign = [j for j, c in enumerate(claims) if needs_crosslingual(c.text)]
+        if not foreign and any(needs_crosslingual(kp.text) for kp in points):
+            foreign = list(range(len(claims)))  # notes in another language: the reverse
         if foreign:
             sent = [c if id(c) in row else c.parent for c in claims]
             cross = point_claim_similarity(
