@@ -261,3 +261,36 @@ def test_multilingual_vectors_follow_the_corpus(tmp_path: Path) -> None:
     sync_index(off)
     assert open_retriever(off).search("¿qué es un interbloqueo entre procesos?")
     assert not (off.index_dir / FILE).exists()
+
+
+# ---- the labelled query set ---------------------------------------------------------------
+
+
+def test_labels_match_heading_paths_whatever_the_chunking() -> None:
+    from interviewer.retrieval_eval import heading_matches
+
+    path = (
+        "65 ML Questions > Questions > 3) Explain over- and under-fitting and how to combat them?"
+    )
+    assert heading_matches(path, "3) Explain over- and under-fitting")
+    assert heading_matches(path, "Explain over- and under-fitting")  # numbering ignored
+    assert heading_matches(path, "Questions > 3) Explain over")
+    assert heading_matches("Primer > Database > RDBMS > Sharding > Disadvantage(s)", "Sharding")
+    assert not heading_matches(path, "Explain PCA")
+    assert not heading_matches("Cache > Write-through", "Database > Write-through")
+
+
+def test_query_set_size_languages_and_fixed_split() -> None:
+    from interviewer.retrieval_eval import load_suites, split_of
+
+    suites = load_suites(Path(__file__).resolve().parent.parent / "evals/retrieval/suites.yaml")
+    queries = [q for s in suites for q in s.queries]
+    assert len(suites) >= 3 and len(queries) >= 150
+    assert sum(q.lang == "es" for q in queries) >= 20
+    assert {"keyword", "nooverlap"} <= {q.style for q in queries}
+    for suite in suites:
+        assert {q.split for q in suite.queries} == {"tune", "heldout"}, suite.name
+    heldout = sum(q.split == "heldout" for q in queries) / len(queries)
+    assert 0.3 < heldout < 0.5
+    assert all(split_of(q.query) == q.split for q in queries)
+    assert split_of("  Some Query ") == split_of("some query")
