@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     # evals/retrieval/ (never the held-out one) by benchmarks/fit_retrieval.py;
     # re-fit them there rather than by hand.
     top_k: int = 5
-    candidates: int = 15  # candidates taken from each retriever
+    candidates: int = 30  # candidates taken from each retriever
     rrf_k: float = 2  # reciprocal rank fusion constant
     # Weights of each ranked list for a query in the notes' language (English model
     # dense, BM25, multilingual dense), and below, the foreign_* ones for a query
@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     dense_weight: float = 1.0
     bm25_weight: float = 0.5
     heading_weight: float = 0.0  # BM25 on the heading path, added to the text score
-    stub_weight: float = 0.7  # factor on a stub section's score in each retriever
+    stub_weight: float = 0.8  # factor on a stub section's score in each retriever
     # Multilingual dense search (multilingual-e5-small) for queries in a language
     # other than the notes'; its vectors are built at the first such query. "off": never.
     multilingual: Literal["auto", "off"] = "auto"
