@@ -99,9 +99,9 @@ def detect_language(text: str) -> str:
     """ISO code of the most likely language (``en`` when in doubt), or ``und`` for
     text in another script or with no stop words but letters English does not use.
     Short texts are ambiguous (many languages share "no", "me", "a"), so another
-    language wins only with clearly more stop words than English and either a
-    quarter of the words, two of them making an eighth of the words, or a letter
-    that English does not use. Links and markup are ignored."""
+    language wins only with clearly more stop words than English and either two of
+    them making an eighth of the words or a letter that English does not use.
+    Links and markup are ignored."""
     text = _NOT_PROSE.sub(" ", text)
     if not _WORD.search(text):
         return UNKNOWN
@@ -118,9 +118,7 @@ def detect_language(text: str) -> str:
     )
     n_words = len(_WORD.findall(text))
     # Two stop words in a long text (a table, a list of names) decide nothing.
-    clear = (
-        foreign_letters or best_hits * 4 >= n_words or (best_hits >= 2 and best_hits * 8 >= n_words)
-    )
+    clear = foreign_letters or (best_hits >= 2 and best_hits * 8 >= n_words)
     if best_hits > english * 1.5 and clear:
         return best
     if foreign_letters and best_hits >= english:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 Mode = Literal["hybrid", "dense", "bm25", "multilingual"]
 # Notes count as written in one language when this share of their chunks is.
 SAME_LANGUAGE_SHARE = 0.9
+LANGUAGES_FILE = "languages.json"
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been
@@ -294,18 +295,36 @@ class Retriever:
         return [(int(i), float(sims[i])) for i in top]
 
     def notes_languages(self) -> dict[str, float]:
-        """Share of the notes (by chunk, on a sample) written in each language."""
+        """Share of the notes (by chunk, on a sample) written in each language; kept
+        in the index dir for the next cold search while the chunks stay the same."""
         if self._notes_langs is None:
-            from collections import Counter
+            import hashlib
 
-            from interviewer.language import detect_language
+            key = hashlib.sha1("\x00".join(c.id for c in self.chunks).encode()).hexdigest()
+            path = self.settings.index_dir / LANGUAGES_FILE
+            try:
+                cached = json.loads(path.read_text(encoding="utf-8"))
+                if cached.get("key") == key:
+                    self._notes_langs = {str(k): float(v) for k, v in cached["shares"].items()}
+            except (OSError, ValueError, AttributeError, KeyError, TypeError):
+                pass
+            if self._notes_langs is None:
+                self._notes_langs = self._measure_languages()
+                with contextlib.suppress(OSError):
+                    from interviewer.files import write_atomic
 
-            # A sample is enough, and keeps a cold search fast on large notes.
-            sample = self.chunks[:: max(1, len(self.chunks) // 50)]
-            counts = Counter(detect_language(c.text[:600]) for c in sample)
-            total = sum(counts.values()) or 1
-            self._notes_langs = {lang: n / total for lang, n in counts.items()}
+                    data = {"key": key, "shares": self._notes_langs}
+                    write_atomic(path, json.dumps(data).encode("utf-8"))
         return self._notes_langs
+
+    def _measure_languages(self) -> dict[str, float]:
+        from interviewer.language import detect_language
+
+        # A sample is enough, and keeps a cold search fast on large notes.
+        sample = self.chunks[:: max(1, len(self.chunks) // 50)]
+        counts = Counter(detect_language(c.text[:600]) for c in sample)
+        total = sum(counts.values()) or 1
+        return {lang: n / total for lang, n in counts.items()}
 
     def _same_language(self, query: str) -> bool:
         """Is (nearly) everything in the notes written in the query's language? If
