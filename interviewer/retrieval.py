@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-import numpy as np
 from pydantic import BaseModel, Field
 
 from interviewer.chunking import Chunk
@@ -27,6 +26,8 @@ from interviewer.errors import StoreError
 from interviewer.files import clean_text
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from interviewer.embeddings import Embedder
     from interviewer.index import ChunkStore
     from interviewer.settings import Settings
@@ -219,7 +220,7 @@ class Retriever:
         self._bm25: BM25 | None = None
         self._bm25_heading: BM25 | None = None
         self._multi: np.ndarray | None | Literal[False] = None  # False: not available
-        self._multi_mean: np.ndarray = np.zeros(384, dtype=np.float32)
+        self._multi_mean: np.ndarray | None = None
         self._lang_means: dict[str, np.ndarray] = {}
         self._notes_langs: dict[str, float] | None = None
 
@@ -274,6 +275,8 @@ class Retriever:
             lang: vectors[[i for i, x in enumerate(langs) if x == lang]].mean(axis=0)
             for lang in set(langs)
         }
+        import numpy as np
+
         centred = vectors - np.stack([self._lang_means[x] for x in langs])
         norms = np.linalg.norm(centred, axis=1, keepdims=True)
         return np.asarray(centred / np.clip(norms, 1e-12, None))
@@ -289,7 +292,11 @@ class Retriever:
         from interviewer.language import detect_language
 
         centre = self._lang_means.get(detect_language(query), self._multi_mean)
-        q = get_multilingual_embedder().query([query])[0] - centre
+        q = get_multilingual_embedder().query([query])[0]
+        if centre is not None:
+            q = q - centre
+        import numpy as np
+
         sims = vectors @ (q / max(float(np.linalg.norm(q)), 1e-12))
         top = np.argsort(-sims, kind="stable")[:n]
         return [(int(i), float(sims[i])) for i in top]
