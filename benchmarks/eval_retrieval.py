@@ -1,8 +1,12 @@
-"""Retrieval evaluation: Recall@1/3/5 and MRR of dense-only, BM25-only and hybrid
-search over the labelled queries in evals/retrieval/ (bundled corpus).
+"""Retrieval evaluation: Recall@1/3/5 and MRR of dense-only (English model),
+BM25-only, multilingual-only and hybrid (default settings) search, per corpus and
+per split (tuning / held-out), over the labelled queries of evals/retrieval/
+(listed in evals/retrieval/suites.yaml). Also Spanish queries and query styles.
 
-    python benchmarks/eval_retrieval.py [--queries FILE] [--corpus DIR] [--json]
-"""
+    python benchmarks/eval_retrieval.py [--suites FILE] [--json] [--misses]
+
+Indexes go to $INTERVIEWER_HOME (default: a cache dir under /tmp, reused by the
+next run, so only the first run pays for indexing)."""
 
 from __future__ import annotations
 
@@ -13,64 +17,98 @@ import sys
 import tempfile
 from pathlib import Path
 
-import yaml
-
 REPO = Path(__file__).resolve().parent.parent
-
-
-def evaluate(retriever: object, queries: list[dict], mode: str) -> dict[str, float]:
-    ranks: list[int | None] = []
-    for q in queries:
-        hits = retriever.search(q["query"], k=10, mode=mode)  # type: ignore[attr-defined]
-        rank = next(
-            (
-                i
-                for i, h in enumerate(hits, 1)
-                if any(h.heading.startswith(r) for r in q["relevant"])
-            ),
-            None,
-        )
-        ranks.append(rank)
-    n = len(ranks)
-    out = {f"recall@{k}": sum(1 for r in ranks if r and r <= k) / n for k in (1, 3, 5)}
-    out["mrr"] = sum(1.0 / r for r in ranks if r) / n
-    return out
+MODES = ("dense", "bm25", "multilingual", "hybrid")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "--queries", type=Path, default=REPO / "evals" / "retrieval" / "queries.yaml"
-    )
-    parser.add_argument("--corpus", type=Path, default=REPO / "corpus")
+    parser.add_argument("--suites", type=Path, default=REPO / "evals" / "retrieval" / "suites.yaml")
+    parser.add_argument("--only", help="evaluate only this suite")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--misses", action="store_true", help="list queries hybrid misses at 5")
+    parser.add_argument(
+        "--misses", action="store_true", help="list held-out queries hybrid misses at 5"
+    )
     args = parser.parse_args()
 
-    os.environ.setdefault("INTERVIEWER_HOME", tempfile.mkdtemp(prefix="interviewer-eval-"))
-    from interviewer.retrieval import open_retriever
+    home = Path(
+        os.environ.setdefault(
+            "INTERVIEWER_HOME", str(Path(tempfile.gettempdir()) / "interviewer-eval-retrieval")
+        )
+    )
+    from interviewer.retrieval import FusionParams, open_retriever
+    from interviewer.retrieval_eval import (
+        corpus_dir_for,
+        gather,
+        load_suites,
+        metrics,
+        ranks_for,
+    )
     from interviewer.settings import load_settings
 
-    queries = yaml.safe_load(args.queries.read_text(encoding="utf-8"))
-    retriever = open_retriever(load_settings(corpus=args.corpus))
-    results = {mode: evaluate(retriever, queries, mode) for mode in ("dense", "bm25", "hybrid")}
+    report: dict[str, dict] = {}
+    all_ranks: dict[tuple[str, str], list] = {}
+    for suite in load_suites(args.suites):
+        if args.only and suite.name != args.only:
+            continue
+        settings = load_settings(corpus=corpus_dir_for(suite, home))
+        retriever = open_retriever(settings)
+        signals = gather(retriever, suite.queries)
+        single = FusionParams.from_settings(settings).model_copy(update={"candidates": 50})
+        ranks = {
+            mode: ranks_for(
+                retriever,
+                suite.queries,
+                signals,
+                mode,
+                retriever.params if mode == "hybrid" else single,
+            )
+            for mode in MODES
+        }
+        entry: dict[str, dict] = {"chunks": {"n": len(retriever.chunks)}}
+        for split in ("tune", "heldout"):
+            idx = [i for i, q in enumerate(suite.queries) if q.split == split]
+            for mode in MODES:
+                entry[f"{split}/{mode}"] = metrics([ranks[mode][i] for i in idx])
+                all_ranks.setdefault((split, mode), []).extend(ranks[mode][i] for i in idx)
+            for group, pick in (
+                ("es", lambda q: q.lang != "en"),
+                ("keyword", lambda q: q.style == "keyword"),
+                ("nooverlap", lambda q: q.style == "nooverlap"),
+            ):
+                sel = [i for i in idx if pick(suite.queries[i])]
+                for mode in ("dense", "hybrid"):
+                    entry[f"{split}/{group}/{mode}"] = metrics([ranks[mode][i] for i in sel])
+                    all_ranks.setdefault((f"{split}/{group}", mode), []).extend(
+                        ranks[mode][i] for i in sel
+                    )
+        report[suite.name] = entry
+        if args.misses:
+            for i, q in enumerate(suite.queries):
+                r = ranks["hybrid"][i]
+                if q.split == "heldout" and (r is None or r > 5):
+                    hits = retriever.search(q.query, k=3)
+                    print(
+                        f"MISS [{suite.name}] {q.query!r} -> {[h.heading[-50:] for h in hits]}",
+                        file=sys.stderr,
+                    )
+    report["ALL"] = {f"{key[0]}/{key[1]}": metrics(v) for key, v in all_ranks.items()}
+
     if args.json:
-        print(json.dumps({"queries": len(queries), "results": results}, indent=2))
-    else:
-        print(f"{len(queries)} labelled queries over {args.corpus}")
-        print(f"{'mode':<8} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR':>6}")
-        for mode, m in results.items():
+        print(json.dumps(report, indent=2))
+        return
+    for name, entry in report.items():
+        print(
+            f"\n== {name}" + (f" ({int(entry['chunks']['n'])} chunks)" if "chunks" in entry else "")
+        )
+        print(f"{'split/mode':<28} {'n':>4} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR':>6}")
+        for key, m in entry.items():
+            if key == "chunks" or not m["n"]:
+                continue
             print(
-                f"{mode:<8} {m['recall@1']:>6.3f} {m['recall@3']:>6.3f} "
+                f"{key:<28} {int(m['n']):>4} {m['recall@1']:>6.3f} {m['recall@3']:>6.3f} "
                 f"{m['recall@5']:>6.3f} {m['mrr']:>6.3f}"
             )
-    if args.misses:
-        for q in queries:
-            hits = retriever.search(q["query"], k=5, mode="hybrid")
-            if not any(h.heading.startswith(r) for h in hits for r in q["relevant"]):
-                print(
-                    "MISS:", q["query"], "->", [h.heading[:40] for h in hits[:3]], file=sys.stderr
-                )
 
 
 if __name__ == "__main__":

@@ -750,6 +750,11 @@ def _sync_locked(
         key=lambda c: (c.source, order.get(c.id, 0)),
     )
     _write_json_atomic(index_dir / CHUNKS, [c.model_dump(mode="json") for c in snapshot])
+    if settings.multilingual != "off":
+        # Cross-language search: keep its second vectors in step, once they exist.
+        from interviewer.multilingual_index import refresh_if_present
+
+        refresh_if_present(index_dir, snapshot)
     _write_json_atomic(index_dir / MANIFEST, manifest.model_dump(mode="json"))
     if not settings.chroma_host:
         _write_check(settings, manifest, _segment_fingerprint(index_dir / "chroma"))

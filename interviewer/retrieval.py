@@ -1,5 +1,8 @@
-"""Hybrid retrieval: BM25 over the chunk snapshot and dense search in Chroma, fused
-by reciprocal rank fusion and deduplicated per section.
+"""Hybrid retrieval: BM25 over the chunk snapshot (text and heading fields), dense
+search in Chroma (English model) and, for text not in English, dense search with a
+multilingual model; fused by weighted reciprocal rank fusion, stub sections weighed
+down, deduplicated per section. The weights are fitted on the tuning split of
+``evals/retrieval/`` by ``benchmarks/fit_retrieval.py``.
 
 BM25 is implemented here over numpy rather than through LlamaIndex's retriever:
 importing ``llama_index.core`` costs seconds, and the query path must stay close
@@ -7,11 +10,13 @@ to the floor of "import chromadb, embed the query, query the collection"."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
@@ -27,7 +32,10 @@ if TYPE_CHECKING:
     from interviewer.index import ChunkStore
     from interviewer.settings import Settings
 
-Mode = Literal["hybrid", "dense", "bm25"]
+Mode = Literal["hybrid", "dense", "bm25", "multilingual"]
+# Notes count as written in one language when this share of their chunks is.
+SAME_LANGUAGE_SHARE = 0.9
+LANGUAGES_FILE = "languages.json"
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been
@@ -112,13 +120,87 @@ class BM25:
         return ranked[:n]
 
 
-def rrf(rankings: Sequence[Sequence[str]], k: int = 60) -> dict[str, float]:
-    """Reciprocal rank fusion: each list adds 1 / (k + rank) for the ids it ranks."""
+def rrf(
+    rankings: Sequence[Sequence[str]], k: float = 60, weights: Sequence[float] | None = None
+) -> dict[str, float]:
+    """Reciprocal rank fusion: each list adds weight / (k + rank) for the ids it ranks."""
     fused: dict[str, float] = {}
-    for ranking in rankings:
+    for n, ranking in enumerate(rankings):
+        w = 1.0 if weights is None else weights[n]
+        if not w:
+            continue
         for rank, key in enumerate(ranking, start=1):
-            fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank)
+            fused[key] = fused.get(key, 0.0) + w / (k + rank)
     return fused
+
+
+class FusionParams(BaseModel):
+    """How the retrievers are combined; see ``Settings`` for what each one means."""
+
+    candidates: int = 30
+    rrf_k: float = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    heading_weight: float = 0.0
+    stub_weight: float = 1.0
+    multilingual_weight: float = 0.0
+    foreign_dense_weight: float = 1.0
+    foreign_bm25_weight: float = 1.0
+    foreign_multilingual_weight: float = 1.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FusionParams:
+        return cls(**{name: getattr(settings, name) for name in cls.model_fields})
+
+    def weights(self, english: bool) -> tuple[float, float, float]:
+        """(English dense, BM25, multilingual dense) weights for a query."""
+        if english:
+            return self.dense_weight, self.bm25_weight, self.multilingual_weight
+        return self.foreign_dense_weight, self.foreign_bm25_weight, self.foreign_multilingual_weight
+
+
+@dataclass
+class Signals:
+    """What each retriever says about one query, best first, before fusion.
+    ``english``: the query is in the notes' language (English for most notes)."""
+
+    english: bool
+    dense: list[tuple[int, float]] = field(default_factory=list)
+    bm25_text: dict[int, float] = field(default_factory=dict)
+    bm25_heading: dict[int, float] = field(default_factory=dict)
+    multilingual: list[tuple[int, float]] | None = None
+
+    def bm25(self, heading_weight: float, n: int) -> list[tuple[int, float]]:
+        scores = dict(self.bm25_text)
+        if heading_weight:
+            for i, s in self.bm25_heading.items():
+                scores[i] = scores.get(i, 0.0) + heading_weight * s
+        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+
+def _weaken_stubs(
+    ranked: list[tuple[int, float]], stubs: Sequence[bool], weight: float
+) -> list[tuple[int, float]]:
+    """A stub section's score times ``weight``, re-sorted: in each retriever a stub
+    counts as a weaker match than a section with notes that scores nearly as well."""
+    if weight == 1.0:
+        return ranked
+    scaled = [(i, s * weight if stubs[i] and s > 0 else s) for i, s in ranked]
+    return sorted(scaled, key=lambda kv: (-kv[1], kv[0]))
+
+
+def fuse(signals: Signals, params: FusionParams, stubs: Sequence[bool]) -> list[tuple[int, float]]:
+    """Chunk indices with fused scores, best first."""
+    n = params.candidates
+    w_dense, w_bm25, w_multi = params.weights(signals.english)
+    ranked = [signals.dense[:n], signals.bm25(params.heading_weight, n)]
+    weights = [w_dense, w_bm25]
+    if signals.multilingual is not None:
+        ranked.append(signals.multilingual[:n])
+        weights.append(w_multi)
+    lists = [[str(i) for i, _ in _weaken_stubs(r, stubs, params.stub_weight)] for r in ranked]
+    fused = rrf(lists, params.rrf_k, weights)
+    return sorted(((int(i), s) for i, s in fused.items()), key=lambda kv: (-kv[1], kv[0]))
 
 
 class Retriever:
@@ -129,11 +211,18 @@ class Retriever:
         self, settings: Settings, chunks: list[Chunk], store: ChunkStore, embedder: Embedder
     ) -> None:
         self.settings = settings
+        self.params = FusionParams.from_settings(settings)
         self.chunks = chunks
+        self._stubs = [c.is_stub for c in chunks]
         self._by_id = {c.id: i for i, c in enumerate(chunks)}
         self._store = store
         self._embedder = embedder
         self._bm25: BM25 | None = None
+        self._bm25_heading: BM25 | None = None
+        self._multi: np.ndarray | None | Literal[False] = None  # False: not available
+        self._multi_mean: np.ndarray | None = None
+        self._lang_means: dict[str, np.ndarray] = {}
+        self._notes_langs: dict[str, float] | None = None
 
     @property
     def bm25(self) -> BM25:
@@ -141,12 +230,140 @@ class Retriever:
             self._bm25 = BM25([c.embed_text for c in self.chunks])
         return self._bm25
 
+    @property
+    def bm25_heading(self) -> BM25:
+        if self._bm25_heading is None:
+            self._bm25_heading = BM25([c.heading for c in self.chunks])
+        return self._bm25_heading
+
     def embed_query(self, query: str) -> np.ndarray:
         return self._embedder.embed([query])[0]
 
     def dense(self, query: str, n: int) -> list[tuple[int, float]]:
         found = self._store.query(self.embed_query(query), min(n, len(self.chunks)))
         return [(self._by_id[cid], s) for cid, s in found if cid in self._by_id]
+
+    def multilingual_vectors(self) -> np.ndarray | None:
+        """The chunks' multilingual vectors, or None when the index has none."""
+        if self._multi is None:
+            vectors = None
+            if self.settings.multilingual != "off":
+                from interviewer.multilingual_index import load_vectors, sync_vectors
+
+                vectors = load_vectors(self.settings.index_dir, self.chunks)
+                if vectors is None and self.chunks:
+                    # First query not in English on this corpus: build them once
+                    # (later syncs keep them in step). Unwritable index: go without.
+                    with contextlib.suppress(OSError):
+                        sync_vectors(self.settings.index_dir, self.chunks)
+                    vectors = load_vectors(self.settings.index_dir, self.chunks)
+            if vectors is not None and len(vectors):
+                vectors = self._centre(vectors)
+            self._multi = vectors if vectors is not None else False
+        return None if self._multi is False else self._multi
+
+    def _centre(self, vectors: np.ndarray) -> np.ndarray:
+        """Each chunk minus the mean of the chunks in its language. e5's vectors share
+        a large common direction (boilerplate chunks are near every query) and one per
+        language (a Spanish query drifts to Spanish notes on another topic); removing
+        both lets the topic decide. The query gets the same treatment."""
+        from interviewer.language import detect_language
+
+        langs = [detect_language(c.embed_text) for c in self.chunks]
+        self._multi_mean = vectors.mean(axis=0)
+        self._lang_means = {
+            lang: vectors[[i for i, x in enumerate(langs) if x == lang]].mean(axis=0)
+            for lang in set(langs)
+        }
+        import numpy as np
+
+        centred = vectors - np.stack([self._lang_means[x] for x in langs])
+        norms = np.linalg.norm(centred, axis=1, keepdims=True)
+        return np.asarray(centred / np.clip(norms, 1e-12, None))
+
+    def multilingual(self, query: str, n: int) -> list[tuple[int, float]] | None:
+        vectors = self.multilingual_vectors()
+        if vectors is None:
+            return None
+        from interviewer.embeddings import get_multilingual_embedder
+
+        # Centred like the chunks (see _centre); a language the notes do not use gets
+        # the mean of all chunks.
+        from interviewer.language import detect_language
+
+        centre = self._lang_means.get(detect_language(query), self._multi_mean)
+        q = get_multilingual_embedder().query([query])[0]
+        if centre is not None:
+            q = q - centre
+        import numpy as np
+
+        sims = vectors @ (q / max(float(np.linalg.norm(q)), 1e-12))
+        top = np.argsort(-sims, kind="stable")[:n]
+        return [(int(i), float(sims[i])) for i in top]
+
+    def notes_languages(self) -> dict[str, float]:
+        """Share of the notes (by chunk, on a sample) written in each language; kept
+        in the index dir for the next cold search while the chunks stay the same."""
+        if self._notes_langs is None:
+            import hashlib
+
+            key = hashlib.sha1("\x00".join(c.id for c in self.chunks).encode()).hexdigest()
+            path = self.settings.index_dir / LANGUAGES_FILE
+            try:
+                cached = json.loads(path.read_text(encoding="utf-8"))
+                if cached.get("key") == key:
+                    self._notes_langs = {str(k): float(v) for k, v in cached["shares"].items()}
+            except (OSError, ValueError, AttributeError, KeyError, TypeError):
+                pass
+            if self._notes_langs is None:
+                self._notes_langs = self._measure_languages()
+                with contextlib.suppress(OSError):
+                    from interviewer.files import write_atomic
+
+                    data = {"key": key, "shares": self._notes_langs}
+                    write_atomic(path, json.dumps(data).encode("utf-8"))
+        return self._notes_langs
+
+    def _measure_languages(self) -> dict[str, float]:
+        from interviewer.language import detect_language
+
+        # A sample is enough, and keeps a cold search fast on large notes.
+        sample = self.chunks[:: max(1, len(self.chunks) // 50)]
+        counts = Counter(detect_language(c.text[:600]) for c in sample)
+        total = sum(counts.values()) or 1
+        return {lang: n / total for lang, n in counts.items()}
+
+    def _same_language(self, query: str) -> bool:
+        """Is (nearly) everything in the notes written in the query's language? If
+        not, a query may have to find notes in another language: the multilingual
+        model is needed."""
+        from interviewer.language import ENGLISH, detect_language, is_english
+
+        lang = ENGLISH if is_english(query) else detect_language(query)
+        shares = self.notes_languages()
+        if not shares:
+            return lang == ENGLISH
+        # Sections with no words to tell by ("und") do not count against it.
+        return shares.get(lang, 0.0) + shares.get("und", 0.0) >= SAME_LANGUAGE_SHARE
+
+    def signals(self, query: str, n: int, mode: Mode | Literal["all"] = "hybrid") -> Signals:
+        """Candidates of the retrievers that ``mode`` needs (``all``: every one, for
+        fitting the fusion), ``n`` from each."""
+        # A query in the notes' own language takes the same-language weights; one in
+        # another language (Spanish over English notes, or the reverse) the others.
+        english = self._same_language(query)
+        out = Signals(english=english)
+        w_dense, w_bm25, w_multi = self.params.weights(english)
+        every = mode == "all"
+        if every or mode == "dense" or (mode == "hybrid" and w_dense):
+            out.dense = self.dense(query, n)
+        if every or mode == "bm25" or (mode == "hybrid" and w_bm25):
+            out.bm25_text = dict(self.bm25.top(query, n))
+            if every or (mode == "hybrid" and self.params.heading_weight):
+                out.bm25_heading = dict(self.bm25_heading.top(query, n))
+        if every or mode == "multilingual" or (mode == "hybrid" and w_multi):
+            out.multilingual = self.multilingual(query, n)
+        return out
 
     def search(
         self,
@@ -162,18 +379,44 @@ class Retriever:
         query = clean_text(query)
         if not query.strip() or not self.chunks:
             return []
-        n = max(self.settings.candidates, k * 3)
-        dense = self.dense(query, n) if mode in ("hybrid", "dense") else []
-        sparse = self.bm25.top(query, n) if mode in ("hybrid", "bm25") else []
-        dense_scores = dict(dense)
-        sparse_scores = dict(sparse)
+        n = max(self.params.candidates, k * 3)
+        signals = self.signals(query, n, mode)
+        params = self.params.model_copy(update={"candidates": n})
+        return self.rank(signals, mode, params, k, kinds=kinds, dedupe=dedupe)
+
+    def rank(
+        self,
+        signals: Signals,
+        mode: Mode,
+        params: FusionParams,
+        k: int,
+        *,
+        kinds: Sequence[str] | None = None,
+        dedupe: bool = True,
+    ) -> list[Hit]:
+        """Hits from already gathered signals (fitting re-ranks the same signals
+        under many parameter sets)."""
+        n = params.candidates
+        order: list[tuple[int, float]]
         if mode == "hybrid":
-            fused = rrf(
-                [[str(i) for i, _ in dense], [str(i) for i, _ in sparse]], self.settings.rrf_k
-            )
-            order = sorted(((int(i), s) for i, s in fused.items()), key=lambda kv: (-kv[1], kv[0]))
+            order = fuse(signals, params, self._stubs)
+        elif mode == "dense":
+            order = signals.dense[:n]
+        elif mode == "bm25":
+            order = signals.bm25(0.0, n)
         else:
-            order = dense if mode == "dense" else sparse
+            order = (signals.multilingual or [])[:n]
+        return self._hits(order, k, kinds, dedupe, dict(signals.dense), signals.bm25_text)
+
+    def _hits(
+        self,
+        order: list[tuple[int, float]],
+        k: int,
+        kinds: Sequence[str] | None,
+        dedupe: bool,
+        dense_scores: dict[int, float],
+        sparse_scores: dict[int, float],
+    ) -> list[Hit]:
         hits: list[Hit] = []
         seen: set[str] = set()
         for i, score in order:

@@ -72,10 +72,26 @@ class Settings(BaseSettings):
     # A second writer of the same index waits this long for the first, then gives up.
     index_lock_wait_s: float = 10.0
 
-    # Retrieval.
+    # Retrieval. The fusion values below were fitted on the tuning split of
+    # evals/retrieval/ (never the held-out one) by benchmarks/fit_retrieval.py;
+    # re-fit them there rather than by hand.
     top_k: int = 5
-    candidates: int = 30
-    rrf_k: int = 60
+    candidates: int = 30  # candidates taken from each retriever
+    rrf_k: float = 2  # reciprocal rank fusion constant
+    # Weights of each ranked list for a query in the notes' language (English model
+    # dense, BM25, multilingual dense), and below, the foreign_* ones for a query
+    # that may need notes in another language (retrieval.SAME_LANGUAGE_SHARE).
+    dense_weight: float = 1.0
+    bm25_weight: float = 0.5
+    heading_weight: float = 0.0  # BM25 on the heading path, added to the text score
+    stub_weight: float = 0.8  # factor on a stub section's score in each retriever
+    # Multilingual dense search (multilingual-e5-small) for queries in a language
+    # other than the notes'; its vectors are built at the first such query. "off": never.
+    multilingual: Literal["auto", "off"] = "auto"
+    multilingual_weight: float = 0.0
+    foreign_dense_weight: float = 1.0
+    foreign_bm25_weight: float = 0.5
+    foreign_multilingual_weight: float = 1.5
 
     # LLM via Ollama.
     model: str = "qwen2.5:7b-instruct"

@@ -45,3 +45,21 @@ def test_undecodable_bytes_do_not_crash_the_embedder() -> None:
     broken = b"caf\xe9 latte".decode("utf-8", "surrogateescape")
     v = MiniLMEmbedder().embed([broken])
     assert v.shape == (1, 384) and np.isfinite(v).all()
+
+
+def test_multilingual_model_matches_across_languages() -> None:
+    from interviewer.embeddings import crosslingual_similarity
+
+    spanish = [
+        "El sobreajuste ocurre cuando el modelo memoriza los datos de entrenamiento",
+        "Un índice acelera las lecturas pero hace más lentas las escrituras",
+    ]
+    english = [
+        "An index speeds up reads and slows down writes",
+        "Overfitting is when the model memorises the training data",
+        "The page table maps virtual pages to physical frames",
+    ]
+    sims = crosslingual_similarity(spanish, english)
+    assert sims.shape == (2, 3)
+    assert int(sims[0].argmax()) == 1 and int(sims[1].argmax()) == 0
+    assert crosslingual_similarity([], english).shape == (0, 3)

@@ -111,3 +111,186 @@ def test_query_with_invalid_utf8_bytes_is_searched(indexed_home: Path) -> None:
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     hits = json.loads(proc.stdout)
     assert hits and "overfitting" in hits[0]["heading"].lower()
+
+
+# ---- fusion, stubs, cross-language ------------------------------------------------------
+
+
+def test_weighted_rrf_drops_a_zero_weight_list() -> None:
+    fused = rrf([["a", "b"], ["b", "c"]], k=60, weights=[1.0, 0.0])
+    assert set(fused) == {"a", "b"} and fused["a"] > fused["b"]
+
+
+def test_fusion_weighs_stub_sections_down() -> None:
+    from interviewer.retrieval import FusionParams, Signals, fuse
+
+    # Chunk 0 is a stub ranked first by both retrievers, chunk 1 has notes, ranked second.
+    signals = Signals(english=True, dense=[(0, 0.9), (1, 0.85)], bm25_text={0: 3.0, 1: 2.5})
+    even = fuse(signals, FusionParams(stub_weight=1.0), [True, False])
+    assert even[0][0] == 0
+    weighed = fuse(signals, FusionParams(stub_weight=0.5), [True, False])
+    assert weighed[0][0] == 1
+
+
+def test_readme_example_search_does_not_open_with_a_stub(indexed_home: Path) -> None:
+    proc = run_cli(
+        "search",
+        "model great on training data, bad on new data",
+        "--json",
+        "--corpus",
+        str(BUNDLED_CORPUS),
+        env_home=indexed_home,
+    )
+    assert proc.returncode == 0, proc.stderr
+    hits = json.loads(proc.stdout)
+    assert not hits[0]["is_stub"]
+    assert hits[0]["heading"].startswith("How to check overfitting?")
+
+
+ENGLISH_NOTES = """# Operating systems
+
+## What is a deadlock?
+Two or more processes each hold a resource and wait for one held by another, so
+none of them can go on. Prevent it by always taking locks in the same order, or
+break it with timeouts.
+
+## What is virtual memory?
+Each process sees a large private address space. The page table maps its pages to
+physical frames, and pages are swapped out to disk when memory runs short.
+
+## What does a database index do?
+A separate sorted structure, usually a B-tree, that finds rows without scanning the
+whole table. Reads get faster and writes slower.
+
+## What is a race condition?
+"""
+
+SPANISH_NOTES = """# Redes
+
+## ¿Qué diferencia hay entre TCP y UDP?
+TCP establece una conexión, reenvía los paquetes perdidos y los entrega en orden.
+UDP envía datagramas sueltos sin conexión ni garantías: sirve para voz y juegos.
+
+## ¿Qué hace un balanceador de carga?
+Reparte las peticiones entrantes entre varios servidores y deja de enviar tráfico
+a los que fallan la comprobación de salud.
+"""
+
+
+@pytest.fixture(scope="module")
+def mixed_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """English notes (os.md) and, in a corpus of its own, Spanish notes (redes.md).
+    (One corpus mixing whole sections of both languages is harder: both models and
+    BM25 then lean to the query's own language; see the retrieval report.)"""
+    root = tmp_path_factory.mktemp("mixed")
+    for name, text in (("english", ENGLISH_NOTES), ("spanish", SPANISH_NOTES)):
+        (root / name).mkdir()
+        (root / name / f"{name}.md").write_text(text, encoding="utf-8")
+    home = root / "home"
+    proc = run_cli("index", "--corpus", str(root / "english"), env_home=home)
+    assert proc.returncode == 0, proc.stderr
+    return root, home
+
+
+def _first_heading(corpus: Path, home: Path, query: str) -> str:
+    proc = run_cli("search", query, "--json", "--corpus", str(corpus), env_home=home)
+    assert proc.returncode == 0, proc.stderr
+    return str(json.loads(proc.stdout)[0]["heading"])
+
+
+@pytest.mark.parametrize(
+    ("spanish", "english", "heading"),
+    [
+        (
+            "¿qué pasa cuando dos procesos se quedan esperando el uno al otro para siempre?",
+            "two processes stuck waiting for each other forever",
+            "Operating systems > What is a deadlock?",
+        ),
+        (
+            "¿para qué sirve un índice en una base de datos?",
+            "why add an index to a table",
+            "Operating systems > What does a database index do?",
+        ),
+    ],
+)
+def test_spanish_question_finds_the_english_notes(
+    mixed_corpus: tuple[Path, Path], spanish: str, english: str, heading: str
+) -> None:
+    root, home = mixed_corpus
+    assert _first_heading(root / "english", home, english) == heading
+    assert _first_heading(root / "english", home, spanish) == heading
+
+
+def test_english_question_finds_the_spanish_notes(mixed_corpus: tuple[Path, Path]) -> None:
+    root, home = mixed_corpus
+    heading = _first_heading(
+        root / "spanish", home, "spreading incoming requests over several servers"
+    )
+    assert heading == "Redes > ¿Qué hace un balanceador de carga?"
+
+
+def test_multilingual_vectors_follow_the_corpus(tmp_path: Path) -> None:
+    from interviewer.index import load_chunks, sync_index
+    from interviewer.multilingual_index import FILE, load_vectors
+    from interviewer.retrieval import open_retriever
+    from interviewer.settings import load_settings
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.md").write_text(ENGLISH_NOTES, encoding="utf-8")
+    settings = load_settings(corpus=corpus, home=tmp_path / "home")
+    sync_index(settings)
+    # English-only use never pays for the multilingual vectors...
+    assert open_retriever(settings).search("what is a deadlock")
+    assert not (settings.index_dir / FILE).exists()
+    # ...the first query in another language builds them.
+    hits = open_retriever(settings).search("¿qué es un interbloqueo entre procesos?")
+    assert hits[0].heading.endswith("What is a deadlock?")
+    chunks = load_chunks(settings.index_dir)
+    vectors = load_vectors(settings.index_dir, chunks)
+    assert vectors is not None and vectors.shape == (len(chunks), 384)
+    # Later syncs keep them in step with the chunks.
+    (corpus / "a.md").write_text(ENGLISH_NOTES.split("## What is virtual memory?")[0])
+    sync_index(settings)
+    fewer = load_chunks(settings.index_dir)
+    assert len(fewer) < len(chunks)
+    again = load_vectors(settings.index_dir, fewer)
+    assert again is not None and again.shape[0] == len(fewer)
+    # Switched off: a Spanish query is served without them, and none are built.
+    off = load_settings(corpus=corpus, home=tmp_path / "home-off", multilingual="off")
+    sync_index(off)
+    assert open_retriever(off).search("¿qué es un interbloqueo entre procesos?")
+    assert not (off.index_dir / FILE).exists()
+
+
+# ---- the labelled query set ---------------------------------------------------------------
+
+
+def test_labels_match_heading_paths_whatever_the_chunking() -> None:
+    from interviewer.retrieval_eval import heading_matches
+
+    path = (
+        "65 ML Questions > Questions > 3) Explain over- and under-fitting and how to combat them?"
+    )
+    assert heading_matches(path, "3) Explain over- and under-fitting")
+    assert heading_matches(path, "Explain over- and under-fitting")  # numbering ignored
+    assert heading_matches(path, "Questions > 3) Explain over")
+    assert heading_matches("Primer > Database > RDBMS > Sharding > Disadvantage(s)", "Sharding")
+    assert not heading_matches(path, "Explain PCA")
+    assert not heading_matches("Cache > Write-through", "Database > Write-through")
+
+
+def test_query_set_size_languages_and_fixed_split() -> None:
+    from interviewer.retrieval_eval import load_suites, split_of
+
+    suites = load_suites(Path(__file__).resolve().parent.parent / "evals/retrieval/suites.yaml")
+    queries = [q for s in suites for q in s.queries]
+    assert len(suites) >= 3 and len(queries) >= 150
+    assert sum(q.lang == "es" for q in queries) >= 20
+    assert {"keyword", "nooverlap"} <= {q.style for q in queries}
+    for suite in suites:
+        assert {q.split for q in suite.queries} == {"tune", "heldout"}, suite.name
+    heldout = sum(q.split == "heldout" for q in queries) / len(queries)
+    assert 0.3 < heldout < 0.5
+    assert all(split_of(q.query) == q.split for q in queries)
+    assert split_of("  Some Query ") == split_of("some query")

@@ -655,6 +655,19 @@ class Grader:
         cvecs = svecs[[row[id(c)] if id(c) in row else row[id(c.parent)] for c in claims]]
         pvecs = np.stack([self._vector(kp) for kp in points])
         sims = (pvecs @ cvecs.T).astype(np.float64)  # points x claims
+        # Claims not in English: the multilingual model's similarity (on the English
+        # model's scale) where it is higher (interviewer/crosslingual.py).
+        from interviewer.crosslingual import needs_crosslingual, point_claim_similarity
+
+        foreign = [j for j, c in enumerate(claims) if needs_crosslingual(c.text)]
+        if not foreign and any(needs_crosslingual(kp.text) for kp in points):
+            foreign = list(range(len(claims)))  # notes in another language: the reverse
+        if foreign:
+            sent = [c if id(c) in row else c.parent for c in claims]
+            cross = point_claim_similarity(
+                [kp.text for kp in points], [sent[j].text for j in foreign]  # type: ignore[union-attr]
+            )
+            sims[:, foreign] = np.maximum(sims[:, foreign], cross)
         lex = np.zeros_like(sims)
         label = np.zeros(sims.shape, dtype=np.int8)
         weights, default = self.bank.idf, self.bank.default_idf

@@ -167,6 +167,10 @@ def is_gibberish(text: str, extra_known: Iterable[str] = ()) -> bool:
     toks = [w.lower() for w in words(text) if not w.isdigit()]
     if not toks:
         return not re.search(r"[A-Za-zÀ-ÿ]", text)
+    from interviewer.language import ENGLISH, UNKNOWN, detect_language
+
+    if detect_language(text) not in (ENGLISH, UNKNOWN):
+        return False  # prose in another language (its stop words), not mashing
     vocab = known_words()
     extra = set(extra_known)
     if not vocab:  # no word list: fall back to a vowel heuristic

@@ -1,0 +1,123 @@
+"""Fit the map from multilingual-e5 cosine to the English model's cosine scale
+(interviewer/crosslingual.py: E5_KNOTS, MINILM_KNOTS), so that the grader's thresholds,
+set on MiniLM similarities, apply to a claim in another language.
+
+e5 puts a sentence and its translation at nearly the same place, so the map is
+fitted on English pairs only (no translations needed): sentences of the bundled
+notes and evals/corpora/statistics.md, every pair; the map matches quantiles of
+the two similarity distributions (piecewise linear between the knots). It then prints, as a check, e5-mapped similarities of Spanish
+sentences to their English counterparts (written here) next to MiniLM's own
+similarity of the English paraphrase.
+
+    python benchmarks/fit_crosslingual.py
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+CHECK = [
+    (
+        "El sobreajuste ocurre cuando el modelo memoriza los datos de entrenamiento.",
+        "Overfitting happens when the model memorises the training data.",
+        "Overfitting occurs when a model memorizes its training samples.",
+    ),
+    (
+        "La exhaustividad es la fracción de positivos reales que el modelo encuentra.",
+        "Recall is the share of actual positives that the model finds.",
+        "Recall measures how many of the true positives the model detects.",
+    ),
+    (
+        "Un bosque aleatorio promedia muchos árboles entrenados con muestras bootstrap.",
+        "A random forest averages many trees trained on bootstrap samples.",
+        "Random forests combine many decision trees built on resampled data.",
+    ),
+    (
+        "El valor p no es la probabilidad de que la hipótesis nula sea cierta.",
+        "The p-value is not the probability that the null hypothesis is true.",
+        "A p-value does not tell you how likely the null hypothesis is.",
+    ),
+    (
+        "Un índice acelera las lecturas pero hace más lentas las escrituras.",
+        "An index makes reads faster but writes slower.",
+        "Indexes speed up queries at the cost of slower inserts and updates.",
+    ),
+    (
+        "La tabla de páginas traduce páginas virtuales a marcos físicos.",
+        "The page table translates virtual pages into physical frames.",
+        "Virtual pages are mapped to physical frames by the page table.",
+    ),
+    (
+        "Un balanceador de carga reparte las peticiones entre varios servidores.",
+        "A load balancer spreads requests across several servers.",
+        "Load balancers distribute incoming traffic over many machines.",
+    ),
+    (
+        "El bootstrap remuestrea los datos con reemplazo para estimar la incertidumbre.",
+        "The bootstrap resamples the data with replacement to estimate uncertainty.",
+        "Bootstrapping draws samples with replacement to gauge the variability of a statistic.",
+    ),
+]
+
+
+def sentences(path: Path) -> list[str]:
+    text = re.sub(r"```.*?```", " ", path.read_text(encoding="utf-8"), flags=re.S)
+    out = []
+    for part in re.split(r"(?<=[.!?])\s+|\n\s*\n|\n[-*] ", text):
+        part = " ".join(part.split()).strip("#-* ")
+        if 6 <= len(part.split()) <= 40 and not part.startswith("http"):
+            out.append(part)
+    return out
+
+
+def main() -> None:
+    from interviewer.embeddings import MiniLMEmbedder, get_multilingual_embedder
+    from interviewer.language import is_english
+
+    texts = [
+        s
+        for p in (REPO / "corpus" / "notes" / "ml-interview-notes.md",
+                  REPO / "evals" / "corpora" / "statistics.md")
+        for s in sentences(p)
+        if is_english(s)
+    ][:220]  # fmt: skip
+    mini = MiniLMEmbedder().embed(texts)
+    e5 = get_multilingual_embedder().query(texts)
+    iu = np.triu_indices(len(texts), k=1)
+    x = (e5 @ e5.T)[iu]
+    y = (mini @ mini.T)[iu]
+    # Quantile matching, not least squares: regression toward the mean would map a
+    # translation (e5 ~0.92) to a middling MiniLM value; matching the two
+    # distributions keeps "as close as sentences get" at the top of both scales.
+    qs = np.array([0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.97, 0.99, 0.997, 0.999, 1.0])
+    ex, my = np.quantile(x, qs), np.quantile(y, qs)
+    corr = float(np.corrcoef(x, y)[0, 1])
+    print(f"{len(texts)} sentences, {len(x)} pairs, correlation {corr:.3f}")
+    # The top of the scale is anchored on meaning, not on quantiles: a translation
+    # (e5, Spanish vs English) should weigh what an English paraphrase weighs for
+    # MiniLM. Medians over the CHECK sentences written here.
+    minilm = MiniLMEmbedder()
+    e5_model = get_multilingual_embedder()
+    trans = [float(np.prod(e5_model.query([es, en]), axis=0).sum()) for es, en, _ in CHECK]
+    para = [float(np.prod(minilm.embed([en, p]), axis=0).sum()) for _, en, p in CHECK]
+    anchor_x, anchor_y = float(np.median(trans)), float(np.median(para))
+    keep = (ex < anchor_x - 0.01) & (my < anchor_y - 0.01)
+    ex = np.concatenate([ex[keep], [anchor_x, 1.0]])
+    my = np.concatenate([my[keep], [anchor_y, 1.0]])
+    print(f"anchor: translation e5 {anchor_x:.3f} -> paraphrase MiniLM {anchor_y:.3f}")
+    print("E5_KNOTS =", tuple(round(float(v), 4) for v in ex))
+    print("MINILM_KNOTS =", tuple(round(float(v), 4) for v in my))
+    print("\ncheck: Spanish vs English (mapped e5)  |  English paraphrase (MiniLM)")
+    for es, en, para in CHECK:
+        pair = get_multilingual_embedder().query([es, en])
+        mapped = float(np.interp(float(pair[0] @ pair[1]), ex, my))
+        v = minilm.embed([en, para])
+        print(f"  {mapped:.3f}  |  {float(v[0] @ v[1]):.3f}   {en[:50]}")
+
+
+if __name__ == "__main__":
+    main()

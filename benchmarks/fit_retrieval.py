@@ -1,0 +1,106 @@
+"""Fit the fusion settings (interviewer/settings.py, "Retrieval") on the TUNING split
+of the labelled queries only; the held-out split is never looked at here (report
+it with benchmarks/eval_retrieval.py).
+
+    python benchmarks/fit_retrieval.py [--suites FILE] [--passes N]
+
+Coordinate search over a grid of each parameter, from the current settings. The
+objective weighs every corpus alike: the mean over corpora of
+0.5 MRR + 0.25 Recall@1 + 0.25 Recall@5. English queries fit the English weights,
+queries in other languages the ``foreign_*`` weights. Prints the fitted values to
+paste into the settings defaults."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GRID = {
+    "candidates": [15, 20, 30, 40, 60],  # at least 3 x top_k, as search() takes
+    "rrf_k": [1, 2, 3, 5, 10, 20, 40, 60],
+    "dense_weight": [0.5, 1.0],
+    "bm25_weight": [0.0, 0.25, 0.5, 0.75, 1.0, 1.5],
+    "multilingual_weight": [0.0],
+    "heading_weight": [0.0, 0.25, 0.5, 1.0, 2.0],
+    # At most 0.8: a stub must not open the results when a section with notes
+    # scores nearly as well in each retriever (the README's example search: a stub
+    # at 0.396 dense / 8.25 BM25 against notes at 0.391 / 7.43); how much is fitted.
+    "stub_weight": [0.2, 0.35, 0.5, 0.6, 0.7, 0.8],
+    "foreign_dense_weight": [0.0, 0.25, 0.5, 1.0],
+    "foreign_bm25_weight": [0.0, 0.25, 0.5, 1.0],
+    "foreign_multilingual_weight": [0.5, 1.0, 1.5, 2.0],
+}
+SHARED = ("candidates", "rrf_k", "heading_weight", "stub_weight")
+ENGLISH = ("dense_weight", "bm25_weight", "multilingual_weight")
+FOREIGN = ("foreign_dense_weight", "foreign_bm25_weight", "foreign_multilingual_weight")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--suites", type=Path, default=REPO / "evals" / "retrieval" / "suites.yaml")
+    parser.add_argument("--passes", type=int, default=8)
+    args = parser.parse_args()
+    home = Path(
+        os.environ.setdefault(
+            "INTERVIEWER_HOME", str(Path(tempfile.gettempdir()) / "interviewer-eval-retrieval")
+        )
+    )
+    from interviewer.retrieval import FusionParams, open_retriever
+    from interviewer.retrieval_eval import corpus_dir_for, fast_ranks, gather, load_suites, metrics
+    from interviewer.settings import load_settings
+
+    data = []
+    for suite in load_suites(args.suites):
+        tune = [q for q in suite.queries if q.split == "tune"]  # never the held-out split
+        retriever = open_retriever(load_settings(corpus=corpus_dir_for(suite, home)))
+        data.append((suite.name, retriever, tune, gather(retriever, tune)))
+        print(f"{suite.name}: {len(tune)} tuning queries")
+
+    def objective(params: FusionParams, english: bool | None) -> float:
+        total = 0.0
+        used = 0
+        for _, retriever, queries, signals in data:
+            pick = [i for i, s in enumerate(signals) if english is None or s.english == english]
+            if not pick:
+                continue
+            m = metrics(
+                fast_ranks(
+                    retriever, [queries[i] for i in pick], [signals[i] for i in pick], params
+                )
+            )
+            total += 0.5 * m["mrr"] + 0.25 * m["recall@1"] + 0.25 * m["recall@5"]
+            used += 1
+        return total / max(used, 1)
+
+    params = FusionParams.from_settings(load_settings())
+    print(f"start: {objective(params, None):.4f}")
+    for n in range(args.passes):
+        changed = False
+        for name in (*SHARED, *ENGLISH, *FOREIGN):
+            english = True if name in ENGLISH else False if name in FOREIGN else None
+            best_value = getattr(params, name)
+            best = objective(params, english)
+            for value in GRID[name]:
+                trial = params.model_copy(update={name: value})
+                score = objective(trial, english)
+                if score > best + 1e-9:
+                    best, best_value = score, value
+            if best_value != getattr(params, name):
+                params = params.model_copy(update={name: best_value})
+                changed = True
+        print(
+            f"pass {n + 1}: {objective(params, None):.4f} "
+            f"(English {objective(params, True):.4f}, other {objective(params, False):.4f})"
+        )
+        if not changed:
+            break
+    print("\nfitted values (tuning split):")
+    for name, value in params.model_dump().items():
+        print(f"  {name} = {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""Which language is a text in? A stop-word frequency detector over the NLTK
+stop-word lists that llama-index-core ships as package data (about 30 languages),
+so no subject vocabulary lives in code and nothing is downloaded.
+
+The answer only steers retrieval and grading: English text is served by the
+English model and BM25; anything else also goes through the multilingual model."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from functools import lru_cache
+from pathlib import Path
+
+ENGLISH = "en"
+UNKNOWN = "und"
+# NLTK file names -> ISO 639-1 codes for the languages we report by code.
+_CODES = {
+    "english": "en",
+    "spanish": "es",
+    "portuguese": "pt",
+    "french": "fr",
+    "german": "de",
+    "italian": "it",
+    "catalan": "ca",
+    "dutch": "nl",
+    "romanian": "ro",
+    "swedish": "sv",
+    "danish": "da",
+    "norwegian": "no",
+    "finnish": "fi",
+    "turkish": "tr",
+    "indonesian": "id",
+    "russian": "ru",
+    "greek": "el",
+    "hungarian": "hu",
+}
+# Whole words of letters only: "L1" or "3x3" give no word.
+_WORD = re.compile(r"\b[^\W\d_]+(?:'[^\W\d_]+)?\b", re.UNICODE)
+# Letters that English prose does not use; a cue when a text has no stop words at
+# all ("replicación maestro-esclavo").
+_NON_ENGLISH_LETTERS = re.compile(r"[¿¡ñçãõàèìòùáéíóúâêîôûäëïöüßœæøå]", re.IGNORECASE)
+# Addresses and markup say nothing about the language ("com", "www", "src").
+_NOT_PROSE = re.compile(r"\]\([^)]*\)|https?://\S+|www\.\S+|<[^>]+>|`[^`]*`")
+_NON_LATIN = re.compile(r"[^\x00-\u024f\u2000-\u206f\u20a0-\u20cf\u2100-\u214f]")
+
+
+def _stopwords_dir() -> Path | None:
+    spec = importlib.util.find_spec("llama_index")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for base in spec.submodule_search_locations:
+        path = Path(base) / "core" / "_static" / "nltk_cache" / "corpora" / "stopwords"
+        if path.is_dir():
+            return path
+    return None
+
+
+@lru_cache(maxsize=1)
+def stopword_lists() -> dict[str, frozenset[str]]:
+    """Language code -> stop words. Empty when the data files are not installed."""
+    folder = _stopwords_dir()
+    lists: dict[str, frozenset[str]] = {}
+    if folder is None:
+        return lists
+    for path in sorted(folder.iterdir()):
+        # "hinglish" mixes English words into its list: it would tie with English.
+        if not path.is_file() or path.name in ("README", "hinglish"):
+            continue
+        try:
+            words = path.read_text(encoding="utf-8").split()
+        except (OSError, UnicodeDecodeError):
+            continue
+        lists[_CODES.get(path.name, path.name)] = frozenset(w.lower() for w in words)
+    return lists
+
+
+@lru_cache(maxsize=1)
+def _languages_of_word() -> dict[str, tuple[str, ...]]:
+    """Stop word -> the languages that list it (one lookup per word of a text)."""
+    out: dict[str, list[str]] = {}
+    for lang, stops in stopword_lists().items():
+        for w in stops:
+            out.setdefault(w, []).append(lang)
+    return {w: tuple(langs) for w, langs in out.items()}
+
+
+def language_scores(text: str) -> dict[str, int]:
+    """How many of the text's words are stop words of each language."""
+    index = _languages_of_word()
+    scores: dict[str, int] = {}
+    for w in _WORD.findall(text):
+        for lang in index.get(w.lower(), ()):
+            scores[lang] = scores.get(lang, 0) + 1
+    return scores
+
+
+def detect_language(text: str) -> str:
+    """ISO code of the most likely language (``en`` when in doubt), or ``und`` for
+    text in another script or with no stop words but letters English does not use.
+    Short texts are ambiguous (many languages share "no", "me", "a"), so another
+    language wins only with clearly more stop words than English and either two of
+    them making an eighth of the words or a letter that English does not use.
+    Links and markup are ignored."""
+    text = _NOT_PROSE.sub(" ", text)
+    if not _WORD.search(text):
+        return UNKNOWN
+    if len(_NON_LATIN.findall(text)) > len(text) / 4:
+        return UNKNOWN  # another script: certainly not English
+    foreign_letters = bool(_NON_ENGLISH_LETTERS.search(text))
+    scores = language_scores(text)
+    english = scores.pop(ENGLISH, 0)
+    # Ties (Spanish and Catalan share many stop words) go to the language listed
+    # first in _CODES, then to any other.
+    rank = {code: n for n, code in enumerate(_CODES.values())}
+    best, best_hits = max(
+        scores.items(), key=lambda kv: (kv[1], -rank.get(kv[0], len(rank))), default=(UNKNOWN, 0)
+    )
+    n_words = len(_WORD.findall(text))
+    # Two stop words in a long text (a table, a list of names) decide nothing.
+    clear = foreign_letters or (best_hits >= 2 and best_hits * 8 >= n_words)
+    if best_hits > english * 1.5 and clear:
+        return best
+    if foreign_letters and best_hits >= english:
+        return best if best_hits else UNKNOWN
+    return ENGLISH
+
+
+def is_english(text: str) -> bool:
+    """English, or nothing to tell by (codes, numbers): the English path serves those."""
+    return not _WORD.search(text) or detect_language(text) == ENGLISH

@@ -1,0 +1,195 @@
+"""Labelled retrieval queries: loading, the tuning/held-out split, relevance by
+heading path, and Recall@k / MRR. Used by benchmarks/eval_retrieval.py (report)
+and benchmarks/fit_retrieval.py (fitting the fusion settings on the tuning split).
+
+A label names a section by its heading path, not by chunk: "Load balancer >
+Layer 7 load balancing" or just "3) Explain over- and under-fitting". A hit is
+relevant when the label's parts occur in its heading path as consecutive parts
+(the last one as a prefix), compared without case, numbering or punctuation, and,
+if the label gives a ``source``, the hit comes from a file of that name. So labels
+survive re-chunking, and a deeper or shallower heading path above the label."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, Field
+
+Split = Literal["tune", "heldout"]
+HELDOUT_SHARE = 0.4
+_NUMBERING = re.compile(r"^\s*(?:q?\d+[.):]\s*)", re.IGNORECASE)
+_NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
+
+
+class LabelledQuery(BaseModel):
+    query: str
+    relevant: list[str]
+    source: str | None = None
+    lang: str = "en"
+    style: Literal["paraphrase", "keyword", "nooverlap"] = "paraphrase"
+    corpus: str = ""
+    split: Split = "tune"
+
+
+class Suite(BaseModel):
+    """One corpus and the queries written for it."""
+
+    name: str
+    corpus: Path | list[Path] = Field(description="A corpus dir, or notes files.")
+    queries: list[LabelledQuery]
+
+
+def split_of(query: str) -> Split:
+    """A fixed split by a hash of the query text: the same query always lands in the
+    same split, whoever runs the evaluation and whatever else is added."""
+    bucket = int(hashlib.sha1(query.strip().lower().encode("utf-8")).hexdigest()[:8], 16)
+    return "heldout" if bucket % 100 < HELDOUT_SHARE * 100 else "tune"
+
+
+def _norm(part: str) -> str:
+    return _NOT_WORD.sub(" ", _NUMBERING.sub("", part).lower()).strip()
+
+
+def heading_matches(heading: str, label: str) -> bool:
+    parts = [_norm(p) for p in heading.split(" > ")]
+    want = [_norm(p) for p in label.split(" > ")]
+    if not want or not want[-1]:
+        return False
+    for start in range(len(parts) - len(want) + 1):
+        window = parts[start : start + len(want)]
+        if window[:-1] == want[:-1] and window[-1].startswith(want[-1]):
+            return True
+    return False
+
+
+def is_relevant(q: LabelledQuery, source: str, heading: str) -> bool:
+    if q.source and Path(source).name != Path(q.source).name:
+        return False
+    return any(heading_matches(heading, label) for label in q.relevant)
+
+
+def load_queries(path: Path, corpus: str = "") -> list[LabelledQuery]:
+    rows = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    out = []
+    for row in rows:
+        q = LabelledQuery.model_validate({**row, "corpus": corpus})
+        q.split = split_of(q.query)
+        out.append(q)
+    return out
+
+
+def load_suites(manifest: Path) -> list[Suite]:
+    """Suites listed in ``manifest`` (paths relative to it); a suite whose corpus is
+    missing (e.g. ../shared not beside the checkout) is skipped."""
+    rows = yaml.safe_load(manifest.read_text(encoding="utf-8")) or []
+    suites = []
+    for row in rows:
+        given = row["corpus"] if isinstance(row["corpus"], list) else [row["corpus"]]
+        paths = [(manifest.parent / p).resolve() for p in given]
+        if not all(p.exists() for p in paths):
+            continue
+        corpus: Path | list[Path] = paths if isinstance(row["corpus"], list) else paths[0]
+        queries = [
+            q for name in row["queries"] for q in load_queries(manifest.parent / name, row["name"])
+        ]
+        suites.append(Suite(name=row["name"], corpus=corpus, queries=queries))
+    return suites
+
+
+def first_relevant_rank(q: LabelledQuery, hits: Iterable[tuple[str, str]]) -> int | None:
+    """1-based rank of the first relevant (source, heading), or None."""
+    for rank, (source, heading) in enumerate(hits, start=1):
+        if is_relevant(q, source, heading):
+            return rank
+    return None
+
+
+def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
+    n = len(ranks) or 1
+    out = {f"recall@{k}": sum(1 for r in ranks if r and r <= k) / n for k in (1, 3, 5)}
+    out["mrr"] = sum(1.0 / r for r in ranks if r) / n
+    out["n"] = float(len(ranks))
+    return out
+
+
+def select(
+    queries: Sequence[LabelledQuery], predicate: Callable[[LabelledQuery], bool]
+) -> list[LabelledQuery]:
+    return [q for q in queries if predicate(q)]
+
+
+# ---- running queries -----------------------------------------------------------------
+
+DEPTH = 100  # candidates gathered per retriever; fitting explores depths below it
+
+
+def corpus_dir_for(suite: Suite, home: Path) -> Path:
+    """A dir holding the suite's corpus: the dir itself, or for notes files a stable
+    dir under ``home`` with copies of them (so its index is reused across runs)."""
+    if isinstance(suite.corpus, Path) and suite.corpus.is_dir():
+        return suite.corpus
+    files = suite.corpus if isinstance(suite.corpus, list) else [suite.corpus]
+    target = home / "corpora" / suite.name
+    target.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        copy = target / path.name
+        data = path.read_bytes()
+        if not copy.is_file() or copy.read_bytes() != data:
+            copy.write_bytes(data)
+    return target
+
+
+def gather(retriever: object, queries: Sequence[LabelledQuery], depth: int = DEPTH) -> list:
+    """Every retriever's candidates for each query, to be ranked many times."""
+    return [retriever.signals(q.query, depth, "all") for q in queries]  # type: ignore[attr-defined]
+
+
+def ranks_for(
+    retriever: object,
+    queries: Sequence[LabelledQuery],
+    signals: Sequence[object],
+    mode: str,
+    params: object,
+    k: int = 10,
+) -> list[int | None]:
+    out = []
+    for q, sig in zip(queries, signals, strict=True):
+        hits = retriever.rank(sig, mode, params, k)  # type: ignore[attr-defined]
+        out.append(first_relevant_rank(q, ((h.source, h.heading) for h in hits)))
+    return out
+
+
+def fast_ranks(
+    retriever: object,
+    queries: Sequence[LabelledQuery],
+    signals: Sequence[object],
+    params: object,
+    k: int = 5,
+) -> list[int | None]:
+    """Hybrid ranks as ``Retriever.rank`` computes them, without building hits: the
+    fitting loop ranks the same signals thousands of times."""
+    from interviewer.retrieval import fuse
+
+    chunks = retriever.chunks  # type: ignore[attr-defined]
+    stubs = [c.is_stub for c in chunks]
+    out: list[int | None] = []
+    for q, sig in zip(queries, signals, strict=True):
+        seen: set[str] = set()
+        rank = None
+        for i, _ in fuse(sig, params, stubs):  # type: ignore[arg-type]
+            c = chunks[i]
+            if c.section_id in seen:
+                continue
+            seen.add(c.section_id)
+            if is_relevant(q, c.source, c.heading):
+                rank = len(seen)
+                break
+            if len(seen) >= k:
+                break
+        out.append(rank)
+    return out
