@@ -274,16 +274,19 @@ def calibrate(
     final = search.fit(corpora, passes)
     if advisory_field and advisory_field in search.defaults:
         final[advisory_field] = advisory
-    in_sample = {}
+    in_sample, defaults = {}, {}
     for c in corpora:
         m = search.metrics(final, c)
         in_sample[c] = {k: getattr(m, k) for k in REPORTED} | {"cases": m.cases}
+        m = search.metrics(search.defaults, c)
+        defaults[c] = {k: getattr(m, k) for k in REPORTED} | {"cases": m.cases}
     return {
         "values": final,
         "advisory_rules": advisory,
         "loo": folds,
         "rules_held_out": {k: v.model_dump() for k, v in pooled.items()},
         "in_sample": in_sample,
+        "defaults": defaults,
     }
 
 
@@ -434,6 +437,12 @@ def print_report(report: dict[str, Any]) -> None:
     for name, r in report["rules_held_out"].items():
         print(f"  {name}: {r['right']} right, {r['wrong']} wrong of {r['flags']} flags, "
               f"precision {fmt(r['precision'])}")  # fmt: skip
+    print("\nfor reference, every corpus with the final values / with the defaults:")
+    for corpus in report["in_sample"]:
+        final, base = report["in_sample"][corpus], report["defaults"][corpus]
+        row = corpus[:23].ljust(24)
+        row += "".join(f"{fmt(final[n])}/{fmt(base[n])}".rjust(24) for n in names)
+        print(row)
     print(f"\nadvisory rules: {', '.join(report['advisory_rules']) or 'none'}")
     print("final values:", json.dumps(report["values"], sort_keys=True, default=str))
 
