@@ -1248,3 +1248,20 @@ def test_named_and_advisory_rules_are_counted_apart(ctx: ScoreContext) -> None:
     assert (swap.flags, swap.advisory, swap.right, swap.precision) == (1, 0, 1, 1.0)
     table = render_results(Results(run=RunInfo(), cases=results, metrics=m), "md")
     assert "| overclaim | 1 | 0 | 1 | 1 | 0.0% |" in table
+
+
+def test_calibration_keeps_only_changes_that_help_together() -> None:
+    cal = _calibration_module()
+
+    def evaluate(values: dict[str, Any], corpus: str) -> list[CaseResult]:
+        t, w = values["t"] == 2, values["w"] == 0
+        good = 0 if (t and w) else 3 if t else 2 if w else 1
+        return [
+            CaseResult(id=f"{corpus}{i}", corpus=f"{corpus}.md", kind="correct",
+                       feedback=fb(score=8 if i < good else 3))
+            for i in range(3)
+        ]  # fmt: skip
+
+    search = cal.Search(evaluate, ["a", "b"], {"t": 1, "w": 1}, {"t": [1, 2], "w": [0, 1]})
+    # Each change helps alone; together they hurt: the larger one is kept.
+    assert search.fit(["a", "b"]) == {"t": 2, "w": 1}
