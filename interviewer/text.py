@@ -47,34 +47,6 @@ NEGATIONS = frozenset(
     "not no never cannot can't don't doesn't isn't aren't won't wouldn't shouldn't "
     "didn't hasn't haven't without neither nor none".split()
 )
-ANTONYMS: dict[str, str] = {}
-for _a, _b in [
-    ("high", "low"), ("higher", "lower"), ("increase", "decrease"), ("increases", "decreases"),
-    ("increasing", "decreasing"), ("more", "less"), ("larger", "smaller"), ("large", "small"),
-    ("bigger", "smaller"), ("overfitting", "underfitting"), ("overfit", "underfit"),
-    ("reduce", "increase"), ("reduces", "increases"), ("faster", "slower"), ("before", "after"),
-    ("maximize", "minimize"), ("maximum", "minimum"), ("positive", "negative"),
-    ("improve", "worsen"), ("improves", "worsens"), ("supervised", "unsupervised"),
-    ("forward", "backward"), ("forwards", "backwards"), ("sequential", "parallel"),
-    ("sequentially", "parallel"), ("shallow", "deep"), ("objective", "subjective"),
-    ("reduce", "raise"), ("deeper", "shallower"), ("speed", "slow"), ("speeds", "slows"),
-    ("input", "output"), ("many", "few"), ("encourage", "discourage"),
-    ("encourages", "discourages"), ("encouraging", "discouraging"),
-]:  # fmt: skip
-    ANTONYMS.setdefault(_a, _b)
-    ANTONYMS.setdefault(_b, _a)
-
-
-def _antonym_stems() -> dict[str, set[str]]:
-    import Stemmer
-
-    st = Stemmer.Stemmer("english")
-    out: dict[str, set[str]] = {}
-    for a, b in ANTONYMS.items():
-        out.setdefault(st.stemWord(a), set()).add(st.stemWord(b))
-    return out
-
-
 WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ0-9'’]*(?:-[A-Za-zÀ-ÿ0-9]+)*|\d+(?:\.\d+)?")
 ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,6}s?$")
 
@@ -110,6 +82,10 @@ def words(text: str) -> list[str]:
 
 def _content(word: str) -> bool:
     low = word.lower()
+    if len(word) > 1 and word.isupper() and word.isalpha():
+        # A keyword written in capitals ("WHERE", "HAVING", "NOT NULL") names something
+        # even when the same word in lower case is a stop word.
+        return True
     return (
         low not in STOPWORDS
         and low not in GENERIC
@@ -211,25 +187,6 @@ _SENT_END = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=[\"“(\[]?[A-Z0-9¿¡])")
 MD_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))+\)")
 BARE_URL = re.compile(r"<?\bhttps?://[^\s)>\]]+>?|\bwww\.[^\s)>\]]+")
 FROM_PREFIX = re.compile(r"^\s*(?:from|source|see also|see|via|ref)\s*:?\s*(?=$|[\"“(]|\s)", re.I)
-# Sentences that point at a source instead of saying something.
-POINTER = re.compile(
-    r"^(?:there'?s|here'?s|this is)\s+(?:a|an)\b.*\b(explanation|article|video|link|post|"
-    r"page|resource)s?\b|\b(see|check|read)\s+(also|here|this|that|the article|my notes|"
-    r"the formula|the link)\b|\b(that|this|the) (article|link|video|page|post|blog) "
-    r"(above|below|here)\b|^\s*(see also|more here|source)\b|\bin (here|this link)\s*:?\s*$",
-    re.I,
-)
-STRONG_DOUBT = re.compile(
-    r"\?\?|\bI (think|believe|guess|suppose|assume|am not sure|'m not sure|don't know|"
-    r"do not know)\b|\bnot sure\b|\bno idea\b|\b(maybe|perhaps)\b|\([^)]{0,40}\?\)|"
-    r"\bas I understand\b",
-    re.I,
-)
-MILD_DOUBT = re.compile(
-    r"\bseems? (to|like)\b|\bkinda\b|\bkind of\b|\bprobably\b|"
-    r"\bI've read\b|\bI have read\b|\bapparently\b|\bsupposedly\b",
-    re.I,
-)
 DEFINITIONAL = re.compile(
     r"\b(is|are) (a|an|the|when|where|how|what)\b|\b(occurs?|happens?) when\b|"
     r"\brefers? to\b|\bmeans\b|\bconsists? of\b|\bis defined\b|\bstates? that\b|"

@@ -54,8 +54,9 @@ def split_claims(answer: str) -> list[tuple[str, int]]:
         at = len(claims)
         claims.append((sent, -1))
         n_words = len(sent.split())
-        if n_words > 14 or (n_words >= 6 and re.search(r";|:\s", sent)):
-            # (A semicolon or colon joins two statements whatever the length.)
+        if n_words > 14 or (n_words >= 6 and _HARD_CLAUSE.search(sent)):
+            # (A semicolon, a colon or ", and"/", but"/", while" joins two statements
+            # whatever the length.)
             parts = [p.strip() for p in (_CLAUSE if n_words > 14 else _HARD_CLAUSE).split(sent)]
             parts = [p for p in parts if len(p.split()) >= 2]
             if len(parts) > 1:
@@ -64,4 +65,4 @@ def split_claims(answer: str) -> list[tuple[str, int]]:
 
 
 _CLAUSE = re.compile(r";|:\s|,\s(?:and|but|while|so|or|which|whereas)\s|\s[—–]\s|,\s")
-_HARD_CLAUSE = re.compile(r";|:\s")
+_HARD_CLAUSE = re.compile(r";|:\s|,\s(?:and|but|while|whereas)\s")

@@ -7,10 +7,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from interviewer.grading.claims.cues import _adj_pairs, _negated, _stems
+from interviewer.grading.claims.cues import (
+    _adj_pairs,
+    _stems,
+    aligned_part,
+    negation_over,
+)
+from interviewer.grading.cues import ANTONYMS
 from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.terms import rarity
-from interviewer.text import ANTONYMS, text_terms
+from interviewer.text import DEFINITIONAL, split_sentences, text_terms
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -131,51 +137,22 @@ def _opposes(claim: str, point: str) -> bool:
         )
     ):
         return True
-    c_stems, p_stems = _stems(claim), _stems(point)
-    shared = c_stems & p_stems
+    p_stems = _stems(point)
+    part = aligned_part(claim, p_stems)
+    shared = _stems(part) & p_stems
     return (
         len(shared) >= 3
         and len(shared) >= 0.7 * len(p_stems)
-        and _negated(claim) != _negated(point)
+        and negation_over(part, shared) != negation_over(point, shared)
     )
 
 
+_ALTERNATIVES = re.compile(r"\s*(?:,|/|\bor\b|\band\b)\s*", re.I)
 _LABEL_GENERIC = {"method", "techniqu", "approach", "strategi", "type", "kind", "other"}
 _NAMED_NOT_MADE = {"definition", "formula", "property"}
 _EXAMPLES = re.compile(
     r"\b(?:e\.\s?g\.?|such as|for example|for instance|like)\s*,?\s*(?P<ex>[^.;:]{2,120})", re.I
 )
-
-
-# Names of one idea (stemmed terms). A claim that names one member partly makes a point
-# that names another: "use a validation set" is the held-out check that "use K-fold
-# cross-validation" refines, though neither shares the other's telling words (their
-# MiniLM similarity, ~0.35-0.42, is under the partial bar too).
-_SIBLING_NAMES: tuple[frozenset[str], ...] = (
-    frozenset(
-        {"cross valid", "k fold", "valid set", "valid data", "valid split", "holdout",
-         "held valid", "held set", "held data", "hold set", "test set", "dev set"}
-    ),
-)  # fmt: skip
-
-
-@lru_cache(maxsize=20_000)
-def _sibling_families(text: str) -> tuple[frozenset[str], ...]:
-    """The member names each family has in ``text``, one entry per family."""
-    terms = text_terms(text).all
-    return tuple(frozenset(terms & fam) for fam in _SIBLING_NAMES)
-
-
-def _sibling_named(point: str, claim_terms: AbstractSet[str], question: str) -> bool:
-    """The claim names a member of a family the point names, and none of the point's
-    own members (those are the point's words: lexical evidence already counts them).
-    Not when the question names a member: "validation set vs. test set?" asks for the
-    difference, so naming one is no credit for the other."""
-    asked = _sibling_families(question)
-    for fam, mine, q_has in zip(_SIBLING_NAMES, _sibling_families(point), asked, strict=True):
-        if mine and not q_has and not (claim_terms & mine) and claim_terms & fam:
-            return True
-    return False
 
 
 def _name_item(kp: KeyPoint) -> bool:
@@ -202,6 +179,13 @@ def _label_sets(kp: KeyPoint) -> list[set[str]]:
                 if part and part != stems and len(part) <= 2:
                     out_.append(part)
             return out_
+        # "Oversampling or undersampling. Instead of sampling ...": a point that opens
+        # with a bare name is named by it (each alternative on its own).
+        sents = split_sentences(kp.text)
+        head = sents[0].rstrip(". ") if len(sents) > 1 else ""
+        if head and len(head.split()) <= 4 and not DEFINITIONAL.search(head):
+            alts = [set(text_terms(a).unigrams) - _LABEL_GENERIC for a in _ALTERNATIVES.split(head)]
+            return [a for a in alts if a]
         return []
     out = [
         set(text_terms(kp.label).unigrams) - _LABEL_GENERIC or set(text_terms(kp.label).unigrams)

@@ -9,8 +9,14 @@ from interviewer.feedback import Citation
 from interviewer.grading.coverage import _short
 from interviewer.grading.language import known_words
 from interviewer.grading.models import KeyPoint
-from interviewer.grading.naming import bare_subject, choice_parts, name_point, plural_phrase
-from interviewer.text import text_terms
+from interviewer.grading.naming import (
+    _VERBS_S,
+    bare_subject,
+    choice_parts,
+    name_point,
+    plural_phrase,
+)
+from interviewer.text import NEGATIONS, STOPWORDS, stem, text_terms, words
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -56,6 +62,46 @@ def _case(phrase: str, common: Callable[[str], bool] | None) -> str:
     return low + phrase[len(first) :] if ok else phrase
 
 
+def _is_clause(phrase: str) -> bool:
+    """A subject that reads as a statement ('index speeds up reads'): a verb after its
+    first word."""
+    toks = phrase.lower().split()
+    if len(toks) < 3:
+        return False
+    for i in range(1, len(toks) - 1):
+        t, before, after = toks[i], toks[i - 1], toks[i + 1]
+        if t in _VERBS_S:
+            return True
+        # "index speeds up reads": an -s verb after a noun, followed by its object.
+        if (
+            t.endswith("s") and not t.endswith(("ss", "us", "is")) and len(t) > 3
+            and before not in _NOT_BEFORE_VERB and not before.endswith("s")
+            and after not in _NOT_AFTER_VERB
+        ):  # fmt: skip
+            return True
+    return False
+
+
+_NOT_BEFORE_VERB = frozenset("the a an of for in on to with and or by as at from its their".split())
+_NOT_AFTER_VERB = frozenset("of and or for in with , that which".split())
+
+
+def key_phrase(point: str, terms: Sequence[str]) -> str | None:
+    """The point's first key term as the note writes it ('inner join', 'tables')."""
+    toks = words(point)
+    stems_ = [stem(t.lower()) for t in toks]
+    for term in terms:
+        parts = term.split()
+        for i in range(len(stems_) - len(parts) + 1):
+            if stems_[i : i + len(parts)] == parts:
+                found = toks[i : i + len(parts)]
+                while found and found[0].lower() in NEGATIONS | STOPWORDS:
+                    found = found[1:]
+                if found:
+                    return " ".join(found)
+    return None
+
+
 def _is_are(subject: str) -> str:
     return "are" if plural_phrase(subject) else "is"
 
@@ -84,10 +130,18 @@ def follow_up_question(
         subject, kind = describe(kp)
     kind = kind or "fact"
     if subject is None:
+        # No noun phrase to name: ask about the point's most telling words instead.
+        phrase = key_phrase(point, terms)
+        if phrase is None:
+            return "Which points of your notes did your answer leave out, and why do they matter?"
         if kind == "property":
-            return "What can go wrong with this approach, and how would you notice it?"
-        return "What else would you add to your answer, and why does it matter here?"
+            return f"What can go wrong with {phrase}, and how would you notice it?"
+        return f"What can you tell me about {phrase}, and why does it matter here?"
     x = _case(subject.strip(" .,;:"), common)
+    if _is_clause(x):
+        # "index speeds up reads": a statement, not a name; ask how it comes about.
+        return f"Can you explain how {x}, and why does it matter here?"
+
     plural = plural_phrase(x)
     q_terms = set(text_terms(question).unigrams)
     own_topic = bool(text_terms(x).unigrams) and set(text_terms(x).unigrams) <= q_terms
@@ -112,7 +166,7 @@ def follow_up_question(
     choice = choice_parts(x)
     if choice is not None:
         noun, prep, rest = choice
-        return f"Which {noun} would you use {prep} {rest}, and why?"
+        return f"Which {noun} would you choose {prep} {rest}, and why?"
     if kind == "method":
         their = "are their trade-offs" if plural else "is its trade-off"
         return f"How would {x} help here, and what {their}?"
@@ -140,8 +194,19 @@ def _critique(
     off_topic: bool,
     notes: list[str],
     missing: list[str],
+    dont_know: bool = False,
 ) -> str:
     parts: list[str] = []
+    if dont_know:
+        learn = [p.text for p in fb.missed[:3]]
+        parts.append(
+            "No problem: here is what your notes say to learn for this question: "
+            + " ".join(f"({i}) {_short(t, 160)}" for i, t in enumerate(learn, 1))
+            if learn
+            else "No problem: your notes have no points to learn for this question yet."
+        )
+        parts.extend(notes)
+        return " ".join(parts)
     if empty:
         parts.append("No answer given.")
     elif junk:

@@ -23,11 +23,14 @@ from interviewer.grading.bank import (
     save_bank,
 )
 from interviewer.grading.claims.detect import find_contradiction
+from interviewer.grading.claims.inversion import opposite_direction
 from interviewer.grading.claims.membership import _wrong_membership
 from interviewer.grading.claims.overclaim import _PRONOUN_START, _overclaim
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _note_sentences
+from interviewer.grading.claims.swap import contrast_swap
 from interviewer.grading.constants import CLAIM_CACHE_SIZE, CLAIM_EMBED_WORDS
+from interviewer.grading.contrast import contrasted, sentence_subjects, subject_names
 from interviewer.grading.coverage import (
     _NAMED_NOT_MADE,
     _RANK,
@@ -42,11 +45,11 @@ from interviewer.grading.coverage import (
     _opposes,
     _polarity_conflict,
     _short,
-    _sibling_named,
     _topic_matches,
     gradable_points,
     same_point,
 )
+from interviewer.grading.cues import DONT_KNOW
 from interviewer.grading.feedback_text import (
     _adhoc_point,
     _case,
@@ -75,7 +78,7 @@ from interviewer.grading.scoring import Features, decide, score_from
 from interviewer.grading.sources import _plain_block, _reference_hit_points, _unique_citations
 from interviewer.grading.terms import key_terms
 from interviewer.grading.units import parallel_clauses
-from interviewer.text import close_stems, stem, stem_index, text_terms, words
+from interviewer.text import DEFINITIONAL, close_stems, stem, stem_index, text_terms, words
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -84,6 +87,15 @@ if TYPE_CHECKING:
 
     from interviewer.llm import ResponseCache
     from interviewer.settings import Settings
+
+
+def _defines(text: str, qterms: set[str], need_verb: bool = True) -> bool:
+    """The text opens with the question's subject (all its terms, three at most) and,
+    for a claim, defines it ("The learning rate is ...")."""
+    if not qterms or len(qterms) > 3:
+        return False
+    lead = set(text_terms(" ".join(words(text)[:5])).unigrams)
+    return qterms <= lead and (not need_verb or bool(DEFINITIONAL.search(text[:80])))
 
 
 class Grader:
@@ -118,6 +130,7 @@ class Grader:
         self._note_vocab: frozenset[str] | None = None
         self._claim_vecs: OrderedDict[str, np.ndarray] = OrderedDict()
         self._groups: dict[tuple[str, tuple[str, ...]], tuple[tuple[int, ...], ...]] = {}
+        self._contrasts: dict[str, tuple[frozenset[str], dict[str, frozenset[str]]]] = {}
 
     # ---- construction ------------------------------------------------------------------
     @classmethod
@@ -233,6 +246,7 @@ class Grader:
             self._sections = None
             self._common_words = None
             self._note_vocab = None
+            self._contrasts = {}
 
     # ---- questions ---------------------------------------------------------------------
     def questions(self, topics: list[str] | None = None) -> list[Question]:
@@ -413,11 +427,29 @@ class Grader:
         )
         fb.follow_up = self.follow_up_for(fb)
         names = self._names(missed[:3])
+        dont_know = bool(DONT_KNOW.search(answer.strip())) and not covered and not partial
+        length = self._length_remark(answer, points)
+        if length:
+            notes.append(length)
         fb.critique = _critique(
             fb, n_points=len(shown), empty=not answer.strip(), junk=bool(junk) and not claims,
-            off_topic=off_topic, notes=notes, missing=names,
+            off_topic=off_topic and not dont_know, notes=notes, missing=names,
+            dont_know=dont_know,
         )  # fmt: skip
         return fb
+
+    def _length_remark(self, answer: str, points: Sequence[KeyPoint]) -> str | None:
+        """A remark when the answer is far longer than the notes' own answer."""
+        n_answer = len(answer.split())
+        n_notes = sum(len(kp.text.split()) for kp in points)
+        p = self.params
+        if n_answer < p.long_answer_min_words or n_answer < p.long_answer_ratio * n_notes:
+            return None
+        return (
+            f"Your answer runs to {n_answer} words, about {round(n_answer / max(1, n_notes))} "
+            f"times your notes' own ({n_notes} words): in an interview, make the main points "
+            "briefly; length adds nothing they do not say."
+        )
 
     def duplicate_groups(self, qid: str, points: Sequence[KeyPoint]) -> list[list[KeyPoint]]:
         """The question's points grouped by ``same_point`` (in their order; a point
@@ -484,7 +516,9 @@ class Grader:
             elif best == 1:
                 share = max(credit.get(kp.id, 0.5) for kp in group if status.get(kp.id) == 1)
                 # (score_from counts a partial weight at one half.)
-                partial.append(weight * 2 * max(0.5, share))
+                # (A share above one half earns more, never more than covered.)
+                cap = 1.0 / max(self.params.partial_credit, 1e-6)
+                partial.append(weight * min(cap, 2 * max(0.5, share)))
         return score_from(covered, partial, weights, hints, self.params)
 
     # ---- assessment ----------------------------------------------------------------------
@@ -622,12 +656,23 @@ class Grader:
         label = np.zeros(sims.shape, dtype=np.int8)
         weights, default = self.bank.idf, self.bank.default_idf
         qterms = set(text_terms(q.text).unigrams)
-        claim_uni = [{t for t in c.terms if " " not in t} - qterms for c in claims]
+        claim_all = [{t for t in c.terms if " " not in t} for c in claims]
+        claim_uni = [u - qterms for u in claim_all]
+        contrast = self._contrast_terms(q)
+        defines = [_defines(c.match_text, qterms) for c in claims]
         for i, kp in enumerate(points):
+            defined = _defines(kp.text, qterms, need_verb=False)
             terms = [t for t in kp.terms if t]
             label_sets = _label_sets(kp)
             p_uni = self._point_stems(kp) - qterms
+            needs = contrast.get(kp.id)
             for j, c in enumerate(claims):
+                if needs and not needs & claim_all[j]:
+                    # The point is about one of the subjects the question contrasts
+                    # (INNER vs LEFT JOIN); a claim that does not name it says nothing
+                    # of it, however alike the rest of its words.
+                    sims[i, j] = 0.0
+                    continue
                 if sims[i, j] > self.params.sim_floor and _opposes(c.match_text, kp.text):
                     # A claim that says the opposite of the point is no evidence for it.
                     sims[i, j] = 0.0
@@ -638,23 +683,50 @@ class Grader:
                 # phrasing, not evidence against the point.
                 precision = len(shared) / len(claim_uni[j]) if len(shared) >= 2 else 0.0
                 lex[i, j] = max(recall, self.params.precision_weight * precision)
+                if defined and defines[j] and sims[i, j] >= self.params.sim_definition:
+                    # Two definitions of the question's subject this close say the
+                    # same thing in other words ("the step size of gradient descent").
+                    lex[i, j] = max(lex[i, j], self.params.lex_covered)
                 if _formula_in(c.text, kp.text):
                     label[i, j] = 2
                 elif any(_label_in(ls, c.terms) for ls in label_sets):
                     # Naming a method is making the point ("early stopping"); naming
                     # what a definition or formula is about ("precision") is not.
                     label[i, j] = 1 if kp.kind in _NAMED_NOT_MADE else 2
-                elif sims[i, j] >= self.params.sim_floor and _sibling_named(
-                    kp.text, c.terms, q.text
-                ):
-                    # "a validation set" for "K-fold cross-validation": the same idea
-                    # by another name, partly made.
-                    label[i, j] = 1
                 elif _name_item(kp):
                     # A point that is only a name ("Ridge (L2 norm)") is made by naming
                     # it; sharing its other words ("norm") is not evidence.
                     lex[i, j] = 0.0
         return Features(sims, lex, label)
+
+    def _contrast_terms(self, q: Question) -> dict[str, frozenset[str]]:
+        return self._contrast(q)[1]
+
+    def _contrast(self, q: Question) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+        """For each point about some but not all of the subjects the question names
+        ("What is the difference between an INNER JOIN and a LEFT JOIN?"): the names of
+        its subjects, one of which a claim must use to earn credit for it. A question
+        term is a subject name when some of its points use it and others do not."""
+        with self._lock:
+            got = self._contrasts.get(q.id)
+        if got is not None:
+            return got
+        points = gradable_points(q)
+        qterms = contrasted(q.text)
+        # A point is about the subjects it opens with ("A LEFT JOIN with ...", "HAVING
+        # filters ..."), not those it mentions later ("Atomicity means a transaction").
+        stems = {kp.id: subject_names(kp.text, qterms) for kp in points}
+        used = [t for t in qterms if 0 < sum(t in s for s in stems.values()) < len(points)]
+        out: dict[str, frozenset[str]] = {}
+        if len(points) >= 2:
+            for kp in points:
+                mine = frozenset(t for t in used if t in stems[kp.id])
+                if mine and mine != frozenset(used):
+                    out[kp.id] = mine
+        both = (frozenset(used) if out else frozenset(), out)
+        with self._lock:
+            self._contrasts[q.id] = both
+        return both
 
     def _point_stems(self, kp: KeyPoint) -> set[str]:
         got = self._stem_cache.get(kp.text)
@@ -746,9 +818,28 @@ class Grader:
         sentences = _note_sentences(evidence)
 
         skip = frozenset(self.params.disabled_rules)
+        names = self._contrast(q)[0]
+        subjects = sentence_subjects([(kp.id, sent) for kp, sent, _ in sentences], names)
 
         def check(c: Claim, ref: str | None) -> Finding | None:
-            found = find_contradiction(c.match_text, evidence, qterms, sentences, skip)
+            found = None
+            mine = subject_names(c.match_text, names)
+            if names and "swapped-subject" not in skip:
+                found = contrast_swap(c.match_text, names, sentences, subjects)
+            # A claim about one of the subjects the question contrasts is compared
+            # with the notes about that subject (WHERE "before", HAVING "after" are
+            # no opposites), and judged by the contrast above, not by the subject
+            # parser's guesses.
+            own, about = skip, sentences
+            if mine:
+                own = skip | {"other-subject"}
+                about = [
+                    x for x, subj in zip(sentences, subjects, strict=True)
+                    if not subj or subj & mine
+                ]  # fmt: skip
+            found = found or find_contradiction(c.match_text, evidence, qterms, about, own)
+            if found is None and "opposite-direction" not in skip:
+                found = opposite_direction(c.match_text, about, qterms)
             if found is None and "overclaim" not in skip:
                 found = _overclaim(c, ref, sentences, qterms)
             if found is None and "wrong-family" not in skip:
@@ -773,12 +864,16 @@ class Grader:
                     part_hits.append((cl, got))
                 if not _PRONOUN_START.match(cl.match_text):
                     ref = cl.match_text
-            if found is not None and not part_hits and len(clauses.get(id(sent), [])) < 2:
+            whole = found is not None and found.rule == "opposite-direction"
+            n_parts = len(clauses.get(id(sent), []))
+            if found is not None and not part_hits and (n_parts < 2 or whole):
                 hits.append((sent, found))
             else:
                 # A sentence of several clauses, none wrong alone, is two statements
                 # side by side ("A too simple model has high bias ...; a model with
                 # many parameters has high variance ..."), not one wrong statement.
+                # (Directions are the exception: "reduces the bias, at the cost of
+                # more variance" is wrong only as a whole.)
                 hits.extend(part_hits)
             if not _PRONOUN_START.match(sent.match_text):
                 antecedent = sent.match_text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from interviewer.grading.cues import alternation, cue_list, cue_regex
 from interviewer.grading.language import known_words
 from interviewer.grading.models import PointKind
 from interviewer.grading.terms import rarity
@@ -59,18 +60,12 @@ _HOLLOW_HEADS = frozenset(
     "result way ways form forms example examples kind kinds type types sort part idea "
     "case couple lot lots number set".split()
 )
-_LEAD_WORDS = (
-    r"so|also|thus|hence|then|therefore|however|now|ok|okay|well|finally|first|second|"
-    r"generally speaking|generally|basically|essentially|fundamentally|in short|"
-    r"in practice|in this sense|in other words|in general|similarly|alternatively|"
-    r"additionally|moreover|furthermore|instead|again|of course|apparently|indeed"
-)
+_LEAD_WORDS = "|".join(cue_list("lead_words"))
 # Discourse lead-ins and leading conditions: not part of what the sentence is about.
 _LEAD_IN = re.compile(
     rf"^(?:(?:(?:{_LEAD_WORDS})\b\s*,?|(?:in (?:the|a|this|that) [^,]{{1,40}}|for [^,]{{1,40}}|"
     r"if [^,]{1,60}|when [^,]{1,60}|as [^,]{1,40}|to [^,]{1,60}|while [^,]{1,60}|"
-    r"although [^,]{1,60}|assuming [^,]{1,60}|according to [^,]{1,40}|"
-    r"acording to [^,]{1,40})\s*,)\s*)+",
+    r"although [^,]{1,60}|assuming [^,]{1,60}|according to [^,]{1,40})\s*,)\s*)+",
     re.I,
 )
 _PROPERTY_WORDS = re.compile(
@@ -80,9 +75,8 @@ _PROPERTY_WORDS = re.compile(
     re.I,
 )
 _GENERIC_LABEL = re.compile(
-    r"^(?:(?:possible|main|other|some|the|my|a|few)\s+)*(?:problems?|issues?|solutions?|"
-    r"notes?|examples?|ideas?|answer|summary|reasons?|pros|cons|cons and pros|"
-    r"pros and cons|caveats?|remarks?|tl;?dr|in short|conclusion|definition)$",
+    r"^(?:(?:possible|main|other|some|the|my|a|few)\s+)*"
+    r"(?:" + alternation("generic_labels") + r")$",
     re.I,
 )
 _CAUSE_SUBJECT = re.compile(
@@ -118,30 +112,17 @@ _ASIDE_LEAD = re.compile(
     re.I,
 )
 # A note-taker's remark about the notes, not a point about the subject.
-REMARK = re.compile(
-    r"^\s*(?:ok|okay|well|anyway)\b|\bI could (?:keep going|go on)\b|\bwe'?ve all heard\b|"
-    r"\b(?:is|was) (?:very |pretty |quite )?(?:straightforward|intuitive|easy|clear)\b|"
-    r"\bongoing research\b|\bnot (?:yet )?fully understood\b|\b(?:I have it|my notes)\b|"
-    r"\bthis is (?:very|pretty) strict\b|\bthe most clear I'?ve seen\b",
-    re.I,
-)
+REMARK = cue_regex("remark")
 
 
 # A remark about the notes or the writing, never about the subject: "I could keep
 # going, but <link> already has a complete table", "more on this later".
-META = re.compile(
-    r"\bI could (?:keep going|go on)\b|"
-    r"\b(?:already )?(?:has|have|gives?) an? (?:very |really |pretty )?(?:complete|good|great|"
-    r"nice|full|thorough|detailed) (?:table|list|summary|overview|explanation|write-?up)\b|"
-    r"\b(?:more|details) on (?:this|that) later\b|\bI(?:'ll| will) (?:add|write|fill)\b",
-    re.I,
-)
+META = cue_regex("meta")
 
 
 # "A technique that discourages ...": a definition whose subject is the question's.
 _IMPLIED_DEFINITION = re.compile(
-    r"^(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:technique|method|way|process|measure|algorithm|"
-    r"model|function|metric|approach|procedure|tool|family|type|kind|class)\s+"
+    r"^(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:" + "|".join(cue_list("definition_heads")) + r")\s+"
     r"(?:that|which|to|for|of|used|where|in which)\b",
     re.I,
 )

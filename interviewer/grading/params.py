@@ -59,6 +59,11 @@ class GradingParams(BaseModel):
     lex_partial_strong: float = Field(
         default=0.30, description="Lex that partly covers at sim_floor."
     )
+    sim_definition: float = Field(
+        default=0.65,
+        description="Cosine at which a definition of the question's subject covers the "
+        "notes' definition of it, whatever its words.",
+    )
     precision_weight: float = Field(
         default=0.60, description="Weight of the claim-side lexical share."
     )
@@ -80,6 +85,9 @@ class GradingParams(BaseModel):
     )
     target_max: int = Field(
         default=6, description="... at most this many (half the points between)."
+    )
+    partial_credit: float = Field(
+        default=0.5, description="Credit of a partly covered point (a covered one: 1)."
     )
     hint_penalty: float = Field(default=1.0, description="Score lost per hint.")
     contradiction_penalty: float = Field(default=0.5, description="Score lost per wrong claim.")
@@ -103,6 +111,7 @@ class GradingParams(BaseModel):
     advisory_rules: list[str] = Field(
         default_factory=lambda: [
             "not-only",
+            "other-subject",
             "cause-as-fix",
             "conflicting-definition",
             "overclaim",
@@ -112,7 +121,10 @@ class GradingParams(BaseModel):
         "effect on the score (see interviewer.grading.claims.registry.RULES).",
     )
     disabled_rules: list[str] = Field(
-        default_factory=list, description="Wrong-claim rules not run at all."
+        # A definition worded differently from the notes' is no evidence of a wrong one
+        # ("the learning rate is the step size of gradient descent").
+        default_factory=lambda: ["conflicting-definition"],
+        description="Wrong-claim rules not run at all.",
     )
 
     def advisory(self, rule: str) -> bool:
@@ -132,11 +144,13 @@ TUNABLE: dict[str, list[float]] = {
     "lex_partial": [0.05, 0.08, 0.10, 0.15, 0.20],
     "lex_partial_strong": [0.20, 0.25, 0.30, 0.40],
     "precision_weight": [0.4, 0.5, 0.6, 0.7, 0.8],
+    "sim_definition": [0.6, 0.65, 0.7, 0.75, 0.8],
     "distinguishing_share": [0.0, 0.34, 0.5, 0.67, 1.0],
     "same_point_cosine": [0.75, 0.80, 0.85, 0.90],
     "same_subject_cosine": [0.45, 0.50, 0.55, 0.60, 0.65],
     "different_subject_cosine": [0.88, 0.92, 0.95],
     "missed_dup_cosine": [0.70, 0.75, 0.80, 0.85],
+    "partial_credit": [0.4, 0.5, 0.6, 0.7],
     "target_min": [2, 3, 4],
     "target_max": [4, 5, 6, 7, 8],
     "contradiction_penalty": [0.0, 0.5, 1.0, 1.5, 2.0],

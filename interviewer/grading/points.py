@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from interviewer.feedback import Citation
+from interviewer.grading.cues import ANTONYMS
 from interviewer.grading.language import looks_spanish
 from interviewer.grading.models import KeyPoint, point_id
 from interviewer.grading.naming import name_point
 from interviewer.grading.terms import key_terms
 from interviewer.text import (
-    ANTONYMS,
     NEGATIONS,
     clean_markdown,
     content_word_count,

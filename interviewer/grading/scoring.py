@@ -25,13 +25,13 @@ def score_from(
     hints: int,
     params: GradingParams | None = None,
 ) -> float:
-    """0-10: credit (covered 1, partly 0.5, times importance) over the credit of the
+    """0-10: credit (covered 1, partly ``partial_credit``, times importance) over the credit of the
     K most important points, minus ``hint_penalty`` per hint."""
     p = params or load_params()
     n = len(all_weights)
     if not n:
         return 0.0
-    credit = sum(covered) + 0.5 * sum(partial)
+    credit = sum(covered) + p.partial_credit * sum(partial)
     n_target = max(min(n, p.target_min), min(p.target_max, (n + 1) // 2))
     target = sum(sorted(all_weights, reverse=True)[:n_target]) or 1.0
     raw = 10.0 * min(1.0, credit / target)

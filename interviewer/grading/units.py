@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from interviewer.corpus import TODO_PATTERNS, Section
+from interviewer.grading.cues import MILD_DOUBT, POINTER, STRONG_DOUBT
 from interviewer.grading.language import _trim_spanish_tail, looks_spanish
 from interviewer.grading.naming import _VERBS_S, META, REMARK, bare_subject, is_aside, name_point
 from interviewer.text import (
@@ -14,10 +15,7 @@ from interviewer.text import (
     FENCE,
     LABEL,
     LIST_ITEM,
-    MILD_DOUBT,
     NAME_DOT,
-    POINTER,
-    STRONG_DOUBT,
     clean_markdown,
     content_word_count,
     split_sentences,

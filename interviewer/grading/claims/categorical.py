@@ -23,7 +23,7 @@ _FORMULA_DEF = re.compile(
 _CATEGORICAL = {
     frozenset(p)
     for p in (
-        ("sequenti", "parallel"), ("forward", "backward"), ("supervis", "unsupervis"),
+        ("sequenti", "parallel"), ("forward", "backward"),
         ("input", "output"),
     )
 }  # fmt: skip

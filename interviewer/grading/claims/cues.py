@@ -6,7 +6,8 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from interviewer.text import ANTONYMS, NEGATIONS, STOPWORDS, stem, text_terms, words
+from interviewer.grading.cues import ANTONYMS, cue_list, cue_regex
+from interviewer.text import NEGATIONS, STOPWORDS, stem, text_terms, words
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
@@ -42,11 +43,7 @@ _EXCESS = re.compile(
     r"(?P<x>[A-Za-z-]+(?:\s+[A-Za-z-]+)?)",
     re.I,
 )
-_INSTEAD = re.compile(
-    r"\b(?:instead\s+of|rather\s+than)\s+(?:for\s+)?(?P<y>[^,.;:!?()]{3,50})|"
-    r"\breplac(?:e|es|ed|ing)\s+(?P<y2>.{3,80}?)\s+(?:by|with)\s+(?P<x2>[^,.;:!?]{3,80})",
-    re.I,
-)
+_INSTEAD = cue_regex("instead")
 
 
 _DATA_WORDS = {"data", "dataset", "datasets", "sample", "samples", "examples", "set", "sets"}
@@ -110,3 +107,47 @@ def _adj_pairs(text: str) -> frozenset[tuple[str, str]]:
             if nxt not in NEGATIONS and nxt.isalpha():
                 out.add((low, stem(nxt)))
     return frozenset(out)
+
+
+# Where a statement turns to another one: each side has its own polarity.
+_CONTRAST_PARTS = re.compile(r"\bbut\b|;|,\s*(?:while|whereas|although|though|yet)\b", re.I)
+
+
+def aligned_part(claim: str, stems: AbstractSet[str]) -> str:
+    """The part of the claim (split where it turns: "but", ";", "while") that shares
+    the most words with ``stems``: in "shrinks them close to zero but not exactly to
+    zero" a negation belongs to its own part only."""
+    return max(_CONTRAST_PARTS.split(claim), key=lambda x: len(_stems(x) & stems))
+
+
+# A leading condition ("If we don't do this, ...", "Without it, ...") is not what the
+# sentence states.
+_CONDITION = re.compile(
+    r"^\s*(?:if|unless|without|when|whenever)\b[^,;]{0,80}?(?:,|\bthen\b)", re.I
+)
+
+
+def negation_over(text: str, shared: AbstractSet[str]) -> bool:
+    """A negation of the stated part of ``text`` that bears on one of the ``shared``
+    stems (within the four words after it): "uses no extra disk space" negates
+    "extra disk space"; "no preemption ... and circular wait" does not negate
+    "circular wait", nor "If we don't do this, features weigh more" its features."""
+    body = _CONDITION.sub(" ", text)
+    for segment in _SEGMENT.split(body):
+        toks = [w.lower() for w in words(segment)]
+        for i, t in enumerate(toks):
+            if t not in NEGATIONS and t not in _NEGATIVE_VERBS:
+                continue
+            scope = toks[i + 1 : i + 5]
+            # "does not prevent X": two negations cancel.
+            flips = 1 + sum(u in NEGATIONS or u in _NEGATIVE_VERBS for u in scope)
+            if flips % 2 and any(stem(u) in shared for u in scope):
+                return True
+            if any(stem(u) in shared for u in scope):
+                return False
+    return False
+
+
+# A negation's scope ends at punctuation: "no preemption (resources ...)".
+_SEGMENT = re.compile(r"[,;:()\[\]]")
+_NEGATIVE_VERBS = frozenset(cue_list("negative_verbs"))

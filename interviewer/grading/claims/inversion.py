@@ -22,10 +22,21 @@ from interviewer.grading.claims.cues import (
     _negated_near,
     _norm_size,
     _stems,
+    aligned_part,
+    negation_over,
 )
+from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _ADD_OPS, _MUL_OPS
 from interviewer.grading.coverage import _short
-from interviewer.text import ANTONYMS, STOPWORDS, _antonym_stems, _close, _content, stem, words
+from interviewer.grading.cues import ANTONYMS, antonym_stems, cue_list, opposite_stem
+from interviewer.text import (
+    NEGATIONS,
+    STOPWORDS,
+    _close,
+    _content,
+    stem,
+    words,
+)
 
 if TYPE_CHECKING:
     from interviewer.grading.models import KeyPoint
@@ -51,13 +62,14 @@ def _antonym_hits(
     'increase'), when the claim does not also say the opposite itself."""
     global _ANTONYM_STEMS
     if _ANTONYM_STEMS is None:
-        _ANTONYM_STEMS = dict(_antonym_stems())
+        _ANTONYM_STEMS = dict(antonym_stems())
     table = _ANTONYM_STEMS
     c = {stem(w): w for w in claim_words}
     sw = {stem(w): w for w in sent_words}
     out = []
     for cs, cw in c.items():
-        for opp in table.get(cs, ()):
+        derived = opposite_stem(cs)
+        for opp in [*table.get(cs, ()), *([derived] if derived else [])]:
             if opp in sw and cs not in sw and opp not in c:
                 out.append((cw, sw[opp]))
     return out
@@ -79,6 +91,8 @@ def _neg_supported(
     return False
 
 
+_THAN = re.compile(r"\bthan\s+(?:the\s+|a\s+|an\s+)?([\w-]+(?:\s+[\w-]+)?)", re.I)
+_MAGNITUDE = dict(line.split() for line in cue_list("magnitude"))
 _QUANTITY = {"many", "few", "more", "less", "large", "small", "larger", "smaller", "big", "bigger"}
 
 
@@ -99,11 +113,19 @@ def _adj_supported(
         return False
     anchors = set(_stems(claim)) - {n for _, n in every} - {stem(a) for a, _ in every}
     c_words = _lower_words(claim)
+    c_mag = {_MAGNITUDE[w] for w in c_words if w in _MAGNITUDE}
+
+    def same_size(sent: str) -> bool:
+        # "a large number of parameters" does not support "few parameters".
+        s_mag = {_MAGNITUDE[w] for w in _lower_words(sent) if w in _MAGNITUDE}
+        return not c_mag or not s_mag or bool(c_mag & s_mag)
+
     return bool(anchors) and any(
         pairs <= _adj_pairs(sent)
         and anchors <= _stems(sent)
         # ... and nothing else opposite: "few parameters" does not support "many".
         and not _antonym_hits(c_words, _lower_words(sent))
+        and same_size(sent)
         for _, sent, _ in sentences
     )
 
@@ -127,15 +149,21 @@ def _sentence_contradiction(
         return None  # every rule needs a word in common (most pairs: a fast exit)
     shared = c_stems & s_stems
     s_words = _lower_words(sent)
-    # 1. negation mismatch (parenthetical asides of the note left out)
+    # 1. negation mismatch (parenthetical asides of the note left out), judged on the
+    # claim's clause that restates the note: in "shrinks them close to zero but not
+    # exactly to zero" the negation is about another clause.
     core = re.sub(r"\([^)]*\)", " ", sent)
     core_stems = _stems(core)
-    core_shared = c_stems & core_stems
+    part = aligned_part(claim, core_stems)
+    core = aligned_part(core, _stems(part))
+    core_stems = _stems(core)
+    p_stems = _stems(part) if part != claim else c_stems
+    core_shared = p_stems & core_stems
     if (
         len(core_shared) >= 3
         and len(core_shared) >= 0.7 * len(core_stems)
-        and len(core_shared) >= 0.5 * len(c_stems)
-        and _negated(core) != c_neg
+        and len(core_shared) >= 0.5 * len(p_stems)
+        and negation_over(core, core_shared) != negation_over(part, core_shared)
     ):
         return 1, f"Your notes say: “{_short(sent, 220)}”"
     # 2. not only X
@@ -152,8 +180,12 @@ def _sentence_contradiction(
             )
         if len(hit) >= max(2, len(x)):
             return 2, f"Your notes say it is {m.group(0).strip()}: “{_short(sent, 200)}”"
-    # 3. opposite words about the same subject (neither side negates them)
-    if True:
+    # 3. opposite words about the same subject (neither side negates them). "TCP is
+    # less efficient than UDP" restates "UDP is more efficient": a comparison whose
+    # other side the note sentence names is not opposed by swapping the word.
+    than = _THAN.search(claim)
+    compared = bool(than) and bool(_stems(than.group(1)) & s_stems) if than else False
+    if not compared:
         s_pairs, c_pairs = _adj_pairs(sent), _adj_pairs(claim)
         same_pairs = any(
             (ANTONYMS[a], n) in s_pairs
@@ -205,9 +237,13 @@ def _sentence_contradiction(
     for m in _INSTEAD.finditer(sent):
         y_text = m.group("y") or m.group("y2") or ""
         y = _stems(y_text) - qterms
+        # X is what the sentence prefers: the replacement, the text before "instead
+        # of Y", or (a sentence that opens with "Instead of Y, ...") the text after Y.
         x_text = m.group("x2") or sent[: m.start()]
+        if not x_text.strip():
+            x_text = sent[m.end() :]
         used = _stems(x_text) - qterms - y
-        if len(y) < 2 or c_neg or re.search(r"\b(instead|rather|not)\b", claim, re.I):
+        if len(y) < 2 or c_neg or re.search(r"\b(instead|rather|not|replac\w*)\b", claim, re.I):
             continue
         if (
             len(y & c_stems) >= max(2, (len(y) + 1) // 2)
@@ -251,3 +287,62 @@ def _within(a: AbstractSet[str], b: AbstractSet[str]) -> bool:
     """Every stem of ``a`` is in ``b``, allowing one-letter spelling variants
     ('precis' / 'preciss': the notes' typo)."""
     return bool(a) and all(x in b or any(_close(x, y) for y in b) for x in a)
+
+
+_DIRECTION = dict(line.split() for line in cue_list("direction"))
+# Words between a direction and what it applies to ("a small increase in the bias").
+_DEGREE = frozenset(
+    "the a an in of its their this that bit little lot small slight slightly much "
+    "greatly significantly somewhat".split()
+)
+
+
+def _directions(text: str) -> dict[str, set[str]]:
+    """What the text says goes up or down: {noun stem: {"up" | "down"}} ("reduces the
+    variance" -> variance down; "a small increase in the bias" -> bias up)."""
+    toks = [w.lower() for w in words(text)]
+    out: dict[str, set[str]] = {}
+    for i, t in enumerate(toks):
+        d = _DIRECTION.get(t)
+        if d is None:
+            continue
+        if any(x in NEGATIONS for x in toks[max(0, i - 3) : i]):
+            d = "down" if d == "up" else "up"
+        for u in toks[i + 1 : i + 6]:
+            if u in _DEGREE:
+                continue
+            if u not in _DIRECTION and _content(u):
+                out.setdefault(stem(u), set()).add(d)
+            break
+    return out
+
+
+def opposite_direction(
+    claim: str,
+    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+    qterms: AbstractSet[str],
+) -> Finding | None:
+    """The claim says a thing goes one way where a note sentence about the same thing
+    says the other, and no note sentence says it goes the claim's way ("averaging
+    mainly reduces the bias, at the cost of more variance" against "averaging ...
+    with the goal of reducing the variance")."""
+    c_dirs = {n: d for n, d in _directions(claim).items() if len(d) == 1}
+    if not c_dirs:
+        return None
+    per = [(kp, sent, _directions(sent)) for kp, sent, _ in sentences]
+    said: dict[str, set[str]] = {}
+    for _, _, d in per:
+        for n, ds in d.items():
+            said.setdefault(n, set()).update(ds)
+    c_stems = _stems(claim)
+    moved = {stem(w) for w in _DIRECTION}
+    for kp, sent, d in per:
+        for n, cd in c_dirs.items():
+            if n not in d or len(d[n]) != 1 or cd == d[n] or cd <= said.get(n, set()):
+                continue
+            anchors = (c_stems & _stems(sent)) - set(c_dirs) - moved - set(qterms)
+            if len(anchors) >= 2:
+                return Finding(
+                    kp, f"Your notes say the opposite: “{_short(sent, 200)}”", "opposite-direction"
+                )
+    return None

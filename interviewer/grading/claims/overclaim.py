@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from interviewer.grading.claims.cues import _negated, _stems
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.coverage import _short
+from interviewer.grading.cues import cue_regex
 from interviewer.grading.models import KeyPoint
 
 if TYPE_CHECKING:
@@ -18,22 +19,9 @@ if TYPE_CHECKING:
 
 _PRONOUN_START = re.compile(r"^\s*(?:it|this|that|they|these|those)\b", re.I)
 # An answer that claims something has no limits at all.
-_OVERCLAIM = re.compile(
-    r"\bno (?:downsides?|drawbacks?|disadvantages?|cons|risks?|problems?|limitations?)\b|"
-    r"\bwithout (?:any )?(?:downsides?|drawbacks?|disadvantages?|risks?|problems?)\b|"
-    r"\ball you need\b|\balways (?:works|the best|better|enough|right)\b|\bnever fails\b|"
-    r"\b(?:is|are) (?:always )?(?:enough|sufficient) for (?:any|every|all)\b|"
-    r"\b(?:solves|fixes) everything\b|\bthe only (?:metric|thing|method) you need\b",
-    re.I,
-)
+_OVERCLAIM = cue_regex("overclaim")
 # A note sentence that names a limitation.
-_LIMITATION = re.compile(
-    r"\b(?:problems?|issues?|downsides?|drawbacks?|disadvantages?|limitations?|limited|"
-    r"undesirable|misleading|misleads?|careful(?:ly)?|caveats?|at the expense|pros and cons|"
-    r"may (?:overfit|hurt|fail|mislead|lose|not)|you(?:'re| are) (?:effectively )?los(?:ing|e)|"
-    r"not (?:enough|sufficient|always))\b",
-    re.I,
-)
+_LIMITATION = cue_regex("limitation")
 
 
 def _overclaim(

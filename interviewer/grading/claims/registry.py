@@ -40,6 +40,10 @@ RULES: dict[str, Rule] = {
             "opposite-words", "inversion",
             "pairs the note's subject with the opposite word (high/low, more/less)", True,
         ),
+        Rule(
+            "opposite-direction", "inversion",
+            "says a thing goes up where a note sentence about it says down (or back)", True,
+        ),
         Rule("cause-as-fix", "inversion", "offers what the notes call a cause as a fix", False),
         Rule("instead-of", "inversion", "says Y where the notes say X instead of Y", True),
         Rule("swapped-operation", "inversion", "a sum where the notes say a product", True),

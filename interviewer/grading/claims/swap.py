@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _negated, _stems
+from interviewer.grading.claims.cues import _lower_words, _negated, _stems
 from interviewer.grading.claims.inversion import _within
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _DEF_VERBS
+from interviewer.grading.contrast import subject_names
 from interviewer.grading.coverage import _short
+from interviewer.grading.cues import cue_list
 from interviewer.grading.models import KeyPoint
 from interviewer.text import stem, words
 
@@ -152,3 +154,67 @@ def _swapped_subject(
     return Finding(
         kp, f"Your notes say that of something else: “{_short(sent, 200)}”", "swapped-subject"
     )
+
+
+_CONTRASTS = re.compile(r"\b(?:unlike|whereas|while|but|than|instead|vs|versus|compared)\b", re.I)
+
+
+def _quantifiers() -> dict[str, str]:
+    return dict(line.split() for line in cue_list("quantifiers"))
+
+
+_QUANT = _quantifiers()
+
+
+def _predicate(text: str, names: AbstractSet[str]) -> set[str]:
+    """Content stems and quantifier classes ('only', 'all', 'none') of a statement,
+    without the subjects' names."""
+    quant = {"q:" + _QUANT[w] for w in _lower_words(text) if w in _QUANT}
+    return (set(_stems(text)) | quant) - set(names)
+
+
+def contrast_swap(
+    claim: str,
+    names: AbstractSet[str],
+    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+    subjects: list[set[str]],
+) -> Finding | None:
+    """7b. The question contrasts subjects ("INNER JOIN and a LEFT JOIN", "WHERE and
+    HAVING"); the claim opens with one of them and says of it what the notes say of
+    another: its predicate matches a note sentence about only the other subject better
+    than any about its own, with words the notes never use of its own ("A left join
+    only keeps the rows that match in both tables"). ``subjects``: the names each note
+    sentence is about (``contrast.sentence_subjects``)."""
+    named = subject_names(claim, names)
+    if len(named) != 1 or _negated(claim):
+        return None
+    own_name = next(iter(named))
+    pred = _predicate(claim, names)
+    if len(pred) < 2:
+        return None
+    own: list[set[str]] = []
+    other: list[tuple[KeyPoint, str, set[str]]] = []
+    for (kp, sent, _), subj in zip(sentences, subjects, strict=True):
+        if subj == {own_name}:
+            own.append(_predicate(sent, names))
+        elif subj and own_name not in subj:
+            other.append((kp, sent, _predicate(sent, names)))
+    if not own or not other:
+        return None
+    own_words = set().union(*own)
+    own_best = max(len(pred & p) for p in own)
+    best: tuple[int, KeyPoint, str] | None = None
+    for kp, sent, p in other:
+        hit = pred & p
+        if (
+            len(hit) >= 2
+            and len(hit) > own_best
+            and 2 * len(hit) >= len(pred)
+            and hit - own_words
+            and (best is None or len(hit) > best[0])
+        ):
+            best = (len(hit), kp, sent)
+    if best is None:
+        return None
+    said = f"Your notes say that of something else: “{_short(best[2], 200)}”"
+    return Finding(best[1], said, "swapped-subject")

@@ -1,0 +1,108 @@
+"""General language cues (hedging, discourse lead-ins, remarks about the writing,
+limitation and replacement phrases) read from ``cues.txt``: lists of regular
+expression fragments, one per line, under ``[section]`` headers. They describe how
+people write, never what any notes say."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+CUES_FILE = Path(__file__).with_name("cues.txt")
+
+
+@lru_cache(maxsize=1)
+def _sections() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for raw in CUES_FILE.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = out.setdefault(line[1:-1], [])
+        elif current is not None:
+            current.append(line)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def cue_list(name: str) -> tuple[str, ...]:
+    """The fragments of one section (KeyError for an unknown one: a packaging bug)."""
+    return _sections()[name]
+
+
+def alternation(name: str) -> str:
+    """The section's fragments as one regex alternation, each kept as a group."""
+    return "|".join(f"(?:{x})" for x in cue_list(name))
+
+
+def cue_regex(name: str, flags: int = re.I) -> re.Pattern[str]:
+    return re.compile(alternation(name), flags)
+
+
+POINTER = cue_regex("pointer")
+STRONG_DOUBT = cue_regex("strong_doubt")
+MILD_DOUBT = cue_regex("mild_doubt")
+DONT_KNOW = cue_regex("dont_know")
+
+
+
+class _Antonyms(dict[str, str]):
+    """Opposite words: the listed pairs, plus prefixed opposites a dictionary needs no
+    entry for: over-/under- ("overestimate" / "underestimate") and un-...-ed
+    ("labeled" / "unlabeled")."""
+
+    def _derived(self, word: str) -> str | None:
+        for a, b in (("over", "under"), ("under", "over")):
+            if word.startswith(a) and len(word) > len(a) + 2:
+                return b + word[len(a) :]
+        if word.startswith("un") and word.endswith("ed") and len(word) > 6:
+            return word[2:]
+        if word.endswith("ed") and len(word) > 4 and not word.startswith("un"):
+            return "un" + word
+        return None
+
+    def __contains__(self, word: object) -> bool:
+        return dict.__contains__(self, word) or (
+            isinstance(word, str) and self._derived(word) is not None
+        )
+
+    def __missing__(self, word: str) -> str:
+        got = self._derived(word)
+        if got is None:
+            raise KeyError(word)
+        return got
+
+    def get(self, word: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        return self[word] if word in self else default  # noqa: SIM401 (recursion)
+
+
+def _antonym_pairs() -> _Antonyms:
+    out = _Antonyms()
+    for line in cue_list("antonyms"):
+        a, b = line.split()
+        out.setdefault(a, b)
+        out.setdefault(b, a)
+    return out
+
+
+ANTONYMS = _antonym_pairs()
+
+
+def antonym_stems() -> dict[str, set[str]]:
+    """The listed pairs as stems (the derived ones: see ``opposite_stem``)."""
+    from interviewer.text import stem
+
+    out: dict[str, set[str]] = {}
+    for a, b in dict.items(ANTONYMS):
+        out.setdefault(stem(a), set()).add(stem(b))
+    return out
+
+
+def opposite_stem(st: str) -> str | None:
+    """The prefixed opposite of a stem ("overfit" / "underfit"), or None."""
+    for a, b in (("over", "under"), ("under", "over")):
+        if st.startswith(a) and len(st) > len(a) + 2:
+            return b + st[len(a) :]
+    return None
