@@ -1088,8 +1088,14 @@ def test_cli_run_grades_each_corpus_and_reports_it(tmp_path: Path) -> None:
         """,
     )
     out = tmp_path / "r.json"
+    missing = cli("run", "--fixtures", str(fixtures.parent), "--no-llm", "--out", str(out),
+                  "--calibration", str(tmp_path / "nope.json"))  # fmt: skip
+    assert missing.exit_code == 2 and "calibration file not found" in missing.output
+    assert not out.exists()
+    calibration = write(tmp_path / "cal.json", '{"params": {"max_missed": 1}, "data_hash": "x"}')
     run = cli("run", "--fixtures", str(fixtures.parent), "--no-llm", "--out", str(out),
-              "--only-corpus", "joins", "--only-corpus", "threads")  # fmt: skip
+              "--only-corpus", "joins", "--only-corpus", "threads",
+              "--calibration", str(calibration))  # fmt: skip
     assert run.exit_code == 0, run.output
     assert "per corpus" in run.output
     results = load_results(out)
@@ -1101,6 +1107,7 @@ def test_cli_run_grades_each_corpus_and_reports_it(tmp_path: Path) -> None:
     assert {c.source for c in cited_notes(join_fb)} == {"joins.md"}
     assert {c.source for c in cited_notes(thread_fb)} <= {"threads.md"}
     assert results.by_corpus["threads"].cases == 1
+    assert results.run.params and results.run.params["max_missed"] == 1
     with pytest.raises(FixtureError, match="corpora: joins, threads"):
         cli("run", "--fixtures", str(fixtures.parent), "--no-llm", "--out", str(out),
             "--only-corpus", "nothing")  # fmt: skip
