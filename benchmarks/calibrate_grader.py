@@ -8,9 +8,10 @@ notes, check", no score effect).
         [--fields a,b] [--passes N] [--max-cases N] [--out FILE] [--dry-run] [--json]
 
 Search: one field at a time over its candidates (``TUNABLE`` of
-``interviewer.grading.params``), the others held; each fold and the final fit pick,
-per field, the candidate with the best objective on their training corpora, then
-(with --passes > 1) refine that point field by field. Every evaluation grades the
+``interviewer.grading.params``), the others held at their defaults; each fold and
+the final fit take, per field, the candidate with the best objective on their
+training corpora and combine those greedily (a change is kept only if the
+combination improves), then (with --passes > 1) refine that point field by field. Every evaluation grades the
 fixtures of one corpus with the real grader and is cached, so folds share the work.
 
 Objective, per training corpus then averaged (each corpus weighs the same): score
@@ -176,28 +177,35 @@ class Search:
         return sum(objective(self.metrics(values, c)) for c in names) / max(1, len(names))
 
     def fit(self, corpora: Sequence[str], passes: int = 1) -> Values:
-        """Pass 1: for each field, the best candidate with the others at their defaults
-        (one-at-a-time: every fold reuses the same evaluations); the winners are
-        combined. Later passes: coordinate ascent from that point."""
-        best = dict(self.defaults)
+        """Pass 1: each field's best candidate with the others at their defaults
+        (one at a time, so every fold reuses the same evaluations); then the winners
+        are added greedily, largest gain first, each kept only if it still improves
+        the combination (changes that help alone can hurt together). Later passes:
+        coordinate ascent from that point."""
+        base = self.score(self.defaults, corpora)
+        winners: list[tuple[float, str, Any]] = []
         for name, candidates in self.grid.items():
             scored = [
-                (self.score(self.defaults | {name: v}, corpora), i, v)
+                (self.score(self.defaults | {name: v}, corpora), -i, v)
                 for i, v in enumerate(candidates)
             ]
-            # Ties go to the default, then to the earlier candidate (stable, simple).
-            default_score = self.score(self.defaults, corpora)
-            top = max(scored, key=lambda t: (t[0], -t[1]))
-            if top[0] > default_score:
-                best[name] = top[2]
+            top = max(scored, key=lambda t: (t[0], t[1]))
+            if top[0] > base:
+                winners.append((top[0] - base, name, top[2]))
+        best, current = dict(self.defaults), base
+        for _, name, value in sorted(winners, key=lambda w: -w[0]):
+            trial = best | {name: value}
+            trial_score = self.score(trial, corpora)
+            if trial_score > current:
+                best, current = trial, trial_score
         for _ in range(passes - 1):
             changed = False
             for name, candidates in self.grid.items():
-                current = self.score(best, corpora)
                 for v in candidates:
                     trial = best | {name: v}
-                    if self.score(trial, corpora) > current:
-                        best, current, changed = trial, self.score(trial, corpora), True
+                    trial_score = self.score(trial, corpora)
+                    if trial_score > current:
+                        best, current, changed = trial, trial_score, True
             if not changed:
                 break
         return best
@@ -274,16 +282,19 @@ def calibrate(
     final = search.fit(corpora, passes)
     if advisory_field and advisory_field in search.defaults:
         final[advisory_field] = advisory
-    in_sample = {}
+    in_sample, defaults = {}, {}
     for c in corpora:
         m = search.metrics(final, c)
         in_sample[c] = {k: getattr(m, k) for k in REPORTED} | {"cases": m.cases}
+        m = search.metrics(search.defaults, c)
+        defaults[c] = {k: getattr(m, k) for k in REPORTED} | {"cases": m.cases}
     return {
         "values": final,
         "advisory_rules": advisory,
         "loo": folds,
         "rules_held_out": {k: v.model_dump() for k, v in pooled.items()},
         "in_sample": in_sample,
+        "defaults": defaults,
     }
 
 
@@ -434,6 +445,12 @@ def print_report(report: dict[str, Any]) -> None:
     for name, r in report["rules_held_out"].items():
         print(f"  {name}: {r['right']} right, {r['wrong']} wrong of {r['flags']} flags, "
               f"precision {fmt(r['precision'])}")  # fmt: skip
+    print("\nfor reference, every corpus with the final values / with the defaults:")
+    for corpus in report["in_sample"]:
+        final, base = report["in_sample"][corpus], report["defaults"][corpus]
+        row = corpus[:23].ljust(24)
+        row += "".join(f"{fmt(final[n])}/{fmt(base[n])}".rjust(24) for n in names)
+        print(row)
     print(f"\nadvisory rules: {', '.join(report['advisory_rules']) or 'none'}")
     print("final values:", json.dumps(report["values"], sort_keys=True, default=str))
 

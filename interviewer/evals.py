@@ -904,6 +904,9 @@ class RunInfo(BaseModel):
     partial: bool = Field(
         default=False, description="The run stopped early (Ctrl-C); only finished cases are in."
     )
+    params: dict[str, Any] | None = Field(
+        default=None, description="The grader's values when given explicitly (--calibration)."
+    )
     completed: int | None = Field(default=None, description="Fixture cases graded.")
     total: int | None = Field(default=None, description="Fixture cases the run had to grade.")
 
@@ -1460,6 +1463,7 @@ def run_eval(
         idea_threshold=ctx.threshold,
         embedder=_embedder_name(settings, embedder),
         total=len(fixtures.cases),
+        params=params.model_dump(mode="json") if isinstance(params, BaseModel) else None,
     )
 
     def results_of(cases: list[CaseResult], partial: bool) -> Results:

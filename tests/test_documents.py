@@ -277,7 +277,8 @@ def test_add_and_remove_update_the_index(corpus: Path, inbox: Path) -> None:
 
 
 def test_wiki_style_src_links_are_collected() -> None:
-    doc = next(d for d in load_corpus(MLQUESTIONS.parent).documents if d.source == MLQUESTIONS.name)
+    docs = load_corpus(MLQUESTIONS.parent).documents  # other files sit beside it
+    doc = next(d for d in docs if d.source == MLQUESTIONS.name)
     urls = {link.url for s in doc.sections for link in s.links}
     answer = "https://towardsdatascience.com/understanding-the-bias-variance-tradeoff-165e6942b229"
     assert answer in urls  # written [[src]](url) in the file

@@ -1088,8 +1088,14 @@ def test_cli_run_grades_each_corpus_and_reports_it(tmp_path: Path) -> None:
         """,
     )
     out = tmp_path / "r.json"
+    missing = cli("run", "--fixtures", str(fixtures.parent), "--no-llm", "--out", str(out),
+                  "--calibration", str(tmp_path / "nope.json"))  # fmt: skip
+    assert missing.exit_code == 2 and "calibration file not found" in missing.output
+    assert not out.exists()
+    calibration = write(tmp_path / "cal.json", '{"params": {"max_missed": 1}, "data_hash": "x"}')
     run = cli("run", "--fixtures", str(fixtures.parent), "--no-llm", "--out", str(out),
-              "--only-corpus", "joins", "--only-corpus", "threads")  # fmt: skip
+              "--only-corpus", "joins", "--only-corpus", "threads",
+              "--calibration", str(calibration))  # fmt: skip
     assert run.exit_code == 0, run.output
     assert "per corpus" in run.output
     results = load_results(out)
@@ -1101,6 +1107,7 @@ def test_cli_run_grades_each_corpus_and_reports_it(tmp_path: Path) -> None:
     assert {c.source for c in cited_notes(join_fb)} == {"joins.md"}
     assert {c.source for c in cited_notes(thread_fb)} <= {"threads.md"}
     assert results.by_corpus["threads"].cases == 1
+    assert results.run.params and results.run.params["max_missed"] == 1
     with pytest.raises(FixtureError, match="corpora: joins, threads"):
         cli("run", "--fixtures", str(fixtures.parent), "--no-llm", "--out", str(out),
             "--only-corpus", "nothing")  # fmt: skip
@@ -1248,3 +1255,20 @@ def test_named_and_advisory_rules_are_counted_apart(ctx: ScoreContext) -> None:
     assert (swap.flags, swap.advisory, swap.right, swap.precision) == (1, 0, 1, 1.0)
     table = render_results(Results(run=RunInfo(), cases=results, metrics=m), "md")
     assert "| overclaim | 1 | 0 | 1 | 1 | 0.0% |" in table
+
+
+def test_calibration_keeps_only_changes_that_help_together() -> None:
+    cal = _calibration_module()
+
+    def evaluate(values: dict[str, Any], corpus: str) -> list[CaseResult]:
+        t, w = values["t"] == 2, values["w"] == 0
+        good = 0 if (t and w) else 3 if t else 2 if w else 1
+        return [
+            CaseResult(id=f"{corpus}{i}", corpus=f"{corpus}.md", kind="correct",
+                       feedback=fb(score=8 if i < good else 3))
+            for i in range(3)
+        ]  # fmt: skip
+
+    search = cal.Search(evaluate, ["a", "b"], {"t": 1, "w": 1}, {"t": [1, 2], "w": [0, 1]})
+    # Each change helps alone; together they hurt: the larger one is kept.
+    assert search.fit(["a", "b"]) == {"t": 2, "w": 1}

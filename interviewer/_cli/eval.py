@@ -168,6 +168,13 @@ def run(
             help="Grade only the fixtures of this corpus (name or path part; repeatable).",
         ),
     ] = None,
+    calibration: Annotated[
+        Path | None,
+        typer.Option(
+            "--calibration",
+            help="Grade with the values of this calibration file (default: the installed ones).",
+        ),
+    ] = None,
 ) -> None:
     """Grade every fixture through the grader and score the feedback. A fixture that
     names its corpus is graded against those notes; the others against --corpus."""
@@ -179,6 +186,13 @@ def run(
         raise typer.BadParameter("--model and --no-llm exclude each other")
     settings = settings_from(corpus, model=model, no_llm=no_llm)
     fixtures_dir = _fixtures_dir(fixtures)
+    params = None
+    if calibration is not None:
+        from interviewer.grading.params import load_params
+
+        if not calibration.is_file():
+            raise typer.BadParameter(f"calibration file not found: {calibration}")
+        params = load_params(calibration)
     err = err_console()
     use_llm = settings.use_llm
     if use_llm:
@@ -223,6 +237,7 @@ def run(
                 on_progress=on_progress,
                 checkpoint=path,
                 only_corpus=only_corpus or (),
+                params=params,
             )
     except EvalInterrupted as stopped:
         if stopped.save_error is not None:
