@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 ELLIPSIS = "…"
 MAX_MISSED = 3
 MAX_WRONG = 2
+MAX_CHECK = 1  # claims to check (advisory, no score effect) in the compact view
+CHECK_LABEL = "Differs from your notes, check"
+CHECK_NOTE = "no effect on the score"
 # Escape sequences, then any other control character (newlines are handled apart).
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e]")
@@ -133,7 +136,8 @@ def compact_feedback(
         )
         return Panel(body, title=Text("Feedback"), border_style="yellow", width=width)
     n_wrong = min(MAX_WRONG, len(fb.incorrect))
-    n_missed = min(MAX_MISSED, len(fb.missed), max(MAX_ITEMS - n_wrong, 1))
+    n_check = min(MAX_CHECK, len(fb.to_check))
+    n_missed = min(MAX_MISSED, len(fb.missed), max(MAX_ITEMS - n_wrong - n_check, 1))
     rows: list[tuple[str, str]] = []
     if fb.missed:
         more = f", {n_missed} shown" if len(fb.missed) > n_missed else ""
@@ -160,6 +164,24 @@ def compact_feedback(
             else:
                 line = shorten(fix or where, inner - 2)
             rows.append((f"  {line}", "dim" if not fix else ""))
+    if fb.to_check:
+        # Advisory: a rule not precise enough to penalise found it, so it reads as a
+        # question to the user, in yellow, never among the wrong claims.
+        more = f", {n_check} shown" if len(fb.to_check) > n_check else ""
+        rows.append((f"{CHECK_LABEL} ({len(fb.to_check)}{more}; {CHECK_NOTE}):", "bold yellow"))
+        for claim in fb.to_check[:n_check]:
+            rows.append((f"? “{shorten(claim.text, inner - 4)}”", "yellow"))
+            where = _where(claim.citation, fb.question, inner) if claim.citation else ""
+            note = f"notes: {claim.correction.strip()}" if claim.correction.strip() else ""
+            if note and where:
+                room = inner - 2 - cell_len_(where) - 3
+                line = (
+                    f"{shorten(note, room)} [{where}]" if room >= 20 else shorten(note, inner - 2)
+                )
+            else:
+                line = shorten(note or where, inner - 2)
+            if line:
+                rows.append((f"  {line}", "dim"))
     if follow_up and fb.follow_up:
         rows.append((shorten(f"Follow-up: {fb.follow_up}", inner), "cyan"))
     if fb.hints_used:
@@ -231,6 +253,32 @@ def _claim_rows(claims: list[IncorrectClaim]) -> list[tuple[str, list[tuple[str,
     return rows
 
 
+def _check_rows(claims: list[IncorrectClaim]) -> list[tuple[str, list[tuple[str, str]]]]:
+    rows = []
+    for claim in claims:
+        extras = [(f"notes: {claim.correction}", "")] if claim.correction else []
+        if claim.citation is not None:
+            extras.append((f"[{claim.citation.label()}]", "dim"))
+        rows.append((f"“{claim.text}”", extras))
+    return rows
+
+
+def to_check_panel(fb: Feedback, width: int | None = None) -> RenderableType | None:
+    """The claims that differ from the notes by an advisory rule, as a panel of their
+    own (None when there are none): to check, with no effect on the score."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    if not fb.to_check:
+        return None
+    return Panel(
+        _bullets(_check_rows(fb.to_check)),
+        title=Text(f"{CHECK_LABEL} ({CHECK_NOTE})"),
+        border_style="yellow",
+        width=width,
+    )
+
+
 def full_feedback(fb: Feedback, width: int | None = None) -> RenderableType:
     """Every panel: covered, partly covered, missed (with the note's words and
     citation), wrong claims, the critique, the follow-up and the sources."""
@@ -270,6 +318,9 @@ def full_feedback(fb: Feedback, width: int | None = None) -> RenderableType:
     if fb.incorrect:
         parts.append(Text("Wrong or imprecise", style="bold red"))
         parts.append(_bullets(_claim_rows(fb.incorrect)))
+    if fb.to_check:
+        parts.append(Text(f"{CHECK_LABEL} ({CHECK_NOTE})", style="bold yellow"))
+        parts.append(_bullets(_check_rows(fb.to_check)))
     if fb.critique:
         parts.append(_text(fb.critique, "italic"))
     if fb.follow_up:

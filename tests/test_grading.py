@@ -12,10 +12,14 @@ from pathlib import Path
 import pytest
 
 from interviewer.feedback import Feedback
-from interviewer.grading import Grader, KeyPoint, Question
+from interviewer.grading import Grader, GradingParams, KeyPoint, Question
 from interviewer.settings import Settings
 from tests.conftest import BUNDLED_CORPUS
 from tests.ollama_server import OllamaServer, Reply
+
+# The assertions below hold for the hand-set defaults; the installed calibration
+# (interviewer/grading/calibration.json) is measured by the eval harness, not here.
+DEFAULTS = GradingParams()
 
 OVERFIT = "How to check overfitting? How to deal with it?"
 SGD = "How does SGD / Adam / etc work?"
@@ -92,7 +96,7 @@ LABELLED: list[tuple[str, str, list[str], list[str]]] = [
 def grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
     home = tmp_path_factory.mktemp("grading-home")
     settings = Settings(home=home, corpus=BUNDLED_CORPUS, use_llm=False)
-    return Grader.open(settings, use_llm=False)
+    return Grader.open(settings, use_llm=False, params=DEFAULTS)
 
 
 def q_of(grader: Grader, text: str) -> Question:
@@ -229,7 +233,11 @@ def test_list_items_are_named_by_their_name_or_short_alias(tmp_path: Path) -> No
         "- Locally linear embedding\n",
         encoding="utf-8",
     )
-    g = Grader.open(Settings(home=tmp_path / "home", corpus=corpus, use_llm=False), use_llm=False)
+    g = Grader.open(
+        Settings(home=tmp_path / "home", corpus=corpus, use_llm=False),
+        use_llm=False,
+        params=DEFAULTS,
+    )
     q = "How do you fight the curse of dimensionality?"
     fb = g.grade(q, "Feature selection or PCA.")
     assert credited(fb, "Feature Selection") and credited(fb, "Principal Component"), texts(
@@ -469,7 +477,9 @@ def db_grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
     corpus = tmp_path_factory.mktemp("db-corpus")
     (corpus / "db.md").write_text(DB_NOTES, encoding="utf-8")
     home = tmp_path_factory.mktemp("db-home")
-    return Grader.open(Settings(home=home, corpus=corpus, use_llm=False), use_llm=False)
+    return Grader.open(
+        Settings(home=home, corpus=corpus, use_llm=False), use_llm=False, params=DEFAULTS
+    )
 
 
 def test_terse_answer_of_terms_from_the_notes_is_not_gibberish(db_grader: Grader) -> None:
@@ -593,7 +603,9 @@ def ml_grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
     corpus = tmp_path_factory.mktemp("ml-corpus")
     (corpus / "ml.md").write_text(ML_NOTES, encoding="utf-8")
     home = tmp_path_factory.mktemp("ml-home")
-    return Grader.open(Settings(home=home, corpus=corpus, use_llm=False), use_llm=False)
+    return Grader.open(
+        Settings(home=home, corpus=corpus, use_llm=False), use_llm=False, params=DEFAULTS
+    )
 
 
 def point(q: Question, start: str) -> KeyPoint:
@@ -811,7 +823,7 @@ def test_grader_open_takes_a_response_cache(
 
     settings = ml_grader.settings.model_copy(update={"ollama_host": ollama_server.url})
     cache = SQLiteResponseCache(tmp_path / "cache.sqlite3")
-    grader = Grader.open(settings, use_llm=True, cache=cache)
+    grader = Grader.open(settings, use_llm=True, cache=cache, params=DEFAULTS)
     ollama_server.reply(Reply(content=critique_reply()))
     first = grader.grade(REG, "It avoids overfitting.")
     second = grader.grade(REG, "It avoids overfitting.")
@@ -827,7 +839,9 @@ def test_threads_grading_at_once_share_one_retriever(tmp_path: Path) -> None:
     corpus.mkdir()
     (corpus / "ml.md").write_text(ML_NOTES, encoding="utf-8")
     grader = Grader.open(
-        Settings(home=tmp_path / "home", corpus=corpus, use_llm=False), use_llm=False
+        Settings(home=tmp_path / "home", corpus=corpus, use_llm=False),
+        use_llm=False,
+        params=DEFAULTS,
     )
     results: list[object] = []
     errors: list[BaseException] = []
@@ -861,7 +875,7 @@ def llm_grader(grader: Grader, ollama_server: OllamaServer) -> Iterator[Grader]:
     settings = grader.settings.model_copy(
         update={"use_llm": True, "ollama_host": ollama_server.url}
     )
-    g = Grader(settings, embedder=grader.embedder, llm=make_llm(settings))
+    g = Grader(settings, embedder=grader.embedder, llm=make_llm(settings), params=DEFAULTS)
     yield g
 
 
@@ -1015,7 +1029,7 @@ def test_unreachable_model_is_reported_not_raised(grader: Grader) -> None:
     from interviewer.llm import make_llm
 
     settings = grader.settings.model_copy(update={"use_llm": True})  # dead port (conftest)
-    g = Grader(settings, embedder=grader.embedder, llm=make_llm(settings))
+    g = Grader(settings, embedder=grader.embedder, llm=make_llm(settings), params=DEFAULTS)
     fb = g.grade(OVERFIT, "Use early stopping.")
     assert fb.engine == "grounded" and "not reachable" in (fb.model_error or "")
 
@@ -1150,7 +1164,9 @@ def compound_grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
     corpus = tmp_path_factory.mktemp("compound-corpus")
     (corpus / "notes.md").write_text(COMPOUND_NOTES, encoding="utf-8")
     home = tmp_path_factory.mktemp("compound-home")
-    return Grader.open(Settings(home=home, corpus=corpus, use_llm=False), use_llm=False)
+    return Grader.open(
+        Settings(home=home, corpus=corpus, use_llm=False), use_llm=False, params=DEFAULTS
+    )
 
 
 def test_parallel_clauses_split_enumerations_only() -> None:
@@ -1242,7 +1258,9 @@ def sql_grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
     corpus = tmp_path_factory.mktemp("sql-corpus")
     (corpus / "sql.md").write_text(SQL_NOTES, encoding="utf-8")
     home = tmp_path_factory.mktemp("sql-home")
-    return Grader.open(Settings(home=home, corpus=corpus, use_llm=False), use_llm=False)
+    return Grader.open(
+        Settings(home=home, corpus=corpus, use_llm=False), use_llm=False, params=DEFAULTS
+    )
 
 
 @pytest.fixture(scope="module")
@@ -1253,7 +1271,9 @@ def mlq_grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
     text = (SHARED_CORPORA / "mlquestions-65.md").read_text(encoding="utf-8")
     (corpus / "mlquestions-65.md").write_text(text, encoding="utf-8")
     home = tmp_path_factory.mktemp("mlq-home")
-    return Grader.open(Settings(home=home, corpus=corpus, use_llm=False), use_llm=False)
+    return Grader.open(
+        Settings(home=home, corpus=corpus, use_llm=False), use_llm=False, params=DEFAULTS
+    )
 
 
 def test_the_subjects_a_question_contrasts() -> None:

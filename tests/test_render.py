@@ -199,3 +199,57 @@ def test_report_markdown_prints_no_escape_sequence_of_the_notes() -> None:
     md = report_markdown(build_report(transcript))
     assert "\x1b" not in md and "\x07" not in md
     assert "What is bagging \\| boosting?" in md and "n.md § Trees > Bagging" in md
+
+
+NARROW_ANSWER = "Overfitting is when the model is too big. Make it smaller."
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_claims_to_check_are_shown_as_such_at_no_cost(
+    tmp_path_factory: pytest.TempPathFactory, width: int
+) -> None:
+    """An advisory rule's claim ("not-only": the notes say size is not the only cause)
+    is listed as one to check, with the notes' words and citation, in the compact and
+    the full view and in `grade --verbose`, never as a wrong claim, and the score is
+    the one the grader gives with that rule switched off."""
+    from interviewer._cli.grade import render as render_verbose
+    from interviewer.grading import GradingParams
+
+    home = tmp_path_factory.mktemp("check-home")
+    settings = load_settings(home=home, corpus=BUNDLED_CORPUS, use_llm=False)
+    grader = Grader.open(settings, use_llm=False, params=GradingParams())
+    question = "How to check overfitting? How to deal with it?"
+    fb = grader.grade(question, NARROW_ANSWER)
+    assert fb.incorrect == [] and [c.rule for c in fb.to_check] == ["not-only"]
+    claim = fb.to_check[0]
+    assert claim.advisory and claim.citation is not None and claim.correction
+    silent = grader.with_params(GradingParams(disabled_rules=["not-only"]))
+    assert silent.grade(question, NARROW_ANSWER).score == fb.score
+    # --json prints the Feedback model, claims to check included.
+    dumped = fb.model_dump(mode="json")
+    assert dumped["incorrect"] == [] and dumped["to_check"][0]["rule"] == "not-only"
+
+    lines = record(compact_feedback(fb, width), width)
+    assert_box(lines, width)
+    text = "\n".join(lines)
+    assert "Differs from your notes, check (1; no effect on the score):" in text
+    assert "too big" in text and "notes: " in text
+    assert claim.citation.source in text
+    assert "Wrong or imprecise" not in text
+    assert len(lines) <= 16
+
+    full = " ".join(" ".join(record(full_feedback(fb, width), width)).split())
+    assert "Differs from your notes, check (no effect on the score)" in full
+    assert "too big" in full and "Wrong or imprecise" not in full
+    assert "notes: " + " ".join(claim.correction.split())[:30] in full
+
+    console = Console(
+        width=width, record=True, file=io.StringIO(), color_system=None, legacy_windows=False
+    )
+    render_verbose(console, fb)
+    verbose = " ".join(console.export_text(styles=False).split())
+    assert "Differs from your notes, check" in verbose and "too big" in verbose
+    assert "Wrong claims" not in verbose
+    # Without the claim, none of it.
+    plain = fb.model_copy(update={"to_check": []})
+    assert "Differs from your notes" not in "\n".join(record(compact_feedback(plain, width), width))

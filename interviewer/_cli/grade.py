@@ -109,7 +109,7 @@ def render(console: Console, fb: Feedback, *, model_stage: bool = False) -> None
     from rich.panel import Panel
     from rich.text import Text
 
-    from interviewer.render import clean, fit_title
+    from interviewer.render import clean, fit_title, to_check_panel
 
     width = console.width
 
@@ -159,6 +159,8 @@ def render(console: Console, fb: Feedback, *, model_stage: bool = False) -> None
                 f"   [dim]{who}: {escape(src)}[/]"
             )
         _show(console, Panel("\n".join(lines), title="Wrong claims", border_style="red"))
+    if (checks := to_check_panel(fb)) is not None:
+        _show(console, checks)
     if fb.follow_up:
         _show(console, Panel(Text(clean(fb.follow_up)), title="Follow-up", border_style="cyan"))
     if fb.citations and not model_stage:
