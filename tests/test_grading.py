@@ -200,13 +200,17 @@ def test_the_central_points_of_a_long_list_are_a_full_answer() -> None:
     # Twenty points of the notes, six of them central: making those six is a complete
     # interview answer, nobody is expected to recite the other fourteen.
     weights = [1.0] * 6 + [0.5] * 14
-    assert score_from([1.0] * 6, [], weights, 0) == 10.0
+    assert score_from([1.0] * 6, [], weights, 0, DEFAULTS) == 10.0
     # Half the central points is half the answer; partly making them is less.
-    assert score_from([1.0] * 3, [], weights, 0) == 5.0
-    assert score_from([], [1.0] * 3, weights, 0) < score_from([1.0] * 3, [], weights, 0)
+    assert score_from([1.0] * 3, [], weights, 0, DEFAULTS) == 5.0
+    assert score_from([], [1.0] * 3, weights, 0, DEFAULTS) < score_from(
+        [1.0] * 3, [], weights, 0, DEFAULTS
+    )
     # Minor points count, but a pile of them is not worth the central ones.
-    assert score_from([], [], weights, 0) == 0.0
-    assert score_from([0.5] * 6, [], weights, 0) < score_from([1.0] * 6, [], weights, 0)
+    assert score_from([], [], weights, 0, DEFAULTS) == 0.0
+    assert score_from([0.5] * 6, [], weights, 0, DEFAULTS) < score_from(
+        [1.0] * 6, [], weights, 0, DEFAULTS
+    )
 
 
 def test_short_answer_naming_a_central_method_is_thin_not_worthless(grader: Grader) -> None:
@@ -1402,3 +1406,26 @@ def test_a_high_score_with_points_left_says_why(grader: Grader) -> None:
     assert "most important points" in fb.critique
     thin = grader.grade(OVERFIT, "Use early stopping.")
     assert "most important points" not in thin.critique
+
+
+def test_the_shipped_calibration_is_valid_package_data_within_the_grid() -> None:
+    """The installed calibration.json (when there is one) parses, ships as package data
+    and keeps every fitted value on the searched grid, the score's target included (at
+    least 5 points for a full answer to a long question)."""
+    import tomllib
+
+    from interviewer.grading.params import TUNABLE, calibration_path, read_calibration
+
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    data = pyproject["tool"]["setuptools"]["package-data"]["interviewer.grading"]
+    assert "*.json" in data or "calibration.json" in data
+    cal = read_calibration()
+    if cal is None:
+        assert not calibration_path().exists()
+        return
+    assert cal.data_hash.startswith("sha256:")
+    for name, value in cal.params.items():
+        if name in TUNABLE:
+            assert value in TUNABLE[name], (name, value)
+    fitted = GradingParams(**cal.params)
+    assert fitted.target_max >= 5 and fitted.target_min >= 3
