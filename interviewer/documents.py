@@ -198,7 +198,7 @@ def add_documents(settings: Settings, inputs: list[str]) -> tuple[Settings, AddR
         raise CorpusError("nothing to add: pass files or URLs")
     corpus_dir = settings.corpus_dir
     if not corpus_dir.is_dir():
-        raise CorpusError(f"corpus dir {corpus_dir} does not exist (pass --corpus DIR)")
+        raise CorpusError(f"corpus dir {corpus_dir} does not exist")
     problems: list[str] = []
     files: list[_Pending] = []
     urls: list[str] = []
@@ -361,7 +361,7 @@ def remove_document(settings: Settings, target: str) -> tuple[Settings, RemoveRe
 
     corpus_dir = settings.corpus_dir
     if not corpus_dir.is_dir():
-        raise CorpusError(f"corpus dir {corpus_dir} does not exist (pass --corpus DIR)")
+        raise CorpusError(f"corpus dir {corpus_dir} does not exist")
 
     if _is_url(target):
         url = canonical_url(target)

@@ -702,6 +702,24 @@ def test_a_missing_corpus_dir_names_where_it_came_from(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "set by INTERVIEWER_CORPUS" in proc.stderr
 
 
+def test_every_corpus_command_names_where_a_missing_dir_came_from(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    note = tmp_path / "n.md"
+    note.write_text("## What is dropout?\nRandomly zeroes activations.\n", encoding="utf-8")
+    env = cli_env(tmp_path / "home")
+    commands = (["index"], ["search", "x"], ["status"], ["add", str(note)], ["remove", "n.md"],
+                ["questions"], ["audit", "--no-llm"])  # fmt: skip
+    for args in commands:
+        proc = run_cli([*args, "--corpus", str(missing)], env)
+        assert proc.returncode == 1, (args, proc.stderr)
+        assert f"corpus dir {missing} does not exist (given with --corpus)" in proc.stderr, args
+        assert "pass --corpus" not in proc.stderr and "Traceback" not in proc.stderr, args
+    for args in commands:
+        proc = run_cli(args, {**env, "INTERVIEWER_CORPUS": str(missing)})
+        assert proc.returncode == 1 and "set by INTERVIEWER_CORPUS" in proc.stderr, args
+    assert not note.with_name("nowhere").exists()
+
+
 def test_resume_takes_an_id_and_prefers_the_current_corpus(tmp_path: Path) -> None:
     notes = {}
     for name, heading in (("a", "What is dropout?"), ("b", "What is weight decay?")):

@@ -43,7 +43,11 @@ def add(
     from interviewer._cli.references import reindex
     from interviewer.documents import add_documents
 
-    settings, report = add_documents(settings_from(corpus, chroma_host, chroma_port), inputs)
+    from interviewer._cli.checks import check_corpus
+
+    settings = settings_from(corpus, chroma_host, chroma_port)
+    check_corpus(settings, corpus)
+    settings, report = add_documents(settings, inputs)
     if report.user_corpus_created and not json_out:
         _created_note(report.corpus_dir)
     index = None if no_index else reindex(settings, quiet=json_out)
@@ -73,7 +77,11 @@ def remove(
     from interviewer._cli.references import reindex
     from interviewer.documents import remove_document
 
-    settings, report = remove_document(settings_from(corpus, chroma_host, chroma_port), target)
+    from interviewer._cli.checks import check_corpus
+
+    settings = settings_from(corpus, chroma_host, chroma_port)
+    check_corpus(settings, corpus)
+    settings, report = remove_document(settings, target)
     if report.user_corpus_created and not json_out:
         _created_note(report.corpus_dir)
     index = None if no_index else reindex(settings, quiet=json_out)

@@ -31,7 +31,10 @@ def index(
 
     from interviewer.index import sync_index
 
+    from interviewer._cli.checks import check_corpus
+
     settings = settings_from(corpus, chroma_host, chroma_port)
+    check_corpus(settings, corpus)
     err = err_console()
     with Progress(
         TextColumn("{task.description}"),

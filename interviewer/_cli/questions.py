@@ -39,7 +39,10 @@ def questions(
     number of key points."""
     from interviewer.question_bank import bank_rows, open_grader, word_topics
 
+    from interviewer._cli.checks import check_corpus
+
     settings = settings_from(corpus, model=model)
+    check_corpus(settings, corpus)
     grader = open_grader(settings)
     if word:
         report = word_topics(settings, grader=grader)
