@@ -708,12 +708,14 @@ def test_every_corpus_command_names_where_a_missing_dir_came_from(tmp_path: Path
     note.write_text("## What is dropout?\nRandomly zeroes activations.\n", encoding="utf-8")
     env = cli_env(tmp_path / "home")
     commands = (["index"], ["search", "x"], ["status"], ["add", str(note)], ["remove", "n.md"],
-                ["questions"], ["audit", "--no-llm"])  # fmt: skip
+                ["questions"], ["audit", "--no-llm"], ["fetch-references"])  # fmt: skip
     for args in commands:
         proc = run_cli([*args, "--corpus", str(missing)], env)
         assert proc.returncode == 1, (args, proc.stderr)
         assert f"corpus dir {missing} does not exist (given with --corpus)" in proc.stderr, args
         assert "pass --corpus" not in proc.stderr and "Traceback" not in proc.stderr, args
+    proc = run_cli(["eval", "run", "--no-llm", "--corpus", str(missing)], env)
+    assert proc.returncode == 1 and "(given with --corpus)" in proc.stderr, proc.stderr
     for args in commands:
         proc = run_cli(args, {**env, "INTERVIEWER_CORPUS": str(missing)})
         assert proc.returncode == 1 and "set by INTERVIEWER_CORPUS" in proc.stderr, args

@@ -57,7 +57,11 @@ def fetch_references(
     from interviewer.documents import ensure_writable_corpus
     from interviewer.references import FetchOutcome, fetch_references
 
-    settings, created = ensure_writable_corpus(settings_from(corpus, chroma_host, chroma_port))
+    from interviewer._cli.checks import check_corpus
+
+    settings = settings_from(corpus, chroma_host, chroma_port)
+    check_corpus(settings, corpus)
+    settings, created = ensure_writable_corpus(settings)
     err = err_console()
     if created and not json_out:
         err.print(
