@@ -340,6 +340,9 @@ def test_topic_wording(heading: str, question: str) -> None:
         ("Epoch vs. Batch vs. Iteration.", "epoch vs batch vs iteration"),
         ("How would you explain to a manager how to read a p-value?", "p-value"),
         ("What is the significance of residual networks?", "residual networks"),
+        ("How to deal with an imbalanced data set", "imbalanced data set"),
+        ("Let’s say you want to pick a threshold for a classifier.", "threshold"),
+        ("In the model we built, what would you look for?", "model"),
     ],
 )
 def test_topic_labels_are_the_subject(question: str, label: str) -> None:
