@@ -451,6 +451,21 @@ def test_questions_command_lists_units_as_json(tmp_path: Path) -> None:
     assert missing.exit_code != 0
 
 
+def test_questions_command_counts_in_words(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    write(corpus, "n.md", "Q: What is precision?\nA: The share of predicted positives that are really "
+                     "positive: TP / (TP + FP).\n")
+    result = CliRunner().invoke(app, ["questions", "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    assert "1 key point " in result.stdout and "1 key points" not in result.stdout
+    assert "1 question (1 qa)" in result.stdout and "1 questions" not in result.stdout
+
+
 def test_plain_lines_that_ask_are_questions_marked_uncertain(tmp_path: Path) -> None:
     text = (
         "# Locks\n\n"

@@ -62,11 +62,15 @@ def questions(
         stub = " [yellow]stub[/]" if r.is_stub else ""
         console.print(
             f"[bold]{escape(r.question)}[/]{stub}\n"
-            f"  [dim]{r.id} · {r.kind} · {escape(lines)} · {r.key_points} key points"
+            f"  [dim]{r.id} · {r.kind} · {escape(lines)} · {_count(r.key_points, 'key point')}"
             f" · {escape(r.topic)}[/]"
         )
     kinds: dict[str, int] = {}
     for r in rows:
         kinds[r.kind] = kinds.get(r.kind, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
-    console.print(f"\n{len(rows)} questions ({summary})")
+    console.print(f"\n{_count(len(rows), 'question')} ({summary})")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
