@@ -387,7 +387,8 @@ def test_added_notes_are_readable_like_any_file_the_user_writes(
     (inbox / "page.html").write_text("<h1>Boosting</h1><h2>What is boosting?</h2><p>Trees.</p>")
     old = os.umask(0o022)
     try:
-        add_documents(load_settings(corpus=corpus), [str(inbox / "knn.md"), str(inbox / "page.html")])
+        inputs = [str(inbox / "knn.md"), str(inbox / "page.html")]
+        add_documents(load_settings(corpus=corpus), inputs)
     finally:
         os.umask(old)
     for name in ("knn.md", "page.md"):

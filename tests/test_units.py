@@ -458,8 +458,8 @@ def test_questions_command_counts_in_words(tmp_path: Path) -> None:
 
     corpus = tmp_path / "notes"
     corpus.mkdir()
-    write(corpus, "n.md", "Q: What is precision?\nA: The share of predicted positives that are really "
-                     "positive: TP / (TP + FP).\n")
+    qa = "Q: What is precision?\nA: The share of predicted positives that are really positive."
+    write(corpus, "n.md", qa + " TP / (TP + FP).\n")
     result = CliRunner().invoke(app, ["questions", "--corpus", str(corpus)])
     assert result.exit_code == 0, result.output
     assert "1 key point " in result.stdout and "1 key points" not in result.stdout

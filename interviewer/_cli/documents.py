@@ -40,10 +40,9 @@ def add(
 ) -> None:
     """Add notes to the corpus (HTML and PDF become Markdown) or pages to the reference
     cache, then index what changed. A bad input adds nothing."""
+    from interviewer._cli.checks import check_corpus
     from interviewer._cli.references import reindex
     from interviewer.documents import add_documents
-
-    from interviewer._cli.checks import check_corpus
 
     settings = settings_from(corpus, chroma_host, chroma_port)
     check_corpus(settings, corpus)
@@ -74,10 +73,9 @@ def remove(
 ) -> None:
     """Take a document out of the corpus and the index (a removed note is kept in the
     data dir's removed/ folder)."""
+    from interviewer._cli.checks import check_corpus
     from interviewer._cli.references import reindex
     from interviewer.documents import remove_document
-
-    from interviewer._cli.checks import check_corpus
 
     settings = settings_from(corpus, chroma_host, chroma_port)
     check_corpus(settings, corpus)

@@ -29,9 +29,8 @@ def index(
     """Sync the index: only new or changed files are re-chunked and re-embedded."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from interviewer.index import sync_index
-
     from interviewer._cli.checks import check_corpus
+    from interviewer.index import sync_index
 
     settings = settings_from(corpus, chroma_host, chroma_port)
     check_corpus(settings, corpus)

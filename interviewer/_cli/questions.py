@@ -37,9 +37,8 @@ def questions(
     """List every question the interviewer can ask: id, question, kind (heading, bold,
     list, qa, details, topic, generated), where it is in the notes, stub flag and
     number of key points."""
-    from interviewer.question_bank import bank_rows, open_grader, word_topics
-
     from interviewer._cli.checks import check_corpus
+    from interviewer.question_bank import bank_rows, open_grader, word_topics
 
     settings = settings_from(corpus, model=model)
     check_corpus(settings, corpus)

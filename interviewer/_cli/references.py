@@ -54,10 +54,9 @@ def fetch_references(
     or the notes have no links; 1 when links exist but none could be fetched."""
     from rich.markup import escape
 
+    from interviewer._cli.checks import check_corpus
     from interviewer.documents import ensure_writable_corpus
     from interviewer.references import FetchOutcome, fetch_references
-
-    from interviewer._cli.checks import check_corpus
 
     settings = settings_from(corpus, chroma_host, chroma_port)
     check_corpus(settings, corpus)

@@ -32,9 +32,8 @@ def search(
 
     if mode not in ("hybrid", "dense", "bm25"):
         raise typer.BadParameter("must be hybrid, dense or bm25", param_hint="--mode")
-    from interviewer.index import ensure_index
-
     from interviewer._cli.checks import check_corpus
+    from interviewer.index import ensure_index
 
     settings = settings_from(corpus, chroma_host, chroma_port)
     check_corpus(settings, corpus)
