@@ -882,3 +882,24 @@ def test_an_unwritable_drafts_dir_is_said_once_and_the_session_goes_on(
         assert outcome.ended == "finished" and len(outcome.transcript.turns) == 2
         told = [m for m in io.of("info") if "cannot save the answer being typed" in m]
         assert len(told) == 1
+
+
+def test_a_hint_keeps_its_citation_indented_when_it_wraps() -> None:
+    import io
+
+    from rich.console import Console
+
+    from interviewer._cli.interview import RichIO
+    from interviewer.feedback import Citation
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=60, color_system=None)
+    io_ = RichIO(console, interactive=False, to_stderr=False)
+    heading = "What metrics would you use in a classification problem and why?"
+    point = KeyPoint(id="p", text="Accuracy, recall, precision.",
+                     citation=Citation(source="notes/ml.md", heading=heading, line_start=85))  # fmt: skip
+    io_.hint(point, 1)
+    lines = buf.getvalue().rstrip("\n").split("\n")
+    assert lines[0].startswith("hint 1 (costs points): Accuracy")
+    assert len(lines) >= 3 and all(line.startswith("  ") for line in lines[1:]), lines
+    assert "classification" in buf.getvalue()

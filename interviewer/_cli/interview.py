@@ -211,14 +211,17 @@ class RichIO:
         self._explained = True
 
     def hint(self, point: KeyPoint, number: int) -> None:
+        from rich.padding import Padding
         from rich.text import Text
 
         from interviewer.render import clean
 
         line = Text(f"hint {number}", style="bold yellow")
-        line.append(f" (costs points): {clean(point.text)}\n")
-        line.append(f"  {clean(point.citation.label(), one_line=True)}", style="dim")
+        line.append(f" (costs points): {clean(point.text)}")
         self.console.print(line)
+        # Padded, not prefixed: a long heading wraps under the citation, not at column 0.
+        where = Text(clean(point.citation.label(), one_line=True), style="dim")
+        self.console.print(Padding(where, (0, 0, 0, 2), expand=False))
 
     def critique_start(self) -> None:
         self._streamed = False
