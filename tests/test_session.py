@@ -896,10 +896,30 @@ def test_a_hint_keeps_its_citation_indented_when_it_wraps() -> None:
     console = Console(file=buf, width=60, color_system=None)
     io_ = RichIO(console, interactive=False, to_stderr=False)
     heading = "What metrics would you use in a classification problem and why?"
-    point = KeyPoint(id="p", text="Accuracy, recall, precision.",
-                     citation=Citation(source="notes/ml.md", heading=heading, line_start=85))  # fmt: skip
+    where = Citation(source="notes/ml.md", heading=heading, line_start=85)
+    point = KeyPoint(id="p", text="Accuracy, recall, precision.", citation=where)
     io_.hint(point, 1)
     lines = buf.getvalue().rstrip("\n").split("\n")
     assert lines[0].startswith("hint 1 (costs points): Accuracy")
     assert len(lines) >= 3 and all(line.startswith("  ") for line in lines[1:]), lines
     assert "classification" in buf.getvalue()
+
+
+def test_notes_wrap_at_words_on_a_terminal_and_stay_one_line_in_a_pipe() -> None:
+    import io
+
+    from rich.console import Console
+
+    from interviewer._cli.interview import _one_line
+
+    text = "note: no unfinished session on /some/notes; resuming the newest one of another corpus"
+    for terminal in (True, False):
+        buf = io.StringIO()
+        console = Console(file=buf, width=40, force_terminal=terminal, color_system=None)
+        console.print(text, markup=False, highlight=False, soft_wrap=_one_line(console))
+        out = buf.getvalue().rstrip("\n")
+        if terminal:
+            assert "\n" in out and all(len(line) <= 40 for line in out.split("\n"))
+            assert set(out.replace("\n", " ").split()) == set(text.split())  # no word cut
+        else:
+            assert out == text
