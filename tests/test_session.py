@@ -923,3 +923,19 @@ def test_notes_wrap_at_words_on_a_terminal_and_stay_one_line_in_a_pipe() -> None
             assert set(out.replace("\n", " ").split()) == set(text.split())  # no word cut
         else:
             assert out == text
+
+
+def test_a_relative_corpus_flag_is_reported_as_an_absolute_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "n.md").write_text("## What is dropout?\n\nZeroes activations.\n")
+    monkeypatch.chdir(tmp_path)
+    for args in (["status", "--json"], ["progress", "--json"]):
+        result = CliRunner().invoke(app, [*args, "--corpus", "mine"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["corpus_dir"] == str(tmp_path / "mine"), args
