@@ -498,3 +498,23 @@ def test_task_headings_need_an_object(heading: str, asks: bool) -> None:
     from interviewer.corpus import looks_like_question
 
     assert looks_like_question(heading) is asks
+
+
+def test_an_unknown_topic_reads_the_same_in_questions_and_interview(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    write(corpus, "design.md", DESIGN)
+    env = {**os.environ, "COLUMNS": "400"}
+    lines = []
+    for command in (["questions"], ["interview", "--no-llm"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "interviewer", *command, "--corpus", str(corpus), "-t", "zzqx"],
+            capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=300,
+        )  # fmt: skip
+        assert proc.returncode == 1, proc.stderr
+        lines.append(next(line for line in proc.stderr.splitlines() if "zzqx" in line))
+    assert lines[0] == lines[1] and lines[0].startswith("error: no questions for topic zzqx;")
