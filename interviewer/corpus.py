@@ -504,7 +504,7 @@ def load_document(corpus_dir: Path, path: Path, max_bytes: int) -> Document:
 
 def check_corpus_dir(corpus_dir: Path) -> None:
     if not corpus_dir.exists():
-        raise CorpusError(f"corpus dir {corpus_dir} does not exist (pass --corpus DIR)")
+        raise CorpusError(f"corpus dir {corpus_dir} does not exist")
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus path {corpus_dir} is not a directory")
 

@@ -171,6 +171,14 @@ def _prepare_file(raw: str, corpus_dir: Path, max_file_bytes: int) -> _Pending:
     return _Pending(input=raw, dest=dest, content=content, title=title)
 
 
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _convert(data: bytes, suffix: str, stem: str) -> tuple[bytes, str]:
     """HTML or PDF -> a Markdown note with the title in its front matter."""
     from interviewer.extract import html_to_text, pdf_to_text
@@ -198,7 +206,7 @@ def add_documents(settings: Settings, inputs: list[str]) -> tuple[Settings, AddR
         raise CorpusError("nothing to add: pass files or URLs")
     corpus_dir = settings.corpus_dir
     if not corpus_dir.is_dir():
-        raise CorpusError(f"corpus dir {corpus_dir} does not exist (pass --corpus DIR)")
+        raise CorpusError(f"corpus dir {corpus_dir} does not exist")
     problems: list[str] = []
     files: list[_Pending] = []
     urls: list[str] = []
@@ -253,6 +261,9 @@ def add_documents(settings: Settings, inputs: list[str]) -> tuple[Settings, AddR
     for item in files:
         if item.action == "added":
             write_atomic(corpus_dir / item.dest, item.content)
+            # The temp file behind the atomic write is private (0600): a note is a
+            # file like any other the user writes, so it takes the umask's mode.
+            (corpus_dir / item.dest).chmod(0o666 & ~_umask())
         report.items.append(
             AddedItem(
                 input=item.input,
@@ -361,7 +372,7 @@ def remove_document(settings: Settings, target: str) -> tuple[Settings, RemoveRe
 
     corpus_dir = settings.corpus_dir
     if not corpus_dir.is_dir():
-        raise CorpusError(f"corpus dir {corpus_dir} does not exist (pass --corpus DIR)")
+        raise CorpusError(f"corpus dir {corpus_dir} does not exist")
 
     if _is_url(target):
         url = canonical_url(target)

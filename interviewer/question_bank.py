@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from interviewer.errors import CorpusError
-
 if TYPE_CHECKING:
     from interviewer.grading import Grader
     from interviewer.settings import Settings
@@ -48,9 +46,9 @@ def bank_rows(
     grader = grader or open_grader(settings)
     questions = grader.questions(topics)
     if topics and not questions:
-        known = sorted({q.topic for q in grader.questions() if q.topic})
-        shown = ", ".join(known[:15]) + (f", … ({len(known)} in all)" if len(known) > 15 else "")
-        raise CorpusError(f"no question matches topic {', '.join(topics)}; topics: {shown}")
+        from interviewer.session import unknown_topic
+
+        raise unknown_topic(topics, [q.topic for q in grader.questions()])
     return [
         BankRow(
             id=q.id,

@@ -268,12 +268,10 @@ def start_session(
     questions = grader.questions(topics)
     if not questions:
         if topics:
-            known = sorted({q.topic for q in grader.questions() if q.topic}, key=str.lower)
-            raise CorpusError(
-                f"no questions for topic {', '.join(topics)!s}; topics: {list_topics(known)}"
-            )
+            raise unknown_topic(topics, [q.topic for q in grader.questions()])
         raise CorpusError(
-            f"{settings.corpus_dir}: no questions in the notes (headings that ask something)"
+            f"{settings.corpus_dir}: no questions in the notes (no heading, bold line, "
+            "Q:/A: pair or list item that asks something, and no topic heading with notes)"
         )
     key = corpus_key(settings)
     plan = plan_questions(
@@ -295,6 +293,12 @@ def start_session(
 
 
 MAX_TOPICS_LISTED = 40
+
+
+def unknown_topic(asked: list[str], topics: list[str | None]) -> CorpusError:
+    """The one error for a topic that matches nothing (`interview`, `questions`)."""
+    known = sorted({t for t in topics if t}, key=str.lower)
+    return CorpusError(f"no questions for topic {', '.join(asked)}; topics: {list_topics(known)}")
 
 
 def list_topics(topics: list[str], limit: int = MAX_TOPICS_LISTED) -> str:

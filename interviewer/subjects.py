@@ -128,8 +128,8 @@ def _noun_phrase(text: str) -> list[str]:
             break
         if words and (low.endswith("ly") and len(low) > 4 or low in HOLLOW):
             break
-        if words and low in VERBS:
-            break
+        if words and (low in VERBS or low in PRONOUNS):
+            break  # "the model we built": a relative clause starts
         words.append(tok)
         if len(words) >= MAX_WORDS:
             break
@@ -144,17 +144,25 @@ def _strip_lead(clause: str) -> str:
     i = 0
     seen_question = False
     while i < len(tokens):
-        low = tokens[i].lower().strip(",")
+        low = tokens[i].lower().strip(",").replace("’", "'")
         base = low.split("'")[0].split("’")[0]
         if base in QUESTION_WORDS and not tokens[i].isupper():
             seen_question = True
             i += 1
             continue
-        if low in AUXILIARIES or low in PRONOUNS or low in ("to", "let's", "lets", "now", "say"):
+        if low in ("let's", "lets"):
+            # "Let's say you want to pick X" sets a scene the way a question word does.
+            seen_question = True
+            i += 1
+            continue
+        if low in AUXILIARIES or low in PRONOUNS or low in ("to", "now", "say"):
             i += 1
             continue
         if low in ASKING_VERBS or low in TASK_VERBS or (seen_question and low in VERBS):
             i += 1
+            # "How to deal with X": the verb's preposition belongs to the asking part.
+            while i < len(tokens) - 1 and tokens[i].lower() in PREPOSITIONS | PARTICLES:
+                i += 1
             continue
         if seen_question and i + 1 < len(tokens) and _verb_after_subject(tokens, i):
             # "How would you tune the cache": "tune" is the asking verb.

@@ -376,3 +376,21 @@ def test_pdf_outline_gives_headings(corpus: Path, inbox: Path) -> None:
     headings = [s.heading_path[-1] for s in doc.sections]
     assert "Virtual memory" in headings and "Page faults" in headings
     assert not any(h.startswith("Page 1") for h in headings)
+
+
+def test_added_notes_are_readable_like_any_file_the_user_writes(
+    corpus: Path, inbox: Path
+) -> None:
+    import os
+
+    (inbox / "knn.md").write_text("# What is k-NN?\n\nA vote among the k nearest points.\n")
+    (inbox / "page.html").write_text("<h1>Boosting</h1><h2>What is boosting?</h2><p>Trees.</p>")
+    old = os.umask(0o022)
+    try:
+        inputs = [str(inbox / "knn.md"), str(inbox / "page.html")]
+        add_documents(load_settings(corpus=corpus), inputs)
+    finally:
+        os.umask(old)
+    for name in ("knn.md", "page.md"):
+        assert (corpus / name).stat().st_mode & 0o777 == 0o644, name
+    assert (corpus / "page.md").read_text(encoding="utf-8").endswith("\n")

@@ -702,6 +702,26 @@ def test_a_missing_corpus_dir_names_where_it_came_from(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "set by INTERVIEWER_CORPUS" in proc.stderr
 
 
+def test_every_corpus_command_names_where_a_missing_dir_came_from(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    note = tmp_path / "n.md"
+    note.write_text("## What is dropout?\nRandomly zeroes activations.\n", encoding="utf-8")
+    env = cli_env(tmp_path / "home")
+    commands = (["index"], ["search", "x"], ["status"], ["add", str(note)], ["remove", "n.md"],
+                ["questions"], ["audit", "--no-llm"], ["fetch-references"])  # fmt: skip
+    for args in commands:
+        proc = run_cli([*args, "--corpus", str(missing)], env)
+        assert proc.returncode == 1, (args, proc.stderr)
+        assert f"corpus dir {missing} does not exist (given with --corpus)" in proc.stderr, args
+        assert "pass --corpus" not in proc.stderr and "Traceback" not in proc.stderr, args
+    proc = run_cli(["eval", "run", "--no-llm", "--corpus", str(missing)], env)
+    assert proc.returncode == 1 and "(given with --corpus)" in proc.stderr, proc.stderr
+    for args in commands:
+        proc = run_cli(args, {**env, "INTERVIEWER_CORPUS": str(missing)})
+        assert proc.returncode == 1 and "set by INTERVIEWER_CORPUS" in proc.stderr, args
+    assert not note.with_name("nowhere").exists()
+
+
 def test_resume_takes_an_id_and_prefers_the_current_corpus(tmp_path: Path) -> None:
     notes = {}
     for name, heading in (("a", "What is dropout?"), ("b", "What is weight decay?")):
@@ -862,3 +882,60 @@ def test_an_unwritable_drafts_dir_is_said_once_and_the_session_goes_on(
         assert outcome.ended == "finished" and len(outcome.transcript.turns) == 2
         told = [m for m in io.of("info") if "cannot save the answer being typed" in m]
         assert len(told) == 1
+
+
+def test_a_hint_keeps_its_citation_indented_when_it_wraps() -> None:
+    import io
+
+    from rich.console import Console
+
+    from interviewer._cli.interview import RichIO
+    from interviewer.feedback import Citation
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=60, color_system=None)
+    io_ = RichIO(console, interactive=False, to_stderr=False)
+    heading = "What metrics would you use in a classification problem and why?"
+    where = Citation(source="notes/ml.md", heading=heading, line_start=85)
+    point = KeyPoint(id="p", text="Accuracy, recall, precision.", citation=where)
+    io_.hint(point, 1)
+    lines = buf.getvalue().rstrip("\n").split("\n")
+    assert lines[0].startswith("hint 1 (costs points): Accuracy")
+    assert len(lines) >= 3 and all(line.startswith("  ") for line in lines[1:]), lines
+    assert "classification" in buf.getvalue()
+
+
+def test_notes_wrap_at_words_on_a_terminal_and_stay_one_line_in_a_pipe() -> None:
+    import io
+
+    from rich.console import Console
+
+    from interviewer._cli.interview import _one_line
+
+    text = "note: no unfinished session on /some/notes; resuming the newest one of another corpus"
+    for terminal in (True, False):
+        buf = io.StringIO()
+        console = Console(file=buf, width=40, force_terminal=terminal, color_system=None)
+        console.print(text, markup=False, highlight=False, soft_wrap=_one_line(console))
+        out = buf.getvalue().rstrip("\n")
+        if terminal:
+            assert "\n" in out and all(len(line) <= 40 for line in out.split("\n"))
+            assert set(out.replace("\n", " ").split()) == set(text.split())  # no word cut
+        else:
+            assert out == text
+
+
+def test_a_relative_corpus_flag_is_reported_as_an_absolute_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "n.md").write_text("## What is dropout?\n\nZeroes activations.\n")
+    monkeypatch.chdir(tmp_path)
+    for args in (["status", "--json"], ["progress", "--json"]):
+        result = CliRunner().invoke(app, [*args, "--corpus", "mine"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["corpus_dir"] == str(tmp_path / "mine"), args

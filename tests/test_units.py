@@ -340,6 +340,9 @@ def test_topic_wording(heading: str, question: str) -> None:
         ("Epoch vs. Batch vs. Iteration.", "epoch vs batch vs iteration"),
         ("How would you explain to a manager how to read a p-value?", "p-value"),
         ("What is the significance of residual networks?", "residual networks"),
+        ("How to deal with an imbalanced data set", "imbalanced data set"),
+        ("Let’s say you want to pick a threshold for a classifier.", "threshold"),
+        ("In the model we built, what would you look for?", "model"),
     ],
 )
 def test_topic_labels_are_the_subject(question: str, label: str) -> None:
@@ -448,6 +451,21 @@ def test_questions_command_lists_units_as_json(tmp_path: Path) -> None:
     assert missing.exit_code != 0
 
 
+def test_questions_command_counts_in_words(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    qa = "Q: What is precision?\nA: The share of predicted positives that are really positive."
+    write(corpus, "n.md", qa + " TP / (TP + FP).\n")
+    result = CliRunner().invoke(app, ["questions", "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    assert "1 key point " in result.stdout and "1 key points" not in result.stdout
+    assert "1 question (1 qa)" in result.stdout and "1 questions" not in result.stdout
+
+
 def test_plain_lines_that_ask_are_questions_marked_uncertain(tmp_path: Path) -> None:
     text = (
         "# Locks\n\n"
@@ -480,3 +498,23 @@ def test_task_headings_need_an_object(heading: str, asks: bool) -> None:
     from interviewer.corpus import looks_like_question
 
     assert looks_like_question(heading) is asks
+
+
+def test_an_unknown_topic_reads_the_same_in_questions_and_interview(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    write(corpus, "design.md", DESIGN)
+    env = {**os.environ, "COLUMNS": "400"}
+    lines = []
+    for command in (["questions"], ["interview", "--no-llm"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "interviewer", *command, "--corpus", str(corpus), "-t", "zzqx"],
+            capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=300,
+        )  # fmt: skip
+        assert proc.returncode == 1, proc.stderr
+        lines.append(next(line for line in proc.stderr.splitlines() if "zzqx" in line))
+    assert lines[0] == lines[1] and lines[0].startswith("error: no questions for topic zzqx;")

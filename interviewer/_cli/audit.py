@@ -39,7 +39,10 @@ def audit(
 
     if fmt not in ("text", "md"):
         raise typer.BadParameter("must be text or md", param_hint="--format")
+    from interviewer._cli.checks import check_corpus
+
     settings = settings_from(corpus, model=model, no_llm=no_llm)
+    check_corpus(settings, corpus)
     if not json_out:
         err_console().print(f"auditing {settings.corpus_dir} ...", highlight=False, markup=False)
     report = run_audit(settings, use_embeddings=not no_embeddings)

@@ -48,8 +48,14 @@ def settings_from(
     no_llm: bool = False,
     **extra: Any,
 ) -> Settings:
+    import os
+
     from interviewer.settings import load_settings
 
+    if corpus is not None:
+        # Absolute (symlinks kept): JSON, titles and session records name the same dir
+        # whatever the current dir was.
+        corpus = Path(os.path.abspath(corpus.expanduser()))
     overrides: dict[str, Any] = dict(
         corpus=corpus, chroma_host=chroma_host, chroma_port=chroma_port, model=model, **extra
     )

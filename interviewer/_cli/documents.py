@@ -40,10 +40,13 @@ def add(
 ) -> None:
     """Add notes to the corpus (HTML and PDF become Markdown) or pages to the reference
     cache, then index what changed. A bad input adds nothing."""
+    from interviewer._cli.checks import check_corpus
     from interviewer._cli.references import reindex
     from interviewer.documents import add_documents
 
-    settings, report = add_documents(settings_from(corpus, chroma_host, chroma_port), inputs)
+    settings = settings_from(corpus, chroma_host, chroma_port)
+    check_corpus(settings, corpus)
+    settings, report = add_documents(settings, inputs)
     if report.user_corpus_created and not json_out:
         _created_note(report.corpus_dir)
     index = None if no_index else reindex(settings, quiet=json_out)
@@ -70,10 +73,13 @@ def remove(
 ) -> None:
     """Take a document out of the corpus and the index (a removed note is kept in the
     data dir's removed/ folder)."""
+    from interviewer._cli.checks import check_corpus
     from interviewer._cli.references import reindex
     from interviewer.documents import remove_document
 
-    settings, report = remove_document(settings_from(corpus, chroma_host, chroma_port), target)
+    settings = settings_from(corpus, chroma_host, chroma_port)
+    check_corpus(settings, corpus)
+    settings, report = remove_document(settings, target)
     if report.user_corpus_created and not json_out:
         _created_note(report.corpus_dir)
     index = None if no_index else reindex(settings, quiet=json_out)

@@ -185,6 +185,11 @@ def run(
     if model is not None and no_llm:
         raise typer.BadParameter("--model and --no-llm exclude each other")
     settings = settings_from(corpus, model=model, no_llm=no_llm)
+    if corpus is not None:
+        # Fixtures that name their notes never read it: a typo would pass unseen.
+        from interviewer._cli.checks import check_corpus
+
+        check_corpus(settings, corpus)
     fixtures_dir = _fixtures_dir(fixtures)
     params = None
     if calibration is not None:

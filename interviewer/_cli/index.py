@@ -29,9 +29,11 @@ def index(
     """Sync the index: only new or changed files are re-chunked and re-embedded."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from interviewer._cli.checks import check_corpus
     from interviewer.index import sync_index
 
     settings = settings_from(corpus, chroma_host, chroma_port)
+    check_corpus(settings, corpus)
     err = err_console()
     with Progress(
         TextColumn("{task.description}"),

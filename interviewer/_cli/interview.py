@@ -45,9 +45,7 @@ FollowUpsOpt = Annotated[
     int,
     typer.Option("--follow-ups", "-f", min=0, max=10, help="Follow-ups per answer, at most."),
 ]
-SeedOpt = Annotated[
-    int | None, typer.Option("--seed", help="Order unseen questions reproducibly.")
-]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Order unseen questions reproducibly.")]
 VerboseOpt = Annotated[
     bool,
     typer.Option("--verbose", "-v", help="Full feedback panels (in a session, /more shows them)."),
@@ -61,6 +59,12 @@ FIRST_RUN_HINT = (
     "and leaves (`interviewer resume` goes on)."
 )
 SHORT_HINT = "End your answer with a line holding only '.'. Commands: /hint /skip /more /quit"
+
+
+def _one_line(console: Console) -> bool:
+    """Soft wrap (one line, whatever the width) for pipes and logs, which grep it; on a
+    terminal, wrap at words so that no word is cut at the right edge."""
+    return not console.is_terminal
 
 
 class _Interrupted(KeyboardInterrupt):
@@ -211,14 +215,17 @@ class RichIO:
         self._explained = True
 
     def hint(self, point: KeyPoint, number: int) -> None:
+        from rich.padding import Padding
         from rich.text import Text
 
         from interviewer.render import clean
 
         line = Text(f"hint {number}", style="bold yellow")
-        line.append(f" (costs points): {clean(point.text)}\n")
-        line.append(f"  {clean(point.citation.label(), one_line=True)}", style="dim")
+        line.append(f" (costs points): {clean(point.text)}")
         self.console.print(line)
+        # Padded, not prefixed: a long heading wraps under the citation, not at column 0.
+        where = Text(clean(point.citation.label(), one_line=True), style="dim")
+        self.console.print(Padding(where, (0, 0, 0, 2), expand=False))
 
     def critique_start(self) -> None:
         self._streamed = False
@@ -242,9 +249,7 @@ class RichIO:
             self.console.print(full_feedback(feedback, width))
         else:
             # In a session the follow-up is asked next in its own panel.
-            self.console.print(
-                compact_feedback(feedback, width, follow_up=not self.follow_ups)
-            )
+            self.console.print(compact_feedback(feedback, width, follow_up=not self.follow_ups))
 
     def more(self, feedback: Feedback | None) -> None:
         from interviewer.render import full_feedback
@@ -274,7 +279,7 @@ def _render_summary(console: Console, outcome: SessionOutcome) -> None:
             f"No answers in session {t.session.id} yet; `interviewer resume {t.session.id}` "
             "starts it again.",
             highlight=False,
-            soft_wrap=True,
+            soft_wrap=_one_line(console),
         )
         return
     table = Table(title=f"Session {t.session.id}", show_lines=False)
@@ -299,9 +304,11 @@ def _render_summary(console: Console, outcome: SessionOutcome) -> None:
         console.print(
             f"{remaining} question(s) left: `interviewer resume {t.session.id}` to continue.",
             highlight=False,
-            soft_wrap=True,
+            soft_wrap=_one_line(console),
         )
-    console.print(f"Report: interviewer report {t.session.id}", highlight=False, soft_wrap=True)
+    console.print(
+        f"Report: interviewer report {t.session.id}", highlight=False, soft_wrap=_one_line(console)
+    )
 
 
 def _open_and_run(
@@ -326,8 +333,11 @@ def _open_and_run(
     engine = engine_status(settings)
     chatter.print("[dim]loading your notes…[/]", markup=True)
     grader = Grader.open(settings, use_llm=engine.use_llm)
+
     def warn(message: str) -> None:
-        chatter.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
+        chatter.print(
+            f"warning: {message}", markup=False, highlight=False, soft_wrap=_one_line(chatter)
+        )
 
     with SessionStore(settings.sessions_db, on_warning=warn) as store:
         drafts = DraftStore(settings.sessions_db.parent / "drafts")
@@ -345,7 +355,7 @@ def _open_and_run(
                 "question(s) left",
                 markup=False,
                 highlight=False,
-                soft_wrap=True,
+                soft_wrap=_one_line(chatter),
             )
         else:
             first_run = interactive and not store.list_sessions(limit=1)
@@ -356,7 +366,7 @@ def _open_and_run(
                     f"`interviewer resume {left.id}` offers it back",
                     markup=False,
                     highlight=False,
-                    soft_wrap=True,
+                    soft_wrap=_one_line(chatter),
                 )
             record = start_session(grader, store, settings, new_options, engine=engine.engine)
         io = RichIO(
@@ -453,12 +463,13 @@ def resume(
     with SessionStore(base.sessions_db, on_warning=warn_line) as store:
         record = resumable_session(store, session, corpus=corpus_key(base))
     if session is None and record.corpus != corpus_key(base):
-        err_console().print(
+        err = err_console()
+        err.print(
             f"note: no unfinished session on {base.corpus_dir}; resuming the newest one "
             "of another corpus",
             markup=False,
             highlight=False,
-            soft_wrap=True,
+            soft_wrap=_one_line(err),
         )
     corpus_dir = Path(record.corpus_dir)
     if not corpus_dir.is_dir():

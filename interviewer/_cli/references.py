@@ -54,10 +54,13 @@ def fetch_references(
     or the notes have no links; 1 when links exist but none could be fetched."""
     from rich.markup import escape
 
+    from interviewer._cli.checks import check_corpus
     from interviewer.documents import ensure_writable_corpus
     from interviewer.references import FetchOutcome, fetch_references
 
-    settings, created = ensure_writable_corpus(settings_from(corpus, chroma_host, chroma_port))
+    settings = settings_from(corpus, chroma_host, chroma_port)
+    check_corpus(settings, corpus)
+    settings, created = ensure_writable_corpus(settings)
     err = err_console()
     if created and not json_out:
         err.print(

@@ -32,9 +32,11 @@ def search(
 
     if mode not in ("hybrid", "dense", "bm25"):
         raise typer.BadParameter("must be hybrid, dense or bm25", param_hint="--mode")
+    from interviewer._cli.checks import check_corpus
     from interviewer.index import ensure_index
 
     settings = settings_from(corpus, chroma_host, chroma_port)
+    check_corpus(settings, corpus)
     built = ensure_index(settings)
     if built is not None and built.rebuilt_reason:
         # Said once, on stderr: stdout stays the hits (or the JSON).

@@ -20,12 +20,12 @@ def status(
     chroma_port: ChromaPortOpt = None,
 ) -> None:
     """Show the corpus dir, data dir, index counts, embedding model and store mode."""
-    from interviewer.corpus import check_corpus_dir
+    from interviewer._cli.checks import check_corpus
     from interviewer.embeddings import MINILM_NAME
     from interviewer.index import bank_questions, index_status
 
     settings = settings_from(corpus, chroma_host, chroma_port)
-    check_corpus_dir(settings.corpus_dir)
+    check_corpus(settings, corpus)
     st = index_status(settings)
     bank = bank_questions(settings)
     message = st.message
