@@ -129,9 +129,13 @@ def compact_feedback(
 
     inner = max(width - 4, 20)
     if not fb.grounded or fb.notes_status != "ok":
+        reason = (
+            "your notes hold no question like this one"
+            if fb.notes_status == "none"
+            else "there are no notes under this question's heading"
+        )
         body = Text(
-            "Not graded: there are no notes under this question's heading to grade "
-            "against. Write some to be graded on it.",
+            f"Not graded: {reason} to grade against. Write some to be graded on it.",
             style="yellow",
         )
         return Panel(body, title=Text("Feedback"), border_style="yellow", width=width)
@@ -192,7 +196,7 @@ def compact_feedback(
     total = len(fb.covered) + len(fb.partial) + len(fb.missed)
     title = Text(f"Score {fb.score:.1f}/10", style=f"bold {score_style(fb.score)}")
     if total:
-        covered = f"{len(fb.covered)} of {total} key points"
+        covered = f"{len(fb.covered)} of {total} key point{'' if total == 1 else 's'}"
         if fb.partial:
             covered += f" (+{len(fb.partial)} in part)"
         title.append(" · " + shorten(covered, max(width - 11 - title.cell_len, 1)))

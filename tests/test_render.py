@@ -157,6 +157,19 @@ def test_ungraded_feedback_panel() -> None:
         assert "Not graded" in "\n".join(lines)
 
 
+def test_ungraded_panel_says_why_and_counts_one_point_in_the_singular() -> None:
+    """A question the notes lack is not called a heading without notes."""
+    lacking = Feedback(question="What is Kubernetes?", score=0, grounded=False, notes_status="none")
+    text = " ".join("\n".join(record(compact_feedback(lacking, 80), 80)).split())
+    assert "hold no question like this one" in text and "heading" not in text
+    one = Feedback(
+        question="What is X?", score=0.0,
+        missed=[Point(text="X is a thing", importance=1.0)],
+    )  # fmt: skip
+    title = assert_box(record(compact_feedback(one, 80), 80), 80)
+    assert "0 of 1 key point" in title and "key points" not in title
+
+
 def test_shorten_and_fit_title_cut_at_words() -> None:
     assert shorten("short", 20) == "short"
     assert shorten("How to check overfitting? How to deal with it?", 30) == (
@@ -174,7 +187,7 @@ def test_compact_feedback_of_a_complete_answer(tmp_path: Path) -> None:
     fb = Feedback(question="Q?", score=10, covered=[Point(text="p", citation=cite)])
     lines = record(compact_feedback(fb, 80), 80)
     assert_box(lines, 80)
-    assert "Score 10.0/10 · 1 of 1 key points" in lines[0]
+    assert "Score 10.0/10 · 1 of 1 key point" in lines[0]
     assert "Every key point covered." in lines[1]
 
 
