@@ -32,8 +32,11 @@ GRID = {
     "foreign_dense_weight": [0.0, 0.25, 0.5, 1.0],
     "foreign_bm25_weight": [0.0, 0.25, 0.5, 1.0],
     "foreign_multilingual_weight": [0.5, 1.0, 1.5, 2.0],
+    # Never 0 (off): a query naming a number or identifier only one note holds must
+    # find that note whatever the tuning queries say; how clear a margin is fitted.
+    "exact_margin": [1.5, 2.0, 3.0, 5.0, 10.0, 30.0, 100.0],
 }
-SHARED = ("candidates", "rrf_k", "heading_weight", "stub_weight")
+SHARED = ("candidates", "rrf_k", "heading_weight", "stub_weight", "exact_margin")
 ENGLISH = ("dense_weight", "bm25_weight", "multilingual_weight")
 FOREIGN = ("foreign_dense_weight", "foreign_bm25_weight", "foreign_multilingual_weight")
 

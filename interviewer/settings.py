@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     foreign_dense_weight: float = 1.0
     foreign_bm25_weight: float = 0.5
     foreign_multilingual_weight: float = 1.5
+    # A query term that only one section of the notes holds (a number, an identifier, a
+    # rare name) puts BM25's best chunk first when its BM25 score is at least this many
+    # times that of any other section (0: off).
+    exact_margin: float = 2.0
 
     # LLM via Ollama.
     model: str = "qwen2.5:7b-instruct"
