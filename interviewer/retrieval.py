@@ -47,7 +47,8 @@ STOPWORDS = frozenset(
     which while who whom why will with would you your yours de la el en y que los las un
     una es por con para del se""".split()
 )
-TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+# Letters of any script, so that accented words stay whole ("cómo", not "c" + "mo").
+TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 
 
 class Hit(BaseModel):
