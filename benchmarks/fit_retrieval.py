@@ -32,8 +32,14 @@ GRID = {
     "foreign_dense_weight": [0.0, 0.25, 0.5, 1.0],
     "foreign_bm25_weight": [0.0, 0.25, 0.5, 1.0],
     "foreign_multilingual_weight": [0.5, 1.0, 1.5, 2.0],
+    # Never 0 (off): a query naming a number or identifier only one note holds must
+    # find that note whatever the tuning queries say; how clear a margin is fitted.
+    "exact_margin": [1.5, 2.0, 3.0, 5.0, 10.0, 30.0, 100.0],
 }
-SHARED = ("candidates", "rrf_k", "heading_weight", "stub_weight")
+# A change of one value is taken only when it gains this much: smaller gains are one
+# query's noise, and would move the settings from one fit to the next.
+MIN_GAIN = 0.001
+SHARED = ("candidates", "rrf_k", "heading_weight", "stub_weight", "exact_margin")
 ENGLISH = ("dense_weight", "bm25_weight", "multilingual_weight")
 FOREIGN = ("foreign_dense_weight", "foreign_bm25_weight", "foreign_multilingual_weight")
 
@@ -86,7 +92,7 @@ def main() -> None:
             for value in GRID[name]:
                 trial = params.model_copy(update={name: value})
                 score = objective(trial, english)
-                if score > best + 1e-9:
+                if score > best + MIN_GAIN:
                     best, best_value = score, value
             if best_value != getattr(params, name):
                 params = params.model_copy(update={name: best_value})

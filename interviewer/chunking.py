@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,6 +17,16 @@ from interviewer.corpus import Document, Section
 
 if TYPE_CHECKING:
     from llama_index.core.node_parser import SentenceSplitter
+
+# A Markdown link or image: its target (a URL or path) is dropped from what is embedded,
+# its text kept. URLs are long runs of words ("news-detail", "machine-learning-...")
+# that match many queries and say nothing about the section's subject.
+_LINK = re.compile(r"!?\[([^\]]*)\]\(\s*<?[^)\s>]*>?(?:\s+\"[^\"]*\")?\s*\)")
+_BARE_URL = re.compile(r"<?\bhttps?://[^\s)>\]]+>?")
+
+
+def _without_urls(text: str) -> str:
+    return _BARE_URL.sub("", _LINK.sub(r"\1", text))
 
 
 class Chunk(BaseModel):
@@ -41,8 +52,13 @@ class Chunk(BaseModel):
     @property
     def embed_text(self) -> str:
         """What the embedder and BM25 see: heading path first, so that a chunk deep in
-        a long section still knows what question it answers."""
-        return f"{self.heading}\n\n{self.text}".strip()
+        a long section still knows what question it answers, then the unit's question
+        when the heading path does not already say it; link targets left out."""
+        head = self.heading
+        question = (self.question or "").strip()
+        if question and _norm_words(question) not in _norm_words(head):
+            head = f"{head}\n{question}"
+        return _without_urls(f"{head}\n\n{self.text}").strip()
 
     def chroma_metadata(self) -> dict[str, Any]:
         meta: dict[str, Any] = {
@@ -68,6 +84,10 @@ class Chunk(BaseModel):
         if self.citing_sections:
             meta["citing_sections"] = json.dumps(self.citing_sections, ensure_ascii=False)
         return meta
+
+
+def _norm_words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 @lru_cache(maxsize=4)

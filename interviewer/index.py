@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from interviewer.embeddings import Embedder
     from interviewer.settings import Settings
 
-SCHEMA_VERSION = 3  # 3: question/answer units (unit_id, question, unit_kind per chunk)
+SCHEMA_VERSION = 4  # 3: question/answer units; 4: embedded text has the unit question, no URLs
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 UPSERT_BATCH = 256

@@ -47,7 +47,8 @@ STOPWORDS = frozenset(
     which while who whom why will with would you your yours de la el en y que los las un
     una es por con para del se""".split()
 )
-TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+# Letters of any script, so that accented words stay whole ("cómo", not "c" + "mo").
+TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 
 
 class Hit(BaseModel):
@@ -103,6 +104,11 @@ class BM25:
             for t in tf:
                 self._postings.setdefault(t, []).append(i)
 
+    @property
+    def postings(self) -> dict[str, list[int]]:
+        """Term -> indices of the documents holding it."""
+        return self._postings
+
     def scores(self, query: str) -> dict[int, float]:
         out: dict[int, float] = {}
         for term in set(tokenize(query)):
@@ -147,6 +153,7 @@ class FusionParams(BaseModel):
     foreign_dense_weight: float = 1.0
     foreign_bm25_weight: float = 1.0
     foreign_multilingual_weight: float = 1.0
+    exact_margin: float = 0.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FusionParams:
@@ -169,6 +176,9 @@ class Signals:
     bm25_text: dict[int, float] = field(default_factory=dict)
     bm25_heading: dict[int, float] = field(default_factory=dict)
     multilingual: list[tuple[int, float]] | None = None
+    # BM25's best chunk when it alone in the notes shares a query term (a number, an
+    # identifier, a rare name), with its score over the best of any other section.
+    exact: tuple[int, float] | None = None
 
     def bm25(self, heading_weight: float, n: int) -> list[tuple[int, float]]:
         scores = dict(self.bm25_text)
@@ -200,6 +210,13 @@ def fuse(signals: Signals, params: FusionParams, stubs: Sequence[bool]) -> list[
         weights.append(w_multi)
     lists = [[str(i) for i, _ in _weaken_stubs(r, stubs, params.stub_weight)] for r in ranked]
     fused = rrf(lists, params.rrf_k, weights)
+    if params.exact_margin and signals.exact and fused:
+        # A rare term matched exactly, by one section only and by a clear BM25 margin,
+        # is stronger evidence than rank fusion can show (dense vectors blur numbers and
+        # names): that chunk goes first.
+        top, margin = signals.exact
+        if margin >= params.exact_margin:
+            fused[str(top)] = max(fused.values()) + 1.0
     return sorted(((int(i), s) for i, s in fused.items()), key=lambda kv: (-kv[1], kv[0]))
 
 
@@ -358,12 +375,32 @@ class Retriever:
         if every or mode == "dense" or (mode == "hybrid" and w_dense):
             out.dense = self.dense(query, n)
         if every or mode == "bm25" or (mode == "hybrid" and w_bm25):
-            out.bm25_text = dict(self.bm25.top(query, n))
+            ranked = self.bm25.top(query, n)
+            out.bm25_text = dict(ranked)
+            out.exact = self._exact_match(query, ranked)
             if every or (mode == "hybrid" and self.params.heading_weight):
                 out.bm25_heading = dict(self.bm25_heading.top(query, n))
         if every or mode == "multilingual" or (mode == "hybrid" and w_multi):
             out.multilingual = self.multilingual(query, n)
         return out
+
+    def _exact_match(self, query: str, ranked: list[tuple[int, float]]) -> tuple[int, float] | None:
+        """BM25's best chunk and its score margin over the best chunk of any other
+        section, when a query term occurs in that chunk's section and nowhere else."""
+        if not ranked:
+            return None
+        top, best = ranked[0]
+        section = self.chunks[top].section_id
+        postings = self.bm25.postings
+        for term in set(tokenize(query)):
+            where = postings.get(term)
+            if where and top in where and all(self.chunks[j].section_id == section for j in where):
+                break
+        else:
+            return None
+        others = [s for j, s in ranked[1:] if self.chunks[j].section_id != section]
+        second = others[0] if others else 0.0
+        return top, (best / second if second > 0 else math.inf)
 
     def search(
         self,

@@ -76,8 +76,8 @@ class Settings(BaseSettings):
     # evals/retrieval/ (never the held-out one) by benchmarks/fit_retrieval.py;
     # re-fit them there rather than by hand.
     top_k: int = 5
-    candidates: int = 30  # candidates taken from each retriever
-    rrf_k: float = 2  # reciprocal rank fusion constant
+    candidates: int = 15  # candidates taken from each retriever
+    rrf_k: float = 3  # reciprocal rank fusion constant
     # Weights of each ranked list for a query in the notes' language (English model
     # dense, BM25, multilingual dense), and below, the foreign_* ones for a query
     # that may need notes in another language (retrieval.SAME_LANGUAGE_SHARE).
@@ -90,8 +90,12 @@ class Settings(BaseSettings):
     multilingual: Literal["auto", "off"] = "auto"
     multilingual_weight: float = 0.0
     foreign_dense_weight: float = 1.0
-    foreign_bm25_weight: float = 0.5
+    foreign_bm25_weight: float = 0.0
     foreign_multilingual_weight: float = 1.5
+    # A query term that only one section of the notes holds (a number, an identifier, a
+    # rare name) puts BM25's best chunk first when its BM25 score is at least this many
+    # times that of any other section (0: off).
+    exact_margin: float = 3.0
 
     # LLM via Ollama.
     model: str = "qwen2.5:7b-instruct"

@@ -294,3 +294,65 @@ def test_query_set_size_languages_and_fixed_split() -> None:
     assert 0.3 < heldout < 0.5
     assert all(split_of(q.query) == q.split for q in queries)
     assert split_of("  Some Query ") == split_of("some query")
+
+
+def test_fusion_puts_a_rare_exact_match_first_only_past_the_margin() -> None:
+    from interviewer.retrieval import FusionParams, Signals, fuse
+
+    # Dense ranks chunk 2 last; BM25 ranks it first through a term no other section has.
+    signals = Signals(
+        english=True,
+        dense=[(0, 0.6), (1, 0.59), (2, 0.4)],
+        bm25_text={2: 9.0, 0: 3.0},
+        exact=(2, 3.0),
+    )
+    assert fuse(signals, FusionParams(exact_margin=2.0), [False] * 3)[0][0] == 2
+    assert fuse(signals, FusionParams(exact_margin=4.0), [False] * 3)[0][0] == 0
+    assert fuse(signals, FusionParams(exact_margin=0.0), [False] * 3)[0][0] == 0
+
+
+def _incident_notes(seed: int = 7, n: int = 30) -> tuple[str, str]:
+    """Notes of many alike incident reviews, each naming its own case number; returns
+    the notes and the heading of the one that names case 3007."""
+    import random
+
+    rng = random.Random(seed)
+    systems = ["billing", "login", "search", "upload", "checkout", "email", "reports", "sync"]
+    symptoms = ["timed out", "returned errors", "was slow", "lost data", "crashed"]
+    numbers = rng.sample(range(1000, 9999), n)
+    target = rng.randrange(n)
+    numbers[target] = 3007
+    parts, heading = ["# Incident reviews\n"], ""
+    for i, number in enumerate(numbers):
+        system, symptom = rng.choice(systems), rng.choice(symptoms)
+        title = f"Incident {i + 1}: {system} {symptom}"
+        if i == target:
+            heading = f"Incident reviews > {title}"
+        parts.append(
+            f"## {title}\n\nDuring case {number} the {system} service {symptom} for many "
+            f"users after a deploy. We rolled back, added an alert on {system} latency and "
+            "wrote a follow-up about testing deploys on a canary first.\n"
+        )
+    return "\n".join(parts), heading
+
+
+def test_a_rare_exact_term_beats_dense_noise(tmp_path: Path) -> None:
+    from interviewer.retrieval import open_retriever
+    from interviewer.settings import load_settings
+
+    notes, heading = _incident_notes(seed=11)
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "incidents.md").write_text(notes, encoding="utf-8")
+    retriever = open_retriever(load_settings(corpus=corpus))  # home: the test's own
+    query = "what went wrong in case 3007"
+    # Every review reads alike: dense search does not single it out, nor does rank
+    # fusion alone ...
+    assert retriever.search(query, mode="dense")[0].heading != heading
+    signals = retriever.signals(query, 30)
+    without = retriever.params.model_copy(update={"exact_margin": 0.0})
+    assert retriever.rank(signals, "hybrid", without, 5)[0].heading != heading
+    # ... the one section holding the number does, and wins with the default settings.
+    assert retriever.search(query)[0].heading == heading
+    # A term every section shares triggers nothing.
+    assert retriever.signals("what went wrong in the case", 30).exact is None
