@@ -299,19 +299,23 @@ def reset_store(settings: Settings, name: str) -> None:
 
 
 def _segment_fingerprint(chroma_dir: Path) -> str | None:
-    """Names, sizes and times of the vector segment files (not of chroma.sqlite3, which
-    every open touches). None when there is no store on disk."""
+    """Names, sizes and contents of the vector segment files. Not their times, nor
+    chroma.sqlite3 or length.bin: every open of the store rewrites those (length.bin
+    with bytes that change), so they would force a probe on every run. None when
+    there is no store on disk."""
     if not chroma_dir.is_dir():
         return None
-    digest = hashlib.sha256()
+    digest = hashlib.blake2b(digest_size=32)
     try:
         for path in sorted(chroma_dir.rglob("*")):
             rel = path.relative_to(chroma_dir).as_posix()
             if path.parent == chroma_dir and path.is_file():
                 continue
-            st = path.stat()
-            size = st.st_size if path.is_file() else -1
-            digest.update(f"{rel}\0{size}\0{st.st_mtime_ns}\n".encode())
+            size = path.stat().st_size if path.is_file() else -1
+            digest.update(f"{rel}\0{size}\n".encode())
+            if path.is_file() and path.name != "length.bin":
+                with path.open("rb") as handle:
+                    digest.update(hashlib.file_digest(handle, "blake2b").digest())
     except OSError:
         return None
     return digest.hexdigest()

@@ -340,3 +340,19 @@ def test_read_commands_work_on_a_read_only_data_dir(small: Path, tmp_path: Path)
         history = run_cli("history", "--json", home=home)
         assert history.returncode == 0, history.stderr
         assert len(json.loads(history.stdout)["sessions"]) == 1
+
+
+def test_a_store_that_passed_is_not_probed_again_on_the_next_run(
+    copy: tuple[Path, Path],
+) -> None:
+    """Opening the store rewrites some of Chroma's files (times, length.bin); that alone
+    must not make every search pay for a new probe in a child process."""
+    corpus, home = copy
+    for _ in range(2):
+        search = run_cli("search", "case 3007", "--corpus", str(corpus), "--json", home=home)
+        assert search.returncode == 0, search.stderr
+    stamp = next(home.rglob("store-check.json"))
+    written = stamp.stat().st_mtime_ns
+    search = run_cli("search", "case 1002", "--corpus", str(corpus), "--json", home=home)
+    assert search.returncode == 0, search.stderr
+    assert stamp.stat().st_mtime_ns == written  # trusted: no probe, no new stamp
