@@ -342,17 +342,19 @@ def test_read_commands_work_on_a_read_only_data_dir(small: Path, tmp_path: Path)
         assert len(json.loads(history.stdout)["sessions"]) == 1
 
 
-def test_a_store_that_passed_is_not_probed_again_on_the_next_run(
-    copy: tuple[Path, Path],
-) -> None:
-    """Opening the store rewrites some of Chroma's files (times, length.bin); that alone
-    must not make every search pay for a new probe in a child process."""
-    corpus, home = copy
-    for _ in range(2):
-        search = run_cli("search", "case 3007", "--corpus", str(corpus), "--json", home=home)
+def test_a_store_that_passed_is_not_probed_again_on_the_next_run(tmp_path: Path) -> None:
+    """Opening a small store rewrites some of Chroma's files (times, length.bin); that
+    alone must not make every search pay for a new probe in a child process."""
+    corpus, home = tmp_path / "notes", tmp_path / "home"
+    corpus.mkdir()
+    notes = "\n".join(f"## Note {i}: {t}\n{t.title()} matters in case {i:03d}.\n"
+                      for i, t in enumerate(TOPICS))  # fmt: skip
+    (corpus / "small.md").write_text(notes, encoding="utf-8")
+    for query in ("case 001", "case 002"):
+        search = run_cli("search", query, "--corpus", str(corpus), "--json", home=home)
         assert search.returncode == 0, search.stderr
     stamp = next(home.rglob("store-check.json"))
     written = stamp.stat().st_mtime_ns
-    search = run_cli("search", "case 1002", "--corpus", str(corpus), "--json", home=home)
+    search = run_cli("search", "case 003", "--corpus", str(corpus), "--json", home=home)
     assert search.returncode == 0, search.stderr
     assert stamp.stat().st_mtime_ns == written  # trusted: no probe, no new stamp
