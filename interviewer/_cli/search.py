@@ -43,7 +43,7 @@ def search(
         err_console().print(
             f"note: {built.rebuilt_reason}", markup=False, highlight=False, soft_wrap=True
         )
-    retriever = open_retriever(settings)
+    retriever = open_retriever(settings, ensure_index=False)  # ensured just above
     hits = retriever.search(query, k=k, mode=mode)  # type: ignore[arg-type]
     if json_out:
         print_json([h.model_dump(mode="json") for h in hits])
