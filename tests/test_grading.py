@@ -687,6 +687,8 @@ def test_points_are_named_by_their_subject(
          "Do you know rotation forest, and how does it relate to this question?"),
         ("A metric to train the network", "method",
          "Which metric would you choose to train the network, and why?"),
+        ("on imbalanced data", "method", "What would you do on imbalanced data, and why?"),
+        ("under heavy write load", "fact", "What would you do under heavy write load, and why?"),
     ],
 )  # fmt: skip
 def test_follow_ups_ask_about_the_subject_by_kind(subject: str, kind: str, expected: str) -> None:

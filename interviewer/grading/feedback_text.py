@@ -102,6 +102,11 @@ def key_phrase(point: str, terms: Sequence[str]) -> str | None:
     return None
 
 
+_LEADING_PREPOSITION = re.compile(
+    r"^(?:on|in|at|for|with|without|under|during|before|after|when|while)\s+\S", re.IGNORECASE
+)
+
+
 def _is_are(subject: str) -> str:
     return "are" if plural_phrase(subject) else "is"
 
@@ -138,6 +143,10 @@ def follow_up_question(
             return f"What can go wrong with {phrase}, and how would you notice it?"
         return f"What can you tell me about {phrase}, and why does it matter here?"
     x = _case(subject.strip(" .,;:"), common)
+    if missed and _LEADING_PREPOSITION.match(x):
+        # "on imbalanced data" is a circumstance, not a name: no template that puts a
+        # noun in its place reads as English, so ask what to do in it.
+        return f"What would you do {x}, and why?"
     if _is_clause(x):
         # "index speeds up reads": a statement, not a name; ask how it comes about.
         return f"Can you explain how {x}, and why does it matter here?"
