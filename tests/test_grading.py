@@ -1176,7 +1176,7 @@ def compound_grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
 
 
 def test_parallel_clauses_split_enumerations_only() -> None:
-    from interviewer.grading.units import parallel_clauses
+    from interviewer.grading.material import parallel_clauses
 
     got = parallel_clauses(
         "A tree is a structure in which each node represents a test (e.g. a coin flip), "

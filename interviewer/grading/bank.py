@@ -15,6 +15,14 @@ from pydantic import ValidationError
 
 from interviewer.corpus import Section, decode_text, is_stub_text
 from interviewer.feedback import Citation
+from interviewer.grading.material import (
+    _PRONOUN_LEAD,
+    Candidate,
+    Unit,
+    _paragraph_scope,
+    clean_unit,
+    material_units,
+)
 from interviewer.grading.models import (
     BANK_FILE,
     EMB_FILE,
@@ -33,14 +41,6 @@ from interviewer.grading.points import (
     iter_points,
 )
 from interviewer.grading.terms import idf_table
-from interviewer.grading.units import (
-    _PRONOUN_LEAD,
-    Candidate,
-    Unit,
-    _paragraph_scope,
-    clean_unit,
-    material_units,
-)
 from interviewer.text import BARE_URL, GENERIC, MD_LINK, STOPWORDS, text_terms, words
 from interviewer.units import even_structure, structure_candidates
 

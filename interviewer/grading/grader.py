@@ -63,6 +63,7 @@ from interviewer.grading.language import (
     looks_spanish,
     spanish_to_english,
 )
+from interviewer.grading.material import parallel_clauses
 from interviewer.grading.models import Bank, KeyPoint, Question
 from interviewer.grading.naming import bare_subject, name_point
 from interviewer.grading.params import GradingParams, load_params
@@ -77,7 +78,6 @@ from interviewer.grading.rubric import (
 from interviewer.grading.scoring import Features, central_points, decide, score_from
 from interviewer.grading.sources import _plain_block, _reference_hit_points, _unique_citations
 from interviewer.grading.terms import key_terms
-from interviewer.grading.units import parallel_clauses
 from interviewer.text import DEFINITIONAL, close_stems, stem, stem_index, text_terms, words
 
 if TYPE_CHECKING:

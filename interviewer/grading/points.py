@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
     from interviewer.embeddings import Embedder
     from interviewer.grading.bank import ReferenceText
+    from interviewer.grading.material import Candidate
     from interviewer.grading.models import Bank, Question
-    from interviewer.grading.units import Candidate
 
 
 def _citing_keys(q: Question) -> list[str]:

@@ -1,5 +1,6 @@
-"""Units of the notes (list items, sentences) and their cleaning into candidates,
-including compound points split into parallel clauses."""
+"""Material of the notes under a question (list items, sentences) and its cleaning into
+candidate key points, including compound points split into parallel clauses. (Not
+`interviewer.units`, which reads question/answer units out of the notes.)"""
 
 from __future__ import annotations
 
