@@ -25,74 +25,33 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
+from interviewer import lexicon
+
 if TYPE_CHECKING:
     from interviewer.corpus import Document, Section
 
 UnitKind = Literal["heading", "bold", "list", "qa", "details", "topic", "generated"]
 UNIT_KINDS: tuple[str, ...] = ("heading", "bold", "list", "qa", "details", "topic", "generated")
 
-# ---- general language cues ------------------------------------------------------------
+# ---- general language cues (interviewer/units_cues.txt) ---------------------------------
 
-# Words that name a part of a document rather than a subject: a heading made only of
-# them ("Questions", "Further reading", "Study guide") is a container, never a topic.
-CONTAINER_WORDS = frozenset(
-    """questions question interview interviews notes note misc miscellaneous general other
-    others faq faqs qa topics topic part parts section sections chapter chapters answers
-    answer todo more extra extras bonus various basics basic introduction intro overview
-    summary index contents content table preparation prep resources resource references
-    reference sources source links link reading further see also bibliography credits
-    acknowledgements acknowledgments license licence contributing contributors
-    contribution contact about appendix changelog motivation tips tricks glossary
-    cheatsheet cheat sheet prerequisites setup installation usage readme flashcards cards
-    study guide exercises practice solutions solution problems problem list lists
-    learning course courses book books video videos links further related updates
-    update updates news recently added new misc final initial my our your their draft
-    contributions""".split()
-)
-# A heading holding one of these is about the document, not a subject ("Object-oriented
-# design interview questions with solutions", "Index of topics", "Contact info").
-CONTAINER_ANY = frozenset(
-    """questions interview interviews faq faqs flashcards exercises solutions resources
-    references links bibliography contents index glossary cheatsheet contact contributing
-    contributions license licence credits acknowledgements acknowledgments changelog
-    appendix additional next recommended""".split()
-)
-# The first word of a heading that names an aspect of its parent ("Disadvantage(s):
-# cache", "Pros and cons", "Source(s) and further reading"): material of the parent.
-ASPECT_WORDS = frozenset(
-    """advantage advantages disadvantage disadvantages pro pros con cons benefit benefits
-    drawback drawbacks limitation limitations tradeoff tradeoffs trade-off trade-offs
-    caveat caveats pitfall pitfalls example examples note notes summary tip tips
-    reference references source sources see related further reading links link
-    resources resource footnotes appendix""".split()
-)
-STOP = frozenset(
-    """a an the and or of to in on for with by at from as vs versus is are be its it
-    this that these those s""".split()
-)
-# Summary texts of a collapsible block that only say "open me": the question is the
-# line before the block.
-REVEAL_WORDS = frozenset(
-    """answer answers solution solutions show hide reveal click expand here to see view
-    the details explanation hint hints spoiler toggle more result output code open""".split()
-)
-# Callout types that ask (Obsidian and similar): the title is the question.
-QUESTION_CALLOUTS = frozenset({"question", "faq", "help", "quiz", "q", "questions"})
-# Verbs that open an imperative heading ("Tune the query cache", "Avoid expensive
-# joins"): such a topic is asked as "How would you ...?".
-IMPERATIVE_VERBS = frozenset(
-    """add apply avoid build calculate check choose clean collect compare compute configure
-    consider create debug decide define deploy design detect do estimate evaluate find fix
-    follow gather get handle identify implement improve increase install keep learn limit
-    make manage measure minimize minimise maximize maximise monitor move optimize optimise
-    outline partition pick plan prefer prep prepare prevent protect read reduce refactor remove
-    replace review run scale secure select set simplify speed split start store structure
-    test tighten track train transform tune understand update use validate write""".split()
-)
-QUESTION_START = frozenset(
-    """how what why when which who whom whose where explain define describe compare can
-    could would should is are do does did name list give derive discuss contrast tell""".split()
-)
+# A heading made only of these ("Questions", "Further reading") is a container.
+CONTAINER_WORDS = lexicon.words("container_words")
+# A heading holding one of these is about the document, not a subject.
+CONTAINER_ANY = lexicon.words("container_any")
+# The first word of a heading that names an aspect of its parent ("Disadvantages").
+ASPECT_WORDS = lexicon.words("aspect_words")
+STOP = lexicon.words("stop")
+# Summary texts of a collapsible block that only say "open me".
+REVEAL_WORDS = lexicon.words("reveal_words")
+# Callout types that ask: the title is the question.
+QUESTION_CALLOUTS = lexicon.words("question_callouts")
+# Verbs that open an imperative heading: such a topic is asked as a "how" question.
+IMPERATIVE_VERBS = lexicon.words("imperative_verbs")
+QUESTION_START = lexicon.words("question_start")
+# With a number, these only number an item ("Q3", "Problem 4").
+NUMBER_LABELS = lexicon.words("number_labels")
+TOPIC_TEMPLATES = lexicon.templates("topic_templates")
 
 # ---- line patterns ----------------------------------------------------------------------
 
@@ -221,12 +180,12 @@ def topic_question(title: str) -> str:
         return plain(title)
     if re.search(r"\s(?:vs\.?|versus)\s", t, re.IGNORECASE):
         pieces = re.split(r"\s+(?:vs\.?|versus)\s+", t, flags=re.IGNORECASE)
-        return "How do " + _join([_np_case(p) for p in pieces]) + " differ?"
+        return _template("compare", pair=_join([_np_case(p) for p in pieces]))
     t = re.sub(r"^about\s+", "", t, flags=re.IGNORECASE)
     words = t.split()
     first = words[0].lower()
     if first in IMPERATIVE_VERBS and len(words) > 1 and not words[0].isupper():
-        return f"How would you {first} {' '.join(words[1:])}?".replace("  ", " ")
+        return _template("imperative", verb=first, rest=" ".join(words[1:]))
     if _title_case(words):
         t = " ".join(w if _is_acronym(w) or i == 0 else w.lower() for i, w in enumerate(words))
     core = re.sub(r"\s*\([^()]*\)", "", t).strip() or t
@@ -242,15 +201,19 @@ def topic_question(title: str) -> str:
         or bool(re.search(r"\s(?:and|&)\s", head))
     ) and not (_is_acronym(last) and not last.endswith("s"))
     if plural:
-        return f"What are {np}, and when would you use them?"
+        return _template("plural", np=np)
     if re.search(r"\s(?:or)\s", core) and len(core.split()) <= 6:
-        return f"When would you choose {np}?"
+        return _template("choice", np=np)
     core_words = core.split()
     if low.endswith(_MASS_ENDINGS) or (len(core_words) == 1 and _is_acronym(core)):
-        return f"What is {np}, and when would you use it?"
+        return _template("mass", np=np)
     if _is_acronym(core_words[0]) or any(w[:1].isupper() for w in core_words[1:]):
-        return f"What is the {np}, and when would you use it?"
-    return f"What is {_article(np)} {np}, and when would you use one?"
+        return _template("named", np=np)
+    return _template("countable", np=np, article=_article(np))
+
+
+def _template(name: str, **parts: str) -> str:
+    return " ".join(TOPIC_TEMPLATES[name].format(**parts).split())
 
 
 def _title_case(words: list[str]) -> bool:
@@ -678,9 +641,7 @@ def mark_topics(sections: list[Section]) -> None:
         sec.is_question = True
 
 
-_LEADING_PREPOSITIONS = frozenset(
-    "in on at under over for with without by from into during before after between".split()
-)
+_LEADING_PREPOSITIONS = lexicon.words("leading_prepositions")
 
 
 def _substantial(sections: list[Section], i: int) -> bool:
@@ -812,10 +773,7 @@ def _stems(text: str) -> set[str]:
     return {w.lower().rstrip("s") if len(w) > 3 else w.lower() for w in _words(plain(text))}
 
 
-_READING = frozenset(
-    """source sources reading references reference links link bibliography resources
-    resource citations""".split()
-)
+_READING = lexicon.words("reading_words")
 
 
 def is_reading_list(path: list[str]) -> bool:
