@@ -647,12 +647,13 @@ _LEADING_PREPOSITIONS = lexicon.words("leading_prepositions")
 def _substantial(sections: list[Section], i: int) -> bool:
     """Notes of its own (lines that ask do not count: they are not notes), or a
     sub-section that has them."""
-    from interviewer.corpus import is_stub_text
+    from interviewer.corpus import STUB_WORDS, substantive_words
 
+    # A topic asks for more than a short answer can give: a dozen words of notes.
     own = "\n".join(ln for ln in sections[i].text.split("\n") if not asks(ln))
-    if not is_stub_text(own):
+    if substantive_words(own) >= STUB_WORDS:
         return True
-    return any(not d.is_stub for d in _descendants(sections, i))
+    return any(substantive_words(d.text) >= STUB_WORDS for d in _descendants(sections, i))
 
 
 def _really_asks(heading: str) -> bool:
