@@ -236,6 +236,11 @@ _ANY_LINK = re.compile(r"!?\[\[?[^\]]*\]?\]\([^)]*\)\]?")
 _ANY_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+|\bwww\.\S+", re.IGNORECASE)
 
 
+def without_links(text: str) -> str:
+    """Text with its links, images and URLs removed (their words too)."""
+    return _ANY_URL.sub(" ", _ANY_LINK.sub(" ", re.sub(r"<br\s*/?>", "\n", text)))
+
+
 def is_sentence_line(line: str) -> bool:
     """A line that says something of its own: three words or more besides its links
     and markup, not a placeholder, not only a pointer to a link ("see [docs](..)"),
