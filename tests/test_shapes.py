@@ -20,16 +20,16 @@ TABLE = """\
 
 | # | Question | Answer |
 |---|----------|--------|
-| 1 | What is a primary key? | A column or set of columns that uniquely identifies each row of a table. |
-| 2 | What does a LEFT JOIN return? | Every row of the left table, with matching right rows or NULLs. |
-| 3 | Explain normalization | Splitting tables so that each fact is stored once, avoiding update anomalies. |
+| 1 | What is a primary key? | A column or set of columns that uniquely identifies a row. |
+| 2 | What does a LEFT JOIN return? | Every left row, with matching right rows or NULLs. |
+| 3 | Explain normalization | Splitting tables so that each fact is stored once. |
 
 ## Isolation
 
 | Isolation | |
 |---|---|
-| What does READ COMMITTED prevent? | Dirty reads: a transaction never sees uncommitted writes of another. |
-| What anomaly does SERIALIZABLE remove? | Every anomaly: the outcome equals some serial order of the transactions. |
+| What does READ COMMITTED prevent? | Dirty reads: no transaction sees uncommitted writes. |
+| What anomaly does SERIALIZABLE remove? | Every anomaly: the outcome equals a serial order. |
 
 ## Plain table
 
