@@ -213,7 +213,10 @@ class Grader:
             bank, vectors = cached
         else:
             docs = load_corpus(settings.corpus_dir, settings.max_file_bytes).documents
-            bank, vecs = build_bank(docs, self.embedder, refs, corpus_key=key)
+            from interviewer.vector_cache import cached_embedder  # texts embedded once
+
+            embedder = cached_embedder(settings, self.embedder)
+            bank, vecs = build_bank(docs, embedder, refs, corpus_key=key)
             assert vecs is not None
             vectors = vecs
             # A read-only data dir only costs the next start a re-extraction.
