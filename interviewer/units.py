@@ -854,7 +854,10 @@ def _numbered_question(
     if sec.level == 0 or sec.is_question or not is_number_label(sec.heading_path[-1]):
         return None
     j = _next_nonblank(lines, body_first - 1, last)
-    return _first_line_question(lines, j, last) if j is not None else None
+    start = _first_line_question(lines, j, last) if j is not None else None
+    if start is None or find_questions(lines, start.body, last):
+        return None  # "## Part 2" over several questions: a part, not a question's number
+    return start
 
 
 def _set_text(sec: Section, lines: list[str], first: int, last: int) -> None:

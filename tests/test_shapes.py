@@ -284,3 +284,17 @@ def test_a_short_answer_makes_its_unit_real(tmp_path: Path) -> None:
         "What is a foreign key?": True,
         "What is a surrogate key?": True,
     }
+
+
+def test_a_numbered_part_over_several_questions_stays_a_part(tmp_path: Path) -> None:
+    doc = load(
+        tmp_path,
+        "os.md",
+        "# OS\n\n## Part 2\n\n**What is a semaphore?**\n\nA counter that threads wait on "
+        "and signal.\n\n**What is a monitor?**\n\nA lock with condition variables "
+        "bundled around shared data.\n",
+    )
+    assert spans(doc) == [
+        ("bold", "What is a semaphore?", 5, 7),
+        ("bold", "What is a monitor?", 9, 11),
+    ]

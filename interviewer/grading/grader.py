@@ -421,6 +421,7 @@ class Grader:
             covered=[self._point(k, assessments[k.id]) for k in _by_importance(covered)],
             partial=[self._point(k, assessments[k.id]) for k in _by_importance(partial)],
             missed=[self._point(k, assessments[k.id]) for k in missed],
+            points_total=len(shown),
             incorrect=incorrect,
             to_check=to_check,
             grounded=True,
