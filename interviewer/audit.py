@@ -141,10 +141,18 @@ def stub_questions(documents: list[Document]) -> list[StubQuestion]:
                     heading=section.heading,
                     line=section.line_start,
                     state="stub" if texts else "empty",
-                    excerpt=" ".join(" ".join(texts).split())[:160],
+                    excerpt=_excerpt(" ".join(texts)),
                 )
             )
     return found
+
+
+def _excerpt(text: str, limit: int = 160) -> str:
+    """Plain text of a stub's notes: images dropped, links as their text (a report
+    rendered as Markdown must not turn them into pictures or move them around)."""
+    from interviewer.units import plain
+
+    return plain(re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", text))[:limit]
 
 
 def unit_shapes(documents: list[Document]) -> tuple[dict[str, int], list[UncertainShape]]:

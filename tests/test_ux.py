@@ -120,3 +120,17 @@ def test_one_count_of_key_points_in_questions_title_and_critique(tmp_path: Path)
     assert title and int(title.group(2)) == row.key_points
     # A second listing reads the counts kept beside the index: the same numbers.
     assert [r.key_points for r in bank_rows(settings, grader=grader)] == [row.key_points]
+
+
+def test_stub_excerpts_in_the_audit_are_plain_text(tmp_path: Path) -> None:
+    from interviewer.audit import run_audit
+    from interviewer.settings import load_settings
+
+    (tmp_path / "design.md").write_text(
+        "# Design\n\n## Design a web crawler\n\n[View the solution](solutions/crawler.md)\n\n"
+        "![diagram](images/crawler.png)\n",
+        encoding="utf-8",
+    )
+    report = run_audit(load_settings(corpus=tmp_path, use_llm=False), use_embeddings=False)
+    [stub] = report.stub_questions
+    assert stub.excerpt == "View the solution"
