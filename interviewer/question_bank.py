@@ -5,7 +5,7 @@ shape, where it is in the notes and how many key points grade it. Backs
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -35,9 +35,47 @@ class WordingReport(BaseModel):
 
 
 def open_grader(settings: Settings) -> Grader:
+    """A grader for listing the bank: the embedding model is loaded only if the bank
+    must be extracted (a cached bank needs only the model's name)."""
     from interviewer.grading import Grader
 
-    return Grader.open(settings, use_llm=False)
+    if settings.embedding_backend == "ollama":
+        return Grader.open(settings, use_llm=False)
+    grader = Grader(settings, embedder=LazyEmbedder(settings))
+    grader.bank  # noqa: B018 - load now so that corpus errors surface here
+    return grader
+
+
+class LazyEmbedder:
+    """The MiniLM embedder, loaded at its first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        from interviewer.embeddings import MINILM_NAME
+
+        self.settings = settings
+        self.name = MINILM_NAME
+        self._real: Any = None
+
+    def _model(self) -> Any:
+        if self._real is None:
+            from interviewer.embeddings import get_embedder
+
+            self._real = get_embedder(self.settings)
+        return self._real
+
+    @property
+    def dim(self) -> int:
+        return 384 if self._real is None else int(self._real.dim)
+
+    @property
+    def loaded(self) -> bool:
+        return self._real is not None
+
+    def embed(self, texts: list[str]) -> Any:
+        return self._model().embed(texts)
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._model(), attr)
 
 
 def bank_rows(

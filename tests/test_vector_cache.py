@@ -67,3 +67,27 @@ def test_the_grader_builds_its_bank_through_the_cache(tmp_path: Path) -> None:
     second = Grader.open(settings, use_llm=False).questions()
     assert [q.text for q in second] == [first[0].text, "What is an index?"]
     assert second[0].key_points and len(second[0].key_points) == len(first[0].key_points)
+
+
+def test_listing_a_cached_bank_loads_no_model(tmp_path: Path) -> None:
+    from interviewer.embeddings import get_embedder
+    from interviewer.question_bank import LazyEmbedder, bank_rows, open_grader
+    from interviewer.settings import load_settings
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "os.md").write_text(
+        "# OS\n\n## What is a context switch?\n\nThe kernel saves the registers of the "
+        "running task and loads those of the next one.\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(corpus=corpus, use_llm=False)
+    first = open_grader(settings)
+    assert first._embedder.loaded  # the bank had to be extracted
+    again = open_grader(settings)
+    rows = bank_rows(settings, grader=again)
+    assert [r.question for r in rows] == ["What is a context switch?"]
+    assert not again._embedder.loaded  # the cached bank needed only the model's name
+    real = get_embedder(settings)
+    lazy = LazyEmbedder(settings)
+    assert (lazy.name, lazy.dim) == (real.name, real.dim)
