@@ -599,6 +599,7 @@ def _table_starts(
         if not question:
             continue
         answer = "; ".join(cells[k] for k in acols if k < len(cells) and cells[k])
+        answer = re.sub(r"\s*<br\s*/?>\s*", "\n", answer, flags=re.IGNORECASE)
         out.append(_Start(line=n, body=n, question=question, kind="table", answer=answer))
     # Questions whose cells hold only links to read are a reading list, not answers.
     bare = sum(is_stub_text(without_links(s.answer or "")) for s in out)
@@ -614,16 +615,17 @@ def _table_answer(raw: str) -> str | None:
     """A row of a question/answer table as answer text: the question's cell and
     numbering cells dropped. None when the row holds no question (an ordinary table
     row, read as written)."""
-    if "|" not in raw or not raw.lstrip().startswith("|"):
+    if "|" not in raw or FENCE.match(raw):
         return None
-    if is_table_separator(raw):
+    if raw.lstrip().startswith("|") and is_table_separator(raw):
         return ""
     cells = [c for c in table_cells(raw) if c and not _NUMBER_CELL.match(plain(c))]
     if len(cells) < 2:
         return None
     first = _words(clean_question(cells[0]))
     if asks(cells[0]) or (first and first[0].lower() in QUESTION_START):
-        return "; ".join(c for c in cells[1:] if not asks(c))
+        answer = "; ".join(c for c in cells[1:] if not asks(c))
+        return re.sub(r"\s*<br\s*/?>\s*", " ", answer, flags=re.IGNORECASE)
     return None
 
 
@@ -663,8 +665,9 @@ def split_term(heading: str) -> tuple[str, str] | None:
         return None
     if asks(term) or asks(text):
         return None
-    rest_words = rest.split()
-    titled = len(rest_words) > 1 and _title_case(rest_words)
+    rest_words = [w for w in _words(rest) if w.lower() not in STOP]
+    # "Kubernetes: Pods", "Coding: Interactive Challenges": a name, not a description.
+    titled = bool(rest_words) and all(w[:1].isupper() or w[:1].isdigit() for w in rest_words)
     if titled or not re.search(r"[A-Za-zÀ-ÿ]", rest):
         return None
     return term, rest
@@ -855,7 +858,8 @@ def _numbered_question(
         return None
     j = _next_nonblank(lines, body_first - 1, last)
     start = _first_line_question(lines, j, last) if j is not None else None
-    if start is None or find_questions(lines, start.body, last):
+    # (A collapsible block that reveals the answer belongs to the question above it.)
+    if start is None or any(s.line >= start.body for s in find_questions(lines, start.body, last)):
         return None  # "## Part 2" over several questions: a part, not a question's number
     return start
 

@@ -201,6 +201,7 @@ def test_term_definition_headings_are_topics_named_by_the_term(tmp_path: Path) -
     assert split_term("Disadvantages: replication") is None  # an aspect
     assert split_term("Coding resource: Interactive Challenges") is None  # a title
     assert split_term("What is TCP: a question?") is None
+    assert split_term("Kubernetes: Pods") is None  # a name, not a description
 
 
 def test_bold_label_paragraphs_are_topics_unless_they_structure_an_answer(
@@ -298,3 +299,22 @@ def test_a_numbered_part_over_several_questions_stays_a_part(tmp_path: Path) -> 
         ("bold", "What is a semaphore?", 5, 7),
         ("bold", "What is a monitor?", 9, 11),
     ]
+
+
+def test_a_table_without_outer_pipes_and_with_line_breaks(tmp_path: Path) -> None:
+    doc = load(
+        tmp_path,
+        "net.md",
+        "# Networking\n\nQ | A\n--- | ---\nWhat does ARP resolve? | An IP address to a MAC "
+        "address<br>on the local link.\nWhy does DNS use UDP? | Queries are small and one "
+        "round trip<br>is enough; TCP is the fallback.\n",
+    )
+    assert spans(doc) == [
+        ("table", "What does ARP resolve?", 5, 5),
+        ("table", "Why does DNS use UDP?", 6, 6),
+    ]
+    arp = next(s for s in doc.sections if s.question == "What does ARP resolve?")
+    assert arp.text == "An IP address to a MAC address\non the local link."
+    assert answer_line(doc.path.read_text().split("\n")[4]) == (
+        "An IP address to a MAC address on the local link."
+    )
