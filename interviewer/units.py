@@ -755,16 +755,22 @@ def split_sections(
 
     out: list[Section] = []
     asking: list[tuple[int, bool]] = []  # enclosing headings: (level, asks)
+    renamed: tuple[list[str], list[str]] | None = None  # a numbering heading's path, new
     for sec in sections:
         body_first = sec.line_start if sec.level > 0 else sec.line_start - 1  # 0-based
         last = sec.line_end - 1
+        if renamed and sec.heading_path[: len(renamed[0])] == renamed[0]:
+            sec.heading_path = [*renamed[1], *sec.heading_path[len(renamed[0]) :]]
         numbered = _numbered_question(lines, sec, body_first, last)
         if numbered is not None:
-            # "### Q12" over "What is X?": the heading is the question's number.
+            # "### Q12" over "What is X?": the heading is the question's number; the
+            # question names the unit (in citations and chunk headings too).
             body_first = numbered.body
             sec.is_question = True
             sec.question = numbered.question
             sec.body_line = numbered.body + 1
+            renamed = (list(sec.heading_path), [*sec.heading_path[:-1], numbered.question])
+            sec.heading_path = renamed[1]
             _set_text(sec, lines, body_first, last)
         while asking and asking[-1][0] >= sec.level:
             asking.pop()

@@ -188,6 +188,8 @@ def test_numbering_headings_over_their_question(tmp_path: Path) -> None:
     assert ctx_chunks and all("spinlock" not in c.text for c in ctx_chunks)
     # "### 4" over a remark asks nothing: no unit, no topic named "4".
     assert not any(u.heading_path[-1] == "4" for u in units_of(doc))
+    # The question, not its number, names the unit where it is cited.
+    assert ctx.heading_path == ["Operating systems", "What is a context switch?"]
 
 
 def test_term_definition_headings_are_topics_named_by_the_term(tmp_path: Path) -> None:
