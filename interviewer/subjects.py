@@ -25,6 +25,8 @@ TASK_VERBS = lexicon.words("subject_task_verbs")
 PARTICLES = lexicon.words("subject_particles")
 # Words that qualify what is asked rather than name the subject.
 HOLLOW = lexicon.words("subject_hollow")
+# Hollow nouns that can end a subject's name ("primary key", "data type").
+HOLLOW_HEADS = lexicon.words("subject_hollow_heads")
 # Verbs that are seldom nouns: after the subject they end it.
 VERBS = lexicon.words("subject_verbs")
 # "<a noun that asks for a comparison> between A and B".
@@ -82,7 +84,7 @@ def _noun_phrase(text: str) -> list[str]:
     verb-like word, a preposition (but "of"), a conjunction or an adverb."""
     tokens = [t for t in _TOKEN.findall(text) if t]
     words: list[str] = []
-    for tok in tokens:
+    for n, tok in enumerate(tokens):
         low = tok.lower().rstrip(".")
         if not words and (low in DETERMINERS or low in HOLLOW or low in PRONOUNS or low == "of"):
             continue
@@ -97,6 +99,11 @@ def _noun_phrase(text: str) -> list[str]:
             break
         if low == "and" and (not words or len(words) >= 2):
             break
+        if words and low in HOLLOW_HEADS and _ends_phrase(tokens, n):
+            # The head noun ("primary key", "data type"), not a qualifier of what
+            # follows ("its main advantages").
+            words.append(tok)
+            break
         if words and (low.endswith("ly") and len(low) > 4 or low in HOLLOW):
             break
         if words and (low in VERBS or low in PRONOUNS):
@@ -107,6 +114,14 @@ def _noun_phrase(text: str) -> list[str]:
     while words and words[-1].lower() in ("of", "and", "/"):
         words.pop()
     return words
+
+
+def _ends_phrase(tokens: list[str], n: int) -> bool:
+    """Nothing but a preposition, a conjunction or a verb follows token ``n``."""
+    if n + 1 >= len(tokens):
+        return True
+    nxt = tokens[n + 1].lower()
+    return nxt == "of" or nxt in PREPOSITIONS | CONJUNCTIONS | AUXILIARIES | VERBS
 
 
 def _strip_lead(clause: str) -> str:

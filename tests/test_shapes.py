@@ -320,3 +320,20 @@ def test_a_table_without_outer_pipes_and_with_line_breaks(tmp_path: Path) -> Non
     assert answer_line(doc.path.read_text().split("\n")[4]) == (
         "An IP address to a MAC address on the local link."
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("What is a primary key?", "primary key"),
+        ("What is a data type in SQL?", "data type"),
+        ("Why is the entry point of a program called first?", "entry point"),
+        ("What is the difference between a primary key and a foreign key?",
+         "primary key vs foreign key"),
+        ("What are random forests main advantages?", "random forests"),
+    ],
+)
+def test_a_hollow_noun_can_end_a_subject(question: str, label: str) -> None:
+    from interviewer.subjects import subject_label
+
+    assert subject_label(question) == label
