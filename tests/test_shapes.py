@@ -337,3 +337,18 @@ def test_a_hollow_noun_can_end_a_subject(question: str, label: str) -> None:
     from interviewer.subjects import subject_label
 
     assert subject_label(question) == label
+
+
+def test_a_label_alone_on_its_line_opens_a_topic(tmp_path: Path) -> None:
+    doc = load(
+        tmp_path,
+        "os.md",
+        "# Scheduling\n\n**Round robin**\n\nEach runnable task gets the CPU for one time "
+        "slice in turn.\n\n**Shortest job first:**\n\nThe task with the least remaining "
+        "work runs next, which starves long jobs.\n",
+    )
+    got = spans(doc)
+    assert [(k, a, b) for k, _, a, b in got] == [("topic", 3, 5), ("topic", 7, 9)]
+    assert "round robin" in got[0][1] and "shortest job first" in got[1][1]
+    rr = next(s for s in doc.sections if s.question and "round robin" in s.question)
+    assert rr.first_body_line == 4 and rr.text.startswith("Each runnable task")
