@@ -260,6 +260,8 @@ class _Start(BaseModel):
     uncertain: str | None = None
     # The answer's own text when it shares the question's line (a table row, a label).
     answer: str | None = None
+    # The unit's last line when it ends before the next question (a table's last row).
+    end: int | None = None
 
 
 def _indent(line: str) -> int:
@@ -600,7 +602,7 @@ def _table_starts(
             continue
         answer = "; ".join(cells[k] for k in acols if k < len(cells) and cells[k])
         answer = re.sub(r"\s*<br\s*/?>\s*", "\n", answer, flags=re.IGNORECASE)
-        out.append(_Start(line=n, body=n, question=question, kind="table", answer=answer))
+        out.append(_Start(line=n, body=n, question=question, kind="table", answer=answer, end=n))
     # Questions whose cells hold only links to read are a reading list, not answers.
     bare = sum(is_stub_text(without_links(s.answer or "")) for s in out)
     if out and 2 * bare >= len(out):
@@ -826,6 +828,33 @@ def split_sections(
             end = starts[n + 1].line - 1 if n + 1 < len(starts) else last
             while end > st.line and not lines[end].strip():
                 end -= 1
+            tail: Section | None = None
+            if st.end is not None and st.end < end:
+                # Text after a question/answer table is about the table or its heading,
+                # not the answer of the last row: a section of its own, in no unit.
+                first_tail = _next_nonblank(lines, st.end, end)
+                if first_tail is not None:
+                    text = "\n".join(lines[first_tail : end + 1]).strip("\n")
+                    tail = sec.model_copy(
+                        update={
+                            "id": section_id(source, sec.heading_path, first_tail + 1),
+                            "level": level,
+                            "line_start": first_tail + 1,
+                            "line_end": end + 1,
+                            "body_line": first_tail + 1,
+                            "text": text,
+                            "links": _links(text, first_tail + 1),
+                            "is_stub": is_stub_text(text),
+                            "is_question": False,
+                            "todo_lines": todo_lines(text),
+                            "unit_kind": None,
+                            "question": None,
+                            "uncertain": None,
+                            "has_units": False,
+                            "virtual": True,
+                        }
+                    )
+                end = st.end
             body_start = min(st.body, end + 1)
             body = "\n".join(lines[body_start : end + 1]).strip("\n")
             if st.answer is not None:
@@ -854,6 +883,8 @@ def split_sections(
                 }
             )
             out.append(unit)
+            if tail is not None:
+                out.append(tail)
     return out
 
 

@@ -352,3 +352,25 @@ def test_a_label_alone_on_its_line_opens_a_topic(tmp_path: Path) -> None:
     assert "round robin" in got[0][1] and "shortest job first" in got[1][1]
     rr = next(s for s in doc.sections if s.question and "round robin" in s.question)
     assert rr.first_body_line == 4 and rr.text.startswith("Each runnable task")
+
+
+def test_text_after_a_question_table_is_no_rows_answer(tmp_path: Path) -> None:
+    doc = load(
+        tmp_path,
+        "sql.md",
+        "# SQL\n\n## Keys\n\n| Question | Answer |\n|---|---|\n| What is a primary key? | "
+        "A column that uniquely identifies a row. |\n| What is a foreign key? | A column "
+        "that refers to the primary key of another table. |\n\nBoth are constraints the "
+        "database checks on every insert and update of the table.\n",
+    )
+    assert spans(doc) == [
+        ("table", "What is a primary key?", 7, 7),
+        ("table", "What is a foreign key?", 8, 8),
+    ]
+    tail = next(s for s in doc.sections if s.line_start == 10)
+    assert tail.unit_kind is None and tail.unit_id is None
+    assert tail.text.startswith("Both are constraints")
+    chunks = chunk_document(doc)
+    fk = [c for c in chunks if c.question == "What is a foreign key?"]
+    assert fk and all("constraints" not in c.text for c in fk)
+    assert any("constraints" in c.text and c.unit_id is None for c in chunks)
