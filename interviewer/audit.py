@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from interviewer.corpus import Document, Section, load_corpus, question_text
 from interviewer.errors import ConfigError, LLMError
 from interviewer.feedback import Citation
+from interviewer.plurals import counted
 from interviewer.references import (
     load_cached_references,
     read_failures,
@@ -140,10 +141,18 @@ def stub_questions(documents: list[Document]) -> list[StubQuestion]:
                     heading=section.heading,
                     line=section.line_start,
                     state="stub" if texts else "empty",
-                    excerpt=" ".join(" ".join(texts).split())[:160],
+                    excerpt=_excerpt(" ".join(texts)),
                 )
             )
     return found
+
+
+def _excerpt(text: str, limit: int = 160) -> str:
+    """Plain text of a stub's notes: images dropped, links as their text (a report
+    rendered as Markdown must not turn them into pictures or move them around)."""
+    from interviewer.units import plain
+
+    return plain(re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", text))[:limit]
 
 
 def unit_shapes(documents: list[Document]) -> tuple[dict[str, int], list[UncertainShape]]:
@@ -461,13 +470,16 @@ def contradictions(
                 )
             )  # fmt: skip
     checked = min(len(pairs), MAX_PAIRS)
-    summary = f"{llm.name} checked {checked} note-reference pairs"
+    summary = f"{llm.name} checked {counted(checked, 'note-reference pair')}"
     if len(pairs) > MAX_PAIRS:
         summary += f" (of {len(pairs)}; the rest were skipped)"
     if rejected:
-        summary += f"; {rejected} claimed contradictions dropped (quotes not found in the texts)"
+        summary += (
+            f"; {counted(rejected, 'claimed contradiction')} dropped (quotes not found in the "
+            "texts)"
+        )
     if failed:
-        summary += f"; {failed} pairs without a usable reply"
+        summary += f"; {counted(failed, 'pair')} without a usable reply"
     return found, summary
 
 
@@ -538,11 +550,13 @@ def render_markdown(report: AuditReport) -> str:
     out = [f"# Audit of {report.corpus_dir}", ""]
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.units_by_kind.items()))
     out.append(
-        f"{report.documents} documents, {report.questions} questions"
+        f"{counted(report.documents, 'document')}, {counted(report.questions, 'question')}"
         f"{' (' + kinds + ')' if kinds else ''}: "
-        f"{len(report.stub_questions)} without real notes, {len(report.todo_lines)} reminder "
-        f"lines, {len(report.link_issues)} link problems, {len(report.duplicates)} duplicated "
-        f"questions, {len(report.contradictions)} contradictions with references."
+        f"{len(report.stub_questions)} without real notes, "
+        f"{counted(len(report.todo_lines), 'reminder line')}, "
+        f"{counted(len(report.link_issues), 'link problem')}, "
+        f"{counted(len(report.duplicates), 'duplicated question')}, "
+        f"{counted(len(report.contradictions), 'contradiction')} with references."
     )
     out += ["", "## Questions without notes", ""]
     out += [

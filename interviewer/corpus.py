@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from interviewer import lexicon
 from interviewer.errors import CorpusError
 
 NOTE_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -29,12 +30,19 @@ TASK_STARTS = frozenset(
     """name list give derive show find remove reverse implement write design create
     calculate compute prove""".split()
 )
-# Lines that are reminders to oneself rather than notes, in English and Spanish.
+# Lines that are reminders to oneself rather than notes ("TODO", "entender ...").
 TODO_PATTERNS = re.compile(
-    r"^\s*(?:[-*]\s*)?(?:todo|tbd|fixme|xxx|wip|pendiente|por hacer|entender|repasar|"
-    r"revisar|estudiar|hacer|completar|leer|mirar|buscar)\b",
-    re.IGNORECASE,
+    r"^\s*(?:[-*]\s*)?(?:" + lexicon.alternation("reminders") + r")\b", re.IGNORECASE
 )
+# A whole line that only says the answer is still to be written ("tbd", "add notes").
+PLACEHOLDER = re.compile(r"^(?:" + lexicon.alternation("placeholders") + r")$", re.IGNORECASE)
+# Words that only point elsewhere ("see [the docs](...)").
+POINTER_WORDS = lexicon.words("pointer_words")
+# Hedging that makes a line a guess, not an answer ("I think ...", "maybe ...").
+GUESS = lexicon.regex("guesses")
+# An answer of this many words is never a stub; a shorter one is when no line of it is a
+# sentence of its own.
+STUB_WORDS = 12
 LINK_MD = re.compile(r"\[([^\]]*)\]\((https?://[^)\s]+)\)")
 LINK_WIKI_SRC = re.compile(r"\[\[([^\]]+)\]\]\((https?://[^)\s]+)\)")
 # "[[src](https://...)]": a Markdown link wrapped in brackets, used as a source marker.
@@ -186,19 +194,81 @@ def todo_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if TODO_PATTERNS.match(line)]
 
 
-def is_stub_text(text: str) -> bool:
-    """True when a section has no substantive notes of its own: empty, only links,
-    only reminders (TODO lines in any language), or a handful of words."""
-    substantive = []
+def _markup_free(line: str) -> str:
+    """A line without quote and list markers, emphasis and enclosing punctuation."""
+    t = re.sub(r"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?", "", line)
+    t = re.sub(r"[*_`~]", "", t)
+    return t.strip(" \t.:;!,\"'()[]<>")
+
+
+def is_placeholder(line: str) -> bool:
+    """A line that only says the answer is still to be written: a reminder ("TODO ..."),
+    a placeholder ("tbd", "add notes here", "..."), or nothing but punctuation."""
+    if TODO_PATTERNS.match(line):
+        return True
+    stripped = line.strip().strip("*_`>")
+    if stripped and PLACEHOLDER.match(stripped.strip()):
+        return True
+    t = _markup_free(line)
+    return not re.search(r"[A-Za-zÀ-ÿ0-9]", t) or bool(PLACEHOLDER.match(t))
+
+
+def _without_links(line: str) -> str:
+    return LINK_BARE.sub("", LINK_MD.sub(lambda m: m.group(1), line)).strip()
+
+
+def substantive_words(text: str) -> int:
+    """Words of notes in ``text``: reminders, placeholders and bare links left out, a
+    link counted by its text."""
+    total = 0
     for raw in text.splitlines():
         line = raw.strip()
-        if not line or TODO_PATTERNS.match(line):
+        if not line or is_placeholder(line):
             continue
-        without_links = LINK_BARE.sub("", LINK_MD.sub(lambda m: m.group(1), line)).strip()
+        without_links = _without_links(line)
         if without_links and re.search(r"[A-Za-zÀ-ÿ]{2,}", without_links):
-            substantive.append(without_links)
-    words = sum(len(s.split()) for s in substantive)
-    return words < 12
+            total += len(without_links.split())
+    return total
+
+
+# Any Markdown link or image (relative targets too, "[[text]](url)" too) and any URL.
+_ANY_LINK = re.compile(r"!?\[\[?[^\]]*\]?\]\([^)]*\)\]?")
+_ANY_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+|\bwww\.\S+", re.IGNORECASE)
+
+
+def without_links(text: str) -> str:
+    """Text with its links, images and URLs removed (their words too)."""
+    return _ANY_URL.sub(" ", _ANY_LINK.sub(" ", re.sub(r"<br\s*/?>", "\n", text)))
+
+
+def is_sentence_line(line: str) -> bool:
+    """A line that says something of its own: three words or more besides its links
+    and markup, not a placeholder, not only a pointer to a link ("see [docs](..)"),
+    not a guess ("I think ..."), not left unfinished ("size, stride, ...")."""
+    if not line.strip() or is_placeholder(line):
+        return False
+    rest = _ANY_URL.sub(" ", _ANY_LINK.sub(" ", line))
+    has_link = rest != line
+    words = re.findall(r"[A-Za-zÀ-ÿ0-9]+(?:['’-][A-Za-zÀ-ÿ0-9]+)*", _markup_free(rest))
+    if len(words) < 3 or sum(1 for w in words if re.search(r"[A-Za-zÀ-ÿ]", w)) < 2:
+        return False
+    if has_link and words[0].lower() in POINTER_WORDS:
+        return False
+    if GUESS.search(line):
+        return False  # a guess the notes have not settled
+    if line.rstrip().endswith(("...", "…")):
+        return False  # trails off: the writer left it unfinished
+    return not PLACEHOLDER.match(" ".join(words))
+
+
+def is_stub_text(text: str) -> bool:
+    """True when a section has no real notes of its own: empty, only links, only
+    reminders and placeholders ("TODO", "tbd", "add notes", "..."), or a few words that
+    make no sentence. A short but real answer ("A primary key identifies a row.") is
+    not a stub."""
+    if substantive_words(text) >= STUB_WORDS:
+        return False
+    return not any(is_sentence_line(line) for line in text.splitlines())
 
 
 # ---- parsing --------------------------------------------------------------------------

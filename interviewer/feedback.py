@@ -68,6 +68,11 @@ class Feedback(BaseModel):
     covered: list[Point] = Field(default_factory=list)
     partial: list[Point] = Field(default_factory=list)
     missed: list[Point] = Field(default_factory=list)
+    points_total: int | None = Field(
+        default=None,
+        description="How many points the answer was graded on (near-duplicates once); "
+        "``missed`` lists only the most important of those not covered.",
+    )
     incorrect: list[IncorrectClaim] = Field(default_factory=list)
     to_check: list[IncorrectClaim] = Field(
         default_factory=list,

@@ -110,13 +110,22 @@ MAX_ITEMS = 4  # missed points and wrong claims together, in the compact view
 
 
 def _where(citation: Citation, question: str, width: int) -> str:
-    """A citation on one line; the heading is left out when it only repeats the
-    question (the usual case: notes are headed by their questions)."""
-    label = citation.label()
-    last = clean(citation.heading, one_line=True).rsplit(" > ", 1)[-1]
-    if last and last == clean(question, one_line=True):
-        label = label.rsplit(" § ", 1)[0]
-    return shorten(label, width)
+    """A citation on one line: the file and lines, then the end of the heading path
+    (the unit's question or last headings: the part that says where), with as many
+    parent headings before it as fit; the document's title comes last, if at all. The
+    heading is left out when it only repeats the question being asked."""
+    where = citation.label().rsplit(" § ", 1)[0]
+    parts = [p for p in clean(citation.heading, one_line=True).split(" > ") if p.strip()]
+    if not parts or parts[-1] == clean(question, one_line=True):
+        return shorten(where, width)
+    room = width - len(where) - 3  # " § "
+    shown = parts[-1]
+    for parent in reversed(parts[:-1]):
+        longer = f"{parent} > {shown}"
+        if len(longer) > room:
+            break
+        shown = longer
+    return shorten(f"{where} § {shown}", width)
 
 
 def compact_feedback(
@@ -193,7 +202,11 @@ def compact_feedback(
     body = Text()
     for i, (line, style) in enumerate(rows):
         body.append(("\n" if i else "") + line, style=style)
-    total = len(fb.covered) + len(fb.partial) + len(fb.missed)
+    # ``missed`` holds only the top missed points: the total is the grader's count (the
+    # one the critique and `interviewer questions` give), when the feedback has it.
+    total = fb.points_total if fb.points_total is not None else (
+        len(fb.covered) + len(fb.partial) + len(fb.missed)
+    )
     title = Text(f"Score {fb.score:.1f}/10", style=f"bold {score_style(fb.score)}")
     if total:
         covered = f"{len(fb.covered)} of {total} key point{'' if total == 1 else 's'}"

@@ -130,7 +130,9 @@ class Settings(BaseSettings):
     @field_validator("home", "corpus", "prompts_dir", mode="after")
     @classmethod
     def _expand(cls, v: Path | None) -> Path | None:
-        return v.expanduser() if v is not None else None
+        # A relative path means relative to where the command was started: made absolute
+        # now, so that sessions, indexes and messages never depend on a later cwd.
+        return Path(os.path.abspath(v.expanduser())) if v is not None else None
 
     # ---- derived paths -------------------------------------------------------------
     @property

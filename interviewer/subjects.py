@@ -10,56 +10,29 @@ from __future__ import annotations
 
 import re
 
-QUESTION_WORDS = frozenset("how what why when which who whom whose where".split())
-AUXILIARIES = frozenset(
-    """is are was were be been being do does did can could would should will shall may
-    might must has have had 's 're""".split()
-)
-PRONOUNS = frozenset("i you we they he she it one someone us me them".split())
-DETERMINERS = frozenset(
-    """a an the this that these those some any each every its their our your my his her
-    all both""".split()
-)
-PREPOSITIONS = frozenset(
-    """in on at for with by from to into onto about over under between among through
-    during without within against towards toward via per than like as across after
-    before such""".split()
-)
-CONJUNCTIONS = frozenset("and or but nor so yet while whereas if because although".split())
+from interviewer import lexicon
+
+QUESTION_WORDS = lexicon.words("subject_question_words")
+AUXILIARIES = lexicon.words("subject_auxiliaries")
+PRONOUNS = lexicon.words("subject_pronouns")
+DETERMINERS = lexicon.words("subject_determiners")
+PREPOSITIONS = lexicon.words("subject_prepositions")
+CONJUNCTIONS = lexicon.words("subject_conjunctions")
 # Verbs that say what to do with the subject ("Explain X", "How would you tune X?").
-ASKING_VERBS = frozenset(
-    """explain define describe compare contrast discuss name list give derive show tell
-    say talk walk present outline summarise summarize state mean""".split()
-)
+ASKING_VERBS = lexicon.words("subject_asking_verbs")
 # Verbs that set a task about the subject ("Implement X", "Reverse a linked list").
-TASK_VERBS = frozenset(
-    """implement create write build design reverse find remove compute calculate solve
-    code given prove consider review revise revising reviewing know understand learn
-    study practice practise remember recall""".split()
-)
-PARTICLES = frozenset("up out down off through over away back".split())
+TASK_VERBS = lexicon.words("subject_task_verbs")
+PARTICLES = lexicon.words("subject_particles")
 # Words that qualify what is asked rather than name the subject.
-HOLLOW = frozenset(
-    """difference differences different main common most good better best worse worst
-    typical typically important key basic advantages advantage disadvantages
-    disadvantage pros cons benefits drawbacks purpose role meaning idea concept
-    definition intuition intuitively briefly exactly really actually generally
-    significance importance need needs point goal part parts type types kind kinds""".split()
-)
-# Verbs that are seldom nouns: after the subject they end it ("How does the kernel
-# choose ...", "What makes ...").
-VERBS = frozenset(
-    """choose chooses decide decides handle handles affect affects differ differs prevent
-    prevents cause causes avoid avoids improve improves reduce reduces increase increases
-    detect detects evict evicts happen happens mean means work works help helps make
-    makes get gets know knows become becomes take takes keep keeps deal deals combat
-    ensure ensures guarantee guarantees achieve achieves determine determines relate
-    relates compare compares behave behaves perform performs occur occurs return returns
-    contain contains represent represents solve solves produce produces""".split()
-)
+HOLLOW = lexicon.words("subject_hollow")
+# Hollow nouns that can end a subject's name ("primary key", "data type").
+HOLLOW_HEADS = lexicon.words("subject_hollow_heads")
+# Verbs that are seldom nouns: after the subject they end it.
+VERBS = lexicon.words("subject_verbs")
+# "<a noun that asks for a comparison> between A and B".
 _COMPARE = re.compile(
-    r"\b(?:differences?|distinction|trade-?offs?|tradeoffs?)\s+(?:between|among)\s+(.+?)\s+"
-    r"(?:and|&|vs\.?|versus)\s+(.+)$",
+    r"\b(?:" + lexicon.alternation("comparison_nouns") + r")\s+(?:"
+    + lexicon.alternation("comparison_links") + r")\s+(.+?)\s+(?:and|&|vs\.?|versus)\s+(.+)$",
     re.IGNORECASE,
 )
 _VERSUS = re.compile(r"^(.+?)\s+(?:vs\.?|versus)\s+(.+)$", re.IGNORECASE)
@@ -111,7 +84,7 @@ def _noun_phrase(text: str) -> list[str]:
     verb-like word, a preposition (but "of"), a conjunction or an adverb."""
     tokens = [t for t in _TOKEN.findall(text) if t]
     words: list[str] = []
-    for tok in tokens:
+    for n, tok in enumerate(tokens):
         low = tok.lower().rstrip(".")
         if not words and (low in DETERMINERS or low in HOLLOW or low in PRONOUNS or low == "of"):
             continue
@@ -126,6 +99,11 @@ def _noun_phrase(text: str) -> list[str]:
             break
         if low == "and" and (not words or len(words) >= 2):
             break
+        if words and low in HOLLOW_HEADS and _ends_phrase(tokens, n):
+            # The head noun ("primary key", "data type"), not a qualifier of what
+            # follows ("its main advantages").
+            words.append(tok)
+            break
         if words and (low.endswith("ly") and len(low) > 4 or low in HOLLOW):
             break
         if words and (low in VERBS or low in PRONOUNS):
@@ -136,6 +114,14 @@ def _noun_phrase(text: str) -> list[str]:
     while words and words[-1].lower() in ("of", "and", "/"):
         words.pop()
     return words
+
+
+def _ends_phrase(tokens: list[str], n: int) -> bool:
+    """Nothing but a preposition, a conjunction or a verb follows token ``n``."""
+    if n + 1 >= len(tokens):
+        return True
+    nxt = tokens[n + 1].lower()
+    return nxt == "of" or nxt in PREPOSITIONS | CONJUNCTIONS | AUXILIARIES | VERBS
 
 
 def _strip_lead(clause: str) -> str:

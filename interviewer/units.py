@@ -25,74 +25,38 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
+from interviewer import lexicon
+
 if TYPE_CHECKING:
     from interviewer.corpus import Document, Section
 
-UnitKind = Literal["heading", "bold", "list", "qa", "details", "topic", "generated"]
-UNIT_KINDS: tuple[str, ...] = ("heading", "bold", "list", "qa", "details", "topic", "generated")
+UnitKind = Literal["heading", "bold", "list", "qa", "details", "table", "topic", "generated"]
+UNIT_KINDS: tuple[str, ...] = (
+    "heading", "bold", "list", "qa", "details", "table", "topic", "generated"
+)
 
-# ---- general language cues ------------------------------------------------------------
+# ---- general language cues (interviewer/units_cues.txt) ---------------------------------
 
-# Words that name a part of a document rather than a subject: a heading made only of
-# them ("Questions", "Further reading", "Study guide") is a container, never a topic.
-CONTAINER_WORDS = frozenset(
-    """questions question interview interviews notes note misc miscellaneous general other
-    others faq faqs qa topics topic part parts section sections chapter chapters answers
-    answer todo more extra extras bonus various basics basic introduction intro overview
-    summary index contents content table preparation prep resources resource references
-    reference sources source links link reading further see also bibliography credits
-    acknowledgements acknowledgments license licence contributing contributors
-    contribution contact about appendix changelog motivation tips tricks glossary
-    cheatsheet cheat sheet prerequisites setup installation usage readme flashcards cards
-    study guide exercises practice solutions solution problems problem list lists
-    learning course courses book books video videos links further related updates
-    update updates news recently added new misc final initial my our your their draft
-    contributions""".split()
-)
-# A heading holding one of these is about the document, not a subject ("Object-oriented
-# design interview questions with solutions", "Index of topics", "Contact info").
-CONTAINER_ANY = frozenset(
-    """questions interview interviews faq faqs flashcards exercises solutions resources
-    references links bibliography contents index glossary cheatsheet contact contributing
-    contributions license licence credits acknowledgements acknowledgments changelog
-    appendix additional next recommended""".split()
-)
-# The first word of a heading that names an aspect of its parent ("Disadvantage(s):
-# cache", "Pros and cons", "Source(s) and further reading"): material of the parent.
-ASPECT_WORDS = frozenset(
-    """advantage advantages disadvantage disadvantages pro pros con cons benefit benefits
-    drawback drawbacks limitation limitations tradeoff tradeoffs trade-off trade-offs
-    caveat caveats pitfall pitfalls example examples note notes summary tip tips
-    reference references source sources see related further reading links link
-    resources resource footnotes appendix""".split()
-)
-STOP = frozenset(
-    """a an the and or of to in on for with by at from as vs versus is are be its it
-    this that these those s""".split()
-)
-# Summary texts of a collapsible block that only say "open me": the question is the
-# line before the block.
-REVEAL_WORDS = frozenset(
-    """answer answers solution solutions show hide reveal click expand here to see view
-    the details explanation hint hints spoiler toggle more result output code open""".split()
-)
-# Callout types that ask (Obsidian and similar): the title is the question.
-QUESTION_CALLOUTS = frozenset({"question", "faq", "help", "quiz", "q", "questions"})
-# Verbs that open an imperative heading ("Tune the query cache", "Avoid expensive
-# joins"): such a topic is asked as "How would you ...?".
-IMPERATIVE_VERBS = frozenset(
-    """add apply avoid build calculate check choose clean collect compare compute configure
-    consider create debug decide define deploy design detect do estimate evaluate find fix
-    follow gather get handle identify implement improve increase install keep learn limit
-    make manage measure minimize minimise maximize maximise monitor move optimize optimise
-    outline partition pick plan prefer prep prepare prevent protect read reduce refactor remove
-    replace review run scale secure select set simplify speed split start store structure
-    test tighten track train transform tune understand update use validate write""".split()
-)
-QUESTION_START = frozenset(
-    """how what why when which who whom whose where explain define describe compare can
-    could would should is are do does did name list give derive discuss contrast tell""".split()
-)
+# A heading made only of these ("Questions", "Further reading") is a container.
+CONTAINER_WORDS = lexicon.words("container_words")
+# A heading holding one of these is about the document, not a subject.
+CONTAINER_ANY = lexicon.words("container_any")
+# The first word of a heading that names an aspect of its parent ("Disadvantages").
+ASPECT_WORDS = lexicon.words("aspect_words")
+STOP = lexicon.words("stop")
+# Summary texts of a collapsible block that only say "open me".
+REVEAL_WORDS = lexicon.words("reveal_words")
+# Callout types that ask: the title is the question.
+QUESTION_CALLOUTS = lexicon.words("question_callouts")
+# Verbs that open an imperative heading: such a topic is asked as a "how" question.
+IMPERATIVE_VERBS = lexicon.words("imperative_verbs")
+QUESTION_START = lexicon.words("question_start")
+# With a number, these only number an item ("Q3", "Problem 4").
+NUMBER_LABELS = lexicon.words("number_labels")
+# Header names of the table columns that hold questions and answers.
+QUESTION_COLUMNS = lexicon.words("question_columns")
+ANSWER_COLUMNS = lexicon.words("answer_columns")
+TOPIC_TEMPLATES = lexicon.templates("topic_templates")
 
 # ---- line patterns ----------------------------------------------------------------------
 
@@ -221,12 +185,12 @@ def topic_question(title: str) -> str:
         return plain(title)
     if re.search(r"\s(?:vs\.?|versus)\s", t, re.IGNORECASE):
         pieces = re.split(r"\s+(?:vs\.?|versus)\s+", t, flags=re.IGNORECASE)
-        return "How do " + _join([_np_case(p) for p in pieces]) + " differ?"
+        return _template("compare", pair=_join([_np_case(p) for p in pieces]))
     t = re.sub(r"^about\s+", "", t, flags=re.IGNORECASE)
     words = t.split()
     first = words[0].lower()
     if first in IMPERATIVE_VERBS and len(words) > 1 and not words[0].isupper():
-        return f"How would you {first} {' '.join(words[1:])}?".replace("  ", " ")
+        return _template("imperative", verb=first, rest=" ".join(words[1:]))
     if _title_case(words):
         t = " ".join(w if _is_acronym(w) or i == 0 else w.lower() for i, w in enumerate(words))
     core = re.sub(r"\s*\([^()]*\)", "", t).strip() or t
@@ -242,15 +206,19 @@ def topic_question(title: str) -> str:
         or bool(re.search(r"\s(?:and|&)\s", head))
     ) and not (_is_acronym(last) and not last.endswith("s"))
     if plural:
-        return f"What are {np}, and when would you use them?"
+        return _template("plural", np=np)
     if re.search(r"\s(?:or)\s", core) and len(core.split()) <= 6:
-        return f"When would you choose {np}?"
+        return _template("choice", np=np)
     core_words = core.split()
     if low.endswith(_MASS_ENDINGS) or (len(core_words) == 1 and _is_acronym(core)):
-        return f"What is {np}, and when would you use it?"
+        return _template("mass", np=np)
     if _is_acronym(core_words[0]) or any(w[:1].isupper() for w in core_words[1:]):
-        return f"What is the {np}, and when would you use it?"
-    return f"What is {_article(np)} {np}, and when would you use one?"
+        return _template("named", np=np)
+    return _template("countable", np=np, article=_article(np))
+
+
+def _template(name: str, **parts: str) -> str:
+    return " ".join(TOPIC_TEMPLATES[name].format(**parts).split())
 
 
 def _title_case(words: list[str]) -> bool:
@@ -290,6 +258,10 @@ class _Start(BaseModel):
     question: str
     kind: UnitKind
     uncertain: str | None = None
+    # The answer's own text when it shares the question's line (a table row, a label).
+    answer: str | None = None
+    # The unit's last line when it ends before the next question (a table's last row).
+    end: int | None = None
 
 
 def _indent(line: str) -> int:
@@ -346,6 +318,12 @@ def find_questions(
         stripped = line.strip()
         if not stripped:
             i += 1
+            continue
+        table = _table_starts(lines, i, last, notes) if "|" in line else None
+        if table is not None:
+            close_run()
+            starts.extend(table[0])
+            i = table[1] + 1
             continue
         found = _details_start(lines, i, last, starts, list_run)
         if found is not None:
@@ -535,6 +513,227 @@ def _details_start(
     return None, depth
 
 
+# ---- tables, numbered headings, terms and labels ----------------------------------------
+
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_NUMBER_CELL = re.compile(r"^(?:[A-Za-z]{1,2})?#?\s*\d{1,4}[.)]?$")
+_NUMBER_LABEL = re.compile(
+    r"^(?:([A-Za-z]+)\.?\s*)?(?:no\.?\s*|#\s*)?\d{1,4}[a-z]?\s*[.):\-–—]?$", re.IGNORECASE
+)
+# "**Term**: definition", "**Term:** definition", "**Term** - definition", "**Term**".
+_LABEL_LINE = re.compile(
+    r"^(\*\*|__)(?=\S)([^*_]{1,60}?)(?<=\S)\1\s*(?:([:\-–—])\s*)?(.*)$"
+)
+# "Term: definition" and "Term - definition" headings.
+_TERM_SPLIT = re.compile(r"^(.{1,60}?)(?::\s+|\s+[-–—]\s+)(\S.*)$")
+
+
+def table_cells(line: str) -> list[str]:
+    """The cells of a Markdown table row (escaped pipes kept in their cell)."""
+    t = line.strip()
+    if t.startswith("|"):
+        t = t[1:]
+    if t.endswith("|") and not t.endswith("\\|"):
+        t = t[:-1]
+    return [c.strip() for c in re.split(r"(?<!\\)\|", t)]
+
+
+def is_table_separator(line: str) -> bool:
+    return "-" in line and "|" in line and bool(_TABLE_SEP.match(line))
+
+
+def _names_column(header: str, names: frozenset[str]) -> bool:
+    words = [w.lower() for w in _words(plain(header))]
+    return bool(words) and words[0] in names and len(words) <= 3
+
+
+def _table_starts(
+    lines: list[str], i: int, last: int, notes: list[tuple[int, str]] | None
+) -> tuple[list[_Start], int] | None:
+    """A table whose header opens at line ``i`` and that holds questions and answers: a
+    column named as the questions ("Question", "Q") or whose cells ask, and a column of
+    answers (named as such, else the other columns). Returns the rows as units and the
+    table's last line; None when no such table starts here."""
+    if "|" not in lines[i] or i + 1 > last or not is_table_separator(lines[i + 1]):
+        return None
+    header = table_cells(lines[i])
+    end = i + 1
+    rows: list[tuple[int, list[str]]] = []
+    while end + 1 <= last and "|" in lines[end + 1] and lines[end + 1].strip():
+        end += 1
+        rows.append((end, table_cells(lines[end])))
+    if not rows:
+        return None
+    width = max(len(header), *(len(c) for _, c in rows))
+
+    def column(k: int) -> list[str]:
+        return [cells[k] if k < len(cells) else "" for _, cells in rows]
+
+    numbering = {
+        k for k in range(width)
+        if all(not c or _NUMBER_CELL.match(plain(c)) for c in column(k))
+    }  # fmt: skip
+    qcol = next(
+        (k for k, h in enumerate(header) if k not in numbering
+         and _names_column(h, QUESTION_COLUMNS)), None,
+    )  # fmt: skip
+    if qcol is None:
+        for k in range(width):
+            cells = [c for c in column(k) if c]
+            if k not in numbering and cells and 2 * sum(asks(c) for c in cells) > len(cells):
+                qcol = k
+                break
+    if qcol is None:
+        return [], end  # an ordinary table: read as text of its section
+    acols = [k for k, h in enumerate(header) if k != qcol and _names_column(h, ANSWER_COLUMNS)]
+    if not acols:
+        # Every other column, but those that only list pages to read ("References").
+        acols = [
+            k for k in range(width) if k != qcol and k not in numbering
+            and not (k < len(header) and is_reading_list([header[k]]))
+        ]  # fmt: skip
+    from interviewer.corpus import is_stub_text, without_links
+
+    out: list[_Start] = []
+    for n, cells in rows:
+        cell = cells[qcol] if qcol < len(cells) else ""
+        question = clean_question(cell)
+        if not question:
+            continue
+        answer = "; ".join(cells[k] for k in acols if k < len(cells) and cells[k])
+        answer = re.sub(r"\s*<br\s*/?>\s*", "\n", answer, flags=re.IGNORECASE)
+        out.append(_Start(line=n, body=n, question=question, kind="table", answer=answer, end=n))
+    # Questions whose cells hold only links to read are a reading list, not answers.
+    bare = sum(is_stub_text(without_links(s.answer or "")) for s in out)
+    if out and 2 * bare >= len(out):
+        if notes is not None:
+            notes.append((i, f"table of {len(out)} questions with no answers of their own "
+                             "(links or empty cells); not asked"))  # fmt: skip
+        return [], end
+    return out, end
+
+
+def _table_answer(raw: str) -> str | None:
+    """A row of a question/answer table as answer text: the question's cell and
+    numbering cells dropped. None when the row holds no question (an ordinary table
+    row, read as written)."""
+    if "|" not in raw or FENCE.match(raw):
+        return None
+    if raw.lstrip().startswith("|") and is_table_separator(raw):
+        return ""
+    cells = [c for c in table_cells(raw) if c and not _NUMBER_CELL.match(plain(c))]
+    if len(cells) < 2:
+        return None
+    first = _words(clean_question(cells[0]))
+    if asks(cells[0]) or (first and first[0].lower() in QUESTION_START):
+        answer = "; ".join(c for c in cells[1:] if not asks(c))
+        return re.sub(r"\s*<br\s*/?>\s*", " ", answer, flags=re.IGNORECASE)
+    return None
+
+
+def is_number_label(heading: str) -> bool:
+    """A heading that only numbers an item: "Q1", "12.", "Question 3", "Problem #4"."""
+    m = _NUMBER_LABEL.match(plain(heading).strip())
+    if m is None:
+        return False
+    return m.group(1) is None or m.group(1).lower() in NUMBER_LABELS
+
+
+def _first_line_question(lines: list[str], j: int, last: int) -> _Start | None:
+    """The question written as the first line under a numbering heading: a bold or
+    emphasised line, a "Q:" label, or a plain line that asks."""
+    start = _qa_start(lines, j, last) or _emphasis_start(lines, j)
+    if start is not None:
+        return start
+    line = lines[j].strip()
+    if asks(line) and not line.startswith(("#", "|", ">", "<")) and len(line.split()) <= 40:
+        return _Start(line=j, body=j + 1, question=clean_question(line), kind="heading")
+    return None
+
+
+def split_term(heading: str) -> tuple[str, str] | None:
+    """"TCP: reliable, ordered delivery" -> ("TCP", "reliable, ordered delivery"): a
+    short term, then a description (not a title: "Coding: Interactive Challenges" names
+    no term). None for other headings, numbering ("Step 1: ...") and aspects."""
+    text = plain(heading)
+    m = _TERM_SPLIT.match(text)
+    if not m:
+        return None
+    term, rest = m.group(1).strip(), m.group(2).strip()
+    words = _words(term)
+    if not words or len(words) > 4 or not re.search(r"[A-Za-zÀ-ÿ]", term):
+        return None
+    if is_number_label(term) or _NUMBERING.match(term + " ") or words[0].lower() in ASPECT_WORDS:
+        return None
+    if asks(term) or asks(text):
+        return None
+    rest_words = [w for w in _words(rest) if w.lower() not in STOP]
+    # "Kubernetes: Pods", "Coding: Interactive Challenges": a name, not a description.
+    titled = bool(rest_words) and all(w[:1].isupper() or w[:1].isdigit() for w in rest_words)
+    if titled or not re.search(r"[A-Za-zÀ-ÿ]", rest):
+        return None
+    return term, rest
+
+
+def names_container(heading: str) -> bool:
+    """A "Category: name" heading whose category is a part of the document ("Coding
+    resource: ...", "Reading list - ...")."""
+    m = _TERM_SPLIT.match(plain(heading))
+    if not m:
+        return False
+    words = [w.lower() for w in _words(m.group(1))]
+    return bool(words) and len(words) <= 4 and words[-1] in CONTAINER_WORDS
+
+
+def _label_topics(lines: list[str], first: int, last: int) -> list[_Start]:
+    """Bold labels that open paragraphs ("**TCP**: reliable, ordered delivery") under a
+    heading with no notes of its own before them: each is a topic of its own, named by
+    its label. Two or more are needed; a label that asks, names an aspect ("Pros:") or
+    has no definition is none."""
+    from interviewer.corpus import STUB_WORDS, is_stub_text, substantive_words
+
+    found: list[tuple[int, str, str]] = []  # (line, label, definition on its line)
+    first_label: int | None = None
+    in_fence = False
+    for k in range(first, last + 1):
+        line = lines[k]
+        if FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence or _indent(line) > 0:
+            continue
+        m = _LABEL_LINE.match(line)
+        if not m:
+            continue
+        label, sep, rest = m.group(2), m.group(3), m.group(4).strip()
+        colon_inside = label.rstrip().endswith(":")
+        label = plain(label).rstrip(":").strip()
+        if rest and not (sep or colon_inside):
+            continue  # emphasis inside a sentence ("**ACID** is ...")
+        words = _words(label)
+        if not words or len(words) > 6 or asks(label) or is_number_label(label):
+            continue
+        if words[0].lower() in ASPECT_WORDS or is_container(label):
+            continue
+        if first_label is None:
+            first_label = k
+        found.append((k, label, rest))
+    if len(found) < 2 or first_label is None:
+        return []
+    intro = "\n".join(lines[first:first_label])
+    if substantive_words("\n".join(ln for ln in intro.split("\n") if not asks(ln))) >= STUB_WORDS:
+        return []  # the heading's own notes: the labels name parts of its answer
+    out: list[_Start] = []
+    for n, (k, label, rest) in enumerate(found):
+        end = found[n + 1][0] - 1 if n + 1 < len(found) else last
+        body = "\n".join([rest, *lines[k + 1 : end + 1]]).strip()
+        if is_stub_text(body):
+            continue
+        out.append(_Start(line=k, body=k if rest else k + 1, question=topic_question(label),
+                          kind="topic", answer=rest or None))  # fmt: skip
+    return out if len(out) >= 2 else []
+
+
 # ---- marking a document's units ---------------------------------------------------------
 
 
@@ -557,16 +756,40 @@ def split_sections(
     )
 
     out: list[Section] = []
+    asking: list[tuple[int, bool]] = []  # enclosing headings: (level, asks)
+    renamed: tuple[list[str], list[str]] | None = None  # a numbering heading's path, new
     for sec in sections:
         body_first = sec.line_start if sec.level > 0 else sec.line_start - 1  # 0-based
         last = sec.line_end - 1
+        if renamed and sec.heading_path[: len(renamed[0])] == renamed[0]:
+            sec.heading_path = [*renamed[1], *sec.heading_path[len(renamed[0]) :]]
+        numbered = _numbered_question(lines, sec, body_first, last)
+        if numbered is not None:
+            # "### Q12" over "What is X?": the heading is the question's number; the
+            # question names the unit (in citations and chunk headings too).
+            body_first = numbered.body
+            sec.is_question = True
+            sec.question = numbered.question
+            sec.body_line = numbered.body + 1
+            renamed = (list(sec.heading_path), [*sec.heading_path[:-1], numbered.question])
+            sec.heading_path = renamed[1]
+            _set_text(sec, lines, body_first, last)
+        while asking and asking[-1][0] >= sec.level:
+            asking.pop()
+        in_answer = any(a for _, a in asking)
+        if sec.level > 0:
+            asking.append((sec.level, sec.is_question))
         raw_notes: list[tuple[int, str]] = []
         starts = find_questions(lines, body_first, last, raw_notes)
+        if not starts and not sec.is_question and not in_answer and not (
+            sec.level > 0 and (is_aspect(sec.heading_path[-1]) or is_reading_list(sec.heading_path))
+        ):
+            starts = _label_topics(lines, body_first, last)
         if sec.is_question and sec.level > 0:
             sec.unit_kind = "heading"
-            sec.question = clean_question(question_text(sec.heading_path[-1])) or question_text(
-                sec.heading_path[-1]
-            )
+            sec.question = sec.question or clean_question(
+                question_text(sec.heading_path[-1])
+            ) or question_text(sec.heading_path[-1])
             # Under a heading that asks, list items that ask are part of its answer;
             # a marked question (bold, Q:, a collapsible block) is a question of its own.
             starts = [s for s in starts if s.kind != "list"]
@@ -605,8 +828,39 @@ def split_sections(
             end = starts[n + 1].line - 1 if n + 1 < len(starts) else last
             while end > st.line and not lines[end].strip():
                 end -= 1
+            tail: Section | None = None
+            if st.end is not None and st.end < end:
+                # Text after a question/answer table is about the table or its heading,
+                # not the answer of the last row: a section of its own, in no unit.
+                first_tail = _next_nonblank(lines, st.end, end)
+                if first_tail is not None:
+                    text = "\n".join(lines[first_tail : end + 1]).strip("\n")
+                    tail = sec.model_copy(
+                        update={
+                            "id": section_id(source, sec.heading_path, first_tail + 1),
+                            "level": level,
+                            "line_start": first_tail + 1,
+                            "line_end": end + 1,
+                            "body_line": first_tail + 1,
+                            "text": text,
+                            "links": _links(text, first_tail + 1),
+                            "is_stub": is_stub_text(text),
+                            "is_question": False,
+                            "todo_lines": todo_lines(text),
+                            "unit_kind": None,
+                            "question": None,
+                            "uncertain": None,
+                            "has_units": False,
+                            "virtual": True,
+                        }
+                    )
+                end = st.end
             body_start = min(st.body, end + 1)
             body = "\n".join(lines[body_start : end + 1]).strip("\n")
+            if st.answer is not None:
+                # The answer shares the question's line (a table row, a label).
+                rest = "\n".join(lines[st.line + 1 : end + 1]).strip("\n")
+                body = "\n\n".join(x for x in (st.answer, rest) if x)
             path = [*sec.heading_path, st.question]
             unit = sec.model_copy(
                 update={
@@ -629,7 +883,31 @@ def split_sections(
                 }
             )
             out.append(unit)
+            if tail is not None:
+                out.append(tail)
     return out
+
+
+def _numbered_question(
+    lines: list[str], sec: Section, body_first: int, last: int
+) -> _Start | None:
+    if sec.level == 0 or sec.is_question or not is_number_label(sec.heading_path[-1]):
+        return None
+    j = _next_nonblank(lines, body_first - 1, last)
+    start = _first_line_question(lines, j, last) if j is not None else None
+    # (A collapsible block that reveals the answer belongs to the question above it.)
+    if start is None or any(s.line >= start.body for s in find_questions(lines, start.body, last)):
+        return None  # "## Part 2" over several questions: a part, not a question's number
+    return start
+
+
+def _set_text(sec: Section, lines: list[str], first: int, last: int) -> None:
+    from interviewer.corpus import is_stub_text, todo_lines
+
+    text = "\n".join(lines[first : last + 1]).strip("\n")
+    sec.text = text
+    sec.is_stub = is_stub_text(text)
+    sec.todo_lines = todo_lines(text)
 
 
 def _unquote(text: str) -> str:
@@ -650,9 +928,12 @@ def mark_topics(sections: list[Section]) -> None:
         if sec.unit_kind is not None or sec.level == 0 or sec.virtual or sec.id == title_id:
             continue
         name = sec.heading_path[-1] if sec.heading_path else ""
-        if sec.is_stub or is_container(name) or is_aspect(name) or not plain(name):
+        if is_container(name) or is_aspect(name) or names_container(name) or not plain(name):
             continue
-        if not _substantial(sections, i):
+        term = split_term(name)
+        if sec.is_stub and not term:
+            continue
+        if not _substantial(sections, i, term[1] if term else ""):
             continue  # only questions to look up, or a few words
         if _words(plain(name))[:1] and _words(plain(name))[0].lower() in _LEADING_PREPOSITIONS:
             continue  # "In parallel", "Under development": a circumstance, not a subject
@@ -674,24 +955,25 @@ def mark_topics(sections: list[Section]) -> None:
         ):
             continue  # asked through its own questions (a comparison heading is no such)
         sec.unit_kind = "topic"
-        sec.question = topic_question(name)
+        # "TCP: reliable, ordered delivery": the topic is the term.
+        sec.question = topic_question(term[0] if term else name)
         sec.is_question = True
 
 
-_LEADING_PREPOSITIONS = frozenset(
-    "in on at under over for with without by from into during before after between".split()
-)
+_LEADING_PREPOSITIONS = lexicon.words("leading_prepositions")
 
 
-def _substantial(sections: list[Section], i: int) -> bool:
-    """Notes of its own (lines that ask do not count: they are not notes), or a
-    sub-section that has them."""
-    from interviewer.corpus import is_stub_text
+def _substantial(sections: list[Section], i: int, definition: str = "") -> bool:
+    """Notes of its own (lines that ask do not count: they are not notes; the
+    definition of a "Term: definition" heading does), or a sub-section that has them."""
+    from interviewer.corpus import STUB_WORDS, substantive_words
 
+    # A topic asks for more than a short answer can give: a dozen words of notes.
     own = "\n".join(ln for ln in sections[i].text.split("\n") if not asks(ln))
-    if not is_stub_text(own):
+    own = f"{definition}\n{own}" if definition else own
+    if substantive_words(own) >= STUB_WORDS:
         return True
-    return any(not d.is_stub for d in _descendants(sections, i))
+    return any(substantive_words(d.text) >= STUB_WORDS for d in _descendants(sections, i))
 
 
 def _really_asks(heading: str) -> bool:
@@ -788,6 +1070,9 @@ def answer_line(raw: str) -> str:
     tags around text, and image captions that only name a source."""
     if _TAG_ONLY.match(raw):
         return ""
+    row = _table_answer(raw)
+    if row is not None:
+        return row
     if raw.lstrip().startswith("<"):
         text = _TAG.sub(" ", raw)
         if _CAPTION.match(text):
@@ -812,10 +1097,7 @@ def _stems(text: str) -> set[str]:
     return {w.lower().rstrip("s") if len(w) > 3 else w.lower() for w in _words(plain(text))}
 
 
-_READING = frozenset(
-    """source sources reading references reference links link bibliography resources
-    resource citations""".split()
-)
+_READING = lexicon.words("reading_words")
 
 
 def is_reading_list(path: list[str]) -> bool:

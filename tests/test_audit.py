@@ -188,7 +188,7 @@ def test_contradictions_are_grounded_and_fetched_text_stays_data(
     assert found.reference.heading == "Momentum explained > Momentum"
     ref_lines = (corpus / found.reference.source).read_text("utf-8").split("\n")
     assert CONTRADICTING in ref_lines[(found.reference.line_start or 0) - 1]
-    assert "1 claimed contradictions dropped" in report.contradiction_check
+    assert "1 claimed contradiction dropped" in report.contradiction_check
 
     (request,) = ollama_server.chat_requests()
     system, user = request["messages"]

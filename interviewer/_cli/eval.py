@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -75,7 +75,8 @@ def _print_results(results: Results) -> None:
     from interviewer.evals_report import case_status, failed_checks, metric_rows
 
     table = Table(title="cases", show_lines=False)
-    for col in ("case", "status", "score", "expected", "failed checks"):
+    _id_column(table, [c.id for c in results.cases])
+    for col in ("status", "score", "expected", "failed checks"):
         table.add_column(col, overflow="fold")
     for case in results.cases:
         status = case_status(case)
@@ -95,6 +96,18 @@ def _print_results(results: Results) -> None:
     out.print(table)
     out.print(metrics)
     _print_breakdowns(results)
+
+
+# A case id is one word to search for: never wrapped at its hyphens (up to this width;
+# a longer one is shortened with an ellipsis rather than split over lines).
+MAX_ID_WIDTH = 40
+
+
+def _id_column(table: Any, ids: list[str]) -> None:
+    """The "case" column: as wide as the longest id, which is never wrapped; the other
+    columns fold around it."""
+    width = min(max((len(i) for i in ids), default=4), MAX_ID_WIDTH)
+    table.add_column("case", no_wrap=True, overflow="ellipsis", min_width=max(width, 4))
 
 
 def _print_breakdowns(results: Results) -> None:
@@ -356,7 +369,8 @@ def _print_comparison(cmp: Comparison) -> None:
     changed = [c for c in cmp.cases if c.change != "same"]
     if changed:
         table = Table(title="changed cases")
-        for col in ("case", "change", "score A", "score B", "checks"):
+        _id_column(table, [c.id for c in changed])
+        for col in ("change", "score A", "score B", "checks"):
             table.add_column(col, overflow="fold")
         for c in changed:
             style = {"regression": "red", "improvement": "green"}.get(c.change, "yellow")

@@ -35,9 +35,10 @@ def questions(
     model: ModelOpt = None,
 ) -> None:
     """List every question the interviewer can ask: id, question, kind (heading, bold,
-    list, qa, details, topic, generated), where it is in the notes, stub flag and
+    list, qa, details, table, topic, generated), where it is in the notes, stub flag and
     number of key points."""
     from interviewer._cli.checks import check_corpus
+    from interviewer.plurals import counted
     from interviewer.question_bank import bank_rows, open_grader, word_topics
 
     settings = settings_from(corpus, model=model)
@@ -61,15 +62,11 @@ def questions(
         stub = " [yellow]stub[/]" if r.is_stub else ""
         console.print(
             f"[bold]{escape(r.question)}[/]{stub}\n"
-            f"  [dim]{r.id} · {r.kind} · {escape(lines)} · {_count(r.key_points, 'key point')}"
+            f"  [dim]{r.id} · {r.kind} · {escape(lines)} · {counted(r.key_points, 'key point')}"
             f" · {escape(r.topic)}[/]"
         )
     kinds: dict[str, int] = {}
     for r in rows:
         kinds[r.kind] = kinds.get(r.kind, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
-    console.print(f"\n{_count(len(rows), 'question')} ({summary})")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+    console.print(f"\n{counted(len(rows), 'question')} ({summary})")

@@ -16,6 +16,7 @@ from interviewer._cli.common import (
     print_json,
     settings_from,
 )
+from interviewer.plurals import counted
 
 if TYPE_CHECKING:
     from interviewer.settings import Settings
@@ -29,7 +30,7 @@ def reindex(settings: Settings, quiet: bool) -> dict[str, object]:
     if not quiet:
         err_console().print(
             f"index: +{len(report.files_added)} added, ~{len(report.files_changed)} changed, "
-            f"-{len(report.files_removed)} removed ({report.total_chunks} chunks)",
+            f"-{len(report.files_removed)} removed ({counted(report.total_chunks, 'chunk')})",
             highlight=False, markup=False,
         )
     return report.model_dump(mode="json")
@@ -89,7 +90,7 @@ def fetch_references(
             raise typer.Exit(1)
         return
     out_console().print(
-        f"{report.links} links: {report.fetched} fetched, {report.cached} cached, "
+        f"{counted(report.links, 'link')}: {report.fetched} fetched, {report.cached} cached, "
         f"{report.failed} failed, {report.stale} kept from an earlier fetch, "
         f"{report.pruned} no longer cited and removed ({report.seconds:.1f}s)",
         highlight=False, markup=False,
@@ -98,7 +99,7 @@ def fetch_references(
         out_console().print("failed links are retried on the next run", style="dim")
     if nothing:
         err.print(
-            f"error: none of the {report.links} links could be fetched", markup=False,
+            f"error: none of the {counted(report.links, 'link')} could be fetched", markup=False,
             highlight=False, soft_wrap=True,
         )  # fmt: skip
         raise typer.Exit(1)

@@ -213,7 +213,10 @@ class Grader:
             bank, vectors = cached
         else:
             docs = load_corpus(settings.corpus_dir, settings.max_file_bytes).documents
-            bank, vecs = build_bank(docs, self.embedder, refs, corpus_key=key)
+            from interviewer.vector_cache import cached_embedder  # texts embedded once
+
+            embedder = cached_embedder(settings, self.embedder)
+            bank, vecs = build_bank(docs, embedder, refs, corpus_key=key)
             assert vecs is not None
             vectors = vecs
             # A read-only data dir only costs the next start a re-extraction.
@@ -418,6 +421,7 @@ class Grader:
             covered=[self._point(k, assessments[k.id]) for k in _by_importance(covered)],
             partial=[self._point(k, assessments[k.id]) for k in _by_importance(partial)],
             missed=[self._point(k, assessments[k.id]) for k in missed],
+            points_total=len(shown),
             incorrect=incorrect,
             to_check=to_check,
             grounded=True,

@@ -1,0 +1,57 @@
+"""The general language cues of the notes reader, read once from ``units_cues.txt``
+(package data): word lists, regular expression fragments and question templates.
+Keeping them in a data file keeps phrases out of the code and lets them be read and
+extended without touching it."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+CUES_FILE = Path(__file__).with_name("units_cues.txt")
+
+
+@lru_cache(maxsize=1)
+def _sections() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for raw in CUES_FILE.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = out.setdefault(line[1:-1], [])
+        elif current is not None:
+            current.append(line)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def lines(name: str) -> tuple[str, ...]:
+    """The entries of one section, one a line (KeyError for an unknown section: the
+    package data is missing or broken)."""
+    return _sections()[name]
+
+
+def words(name: str) -> frozenset[str]:
+    """A word section: every space-separated word of its lines, lower-cased."""
+    return frozenset(w.lower() for line in lines(name) for w in line.split())
+
+
+def alternation(name: str) -> str:
+    """A regex section as one alternation, each fragment kept as a group."""
+    return "|".join(f"(?:{x})" for x in lines(name))
+
+
+def regex(name: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    return re.compile(alternation(name), flags)
+
+
+def templates(name: str) -> dict[str, str]:
+    """A template section: ``key = text`` lines."""
+    out: dict[str, str] = {}
+    for line in lines(name):
+        key, sep, text = line.partition("=")
+        if sep:
+            out[key.strip()] = text.strip()
+    return out
