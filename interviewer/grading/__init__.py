@@ -8,7 +8,7 @@ Public API (sessions and evals code against it): ``Grader``, ``KeyPoint``, ``Que
 
 - ``models``: key points, questions, the bank (pydantic models)
 - ``units``, ``naming``, ``terms``, ``points``, ``bank``: building the question bank
-- ``language``: Spanish, gibberish and instruction detection
+- ``language``: gibberish and instruction detection
 - ``answer``: splitting an answer into claims
 - ``coverage``, ``scoring``: which points are covered, and the score
 - ``claims/``: the wrong-claim rules, one module per family

@@ -14,7 +14,6 @@ from interviewer.text import split_sentences
 @dataclass
 class Claim:
     text: str
-    match_text: str  # what is matched (translated when the answer is Spanish)
     terms: set[str] = field(default_factory=set)
     index: int = 0
     parent: Claim | None = None  # a clause: its sentence, whose embedding it shares

@@ -57,12 +57,7 @@ from interviewer.grading.feedback_text import (
     describe,
     follow_up_question,
 )
-from interviewer.grading.language import (
-    is_gibberish,
-    is_instruction,
-    looks_spanish,
-    spanish_to_english,
-)
+from interviewer.grading.language import is_gibberish, is_instruction
 from interviewer.grading.material import parallel_clauses
 from interviewer.grading.models import Bank, KeyPoint, Question
 from interviewer.grading.naming import bare_subject, name_point
@@ -78,6 +73,7 @@ from interviewer.grading.rubric import (
 from interviewer.grading.scoring import Features, central_points, decide, score_from
 from interviewer.grading.sources import _plain_block, _reference_hit_points, _unique_citations
 from interviewer.grading.terms import key_terms
+from interviewer.language import is_foreign
 from interviewer.text import DEFINITIONAL, close_stems, stem, stem_index, text_terms, words
 
 if TYPE_CHECKING:
@@ -358,7 +354,7 @@ class Grader:
                 ),
             )
 
-        claims, ignored, junk, spanish = self.claims(answer, points)
+        claims, ignored, junk, foreign = self.claims(answer, points)
 
         notes: list[str] = []
         if ignored:
@@ -367,10 +363,10 @@ class Grader:
                 + "; ".join(f"“{_short(c, 60)}”" for c in ignored[:2])
                 + "."
             )
-        if spanish and claims:
+        if foreign and claims:
             notes.append(
-                "Your answer looks Spanish: matching is approximate (the embedding model "
-                "is English-centric; Spanish ML terms are mapped to English)."
+                "Your answer is not in English: it was compared with your notes by meaning "
+                "(a multilingual model), so the match is approximate."
             )
 
         found = self._contradictions(claims, points, q)
@@ -529,7 +525,8 @@ class Grader:
         self, answer: str, points: Sequence[KeyPoint]
     ) -> tuple[list[Claim], list[str], list[str], bool]:
         """The answer's claims, without text addressed to the grader and gibberish
-        (both returned apart), with their terms; and whether the answer is Spanish."""
+        (both returned apart), with their terms; and whether the answer is in another
+        language than English."""
         raw_claims = split_claims(answer)
         bad_sentences: set[int] = set()
         ignored: list[str] = []
@@ -543,7 +540,7 @@ class Grader:
             elif is_gibberish(c, self._notes_vocabulary()):
                 junk.append(c)
                 bad_sentences.add(i)
-        spanish = looks_spanish(answer)
+        foreign = is_foreign(answer)
         claims: list[Claim] = []
         by_index: dict[int, Claim] = {}
         for i, (c, parent) in enumerate(raw_claims):
@@ -551,7 +548,6 @@ class Grader:
                 continue
             claim = Claim(
                 text=c,
-                match_text=spanish_to_english(c) if spanish else c,
                 index=len(claims),
                 parent=by_index.get(parent) if parent >= 0 else None,
             )
@@ -562,10 +558,10 @@ class Grader:
         }
         index = stem_index(vocabulary)
         for claim in claims:
-            raw = text_terms(claim.match_text)
+            raw = text_terms(claim.text)
             canon = close_stems(set(raw.unigrams) - vocabulary, index)
-            claim.terms = text_terms(claim.match_text, canon).all if canon else raw.all
-        return claims, ignored, junk, spanish
+            claim.terms = text_terms(claim.text, canon).all if canon else raw.all
+        return claims, ignored, junk, foreign
 
     def _assess(
         self, points: list[KeyPoint], claims: list[Claim], q: Question
@@ -651,23 +647,24 @@ class Grader:
         ids = {id(c) for c in claims}
         sentences = [c for c in claims if c.parent is None or id(c.parent) not in ids]
         row = {id(c): i for i, c in enumerate(sentences)}
-        svecs = self._embed_claims([c.match_text for c in sentences])
+        svecs = self._embed_claims([c.text for c in sentences])
         cvecs = svecs[[row[id(c)] if id(c) in row else row[id(c.parent)] for c in claims]]
         pvecs = np.stack([self._vector(kp) for kp in points])
         sims = (pvecs @ cvecs.T).astype(np.float64)  # points x claims
-        # Claims not in English: the multilingual model's similarity (on the English
-        # model's scale) where it is higher (interviewer/crosslingual.py).
-        from interviewer.crosslingual import needs_crosslingual, point_claim_similarity
+        # Claims not in English share no words with the notes: their evidence is the
+        # multilingual model's similarity alone (interviewer/crosslingual.py).
+        from interviewer.crosslingual import cross_evidence, needs_crosslingual
 
         foreign = [j for j, c in enumerate(claims) if needs_crosslingual(c.text)]
         if not foreign and any(needs_crosslingual(kp.text) for kp in points):
             foreign = list(range(len(claims)))  # notes in another language: the reverse
+        cross_sim = cross_lex = None
         if foreign:
-            sent = [c if id(c) in row else c.parent for c in claims]
-            cross = point_claim_similarity(
-                [kp.text for kp in points], [sent[j].text for j in foreign]  # type: ignore[union-attr]
-            )
-            sims[:, foreign] = np.maximum(sims[:, foreign], cross)
+            cross_sim, cross_lex = cross_evidence(
+                [kp.text for kp in points], [kp.label for kp in points],
+                [claims[j].text for j in foreign], self.params,
+            )  # fmt: skip
+            sims[:, foreign] = np.maximum(sims[:, foreign], cross_sim)
         lex = np.zeros_like(sims)
         label = np.zeros(sims.shape, dtype=np.int8)
         weights, default = self.bank.idf, self.bank.default_idf
@@ -677,8 +674,8 @@ class Grader:
         names, contrast = self._contrast(q)
         # The contrasted subject each claim opens with ("An inner join keeps every row
         # of the left table" is about the inner join, whatever else it names).
-        opens = [subject_names(c.match_text, names) if names else set() for c in claims]
-        defines = [_defines(c.match_text, qterms) for c in claims]
+        opens = [subject_names(c.text, names) if names else set() for c in claims]
+        defines = [_defines(c.text, qterms) for c in claims]
         for i, kp in enumerate(points):
             defined = _defines(kp.text, qterms, need_verb=False)
             terms = [t for t in kp.terms if t]
@@ -692,7 +689,7 @@ class Grader:
                     # of it, however alike the rest of its words.
                     sims[i, j] = 0.0
                     continue
-                if sims[i, j] > self.params.sim_floor and _opposes(c.match_text, kp.text):
+                if sims[i, j] > self.params.sim_floor and _opposes(c.text, kp.text):
                     # A claim that says the opposite of the point is no evidence for it.
                     sims[i, j] = 0.0
                     continue
@@ -716,6 +713,10 @@ class Grader:
                     # A point that is only a name ("Ridge (L2 norm)") is made by naming
                     # it; sharing its other words ("norm") is not evidence.
                     lex[i, j] = 0.0
+        if cross_lex is not None:
+            kept = sims[:, foreign] > 0  # (not zeroed above: contrast, opposition)
+            old = lex[:, foreign]
+            lex[:, foreign] = np.where(kept, np.maximum(old, cross_lex), old)
         return Features(sims, lex, label)
 
     def _contrast_terms(self, q: Question) -> dict[str, frozenset[str]]:
@@ -842,9 +843,9 @@ class Grader:
 
         def check(c: Claim, ref: str | None) -> Finding | None:
             found = None
-            mine = subject_names(c.match_text, names)
+            mine = subject_names(c.text, names)
             if names and "swapped-subject" not in skip:
-                found = contrast_swap(c.match_text, names, sentences, subjects)
+                found = contrast_swap(c.text, names, sentences, subjects)
             # A claim about one of the subjects the question contrasts is compared
             # with the notes about that subject (WHERE "before", HAVING "after" are
             # no opposites), and judged by the contrast above, not by the subject
@@ -856,13 +857,13 @@ class Grader:
                     x for x, subj in zip(sentences, subjects, strict=True)
                     if not subj or subj & mine
                 ]  # fmt: skip
-            found = found or find_contradiction(c.match_text, evidence, qterms, about, own)
+            found = found or find_contradiction(c.text, evidence, qterms, about, own)
             if found is None and "opposite-direction" not in skip:
-                found = opposite_direction(c.match_text, about, qterms)
+                found = opposite_direction(c.text, about, qterms)
             if found is None and "overclaim" not in skip:
                 found = _overclaim(c, ref, sentences, qterms)
             if found is None and "wrong-family" not in skip:
-                found = _wrong_membership(c.match_text, sentences, qterms)
+                found = _wrong_membership(c.text, sentences, qterms)
             return found
 
         clauses: dict[int, list[Claim]] = {}
@@ -881,8 +882,8 @@ class Grader:
                 got = check(cl, ref)
                 if got is not None:
                     part_hits.append((cl, got))
-                if not _PRONOUN_START.match(cl.match_text):
-                    ref = cl.match_text
+                if not _PRONOUN_START.match(cl.text):
+                    ref = cl.text
             whole = found is not None and found.rule == "opposite-direction"
             n_parts = len(clauses.get(id(sent), []))
             if found is not None and not part_hits and (n_parts < 2 or whole):
@@ -894,8 +895,8 @@ class Grader:
                 # (Directions are the exception: "reduces the bias, at the cost of
                 # more variance" is wrong only as a whole.)
                 hits.extend(part_hits)
-            if not _PRONOUN_START.match(sent.match_text):
-                antecedent = sent.match_text
+            if not _PRONOUN_START.match(sent.text):
+                antecedent = sent.text
         for c, (kp, correction, rule) in hits:
             if c.text in seen or any(c.text in o.text or o.text in c.text for o in out):
                 continue

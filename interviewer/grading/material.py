@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from interviewer.corpus import TODO_PATTERNS, Section
 from interviewer.grading.cues import MILD_DOUBT, POINTER, STRONG_DOUBT
-from interviewer.grading.language import _trim_spanish_tail, looks_spanish
 from interviewer.grading.naming import _VERBS_S, META, REMARK, bare_subject, is_aside, name_point
+from interviewer.language import is_foreign, trim_foreign_tail
 from interviewer.text import (
     DEFINITIONAL,
     FENCE,
@@ -287,7 +287,7 @@ class Candidate:
 
 def clean_unit(unit: Unit) -> list[Candidate]:
     """The unit as key points: none when it is not one (a URL, a 'From:' line, a
-    reminder, Spanish, a pointer to a source, a fragment). A list item whose later
+    reminder, another language, a pointer to a source, a fragment). A list item whose later
     sentences hedge ("... I believe it actually increases it!") gives its firm part
     and its hedged part as two points, so that the doubt does not sink the point."""
     raw = unit.text.strip()
@@ -315,9 +315,9 @@ def clean_unit(unit: Unit) -> list[Candidate]:
 
 
 def _clean_text(text: str, unit: Unit, part: bool = False, aside: bool = False) -> Candidate | None:
-    if looks_spanish(text):
+    if is_foreign(text):
         return None
-    text = _trim_spanish_tail(text)
+    text = trim_foreign_tail(text)
     if not text:
         return None
     if POINTER.search(text):

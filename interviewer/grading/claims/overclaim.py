@@ -34,7 +34,7 @@ def _overclaim(
     while a note sentence about the same thing names its limitation ("Accuracy ...
     may have undesirable effects"). A leading pronoun ("It is all you need") refers to
     the previous sentence."""
-    text = claim.match_text
+    text = claim.text
     m = _OVERCLAIM.search(text)
     if m is None or _negated(text[: m.start()]) or re.search(r"\bnot\b", text[: m.start()]):
         return None
