@@ -435,7 +435,7 @@ def test_spanish_answer_to_sql_notes_gets_credit(tmp_path: Path) -> None:
     assert credited(right, "UNION ALL keeps every row")
     assert right.score >= 6
     # A Spanish answer about something else (indexes) gets no credit here.
-    wrong = sql.grade(question, "Un índice ocupa espacio en disco y hace más lentas las escrituras.")
+    wrong = sql.grade(question, "Un índice ocupa espacio en disco y frena las escrituras.")
     assert not wrong.covered and wrong.score < 3
 
 
