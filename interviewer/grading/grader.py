@@ -57,7 +57,7 @@ from interviewer.grading.feedback_text import (
     describe,
     follow_up_question,
 )
-from interviewer.grading.language import is_gibberish, is_instruction
+from interviewer.grading.language import is_gibberish, is_instruction, strip_accents
 from interviewer.grading.material import parallel_clauses
 from interviewer.grading.models import Bank, KeyPoint, Question
 from interviewer.grading.naming import bare_subject, name_point
@@ -558,9 +558,12 @@ class Grader:
         }
         index = stem_index(vocabulary)
         for claim in claims:
-            raw = text_terms(claim.text)
+            # (In another language, words shared with the notes are often written with
+            # accents: "precisión", "confusión".)
+            text = strip_accents(claim.text) if foreign else claim.text
+            raw = text_terms(text)
             canon = close_stems(set(raw.unigrams) - vocabulary, index)
-            claim.terms = text_terms(claim.text, canon).all if canon else raw.all
+            claim.terms = text_terms(text, canon).all if canon else raw.all
         return claims, ignored, junk, foreign
 
     def _assess(

@@ -55,7 +55,7 @@ def is_gibberish(text: str, extra_known: Iterable[str] = ()) -> bool:
             base in vocab
             or base in extra
             or (extra and stem(base) in extra)
-            or _strip_accents(base) in vocab
+            or strip_accents(base) in vocab
             or (len(base) <= 2)
             or any(base.endswith(s) and base[: -len(s)] in vocab for s in ("s", "es", "ed", "ing"))
             or all(p in vocab for p in base.split("-") if p)
@@ -87,5 +87,5 @@ def is_instruction(text: str) -> bool:
     return any(p.search(text) for p in INSTRUCTION_PATTERNS)
 
 
-def _strip_accents(text: str) -> str:
+def strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
