@@ -55,7 +55,8 @@ def _case(phrase: str, common: Callable[[str], bool] | None) -> str:
     ('Adam', 'SMOTE', 'Hamming distance') keep their case."""
     head, *rest = phrase.split(" ")
     if rest and all(
-        not w[:1].isupper() or (w[1:].islower() and w.lower() in known_words())
+        not any(c.isupper() for c in w)
+        or (w[:1].isupper() and w[1:].islower() and w.lower() in known_words())
         for w in (head, *rest)
     ):
         # Title Case of ordinary words, a heading's habit ("Reduced Likelihood of
