@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import difflib
-import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from interviewer.corpus import Section
 from interviewer.errors import InterviewerError
 from interviewer.feedback import Citation, Feedback, IncorrectClaim, Point
+from interviewer.grading import followup, free_text
 from interviewer.grading.answer import Claim, split_claims
 from interviewer.grading.assess import assess, contrast, point_stems
 from interviewer.grading.bank import (
@@ -28,25 +28,20 @@ from interviewer.grading.coverage import (
     _RANK,
     _Assessment,
     _by_importance,
-    _polarity_conflict,
     _short,
     _topic_matches,
     gradable_points,
-    same_point,
 )
 from interviewer.grading.cues import DONT_KNOW
 from interviewer.grading.feedback_text import (
-    _adhoc_point,
-    _case,
     _critique,
-    describe,
-    follow_up_question,
 )
+from interviewer.grading.followup import missed_names, top_missed
+from interviewer.grading.groups import duplicate_groups, score_points
 from interviewer.grading.language import is_gibberish, is_instruction, strip_accents
 from interviewer.grading.models import Bank, KeyPoint, Question
-from interviewer.grading.naming import bare_subject
 from interviewer.grading.params import GradingParams, load_params
-from interviewer.grading.points import embed_text_of, iter_points, polarity
+from interviewer.grading.points import embed_text_of, iter_points
 from interviewer.grading.refine import _refine
 from interviewer.grading.rubric import (
     apply_rubric_question,
@@ -54,8 +49,8 @@ from interviewer.grading.rubric import (
     match_rubric,
     normalise_question,
 )
-from interviewer.grading.scoring import central_points, score_from
-from interviewer.grading.sources import _plain_block, _reference_hit_points, _unique_citations
+from interviewer.grading.scoring import central_points
+from interviewer.grading.sources import _unique_citations
 from interviewer.grading.wrong_claims import find_wrong_claims
 from interviewer.language import is_foreign
 from interviewer.text import close_stems, stem, stem_index, text_terms, words
@@ -282,7 +277,7 @@ class Grader:
         if isinstance(question, Question):
             return question
         found = self.find_question(question)
-        return found if found is not None else self._free_text_question(question)
+        return found if found is not None else free_text.free_text_question(self, question)
 
     def grade_grounded(
         self, question: str | Question, answer: str, *, hints_used: int = 0
@@ -362,13 +357,13 @@ class Grader:
         # Near-duplicate points (the notes saying one thing twice) are one point: the
         # group shows its best-assessed member and counts once.
         shown: list[KeyPoint] = []
-        for group in self.duplicate_groups(q.id, points):
+        for group in duplicate_groups(self, q.id, points):
             best = max(group, key=lambda kp: (_RANK[assessments[kp.id].status], kp.importance))
             shown.append(best)
         covered = [kp for kp in shown if assessments[kp.id].status == "covered"]
         partial = [kp for kp in shown if assessments[kp.id].status == "partial"]
         missed_all = [kp for kp in shown if assessments[kp.id].status == "missed"]
-        score = self.score_points(
+        score = score_points(self,
             q.id, points, {kp.id: _RANK[assessments[kp.id].status] for kp in points}, hints,
             credit={k: a.credit for k, a in assessments.items() if a.credit is not None},
         )
@@ -376,7 +371,7 @@ class Grader:
         if incorrect and score > 0:
             score = round(max(0.0, score - self.params.contradiction_penalty * len(incorrect)), 1)
 
-        missed = self._top_missed(missed_all)
+        missed = top_missed(self, missed_all)
         off_topic = (
             bool(claims)
             and not incorrect  # a claim the notes contradict is on their topic
@@ -401,7 +396,7 @@ class Grader:
             + [p.citation for p in fb.covered if p.citation]
         )
         fb.follow_up = self.follow_up_for(fb)
-        names = self._names(missed[:3])
+        names = missed_names(self, missed[:3])
         dont_know = bool(DONT_KNOW.search(answer.strip())) and not covered and not partial
         length = self._length_remark(answer, points)
         if length:
@@ -425,76 +420,6 @@ class Grader:
             f"times your notes' own ({n_notes} words): in an interview, make the main points "
             "briefly; length adds nothing they do not say."
         )
-
-    def duplicate_groups(self, qid: str, points: Sequence[KeyPoint]) -> list[list[KeyPoint]]:
-        """The question's points grouped by ``same_point`` (in their order; a point
-        alone is a group of one). Cached per question: its points do not change."""
-        key = (qid, tuple(kp.id for kp in points))
-        with self._lock:
-            got = self._groups.get(key)
-        if got is not None:
-            return [[points[i] for i in g] for g in got]
-        import numpy as np
-        n = len(points)
-        parent = list(range(n))
-
-        def find(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        if n > 1:
-            vecs = np.stack([self._vector(kp) for kp in points])
-            cos = vecs @ vecs.T
-            pol = [polarity(kp.text) for kp in points]
-            short = [len(kp.text.split()) <= 20 for kp in points]
-            subj = []
-            for kp in points:
-                subject, _ = describe(kp)
-                subj.append(bare_subject(subject).lower() if subject else None)
-            for i in range(n):
-                for j in range(i + 1, n):
-                    if not _polarity_conflict(pol[i], pol[j], short[i] and short[j]) and same_point(
-                        float(cos[i, j]), subj[i], subj[j], points[i].label, points[j].label,
-                        self.params,
-                    ):
-                        parent[find(j)] = find(i)
-        groups: dict[int, list[int]] = {}
-        for i in range(n):
-            groups.setdefault(find(i), []).append(i)
-        ordered = tuple(tuple(g) for g in groups.values())
-        with self._lock:
-            if len(self._groups) > 4096:
-                self._groups.clear()
-            self._groups[key] = ordered
-        return [[points[i] for i in g] for g in ordered]
-
-    def score_points(
-        self, qid: str, points: Sequence[KeyPoint], status: dict[str, int], hints: int,
-        credit: dict[str, float] | None = None,
-    ) -> float:
-        """The score from each point's status (0 missed, 1 partly, 2 covered): a group
-        of near-duplicates counts once, at its best status and its heaviest weight.
-        ``credit``: for partly covered compound points, the share of their clauses
-        made (above the plain one half of "partly")."""
-        credit = credit or {}
-        covered: list[float] = []
-        partial: list[float] = []
-        weights: list[float] = []
-        for group in self.duplicate_groups(qid, points):
-            weight = max(kp.importance for kp in group)
-            best = max(status.get(kp.id, 0) for kp in group)
-            weights.append(weight)
-            if best == 2:
-                covered.append(weight)
-            elif best == 1:
-                share = max(credit.get(kp.id, 0.5) for kp in group if status.get(kp.id) == 1)
-                # (score_from counts a partial weight at one half.)
-                # (A share above one half earns more, never more than covered.)
-                cap = 1.0 / max(self.params.partial_credit, 1e-6)
-                partial.append(weight * min(cap, 2 * max(0.5, share)))
-        return score_from(covered, partial, weights, hints, self.params)
 
     # ---- assessment ----------------------------------------------------------------------
     def claims(
@@ -583,24 +508,6 @@ class Grader:
                 self._vectors[t] = v
         return np.stack([self._vectors[t] for t in texts])
 
-    def _top_missed(self, missed: list[KeyPoint]) -> list[KeyPoint]:
-        """At most ``params.max_missed``, most important first, restatements merged."""
-        out: list[KeyPoint] = []
-        # A point the notes hedge ("I think", "as I understand it") is not one an answer
-        # must make: it may earn credit, but it is never reported missing.
-        for kp in _by_importance([k for k in missed if not k.doubtful] or missed):
-            v = self._vector(kp)
-            if any(
-                float(v @ self._vector(o)) >= self.params.missed_dup_cosine
-                or (kp.label and o.label and kp.label.lower() == o.label.lower())
-                for o in out
-            ):
-                continue
-            out.append(kp)
-            if len(out) >= self.params.max_missed:
-                break
-        return out
-
     @staticmethod
     def _point(kp: KeyPoint, a: _Assessment) -> Point:
         return Point(
@@ -618,81 +525,6 @@ class Grader:
         return find_wrong_claims(claims, points, q.text, contrast(self, q)[0], self.params)
 
     # ---- hints and follow-ups ------------------------------------------------------------
-    def hint(self, question: Question, already_given: int) -> KeyPoint | None:
-        """The next key point to reveal: most important first, one point per distinct
-        idea. None when the notes have no (more) points."""
-        ordered = self._top_missed(list(question.key_points)) + [
-            kp for kp in _by_importance(question.key_points)
-        ]
-        seen: set[str] = set()
-        unique = []
-        for kp in ordered:
-            if kp.id not in seen:
-                seen.add(kp.id)
-                unique.append(kp)
-        return unique[already_given] if 0 <= already_given < len(unique) else None
-
-    def follow_up_for(self, feedback: Feedback) -> str | None:
-        """A natural question aimed at the most important missed point (or, failing
-        that, a partly covered one). None for ungrounded feedback, or when the answer
-        already scores ``params.follow_up_below`` or more."""
-        if not feedback.grounded or feedback.score >= self.params.follow_up_below:
-            return None
-        # The most important missed point that can be named (an interviewer asks about
-        # "early stopping", not about "the note's sentence 3"); then a partly covered
-        # one; then the first missed point, asked about in general terms.
-        candidates = [(p, True) for p in feedback.missed[:3]] + [
-            (p, False) for p in feedback.partial[:3]
-        ]
-        if not candidates:
-            return None
-        described = []
-        for target, missed in candidates:
-            kp = self._point_of(feedback.question_id, target.text) or _adhoc_point(target)
-            described.append((target, missed, kp, *describe(kp)))
-        # (An aside — "See also: Rotation forest" — only when nothing else has a name.)
-        target, missed, kp, subject, kind = next(
-            (d for d in described if d[3] is not None and d[4] != "aside"),
-            next((d for d in described if d[3] is not None), described[0]),
-        )
-        return follow_up_question(
-            target.text,
-            feedback.question,
-            missed=missed,
-            terms=kp.terms,
-            label=kp.label,
-            subject=subject,
-            kind=kind,
-            common=self._is_common_word,
-        )
-
-    def _names(self, points: Sequence[KeyPoint]) -> list[str]:
-        """The points' subjects as a list reads them: 'early stopping', 'disadvantage of
-        ridge regression' (no article); a point without one is left out."""
-        out: list[str] = []
-        top = max((kp.importance for kp in points), default=0.0)
-        for kp in points:
-            subject, kind = describe(kp)
-            # An aside or a minor point is not "most important", even when the points
-            # above it have no name to give.
-            if not subject or kind == "aside" or kp.importance < 0.6 * top:
-                continue
-            name = bare_subject(_case(subject, self._is_common_word))
-            name = _case(name, self._is_common_word)
-            if name.lower() not in (n.lower() for n in out):
-                out.append(name)
-        return out
-
-    def _is_common_word(self, word: str) -> bool:
-        """The notes write this word in lower case somewhere: an ordinary word, not a
-        name ('bagging' yes, 'Adam' and 'Hamming' no)."""
-        if self._common_words is None:
-            seen: set[str] = set()
-            for kp in iter_points(self.bank):
-                seen.update(w for w in words(kp.text) if w.islower())
-            self._common_words = frozenset(seen)
-        return word in self._common_words
-
     def _notes_vocabulary(self) -> frozenset[str]:
         """Every word (lower case) and stem the notes' questions and points use: terms
         the tokenizer's word list may lack ('atomicity', 'durability') are still words."""
@@ -708,76 +540,19 @@ class Grader:
             self._note_vocab = frozenset(seen)
         return self._note_vocab
 
-    def _point_of(self, question_id: str | None, text: str) -> KeyPoint | None:
-        """A key point of the bank, by its text."""
-        for q in self.bank.questions:
-            if question_id is None or q.id == question_id:
-                for kp in q.key_points:
-                    if kp.text == text:
-                        return kp
-        return None
-
     # ---- free-text questions ---------------------------------------------------------------
-    def _free_text_question(self, text: str) -> Question:
-        """A question the notes do not ask: its key points are the notes' points most
-        related to it (found through the index when there is one, else among all the
-        bank's points)."""
-        qid = "adhoc-" + hashlib.sha1(normalise_question(text).encode()).hexdigest()[:10]
-        candidates = self._related_points(text)
-        cit = candidates[0].citation if candidates else Citation(source="", heading="")
-        return Question(
-            id=qid,
-            text=text.strip(),
-            section_id="",
-            source=cit.source,
-            heading=cit.heading,
-            topic=text.strip()[:40],
-            notes_status="ok" if candidates else "none",
-            key_points=candidates,
-            citation=cit,
-        )
+    # ---- hints, follow-ups, free-text questions --------------------------------------------
+    def hint(self, question: Question, already_given: int) -> KeyPoint | None:
+        """The next key point to reveal (most important first, one per idea), or None."""
+        return followup.next_hint(self, question, already_given)
 
-    def _related_points(self, text: str, limit: int = 10) -> list[KeyPoint]:
-        import numpy as np
+    def follow_up_for(self, feedback: Feedback) -> str | None:
+        """A question on the most important missed point, or None (see ``followup``)."""
+        return followup.follow_up_for(self, feedback)
 
-        pool = [kp for kp in iter_points(self.bank)]
-        allowed: set[tuple[str, str]] | None = None
-        retriever = self.retriever
-        extra: list[KeyPoint] = []
-        if retriever is not None:
-            try:
-                hits = retriever.search(text, k=5)
-            except InterviewerError:
-                hits = []
-            allowed = {(h.source, h.heading) for h in hits if h.kind == "note"}
-            for h in hits:
-                if h.kind == "reference":
-                    extra.extend(_reference_hit_points(h, text, self.bank))
-        if allowed is not None:
-            pool = [kp for kp in pool if (kp.citation.source, kp.citation.heading) in allowed]
-        pool += extra
-        if not pool:
-            return []
-        qv = self._embed_many([text])[0]
-        sims = np.stack([self._vector(kp) for kp in pool]) @ qv
-        qterms = set(text_terms(text).unigrams)
-        scored = []
-        for kp, s in zip(pool, sims, strict=True):
-            lex = len(qterms & set(text_terms(kp.text).unigrams))
-            relevance = float(s) + 0.05 * min(lex, 3)
-            if float(s) >= self.params.related_point_sim or (
-                lex >= 1 and float(s) >= self.params.related_point_sim_lex
-            ):
-                scored.append((relevance, kp))
-        scored.sort(key=lambda x: -x[0])
-        chosen = [kp for _, kp in scored[:limit]]
-        if not chosen:
-            return []
-        top = max(r for r, _ in scored[:limit])
-        out = []
-        for rel, kp in scored[:limit]:
-            out.append(kp.model_copy(update={"importance": round(max(0.1, rel / top), 3)}))
-        return out
+    def context_sections(self, q: Question, limit: int = 6) -> list[tuple[str, str, Citation]]:
+        """Text the model may cite, as (text, label, citation)."""
+        return free_text.context_sections(self, q, limit)
 
     # ---- the model layer -----------------------------------------------------------------
     def refine_with_llm(
@@ -797,61 +572,3 @@ class Grader:
         q = self._resolve(question)
         return _refine(self, grounded, q, answer, on_token)
 
-    def context_sections(self, q: Question, limit: int = 6) -> list[tuple[str, str, Citation]]:
-        """Text the model may cite, as (text, label, citation): the question's own
-        sections, then retrieved notes and references. Labels are added by the caller."""
-        out: list[tuple[str, str, Citation]] = []
-        seen: set[tuple[str, str]] = set()
-        sections = self._section_index()
-        for sid in q.material_sections:
-            sec = sections.get(sid)
-            if sec is None or not sec.text.strip():
-                continue
-            key = (sec.source, sec.heading)
-            if key in seen:
-                continue
-            seen.add(key)
-            cit = Citation(
-                source=sec.source, heading=sec.heading, line_start=sec.line_start,
-                line_end=sec.line_end,
-            )  # fmt: skip
-            out.append((_plain_block(sec.text), sec.heading, cit))
-        for kp in q.key_points:
-            key = (kp.citation.source, kp.citation.heading)
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append((kp.text, kp.citation.heading, kp.citation))
-        retriever = self.retriever
-        if retriever is not None and len(out) < limit:
-            try:
-                hits = retriever.search(q.text, k=limit)
-            except InterviewerError:
-                hits = []
-            for h in hits:
-                key = (h.source, h.heading)
-                if key in seen or h.is_stub:
-                    continue
-                seen.add(key)
-                cit = Citation(
-                    source=h.source, heading=h.heading, line_start=h.line_start,
-                    line_end=h.line_end, kind=h.kind, url=h.url, chunk_id=h.chunk_id,
-                )  # fmt: skip
-                out.append((h.text, h.heading, cit))
-                if len(out) >= limit:
-                    break
-        return out[:limit]
-
-    def _section_index(self) -> dict[str, Section]:
-        sections = self._sections
-        if sections is None:
-            with self._open_lock:
-                if self._sections is None:
-                    from interviewer.corpus import load_corpus
-
-                    docs = load_corpus(
-                        self.settings.corpus_dir, self.settings.max_file_bytes
-                    ).documents
-                    self._sections = {s.id: s for d in docs for s in d.sections}
-                sections = self._sections
-        return sections
