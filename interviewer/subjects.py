@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 
+from interviewer.text import PERSONAL_PRONOUNS
+
 QUESTION_WORDS = frozenset("how what why when which who whom whose where".split())
 AUXILIARIES = frozenset(
     """is are was were be been being do does did can could would should will shall may
     might must has have had 's 're""".split()
 )
-PRONOUNS = frozenset("i you we they he she it one someone us me them".split())
+PRONOUNS = PERSONAL_PRONOUNS
 DETERMINERS = frozenset(
     """a an the this that these those some any each every its their our your my his her
     all both""".split()

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from interviewer.grading.constants import MAX_CLAIMS
-from interviewer.text import split_sentences
+from interviewer.text import HARD_CLAUSE_BREAK, split_clauses, split_sentences
 
 # ---- claims of an answer -------------------------------------------------------------------
 
@@ -53,15 +53,10 @@ def split_claims(answer: str) -> list[tuple[str, int]]:
         at = len(claims)
         claims.append((sent, -1))
         n_words = len(sent.split())
-        if n_words > 14 or (n_words >= 6 and _HARD_CLAUSE.search(sent)):
+        if n_words > 14 or (n_words >= 6 and HARD_CLAUSE_BREAK.search(sent)):
             # (A semicolon, a colon or ", and"/", but"/", while" joins two statements
             # whatever the length.)
-            parts = [p.strip() for p in (_CLAUSE if n_words > 14 else _HARD_CLAUSE).split(sent)]
-            parts = [p for p in parts if len(p.split()) >= 2]
+            parts = split_clauses(sent, hard=n_words <= 14)
             if len(parts) > 1:
                 claims.extend((p, at) for p in parts)
     return claims
-
-
-_CLAUSE = re.compile(r";|:\s|,\s(?:and|but|while|so|or|which|whereas)\s|\s[—–]\s|,\s")
-_HARD_CLAUSE = re.compile(r";|:\s|,\s(?:and|but|while|whereas)\s")

@@ -9,11 +9,11 @@ from interviewer.feedback import IncorrectClaim
 from interviewer.grading.claims.detect import find_contradiction
 from interviewer.grading.claims.inversion import opposite_direction
 from interviewer.grading.claims.membership import _wrong_membership
-from interviewer.grading.claims.overclaim import _PRONOUN_START, _overclaim
+from interviewer.grading.claims.overclaim import _overclaim
 from interviewer.grading.claims.subject import _note_sentences
 from interviewer.grading.claims.swap import contrast_swap
 from interviewer.grading.contrast import sentence_subjects, subject_names
-from interviewer.text import text_terms
+from interviewer.text import ANAPHOR_START, text_terms
 
 if TYPE_CHECKING:
     from interviewer.grading.answer import Claim
@@ -78,7 +78,7 @@ def find_wrong_claims(
             got = check(cl, ref)
             if got is not None:
                 part_hits.append((cl, got))
-            if not _PRONOUN_START.match(cl.text):
+            if not ANAPHOR_START.match(cl.text):
                 ref = cl.text
         whole = found is not None and found.rule == "opposite-direction"
         n_parts = len(clauses.get(id(sent), []))
@@ -91,7 +91,7 @@ def find_wrong_claims(
             # (Directions are the exception: "reduces the bias, at the cost of
             # more variance" is wrong only as a whole.)
             hits.extend(part_hits)
-        if not _PRONOUN_START.match(sent.text):
+        if not ANAPHOR_START.match(sent.text):
             antecedent = sent.text
     for c, (kp, correction, rule) in hits:
         if c.text in seen or any(c.text in o.text or o.text in c.text for o in out):
