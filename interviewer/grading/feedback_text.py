@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from interviewer.feedback import Feedback, Point
+    from interviewer.grading.params import GradingParams
 
 
 # ---- follow-ups and prose ------------------------------------------------------------------------
@@ -269,3 +270,16 @@ def _critique(
         parts.append("Most important missing: " + "; ".join(missing) + ".")
     parts.extend(notes)
     return " ".join(parts)
+
+
+def length_remark(answer: str, points: Sequence[KeyPoint], p: GradingParams) -> str | None:
+    """A remark when the answer is far longer than the notes' own answer."""
+    n_answer = len(answer.split())
+    n_notes = sum(len(kp.text.split()) for kp in points)
+    if n_answer < p.long_answer_min_words or n_answer < p.long_answer_ratio * n_notes:
+        return None
+    return (
+        f"Your answer runs to {n_answer} words, about {round(n_answer / max(1, n_notes))} "
+        f"times your notes' own ({n_notes} words): in an interview, make the main points "
+        "briefly; length adds nothing they do not say."
+    )

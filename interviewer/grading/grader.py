@@ -14,8 +14,8 @@ from interviewer.corpus import Section
 from interviewer.errors import InterviewerError
 from interviewer.feedback import Citation, Feedback, IncorrectClaim, Point
 from interviewer.grading import followup, free_text
-from interviewer.grading.answer import Claim, split_claims
-from interviewer.grading.assess import assess, contrast, point_stems
+from interviewer.grading.answer import Claim, answer_claims
+from interviewer.grading.assess import assess, contrast
 from interviewer.grading.bank import (
     build_bank,
     corpus_key,
@@ -35,10 +35,10 @@ from interviewer.grading.coverage import (
 from interviewer.grading.cues import DONT_KNOW
 from interviewer.grading.feedback_text import (
     _critique,
+    length_remark,
 )
 from interviewer.grading.followup import missed_names, top_missed
 from interviewer.grading.groups import duplicate_groups, score_points
-from interviewer.grading.language import is_gibberish, is_instruction, strip_accents
 from interviewer.grading.models import Bank, KeyPoint, Question
 from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.points import embed_text_of, iter_points
@@ -52,11 +52,9 @@ from interviewer.grading.rubric import (
 from interviewer.grading.scoring import central_points
 from interviewer.grading.sources import _unique_citations
 from interviewer.grading.wrong_claims import find_wrong_claims
-from interviewer.language import is_foreign
-from interviewer.text import close_stems, stem, stem_index, text_terms, words
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable
 
     import numpy as np
 
@@ -325,7 +323,7 @@ class Grader:
                 ),
             )
 
-        claims, ignored, junk, foreign = self.claims(answer, points)
+        claims, ignored, junk, foreign = answer_claims(self, answer, points)
 
         notes: list[str] = []
         if ignored:
@@ -398,7 +396,7 @@ class Grader:
         fb.follow_up = self.follow_up_for(fb)
         names = missed_names(self, missed[:3])
         dont_know = bool(DONT_KNOW.search(answer.strip())) and not covered and not partial
-        length = self._length_remark(answer, points)
+        length = length_remark(answer, points, self.params)
         if length:
             notes.append(length)
         fb.critique = _critique(
@@ -408,65 +406,7 @@ class Grader:
         )  # fmt: skip
         return fb
 
-    def _length_remark(self, answer: str, points: Sequence[KeyPoint]) -> str | None:
-        """A remark when the answer is far longer than the notes' own answer."""
-        n_answer = len(answer.split())
-        n_notes = sum(len(kp.text.split()) for kp in points)
-        p = self.params
-        if n_answer < p.long_answer_min_words or n_answer < p.long_answer_ratio * n_notes:
-            return None
-        return (
-            f"Your answer runs to {n_answer} words, about {round(n_answer / max(1, n_notes))} "
-            f"times your notes' own ({n_notes} words): in an interview, make the main points "
-            "briefly; length adds nothing they do not say."
-        )
-
     # ---- assessment ----------------------------------------------------------------------
-    def claims(
-        self, answer: str, points: Sequence[KeyPoint]
-    ) -> tuple[list[Claim], list[str], list[str], bool]:
-        """The answer's claims, without text addressed to the grader and gibberish
-        (both returned apart), with their terms; and whether the answer is in another
-        language than English."""
-        raw_claims = split_claims(answer)
-        bad_sentences: set[int] = set()
-        ignored: list[str] = []
-        junk: list[str] = []
-        for i, (c, parent) in enumerate(raw_claims):
-            if parent >= 0:
-                continue
-            if is_instruction(c):
-                ignored.append(c)
-                bad_sentences.add(i)
-            elif is_gibberish(c, self._notes_vocabulary()):
-                junk.append(c)
-                bad_sentences.add(i)
-        foreign = is_foreign(answer)
-        claims: list[Claim] = []
-        by_index: dict[int, Claim] = {}
-        for i, (c, parent) in enumerate(raw_claims):
-            if i in bad_sentences or parent in bad_sentences:
-                continue
-            claim = Claim(
-                text=c,
-                index=len(claims),
-                parent=by_index.get(parent) if parent >= 0 else None,
-            )
-            by_index[i] = claim
-            claims.append(claim)
-        vocabulary = {t for kp in points for t in kp.terms} | {
-            t for kp in points for t in point_stems(self, kp)
-        }
-        index = stem_index(vocabulary)
-        for claim in claims:
-            # (In another language, words shared with the notes are often written with
-            # accents: "precisión", "confusión".)
-            text = strip_accents(claim.text) if foreign else claim.text
-            raw = text_terms(text)
-            canon = close_stems(set(raw.unigrams) - vocabulary, index)
-            claim.terms = text_terms(text, canon).all if canon else raw.all
-        return claims, ignored, junk, foreign
-
     def _vector(self, kp: KeyPoint) -> np.ndarray:
         key = embed_text_of(kp)
         vec = self._vectors.get(key)
@@ -525,21 +465,6 @@ class Grader:
         return find_wrong_claims(claims, points, q.text, contrast(self, q)[0], self.params)
 
     # ---- hints and follow-ups ------------------------------------------------------------
-    def _notes_vocabulary(self) -> frozenset[str]:
-        """Every word (lower case) and stem the notes' questions and points use: terms
-        the tokenizer's word list may lack ('atomicity', 'durability') are still words."""
-        if self._note_vocab is None:
-            bank = self.bank
-            seen: set[str] = set()
-            texts = [q.text for q in bank.questions] + [kp.text for kp in iter_points(bank)]
-            for text in texts:
-                for w in words(text):
-                    low = w.lower()
-                    seen.add(low)
-                    seen.add(stem(low))
-            self._note_vocab = frozenset(seen)
-        return self._note_vocab
-
     # ---- free-text questions ---------------------------------------------------------------
     # ---- hints, follow-ups, free-text questions --------------------------------------------
     def hint(self, question: Question, already_given: int) -> KeyPoint | None:
