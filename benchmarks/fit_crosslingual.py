@@ -18,6 +18,12 @@ of its question (positive: the point it was written to make). It reports each
 corpus left out of the fit, then the values fitted on all corpora.
 
     python benchmarks/fit_crosslingual.py --thresholds
+
+With ``--grade`` it grades each Spanish answer of that file whole (its sentences
+joined) with the installed thresholds and prints, per corpus, the score and how
+many of the points it was written to make were credited.
+
+    python benchmarks/fit_crosslingual.py --grade
 """
 
 from __future__ import annotations
@@ -195,7 +201,34 @@ def thresholds() -> None:
     print(f"all corpora: XL_COVERED = {cov:.2f}, XL_PARTIAL = {part:.2f}")
 
 
+def grade() -> None:
+    import yaml
+
+    from interviewer.evals import corpus_dir_for
+    from interviewer.grading import Grader
+    from interviewer.settings import load_settings
+
+    data = yaml.safe_load((REPO / "benchmarks" / "data" / "spanish_answers.yaml").read_text())
+    settings = load_settings()
+    graders: dict[str, Grader] = {}
+    for case in data:
+        corpus = case["corpus"]
+        if corpus not in graders:
+            st = settings.model_copy(update={"corpus": corpus_dir_for(settings, REPO, corpus)})
+            graders[corpus] = Grader.open(st, use_llm=False)
+        fb = graders[corpus].grade(case["question"], " ".join(x["es"] for x in case["sentences"]))
+        credited = [p.text.lower() for p in fb.covered + fb.partial]
+        made = sum(any(x["makes"].lower() in t for t in credited) for x in case["sentences"])
+        print(f"{Path(corpus).stem:22} {fb.score:4.1f}  {made}/{len(case['sentences'])} points"
+              f"  {case['question'][:60]}")  # fmt: skip
+
+
 if __name__ == "__main__":
     import sys
 
-    thresholds() if "--thresholds" in sys.argv[1:] else main()
+    if "--thresholds" in sys.argv[1:]:
+        thresholds()
+    elif "--grade" in sys.argv[1:]:
+        grade()
+    else:
+        main()
