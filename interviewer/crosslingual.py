@@ -12,6 +12,7 @@ fitted on Spanish answers to English notes of five corpora
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -50,14 +51,37 @@ def on_english_scale(e5_cosine: np.ndarray) -> np.ndarray:
     return np.interp(e5_cosine, E5_KNOTS, MINILM_KNOTS)
 
 
+_CACHE: dict[str, np.ndarray] = {}
+_CACHE_SIZE = 4096
+_cache_lock = threading.Lock()
+
+
+def _vectors(texts: Sequence[str]) -> np.ndarray:
+    """e5 query vectors, each distinct text embedded once per process (the points of
+    a question come back with every answer to it)."""
+    from interviewer.embeddings import get_multilingual_embedder
+
+    with _cache_lock:
+        have = {t: _CACHE[t] for t in texts if t in _CACHE}
+    missing = [t for t in dict.fromkeys(texts) if t not in have]
+    if missing:
+        fresh = get_multilingual_embedder().query(missing)
+        have.update(zip(missing, fresh, strict=True))
+        with _cache_lock:
+            if len(_CACHE) + len(missing) > _CACHE_SIZE:
+                _CACHE.clear()
+            _CACHE.update(zip(missing, fresh, strict=True))
+    return np.stack([have[t] for t in texts])
+
+
 def point_claim_similarity(points: Sequence[str], claims: Sequence[str]) -> np.ndarray:
     """Points x claims similarity on the English model's cosine scale, whatever
     language each side is written in."""
-    from interviewer.embeddings import crosslingual_similarity
-
     if not points or not claims:
         return np.zeros((len(points), len(claims)), dtype=np.float64)
-    return on_english_scale(crosslingual_similarity(list(points), list(claims)).astype(np.float64))
+    vecs = _vectors(list(points) + list(claims))
+    cos = vecs[: len(points)] @ vecs[len(points) :].T
+    return on_english_scale(cos.astype(np.float64))
 
 
 def cross_similarity(
