@@ -78,7 +78,7 @@ def test_follow_ups_read_as_english() -> None:
         "Benefits: isolation.", "What is virtual memory?", subject="Benefits", kind="property",
         common=lambda w: w == "benefits",
     )  # fmt: skip
-    assert benefits == "What are the benefits?"
+    assert benefits == "Which benefits can you name?"
     dash = follow_up_question(
         "Partition Tolerance - The system continues to operate.", "Availability vs consistency",
         subject="Partition Tolerance - The system", kind="fact", common=lambda w: True,

@@ -200,7 +200,7 @@ def follow_up_question(
         return f"What {_is_are(x)} {x}?"
     if kind == "property":
         if " " not in x and plural_phrase(x):
-            return f"What are the {x.lower()}?"  # "What are the benefits?"
+            return f"Which {x.lower()} can you name?"  # "Which benefits can you name?"
         return f"What {_is_are(x)} {x}?"
     if kind == "formula":
         return f"How would you compute {bare_subject(x)}?"
