@@ -10,6 +10,20 @@ sentences to their English counterparts (written here) next to MiniLM's own
 similarity of the English paraphrase.
 
     python benchmarks/fit_crosslingual.py
+
+With ``--thresholds`` it fits instead the two credit thresholds of a claim in
+another language (interviewer/crosslingual.py: XL_COVERED, XL_PARTIAL) on the Spanish
+answers of benchmarks/data/spanish_answers.yaml: each sentence against every point
+of its question (positive: the point it was written to make). It reports each
+corpus left out of the fit, then the values fitted on all corpora.
+
+    python benchmarks/fit_crosslingual.py --thresholds
+
+With ``--grade`` it grades each Spanish answer of that file whole (its sentences
+joined) with the installed thresholds and prints, per corpus, the score and how
+many of the points it was written to make were credited.
+
+    python benchmarks/fit_crosslingual.py --grade
 """
 
 from __future__ import annotations
@@ -119,5 +133,102 @@ def main() -> None:
         print(f"  {mapped:.3f}  |  {float(v[0] @ v[1]):.3f}   {en[:50]}")
 
 
+def _pairs() -> list[tuple[str, float, bool]]:
+    """(corpus, mapped similarity, makes the point) for every sentence x point."""
+    import yaml
+
+    from interviewer.crosslingual import cross_similarity
+    from interviewer.evals import corpus_dir_for
+    from interviewer.grading import Grader
+    from interviewer.grading.coverage import gradable_points
+    from interviewer.settings import load_settings
+
+    data = yaml.safe_load((REPO / "benchmarks" / "data" / "spanish_answers.yaml").read_text())
+    settings = load_settings()
+    graders: dict[str, Grader] = {}
+    out = []
+    for case in data:
+        corpus = case["corpus"]
+        if corpus not in graders:
+            st = settings.model_copy(update={"corpus": corpus_dir_for(settings, REPO, corpus)})
+            graders[corpus] = Grader.open(st, use_llm=False)
+        q = graders[corpus].find_question(case["question"])
+        assert q is not None, case["question"]
+        kps = gradable_points(q)
+        points = [kp.text for kp in kps]
+        for sent in case["sentences"]:
+            sims = cross_similarity(points, [kp.label for kp in kps], [sent["es"]])[:, 0]
+            made = [sent["makes"].lower() in p.lower() for p in points]
+            assert any(made), sent["makes"]
+            out.extend((Path(corpus).stem, float(s), m) for s, m in zip(sims, made, strict=True))
+    return out
+
+
+def _fit(pairs: list[tuple[str, float, bool]]) -> tuple[float, float]:
+    """Covered: the threshold with the best F(0.5) (false credit costs more than a
+    missed one); partly: below it, the best F1 of what it adds."""
+    sims = np.array([s for _, s, _ in pairs])
+    pos = np.array([m for _, _, m in pairs])
+    grid = np.round(np.arange(0.40, 0.95, 0.01), 2)
+
+    def f(t: float, lo: float = 2.0, beta: float = 1.0) -> float:
+        hit = (sims >= t) & (sims < lo)
+        tp, fp = int((hit & pos).sum()), int((hit & ~pos).sum())
+        fn = int((pos & (sims < t)).sum())
+        if not tp:
+            return 0.0
+        b2 = beta * beta
+        return (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp)
+
+    covered = float(max(grid, key=lambda t: (f(t, beta=0.5), t)))
+    partial = float(max((t for t in grid if t <= covered), key=lambda t: (f(t, covered), t)))
+    return covered, partial
+
+
+def thresholds() -> None:
+    pairs = _pairs()
+    corpora = sorted({c for c, _, _ in pairs})
+    print("held out            covered  partly  credit(pos)  covered(pos)  false credit(neg)")
+    for held in corpora:
+        cov, part = _fit([p for p in pairs if p[0] != held])
+        test = [p for p in pairs if p[0] == held]
+        pos = [s for _, s, m in test if m]
+        neg = [s for _, s, m in test if not m]
+        print(f"  {held:18} {cov:.2f}     {part:.2f}    {np.mean([s >= part for s in pos]):.2f}"
+              f"         {np.mean([s >= cov for s in pos]):.2f}          "
+              f"{np.mean([s >= part for s in neg]):.2f}  ({len(pos)} pos, {len(neg)} neg)")  # fmt: skip
+    cov, part = _fit(pairs)
+    print(f"all corpora: XL_COVERED = {cov:.2f}, XL_PARTIAL = {part:.2f}")
+
+
+def grade() -> None:
+    import yaml
+
+    from interviewer.evals import corpus_dir_for
+    from interviewer.grading import Grader
+    from interviewer.settings import load_settings
+
+    data = yaml.safe_load((REPO / "benchmarks" / "data" / "spanish_answers.yaml").read_text())
+    settings = load_settings()
+    graders: dict[str, Grader] = {}
+    for case in data:
+        corpus = case["corpus"]
+        if corpus not in graders:
+            st = settings.model_copy(update={"corpus": corpus_dir_for(settings, REPO, corpus)})
+            graders[corpus] = Grader.open(st, use_llm=False)
+        fb = graders[corpus].grade(case["question"], " ".join(x["es"] for x in case["sentences"]))
+        credited = [p.text.lower() for p in fb.covered + fb.partial]
+        made = sum(any(x["makes"].lower() in t for t in credited) for x in case["sentences"])
+        print(f"{Path(corpus).stem:22} {fb.score:4.1f}  {made}/{len(case['sentences'])} points"
+              f"  {case['question'][:60]}")  # fmt: skip
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if "--thresholds" in sys.argv[1:]:
+        thresholds()
+    elif "--grade" in sys.argv[1:]:
+        grade()
+    else:
+        main()

@@ -129,3 +129,44 @@ def detect_language(text: str) -> str:
 def is_english(text: str) -> bool:
     """English, or nothing to tell by (codes, numbers): the English path serves those."""
     return not _WORD.search(text) or detect_language(text) == ENGLISH
+
+
+
+def is_foreign(text: str) -> bool:
+    """Prose in another language: three words at least, of which two distinct ones
+    and two fifths (three tenths, when three or more) are stop words of that language
+    that English lacks, or words with letters English does not use."""
+    toks = [w.lower() for w in _WORD.findall(_NOT_PROSE.sub(" ", text))]
+    if len(toks) < 3:
+        return False
+    lang = detect_language(text)
+    if lang in (ENGLISH, UNKNOWN):
+        return False
+    stops = stopword_lists().get(lang, frozenset())
+    english = stopword_lists().get(ENGLISH, frozenset())
+    hits = [w for w in toks if (w in stops and w not in english) or _NON_ENGLISH_LETTERS.search(w)]
+    # (Two short words shared with another language, "et al.", are no sentence of it.)
+    share = len(hits) / len(toks)
+    return len(set(hits)) >= 2 and (share >= 0.4 or (len(hits) >= 3 and share >= 0.3))
+
+
+def trim_foreign_tail(text: str) -> str:
+    """An English sentence without a trailing clause in another language ('... donde
+    a es el learning rate'): cut where a window of five words holds, from its first
+    word on, at least three stop words of one other language that English lacks, and
+    the rest of the sentence reads as that language."""
+    lists = stopword_lists()
+    english = lists.get(ENGLISH, frozenset())
+    toks = list(re.finditer(r"\S+", text))
+    for i, m in enumerate(toks):
+        window = [t.group(0).lower().strip(".,;:") for t in toks[i : i + 5]]
+        if len(window) < 3 or window[0] in english:
+            continue
+        for lang, stops in lists.items():
+            if lang == ENGLISH or window[0] not in stops:
+                continue
+            if sum(w in stops and w not in english for w in window) >= 3 and (
+                detect_language(text[m.start() :]) == lang
+            ):
+                return text[: m.start()].rstrip(" ,;:") + ("." if i else "")
+    return text

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 
 from interviewer import lexicon
+from interviewer.text import PERSONAL_PRONOUNS
 
 QUESTION_WORDS = lexicon.words("subject_question_words")
 AUXILIARIES = lexicon.words("subject_auxiliaries")
-PRONOUNS = lexicon.words("subject_pronouns")
+PRONOUNS = PERSONAL_PRONOUNS
 DETERMINERS = lexicon.words("subject_determiners")
 PREPOSITIONS = lexicon.words("subject_prepositions")
 CONJUNCTIONS = lexicon.words("subject_conjunctions")

@@ -1,5 +1,5 @@
-"""Text helpers shared by the grader and others: words, stems, terms, sentences,
-Markdown cleaning."""
+"""Text helpers shared by the grader and others: words, stems, terms, pronouns,
+sentences and clauses, Markdown cleaning."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable
 
 
 # ---- words ------------------------------------------------------------------------------
@@ -48,13 +48,16 @@ NEGATIONS = frozenset(
     "didn't hasn't haven't without neither nor none".split()
 )
 WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ0-9'’]*(?:-[A-Za-zÀ-ÿ0-9]+)*|\d+(?:\.\d+)?")
-ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,6}s?$")
+
+# Pronouns. A sentence that opens with a referring one ("it", "these") is about what
+# came before it; a personal or possessive one is never the name of a subject.
+ANAPHORS = frozenset("it this that they these those".split())
+PERSONAL_PRONOUNS = frozenset("i you we they he she it one someone us me them".split())
+POSSESSIVES = frozenset("its their our your my his her".split())
+ANAPHOR_WORDS = "|".join(sorted(ANAPHORS))  # (for regular expressions)
+ANAPHOR_START = re.compile(rf"^\s*(?:{ANAPHOR_WORDS})\b", re.I)
 
 _stemmer: Any = None
-
-
-def stem_words(words: Sequence[str]) -> list[str]:
-    return [stem(w) for w in words]
 
 
 # Irregular plurals the Snowball stemmer leaves apart from their singular ('leaves' ->
@@ -204,6 +207,43 @@ def split_sentences(text: str) -> list[str]:
     protected = _ABBREV.sub(lambda m: m.group(0).replace(".", "\x00"), text)
     parts = _SENT_END.split(protected)
     return [p.replace("\x00", ".").strip() for p in parts if p.strip()]
+
+
+# Where the clauses of a sentence meet: any comma, semicolon, colon or dash, with or
+# without a conjunction; the hard breaks always join two statements, whatever the
+# sentence's length ("A; B", "A: B", "A, and B", "A, while B").
+CLAUSE_BREAK = re.compile(r";|:\s|,\s(?:and|but|while|so|or|which|whereas)\s|\s[—–]\s|,\s")
+HARD_CLAUSE_BREAK = re.compile(r";|:\s|,\s(?:and|but|while|whereas)\s")
+_TOP_LEVEL_CUT = re.compile(r"(?:,|;)\s+(?:and\s+|or\s+)?")
+
+
+def split_clauses(sentence: str, hard: bool = False) -> list[str]:
+    """The sentence's clauses of two words or more (cut at every break, or at the
+    hard ones only)."""
+    parts = (HARD_CLAUSE_BREAK if hard else CLAUSE_BREAK).split(sentence)
+    return [p.strip() for p in parts if len(p.split()) >= 2]
+
+
+def top_level_parts(text: str) -> list[str]:
+    """The text cut at commas and semicolons outside brackets (", and", "; or" cut
+    with them)."""
+    parts: list[str] = []
+    depth = start = i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in ",;":
+            m = _TOP_LEVEL_CUT.match(text, i)
+            if m:
+                parts.append(text[start:i])
+                start = i = m.end()
+                continue
+        i += 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts]
 
 
 # "[[src]](url)", "[[src](url)]", "[[Answer]](url)": source markers, not prose; "[5]":

@@ -401,15 +401,42 @@ def test_hints_cost_points(grader: Grader) -> None:
     assert grader.hint(q_of(grader, "Explain Bayes’ Rule"), 0) is None
 
 
-def test_spanish_answer_gets_credit_through_ml_terms(grader: Grader) -> None:
+def test_spanish_answer_gets_credit_by_meaning(grader: Grader) -> None:
+    """No word list: the multilingual model compares each Spanish clause with the
+    English points and their names (no Spanish word is in any file of the project)."""
     fb = grader.grade(
         OVERFIT,
-        "Para evitar el sobreajuste se puede usar parada temprana, regularización "
-        "con dropout y aumento de datos; también validación cruzada para detectarlo.",
+        "Para evitar el sobreajuste se puede usar regularización con dropout. El aumento "
+        "de datos amplía el conjunto de entrenamiento.",
     )
-    assert credited(fb, "Early stopping") and credited(fb, "Data augmentation")
-    assert fb.score >= 3
-    assert "Spanish" in fb.critique
+    assert credited(fb, "Regularization") and credited(fb, "Data augmentation")
+    assert fb.score >= 2
+    assert "not in English" in fb.critique
+    # The same answer on another question earns nothing: credit follows meaning.
+    other = grader.grade(SGD, "Para evitar el sobreajuste se puede usar parada temprana.")
+    assert not other.covered and other.score < 2
+
+
+def test_spanish_answer_to_sql_notes_gets_credit(tmp_path: Path) -> None:
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "sql.md").write_bytes((Path("evals/corpora/sql.md")).read_bytes())
+    sql = Grader.open(
+        Settings(home=tmp_path / "home", corpus=corpus, use_llm=False), use_llm=False,
+        params=DEFAULTS,
+    )  # fmt: skip
+    question = "What is the difference between UNION and UNION ALL?"
+    right = sql.grade(
+        question,
+        "UNION junta los resultados de dos consultas y elimina las filas duplicadas. "
+        "UNION ALL conserva todas las filas, duplicados incluidos, y por eso es más rápido.",
+    )
+    assert credited(right, "removes the duplicate rows")
+    assert credited(right, "UNION ALL keeps every row")
+    assert right.score >= 6
+    # A Spanish answer about something else (indexes) gets no credit here.
+    wrong = sql.grade(question, "Un índice ocupa espacio en disco y frena las escrituras.")
+    assert not wrong.covered and wrong.score < 3
 
 
 def test_labelled_examples_agree_with_the_grader(grader: Grader) -> None:

@@ -7,17 +7,20 @@ Public API (sessions and evals code against it): ``Grader``, ``KeyPoint``, ``Que
 ``ModelCritique``, ``GradingError``, rubric export / import. The modules:
 
 - ``models``: key points, questions, the bank (pydantic models)
-- ``units``, ``naming``, ``terms``, ``points``, ``bank``: building the question bank
-- ``language``: Spanish, gibberish and instruction detection
-- ``answer``: splitting an answer into claims
-- ``coverage``, ``scoring``: which points are covered, and the score
-- ``claims/``: the wrong-claim rules, one module per family
-- ``feedback_text``: follow-up questions and prose
+- ``material``, ``naming``, ``terms``, ``points``, ``bank``: building the question bank
+- ``language``: gibberish and instruction detection (the language of a text:
+  ``interviewer.language``; cross-language similarity: ``interviewer.crosslingual``)
+- ``answer``: an answer's claims (sentences, list items, clauses) and their terms
+- ``assess``, ``coverage``, ``contrast``: which points each claim makes
+- ``groups``, ``scoring``: near-duplicate points, and the score
+- ``wrong_claims``, ``claims/``: the wrong-claim search, one module per rule family
+- ``feedback_text``, ``followup``: prose, length remark, hints and follow-up questions
+- ``free_text``: questions the notes do not ask, the model's context
 - ``refine``: the optional model critique
 - ``rubric``: key points as editable YAML
 - ``params``: every threshold and weight (``GradingParams``), fitted values from
   ``calibration.json``, the calibration grid ``TUNABLE``
-- ``grader``: the ``Grader`` facade
+- ``grader``: the ``Grader`` facade (opens the bank, grades, delegates to the above)
 """
 
 from interviewer.grading.claims.registry import RULES, Rule

@@ -1,12 +1,33 @@
-"""Splitting an answer into claims (sentences, list items, clauses)."""
+"""Splitting an answer into claims (sentences, list items, clauses), without text
+addressed to the grader and gibberish, each with its terms."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from interviewer.grading.assess import point_stems
 from interviewer.grading.constants import MAX_CLAIMS
-from interviewer.text import split_sentences
+from interviewer.grading.language import is_gibberish, is_instruction, strip_accents
+from interviewer.grading.points import iter_points
+from interviewer.language import is_foreign
+from interviewer.text import (
+    HARD_CLAUSE_BREAK,
+    close_stems,
+    split_clauses,
+    split_sentences,
+    stem,
+    stem_index,
+    text_terms,
+    words,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from interviewer.grading.grader import Grader
+    from interviewer.grading.models import KeyPoint
 
 # ---- claims of an answer -------------------------------------------------------------------
 
@@ -14,7 +35,6 @@ from interviewer.text import split_sentences
 @dataclass
 class Claim:
     text: str
-    match_text: str  # what is matched (translated when the answer is Spanish)
     terms: set[str] = field(default_factory=set)
     index: int = 0
     parent: Claim | None = None  # a clause: its sentence, whose embedding it shares
@@ -54,15 +74,72 @@ def split_claims(answer: str) -> list[tuple[str, int]]:
         at = len(claims)
         claims.append((sent, -1))
         n_words = len(sent.split())
-        if n_words > 14 or (n_words >= 6 and _HARD_CLAUSE.search(sent)):
+        if n_words > 14 or (n_words >= 6 and HARD_CLAUSE_BREAK.search(sent)):
             # (A semicolon, a colon or ", and"/", but"/", while" joins two statements
             # whatever the length.)
-            parts = [p.strip() for p in (_CLAUSE if n_words > 14 else _HARD_CLAUSE).split(sent)]
-            parts = [p for p in parts if len(p.split()) >= 2]
+            parts = split_clauses(sent, hard=n_words <= 14)
             if len(parts) > 1:
                 claims.extend((p, at) for p in parts)
     return claims
 
 
-_CLAUSE = re.compile(r";|:\s|,\s(?:and|but|while|so|or|which|whereas)\s|\s[—–]\s|,\s")
-_HARD_CLAUSE = re.compile(r";|:\s|,\s(?:and|but|while|whereas)\s")
+def answer_claims(
+    g: Grader, answer: str, points: Sequence[KeyPoint]
+) -> tuple[list[Claim], list[str], list[str], bool]:
+    """The answer's claims, without text addressed to the grader and gibberish
+    (both returned apart), with their terms; and whether the answer is in another
+    language than English."""
+    raw_claims = split_claims(answer)
+    bad_sentences: set[int] = set()
+    ignored: list[str] = []
+    junk: list[str] = []
+    for i, (c, parent) in enumerate(raw_claims):
+        if parent >= 0:
+            continue
+        if is_instruction(c):
+            ignored.append(c)
+            bad_sentences.add(i)
+        elif is_gibberish(c, notes_vocabulary(g)):
+            junk.append(c)
+            bad_sentences.add(i)
+    foreign = is_foreign(answer)
+    claims: list[Claim] = []
+    by_index: dict[int, Claim] = {}
+    for i, (c, parent) in enumerate(raw_claims):
+        if i in bad_sentences or parent in bad_sentences:
+            continue
+        claim = Claim(
+            text=c,
+            index=len(claims),
+            parent=by_index.get(parent) if parent >= 0 else None,
+        )
+        by_index[i] = claim
+        claims.append(claim)
+    vocabulary = {t for kp in points for t in kp.terms} | {
+        t for kp in points for t in point_stems(g, kp)
+    }
+    index = stem_index(vocabulary)
+    for claim in claims:
+        # (In another language, words shared with the notes are often written with
+        # accents: "precisión", "confusión".)
+        text = strip_accents(claim.text) if foreign else claim.text
+        raw = text_terms(text)
+        canon = close_stems(set(raw.unigrams) - vocabulary, index)
+        claim.terms = text_terms(text, canon).all if canon else raw.all
+    return claims, ignored, junk, foreign
+
+
+def notes_vocabulary(g: Grader) -> frozenset[str]:
+    """Every word (lower case) and stem the notes' questions and points use: terms
+    the tokenizer's word list may lack ('atomicity', 'durability') are still words."""
+    if g._note_vocab is None:
+        bank = g.bank
+        seen: set[str] = set()
+        texts = [q.text for q in bank.questions] + [kp.text for kp in iter_points(bank)]
+        for text in texts:
+            for w in words(text):
+                low = w.lower()
+                seen.add(low)
+                seen.add(stem(low))
+        g._note_vocab = frozenset(seen)
+    return g._note_vocab

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 
-from interviewer.text import stem, text_terms, words
+from interviewer.text import ANAPHORS, stem, text_terms, words
 
 _COORDINATOR = frozenset({"and", "or", "vs", "versus", "nor", ",", "/"})
-_PRONOUN = frozenset({"it", "this", "that", "they", "these", "those", "its", "their"})
+_PRONOUN = ANAPHORS | {"its", "their"}
 # A statement is about the subjects it opens with ("A LEFT JOIN with ...", "HAVING
 # filters ..."), not those it mentions later ("Atomicity means a transaction ...").
 SUBJECT_WORDS = 3

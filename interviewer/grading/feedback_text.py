@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from interviewer.feedback import Feedback, Point
+    from interviewer.grading.params import GradingParams
 
 
 # ---- follow-ups and prose ------------------------------------------------------------------------
@@ -53,13 +54,25 @@ def _case(phrase: str, common: Callable[[str], bool] | None) -> str:
     """Lower the first word when it is an ordinary word capitalised only because it
     opened a sentence ('Early stopping' -> 'early stopping'); names and acronyms
     ('Adam', 'SMOTE', 'Hamming distance') keep their case."""
-    first = phrase.split(" ", 1)[0]
+    head, *rest = phrase.split(" ")
+    if rest and all(
+        not any(c.isupper() for c in w)
+        or (w[:1].isupper() and w[1:].islower() and w.lower() in known_words())
+        for w in (head, *rest)
+    ):
+        # Title Case of ordinary words, a heading's habit ("Reduced Likelihood of
+        # Vanishing Gradient"): the phrase reads in lower case.
+        return phrase.lower()
+    first = head
     plain = first.replace("-", "")
     if not first[:1].isupper() or re.search(r"[A-Z]", plain[1:]) or not plain.isalpha():
         return phrase
     low = first.lower()
-    ok = common(low) if common is not None else low in known_words()
-    return low + phrase[len(first) :] if ok else phrase
+    return low + phrase[len(first) :] if _ordinary(low, common) else phrase
+
+
+def _ordinary(word: str, common: Callable[[str], bool] | None) -> bool:
+    return common(word) if common is not None else word in known_words()
 
 
 def _is_clause(phrase: str) -> bool:
@@ -70,7 +83,7 @@ def _is_clause(phrase: str) -> bool:
         return False
     for i in range(1, len(toks) - 1):
         t, before, after = toks[i], toks[i - 1], toks[i + 1]
-        if t in _VERBS_S:
+        if t in _VERBS_S or t in _BE:
             return True
         # "index speeds up reads": an -s verb after a noun, followed by its object.
         if (
@@ -82,6 +95,7 @@ def _is_clause(phrase: str) -> bool:
     return False
 
 
+_BE = frozenset("is are was were".split())
 _NOT_BEFORE_VERB = frozenset("the a an of for in on to with and or by as at from its their".split())
 _NOT_AFTER_VERB = frozenset("of and or for in with , that which".split())
 
@@ -142,7 +156,8 @@ def follow_up_question(
         if kind == "property":
             return f"What can go wrong with {phrase}, and how would you notice it?"
         return f"What can you tell me about {phrase}, and why does it matter here?"
-    x = _case(subject.strip(" .,;:"), common)
+    # "Partition Tolerance - The system continues ...": the name is before the dash.
+    x = _case(re.split(r"\s[-–—]\s", subject.strip(" .,;:"), maxsplit=1)[0], common)
     if missed and _LEADING_PREPOSITION.match(x):
         # "on imbalanced data" is a circumstance, not a name: no template that puts a
         # noun in its place reads as English, so ask what to do in it.
@@ -184,6 +199,8 @@ def follow_up_question(
             return f"How would you define {x} precisely, in your own words?"
         return f"What {_is_are(x)} {x}?"
     if kind == "property":
+        if " " not in x and plural_phrase(x):
+            return f"Which {x.lower()} can you name?"  # "Which benefits can you name?"
         return f"What {_is_are(x)} {x}?"
     if kind == "formula":
         return f"How would you compute {bare_subject(x)}?"
@@ -253,3 +270,16 @@ def _critique(
         parts.append("Most important missing: " + "; ".join(missing) + ".")
     parts.extend(notes)
     return " ".join(parts)
+
+
+def length_remark(answer: str, points: Sequence[KeyPoint], p: GradingParams) -> str | None:
+    """A remark when the answer is far longer than the notes' own answer."""
+    n_answer = len(answer.split())
+    n_notes = sum(len(kp.text.split()) for kp in points)
+    if n_answer < p.long_answer_min_words or n_answer < p.long_answer_ratio * n_notes:
+        return None
+    return (
+        f"Your answer runs to {n_answer} words, about {round(n_answer / max(1, n_notes))} "
+        f"times your notes' own ({n_notes} words): in an interview, make the main points "
+        "briefly; length adds nothing they do not say."
+    )

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 from interviewer.corpus import TODO_PATTERNS, Section
 from interviewer.grading.cues import MILD_DOUBT, POINTER, STRONG_DOUBT
-from interviewer.grading.language import _trim_spanish_tail, looks_spanish
 from interviewer.grading.naming import _VERBS_S, META, REMARK, bare_subject, is_aside, name_point
+from interviewer.language import is_foreign, trim_foreign_tail
 from interviewer.text import (
+    ANAPHOR_WORDS,
     DEFINITIONAL,
     FENCE,
     LABEL,
@@ -21,6 +22,7 @@ from interviewer.text import (
     content_word_count,
     split_sentences,
     text_terms,
+    top_level_parts,
 )
 from interviewer.units import answer_line
 
@@ -139,7 +141,7 @@ _CONTRAST = re.compile(r"^\s*(however|but|on the other hand|in contrast|instead)
 
 
 _PRONOUN_LEAD = re.compile(
-    r"^(?:(?:but|and|so|also|thus|hence),?\s+)?(?:it|this|that|they|these|those)\b"
+    rf"^(?:(?:but|and|so|also|thus|hence),?\s+)?(?:{ANAPHOR_WORDS})\b"
     r"(?!\s+(?:is|was)\s+(?:not\s+)?(?:the\s+same|possible|important|necessary|easy|hard)\b)",
     re.I,
 )
@@ -191,33 +193,9 @@ def _paragraph_scope(cands: list[Candidate]) -> list[Candidate]:
 # judged on the whole sentence; the grader also judges each clause and credits the
 # share of clauses made (the point stays one point: one citation, one missed entry).
 
-_CLAUSE_CUT = re.compile(r"(?:,|;)\s+(?:and\s+|or\s+)?")
 # Clause words that may precede the verb: "each internal node", "the validation set".
 _CLAUSE_LEAD = re.compile(r"^(?:each|every|the|a|an|its|their|all|some|one)\b", re.I)
 MIN_PARALLEL = 3  # clauses; two ("X does A, Y does B") are often a contrast, kept whole
-
-
-def _top_level_parts(text: str) -> list[str]:
-    """The text cut at commas and semicolons outside brackets and quotes."""
-    parts: list[str] = []
-    depth = 0
-    start = 0
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth = max(0, depth - 1)
-        elif depth == 0 and ch in ",;":
-            m = _CLAUSE_CUT.match(text, i)
-            if m:
-                parts.append(text[start:i])
-                start = i = m.end()
-                continue
-        i += 1
-    parts.append(text[start:])
-    return [p.strip() for p in parts]
 
 
 def _clause_verb(part: str, max_lead: int = 4) -> tuple[str, str] | None:
@@ -240,7 +218,7 @@ def parallel_clauses(text: str) -> list[str] | None:
     """The clauses of a sentence that enumerates parallel claims (", each X represents
     Y, each Z considers W": one verb, or "each"/"every" and a verb), the first with the
     sentence's head; None when it does not."""
-    parts = _top_level_parts(text.rstrip(" ."))
+    parts = top_level_parts(text.rstrip(" ."))
     if len(parts) < MIN_PARALLEL:
         return None
     found = [_clause_verb(p) for p in parts]
@@ -287,7 +265,7 @@ class Candidate:
 
 def clean_unit(unit: Unit) -> list[Candidate]:
     """The unit as key points: none when it is not one (a URL, a 'From:' line, a
-    reminder, Spanish, a pointer to a source, a fragment). A list item whose later
+    reminder, another language, a pointer to a source, a fragment). A list item whose later
     sentences hedge ("... I believe it actually increases it!") gives its firm part
     and its hedged part as two points, so that the doubt does not sink the point."""
     raw = unit.text.strip()
@@ -315,9 +293,9 @@ def clean_unit(unit: Unit) -> list[Candidate]:
 
 
 def _clean_text(text: str, unit: Unit, part: bool = False, aside: bool = False) -> Candidate | None:
-    if looks_spanish(text):
+    if is_foreign(text):
         return None
-    text = _trim_spanish_tail(text)
+    text = trim_foreign_tail(text)
     if not text:
         return None
     if POINTER.search(text):

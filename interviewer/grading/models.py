@@ -16,7 +16,7 @@ class GradingError(InterviewerError):
     """Bad input to grading (an empty question, an unreadable rubric file)."""
 
 # Bump when extraction changes: cached key points are then rebuilt.
-EXTRACTION_VERSION = 11  # 11: question/answer units, sub-heading and label names as points
+EXTRACTION_VERSION = 13  # 13: shared pronoun sets (naming), foreign lines by stop words
 BANK_FILE = "keypoints.json"
 EMB_FILE = "keypoints-emb.npy"
 

@@ -8,7 +8,7 @@ from interviewer.grading.cues import alternation, cue_list, cue_regex
 from interviewer.grading.language import known_words
 from interviewer.grading.models import PointKind
 from interviewer.grading.terms import rarity
-from interviewer.text import _content
+from interviewer.text import ANAPHORS, PERSONAL_PRONOUNS, POSSESSIVES, _content
 
 # ---- naming a point -----------------------------------------------------------------------
 #
@@ -39,11 +39,11 @@ _DEF_VERBS_K = frozenset(
     "is are means refers consists states occurs happens represents denotes defines "
     "measures computes".split()
 )
-_SUBJECT_PRONOUNS = frozenset(
-    "it this that they these those we i you one there which what how who he she its "
-    "it's here us them me him her our their your my we've i've you've i'm we're "
-    "you're they're there's".split()
-)
+_SUBJECT_PRONOUNS = (
+    ANAPHORS | PERSONAL_PRONOUNS | POSSESSIVES
+    | frozenset("there which what how who it's here him we've i've you've i'm we're "
+                "you're they're there's".split())
+) - {"someone"}  # fmt: skip
 _SUBORDINATORS = frozenset(
     "while if when although though because as since whereas unless until whether".split()
 )

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from interviewer.feedback import Citation
 from interviewer.grading.cues import ANTONYMS
-from interviewer.grading.language import looks_spanish
 from interviewer.grading.models import KeyPoint, point_id
 from interviewer.grading.naming import name_point
 from interviewer.grading.terms import key_terms
+from interviewer.language import is_foreign
 from interviewer.text import (
     NEGATIONS,
     clean_markdown,
@@ -64,7 +64,7 @@ def _reference_points(q: Question, refs: Sequence[ReferenceText], idf: dict[str,
     scored: list[tuple[float, KeyPoint]] = []
     for ref in refs:
         for sent in split_sentences(clean_markdown(ref.text.replace("\n", " "))):
-            if content_word_count(sent) < 5 or len(sent) > 400 or looks_spanish(sent):
+            if content_word_count(sent) < 5 or len(sent) > 400 or is_foreign(sent):
                 continue
             overlap = len(qterms & set(text_terms(sent).unigrams))
             if not overlap:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, ValidationError
 
-from interviewer.grading.language import _strip_accents
+from interviewer.grading.language import strip_accents
 from interviewer.grading.models import KeyPoint, RubricError, point_id
 from interviewer.grading.naming import name_point
 from interviewer.grading.terms import key_terms
@@ -249,7 +249,7 @@ def save_overrides(settings: Settings, rubric: RubricFile) -> Path:
 
 
 def normalise_question(text: str) -> str:
-    return re.sub(r"[^\w]+", " ", _strip_accents(text.lower())).strip()
+    return re.sub(r"[^\w]+", " ", strip_accents(text.lower())).strip()
 
 
 def match_rubric(q: Question, rubric: RubricFile) -> RubricQuestion | None:

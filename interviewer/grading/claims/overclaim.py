@@ -10,6 +10,7 @@ from interviewer.grading.claims.registry import Finding
 from interviewer.grading.coverage import _short
 from interviewer.grading.cues import cue_regex
 from interviewer.grading.models import KeyPoint
+from interviewer.text import ANAPHOR_START
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from interviewer.grading.answer import Claim
 
 
-_PRONOUN_START = re.compile(r"^\s*(?:it|this|that|they|these|those)\b", re.I)
+_PRONOUN_START = ANAPHOR_START
 # An answer that claims something has no limits at all.
 _OVERCLAIM = cue_regex("overclaim")
 # A note sentence that names a limitation.
@@ -34,7 +35,7 @@ def _overclaim(
     while a note sentence about the same thing names its limitation ("Accuracy ...
     may have undesirable effects"). A leading pronoun ("It is all you need") refers to
     the previous sentence."""
-    text = claim.match_text
+    text = claim.text
     m = _OVERCLAIM.search(text)
     if m is None or _negated(text[: m.start()]) or re.search(r"\bnot\b", text[: m.start()]):
         return None

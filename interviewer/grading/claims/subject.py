@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.categorical import _FORMULA_DEF
 from interviewer.grading.claims.cues import _stems
-from interviewer.text import LABEL, split_sentences
+from interviewer.text import ANAPHORS, LABEL, split_sentences
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from interviewer.grading.models import KeyPoint
 
 
-_PRONOUNS = {"it", "this", "that", "they", "these", "those", "which", "he", "she", "there"}
+_PRONOUNS = ANAPHORS | {"which", "he", "she", "there"}
 _SUBJECT = re.compile(
     r"^(?P<s>[A-Za-z][^,;:!?]{0,45}?)\s+(?P<v>is|are|measures?|computes?|means|represents?|"
     r"reduces?|increases?|trains?|uses?|combines?|averages?)\b(?P<p>.*)$",

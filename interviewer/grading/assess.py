@@ -1,0 +1,239 @@
+"""Coverage evidence: how well each claim of an answer makes each key point
+(embedding similarity, lexical overlap, naming the point), and the status of each
+point that follows (covered, partly, missed)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from interviewer.grading.contrast import contrasted, subject_names
+from interviewer.grading.coverage import (
+    _NAMED_NOT_MADE,
+    _STATUSES,
+    _Assessment,
+    _formula_in,
+    _label_in,
+    _label_sets,
+    _lexical,
+    _name_item,
+    _opposes,
+    gradable_points,
+)
+from interviewer.grading.material import parallel_clauses
+from interviewer.grading.naming import bare_subject, name_point
+from interviewer.grading.scoring import Features, decide
+from interviewer.grading.terms import key_terms
+from interviewer.text import DEFINITIONAL, text_terms, words
+
+if TYPE_CHECKING:
+    from interviewer.grading.answer import Claim
+    from interviewer.grading.grader import Grader
+    from interviewer.grading.models import KeyPoint, Question
+
+
+def _defines(text: str, qterms: set[str], need_verb: bool = True) -> bool:
+    """The text opens with the question's subject (all its terms, three at most) and,
+    for a claim, defines it ("The learning rate is ...")."""
+    if not qterms or len(qterms) > 3:
+        return False
+    lead = set(text_terms(" ".join(words(text)[:5])).unigrams)
+    return qterms <= lead and (not need_verb or bool(DEFINITIONAL.search(text[:80])))
+
+
+def assess(
+    g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
+) -> dict[str, _Assessment]:
+    if not claims:
+        return {kp.id: _Assessment("missed", 0.0, 0.0, None) for kp in points}
+    feats = features(g, points, claims, q)
+    out: dict[str, _Assessment] = {}
+    for i, kp in enumerate(points):
+        best: tuple[int, float, int] = (0, -1.0, 0)  # (rank, sim, claim)
+        for j in range(len(claims)):
+            rank = decide(feats.sim[i, j], feats.lex[i, j], int(feats.label[i, j]), g.params)
+            key = (rank, float(feats.sim[i, j]), j)
+            if key[:2] > best[:2]:
+                best = key
+        rank, _, j = best
+        credit = None
+        ranks, cj = (
+            clause_ranks(g, kp, claims, q)
+            if rank < 2 or feats.sim[i, j] < g.params.sim_paraphrase else (None, 0)
+        )  # fmt: skip
+        if ranks:
+            share = sum(ranks) / (2 * len(ranks))
+            if all(r == 2 for r in ranks):
+                rank, j = 2, (j if rank == 2 else cj)  # every clause made: the point
+            elif rank == 2 and share <= 0.5 and 0 in ranks:
+                # One clause of an enumeration, matched by its rare words, is not
+                # the whole point ("each tree is trained on a bootstrap sample" of
+                # a three-part definition of a random forest).
+                rank = 1
+            elif rank < 2 and share > 0.5:
+                # Most clauses made: more than a plain "partly".
+                rank, j, credit = 1, (j if rank else cj), share
+        status = _STATUSES[rank]
+        out[kp.id] = _Assessment(
+            status,
+            round(float(feats.sim[i].max()), 3),
+            round(float(feats.lex[i].max()), 3),
+            claims[j].text if rank else None,
+            credit if rank == 1 else None,
+        )
+    return out
+
+
+
+def clause_ranks(
+    g: Grader, kp: KeyPoint, claims: list[Claim], q: Question
+) -> tuple[list[int] | None, int]:
+    """For a point that enumerates parallel clauses ("each node represents ...,
+    each branch represents ..., each leaf represents ..."): how well the answer
+    makes each clause (0 missed, 1 partly, 2 covered) and the claim that makes
+    the most; (None, 0) for other points."""
+    clauses = parallel_clauses(kp.text)
+    if not clauses or kp.doubtful:
+        return None, 0
+    subject, _ = name_point(kp.text, kp.label)
+    context = bare_subject(subject) if subject else kp.context
+    qterms = set(text_terms(q.text).unigrams)
+    parts = [
+        kp.model_copy(update={
+            "text": c, "label": None, "context": kp.context if n == 0 else context,
+            "terms": key_terms(c, None, g.bank.idf, g.bank.default_idf, qterms),
+        })
+        for n, c in enumerate(clauses)
+    ]  # fmt: skip
+    feats = features(g, parts, claims, q)
+    ranks: list[int] = []
+    best_claim, best_sim = 0, -1.0
+    for i in range(len(parts)):
+        r, sim, j = max(
+            (decide(feats.sim[i, j], feats.lex[i, j], int(feats.label[i, j]), g.params),
+             float(feats.sim[i, j]), j)
+            for j in range(len(claims))
+        )  # fmt: skip
+        ranks.append(r)
+        if r and sim > best_sim:
+            best_claim, best_sim = j, sim
+    return ranks, best_claim
+
+
+
+def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question) -> Features:
+    """Point x claim evidence: embedding similarity (a clause uses its sentence's),
+    lexical overlap and whether the claim names the point's label."""
+    import numpy as np
+
+    ids = {id(c) for c in claims}
+    sentences = [c for c in claims if c.parent is None or id(c.parent) not in ids]
+    row = {id(c): i for i, c in enumerate(sentences)}
+    svecs = g._embed_claims([c.text for c in sentences])
+    cvecs = svecs[[row[id(c)] if id(c) in row else row[id(c.parent)] for c in claims]]
+    pvecs = np.stack([g._vector(kp) for kp in points])
+    sims = (pvecs @ cvecs.T).astype(np.float64)  # points x claims
+    # Claims not in English share no words with the notes: their evidence is the
+    # multilingual model's similarity alone (interviewer/crosslingual.py).
+    from interviewer.crosslingual import cross_evidence, needs_crosslingual
+
+    foreign = [j for j, c in enumerate(claims) if needs_crosslingual(c.text)]
+    if not foreign and any(needs_crosslingual(kp.text) for kp in points):
+        foreign = list(range(len(claims)))  # notes in another language: the reverse
+    cross_sim = cross_lex = None
+    if foreign:
+        cross_sim, cross_lex = cross_evidence(
+            [kp.text for kp in points], [kp.label for kp in points],
+            [claims[j].text for j in foreign], g.params,
+        )  # fmt: skip
+        sims[:, foreign] = np.maximum(sims[:, foreign], cross_sim)
+    lex = np.zeros_like(sims)
+    label = np.zeros(sims.shape, dtype=np.int8)
+    weights, default = g.bank.idf, g.bank.default_idf
+    qterms = set(text_terms(q.text).unigrams)
+    claim_all = [{t for t in c.terms if " " not in t} for c in claims]
+    claim_uni = [u - qterms for u in claim_all]
+    names, needs_of = contrast(g, q)
+    # The contrasted subject each claim opens with ("An inner join keeps every row
+    # of the left table" is about the inner join, whatever else it names).
+    opens = [subject_names(c.text, names) if names else set() for c in claims]
+    defines = [_defines(c.text, qterms) for c in claims]
+    for i, kp in enumerate(points):
+        defined = _defines(kp.text, qterms, need_verb=False)
+        terms = [t for t in kp.terms if t]
+        label_sets = _label_sets(kp)
+        p_uni = point_stems(g, kp) - qterms
+        needs = needs_of.get(kp.id)
+        for j, c in enumerate(claims):
+            if needs and not needs & (opens[j] or claim_all[j]):
+                # The point is about one of the subjects the question contrasts
+                # (INNER vs LEFT JOIN); a claim that does not name it says nothing
+                # of it, however alike the rest of its words.
+                sims[i, j] = 0.0
+                continue
+            if sims[i, j] > g.params.sim_floor and _opposes(c.text, kp.text):
+                # A claim that says the opposite of the point is no evidence for it.
+                sims[i, j] = 0.0
+                continue
+            recall = _lexical(terms, c.terms, weights, default, qterms)
+            shared = claim_uni[j] & p_uni
+            # Unweighted: a claim's rare words (mistakes, cost) are its own
+            # phrasing, not evidence against the point.
+            precision = len(shared) / len(claim_uni[j]) if len(shared) >= 2 else 0.0
+            lex[i, j] = max(recall, g.params.precision_weight * precision)
+            if defined and defines[j] and sims[i, j] >= g.params.sim_definition:
+                # Two definitions of the question's subject this close say the
+                # same thing in other words ("the step size of gradient descent").
+                lex[i, j] = max(lex[i, j], g.params.lex_covered)
+            if _formula_in(c.text, kp.text):
+                label[i, j] = 2
+            elif any(_label_in(ls, c.terms) for ls in label_sets):
+                # Naming a method is making the point ("early stopping"); naming
+                # what a definition or formula is about ("precision") is not.
+                label[i, j] = 1 if kp.kind in _NAMED_NOT_MADE else 2
+            elif _name_item(kp):
+                # A point that is only a name ("Ridge (L2 norm)") is made by naming
+                # it; sharing its other words ("norm") is not evidence.
+                lex[i, j] = 0.0
+    if cross_lex is not None:
+        kept = sims[:, foreign] > 0  # (not zeroed above: contrast, opposition)
+        old = lex[:, foreign]
+        lex[:, foreign] = np.where(kept, np.maximum(old, cross_lex), old)
+    return Features(sims, lex, label)
+
+
+
+def contrast(g: Grader, q: Question) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """For each point about some but not all of the subjects the question names
+    ("What is the difference between an INNER JOIN and a LEFT JOIN?"): the names of
+    its subjects, one of which a claim must use to earn credit for it. A question
+    term is a subject name when some of its points use it and others do not."""
+    with g._lock:
+        got = g._contrasts.get(q.id)
+    if got is not None:
+        return got
+    points = gradable_points(q)
+    qterms = contrasted(q.text)
+    # A point is about the subjects it opens with ("A LEFT JOIN with ...", "HAVING
+    # filters ..."), not those it mentions later ("Atomicity means a transaction").
+    stems = {kp.id: subject_names(kp.text, qterms) for kp in points}
+    used = [t for t in qterms if 0 < sum(t in s for s in stems.values()) < len(points)]
+    out: dict[str, frozenset[str]] = {}
+    if len(points) >= 2:
+        for kp in points:
+            mine = frozenset(t for t in used if t in stems[kp.id])
+            if mine and mine != frozenset(used):
+                out[kp.id] = mine
+    both = (frozenset(used) if out else frozenset(), out)
+    with g._lock:
+        g._contrasts[q.id] = both
+    return both
+
+
+
+def point_stems(g: Grader, kp: KeyPoint) -> set[str]:
+    got = g._stem_cache.get(kp.text)
+    if got is None:
+        text = f"{kp.context} {kp.text}" if kp.context else kp.text
+        got = set(text_terms(text).unigrams) | {t for t in kp.terms if " " not in t}
+        g._stem_cache[kp.text] = got
+    return got

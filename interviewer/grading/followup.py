@@ -1,0 +1,132 @@
+"""What to ask next: hints (the next point to reveal), the follow-up question on the
+most important missed point, and the names of the points an answer missed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from interviewer.grading.coverage import _by_importance
+from interviewer.grading.feedback_text import _adhoc_point, _case, describe, follow_up_question
+from interviewer.grading.naming import bare_subject
+from interviewer.grading.points import iter_points
+from interviewer.text import words
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from interviewer.feedback import Feedback
+    from interviewer.grading.grader import Grader
+    from interviewer.grading.models import KeyPoint, Question
+
+
+def next_hint(g: Grader, question: Question, already_given: int) -> KeyPoint | None:
+    """The next key point to reveal: most important first, one point per distinct
+    idea. None when the notes have no (more) points."""
+    ordered = top_missed(g, list(question.key_points)) + [
+        kp for kp in _by_importance(question.key_points)
+    ]
+    seen: set[str] = set()
+    unique = []
+    for kp in ordered:
+        if kp.id not in seen:
+            seen.add(kp.id)
+            unique.append(kp)
+    return unique[already_given] if 0 <= already_given < len(unique) else None
+
+
+
+def follow_up_for(g: Grader, feedback: Feedback) -> str | None:
+    """A natural question aimed at the most important missed point (or, failing
+    that, a partly covered one). None for ungrounded feedback, or when the answer
+    already scores ``params.follow_up_below`` or more."""
+    if not feedback.grounded or feedback.score >= g.params.follow_up_below:
+        return None
+    # The most important missed point that can be named (an interviewer asks about
+    # "early stopping", not about "the note's sentence 3"); then a partly covered
+    # one; then the first missed point, asked about in general terms.
+    candidates = [(p, True) for p in feedback.missed[:3]] + [
+        (p, False) for p in feedback.partial[:3]
+    ]
+    if not candidates:
+        return None
+    described = []
+    for target, missed in candidates:
+        kp = point_of(g, feedback.question_id, target.text) or _adhoc_point(target)
+        described.append((target, missed, kp, *describe(kp)))
+    # (An aside — "See also: Rotation forest" — only when nothing else has a name.)
+    target, missed, kp, subject, kind = next(
+        (d for d in described if d[3] is not None and d[4] != "aside"),
+        next((d for d in described if d[3] is not None), described[0]),
+    )
+    return follow_up_question(
+        target.text,
+        feedback.question,
+        missed=missed,
+        terms=kp.terms,
+        label=kp.label,
+        subject=subject,
+        kind=kind,
+        common=lambda w: is_common_word(g, w),
+    )
+
+
+
+def missed_names(g: Grader, points: Sequence[KeyPoint]) -> list[str]:
+    """The points' subjects as a list reads them: 'early stopping', 'disadvantage of
+    ridge regression' (no article); a point without one is left out."""
+    out: list[str] = []
+    top = max((kp.importance for kp in points), default=0.0)
+    for kp in points:
+        subject, kind = describe(kp)
+        # An aside or a minor point is not "most important", even when the points
+        # above it have no name to give.
+        if not subject or kind == "aside" or kp.importance < 0.6 * top:
+            continue
+        common = lambda w: is_common_word(g, w)  # noqa: E731
+        name = _case(bare_subject(_case(subject, common)), common)
+        if name.lower() not in (n.lower() for n in out):
+            out.append(name)
+    return out
+
+
+
+def is_common_word(g: Grader, word: str) -> bool:
+    """The notes write this word in lower case somewhere: an ordinary word, not a
+    name ('bagging' yes, 'Adam' and 'Hamming' no)."""
+    if g._common_words is None:
+        seen: set[str] = set()
+        for kp in iter_points(g.bank):
+            seen.update(w for w in words(kp.text) if w.islower())
+        g._common_words = frozenset(seen)
+    return word in g._common_words
+
+
+
+def point_of(g: Grader, question_id: str | None, text: str) -> KeyPoint | None:
+    """A key point of the bank, by its text."""
+    for q in g.bank.questions:
+        if question_id is None or q.id == question_id:
+            for kp in q.key_points:
+                if kp.text == text:
+                    return kp
+    return None
+
+
+
+def top_missed(g: Grader, missed: list[KeyPoint]) -> list[KeyPoint]:
+    """At most ``params.max_missed``, most important first, restatements merged."""
+    out: list[KeyPoint] = []
+    # A point the notes hedge ("I think", "as I understand it") is not one an answer
+    # must make: it may earn credit, but it is never reported missing.
+    for kp in _by_importance([k for k in missed if not k.doubtful] or missed):
+        v = g._vector(kp)
+        if any(
+            float(v @ g._vector(o)) >= g.params.missed_dup_cosine
+            or (kp.label and o.label and kp.label.lower() == o.label.lower())
+            for o in out
+        ):
+            continue
+        out.append(kp)
+        if len(out) >= g.params.max_missed:
+            break
+    return out

@@ -1,0 +1,91 @@
+"""Near-duplicate points (the notes saying one thing twice) grouped, and the score
+of a question's points counting each group once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from interviewer.grading.coverage import _polarity_conflict, same_point
+from interviewer.grading.feedback_text import describe
+from interviewer.grading.naming import bare_subject
+from interviewer.grading.points import polarity
+from interviewer.grading.scoring import score_from
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from interviewer.grading.grader import Grader
+    from interviewer.grading.models import KeyPoint
+
+
+def duplicate_groups(g: Grader, qid: str, points: Sequence[KeyPoint]) -> list[list[KeyPoint]]:
+    """The question's points grouped by ``same_point`` (in their order; a point
+    alone is a group of one). Cached per question: its points do not change."""
+    key = (qid, tuple(kp.id for kp in points))
+    with g._lock:
+        got = g._groups.get(key)
+    if got is not None:
+        return [[points[i] for i in g] for g in got]
+    import numpy as np
+    n = len(points)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    if n > 1:
+        vecs = np.stack([g._vector(kp) for kp in points])
+        cos = vecs @ vecs.T
+        pol = [polarity(kp.text) for kp in points]
+        short = [len(kp.text.split()) <= 20 for kp in points]
+        subj = []
+        for kp in points:
+            subject, _ = describe(kp)
+            subj.append(bare_subject(subject).lower() if subject else None)
+        for i in range(n):
+            for j in range(i + 1, n):
+                if not _polarity_conflict(pol[i], pol[j], short[i] and short[j]) and same_point(
+                    float(cos[i, j]), subj[i], subj[j], points[i].label, points[j].label,
+                    g.params,
+                ):
+                    parent[find(j)] = find(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    ordered = tuple(tuple(g) for g in groups.values())
+    with g._lock:
+        if len(g._groups) > 4096:
+            g._groups.clear()
+        g._groups[key] = ordered
+    return [[points[i] for i in g] for g in ordered]
+
+
+
+def score_points(
+    g: Grader, qid: str, points: Sequence[KeyPoint], status: dict[str, int], hints: int,
+    credit: dict[str, float] | None = None,
+) -> float:
+    """The score from each point's status (0 missed, 1 partly, 2 covered): a group
+    of near-duplicates counts once, at its best status and its heaviest weight.
+    ``credit``: for partly covered compound points, the share of their clauses
+    made (above the plain one half of "partly")."""
+    credit = credit or {}
+    covered: list[float] = []
+    partial: list[float] = []
+    weights: list[float] = []
+    for group in duplicate_groups(g, qid, points):
+        weight = max(kp.importance for kp in group)
+        best = max(status.get(kp.id, 0) for kp in group)
+        weights.append(weight)
+        if best == 2:
+            covered.append(weight)
+        elif best == 1:
+            share = max(credit.get(kp.id, 0.5) for kp in group if status.get(kp.id) == 1)
+            # (score_from counts a partial weight at one half.)
+            # (A share above one half earns more, never more than covered.)
+            cap = 1.0 / max(g.params.partial_credit, 1e-6)
+            partial.append(weight * min(cap, 2 * max(0.5, share)))
+    return score_from(covered, partial, weights, hints, g.params)

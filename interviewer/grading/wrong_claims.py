@@ -1,0 +1,106 @@
+"""Wrong claims: each answer sentence, and each of its clauses, checked by the rule
+families of ``claims/`` against the notes' sentences (``find_wrong_claims``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from interviewer.feedback import IncorrectClaim
+from interviewer.grading.claims.detect import find_contradiction
+from interviewer.grading.claims.inversion import opposite_direction
+from interviewer.grading.claims.membership import _wrong_membership
+from interviewer.grading.claims.overclaim import _overclaim
+from interviewer.grading.claims.subject import _note_sentences
+from interviewer.grading.claims.swap import contrast_swap
+from interviewer.grading.contrast import sentence_subjects, subject_names
+from interviewer.text import ANAPHOR_START, text_terms
+
+if TYPE_CHECKING:
+    from interviewer.grading.answer import Claim
+    from interviewer.grading.claims.registry import Finding
+    from interviewer.grading.models import KeyPoint
+    from interviewer.grading.params import GradingParams
+
+
+def find_wrong_claims(
+    claims: list[Claim], points: list[KeyPoint], question: str, names: frozenset[str],
+    params: GradingParams,
+) -> list[IncorrectClaim]:  # fmt: skip
+    """Claims the notes contradict, found only with explicit evidence (see
+    ``find_contradiction``). Hedged notes ('I think', '??') are never evidence."""
+    evidence = [kp for kp in points if not kp.doubtful and kp.source_kind == "note"]
+    qterms = set(text_terms(question).unigrams)
+    out: list[IncorrectClaim] = []
+    seen: set[str] = set()
+    sentences = _note_sentences(evidence)
+
+    skip = frozenset(params.disabled_rules)
+    subjects = sentence_subjects([(kp.id, sent) for kp, sent, _ in sentences], names)
+
+    def check(c: Claim, ref: str | None) -> Finding | None:
+        found = None
+        mine = subject_names(c.text, names)
+        if names and "swapped-subject" not in skip:
+            found = contrast_swap(c.text, names, sentences, subjects)
+        # A claim about one of the subjects the question contrasts is compared
+        # with the notes about that subject (WHERE "before", HAVING "after" are
+        # no opposites), and judged by the contrast above, not by the subject
+        # parser's guesses.
+        own, about = skip, sentences
+        if mine:
+            own = skip | {"other-subject"}
+            about = [
+                x for x, subj in zip(sentences, subjects, strict=True)
+                if not subj or subj & mine
+            ]  # fmt: skip
+        found = found or find_contradiction(c.text, evidence, qterms, about, own)
+        if found is None and "opposite-direction" not in skip:
+            found = opposite_direction(c.text, about, qterms)
+        if found is None and "overclaim" not in skip:
+            found = _overclaim(c, ref, sentences, qterms)
+        if found is None and "wrong-family" not in skip:
+            found = _wrong_membership(c.text, sentences, qterms)
+        return found
+
+    clauses: dict[int, list[Claim]] = {}
+    for c in claims:
+        if c.parent is not None:
+            clauses.setdefault(id(c.parent), []).append(c)
+    hits: list[tuple[Claim, Finding]] = []
+    antecedent: str | None = None  # what a leading pronoun refers to
+    for sent in (c for c in claims if c.parent is None):
+        found = check(sent, antecedent)
+        # The smallest wrong unit is reported: in "Duplicate the minority samples;
+        # this has no downside" only the second clause is wrong.
+        part_hits = []
+        ref = antecedent
+        for cl in clauses.get(id(sent), []):
+            got = check(cl, ref)
+            if got is not None:
+                part_hits.append((cl, got))
+            if not ANAPHOR_START.match(cl.text):
+                ref = cl.text
+        whole = found is not None and found.rule == "opposite-direction"
+        n_parts = len(clauses.get(id(sent), []))
+        if found is not None and not part_hits and (n_parts < 2 or whole):
+            hits.append((sent, found))
+        else:
+            # A sentence of several clauses, none wrong alone, is two statements
+            # side by side ("A too simple model has high bias ...; a model with
+            # many parameters has high variance ..."), not one wrong statement.
+            # (Directions are the exception: "reduces the bias, at the cost of
+            # more variance" is wrong only as a whole.)
+            hits.extend(part_hits)
+        if not ANAPHOR_START.match(sent.text):
+            antecedent = sent.text
+    for c, (kp, correction, rule) in hits:
+        if c.text in seen or any(c.text in o.text or o.text in c.text for o in out):
+            continue
+        seen.add(c.text)
+        out.append(
+            IncorrectClaim(
+                text=c.text, correction=correction, citation=kp.citation, source="grounded",
+                rule=rule, advisory=params.advisory(rule),
+            )
+        )
+    return out
