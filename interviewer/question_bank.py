@@ -119,6 +119,7 @@ def point_counts(settings: Settings, grader: Grader, questions: list[Question]) 
 
     from interviewer.files import write_atomic
     from interviewer.grading.coverage import gradable_points
+    from interviewer.grading.groups import duplicate_groups
 
     path = settings.index_dir / COUNTS_FILE
     try:
@@ -135,7 +136,7 @@ def point_counts(settings: Settings, grader: Grader, questions: list[Question]) 
         ).hexdigest()
         n = known.get(key)
         if not isinstance(n, int):
-            n = len(grader.duplicate_groups(q.id, points)) if points else 0
+            n = len(duplicate_groups(grader, q.id, points)) if points else 0
         fresh[key] = n
         out.append(n)
     if fresh != {k: known.get(k) for k in fresh}:
