@@ -4,6 +4,7 @@ candidate key points, including compound points split into parallel clauses. (No
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -292,10 +293,18 @@ def clean_unit(unit: Unit) -> list[Candidate]:
     return [one] if one is not None else []
 
 
+@functools.lru_cache(maxsize=1024)
+def _foreign_answer(body: str) -> bool:
+    return is_foreign(body)
+
+
 def _clean_text(text: str, unit: Unit, part: bool = False, aside: bool = False) -> Candidate | None:
-    if is_foreign(text):
-        return None
-    text = trim_foreign_tail(text)
+    # Another language inside English notes is an aside (a reminder, a half-translated
+    # line); an answer written wholly in that language is the answer.
+    if not _foreign_answer(unit.section.text):
+        if is_foreign(text):
+            return None
+        text = trim_foreign_tail(text)
     if not text:
         return None
     if POINTER.search(text):
