@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-MODES = ("dense", "bm25", "multilingual", "hybrid")
+MODES = ("dense", "bm25", "multilingual", "hybrid")  # plus "dense+windows", derived
 
 
 def main() -> None:
@@ -65,10 +65,26 @@ def main() -> None:
             )
             for mode in MODES
         }
+        # Dense search as hybrid runs it (chunk vector plus best sentence window), alone:
+        # the fusion with a single list, no stub, exact-match or BM25 adjustment.
+        alone = retriever.params.model_copy(
+            update={
+                "bm25_weight": 0.0,
+                "multilingual_weight": 0.0,
+                "foreign_dense_weight": 1.0,
+                "foreign_bm25_weight": 0.0,
+                "foreign_multilingual_weight": 0.0,
+                "dense_weight": 1.0,
+                "stub_weight": 1.0,
+                "exact_margin": 0.0,
+                "candidates": 50,
+            }
+        )
+        ranks["dense+windows"] = ranks_for(retriever, suite.queries, signals, "hybrid", alone)
         entry: dict[str, dict] = {"chunks": {"n": len(retriever.chunks)}}
         for split in ("tune", "heldout"):
             idx = [i for i, q in enumerate(suite.queries) if q.split == split]
-            for mode in MODES:
+            for mode in (*MODES, "dense+windows"):
                 entry[f"{split}/{mode}"] = metrics([ranks[mode][i] for i in idx])
                 all_ranks.setdefault((split, mode), []).extend(ranks[mode][i] for i in idx)
             for group, pick in (
