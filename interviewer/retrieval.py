@@ -229,10 +229,11 @@ def fuse(signals: Signals, params: FusionParams, stubs: Sequence[bool]) -> list[
         weights.append(w_multi)
     lists = [[str(i) for i, _ in _weaken_stubs(r, stubs, params.stub_weight)] for r in ranked]
     fused = rrf(lists, params.rrf_k, weights)
-    if params.exact_margin and signals.exact and fused:
+    if params.exact_margin and signals.exact and fused and w_bm25:
         # A rare term matched exactly, by one section only and by a clear BM25 margin,
         # is stronger evidence than rank fusion can show (dense vectors blur numbers and
-        # names): that chunk goes first.
+        # names): that chunk goes first. Not when BM25 has no say for this query (one
+        # that may cross languages: a shared word there is a name, not the topic).
         top, margin = signals.exact
         if margin >= params.exact_margin:
             fused[str(top)] = max(fused.values()) + 1.0

@@ -92,3 +92,21 @@ def test_hybrid_finds_what_dense_finds_and_no_stub_opens(tmp_path: Path) -> None
     # Weighed down, a stub is still found when it is what the query asks about.
     stub = retriever.search("processes and threads sharing memory", k=3)
     assert any(h.is_stub and "process and a thread" in h.heading for h in stub)
+
+
+def test_an_exact_match_decides_only_where_bm25_has_a_say() -> None:
+    from interviewer.retrieval import FusionParams, Signals, fuse
+
+    # Chunk 1 alone holds a query term; both dense retrievers prefer chunk 0.
+    signals = Signals(
+        english=False,
+        dense=[(0, 0.9), (1, 0.8)],
+        bm25_text={1: 9.0},
+        multilingual=[(0, 0.9), (1, 0.5)],
+        exact=(1, 10.0),
+    )
+    stubs = [False, False]
+    muted = FusionParams(exact_margin=2.0, foreign_bm25_weight=0.0)
+    assert fuse(signals, muted, stubs)[0][0] == 0
+    heard = FusionParams(exact_margin=2.0, foreign_bm25_weight=0.5)
+    assert fuse(signals, heard, stubs)[0][0] == 1
