@@ -12,13 +12,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-MODES = ("dense", "bm25", "multilingual", "hybrid")
+MODES = ("dense", "bm25", "multilingual", "hybrid")  # plus "dense+windows", derived
+
+
+def wilson(p: float, n: float, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval of a proportion ``p`` measured on ``n`` queries."""
+    if not n:
+        return 0.0, 1.0
+    d = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / d
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def main() -> None:
@@ -65,10 +76,26 @@ def main() -> None:
             )
             for mode in MODES
         }
+        # Dense search as hybrid runs it (chunk vector plus best sentence window), alone:
+        # the fusion with a single list, no stub, exact-match or BM25 adjustment.
+        alone = retriever.params.model_copy(
+            update={
+                "bm25_weight": 0.0,
+                "multilingual_weight": 0.0,
+                "foreign_dense_weight": 1.0,
+                "foreign_bm25_weight": 0.0,
+                "foreign_multilingual_weight": 0.0,
+                "dense_weight": 1.0,
+                "stub_weight": 1.0,
+                "exact_margin": 0.0,
+                "candidates": 50,
+            }
+        )
+        ranks["dense+windows"] = ranks_for(retriever, suite.queries, signals, "hybrid", alone)
         entry: dict[str, dict] = {"chunks": {"n": len(retriever.chunks)}}
         for split in ("tune", "heldout"):
             idx = [i for i, q in enumerate(suite.queries) if q.split == split]
-            for mode in MODES:
+            for mode in (*MODES, "dense+windows"):
                 entry[f"{split}/{mode}"] = metrics([ranks[mode][i] for i in idx])
                 all_ranks.setdefault((split, mode), []).extend(ranks[mode][i] for i in idx)
             for group, pick in (
@@ -101,13 +128,26 @@ def main() -> None:
         print(
             f"\n== {name}" + (f" ({int(entry['chunks']['n'])} chunks)" if "chunks" in entry else "")
         )
-        print(f"{'split/mode':<28} {'n':>4} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR':>6}")
+        print(
+            f"{'split/mode':<28} {'n':>4} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR':>6}"
+            f" {'hits@1':>7} {'hits@5':>7}"
+        )
         for key, m in entry.items():
             if key == "chunks" or not m["n"]:
                 continue
             print(
                 f"{key:<28} {int(m['n']):>4} {m['recall@1']:>6.3f} {m['recall@3']:>6.3f} "
-                f"{m['recall@5']:>6.3f} {m['mrr']:>6.3f}"
+                f"{m['recall@5']:>6.3f} {m['mrr']:>6.3f} "
+                f"{round(m['recall@1'] * m['n']):>7} {round(m['recall@5'] * m['n']):>7}"
+            )
+        held = entry.get("heldout/hybrid")
+        if held and held["n"]:
+            # Held-out splits are small: say how far the truth may be from the estimate.
+            lo1, hi1 = wilson(held["recall@1"], held["n"])
+            lo5, hi5 = wilson(held["recall@5"], held["n"])
+            print(
+                f"held-out hybrid, 95% Wilson interval: R@1 [{lo1:.2f}, {hi1:.2f}]"
+                f"  R@5 [{lo5:.2f}, {hi5:.2f}]"
             )
 
 

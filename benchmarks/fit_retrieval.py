@@ -25,6 +25,7 @@ GRID = {
     "bm25_weight": [0.0, 0.25, 0.5, 0.75, 1.0, 1.5],
     "multilingual_weight": [0.0],
     "heading_weight": [0.0, 0.25, 0.5, 1.0, 2.0],
+    "window_weight": [0.0, 0.25, 0.5, 1.0, 1.5, 2.0],
     # At most 0.8: a stub must not open the results when a section with notes
     # scores nearly as well in each retriever (the README's example search: a stub
     # at 0.396 dense / 8.25 BM25 against notes at 0.391 / 7.43); how much is fitted.
@@ -39,7 +40,7 @@ GRID = {
 # A change of one value is taken only when it gains this much: smaller gains are one
 # query's noise, and would move the settings from one fit to the next.
 MIN_GAIN = 0.001
-SHARED = ("candidates", "rrf_k", "heading_weight", "stub_weight", "exact_margin")
+SHARED = ("candidates", "rrf_k", "heading_weight", "window_weight", "stub_weight", "exact_margin")
 ENGLISH = ("dense_weight", "bm25_weight", "multilingual_weight")
 FOREIGN = ("foreign_dense_weight", "foreign_bm25_weight", "foreign_multilingual_weight")
 

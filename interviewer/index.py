@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from interviewer.embeddings import Embedder
     from interviewer.settings import Settings
 
-SCHEMA_VERSION = 4  # 3: question/answer units; 4: embedded text has the unit question, no URLs
+# 3: question/answer units; 4: embedded text has the unit question, no URLs;
+# 5: sentence-window vectors (window_index)
+SCHEMA_VERSION = 5
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 UPSERT_BATCH = 256
@@ -754,6 +756,11 @@ def _sync_locked(
         key=lambda c: (c.source, order.get(c.id, 0)),
     )
     _write_json_atomic(index_dir / CHUNKS, [c.model_dump(mode="json") for c in snapshot])
+    # Sentence-window vectors of the English model (dense search scores a chunk by
+    # its best passage too): kept in step with the snapshot.
+    from interviewer.window_index import sync_windows
+
+    sync_windows(index_dir, snapshot, embedder)
     if settings.multilingual != "off":
         # Cross-language search: keep its second vectors in step, once they exist.
         from interviewer.multilingual_index import refresh_if_present

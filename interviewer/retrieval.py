@@ -148,6 +148,7 @@ class FusionParams(BaseModel):
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     heading_weight: float = 0.0
+    window_weight: float = 0.0
     stub_weight: float = 1.0
     multilingual_weight: float = 0.0
     foreign_dense_weight: float = 1.0
@@ -173,12 +174,30 @@ class Signals:
 
     english: bool
     dense: list[tuple[int, float]] = field(default_factory=list)
+    # Best sentence-window similarity of each chunk that has windows (window_index).
+    windows: dict[int, float] = field(default_factory=dict)
     bm25_text: dict[int, float] = field(default_factory=dict)
     bm25_heading: dict[int, float] = field(default_factory=dict)
     multilingual: list[tuple[int, float]] | None = None
     # BM25's best chunk when it alone in the notes shares a query term (a number, an
     # identifier, a rare name), with its score over the best of any other section.
     exact: tuple[int, float] | None = None
+
+    def dense_ranked(self, window_weight: float, n: int) -> list[tuple[int, float]]:
+        """Dense candidates scored by the chunk's vector plus ``window_weight`` times its
+        best window (a chunk without windows counts its own vector again, so short
+        chunks are not penalised for having none)."""
+        if not window_weight or not self.windows:
+            return self.dense[:n]
+        own = dict(self.dense)
+        # A chunk only its windows found: its own similarity is at most the lowest
+        # that the dense search returned.
+        floor = min(own.values()) if own else 0.0
+        scores = {
+            i: own.get(i, floor) + window_weight * self.windows.get(i, own.get(i, floor))
+            for i in set(own) | set(self.windows)
+        }
+        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
     def bm25(self, heading_weight: float, n: int) -> list[tuple[int, float]]:
         scores = dict(self.bm25_text)
@@ -203,17 +222,18 @@ def fuse(signals: Signals, params: FusionParams, stubs: Sequence[bool]) -> list[
     """Chunk indices with fused scores, best first."""
     n = params.candidates
     w_dense, w_bm25, w_multi = params.weights(signals.english)
-    ranked = [signals.dense[:n], signals.bm25(params.heading_weight, n)]
+    ranked = [signals.dense_ranked(params.window_weight, n), signals.bm25(params.heading_weight, n)]
     weights = [w_dense, w_bm25]
     if signals.multilingual is not None:
         ranked.append(signals.multilingual[:n])
         weights.append(w_multi)
     lists = [[str(i) for i, _ in _weaken_stubs(r, stubs, params.stub_weight)] for r in ranked]
     fused = rrf(lists, params.rrf_k, weights)
-    if params.exact_margin and signals.exact and fused:
+    if params.exact_margin and signals.exact and fused and w_bm25:
         # A rare term matched exactly, by one section only and by a clear BM25 margin,
         # is stronger evidence than rank fusion can show (dense vectors blur numbers and
-        # names): that chunk goes first.
+        # names): that chunk goes first. Not when BM25 has no say for this query (one
+        # that may cross languages: a shared word there is a name, not the topic).
         top, margin = signals.exact
         if margin >= params.exact_margin:
             fused[str(top)] = max(fused.values()) + 1.0
@@ -236,6 +256,7 @@ class Retriever:
         self._embedder = embedder
         self._bm25: BM25 | None = None
         self._bm25_heading: BM25 | None = None
+        self._windows: tuple[np.ndarray, np.ndarray] | None | Literal[False] = None
         self._multi: np.ndarray | None | Literal[False] = None  # False: not available
         self._multi_mean: np.ndarray | None = None
         self._lang_means: dict[str, np.ndarray] = {}
@@ -256,9 +277,36 @@ class Retriever:
     def embed_query(self, query: str) -> np.ndarray:
         return self._embedder.embed([query])[0]
 
-    def dense(self, query: str, n: int) -> list[tuple[int, float]]:
-        found = self._store.query(self.embed_query(query), min(n, len(self.chunks)))
+    def dense(
+        self, query: str, n: int, vector: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        vector = self.embed_query(query) if vector is None else vector
+        found = self._store.query(vector, min(n, len(self.chunks)))
         return [(self._by_id[cid], s) for cid, s in found if cid in self._by_id]
+
+    def window_vectors(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(chunk index, vector) of every sentence window, or None when the index has
+        none (made before them, or by another embedder)."""
+        if self._windows is None:
+            from interviewer.window_index import load_windows
+
+            found = load_windows(self.settings.index_dir, self.chunks, self._embedder.name)
+            self._windows = found if found is not None else False
+        return None if self._windows is False else self._windows
+
+    def windows(self, vector: np.ndarray, n: int) -> dict[int, float]:
+        """The best window similarity of the ``n`` chunks whose best windows match best."""
+        found = self.window_vectors()
+        if found is None:
+            return {}
+        import numpy as np
+
+        where, vectors = found
+        sims = vectors @ np.asarray(vector, dtype=np.float32)
+        best = np.full(len(self.chunks), -np.inf, dtype=np.float32)
+        np.maximum.at(best, where, sims)
+        top = np.argsort(-best, kind="stable")[:n]
+        return {int(i): float(best[i]) for i in top if np.isfinite(best[i])}
 
     def multilingual_vectors(self) -> np.ndarray | None:
         """The chunks' multilingual vectors, or None when the index has none."""
@@ -373,7 +421,11 @@ class Retriever:
         w_dense, w_bm25, w_multi = self.params.weights(english)
         every = mode == "all"
         if every or mode == "dense" or (mode == "hybrid" and w_dense):
-            out.dense = self.dense(query, n)
+            vector = self.embed_query(query)
+            # Deeper than n: a chunk's window score can lift it past chunks above it.
+            out.dense = self.dense(query, max(n, 3 * n) if self.params.window_weight else n, vector)
+            if every or (mode == "hybrid" and self.params.window_weight):
+                out.windows = self.windows(vector, n)
         if every or mode == "bm25" or (mode == "hybrid" and w_bm25):
             ranked = self.bm25.top(query, n)
             out.bm25_text = dict(ranked)

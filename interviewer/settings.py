@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     dense_weight: float = 1.0
     bm25_weight: float = 0.5
     heading_weight: float = 0.0  # BM25 on the heading path, added to the text score
+    # Dense score of a chunk: its vector's similarity plus this times its best
+    # sentence window's (interviewer/window_index.py).
+    window_weight: float = 1.5
     stub_weight: float = 0.8  # factor on a stub section's score in each retriever
     # Multilingual dense search (multilingual-e5-small) for queries in a language
     # other than the notes'; its vectors are built at the first such query. "off": never.
@@ -95,7 +98,7 @@ class Settings(BaseSettings):
     # A query term that only one section of the notes holds (a number, an identifier, a
     # rare name) puts BM25's best chunk first when its BM25 score is at least this many
     # times that of any other section (0: off).
-    exact_margin: float = 3.0
+    exact_margin: float = 1.5
 
     # LLM via Ollama.
     model: str = "qwen2.5:7b-instruct"

@@ -1,0 +1,112 @@
+"""Fusion with the default settings on notes written here (not the evaluation corpora):
+hybrid search finds at least what dense search alone finds, a stub does not open the
+results of queries that sections with notes answer, and is still found when asked for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from interviewer.retrieval_eval import LabelledQuery, first_relevant_rank, metrics
+
+NOTES = """# Operating systems and databases
+
+## What is a deadlock?
+Two or more processes each hold a resource and wait for one another's, so none can
+proceed. The four Coffman conditions are mutual exclusion, hold and wait, no
+preemption and circular wait. Breaking any one of them, for example by always taking
+locks in a fixed global order, prevents it.
+
+## How does virtual memory work?
+Each process sees its own contiguous address space. The memory management unit
+translates virtual pages to physical frames through page tables, and the TLB caches
+recent translations. A page that is not in memory triggers a page fault and is loaded
+from disk; rarely used pages are evicted when memory runs short.
+
+## Paging versus segmentation
+Paging cuts memory into fixed-size pages and avoids external fragmentation.
+Segmentation uses variable-size segments that follow the program's logical parts.
+
+## What is a database index?
+An index is a separate sorted structure, usually a B-tree, that maps column values to
+rows, so a lookup reads a few pages instead of scanning the whole table. Indexes
+speed up reads but slow down inserts and updates, which must maintain them.
+
+## What does transaction isolation mean?
+Concurrent transactions should not see each other's partial work. Read committed
+prevents dirty reads; repeatable read also prevents non-repeatable reads; serializable
+behaves as if transactions ran one after another. Weaker levels allow anomalies such
+as lost updates and phantom rows in exchange for throughput.
+
+## When would you denormalise a schema?
+When reads dominate and joins are too slow: duplicating a few columns into the table
+that is read most saves the join, at the cost of keeping the copies consistent on
+every write.
+
+## How do you choose a shard key?
+A good shard key spreads writes evenly and keeps the rows that are queried together
+on the same shard. A monotonically increasing key sends every insert to the last
+shard, a hot spot.
+
+## What is the difference between a process and a thread?
+"""
+
+QUERIES = [
+    ("two jobs wait forever for locks the other one holds", "What is a deadlock?"),
+    ("address translation and page faults", "How does virtual memory work?"),
+    ("fixed-size pages against variable-size segments", "Paging versus segmentation"),
+    ("why are lookups fast with a B-tree on a column", "What is a database index?"),
+    ("dirty reads and phantom rows", "What does transaction isolation mean?"),
+    ("copying columns to avoid expensive joins", "When would you denormalise a schema?"),
+    ("spreading writes evenly across database partitions", "How do you choose a shard key?"),
+    ("Coffman conditions", "What is a deadlock?"),
+    ("TLB", "How does virtual memory work?"),
+    ("read committed versus serializable", "What does transaction isolation mean?"),
+    # Few or no words shared with the notes: BM25 alone misses or misranks these.
+    ("where each process thinks it has all the RAM", "How does virtual memory work?"),
+    ("one partition receives all the new rows", "How do you choose a shard key?"),
+    ("programs stuck waiting on each other forever", "What is a deadlock?"),
+    ("a lookup that avoids reading every row", "What is a database index?"),
+]
+
+
+def test_hybrid_finds_what_dense_finds_and_no_stub_opens(tmp_path: Path) -> None:
+    from interviewer.retrieval import open_retriever
+    from interviewer.settings import load_settings
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "systems.md").write_text(NOTES, encoding="utf-8")
+    retriever = open_retriever(load_settings(corpus=corpus))  # home: the test's own
+    ranks: dict[str, list[int | None]] = {"dense": [], "hybrid": []}
+    for text, label in QUERIES:
+        q = LabelledQuery(query=text, relevant=[label])
+        for mode in ranks:
+            hits = retriever.search(text, k=5, mode=mode)  # type: ignore[arg-type]
+            ranks[mode].append(first_relevant_rank(q, ((h.source, h.heading) for h in hits)))
+        # The stub question shares words with the deadlock notes ("process"): still,
+        # a section with notes comes first.
+        assert not retriever.search(text, k=1)[0].is_stub
+    dense, hybrid = metrics(ranks["dense"]), metrics(ranks["hybrid"])
+    assert hybrid["recall@5"] == 1.0
+    assert hybrid["recall@1"] >= dense["recall@1"] and hybrid["mrr"] >= dense["mrr"]
+    # Weighed down, a stub is still found when it is what the query asks about.
+    stub = retriever.search("processes and threads sharing memory", k=3)
+    assert any(h.is_stub and "process and a thread" in h.heading for h in stub)
+
+
+def test_an_exact_match_decides_only_where_bm25_has_a_say() -> None:
+    from interviewer.retrieval import FusionParams, Signals, fuse
+
+    # Chunk 1 alone holds a query term; both dense retrievers prefer chunk 0.
+    signals = Signals(
+        english=False,
+        dense=[(0, 0.9), (1, 0.8)],
+        bm25_text={1: 9.0},
+        multilingual=[(0, 0.9), (1, 0.5)],
+        exact=(1, 10.0),
+    )
+    stubs = [False, False]
+    muted = FusionParams(exact_margin=2.0, foreign_bm25_weight=0.0)
+    assert fuse(signals, muted, stubs)[0][0] == 0
+    heard = FusionParams(exact_margin=2.0, foreign_bm25_weight=0.5)
+    assert fuse(signals, heard, stubs)[0][0] == 1
