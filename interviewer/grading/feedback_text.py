@@ -16,6 +16,7 @@ from interviewer.grading.naming import (
     name_point,
     plural_phrase,
 )
+from interviewer.language import is_foreign
 from interviewer.text import NEGATIONS, STOPWORDS, stem, text_terms, words
 
 if TYPE_CHECKING:
@@ -141,6 +142,13 @@ def follow_up_question(
     by the kind of point: a method ("How would X help here, and what is its
     trade-off?"), a definition ("What is X?"), a cause ("Why does X matter here?"), a
     step, a formula, a property, an aside."""
+    if is_foreign(point):
+        # A point in another language has no English name to ask about, and quoting
+        # it would give the answer away.
+        return (
+            "Your notes make more points here than your answer did: what else matters "
+            "for this question, and why?"
+        )
     if subject is None and kind is None:
         kp = KeyPoint(
             id="-", text=point, citation=Citation(source="", heading=""), terms=list(terms),
