@@ -61,6 +61,8 @@ def main() -> None:
 
     data = []
     for suite in load_suites(args.suites):
+        if suite.sealed:
+            continue  # written blind: reported by eval_retrieval, never fitted
         tune = [q for q in suite.queries if q.split == "tune"]  # never the held-out split
         retriever = open_retriever(load_settings(corpus=corpus_dir_for(suite, home)))
         data.append((suite.name, retriever, tune, gather(retriever, tune)))

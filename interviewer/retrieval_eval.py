@@ -42,6 +42,9 @@ class Suite(BaseModel):
     name: str
     corpus: Path | list[Path] = Field(description="A corpus dir, or notes files.")
     queries: list[LabelledQuery]
+    sealed: bool = Field(
+        default=False, description="Written blind: every query is held out, none is fitted."
+    )
 
 
 def split_of(query: str) -> Split:
@@ -97,7 +100,11 @@ def load_suites(manifest: Path) -> list[Suite]:
         queries = [
             q for name in row["queries"] for q in load_queries(manifest.parent / name, row["name"])
         ]
-        suites.append(Suite(name=row["name"], corpus=corpus, queries=queries))
+        sealed = bool(row.get("sealed", False))
+        if sealed:
+            for q in queries:
+                q.split = "heldout"
+        suites.append(Suite(name=row["name"], corpus=corpus, queries=queries, sealed=sealed))
     return suites
 
 
