@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from collections.abc import Set as AbstractSet
 
+    from interviewer.feedback import IncorrectClaim
     from interviewer.grading.models import KeyPoint, Question
 
 
@@ -257,3 +258,42 @@ def _lexical(
             if rare in claim_terms:
                 hit += 0.5 * w
     return hit / total if total else 0.0
+
+
+# ---- swapped subjects lose their credit ------------------------------------------------
+
+_QUOTED = re.compile(r"“([^”]+)”")
+
+
+def void_swapped(
+    assessments: dict[str, _Assessment],
+    flagged: Sequence[IncorrectClaim],
+    points: Sequence[KeyPoint],
+    names: AbstractSet[str],
+) -> list[str]:
+    """A claim that says of one subject what the notes say of another (a swap rule's
+    flag, advisory or not) makes neither point: the point whose statement it took and
+    the points about its own subject are set missed, whatever other claims (a list of
+    the names alone) earned them. Returns the ids set missed."""
+    from interviewer.grading.claims.registry import voids_credit
+    from interviewer.grading.contrast import subject_names
+
+    voided: list[str] = []
+    for claim in flagged:
+        if not voids_credit(claim.rule):
+            continue
+        quoted = [q.rstrip("…").strip() for q in _QUOTED.findall(claim.correction)]
+        taken = [
+            kp for kp in points
+            if kp.citation == claim.citation and any(q and q in kp.text for q in quoted[:1])
+        ]  # fmt: skip
+        own: list[KeyPoint] = []
+        subject = subject_names(claim.text, names) if names else set()
+        if subject:
+            own = [kp for kp in points if subject_names(kp.text, names) == subject]
+        for kp in taken + own:
+            a = assessments.get(kp.id)
+            if a is not None and a.status != "missed":
+                assessments[kp.id] = _Assessment("missed", a.sim, a.lex, None)
+                voided.append(kp.id)
+    return voided

@@ -26,11 +26,16 @@ from interviewer.grading.claims.detect import find_contradiction
 from interviewer.grading.claims.inversion import opposite_direction
 from interviewer.grading.claims.membership import _wrong_membership
 from interviewer.grading.claims.overclaim import _PRONOUN_START, _overclaim
-from interviewer.grading.claims.registry import Finding
+from interviewer.grading.claims.registry import Finding, voids_credit
 from interviewer.grading.claims.subject import _note_sentences
 from interviewer.grading.claims.swap import contrast_swap
 from interviewer.grading.constants import CLAIM_CACHE_SIZE, CLAIM_EMBED_WORDS
-from interviewer.grading.contrast import contrasted, sentence_subjects, subject_names
+from interviewer.grading.contrast import (
+    names_in,
+    question_contrast,
+    sentence_subjects,
+    subject_names,
+)
 from interviewer.grading.coverage import (
     _NAMED_NOT_MADE,
     _RANK,
@@ -48,6 +53,7 @@ from interviewer.grading.coverage import (
     _topic_matches,
     gradable_points,
     same_point,
+    void_swapped,
 )
 from interviewer.grading.cues import DONT_KNOW
 from interviewer.grading.feedback_text import (
@@ -377,8 +383,9 @@ class Grader:
         # A rule not trusted to penalise only asks the candidate to check the claim.
         incorrect = [c for c in found if not c.advisory]
         to_check = [c for c in found if c.advisory]
-        # A claim that contradicts the notes earns nothing, whatever it resembles.
-        wrong = {c.text for c in incorrect}
+        # A claim that contradicts the notes earns nothing, whatever it resembles (a
+        # swapped one nothing either, even when only advisory).
+        wrong = {c.text for c in found if not c.advisory or voids_credit(c.rule)}
         # ... nor does the sentence around a wrong clause (its other clauses may).
         holds_wrong = {id(c.parent) for c in claims if c.parent is not None and c.text in wrong}
         fair = [
@@ -387,6 +394,7 @@ class Grader:
             and (c.parent is None or c.parent.text not in wrong)
         ]  # fmt: skip
         assessments = self._assess(points, fair, q)
+        void_swapped(assessments, found, points, self._contrast(q)[0])
         # Near-duplicate points (the notes saying one thing twice) are one point: the
         # group shows its best-assessed member and counts once.
         shown: list[KeyPoint] = []
@@ -678,6 +686,7 @@ class Grader:
         # The contrasted subject each claim opens with ("An inner join keeps every row
         # of the left table" is about the inner join, whatever else it names).
         opens = [subject_names(c.match_text, names) if names else set() for c in claims]
+        mentions = [names_in(c.match_text, names) if names else set() for c in claims]
         defines = [_defines(c.match_text, qterms) for c in claims]
         for i, kp in enumerate(points):
             defined = _defines(kp.text, qterms, need_verb=False)
@@ -686,7 +695,7 @@ class Grader:
             p_uni = self._point_stems(kp) - qterms
             needs = contrast.get(kp.id)
             for j, c in enumerate(claims):
-                if needs and not needs & (opens[j] or claim_all[j]):
+                if needs and not needs & (opens[j] or mentions[j]):
                     # The point is about one of the subjects the question contrasts
                     # (INNER vs LEFT JOIN); a claim that does not name it says nothing
                     # of it, however alike the rest of its words.
@@ -722,27 +731,13 @@ class Grader:
         return self._contrast(q)[1]
 
     def _contrast(self, q: Question) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
-        """For each point about some but not all of the subjects the question names
-        ("What is the difference between an INNER JOIN and a LEFT JOIN?"): the names of
-        its subjects, one of which a claim must use to earn credit for it. A question
-        term is a subject name when some of its points use it and others do not."""
+        """The names of the subjects the question contrasts and, per point about some
+        of them, the names a claim must use (``contrast.question_contrast``)."""
         with self._lock:
             got = self._contrasts.get(q.id)
         if got is not None:
             return got
-        points = gradable_points(q)
-        qterms = contrasted(q.text)
-        # A point is about the subjects it opens with ("A LEFT JOIN with ...", "HAVING
-        # filters ..."), not those it mentions later ("Atomicity means a transaction").
-        stems = {kp.id: subject_names(kp.text, qterms) for kp in points}
-        used = [t for t in qterms if 0 < sum(t in s for s in stems.values()) < len(points)]
-        out: dict[str, frozenset[str]] = {}
-        if len(points) >= 2:
-            for kp in points:
-                mine = frozenset(t for t in used if t in stems[kp.id])
-                if mine and mine != frozenset(used):
-                    out[kp.id] = mine
-        both = (frozenset(used) if out else frozenset(), out)
+        both = question_contrast(q.text, gradable_points(q))
         with self._lock:
             self._contrasts[q.id] = both
         return both

@@ -21,6 +21,9 @@ class Rule:
     # inverts it. Other rules infer more (a definition worded differently, a
     # family, a scope) and are advisory by default.
     inversion: bool
+    # A swap (what the notes say of one subject, said of another) makes neither
+    # subject's point, even where the rule only advises a check.
+    voids_credit: bool = False
 
 
 class Finding(NamedTuple):
@@ -54,7 +57,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "swapped-subject", "swap",
             "of two subjects the question contrasts, says of one what the notes say of "
-            "the other", True,
+            "the other", True, voids_credit=True,
         ),
         Rule(
             "conflicting-definition", "swap",
@@ -64,3 +67,9 @@ RULES: dict[str, Rule] = {
         Rule("wrong-family", "membership", "files a thing under another group", False),
     ]
 }  # fmt: skip
+
+
+def voids_credit(rule: str | None) -> bool:
+    """Whether a claim flagged by this rule earns nothing, advisory or not."""
+    r = RULES.get(rule or "")
+    return r is not None and r.voids_credit
