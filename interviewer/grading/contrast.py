@@ -48,11 +48,18 @@ class SubjectNames(frozenset[str]):
 _LOWER_START = re.compile(r"(?<=[a-z0-9)\]])\.\s+(?=[a-z])")
 
 
+_ABBREVIATION = re.compile(r"\b(?:e\.\s?g|i\.\s?e|etc|vs|cf|approx|incl|resp|al|fig|eq)\.", re.I)
+
+
 def statements(text: str) -> list[str]:
-    """The sentences of a text, also split where one ends before a lower-case word."""
+    """The sentences of a text, also split where one ends before a lower-case word
+    (not after "e.g.")."""
     out: list[str] = []
     for sent in split_sentences(text):
-        out.extend(p.strip() for p in _LOWER_START.split(sent) if p.strip())
+        safe = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", "\x00"), sent)
+        out.extend(
+            p.replace("\x00", ".").strip() for p in _LOWER_START.split(safe) if p.strip()
+        )
     return out
 
 

@@ -711,6 +711,9 @@ class Grader:
                 # phrasing, not evidence against the point.
                 precision = len(shared) / len(claim_uni[j]) if len(shared) >= 2 else 0.0
                 lex[i, j] = max(recall, self.params.precision_weight * precision)
+                if needs and needs & opens[j]:
+                    # The claim is about the point's own subject: that counts as its words.
+                    lex[i, j] = max(lex[i, j], self.params.subject_lex)
                 if defined and defines[j] and sims[i, j] >= self.params.sim_definition:
                     # Two definitions of the question's subject this close say the
                     # same thing in other words ("the step size of gradient descent").

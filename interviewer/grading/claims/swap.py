@@ -168,9 +168,12 @@ def contrast_swap(
     best: tuple[int, KeyPoint, str] | None = None
     for kp, sent, p in other:
         hit = pred & p
+        # (A tie with the subject's own sentences is broken by the other subject's
+        # words: "threads ... are isolated", said of processes only.)
+        ahead = len(hit) > own_best or (len(hit) == own_best >= 3 and hit - own_words)
         if (
             len(hit) >= 2
-            and len(hit) > own_best
+            and ahead
             and 2 * len(hit) >= len(pred)
             and hit - own_words
             and (best is None or len(hit) > best[0])
