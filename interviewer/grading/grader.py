@@ -26,7 +26,7 @@ from interviewer.grading.claims.detect import find_contradiction
 from interviewer.grading.claims.inversion import opposite_direction
 from interviewer.grading.claims.membership import _wrong_membership
 from interviewer.grading.claims.overclaim import _PRONOUN_START, _overclaim
-from interviewer.grading.claims.registry import Finding, voids_credit
+from interviewer.grading.claims.registry import Finding, voids_credit, whole_sentence
 from interviewer.grading.claims.subject import _note_sentences
 from interviewer.grading.claims.swap import contrast_swap
 from interviewer.grading.constants import CLAIM_CACHE_SIZE, CLAIM_EMBED_WORDS
@@ -881,7 +881,7 @@ class Grader:
                     part_hits.append((cl, got))
                 if not _PRONOUN_START.match(cl.match_text):
                     ref = cl.match_text
-            whole = found is not None and found.rule == "opposite-direction"
+            whole = found is not None and whole_sentence(found.rule)
             n_parts = len(clauses.get(id(sent), []))
             if found is not None and not part_hits and (n_parts < 2 or whole):
                 hits.append((sent, found))

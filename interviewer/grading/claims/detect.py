@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from interviewer.grading.claims.crossed import crossed_pairs
 from interviewer.grading.claims.cues import _all_stems, _negated, _stems
 from interviewer.grading.claims.inversion import (
     SENTENCE_RULES,
@@ -83,6 +84,10 @@ def find_contradiction(
         # The note sentence closest to the claim is the best evidence.
         _, _, kp, correction, number = max(found, key=lambda f: (f[0], f[1]))
         return Finding(kp, correction, SENTENCE_RULES[number])
+    if "crossed-pairs" not in skip:
+        crossed = crossed_pairs(claim, sentences)
+        if crossed is not None:
+            return crossed
     if c_parsed is not None and not c_neg:
         hit = _subject_conflicts(claim, c_parsed, sentences, qterms)
         if hit is not None and hit.rule not in skip:
