@@ -287,10 +287,14 @@ def void_swapped(
             kp for kp in points
             if kp.citation == claim.citation and any(q and q in kp.text for q in quoted[:1])
         ]  # fmt: skip
-        own: list[KeyPoint] = []
-        subject = subject_names(claim.text, names) if names else set()
-        if subject:
-            own = [kp for kp in points if subject_names(kp.text, names) == subject]
+        # Every point about either subject (its statement, its name in a list).
+        subjects = set(subject_names(claim.text, names)) if names else set()
+        if subjects and quoted:
+            subjects |= subject_names(quoted[0], names)
+        own = [
+            kp for kp in points
+            if subjects and (got := subject_names(kp.text, names)) and got <= subjects
+        ]  # fmt: skip
         for kp in taken + own:
             a = assessments.get(kp.id)
             if a is not None and a.status != "missed":
