@@ -50,6 +50,14 @@ latency decreases.
 - **Buffered**: a write sits in memory and is lost if the process dies.
 - **Flushed**: a write reaches the page cache of the kernel and survives a process crash.
 - **Synced**: a write reaches the disk platter and survives a power cut.
+
+## What is a write-ahead log?
+
+A write-ahead log records each change before the data files are touched, so that after
+a crash the database replays it.
+
+A simple way to picture it is a ship's logbook, written before every manoeuvre and read
+after a storm.
 """
 
 HOT = "What is the difference between hot storage and cold storage?"
@@ -57,6 +65,7 @@ SSD = "What is the difference between Solid State Drives and Hard Disk Drives?"
 PUSH = "What do push and pull do in a message queue?"
 LOAD = "How does latency respond to load and to replicas?"
 LEVELS = "What are the three durability levels of the log?"
+WAL = "What is a write-ahead log?"
 
 
 @pytest.fixture(scope="module")
@@ -205,3 +214,19 @@ def test_the_score_exponent_favours_the_first_central_points() -> None:
     # Full coverage is 10 either way.
     full = DEFAULTS.model_copy(update={"score_exponent": 0.7})
     assert score_from([1.0, 1.0, 1.0], [], [1.0, 1.0, 1.0], 0, full) == 10.0
+
+
+def test_an_illustration_weighs_less_than_the_idea(grader: Grader) -> None:
+    fb = grader.grade(WAL, "It records every change before the data files are written, so a crash "
+                      "can be recovered by replaying it.")  # fmt: skip
+    assert credited(fb, "records each change") and not credited(fb, "logbook")
+    # The idea without its picture is most of the answer.
+    assert fb.score >= 6
+    q = grader.find_question(WAL)
+    assert q is not None
+    from interviewer.grading.coverage import gradable_points
+
+    weights = {kp.text[:20]: kp.importance for kp in gradable_points(q)}
+    raw = {kp.text[:20]: kp.importance for kp in q.key_points}
+    picture = next(k for k in weights if k.startswith("A simple way"))
+    assert weights[picture] == pytest.approx(raw[picture] / 2, abs=0.01)

@@ -13,7 +13,7 @@ from interviewer.grading.claims.cues import (
     aligned_part,
     negation_over,
 )
-from interviewer.grading.cues import ANTONYMS
+from interviewer.grading.cues import ANTONYMS, cue_regex
 from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.terms import rarity
 from interviewer.text import DEFINITIONAL, split_sentences, text_terms
@@ -95,7 +95,20 @@ def gradable_points(q: Question) -> list[KeyPoint]:
     are never reported missing (unless the notes hedge everything they say)."""
     points = [kp for kp in q.key_points if kp.text.strip()]
     firm = [kp for kp in points if not kp.doubtful]
-    return firm or points
+    return [_weighed(kp) for kp in firm or points]
+
+
+# A point that only pictures an idea ("A clever way to think about it is ...", "For
+# example, ...") weighs this much of its importance: the answer owes the idea, not the
+# notes' illustration of it.
+ILLUSTRATION_WEIGHT = 0.5
+_ILLUSTRATION = cue_regex("illustration")
+
+
+def _weighed(kp: KeyPoint) -> KeyPoint:
+    if _ILLUSTRATION.search(kp.text[:120]):
+        return kp.model_copy(update={"importance": round(kp.importance * ILLUSTRATION_WEIGHT, 3)})
+    return kp
 
 
 def _topic_matches(topic: str, q: Question) -> bool:
