@@ -230,3 +230,15 @@ def test_an_illustration_weighs_less_than_the_idea(grader: Grader) -> None:
     raw = {kp.text[:20]: kp.importance for kp in q.key_points}
     picture = next(k for k in weights if k.startswith("A simple way"))
     assert weights[picture] == pytest.approx(raw[picture] / 2, abs=0.01)
+
+
+def test_a_claim_about_one_labelled_point_does_not_make_its_sibling(grader: Grader) -> None:
+    answer = "Flushed: the write is in the kernel page cache, so it is not lost if the process dies"
+    fb = grader.grade(LEVELS, answer)
+    assert credited(fb, "Flushed")
+    # "lost if the process dies" are the words of the buffered level, said of another.
+    assert not credited(fb, "Buffered")
+    # A list of names is about each of them.
+    both = grader.grade(LEVELS, "Buffered and flushed: a write sits in memory and is lost if "
+                        "the process dies, or it reaches the page cache.")  # fmt: skip
+    assert credited(both, "Buffered")

@@ -13,7 +13,7 @@ from interviewer.grading.claims.cues import (
     aligned_part,
     negation_over,
 )
-from interviewer.grading.cues import ANTONYMS, cue_regex
+from interviewer.grading.cues import ANTONYMS, alternation, cue_regex
 from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.terms import rarity
 from interviewer.text import DEFINITIONAL, split_sentences, text_terms
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
 
     from interviewer.feedback import IncorrectClaim
+    from interviewer.grading.answer import Claim
     from interviewer.grading.models import KeyPoint, Question
 
 
@@ -314,3 +315,42 @@ def void_swapped(
                 assessments[kp.id] = _Assessment("missed", a.sim, a.lex, None)
                 voided.append(kp.id)
     return voided
+
+
+# ---- labelled siblings -------------------------------------------------------------------
+
+_GENERIC_LABEL = re.compile(r"(?:" + alternation("generic_labels") + r")$", re.I)
+
+
+def sibling_named(points: Sequence[KeyPoint], claims: Sequence[Claim]) -> list[tuple[int, int]]:
+    """(point, claim) pairs where the claim names another labelled point of the question
+    and not this labelled one ("Circular wait, where each process waits for a lock
+    held by the next" is about circular wait, not "Hold and wait", whatever words they
+    share). A clause that names none is about what its sentence names; a claim that
+    names several lists them and may still make any."""
+    # A label names a subject unless it is a generic heading ("Problems:"); the claim
+    # must use all its words.
+    sets = [
+        _label_sets(kp) if kp.label and not _GENERIC_LABEL.match(kp.label.strip()) else []
+        for kp in points
+    ]
+    keys = [
+        (kp.label or "").strip().lower() if ls else ""
+        for kp, ls in zip(points, sets, strict=True)
+    ]
+    if len({k for k in keys if k}) < 2:
+        return []
+    named: dict[int, set[str]] = {}
+    for c in claims:
+        named[id(c)] = {
+            keys[i] for i, ls in enumerate(sets) if any(x <= c.terms for x in ls)
+        }  # fmt: skip
+    out: list[tuple[int, int]] = []
+    for j, c in enumerate(claims):
+        mine = named[id(c)]
+        if not mine and c.parent is not None:
+            mine = named.get(id(c.parent), set())
+        if len(mine) != 1:
+            continue  # (a list of names is no statement about one of them)
+        out.extend((i, j) for i, k in enumerate(keys) if k and k not in mine)
+    return out

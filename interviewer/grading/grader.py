@@ -53,6 +53,7 @@ from interviewer.grading.coverage import (
     _topic_matches,
     gradable_points,
     same_point,
+    sibling_named,
     void_swapped,
 )
 from interviewer.grading.cues import DONT_KNOW
@@ -728,6 +729,8 @@ class Grader:
                     # A point that is only a name ("Ridge (L2 norm)") is made by naming
                     # it; sharing its other words ("norm") is not evidence.
                     lex[i, j] = 0.0
+        for i, j in sibling_named(points, claims):
+            sims[i, j], lex[i, j], label[i, j] = 0.0, 0.0, 0
         return Features(sims, lex, label)
 
     def _contrast_terms(self, q: Question) -> dict[str, frozenset[str]]:
