@@ -242,3 +242,15 @@ def test_a_claim_about_one_labelled_point_does_not_make_its_sibling(grader: Grad
     both = grader.grade(LEVELS, "Buffered and flushed: a write sits in memory and is lost if "
                         "the process dies, or it reaches the page cache.")  # fmt: skip
     assert credited(both, "Buffered")
+
+
+def test_a_passage_of_the_notes_is_never_wrong(grader: Grader) -> None:
+    from interviewer.grading.claims.detect import said_in_notes
+
+    q = grader.find_question(LOAD)
+    assert q is not None
+    whole = " ".join(kp.text for kp in q.key_points)
+    assert said_in_notes("Under heavy load the request latency increases", q.key_points)
+    assert not said_in_notes("Under heavy load the request latency decreases", q.key_points)
+    fb = grader.grade(q, whole)
+    assert not fb.incorrect and not fb.to_check and fb.score >= 8.5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.crossed import crossed_pairs
@@ -21,6 +22,18 @@ from interviewer.text import words
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from collections.abc import Set as AbstractSet
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def said_in_notes(claim: str, points: Sequence[KeyPoint]) -> bool:
+    """The claim is a passage of a note point, word for word: what the notes say is
+    never contradicted by what else they say (two sentences of notes on different
+    things may look like opposites)."""
+    plain = _plain(claim)
+    return len(plain) >= 20 and any(plain in _plain(kp.text) for kp in points)
 
 
 def find_contradiction(
@@ -58,7 +71,7 @@ def find_contradiction(
     not evidence.
     """
     c_stems = _stems(claim)
-    if len(c_stems) < 2:
+    if len(c_stems) < 2 or said_in_notes(claim, points):
         return None
     c_neg = _negated(claim)
     c_words = {w.lower() for w in words(claim)}
