@@ -52,6 +52,7 @@ from interviewer.evals import (  # noqa: E402
     corpus_label,
     find_root,
     load_fixtures,
+    sealed_dirs,
     select_corpora,
 )
 
@@ -83,7 +84,11 @@ def data_hash(fixtures_dir: Path, fixtures: FixtureSet, root: Path) -> str:
     """sha256 over the fixture files and every corpus they name (path and bytes), so a
     calibration says exactly which data it was fitted on."""
     digest = hashlib.sha256()
-    files = sorted(p for p in fixtures_dir.rglob("*") if p.suffix in (".yaml", ".yml"))
+    sealed = sealed_dirs(fixtures_dir)
+    files = sorted(
+        p for p in fixtures_dir.rglob("*")
+        if p.suffix in (".yaml", ".yml") and p.relative_to(fixtures_dir).parts[0] not in sealed
+    )  # fmt: skip
     for path in files:
         digest.update(b"fixture\0" + path.relative_to(fixtures_dir).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
@@ -366,7 +371,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
-    fixtures = load_fixtures(args.fixtures)
+    # A sealed (blind) set is never read here: nothing may be fitted on it.
+    sealed = sealed_dirs(args.fixtures)
+    if sealed:
+        print(f"skipping sealed fixture dirs: {', '.join(sorted(sealed))}", file=sys.stderr)
+    fixtures = load_fixtures(args.fixtures, skip_dirs=sealed)
     if fixtures.problems:
         for p in fixtures.problems:
             print(f"fixture error: {p}", file=sys.stderr)
@@ -397,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         "fitted": datetime.now(UTC).isoformat(timespec="seconds"),
         "data_sha256": "sha256:" + data_hash(args.fixtures, fixtures, root),
         "fixtures": len(fixtures.cases),
+        "sealed_skipped": sorted(sealed),
         "cases_per_corpus": {k: len(v) for k, v in groups.items()},
         "searched": list(grid),
         "evaluations": search.evaluations,

@@ -18,7 +18,7 @@ import statistics
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args
@@ -380,16 +380,39 @@ def load_fixture_file(path: Path, rel: str | None = None) -> FixtureSet:
     return out
 
 
-def load_fixtures(path: Path) -> FixtureSet:
+SEALED_FILE = "SEALED"
+
+
+def sealed_dirs(path: Path) -> set[str]:
+    """The fixture dirs listed in ``SEALED`` beside them (one dir name a line; ``#``
+    starts a comment): a blind set that grades the grader but that nothing is fitted
+    on. An absent file seals nothing."""
+    listing = (path if path.is_dir() else path.parent) / SEALED_FILE
+    if not listing.is_file():
+        return set()
+    names = set()
+    for line in listing.read_text(encoding="utf-8").splitlines():
+        name = line.split("#", 1)[0].strip().strip("/")
+        if name:
+            names.add(name)
+    return names
+
+
+def load_fixtures(path: Path, skip_dirs: Collection[str] = ()) -> FixtureSet:
     """All cases under a dir (recursively, sorted by path) or in one file. Duplicate
-    ids are problems reported at the second occurrence; the first one is kept."""
+    ids are problems reported at the second occurrence; the first one is kept.
+    ``skip_dirs``: top-level dirs under ``path`` not read at all (sealed sets)."""
     if not path.exists():
         raise FixtureError(f"fixtures not found: {path}")
     if path.is_file():
         files = [path]
         base = path.parent
     else:
-        files = sorted(p for p in path.rglob("*") if p.suffix in FIXTURE_SUFFIXES and p.is_file())
+        files = sorted(
+            p for p in path.rglob("*")
+            if p.suffix in FIXTURE_SUFFIXES and p.is_file()
+            and p.relative_to(path).parts[0] not in skip_dirs
+        )  # fmt: skip
         base = path
         if not files:
             raise FixtureError(f"no *.yaml fixtures in {path}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from interviewer.grading.contrast import contrasted, subject_names
+from interviewer.grading.contrast import names_in, question_contrast, subject_names
 from interviewer.grading.coverage import (
     _NAMED_NOT_MADE,
     _STATUSES,
@@ -18,6 +18,7 @@ from interviewer.grading.coverage import (
     _name_item,
     _opposes,
     gradable_points,
+    sibling_named,
 )
 from interviewer.grading.material import parallel_clauses
 from interviewer.grading.naming import bare_subject, name_point
@@ -156,6 +157,7 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     # The contrasted subject each claim opens with ("An inner join keeps every row
     # of the left table" is about the inner join, whatever else it names).
     opens = [subject_names(c.text, names) if names else set() for c in claims]
+    mentions = [names_in(c.text, names) if names else set() for c in claims]
     defines = [_defines(c.text, qterms) for c in claims]
     for i, kp in enumerate(points):
         defined = _defines(kp.text, qterms, need_verb=False)
@@ -164,7 +166,7 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
         p_uni = point_stems(g, kp) - qterms
         needs = needs_of.get(kp.id)
         for j, c in enumerate(claims):
-            if needs and not needs & (opens[j] or claim_all[j]):
+            if needs and not needs & (opens[j] or mentions[j]):
                 # The point is about one of the subjects the question contrasts
                 # (INNER vs LEFT JOIN); a claim that does not name it says nothing
                 # of it, however alike the rest of its words.
@@ -180,6 +182,9 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
             # phrasing, not evidence against the point.
             precision = len(shared) / len(claim_uni[j]) if len(shared) >= 2 else 0.0
             lex[i, j] = max(recall, g.params.precision_weight * precision)
+            if needs and needs & opens[j]:
+                # The claim is about the point's own subject: that counts as its words.
+                lex[i, j] = max(lex[i, j], g.params.subject_lex)
             if defined and defines[j] and sims[i, j] >= g.params.sim_definition:
                 # Two definitions of the question's subject this close say the
                 # same thing in other words ("the step size of gradient descent").
@@ -198,32 +203,19 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
         kept = sims[:, foreign] > 0  # (not zeroed above: contrast, opposition)
         old = lex[:, foreign]
         lex[:, foreign] = np.where(kept, np.maximum(old, cross_lex), old)
+    for i, j in sibling_named(points, claims):
+        sims[i, j], lex[i, j], label[i, j] = 0.0, 0.0, 0
     return Features(sims, lex, label)
 
 
-
 def contrast(g: Grader, q: Question) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
-    """For each point about some but not all of the subjects the question names
-    ("What is the difference between an INNER JOIN and a LEFT JOIN?"): the names of
-    its subjects, one of which a claim must use to earn credit for it. A question
-    term is a subject name when some of its points use it and others do not."""
+    """The names of the subjects the question contrasts and, per point about some
+    of them, the names a claim must use (``contrast.question_contrast``)."""
     with g._lock:
         got = g._contrasts.get(q.id)
     if got is not None:
         return got
-    points = gradable_points(q)
-    qterms = contrasted(q.text)
-    # A point is about the subjects it opens with ("A LEFT JOIN with ...", "HAVING
-    # filters ..."), not those it mentions later ("Atomicity means a transaction").
-    stems = {kp.id: subject_names(kp.text, qterms) for kp in points}
-    used = [t for t in qterms if 0 < sum(t in s for s in stems.values()) < len(points)]
-    out: dict[str, frozenset[str]] = {}
-    if len(points) >= 2:
-        for kp in points:
-            mine = frozenset(t for t in used if t in stems[kp.id])
-            if mine and mine != frozenset(used):
-                out[kp.id] = mine
-    both = (frozenset(used) if out else frozenset(), out)
+    both = question_contrast(q.text, gradable_points(q))
     with g._lock:
         g._contrasts[q.id] = both
     return both

@@ -1,54 +1,117 @@
-"""Subjects a question contrasts ("INNER JOIN and a LEFT JOIN", "WHERE vs HAVING"), and
-which of them a statement is about. Coverage asks a claim to name the subject of a
-point about one of them; the swapped-subject rule compares what each side says."""
+"""Subjects a question contrasts ("INNER JOIN and a LEFT JOIN", "WHERE vs HAVING",
+"UNION and UNION ALL"), and which of them a statement is about. Coverage asks a claim
+to name the subject of a point about one of them; the swapped-subject rule compares
+what each side says.
+
+A name is a stem ("inner") or a phrase of stems ("union all"); a statement is about
+the longest names its opening words hold ("UNION ALL keeps ..." is about "union all",
+not "union"). An acronym of a contrasted phrase names it too ("SGD" for "Stochastic
+Gradient Descent", "PK" for "primary key")."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable, Sequence
 from collections.abc import Set as AbstractSet
+from typing import TYPE_CHECKING
 
-from interviewer.text import ANAPHORS, stem, text_terms, words
+from interviewer.text import ANAPHORS, LABEL, split_sentences, stem, text_terms, words
+
+if TYPE_CHECKING:
+    from interviewer.grading.models import KeyPoint
 
 _COORDINATOR = frozenset({"and", "or", "vs", "versus", "nor", ",", "/"})
 _PRONOUN = ANAPHORS | {"its", "their"}
 # A statement is about the subjects it opens with ("A LEFT JOIN with ...", "HAVING
 # filters ..."), not those it mentions later ("Atomicity means a transaction ...").
 SUBJECT_WORDS = 3
+# Words a statement may open with before its subject ("In write-through, ...").
+_LEAD = frozenset({"in", "with", "for", "on", "under", "using", "a", "an", "the"})
+
+
+class SubjectNames(frozenset[str]):
+    """Contrasted names, with the acronyms that stand for them (``aliases``: the
+    lower-cased acronym -> the names it stands for)."""
+
+    aliases: dict[str, frozenset[str]]
+
+    def __new__(
+        cls, names: Iterable[str] = (), aliases: dict[str, frozenset[str]] | None = None
+    ) -> SubjectNames:
+        self = super().__new__(cls, names)
+        self.aliases = {a: n & self for a, n in (aliases or {}).items() if n & self}
+        return self
+
+
+# A sentence the notes end without a capital after ("... 0 in the child. exec replaces
+# the program ..."): two statements, the second opening with a lower-case name.
+_LOWER_START = re.compile(r"(?<=[a-z0-9)\]])\.\s+(?=[a-z])")
+
+
+_ABBREVIATION = re.compile(r"\b(?:e\.\s?g|i\.\s?e|etc|vs|cf|approx|incl|resp|al|fig|eq)\.", re.I)
+
+
+def statements(text: str) -> list[str]:
+    """The sentences of a text, also split where one ends before a lower-case word
+    (not after "e.g.")."""
+    out: list[str] = []
+    for sent in split_sentences(text):
+        safe = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", "\x00"), sent)
+        out.extend(
+            p.replace("\x00", ".").strip() for p in _LOWER_START.split(safe) if p.strip()
+        )
+    return out
 
 
 def _is_term(word: str) -> bool:
     return bool(text_terms(word).unigrams)
 
 
+def _stems_of(text: str) -> list[str]:
+    return text_terms(text).unigrams
+
+
 def contrasted(question: str) -> set[str]:
-    """Terms that tell apart the phrases on either side of a coordinator: "INNER JOIN
+    """Names that tell apart the phrases on either side of a coordinator: "INNER JOIN
     and a LEFT JOIN" -> inner, left; "Batch Gradient Descent and Stochastic Gradient
-    Descent" -> batch, stochastic; "L1 vs L2 regularization" -> l1, l2. A topic word
-    alone ("How to check overfitting?") contrasts nothing."""
+    Descent" -> batch, stochast; "L1 vs L2 regularization" -> l1, l2; "UNION and UNION
+    ALL" -> union, union all (one phrase holds the other). A topic word alone ("How to
+    check overfitting?") contrasts nothing."""
+    return set(_contrasted_phrases(question)[0])
+
+
+def _contrasted_phrases(question: str) -> tuple[set[str], list[list[str]]]:
+    """The names, and the surface words of every contrasted phrase (for acronyms)."""
     toks = re.findall(r"[A-Za-z0-9][\w'-]*|[,/]", question)
     stems_ = [
         stem(t.lower()) if t.lower() not in _COORDINATOR and _is_term(t) else None for t in toks
     ]
     out: set[str] = set()
+    phrases: list[list[str]] = []
     for k, t in enumerate(toks):
         if t.lower() not in _COORDINATOR:
             continue
-        left = _phrase(stems_[max(0, k - 3) : k][::-1])
-        after = stems_[k + 1 : k + 4]
-        if k + 1 < len(toks) and toks[k + 1].lower() in ("a", "an", "the"):
-            after = stems_[k + 2 : k + 5]
-        right = _phrase(after)
+        left_n = len(_phrase(stems_[max(0, k - 3) : k][::-1]))
+        left = stems_[k - left_n : k]
+        start = k + 2 if k + 1 < len(toks) and toks[k + 1].lower() in ("a", "an", "the") else k + 1
+        right_n = len(_phrase(stems_[start : start + 3]))
+        right = stems_[start : start + right_n]
         if not left or not right or left == right:
             continue
-        if set(left) & set(right):
+        phrases += [toks[k - left_n : k], toks[start : start + right_n]]
+        ls, rs = [s for s in left if s], [s for s in right if s]
+        if set(ls) < set(rs) or set(rs) < set(ls):
+            # One phrase holds the other ("UNION" / "UNION ALL"): both, whole.
+            out |= {" ".join(ls), " ".join(rs)}
+        elif set(ls) & set(rs):
             # Parallel phrases with a shared head: their other words tell them apart.
-            out |= set(left) ^ set(right)
+            out |= set(ls) ^ set(rs)
         else:
-            out |= {left[0], right[0]}
-    return out
+            out |= {ls[-1], rs[0]}
+    return out, phrases
 
 
-def _phrase(stems_: list[str | None]) -> list[str]:
+def _phrase(stems_: Sequence[str | None]) -> list[str]:
     out: list[str] = []
     for x in stems_[:3]:
         if x is None:
@@ -57,9 +120,77 @@ def _phrase(stems_: list[str | None]) -> list[str]:
     return out
 
 
+def acronyms(
+    phrases: Iterable[Sequence[str]], names: AbstractSet[str]
+) -> dict[str, frozenset[str]]:
+    """Acronyms of the contrasted phrases (the initials of their words, two to five):
+    "Stochastic Gradient Descent" -> sgd, "primary key" -> pk; each stands for the
+    names its phrase holds."""
+    out: dict[str, set[str]] = {}
+    for surface in phrases:
+        content = [w for w in surface if _is_term(w)]
+        got = names_in(" ".join(content), names)
+        initials = "".join(w[0] for w in content).lower()
+        if got and 2 <= len(initials) <= 5 and initials.isalpha():
+            out.setdefault(initials, set()).update(got)
+    return {a: frozenset(n) for a, n in out.items()}
+
+
+def _matches(stems_: Sequence[str], names: Collection[str]) -> set[str]:
+    """The longest names found as runs of ``stems_`` ("union all", not also "union")."""
+    found: list[tuple[int, int, str]] = []
+    for name in names:
+        parts = name.split(" ")
+        n = len(parts)
+        for i in range(len(stems_) - n + 1):
+            if list(stems_[i : i + n]) == parts:
+                found.append((i, i + n, name))
+    return {
+        name for i, j, name in found
+        if not any(a <= i and j <= b and (b - a) > (j - i) for a, b, _ in found)
+    }  # fmt: skip
+
+
+def _aliased(tokens: Iterable[str], names: AbstractSet[str]) -> set[str]:
+    aliases = getattr(names, "aliases", None) or {}
+    out: set[str] = set()
+    for t in tokens:
+        # An acronym is written in capitals ("PK", "SGDs"): "pk" in prose is no name.
+        bare = t[:-1] if t.endswith("s") and t[:-1].isupper() else t
+        if len(bare) >= 2 and bare.isupper():
+            out |= aliases.get(bare.lower(), frozenset())
+    return out
+
+
+def names_in(text: str, names: AbstractSet[str]) -> set[str]:
+    """The names a text mentions anywhere (longest match; acronyms count)."""
+    if not names:
+        return set()
+    return _matches(_stems_of(text), names) | _aliased(words(text), names)
+
+
 def subject_names(text: str, names: AbstractSet[str]) -> set[str]:
     """The contrasted names a statement opens with."""
-    return set(text_terms(" ".join(words(text)[:SUBJECT_WORDS])).unigrams) & set(names)
+    if not names:
+        return set()
+    toks = words(text)
+    while toks and toks[0].lower() in _LEAD:
+        toks = toks[1:]
+    head = toks[:SUBJECT_WORDS]
+    got = _matches(_stems_of(" ".join(toks[: SUBJECT_WORDS + 1])), names)
+    # (One word more for a two-word name that ends the opening: "A LEFT JOIN".)
+    got = {n for n in got if _first_at(toks, n) < SUBJECT_WORDS}
+    return got | _aliased(head, names)
+
+
+def _first_at(toks: Sequence[str], name: str) -> int:
+    first = name.split(" ")[0]
+    for i, t in enumerate(toks):
+        if _stems_of(t)[:1] == [first] or (
+            "-" in t and first in _stems_of(t)
+        ):
+            return i
+    return len(toks)
 
 
 def sentence_subjects(
@@ -77,8 +208,73 @@ def sentence_subjects(
             got = subject_names(sent, names)
             if not got:
                 # "The scores on the holdout data ...": the one name it mentions.
-                anywhere = set(text_terms(sent).unigrams) & set(names)
+                anywhere = names_in(sent, names)
                 got = anywhere if len(anywhere) == 1 else set()
         out.append(got)
         prev = (group, got)
     return out
+
+
+# ---- the subjects of one question -----------------------------------------------------
+
+
+def question_contrast(
+    question: str, points: Sequence[KeyPoint]
+) -> tuple[SubjectNames, dict[str, frozenset[str]]]:
+    """The names a question's subjects go by, and for each point about some but not
+    all of them ("What is the difference between an INNER JOIN and a LEFT JOIN?"):
+    the names of its subjects, one of which a claim must use to earn credit for it.
+
+    Names come from the question's coordinated phrases when its points use them (some
+    points open with a name, others with another). Without such a contrast, the
+    subjects the note sentences open with serve the swapped-subject rule only (no
+    credit needs them): question words or labels ("**Isolation**: ...") that each open
+    their own sentences ("fork creates ...", "exec replaces ...")."""
+    phrase_names, phrases = _contrasted_phrases(question)
+    # A point is about the subjects it opens with ("A LEFT JOIN with ...", "HAVING
+    # filters ..."), not those it mentions later ("Atomicity means a transaction").
+    stems = {kp.id: subject_names(kp.text, phrase_names) for kp in points}
+    used = [t for t in phrase_names if 0 < sum(t in s for s in stems.values()) < len(points)]
+    out: dict[str, frozenset[str]] = {}
+    if len(points) >= 2:
+        for kp in points:
+            mine = frozenset(t for t in used if t in stems[kp.id])
+            if mine and mine != frozenset(used):
+                out[kp.id] = mine
+    if out:
+        return SubjectNames(used, acronyms(phrases, set(used))), out
+    return SubjectNames(opening_names(question, points)), {}
+
+
+def opening_names(question: str, points: Sequence[KeyPoint]) -> set[str]:
+    """Names the question coordinates (or the points' short labels) that each open
+    their own note sentences, two or more of them, none opening a sentence another
+    opens:
+    "What do fork and exec do?" over "fork creates ...", "exec replaces ..." -> fork,
+    exec. A topic that opens every sentence, or two words that always open together
+    ("system call"), contrast nothing."""
+    candidates = set(contrasted(question))
+    for kp in points:
+        if kp.label and len(kp.label.split()) <= 3:
+            candidates.update(_stems_of(kp.label))
+    if len(candidates) < 2:
+        return set()
+    sents: list[str] = []
+    for kp in points:
+        sents.extend(statements(kp.text))
+    opened: dict[str, set[int]] = {}
+    for n, sent in enumerate(sents):
+        m = LABEL.match(sent)
+        head = m.group(1) if m and len(m.group(1).split()) <= 3 else sent
+        for name in subject_names(head, candidates):
+            opened.setdefault(name, set()).add(n)
+    # Two names that open the same sentences are one subject in two words: keep one.
+    by_set: dict[frozenset[int], str] = {}
+    for name in sorted(opened):
+        by_set.setdefault(frozenset(opened[name]), name)
+    chosen = {s: name for s, name in by_set.items() if len(s) < len(sents)}
+    keep = [
+        name for s, name in chosen.items()
+        if not any(s & other for other in chosen if other != s)
+    ]  # fmt: skip
+    return set(keep) if len(keep) >= 2 else set()

@@ -13,7 +13,7 @@ from interviewer.grading.claims.cues import (
     aligned_part,
     negation_over,
 )
-from interviewer.grading.cues import ANTONYMS
+from interviewer.grading.cues import ANTONYMS, alternation, cue_regex
 from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.terms import rarity
 from interviewer.text import DEFINITIONAL, split_sentences, text_terms
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from collections.abc import Set as AbstractSet
 
+    from interviewer.feedback import IncorrectClaim
+    from interviewer.grading.answer import Claim
     from interviewer.grading.models import KeyPoint, Question
 
 
@@ -94,7 +96,20 @@ def gradable_points(q: Question) -> list[KeyPoint]:
     are never reported missing (unless the notes hedge everything they say)."""
     points = [kp for kp in q.key_points if kp.text.strip()]
     firm = [kp for kp in points if not kp.doubtful]
-    return firm or points
+    return [_weighed(kp) for kp in firm or points]
+
+
+# A point that only pictures an idea ("A clever way to think about it is ...", "For
+# example, ...") weighs this much of its importance: the answer owes the idea, not the
+# notes' illustration of it.
+ILLUSTRATION_WEIGHT = 0.5
+_ILLUSTRATION = cue_regex("illustration")
+
+
+def _weighed(kp: KeyPoint) -> KeyPoint:
+    if _ILLUSTRATION.search(kp.text[:120]):
+        return kp.model_copy(update={"importance": round(kp.importance * ILLUSTRATION_WEIGHT, 3)})
+    return kp
 
 
 def _topic_matches(topic: str, q: Question) -> bool:
@@ -257,3 +272,85 @@ def _lexical(
             if rare in claim_terms:
                 hit += 0.5 * w
     return hit / total if total else 0.0
+
+
+# ---- swapped subjects lose their credit ------------------------------------------------
+
+_QUOTED = re.compile(r"“([^”]+)”")
+
+
+def void_swapped(
+    assessments: dict[str, _Assessment],
+    flagged: Sequence[IncorrectClaim],
+    points: Sequence[KeyPoint],
+    names: AbstractSet[str],
+) -> list[str]:
+    """A claim that says of one subject what the notes say of another (a swap rule's
+    flag, advisory or not) makes neither point: the point whose statement it took and
+    the points about its own subject are set missed, whatever other claims (a list of
+    the names alone) earned them. Returns the ids set missed."""
+    from interviewer.grading.claims.registry import voids_credit
+    from interviewer.grading.contrast import subject_names
+
+    voided: list[str] = []
+    for claim in flagged:
+        if not voids_credit(claim.rule):
+            continue
+        quoted = [q.rstrip("…").strip() for q in _QUOTED.findall(claim.correction)]
+        taken = [
+            kp for kp in points
+            if kp.citation == claim.citation and any(q and q in kp.text for q in quoted[:1])
+        ]  # fmt: skip
+        # Every point about either subject (its statement, its name in a list).
+        subjects = set(subject_names(claim.text, names)) if names else set()
+        if subjects and quoted:
+            subjects |= subject_names(quoted[0], names)
+        own = [
+            kp for kp in points
+            if subjects and (got := subject_names(kp.text, names)) and got <= subjects
+        ]  # fmt: skip
+        for kp in taken + own:
+            a = assessments.get(kp.id)
+            if a is not None and a.status != "missed":
+                assessments[kp.id] = _Assessment("missed", a.sim, a.lex, None)
+                voided.append(kp.id)
+    return voided
+
+
+# ---- labelled siblings -------------------------------------------------------------------
+
+_GENERIC_LABEL = re.compile(r"(?:" + alternation("generic_labels") + r")$", re.I)
+
+
+def sibling_named(points: Sequence[KeyPoint], claims: Sequence[Claim]) -> list[tuple[int, int]]:
+    """(point, claim) pairs where the claim names another labelled point of the question
+    and not this labelled one ("Circular wait, where each process waits for a lock
+    held by the next" is about circular wait, not "Hold and wait", whatever words they
+    share). A clause that names none is about what its sentence names; a claim that
+    names several lists them and may still make any."""
+    # A label names a subject unless it is a generic heading ("Problems:"); the claim
+    # must use all its words.
+    sets = [
+        _label_sets(kp) if kp.label and not _GENERIC_LABEL.match(kp.label.strip()) else []
+        for kp in points
+    ]
+    keys = [
+        (kp.label or "").strip().lower() if ls else ""
+        for kp, ls in zip(points, sets, strict=True)
+    ]
+    if len({k for k in keys if k}) < 2:
+        return []
+    named: dict[int, set[str]] = {}
+    for c in claims:
+        named[id(c)] = {
+            keys[i] for i, ls in enumerate(sets) if any(x <= c.terms for x in ls)
+        }  # fmt: skip
+    out: list[tuple[int, int]] = []
+    for j, c in enumerate(claims):
+        mine = named[id(c)]
+        if not mine and c.parent is not None:
+            mine = named.get(id(c.parent), set())
+        if len(mine) != 1:
+            continue  # (a list of names is no statement about one of them)
+        out.extend((i, j) for i, k in enumerate(keys) if k and k not in mine)
+    return out

@@ -23,6 +23,7 @@ from interviewer.grading.bank import (
     reference_texts,
     save_bank,
 )
+from interviewer.grading.claims.registry import voids_credit
 from interviewer.grading.constants import CLAIM_CACHE_SIZE, CLAIM_EMBED_WORDS
 from interviewer.grading.coverage import (
     _RANK,
@@ -31,6 +32,7 @@ from interviewer.grading.coverage import (
     _short,
     _topic_matches,
     gradable_points,
+    void_swapped,
 )
 from interviewer.grading.cues import DONT_KNOW
 from interviewer.grading.feedback_text import (
@@ -345,8 +347,9 @@ class Grader:
         # A rule not trusted to penalise only asks the candidate to check the claim.
         incorrect = [c for c in found if not c.advisory]
         to_check = [c for c in found if c.advisory]
-        # A claim that contradicts the notes earns nothing, whatever it resembles.
-        wrong = {c.text for c in incorrect}
+        # A claim that contradicts the notes earns nothing, whatever it resembles (a
+        # swapped one nothing either, even when only advisory).
+        wrong = {c.text for c in found if not c.advisory or voids_credit(c.rule)}
         # ... nor does the sentence around a wrong clause (its other clauses may).
         holds_wrong = {id(c.parent) for c in claims if c.parent is not None and c.text in wrong}
         fair = [
@@ -355,6 +358,7 @@ class Grader:
             and (c.parent is None or c.parent.text not in wrong)
         ]  # fmt: skip
         assessments = assess(self, points, fair, q)
+        void_swapped(assessments, found, points, contrast(self, q)[0])
         # Near-duplicate points (the notes saying one thing twice) are one point: the
         # group shows its best-assessed member and counts once.
         shown: list[KeyPoint] = []

@@ -67,6 +67,11 @@ class GradingParams(BaseModel):
     precision_weight: float = Field(
         default=0.60, description="Weight of the claim-side lexical share."
     )
+    subject_lex: float = Field(
+        default=0.0,
+        description="Lexical evidence a claim gets for a point about one of the subjects "
+        "the question contrasts when it opens with that subject's name.",
+    )
     # ---- which points are one ----
     same_point_cosine: float = Field(default=0.80, description="Two points of a question are one.")
     same_subject_cosine: float = Field(default=0.55, description="... when they name one subject.")
@@ -83,6 +88,11 @@ class GradingParams(BaseModel):
     )
     partial_credit: float = Field(
         default=0.5, description="Credit of a partly covered point (a covered one: 1)."
+    )
+    score_exponent: float = Field(
+        default=1.0,
+        description="The score is 10 x (credit / target) to this power: below 1 the first "
+        "central points count more than the last (a terse answer that makes the core).",
     )
     hint_penalty: float = Field(default=1.0, description="Score lost per hint.")
     contradiction_penalty: float = Field(default=0.5, description="Score lost per wrong claim.")
@@ -139,12 +149,15 @@ TUNABLE: dict[str, list[float]] = {
     "lex_partial": [0.05, 0.08, 0.10, 0.15, 0.20],
     "lex_partial_strong": [0.20, 0.25, 0.30, 0.40],
     "precision_weight": [0.4, 0.5, 0.6, 0.7, 0.8],
+    "subject_lex": [0.0, 0.2, 0.3, 0.35, 0.4],
     "sim_definition": [0.6, 0.65, 0.7, 0.75, 0.8],
     "same_point_cosine": [0.75, 0.80, 0.85, 0.90],
     "same_subject_cosine": [0.45, 0.50, 0.55, 0.60, 0.65],
     "different_subject_cosine": [0.88, 0.92, 0.95],
     "missed_dup_cosine": [0.70, 0.75, 0.80, 0.85],
     "partial_credit": [0.4, 0.5, 0.6],
+    # Below 0.7 half the central points would score over 6.
+    "score_exponent": [0.7, 0.8, 0.9, 1.0],
     # The score counts covered points against a target of half the question's points,
     # kept between target_min and target_max. Bounds of at least 3 and 5 keep the score
     # tied to the covered share: with target_max 4 an answer naming 4 of 20 points (a

@@ -26,7 +26,8 @@ def score_from(
     params: GradingParams | None = None,
 ) -> float:
     """0-10: credit (covered 1, partly ``partial_credit``, times importance) over the credit of the
-    K most important points, minus ``hint_penalty`` per hint."""
+    K most important points (to the power ``score_exponent``), minus ``hint_penalty``
+    per hint."""
     p = params or load_params()
     n = len(all_weights)
     if not n:
@@ -34,7 +35,7 @@ def score_from(
     credit = sum(covered) + p.partial_credit * sum(partial)
     n_target = central_points(n, p)
     target = sum(sorted(all_weights, reverse=True)[:n_target]) or 1.0
-    raw = 10.0 * min(1.0, credit / target)
+    raw = 10.0 * min(1.0, credit / target) ** p.score_exponent
     return round(max(0.0, raw - p.hint_penalty * hints), 1)
 
 

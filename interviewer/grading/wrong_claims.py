@@ -10,6 +10,7 @@ from interviewer.grading.claims.detect import find_contradiction
 from interviewer.grading.claims.inversion import opposite_direction
 from interviewer.grading.claims.membership import _wrong_membership
 from interviewer.grading.claims.overclaim import _overclaim
+from interviewer.grading.claims.registry import whole_sentence
 from interviewer.grading.claims.subject import _note_sentences
 from interviewer.grading.claims.swap import contrast_swap
 from interviewer.grading.contrast import sentence_subjects, subject_names
@@ -80,7 +81,7 @@ def find_wrong_claims(
                 part_hits.append((cl, got))
             if not ANAPHOR_START.match(cl.text):
                 ref = cl.text
-        whole = found is not None and found.rule == "opposite-direction"
+        whole = found is not None and whole_sentence(found.rule)
         n_parts = len(clauses.get(id(sent), []))
         if found is not None and not part_hits and (n_parts < 2 or whole):
             hits.append((sent, found))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
+from interviewer.grading.claims.crossed import crossed_pairs
 from interviewer.grading.claims.cues import _all_stems, _negated, _stems
 from interviewer.grading.claims.inversion import (
     SENTENCE_RULES,
@@ -20,6 +22,18 @@ from interviewer.text import words
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from collections.abc import Set as AbstractSet
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def said_in_notes(claim: str, points: Sequence[KeyPoint]) -> bool:
+    """The claim is a passage of a note point, word for word: what the notes say is
+    never contradicted by what else they say (two sentences of notes on different
+    things may look like opposites)."""
+    plain = _plain(claim)
+    return len(plain) >= 20 and any(plain in _plain(kp.text) for kp in points)
 
 
 def find_contradiction(
@@ -57,7 +71,7 @@ def find_contradiction(
     not evidence.
     """
     c_stems = _stems(claim)
-    if len(c_stems) < 2:
+    if len(c_stems) < 2 or said_in_notes(claim, points):
         return None
     c_neg = _negated(claim)
     c_words = {w.lower() for w in words(claim)}
@@ -83,6 +97,10 @@ def find_contradiction(
         # The note sentence closest to the claim is the best evidence.
         _, _, kp, correction, number = max(found, key=lambda f: (f[0], f[1]))
         return Finding(kp, correction, SENTENCE_RULES[number])
+    if "crossed-pairs" not in skip:
+        crossed = crossed_pairs(claim, sentences)
+        if crossed is not None:
+            return crossed
     if c_parsed is not None and not c_neg:
         hit = _subject_conflicts(claim, c_parsed, sentences, qterms)
         if hit is not None and hit.rule not in skip:

@@ -21,6 +21,12 @@ class Rule:
     # inverts it. Other rules infer more (a definition worded differently, a
     # family, a scope) and are advisory by default.
     inversion: bool
+    # A swap (what the notes say of one subject, said of another) makes neither
+    # subject's point, even where the rule only advises a check.
+    voids_credit: bool = False
+    # Found in a whole sentence of several clauses, none wrong alone ("increases in
+    # sequence and decreases in parallel").
+    whole: bool = False
 
 
 class Finding(NamedTuple):
@@ -43,6 +49,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "opposite-direction", "inversion",
             "says a thing goes up where a note sentence about it says down (or back)", True,
+            whole=True,
         ),
         Rule("cause-as-fix", "inversion", "offers what the notes call a cause as a fix", False),
         Rule("instead-of", "inversion", "says Y where the notes say X instead of Y", True),
@@ -54,7 +61,12 @@ RULES: dict[str, Rule] = {
         Rule(
             "swapped-subject", "swap",
             "of two subjects the question contrasts, says of one what the notes say of "
-            "the other", True,
+            "the other", True, voids_credit=True,
+        ),
+        Rule(
+            "crossed-pairs", "crossed",
+            "pairs two things with a word and its opposite the other way round from the "
+            "notes", True, voids_credit=True, whole=True,
         ),
         Rule(
             "conflicting-definition", "swap",
@@ -64,3 +76,15 @@ RULES: dict[str, Rule] = {
         Rule("wrong-family", "membership", "files a thing under another group", False),
     ]
 }  # fmt: skip
+
+
+def voids_credit(rule: str | None) -> bool:
+    """Whether a claim flagged by this rule earns nothing, advisory or not."""
+    r = RULES.get(rule or "")
+    return r is not None and r.voids_credit
+
+
+def whole_sentence(rule: str | None) -> bool:
+    """Whether the rule judges a sentence as a whole (its clauses alone are fine)."""
+    r = RULES.get(rule or "")
+    return r is not None and r.whole

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.categorical import _FORMULA_DEF
 from interviewer.grading.claims.cues import _stems
-from interviewer.text import ANAPHORS, LABEL, split_sentences
+from interviewer.grading.contrast import statements
+from interviewer.text import ANAPHORS, LABEL
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -69,7 +70,7 @@ def _note_sentences(
     out = []
     for kp in points:
         prev: AbstractSet[str] | None = None
-        for sent in split_sentences(kp.text):
+        for sent in statements(kp.text):
             # "Label: explanation": the label is the subject of the explanation.
             m = LABEL.match(sent)
             parsed: tuple[AbstractSet[str], str, str] | None = None

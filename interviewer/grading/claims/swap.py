@@ -126,6 +126,10 @@ def _predicate(text: str, names: AbstractSet[str]) -> set[str]:
     return (set(_stems(text)) | quant) - set(names)
 
 
+# A claim that opens by listing names ("FIFO, LRU and clock ...").
+_LISTED = re.compile(r"^\s*(?:\w[\w'’-]*\s*){1,3}(?:\([^)]*\)\s*)?(?:,|and\b|or\b|/)", re.I)
+
+
 def contrast_swap(
     claim: str,
     names: AbstractSet[str],
@@ -139,8 +143,13 @@ def contrast_swap(
     only keeps the rows that match in both tables"). ``subjects``: the names each note
     sentence is about (``contrast.sentence_subjects``)."""
     named = subject_names(claim, names)
-    if len(named) != 1 or _negated(claim):
+    if len(named) != 1:
         return None
+    # A negated claim compares with negated note sentences only ("durability means
+    # transactions do not see each other's state": what the notes say of isolation).
+    neg = _negated(claim)
+    if _LISTED.match(claim):
+        return None  # "FIFO, LRU, clock": names listed, nothing said of them
     own_name = next(iter(named))
     pred = _predicate(claim, names)
     if len(pred) < 2:
@@ -150,7 +159,7 @@ def contrast_swap(
     for (kp, sent, _), subj in zip(sentences, subjects, strict=True):
         if subj == {own_name}:
             own.append(_predicate(sent, names))
-        elif subj and own_name not in subj:
+        elif subj and own_name not in subj and (_negated(sent) or not neg):
             other.append((kp, sent, _predicate(sent, names)))
     if not own or not other:
         return None
@@ -159,9 +168,12 @@ def contrast_swap(
     best: tuple[int, KeyPoint, str] | None = None
     for kp, sent, p in other:
         hit = pred & p
+        # (A tie with the subject's own sentences is broken by the other subject's
+        # words: "threads ... are isolated", said of processes only.)
+        ahead = len(hit) > own_best or (len(hit) == own_best >= 3 and hit - own_words)
         if (
             len(hit) >= 2
-            and len(hit) > own_best
+            and ahead
             and 2 * len(hit) >= len(pred)
             and hit - own_words
             and (best is None or len(hit) > best[0])
