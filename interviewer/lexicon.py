@@ -12,11 +12,13 @@ from pathlib import Path
 CUES_FILE = Path(__file__).with_name("units_cues.txt")
 
 
-@lru_cache(maxsize=1)
-def _sections() -> dict[str, tuple[str, ...]]:
+@lru_cache(maxsize=8)
+def read_sections(path: Path) -> dict[str, tuple[str, ...]]:
+    """A cue file: entries one a line under ``[section]`` headers; blank lines and
+    ``#`` comments skipped."""
     out: dict[str, list[str]] = {}
     current: list[str] | None = None
-    for raw in CUES_FILE.read_text(encoding="utf-8").splitlines():
+    for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -25,6 +27,10 @@ def _sections() -> dict[str, tuple[str, ...]]:
         elif current is not None:
             current.append(line)
     return {k: tuple(v) for k, v in out.items()}
+
+
+def _sections() -> dict[str, tuple[str, ...]]:
+    return read_sections(CUES_FILE)
 
 
 def lines(name: str) -> tuple[str, ...]:

@@ -6,25 +6,15 @@ people write, never what any notes say."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
+
+from interviewer.lexicon import read_sections
 
 CUES_FILE = Path(__file__).with_name("cues.txt")
 
 
-@lru_cache(maxsize=1)
 def _sections() -> dict[str, tuple[str, ...]]:
-    out: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for raw in CUES_FILE.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            current = out.setdefault(line[1:-1], [])
-        elif current is not None:
-            current.append(line)
-    return {k: tuple(v) for k, v in out.items()}
+    return read_sections(CUES_FILE)
 
 
 def cue_list(name: str) -> tuple[str, ...]:
