@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from interviewer import lexicon
 from interviewer.errors import CorpusError
+from interviewer.text import FENCE
 
 NOTE_SUFFIXES = {".md", ".markdown", ".txt"}
 # Files that live in a corpus dir but are not notes.
@@ -50,7 +51,6 @@ LINK_BRACKETED = re.compile(r"\[\[([^\]]*)\]\((https?://[^)\s]+)\)\]")
 LINK_BARE = re.compile(r"(?<![(<\[])\bhttps?://[^\s)>\]\"']+")
 QUOTES = "“”\"„«»"
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 class Link(BaseModel):

@@ -32,6 +32,7 @@ from interviewer.corpus import HEADING, Document, Section, load_corpus, section_
 from interviewer.errors import InterviewerError
 from interviewer.files import write_atomic
 from interviewer.settings import Settings
+from interviewer.text import FENCE as _FENCE
 
 if TYPE_CHECKING:
     from interviewer.extract import Extracted
@@ -42,7 +43,6 @@ FAILED_DIR = "failed"
 MAX_REDIRECTS = 5
 PER_HOST = 2  # politeness: at most this many requests to one host at a time
 PART_CHARS = 2000  # headless text is cut into sections of about this size
-_FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 class FetchFailed(InterviewerError):

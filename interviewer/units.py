@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from interviewer import lexicon
+from interviewer.text import FENCE
 
 if TYPE_CHECKING:
     from interviewer.corpus import Document, Section
@@ -60,7 +61,6 @@ TOPIC_TEMPLATES = lexicon.templates("topic_templates")
 
 # ---- line patterns ----------------------------------------------------------------------
 
-FENCE = re.compile(r"^\s*(```|~~~)")
 _LIST = re.compile(r"^( {0,3})(?:[-*+•]|\d{1,3}[.)])\s+(\S.*)$")
 _EMPH_LINE = re.compile(
     r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(.*)$"
