@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import difflib
 import threading
@@ -12,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from interviewer.corpus import Section
 from interviewer.errors import InterviewerError
-from interviewer.feedback import Citation, Feedback, IncorrectClaim, Point
+from interviewer.feedback import Citation, Feedback, Point
 from interviewer.grading import followup, free_text
-from interviewer.grading.answer import Claim, answer_claims
+from interviewer.grading.answer import answer_claims
 from interviewer.grading.assess import assess, contrast
 from interviewer.grading.bank import (
     build_bank,
@@ -62,7 +61,6 @@ if TYPE_CHECKING:
 
     from interviewer.llm import ResponseCache
     from interviewer.settings import Settings
-
 
 
 class Grader:
@@ -186,9 +184,7 @@ class Grader:
             bank, vecs = build_bank(docs, embedder, refs, corpus_key=key)
             assert vecs is not None
             vectors = vecs
-            # A read-only data dir only costs the next start a re-extraction.
-            with contextlib.suppress(OSError):
-                save_bank(settings.index_dir, bank, vectors)
+            save_bank(settings.index_dir, bank, vectors)
         for kp, row in zip(iter_points(bank), vectors, strict=True):
             self._vectors[embed_text_of(kp)] = row
         if apply_overrides:
@@ -236,21 +232,19 @@ class Grader:
         punctuation), then by meaning (a rephrased question). None for a question the
         notes do not ask; ``grade`` grades those by retrieval."""
         norm = normalise_question(text)
-        if not norm:
-            return None
         qs = self.bank.questions
-        for q in qs:
-            if normalise_question(q.text) == norm or normalise_question(q.heading) == norm:
-                return q
-        best, best_ratio = None, 0.0
-        for q in qs:
-            ratio = difflib.SequenceMatcher(None, norm, normalise_question(q.text)).ratio()
-            if ratio > best_ratio:
-                best, best_ratio = q, ratio
-        if best is not None and best_ratio >= self.params.fuzzy_question_ratio:
-            return best
-        if not qs:
+        if not norm or not qs:
             return None
+        for q in qs:
+            if norm in (normalise_question(q.text), normalise_question(q.heading)):
+                return q
+
+        def closeness(q: Question) -> float:
+            return difflib.SequenceMatcher(None, norm, normalise_question(q.text)).ratio()
+
+        best = max(qs, key=closeness)
+        if closeness(best) >= self.params.fuzzy_question_ratio:
+            return best
         vecs = self._embed_many([text] + [q.text for q in qs])
         sims = vecs[1:] @ vecs[0]
         i = int(sims.argmax())
@@ -305,28 +299,21 @@ class Grader:
         if not points:
             if not q.source:
                 # A free-text question nothing in the notes relates to (or no notes).
-                return Feedback(
-                    **{**base, "notes_status": "none"},
-                    score=0.0,
-                    grounded=False,
-                    critique=(
-                        "Your notes have nothing on this question, so I can't grade the "
-                        "answer against them. Add notes on it (and run `interviewer "
-                        "index`) to get a grounded critique."
-                    ),
+                base["notes_status"] = "none"
+                critique = (
+                    "Your notes have nothing on this question, so I can't grade the "
+                    "answer against them. Add notes on it (and run `interviewer "
+                    "index`) to get a grounded critique."
                 )
-            where = f"{q.source} § {q.heading}" if q.heading else q.source
-            what = "is empty" if q.notes_status == "none" else "is only a stub"
-            return Feedback(
-                **base,
-                score=0.0,
-                grounded=False,
-                critique=(
+            else:
+                where = f"{q.source} § {q.heading}" if q.heading else q.source
+                what = "is empty" if q.notes_status == "none" else "is only a stub"
+                critique = (
                     f"No notes to grade against: the section {where} {what}. I can't "
                     "ground a critique of this answer; write your notes there (and run "
                     "`interviewer index`) to get one."
-                ),
-            )
+                )
+            return Feedback(**base, score=0.0, grounded=False, critique=critique)
 
         claims, ignored, junk, foreign = answer_claims(self, answer, points)
 
@@ -343,7 +330,8 @@ class Grader:
                 "(a multilingual model), so the match is approximate."
             )
 
-        found = self._contradictions(claims, points, q)
+        contrasted = contrast(self, q)[0]
+        found = find_wrong_claims(claims, points, q.text, contrasted, self.params)
         # A rule not trusted to penalise only asks the candidate to check the claim.
         incorrect = [c for c in found if not c.advisory]
         to_check = [c for c in found if c.advisory]
@@ -358,20 +346,20 @@ class Grader:
             and (c.parent is None or c.parent.text not in wrong)
         ]  # fmt: skip
         assessments = assess(self, points, fair, q)
-        void_swapped(assessments, found, points, contrast(self, q)[0])
+        void_swapped(assessments, found, points, contrasted)
         # Near-duplicate points (the notes saying one thing twice) are one point: the
         # group shows its best-assessed member and counts once.
-        shown: list[KeyPoint] = []
-        for group in duplicate_groups(self, q.id, points):
-            best = max(group, key=lambda kp: (_RANK[assessments[kp.id].status], kp.importance))
-            shown.append(best)
+        shown = [
+            max(group, key=lambda kp: (_RANK[assessments[kp.id].status], kp.importance))
+            for group in duplicate_groups(self, q.id, points)
+        ]
         covered = [kp for kp in shown if assessments[kp.id].status == "covered"]
         partial = [kp for kp in shown if assessments[kp.id].status == "partial"]
         missed_all = [kp for kp in shown if assessments[kp.id].status == "missed"]
-        score = score_points(self,
-            q.id, points, {kp.id: _RANK[assessments[kp.id].status] for kp in points}, hints,
-            credit={k: a.credit for k, a in assessments.items() if a.credit is not None},
-        )
+        score = score_points(
+            self, q.id, points, {kp.id: _RANK[assessments[kp.id].status] for kp in points},
+            hints, credit={k: a.credit for k, a in assessments.items() if a.credit is not None},
+        )  # fmt: skip
 
         if incorrect and score > 0:
             score = round(max(0.0, score - self.params.contradiction_penalty * len(incorrect)), 1)
@@ -466,14 +454,6 @@ class Grader:
             evidence=a.evidence,
         )
 
-    # ---- contradictions ------------------------------------------------------------------
-    def _contradictions(
-        self, claims: list[Claim], points: list[KeyPoint], q: Question
-    ) -> list[IncorrectClaim]:
-        return find_wrong_claims(claims, points, q.text, contrast(self, q)[0], self.params)
-
-    # ---- hints and follow-ups ------------------------------------------------------------
-    # ---- free-text questions ---------------------------------------------------------------
     # ---- hints, follow-ups, free-text questions --------------------------------------------
     def hint(self, question: Question, already_given: int) -> KeyPoint | None:
         """The next key point to reveal (most important first, one per idea), or None."""
