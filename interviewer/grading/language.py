@@ -19,17 +19,24 @@ if TYPE_CHECKING:
 
 
 @lru_cache(maxsize=1)
-def known_words() -> frozenset[str]:
-    """English word list: the whole-word entries of the MiniLM tokenizer vocabulary
-    (shipped with the embedder package), used to tell words from gibberish."""
+def word_ranks() -> dict[str, int]:
+    """The whole English words of the MiniLM tokenizer vocabulary (shipped with the
+    embedder package) with their ids, which run roughly by frequency; empty when the
+    vocabulary cannot be read."""
     try:
         from interviewer.embeddings import minilm_paths
 
         _, tok = minilm_paths()
         vocab = json.loads(tok.read_text(encoding="utf-8"))["model"]["vocab"]
-        return frozenset(w for w in vocab if w.isalpha() and not w.startswith("##"))
+        return {w: int(i) for w, i in vocab.items() if w.isalpha()}
     except (ConfigError, OSError, KeyError, ValueError):
-        return frozenset()
+        return {}
+
+
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """English word list, used to tell words from gibberish."""
+    return frozenset(word_ranks())
 
 
 def is_gibberish(text: str, extra_known: Iterable[str] = ()) -> bool:

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from interviewer.errors import ConfigError
+from interviewer.grading.language import word_ranks
 from interviewer.text import EXAMPLE_ASIDE, text_terms
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-
-
-# ---- key-term selection -------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _vocab_rank() -> dict[str, int]:
-    try:
-        from interviewer.embeddings import minilm_paths
-
-        _, tok = minilm_paths()
-        vocab = json.loads(tok.read_text(encoding="utf-8"))["model"]["vocab"]
-        return {w: int(i) for w, i in vocab.items() if w.isalpha()}
-    except (ConfigError, OSError, KeyError, ValueError):
-        return {}
 
 
 # The MiniLM WordPiece vocabulary lists whole English words roughly by frequency
@@ -38,10 +21,7 @@ FIRST_WORD_ID = 1996
 
 
 def rarity(word: str) -> float:
-    ranks = _vocab_rank()
-    if not ranks:
-        return 1.0
-    rank = ranks.get(word.lower())
+    rank = word_ranks().get(word.lower())
     if rank is None:
         return 1.0
     span = math.log(30522 / FIRST_WORD_ID)
@@ -63,11 +43,7 @@ def idf_table(texts: Iterable[str]) -> tuple[dict[str, float], float]:
             if stem not in rare:
                 rare[stem] = rarity(word)
     idf = {t: math.log((n + 1) / (c + 0.5)) + 0.5 for t, c in df.items()}
-    table: dict[str, float] = {}
-    for t, v in idf.items():
-        if " " in t:
-            continue
-        table[t] = round(v * rare.get(t, 1.0), 4)
+    table = {t: round(v * rare.get(t, 1.0), 4) for t, v in idf.items() if " " not in t}
     for t in idf:
         if " " in t:
             a, b = t.split(" ", 1)
@@ -92,10 +68,7 @@ def key_terms(
     if label:
         lab = text_terms(label)
         chosen.extend(dict.fromkeys(lab.bigrams + lab.unigrams))
-    weights: dict[str, float] = {}
-    for t in terms.unigrams:
-        if t not in question_terms:
-            weights[t] = idf.get(t, default_idf)
+    weights = {t: idf.get(t, default_idf) for t in terms.unigrams if t not in question_terms}
     if not weights:
         return chosen
     unigrams = [
