@@ -29,14 +29,10 @@ def read_sections(path: Path) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _sections() -> dict[str, tuple[str, ...]]:
-    return read_sections(CUES_FILE)
-
-
-def lines(name: str) -> tuple[str, ...]:
+def lines(name: str, path: Path = CUES_FILE) -> tuple[str, ...]:
     """The entries of one section, one a line (KeyError for an unknown section: the
     package data is missing or broken)."""
-    return _sections()[name]
+    return read_sections(path)[name]
 
 
 def words(name: str) -> frozenset[str]:
@@ -44,13 +40,13 @@ def words(name: str) -> frozenset[str]:
     return frozenset(w.lower() for line in lines(name) for w in line.split())
 
 
-def alternation(name: str) -> str:
+def alternation(name: str, path: Path = CUES_FILE) -> str:
     """A regex section as one alternation, each fragment kept as a group."""
-    return "|".join(f"(?:{x})" for x in lines(name))
+    return "|".join(f"(?:{x})" for x in lines(name, path))
 
 
-def regex(name: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
-    return re.compile(alternation(name), flags)
+def regex(name: str, flags: int = re.IGNORECASE, path: Path = CUES_FILE) -> re.Pattern[str]:
+    return re.compile(alternation(name, path), flags)
 
 
 def templates(name: str) -> dict[str, str]:

@@ -8,27 +8,21 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from interviewer.lexicon import read_sections
+from interviewer import lexicon
 
 CUES_FILE = Path(__file__).with_name("cues.txt")
 
 
-def _sections() -> dict[str, tuple[str, ...]]:
-    return read_sections(CUES_FILE)
-
-
 def cue_list(name: str) -> tuple[str, ...]:
-    """The fragments of one section (KeyError for an unknown one: a packaging bug)."""
-    return _sections()[name]
+    return lexicon.lines(name, CUES_FILE)
 
 
 def alternation(name: str) -> str:
-    """The section's fragments as one regex alternation, each kept as a group."""
-    return "|".join(f"(?:{x})" for x in cue_list(name))
+    return lexicon.alternation(name, CUES_FILE)
 
 
-def cue_regex(name: str, flags: int = re.I) -> re.Pattern[str]:
-    return re.compile(alternation(name), flags)
+def cue_regex(name: str) -> re.Pattern[str]:
+    return lexicon.regex(name, path=CUES_FILE)
 
 
 POINTER = cue_regex("pointer")
@@ -37,16 +31,14 @@ MILD_DOUBT = cue_regex("mild_doubt")
 DONT_KNOW = cue_regex("dont_know")
 
 
-
 class _Antonyms(dict[str, str]):
     """Opposite words: the listed pairs, plus prefixed opposites a dictionary needs no
     entry for: over-/under- ("overestimate" / "underestimate") and un-...-ed
     ("labeled" / "unlabeled")."""
 
     def _derived(self, word: str) -> str | None:
-        for a, b in (("over", "under"), ("under", "over")):
-            if word.startswith(a) and len(word) > len(a) + 2:
-                return b + word[len(a) :]
+        if over_under := opposite_stem(word):
+            return over_under
         if word.startswith("un") and word.endswith("ed") and len(word) > 6:
             return word[2:]
         if word.endswith("ed") and len(word) > 4 and not word.startswith("un"):
