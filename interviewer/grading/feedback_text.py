@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from interviewer.grading.params import GradingParams
 
 
-# ---- follow-ups and prose ------------------------------------------------------------------------
-
-
 def describe(kp: KeyPoint) -> tuple[str | None, str]:
     """How feedback names a point and what kind of point it is: the subject found at
     extraction (``KeyPoint.subject``), else one found now (a rubric or ad-hoc point);
@@ -69,11 +66,8 @@ def _case(phrase: str, common: Callable[[str], bool] | None) -> str:
     if not first[:1].isupper() or re.search(r"[A-Z]", plain[1:]) or not plain.isalpha():
         return phrase
     low = first.lower()
-    return low + phrase[len(first) :] if _ordinary(low, common) else phrase
-
-
-def _ordinary(word: str, common: Callable[[str], bool] | None) -> bool:
-    return common(word) if common is not None else word in known_words()
+    ordinary = common(low) if common is not None else low in known_words()
+    return low + phrase[len(first) :] if ordinary else phrase
 
 
 def _is_clause(phrase: str) -> bool:
@@ -150,11 +144,7 @@ def follow_up_question(
             "for this question, and why?"
         )
     if subject is None and kind is None:
-        kp = KeyPoint(
-            id="-", text=point, citation=Citation(source="", heading=""), terms=list(terms),
-            label=label,
-        )  # fmt: skip
-        subject, kind = describe(kp)
+        subject, kind = name_point(point, label)
     kind = kind or "fact"
     if subject is None:
         # No noun phrase to name: ask about the point's most telling words instead.
@@ -262,18 +252,12 @@ def _critique(
                 f"The score counts the {central} most important points: a complete "
                 "answer makes those, not every detail of the notes."
             )
-    if fb.incorrect:
-        parts.append(
-            f"{len(fb.incorrect)} claim(s) contradict your notes: "
-            + "; ".join(f"“{_short(c.text, 80)}”" for c in fb.incorrect[:2])
-            + "."
-        )
-    if fb.to_check:
-        parts.append(
-            "Differs from your notes, check: "
-            + "; ".join(f"“{_short(c.text, 80)}”" for c in fb.to_check[:2])
-            + "."
-        )
+    for claims, lead in (
+        (fb.incorrect, f"{len(fb.incorrect)} claim(s) contradict your notes: "),
+        (fb.to_check, "Differs from your notes, check: "),
+    ):
+        if claims:
+            parts.append(lead + "; ".join(f"“{_short(c.text, 80)}”" for c in claims[:2]) + ".")
     if fb.missed and missing:
         parts.append("Most important missing: " + "; ".join(missing) + ".")
     parts.extend(notes)
