@@ -11,10 +11,12 @@ from interviewer.feedback import Citation
 from interviewer.grading.models import KeyPoint, Question
 from interviewer.grading.points import iter_points
 from interviewer.grading.rubric import normalise_question
-from interviewer.grading.sources import _plain_block, _reference_hit_points
+from interviewer.grading.sources import _plain_block, _reference_hit_points, hit_citation
 from interviewer.text import text_terms
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from interviewer.corpus import Section
     from interviewer.grading.grader import Grader
 
@@ -39,26 +41,18 @@ def free_text_question(g: Grader, text: str) -> Question:
     )
 
 
-
 def related_points(g: Grader, text: str, limit: int = 10) -> list[KeyPoint]:
     import numpy as np
 
-    pool = [kp for kp in iter_points(g.bank)]
-    allowed: set[tuple[str, str]] | None = None
+    pool = list(iter_points(g.bank))
     retriever = g.retriever
-    extra: list[KeyPoint] = []
     if retriever is not None:
-        try:
-            hits = retriever.search(text, k=5)
-        except InterviewerError:
-            hits = []
+        hits = _search(retriever, text, 5)
         allowed = {(h.source, h.heading) for h in hits if h.kind == "note"}
+        pool = [kp for kp in pool if (kp.citation.source, kp.citation.heading) in allowed]
         for h in hits:
             if h.kind == "reference":
-                extra.extend(_reference_hit_points(h, text, g.bank))
-    if allowed is not None:
-        pool = [kp for kp in pool if (kp.citation.source, kp.citation.heading) in allowed]
-    pool += extra
+                pool.extend(_reference_hit_points(h, text, g.bank))
     if not pool:
         return []
     qv = g._embed_many([text])[0]
@@ -72,65 +66,53 @@ def related_points(g: Grader, text: str, limit: int = 10) -> list[KeyPoint]:
             lex >= 1 and float(s) >= g.params.related_point_sim_lex
         ):
             scored.append((relevance, kp))
-    scored.sort(key=lambda x: -x[0])
-    chosen = [kp for _, kp in scored[:limit]]
-    if not chosen:
+    if not scored:
         return []
-    top = max(r for r, _ in scored[:limit])
-    out = []
-    for rel, kp in scored[:limit]:
-        out.append(kp.model_copy(update={"importance": round(max(0.1, rel / top), 3)}))
-    return out
+    scored.sort(key=lambda x: -x[0])
+    top = scored[0][0]
+    return [
+        kp.model_copy(update={"importance": round(max(0.1, rel / top), 3)})
+        for rel, kp in scored[:limit]
+    ]
 
 
+def _search(retriever: Any, text: str, k: int) -> list[Any]:
+    try:
+        return list(retriever.search(text, k=k))
+    except InterviewerError:
+        return []
 
-def context_sections(
-    g: Grader, q: Question, limit: int = 6
-) -> list[tuple[str, str, Citation]]:
+
+def context_sections(g: Grader, q: Question, limit: int = 6) -> list[tuple[str, str, Citation]]:
     """Text the model may cite, as (text, label, citation): the question's own
-    sections, then retrieved notes and references. Labels are added by the caller."""
+    sections, then its points' sections, then retrieved notes and references."""
     out: list[tuple[str, str, Citation]] = []
     seen: set[tuple[str, str]] = set()
-    sections = section_index(g, )
+
+    def add(text: str, cit: Citation) -> None:
+        if (cit.source, cit.heading) not in seen:
+            seen.add((cit.source, cit.heading))
+            out.append((text, cit.heading, cit))
+
+    sections = section_index(g)
     for sid in q.material_sections:
         sec = sections.get(sid)
-        if sec is None or not sec.text.strip():
-            continue
-        key = (sec.source, sec.heading)
-        if key in seen:
-            continue
-        seen.add(key)
-        cit = Citation(
-            source=sec.source, heading=sec.heading, line_start=sec.line_start,
-            line_end=sec.line_end,
-        )  # fmt: skip
-        out.append((_plain_block(sec.text), sec.heading, cit))
+        if sec is not None and sec.text.strip():
+            cit = Citation(
+                source=sec.source, heading=sec.heading, line_start=sec.line_start,
+                line_end=sec.line_end,
+            )  # fmt: skip
+            add(_plain_block(sec.text), cit)
     for kp in q.key_points:
-        key = (kp.citation.source, kp.citation.heading)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append((kp.text, kp.citation.heading, kp.citation))
+        add(kp.text, kp.citation)
     retriever = g.retriever
     if retriever is not None and len(out) < limit:
-        try:
-            hits = retriever.search(q.text, k=limit)
-        except InterviewerError:
-            hits = []
-        for h in hits:
-            key = (h.source, h.heading)
-            if key in seen or h.is_stub:
-                continue
-            seen.add(key)
-            cit = Citation(
-                source=h.source, heading=h.heading, line_start=h.line_start,
-                line_end=h.line_end, kind=h.kind, url=h.url, chunk_id=h.chunk_id,
-            )  # fmt: skip
-            out.append((h.text, h.heading, cit))
+        for h in _search(retriever, q.text, limit):
+            if not h.is_stub:
+                add(h.text, hit_citation(h))
             if len(out) >= limit:
                 break
     return out[:limit]
-
 
 
 def section_index(g: Grader) -> dict[str, Section]:
@@ -140,9 +122,7 @@ def section_index(g: Grader) -> dict[str, Section]:
             if g._sections is None:
                 from interviewer.corpus import load_corpus
 
-                docs = load_corpus(
-                    g.settings.corpus_dir, g.settings.max_file_bytes
-                ).documents
+                docs = load_corpus(g.settings.corpus_dir, g.settings.max_file_bytes).documents
                 g._sections = {s.id: s for d in docs for s in d.sections}
             sections = g._sections
     return sections

@@ -46,7 +46,17 @@ def _plain_block(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+def hit_citation(hit: Any) -> Citation:
+    """Where a retrieval hit (a note section or a reference chunk) comes from."""
+    return Citation(
+        source=hit.source, heading=hit.heading, line_start=hit.line_start,
+        line_end=hit.line_end, kind=hit.kind, url=hit.url, chunk_id=hit.chunk_id,
+    )  # fmt: skip
+
+
 def _reference_hit_points(hit: Any, question: str, bank: Bank) -> list[KeyPoint]:
+    """Up to four sentences of a retrieved reference chunk that share a word with the
+    question, as points."""
     qterms = set(text_terms(question).unigrams)
     out = []
     for sent in split_sentences(clean_markdown(hit.text.replace("\n", " "))):
@@ -54,15 +64,11 @@ def _reference_hit_points(hit: Any, question: str, bank: Bank) -> list[KeyPoint]
             continue
         if not qterms & set(text_terms(sent).unigrams):
             continue
-        cit = Citation(
-            source=hit.source, heading=hit.heading, line_start=hit.line_start,
-            line_end=hit.line_end, kind="reference", url=hit.url, chunk_id=hit.chunk_id,
-        )  # fmt: skip
         out.append(
             KeyPoint(
                 id=point_id("ref-" + hit.chunk_id, sent),
                 text=sent,
-                citation=cit,
+                citation=hit_citation(hit),
                 importance=0.6,
                 source_kind="reference",
                 terms=key_terms(sent, None, bank.idf, bank.default_idf, qterms),
