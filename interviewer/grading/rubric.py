@@ -16,15 +16,12 @@ from interviewer.text import LABEL, text_terms
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
-    from typing import Any
 
     from interviewer.feedback import Citation
     from interviewer.grading.grader import Grader
     from interviewer.grading.models import Bank, Question
     from interviewer.settings import Settings
 
-
-# ---- rubric export / import ---------------------------------------------------------------
 
 class RubricImport(BaseModel):
     """What ``import_rubric`` did."""
@@ -70,13 +67,10 @@ def import_rubric(grader: Grader, text: str, origin: str) -> RubricImport:
     return report
 
 
-def match_rubric_question(questions: Sequence[Question], rq: Any) -> Question | None:
-    for q in questions:
-        if match_rubric(q, RubricFile(questions=[rq])) is not None:
-            return q
-    return None
+def match_rubric_question(questions: Sequence[Question], rq: RubricQuestion) -> Question | None:
+    one = RubricFile(questions=[rq])
+    return next((q for q in questions if match_rubric(q, one) is not None), None)
 
-# ---- rubric YAML -----------------------------------------------------------------------------
 
 
 class RubricPoint(BaseModel):
@@ -176,29 +170,25 @@ def parse_rubric(text: str, origin: str) -> RubricFile:
 
 
 def _point_signature(text: str, importance: float, terms: Sequence[str] | None) -> tuple:
-    return (re.sub(r"\s+", " ", text).strip(), round(importance, 3), tuple(terms or ()))
+    return (" ".join(text.split()), round(importance, 3), tuple(terms or ()))
 
 
-def apply_rubric_question(
-    q: Question, rq: RubricQuestion, bank: Bank, use_given_terms: bool = True
-) -> list[KeyPoint]:
+def apply_rubric_question(q: Question, rq: RubricQuestion, bank: Bank) -> list[KeyPoint]:
     """The question's key points as the rubric states them. A point whose text is
     unchanged keeps its citation; a new or rewritten one cites the question's section."""
-    by_text = {re.sub(r"\s+", " ", k.text).strip(): k for k in q.key_points}
+    by_text = {" ".join(k.text.split()): k for k in q.key_points}
     qterms = set(text_terms(q.text).unigrams)
     out: list[KeyPoint] = []
     for rp in rq.key_points:
-        text = re.sub(r"\s+", " ", rp.text).strip()
+        text = " ".join(rp.text.split())
         if not text:
             continue
         old = by_text.get(text)
-        label = None
         m = LABEL.match(text)
-        if m and 1 <= len(m.group(1).split()) <= 6:
-            label = m.group(1).strip()
+        label = m.group(1).strip() if m and 1 <= len(m.group(1).split()) <= 6 else None
         terms = (
             [t.strip().lower() for t in rp.terms if t.strip()]
-            if rp.terms and use_given_terms
+            if rp.terms
             else key_terms(text, label, bank.idf, bank.default_idf, qterms)
         )
         subject, point_kind = name_point(text, label)
