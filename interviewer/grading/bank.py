@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import heapq
 import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import takewhile
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
@@ -55,8 +57,6 @@ if TYPE_CHECKING:
     from interviewer.grading.models import KeyPoint
     from interviewer.settings import Settings
 
-
-# ---- the bank ------------------------------------------------------------------------------
 
 QUESTION_WORDS = frozenset(
     """how what why when which who explain define describe compare can could would
@@ -131,12 +131,7 @@ def question_topic(text: str, parent: str | None) -> str:
 def material_sections(doc: Document, index: int) -> list[Section]:
     """The section at ``index`` and the sections nested under it."""
     head = doc.sections[index]
-    out = [head]
-    for sec in doc.sections[index + 1 :]:
-        if sec.level <= head.level:
-            break
-        out.append(sec)
-    return out
+    return [head, *takewhile(lambda s: s.level > head.level, doc.sections[index + 1 :])]
 
 
 def _read_lines(doc: Document) -> list[str]:
@@ -147,17 +142,8 @@ def _read_lines(doc: Document) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def _citation(sec: Section, start: int, end: int, kind: str = "note", url: str | None = None,
-              chunk_id: str | None = None) -> Citation:  # fmt: skip
-    return Citation(
-        source=sec.source,
-        heading=sec.heading,
-        line_start=start,
-        line_end=end,
-        kind="reference" if kind == "reference" else "note",
-        url=url,
-        chunk_id=chunk_id,
-    )
+def _citation(sec: Section, start: int, end: int) -> Citation:
+    return Citation(source=sec.source, heading=sec.heading, line_start=start, line_end=end)
 
 
 @dataclass
@@ -314,12 +300,11 @@ def _even_name_lists(q: Question, groups: list[list[str]]) -> None:
     changed = False
     for ids in groups:
         members = [kp for kp in q.key_points if kp.id in ids]
-        if len(members) < 2:
-            continue
-        mean = sum(kp.importance for kp in members) / len(members)
-        for kp in members:
-            kp.importance = mean
-        changed = True
+        if len(members) >= 2:
+            mean = sum(kp.importance for kp in members) / len(members)
+            for kp in members:
+                kp.importance = mean
+            changed = True
     if changed:
         q.key_points = _normalise(q.key_points)
 
@@ -373,12 +358,10 @@ def _weigh_specificity(points: list[KeyPoint], idf: dict[str, float], default_id
     point's three heaviest words, ranked within the question."""
     if len(points) < 3:
         return
-    dens: list[float] = []
-    for kp in points:
-        weights = sorted((idf.get(t, default_idf) for t in kp.terms if " " not in t), reverse=True)[
-            :3
-        ]
-        dens.append(sum(weights) / 3 if weights else 0.0)
+    dens = [
+        sum(heapq.nlargest(3, (idf.get(t, default_idf) for t in kp.terms if " " not in t))) / 3
+        for kp in points
+    ]
     order = sorted(range(len(points)), key=lambda i: dens[i])
     for rank, i in enumerate(order):
         points[i].importance *= 0.85 + 0.3 * rank / (len(points) - 1)
