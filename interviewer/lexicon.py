@@ -10,6 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 
 CUES_FILE = Path(__file__).with_name("units_cues.txt")
+# The word lists of the text helpers and the grader.
+WORDS_FILE = Path(__file__).with_name("words.txt")
 
 
 @lru_cache(maxsize=8)
@@ -35,9 +37,9 @@ def lines(name: str, path: Path = CUES_FILE) -> tuple[str, ...]:
     return read_sections(path)[name]
 
 
-def words(name: str) -> frozenset[str]:
+def words(name: str, path: Path = CUES_FILE) -> frozenset[str]:
     """A word section: every space-separated word of its lines, lower-cased."""
-    return frozenset(w.lower() for line in lines(name) for w in line.split())
+    return frozenset(w.lower() for line in lines(name, path) for w in line.split())
 
 
 def alternation(name: str, path: Path = CUES_FILE) -> str:

@@ -8,45 +8,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from interviewer import lexicon
+from interviewer.lexicon import WORDS_FILE
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
 
 # ---- words ------------------------------------------------------------------------------
 
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are aren't as at be
-    because been before being below between both but by can cannot could couldn't did
-    didn't do does doesn't doing don't down during each etc eg e.g few for from further
-    had has have having he her here hers herself him himself his how i ie i.e if in into
-    is isn't it it's its itself just let's me more most much my myself no nor not of off
-    on once one only or other ought our ours ourselves out over own same she should so
-    some such than that that's the their theirs them themselves then there there's these
-    they this those through thus to too under until up upon very via was we were what
-    when where which while who whom why will with would you your yours yourself
-    yourselves may might must shall get gets got like really basically actually kinda
-    sort lot lots thing things something way ways well i'm i've i'd we're they're it'll
-    many every either neither whether yet still even ever already""".split()
-)
-# Words that carry no point of their own in an ML answer: they never become key
-# terms (IDF would also push most of them down, but small corpora have few docs).
-GENERIC = frozenset(
-    """use used uses using make makes made making need needs needed help helps helping
-    allow allows allowing give gives given good better best bad new different various
-    case cases example examples order mean means meaning want say said see seen look
-    know known think believe seem seems seemed understand explain explanation describe
-    define definition question answer note notes idea try trying called call able
-    instead rather quite bit part first second final initial possible usually generally
-    typically often always never sometimes important common main general specific
-    particular certain simple simply large small big high low other others another
-    fundamentally essentially therefore however hence moreover furthermore indeed finally
-    additionally similarly alternatively apparently effectively basically ok okay
-    take takes taking form forms word words technique techniques approach approaches""".split()
-)
-NEGATIONS = frozenset(
-    "not no never cannot can't don't doesn't isn't aren't won't wouldn't shouldn't "
-    "didn't hasn't haven't without neither nor none".split()
-)
+# Word lists: interviewer/words.txt.
+STOPWORDS = lexicon.words("stopwords", WORDS_FILE)
+GENERIC = lexicon.words("generic_words", WORDS_FILE)
+NEGATIONS = lexicon.words("negations", WORDS_FILE)
 WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ0-9'’]*(?:-[A-Za-zÀ-ÿ0-9]+)*|\d+(?:\.\d+)?")
 
 # Pronouns. A sentence that opens with a referring one ("it", "these") is about what

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 
+from interviewer import lexicon
 from interviewer.corpus import Section, decode_text, is_stub_text
 from interviewer.feedback import Citation
 from interviewer.grading.material import (
@@ -43,6 +44,7 @@ from interviewer.grading.points import (
     iter_points,
 )
 from interviewer.grading.terms import idf_table
+from interviewer.lexicon import WORDS_FILE
 from interviewer.text import BARE_URL, GENERIC, MD_LINK, STOPWORDS, text_terms, words
 from interviewer.units import even_structure, structure_candidates
 
@@ -58,28 +60,11 @@ if TYPE_CHECKING:
     from interviewer.settings import Settings
 
 
-QUESTION_WORDS = frozenset(
-    """how what why when which who explain define describe compare can could would
-    should is are do does name list give derive show find work works deal check tell
-    interpret typical say let's now""".split()
-)
+QUESTION_WORDS = lexicon.words("question_words", WORDS_FILE)
 
 
-# Words of a question that say what is asked, not about what.
-_TOPIC_SKIP = frozenset(
-    """use using used measure identify want given develop developed train solve control
-    interpret remove find implement create compute talk combat mean means difference
-    differences different between main common most good better best typical typically
-    important significance basic key consider revising revise understand make makes
-    need needed work working happen happens choose pick prefer get like vs versus""".split()
-)
-# Container headings ("Questions", "Interview questions 2025", "Misc"): no topic.
-_GENERIC_PARENT = frozenset(
-    """questions question interview interviews notes note misc miscellaneous general
-    other others faq faqs qa q&a topics topic part section chapter answers answer todo
-    more extra extras bonus various random basics introduction intro overview summary
-    index contents preparation resources learning machine ml""".split()
-)
+_TOPIC_SKIP = lexicon.words("topic_skip", WORDS_FILE)
+_GENERIC_PARENT = lexicon.words("container_headings", WORDS_FILE)
 _PAREN = re.compile(r"\([^()]*\)")
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+from interviewer import lexicon
 from interviewer.grading.cues import alternation, cue_list, cue_regex
 from interviewer.grading.language import known_words
 from interviewer.grading.models import PointKind
 from interviewer.grading.terms import rarity
+from interviewer.lexicon import WORDS_FILE
 from interviewer.text import ANAPHORS, PERSONAL_PRONOUNS, POSSESSIVES, _content
 
 # ---- naming a point -----------------------------------------------------------------------
@@ -17,49 +19,20 @@ from interviewer.text import ANAPHORS, PERSONAL_PRONOUNS, POSSESSIVES, _content
 # regression"), never by a fragment of its explanation, and ask about it according to
 # its kind (a method, a definition, a cause ...) without giving the answer away.
 
-# Words that end a subject: auxiliaries, modals and common verbs in the third person.
-_AUX = frozenset(
-    "is are was were be been being has have had can could may might will would should "
-    "must does do did isn't aren't can't won't doesn't don't".split()
-)
-_VERBS_S = frozenset(
-    """means refers consists states occurs happens arises computes measures represents
-    creates follows helps reduces increases decreases uses tends allows leads causes
-    depends requires works gives makes takes returns counts includes performs encourages
-    discourages shrinks trains builds combines averages adds applies produces generates
-    provides keeps stabilizes prevents avoids improves estimates approximates replaces
-    learns finds selects splits maps assigns penalizes forces controls affects describes
-    determines converges updates balances aggregates introduces stores picks tells needs
-    captures projects identifies separates minimizes maximizes yields results comes
-    exhibits relates deals denotes defines involves contains handles lets enables aids
-    focuses aims tries seems appears becomes remains acts serves tend""".split()
-)
-# Verbs that make "S <verb> ..." a definition of S.
-_DEF_VERBS_K = frozenset(
-    "is are means refers consists states occurs happens represents denotes defines "
-    "measures computes".split()
-)
+# Word lists (interviewer/words.txt) that end a subject, open a step, stop a phrase ...
+_AUX = lexicon.words("auxiliaries", WORDS_FILE)
+_VERBS_S = lexicon.words("verbs_s", WORDS_FILE)
+_DEF_VERBS_K = lexicon.words("definition_verbs", WORDS_FILE)
 _SUBJECT_PRONOUNS = (
     ANAPHORS | PERSONAL_PRONOUNS | POSSESSIVES
     | frozenset("there which what how who it's here him we've i've you've i'm we're "
                 "you're they're there's".split())
 ) - {"someone"}  # fmt: skip
-_SUBORDINATORS = frozenset(
-    "while if when although though because as since whereas unless until whether".split()
-)
-_PREPOSITIONS = frozenset(
-    "like to of in on at for with as about under from by into over than between".split()
-)
-_EVALUATIVE = frozenset(
-    "obvious main key major biggest big real actual basic classic typical usual common "
-    "most very simple important general overall clear primary".split()
-)
+_SUBORDINATORS = lexicon.words("subordinators", WORDS_FILE)
+_PREPOSITIONS = lexicon.words("prepositions", WORDS_FILE)
+_EVALUATIVE = lexicon.words("evaluative", WORDS_FILE)
 _DETERMINERS = frozenset({"the", "a", "an"})
-# "a result of X", "a couple of X": the phrase is about X.
-_HOLLOW_HEADS = frozenset(
-    "result way ways form forms example examples kind kinds type types sort part idea "
-    "case couple lot lots number set".split()
-)
+_HOLLOW_HEADS = lexicon.words("hollow_heads", WORDS_FILE)
 _LEAD_WORDS = "|".join(cue_list("lead_words"))
 # Discourse lead-ins and leading conditions: not part of what the sentence is about.
 _LEAD_IN = re.compile(
@@ -84,28 +57,14 @@ _CAUSE_SUBJECT = re.compile(
     r"lack of|small|noisy|little|insufficient|excessive|overly)\b",
     re.I,
 )
-_CAUSE_VERB = frozenset("causes leads results aggravates".split())
-_METHOD_VERB = frozenset(
-    """creates follows trains builds combines averages adds uses helps reduces prevents
-    applies avoids improves replaces encourages discourages penalizes forces keeps
-    stabilizes introduces updates shrinks aids""".split()
-)
-# Verbs that open a step of a procedure ("Calculate Information Gain: ..."). Words
-# that are as often nouns ("weight decay", "split", "stop", "use") are left out.
-STEP_VERBS = frozenset(
-    """calculate compute select choose repeat add remove apply normalize normalise
-    evaluate detect build create collect estimate sort initialize initialise""".split()
-)
+_CAUSE_VERB = lexicon.words("cause_verbs", WORDS_FILE)
+_METHOD_VERB = lexicon.words("method_verbs", WORDS_FILE)
+STEP_VERBS = lexicon.words("step_verbs", WORDS_FILE)
 # "A metric to train the network: ...": the point names a role, "which X for Y?".
 _CHOICE_LABEL = re.compile(r"^(?:a|an|the)\s+(\w+(?:[\s-]\w+)?)\s+(to|for)\s+(\S.*)$", re.I)
 _MATHY = re.compile(r"[/*+^]|\d|\w\(")
 _FORMULA_NAME = re.compile(r"([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s*=\s*\S")
-_NP_STOP = frozenset(
-    """that which who whom whose when where while because so if as than since though
-    although whether to by with from into through via without until unless but and or
-    nor is are was were be been has have had can could may might will would should must
-    does do did like""".split()
-)
+_NP_STOP = lexicon.words("noun_phrase_stops", WORDS_FILE)
 _ASIDE_LEAD = re.compile(
     r"^\s*(?:see also\b|see\b|cf\.?\s|e\.\s?g\.|for example\b|for instance\b|"
     r"an example\b|example:|(?:note|side note|fun fact|btw|by the way)\s*:)",
