@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from interviewer import lexicon
 from interviewer.grading.cues import alternation, cue_list, cue_regex
@@ -11,6 +12,9 @@ from interviewer.grading.models import PointKind
 from interviewer.grading.terms import rarity
 from interviewer.lexicon import WORDS_FILE
 from interviewer.text import ANAPHORS, PERSONAL_PRONOUNS, POSSESSIVES, _content
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 # ---- naming a point -----------------------------------------------------------------------
 #
@@ -174,30 +178,20 @@ def _pronoun_action(tokens: list[str]) -> list[str] | None:
     while i < len(tokens):
         low = tokens[i].lower()
         nxt = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
-        if low in (
+        if not (low in (
             "can", "could", "may", "might", "should", "must", "would", "also", "then", "to",
             "just", "simply", "always", "straight", "directly", "easily",
-        ) or (low in ("have", "has", "need", "needs", "want", "try") and nxt == "to"):  # fmt: skip
-            i += 1
-            continue
-        break
+        ) or (low in ("have", "has", "need", "needs", "want", "try") and nxt == "to")):  # fmt: skip
+            break
+        i += 1
     if i == 1 or i >= len(tokens):
         return None
     verb = tokens[i].strip(",;:.").lower()
     if not verb.isalpha() or verb in _AUX or verb in _NP_STOP:
         return None
-    obj: list[str] = []
-    for k, tok in enumerate(tokens[i + 1 : i + 9]):
-        low = tok.lower().strip(",;:.")
-        if _np_and(obj, tokens[i + k + 2 : i + k + 3], low):
-            obj.append(tok)
-            continue
-        adverb = low.endswith("ly") and low not in ("early", "only")
-        if low in _NP_STOP or low == "very" or adverb:
-            break
-        obj.append(tok)
-        if re.search(r"[,;:.]$", tok):
-            break
+    obj = _phrase(  # (an adverb ends it)
+        tokens, i + 1, 8, stop=lambda low, _: low.endswith("ly") and low not in ("early", "only")
+    )
     if verb in ("use", "apply", "try", "adopt", "employ") and obj:
         return ["", *_np_words(obj)]  # "one may have to use K-fold cross-validation"
     return [_gerund(verb), *_np_words(obj)] if obj else [_gerund(verb)]
@@ -224,13 +218,22 @@ def _object_phrase(tokens: list[str], start: int) -> list[str]:
             i += 1
     elif i == start:
         i += 1  # the verb itself
+    return _phrase(tokens, i, 10, stop=lambda low, tok: not low or "=" in tok)
+
+
+def _phrase(
+    tokens: list[str], start: int, size: int, stop: Callable[[str, str], bool]
+) -> list[str]:
+    """Up to ``size`` words from ``start``, ending before a word that stops a noun
+    phrase (or ``stop(lower-case word, word)``) or with one that ends in punctuation;
+    'and'/'or' inside a noun phrase (``_np_and``) do not end it."""
     out: list[str] = []
-    for k, tok in enumerate(tokens[i : i + 10]):
+    for k, tok in enumerate(tokens[start : start + size]):
         low = tok.lower().strip(",;:.")
-        if _np_and(out, tokens[i + k + 1 : i + k + 2], low):
+        if _np_and(out, tokens[start + k + 1 : start + k + 2], low):
             out.append(tok)
             continue
-        if low in _NP_STOP or low == "very" or not low or "=" in tok:
+        if low in _NP_STOP or low == "very" or stop(low, tok):
             break
         out.append(tok)
         if re.search(r"[,;:.]$", tok):
