@@ -168,7 +168,7 @@ def _paragraph_scope(cands: list[Candidate]) -> list[Candidate]:
         last_para = para
         if para < 0 or para != para_of_hedge or _CONTRAST.match(c.text):
             hedged = None
-        doubt = bool(STRONG_DOUBT.search(c.text) or MILD_DOUBT.search(c.text))
+        doubt = _doubts(c.text)
         if hedged is not None and not doubt and "=" not in c.text:
             # (A formula is stated, not hedged: "F1 = 2PR / (P + R)" after "(??)".)
             c.importance *= 0.6
@@ -245,11 +245,8 @@ def parallel_clauses(text: str) -> list[str] | None:
     clauses = [head] + parts[first:]
     if len(clauses) < MIN_PARALLEL or any(content_word_count(c) < 2 for c in clauses):
         return None
-    out = []
-    for c in clauses:
-        c = c.strip(" ,;")
-        out.append(c[:1].upper() + c[1:] + ("" if c.endswith((".", "!", "?")) else "."))
-    return out
+    stripped = [c.strip(" ,;") for c in clauses]
+    return [c[:1].upper() + c[1:] + ("" if c.endswith((".", "!", "?")) else ".") for c in stripped]
 
 
 @dataclass
@@ -277,20 +274,17 @@ def clean_unit(unit: Unit) -> list[Candidate]:
     if not text or TODO_PATTERNS.match(text):
         return []
     sents = split_sentences(text)
-    cut = next(
-        (
-            i
-            for i, x in enumerate(sents)
-            if i > 0 and (STRONG_DOUBT.search(x) or MILD_DOUBT.search(x))
-        ),
-        None,
-    )
+    cut = next((i for i, x in enumerate(sents[1:], start=1) if _doubts(x)), None)
     if unit.is_list and cut is not None and not STRONG_DOUBT.search(" ".join(sents[:cut])):
         firm = _clean_text(" ".join(sents[:cut]), unit, aside=aside)
         hedged = _clean_text(" ".join(sents[cut:]), unit, part=True, aside=aside)
         return [c for c in (firm, hedged) if c is not None]
     one = _clean_text(text, unit, aside=aside)
     return [one] if one is not None else []
+
+
+def _doubts(text: str) -> bool:
+    return bool(STRONG_DOUBT.search(text) or MILD_DOUBT.search(text))
 
 
 @functools.lru_cache(maxsize=1024)
