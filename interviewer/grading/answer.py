@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from interviewer.grading.grader import Grader
     from interviewer.grading.models import KeyPoint
 
-# ---- claims of an answer -------------------------------------------------------------------
-
 
 @dataclass
 class Claim:
@@ -115,9 +113,7 @@ def answer_claims(
         )
         by_index[i] = claim
         claims.append(claim)
-    vocabulary = {t for kp in points for t in kp.terms} | {
-        t for kp in points for t in point_stems(g, kp)
-    }
+    vocabulary = {t for kp in points for t in (*kp.terms, *point_stems(g, kp))}
     index = stem_index(vocabulary)
     for claim in claims:
         # (In another language, words shared with the notes are often written with

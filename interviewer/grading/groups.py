@@ -41,10 +41,8 @@ def duplicate_groups(g: Grader, qid: str, points: Sequence[KeyPoint]) -> list[li
         cos = vecs @ vecs.T
         pol = [polarity(kp.text) for kp in points]
         short = [len(kp.text.split()) <= 20 for kp in points]
-        subj = []
-        for kp in points:
-            subject, _ = describe(kp)
-            subj.append(bare_subject(subject).lower() if subject else None)
+        subjects = [describe(kp)[0] for kp in points]
+        subj = [bare_subject(s).lower() if s else None for s in subjects]
         for i in range(n):
             for j in range(i + 1, n):
                 if not _polarity_conflict(pol[i], pol[j], short[i] and short[j]) and same_point(
@@ -61,7 +59,6 @@ def duplicate_groups(g: Grader, qid: str, points: Sequence[KeyPoint]) -> list[li
             g._groups.clear()
         g._groups[key] = ordered
     return [[points[i] for i in g] for g in ordered]
-
 
 
 def score_points(
