@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -24,8 +23,6 @@ EMB_FILE = "keypoints-emb.npy"
 class RubricError(ConfigError):
     """A rubric YAML file that cannot be imported."""
 
-
-# ---- public models ----------------------------------------------------------------------
 
 # What a point is, for asking about it: a method or technique, a step of a procedure, a
 # definition, a cause, a property (advantage, drawback ...), a formula, an aside ("See
@@ -101,10 +98,9 @@ class Bank(BaseModel):
     loose_points: list[KeyPoint] = Field(default_factory=list)
 
 def question_id(source: str, text: str) -> str:
-    norm = re.sub(r"\s+", " ", text.lower()).strip()
+    norm = " ".join(text.lower().split())
     return hashlib.sha1(f"{source}\x00{norm}".encode()).hexdigest()[:12]
 
 
 def point_id(qid: str, text: str) -> str:
-    norm = re.sub(r"\s+", " ", text.lower()).strip()
-    return qid + "-" + hashlib.sha1(norm.encode()).hexdigest()[:8]
+    return qid + "-" + hashlib.sha1(" ".join(text.lower().split()).encode()).hexdigest()[:8]

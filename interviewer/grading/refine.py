@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from interviewer.settings import Settings
 
 
-# ---- the LLM critique's schema -----------------------------------------------------------
-
 
 class ModelIncorrect(BaseModel):
     claim: str = Field(description="The answer's wrong or imprecise claim, quoted exactly.")
@@ -56,7 +54,6 @@ class ModelCritique(BaseModel):
     disputed_missed: list[ModelDisputed] = Field(default_factory=list)
     follow_up: str | None = Field(default=None, description="One natural follow-up question.")
 
-# ---- the model layer -------------------------------------------------------------------------
 
 SYSTEM_PROMPT = "grading_system.md"
 CRITIQUE_PROMPT = "critique.md"
@@ -67,7 +64,6 @@ QUOTE_MATCH = 0.8
 
 
 def _load_prompt(settings: Settings, name: str) -> str:
-
     path = settings.prompts_dir / name
     try:
         return path.read_text(encoding="utf-8")
@@ -320,7 +316,7 @@ def merge_critique(
                 source="model",
             )
         )
-        known.add(" ".join(claim.lower().split()))
+        known.add(norm)
         added_with_evidence += cit is not None
 
     moved: list[Point] = []
