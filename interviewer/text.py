@@ -3,6 +3,7 @@ sentences and clauses, Markdown cleaning."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -123,11 +124,7 @@ def _close(a: str, b: str) -> bool:
     short, long_ = sorted((a, b), key=len)
     if len(short) < 4:
         return False
-    n = 0
-    for x, y in zip(short, long_, strict=False):
-        if x != y:
-            break
-        n += 1
+    n = len(os.path.commonprefix([short, long_]))
     diff = len(long_) - len(short)
     return n >= len(short) - 1 and (diff <= 1 or (diff <= 2 and len(short) >= 6))
 
