@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from interviewer.grading.assess import point_stems
-from interviewer.grading.constants import MAX_CLAIMS
 from interviewer.grading.language import is_gibberish, is_instruction, strip_accents
 from interviewer.grading.points import iter_points
 from interviewer.language import is_foreign
@@ -38,6 +37,7 @@ class Claim:
     parent: Claim | None = None  # a clause: its sentence, whose embedding it shares
 
 
+MAX_CLAIMS = 40  # an answer is split into this many claims at most
 _LIST = re.compile(r"^\s*(?:[-*+•◦▪‣]|\d{1,2}[.)])\s+")
 
 

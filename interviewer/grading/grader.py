@@ -23,7 +23,6 @@ from interviewer.grading.bank import (
     save_bank,
 )
 from interviewer.grading.claims.registry import voids_credit
-from interviewer.grading.constants import CLAIM_CACHE_SIZE, CLAIM_EMBED_WORDS
 from interviewer.grading.coverage import (
     _RANK,
     _Assessment,
@@ -61,6 +60,11 @@ if TYPE_CHECKING:
 
     from interviewer.llm import ResponseCache
     from interviewer.settings import Settings
+
+# Answer sentences are embedded cut to this many words (MiniLM's cost grows with the
+# tokens; a sentence's point is in its first words) and cached, this many at most.
+CLAIM_EMBED_WORDS = 48
+CLAIM_CACHE_SIZE = 4096
 
 
 class Grader:
