@@ -3,7 +3,6 @@ addressed to the grader and gibberish, each with its terms."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -13,6 +12,7 @@ from interviewer.grading.points import iter_points
 from interviewer.language import is_foreign
 from interviewer.text import (
     HARD_CLAUSE_BREAK,
+    LIST_ITEM,
     close_stems,
     split_clauses,
     split_sentences,
@@ -38,7 +38,6 @@ class Claim:
 
 
 MAX_CLAIMS = 40  # an answer is split into this many claims at most
-_LIST = re.compile(r"^\s*(?:[-*+•◦▪‣]|\d{1,2}[.)])\s+")
 
 
 def split_claims(answer: str) -> list[tuple[str, int]]:
@@ -58,9 +57,9 @@ def split_claims(answer: str) -> list[tuple[str, int]]:
         if not line.strip():
             flush()
             continue
-        if _LIST.match(line):
+        if item := LIST_ITEM.match(line):
             flush()
-            out.extend(split_sentences(_LIST.sub("", line).strip()))
+            out.extend(split_sentences(item.group(2).strip()))
         else:
             block.append(line.strip())
     flush()
