@@ -408,12 +408,7 @@ class Grader:
 
     # ---- assessment ----------------------------------------------------------------------
     def _vector(self, kp: KeyPoint) -> np.ndarray:
-        key = embed_text_of(kp)
-        vec = self._vectors.get(key)
-        if vec is None:
-            vec = self.embedder.embed([key])[0]
-            self._vectors[key] = vec
-        return vec
+        return self._embed_many([embed_text_of(kp)])[0]
 
     def _embed_claims(self, texts: list[str]) -> np.ndarray:
         """Embeddings of answer sentences (the grader's main cost): each cut to
