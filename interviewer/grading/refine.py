@@ -134,11 +134,7 @@ def _clip(text: str, n: int) -> str:
 
 def _quoted_in(quote: str, answer: str) -> bool:
     """The model's quote is (nearly) words of the answer, not its own paraphrase."""
-
-    def norm(t: str) -> str:
-        return " ".join(re.findall(r"\w+", t.lower()))
-
-    q, a = norm(quote), norm(answer)
+    q, a = (" ".join(re.findall(r"\w+", t.lower())) for t in (quote, answer))
     if not q or len(q) < 8:
         return False
     if q in a:
@@ -273,7 +269,7 @@ def merge_critique(
     ids: dict[str, Citation],
     missed_ids: dict[str, Point],
     model_name: str,
-    sections_text: dict[tuple[str, str, str | None], str] | None = None,
+    sections_text: dict[tuple[str, str, str | None], str],
 ) -> Feedback:
     """The grounded feedback, refined by what of the model's critique holds up:
     - a wrong claim must quote the answer (else it is dropped); it keeps a citation
@@ -283,7 +279,6 @@ def merge_critique(
     - a claim that a grounded rule only found to check (``to_check``) and the model
       also calls wrong is confirmed: it becomes a wrong claim;
     - the follow-up must be one question; the prose replaces the templated critique."""
-    sections_text = sections_text or {}
     incorrect = list(grounded.incorrect)
     to_check = list(grounded.to_check)
     known = {" ".join(c.text.lower().split()) for c in incorrect}
