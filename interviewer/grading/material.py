@@ -58,35 +58,30 @@ def material_units(lines: list[str], sections: list[Section]) -> list[Unit]:
         item_depth = 0
         indents: list[int] = []
 
-        def flush_para(sec: Section = sec) -> None:
-            nonlocal para
+        def flush(sec: Section = sec) -> None:
+            """End the open paragraph or list item (never both are open)."""
+            nonlocal para, item
             if para:
                 units.extend(_sentences_of(para, sec))
-            para = []
-
-        def flush_item(sec: Section = sec) -> None:
-            nonlocal item
             if item:
                 text = " ".join(t.strip() for _, t in item)
                 units.append(Unit(text, item[0][0], item[-1][0], sec, True, item_depth))  # noqa: B023 - the open item's depth
-            item = None
+            para, item = [], None
 
         for n, raw in body:
             if FENCE.match(raw):
-                flush_para()
-                flush_item()
+                flush()
                 in_fence = not in_fence
                 continue
             if in_fence:
                 continue
             if not raw.strip():
-                flush_para()
-                flush_item()
+                flush()
                 continue
-            m = LIST_ITEM.match(raw.replace("\t", "    "))
+            expanded = raw.replace("\t", "    ")
+            m = LIST_ITEM.match(expanded)
             if m:
-                flush_para()
-                flush_item()
+                flush()
                 indent = len(m.group(1))
                 while indents and indents[-1] > indent:
                     indents.pop()
@@ -96,16 +91,15 @@ def material_units(lines: list[str], sections: list[Section]) -> list[Unit]:
                 item_indent = indent
                 item = [(n, m.group(2))]
                 continue
-            expanded = raw.replace("\t", "    ")
             lead = len(expanded) - len(expanded.lstrip())
-            if item is not None and lead > item_indent:
-                item.append((n, raw))  # continuation line of the item
-                continue
-            flush_item()
+            if item is not None:
+                if lead > item_indent:
+                    item.append((n, raw))  # continuation line of the item
+                    continue
+                flush()
             para.append((n, raw))
             indents.clear()
-        flush_para()
-        flush_item()
+        flush()
     total = max(1, len(units) - 1)
     for i, u in enumerate(units):
         u.position = i / total
