@@ -168,8 +168,7 @@ def build_bank(
             if not sec.is_question:
                 continue
             mats = material_sections(doc, i)
-            units = material_units(lines, mats)
-            cands = _paragraph_scope([c for u in units for c in clean_unit(u)])
+            cands = _candidates(lines, mats)
             cands += structure_candidates(lines, mats, Unit, Candidate, cands)  # names as points
             all_texts.extend(c.text for c in cands)
             covered_by_question.update(s.id for s in mats)
@@ -186,11 +185,9 @@ def build_bank(
             seen_ids[qid] += 1
             if seen_ids[qid] > 1:
                 qid = f"{qid}{seen_ids[qid]}"
-            parent = None
-            if len(sec.heading_path) > 1:
-                # The nearest enclosing heading that is a plain topic, not a question.
-                parents = [p for p in sec.heading_path[:-1] if "?" not in p]
-                parent = question_text(parents[-1]) if parents else None
+            # The nearest enclosing heading that is a plain topic, not a question.
+            parents = [p for p in sec.heading_path[:-1] if "?" not in p]
+            parent = question_text(parents[-1]) if parents else None
             q = Question(
                 id=qid,
                 text=qtext,
@@ -208,8 +205,7 @@ def build_bank(
         for sec in doc.sections:
             if sec.id in covered_by_question or sec.is_stub:
                 continue
-            units = material_units(lines, [sec])
-            cands = _paragraph_scope([c for u in units for c in clean_unit(u)])
+            cands = _candidates(lines, [sec])
             all_texts.extend(c.text for c in cands)
             loose.append((sec, cands))
 
@@ -245,6 +241,11 @@ def build_bank(
         _even_name_lists(q, name_lists.get(q.id, []))
         even_structure(q.key_points)  # sub-heading and label names weigh alike
     return bank, vectors
+
+
+def _candidates(lines: list[str], sections: list[Section]) -> list[Candidate]:
+    """The cleaned candidate points of these sections' material."""
+    return _paragraph_scope([c for u in material_units(lines, sections) for c in clean_unit(u)])
 
 
 def _name_only(c: Candidate) -> bool:
