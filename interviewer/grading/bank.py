@@ -61,8 +61,6 @@ if TYPE_CHECKING:
 
 
 QUESTION_WORDS = lexicon.words("question_words", WORDS_FILE)
-
-
 _TOPIC_SKIP = lexicon.words("topic_skip", WORDS_FILE)
 _GENERIC_PARENT = lexicon.words("container_headings", WORDS_FILE)
 _PAREN = re.compile(r"\([^()]*\)")
@@ -251,7 +249,7 @@ def _candidates(lines: list[str], sections: list[Section]) -> list[Candidate]:
 def _name_only(c: Candidate) -> bool:
     """A list item that only names something ("Multidimensional Scaling")."""
     # (A parenthetical qualifies the name: "Feature selection (by hand or with tests)".)
-    tokens = re.sub(r"\([^()]*\)", " ", c.text).split()
+    tokens = _PAREN.sub(" ", c.text).split()
     return (
         c.unit.is_list and not c.label and 0 < len(tokens) <= 5
         and _verb_position(tokens) is None
