@@ -129,12 +129,7 @@ def notes_vocabulary(g: Grader) -> frozenset[str]:
     the tokenizer's word list may lack ('atomicity', 'durability') are still words."""
     if g._note_vocab is None:
         bank = g.bank
-        seen: set[str] = set()
         texts = [q.text for q in bank.questions] + [kp.text for kp in iter_points(bank)]
-        for text in texts:
-            for w in words(text):
-                low = w.lower()
-                seen.add(low)
-                seen.add(stem(low))
-        g._note_vocab = frozenset(seen)
+        lows = {w.lower() for text in texts for w in words(text)}
+        g._note_vocab = frozenset(lows | {stem(w) for w in lows})
     return g._note_vocab

@@ -61,13 +61,12 @@ def _case(phrase: str, common: Callable[[str], bool] | None) -> str:
         # Title Case of ordinary words, a heading's habit ("Reduced Likelihood of
         # Vanishing Gradient"): the phrase reads in lower case.
         return phrase.lower()
-    first = head
-    plain = first.replace("-", "")
-    if not first[:1].isupper() or re.search(r"[A-Z]", plain[1:]) or not plain.isalpha():
+    plain = head.replace("-", "")
+    if not head[:1].isupper() or re.search(r"[A-Z]", plain[1:]) or not plain.isalpha():
         return phrase
-    low = first.lower()
+    low = head.lower()
     ordinary = common(low) if common is not None else low in known_words()
-    return low + phrase[len(first) :] if ordinary else phrase
+    return low + phrase[len(head) :] if ordinary else phrase
 
 
 def _is_clause(phrase: str) -> bool:

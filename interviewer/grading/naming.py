@@ -76,19 +76,16 @@ _ASIDE_LEAD = re.compile(
 )
 # A note-taker's remark about the notes, not a point about the subject.
 REMARK = cue_regex("remark")
-
-
 # A remark about the notes or the writing, never about the subject: "I could keep
 # going, but <link> already has a complete table", "more on this later".
 META = cue_regex("meta")
-
-
 # "A technique that discourages ...": a definition whose subject is the question's.
 _IMPLIED_DEFINITION = re.compile(
     r"^(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:" + "|".join(cue_list("definition_heads")) + r")\s+"
     r"(?:that|which|to|for|of|used|where|in which)\b",
     re.I,
 )
+
 
 def is_aside(raw: str) -> bool:
     """A "See also:", "e.g." or wholly parenthetical note: an aside, not a main point."""
