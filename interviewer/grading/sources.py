@@ -25,17 +25,11 @@ if TYPE_CHECKING:
 
 
 def _unique_citations(cits: Sequence[Citation | None]) -> list[Citation]:
-    seen: set[tuple[str, str, str | None]] = set()
-    out = []
+    unique: dict[tuple[str, str, str | None], Citation] = {}
     for c in cits:
-        if c is None or not (c.source or c.url):
-            continue  # nothing to point at
-        key = (c.source, c.heading, c.url)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(c)
-    return out
+        if c is not None and (c.source or c.url):  # (else nothing to point at)
+            unique.setdefault((c.source, c.heading, c.url), c)
+    return list(unique.values())
 
 
 def _plain_block(text: str) -> str:
