@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from interviewer.llm import ResponseCache
     from interviewer.settings import Settings
 
+
 # Answer sentences are embedded cut to this many words (MiniLM's cost grows with the
 # tokens; a sentence's point is in its first words) and cached, this many at most.
 CLAIM_EMBED_WORDS = 48
