@@ -226,10 +226,8 @@ def _refine(
             # invalid reply falls back to the validated call (which retries once).
             gen = llm.generate(messages, format=ModelCritique.model_json_schema(), on_token=stream)
             if not gen.truncated:
-                try:
+                with contextlib.suppress(ValueError):
                     critique = ModelCritique.model_validate_json(_strip_json(gen.text))
-                except ValueError:
-                    critique = None
         if critique is None:
             result = llm.structured(messages, ModelCritique)
             if result.ok and result.value is not None:
