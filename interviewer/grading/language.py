@@ -8,7 +8,9 @@ import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from interviewer import lexicon
 from interviewer.errors import ConfigError
+from interviewer.lexicon import WORDS_FILE
 from interviewer.text import stem, words
 
 if TYPE_CHECKING:
@@ -71,27 +73,13 @@ def is_gibberish(text: str, extra_known: Iterable[str] = ()) -> bool:
     return known / len(toks) < 0.5
 
 
-INSTRUCTION_PATTERNS = [
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"\b(ignore|disregard|forget|override|bypass|skip)\b[^.\n]{0,60}\b(instructions?|"
-        r"rubric|rules|prompt|grader|grading|criteria|key ?points|notes|above|previous)\b",
-        r"\b(give|award|assign|grant)\b[^.\n]{0,30}\b(10|ten|full marks|full score|"
-        r"maximum|max score|perfect score|top marks|100 ?%|a perfect)",
-        r"\b(grade|score|rate|mark)\b\s+(this|it|me|my answer)\b[^.\n]{0,25}"
-        r"\b(10|ten|perfect|full|maximum|highest)\b",
-        r"\b(system|developer)\s+(prompt|message|instructions?)\b",
-        r"\byou\s+(are|must|should|will)\s+(now\s+)?(the\s+)?(grader|an? ai|an? assistant|"
-        r"ignore|give|award|output|respond|reply|mark)\b",
-        r"\b(new|updated|real)\s+instructions?\b",
-        r"\bthis answer (is|deserves)\b[^.\n]{0,20}\b(perfect|10|full|correct|excellent)\b",
-    )
-]
+# Text addressed to the grader: patterns in interviewer/words.txt.
+INSTRUCTION = lexicon.regex("instructions", path=WORDS_FILE)
 
 
 def is_instruction(text: str) -> bool:
     """Text addressed to the grader rather than an answer to the question."""
-    return any(p.search(text) for p in INSTRUCTION_PATTERNS)
+    return bool(INSTRUCTION.search(text))
 
 
 def strip_accents(text: str) -> str:
