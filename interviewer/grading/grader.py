@@ -470,7 +470,11 @@ class Grader:
     def _contradictions(
         self, claims: list[Claim], points: list[KeyPoint], q: Question
     ) -> list[IncorrectClaim]:
-        return find_wrong_claims(claims, points, q.text, contrast(self, q)[0], self.params)
+        from interviewer.grading.claims.sibling import siblings  # (hook: gclaims)
+
+        return find_wrong_claims(
+            claims, points, q.text, contrast(self, q)[0], self.params, siblings(self.bank, q)
+        )
 
     # ---- hints and follow-ups ------------------------------------------------------------
     # ---- free-text questions ---------------------------------------------------------------

@@ -51,6 +51,10 @@ RULES: dict[str, Rule] = {
             "says a thing goes up where a note sentence about it says down (or back)", True,
             whole=True,
         ),
+        Rule(
+            "negated-phrase", "polarity",
+            "denies a phrase a note sentence states, or states one it denies", True,
+        ),
         Rule("cause-as-fix", "inversion", "offers what the notes call a cause as a fix", False),
         Rule("instead-of", "inversion", "says Y where the notes say X instead of Y", True),
         Rule("swapped-operation", "inversion", "a sum where the notes say a product", True),
@@ -67,6 +71,11 @@ RULES: dict[str, Rule] = {
             "crossed-pairs", "crossed",
             "pairs two things with a word and its opposite the other way round from the "
             "notes", True, voids_credit=True, whole=True,
+        ),
+        Rule(
+            "sibling-swap", "sibling",
+            "says of this subject what a neighbouring section of the notes says of its own",
+            True, voids_credit=True,
         ),
         Rule(
             "conflicting-definition", "swap",
