@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from interviewer.feedback import IncorrectClaim
+from interviewer.grading.claims.crossed_subjects import crossed_subjects
 from interviewer.grading.claims.detect import find_contradiction
 from interviewer.grading.claims.inversion import opposite_direction
 from interviewer.grading.claims.membership import _wrong_membership
@@ -22,8 +23,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from interviewer.grading.answer import Claim
-    from interviewer.grading.claims.sibling import Sibling
     from interviewer.grading.claims.registry import Finding
+    from interviewer.grading.claims.sibling import Sibling
     from interviewer.grading.models import KeyPoint
     from interviewer.grading.params import GradingParams
 
@@ -64,6 +65,8 @@ def find_wrong_claims(
         found = found or find_contradiction(c.text, evidence, qterms, about, own)
         if found is None and "opposite-direction" not in skip:
             found = opposite_direction(c.text, about, qterms)
+        if found is None and c.parent is None and "crossed-subjects" not in skip:
+            found = crossed_subjects(c.text, sentences, qterms)
         if found is None and "negated-phrase" not in skip:
             found = polarity_flip(c.text, about, qterms, ref if c.parent is None else c.parent.text)
         if found is None and "overclaim" not in skip:

@@ -25,6 +25,7 @@ from interviewer.grading.claims.cues import (
     aligned_part,
     negation_over,
 )
+from interviewer.grading.claims.degree import expanded, lessened
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _ADD_OPS, _MUL_OPS
 from interviewer.grading.coverage import _short
@@ -62,8 +63,8 @@ def _antonym_hits(
     'increase'), when the claim does not also say the opposite itself."""
     global _ANTONYM_STEMS
     if _ANTONYM_STEMS is None:
-        _ANTONYM_STEMS = dict(antonym_stems())
-    table = _ANTONYM_STEMS
+        _ANTONYM_STEMS = dict(expanded(antonym_stems(), dict(dict.items(ANTONYMS))))
+    table: dict[str, AbstractSet[str]] = _ANTONYM_STEMS
     c = {stem(w): w for w in claim_words}
     sw = {stem(w): w for w in sent_words}
     out = []
@@ -139,9 +140,11 @@ def _sentence_contradiction(
     c_neg: bool,
     c_words: AbstractSet[str],
     c_all: AbstractSet[str],
+    label: str | None = None,
 ) -> tuple[int, str] | None:
     """Rules 1-6 of ``find_contradiction`` for one note sentence: (the rule, the
-    correction), or None."""
+    correction), or None. ``label``: the name of the note item the sentence is part of
+    ("Serializable: ... The strongest level is also the slowest")."""
     s_stems = _stems(sent)
     if len(s_stems) < 2:
         return None
@@ -185,6 +188,14 @@ def _sentence_contradiction(
     # other side the note sentence names is not opposed by swapping the word.
     than = _THAN.search(claim)
     compared = bool(than) and bool(_stems(than.group(1)) & s_stems) if than else False
+    # ... unless the note compares with the same thing ("cheaper than a normal function
+    # call" / "more expensive than an ordinary function call"): the same comparison.
+    s_than = _THAN.search(sent)
+    same_than = bool(than and s_than) and bool(
+        (_stems(than.group(1)) & _stems(s_than.group(1))) - qterms  # type: ignore[union-attr]
+    )
+    if same_than:
+        compared = False
     if not compared:
         s_pairs, c_pairs = _adj_pairs(sent), _adj_pairs(claim)
         same_pairs = any(
@@ -208,6 +219,8 @@ def _sentence_contradiction(
             for a, b in _antonym_hits(c_words, s_words)
             if not _negated_near(claim, a)
             and not _negated_near(sent, b)
+            # "less expensive" is "cheaper": a lessened word says its opposite.
+            and lessened(claim, a) == lessened(sent, b)
             # A question that contrasts the pair itself ("supervised, unsupervised and
             # reinforcement learning") gets answers that use both sides of it.
             and not (stem(a) in qterms and stem(b) in qterms)
@@ -215,7 +228,8 @@ def _sentence_contradiction(
         if flips:
             subject = parsed[0] if parsed else set()
             named = bool(subject) and subject <= c_stems | qterms and bool(subject - qterms)
-            related = named or len(shared - qterms) >= 2
+            labelled = bool(label) and bool(_stems(label)) and _stems(label) <= c_stems
+            related = named or len(shared - qterms) >= 2 or same_than or labelled
             if related and _near(flips, claim, sent):
                 return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
             if named and any(_categorical(a, b, claim, sent, subject) for a, b in flips):

@@ -78,6 +78,11 @@ RULES: dict[str, Rule] = {
             True, voids_credit=True,
         ),
         Rule(
+            "crossed-subjects", "crossed_subjects",
+            "of two subjects one sentence contrasts, says of each what the notes say of the "
+            "other", True, voids_credit=True, whole=True,
+        ),
+        Rule(
             "conflicting-definition", "swap",
             "defines a subject in words no note sentence about it shares", False,
         ),
