@@ -23,7 +23,8 @@ from interviewer.grading.bank import (
     reference_texts,
     save_bank,
 )
-from interviewer.grading.claims.registry import voids_credit
+from interviewer.grading.claims.credit import void_inverted
+from interviewer.grading.claims.registry import earns_nothing
 from interviewer.grading.constants import CLAIM_CACHE_SIZE, CLAIM_EMBED_WORDS
 from interviewer.grading.coverage import (
     _RANK,
@@ -349,7 +350,7 @@ class Grader:
         to_check = [c for c in found if c.advisory]
         # A claim that contradicts the notes earns nothing, whatever it resembles (a
         # swapped one nothing either, even when only advisory).
-        wrong = {c.text for c in found if not c.advisory or voids_credit(c.rule)}
+        wrong = {c.text for c in found if not c.advisory or earns_nothing(c.rule)}
         # ... nor does the sentence around a wrong clause (its other clauses may).
         holds_wrong = {id(c.parent) for c in claims if c.parent is not None and c.text in wrong}
         fair = [
@@ -359,6 +360,7 @@ class Grader:
         ]  # fmt: skip
         assessments = assess(self, points, fair, q)
         void_swapped(assessments, found, points, contrast(self, q)[0])
+        void_inverted(assessments, found, points)  # (hook: gclaims)
         # Near-duplicate points (the notes saying one thing twice) are one point: the
         # group shows its best-assessed member and counts once.
         shown: list[KeyPoint] = []

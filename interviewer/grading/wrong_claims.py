@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from interviewer.feedback import IncorrectClaim
 from interviewer.grading.claims.crossed_subjects import crossed_subjects
 from interviewer.grading.claims.detect import find_contradiction
+from interviewer.grading.claims.exchange import exchanged_words
 from interviewer.grading.claims.inversion import opposite_direction
 from interviewer.grading.claims.membership import _wrong_membership
 from interviewer.grading.claims.overclaim import _overclaim
@@ -67,6 +68,8 @@ def find_wrong_claims(
             found = opposite_direction(c.text, about, qterms)
         if found is None and c.parent is None and "crossed-subjects" not in skip:
             found = crossed_subjects(c.text, sentences, qterms)
+        if found is None and "exchanged-words" not in skip:
+            found = exchanged_words(c.text, sentences, question)
         if found is None and "negated-phrase" not in skip:
             found = polarity_flip(c.text, about, qterms, ref if c.parent is None else c.parent.text)
         if found is None and "overclaim" not in skip:

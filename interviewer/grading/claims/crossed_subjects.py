@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _negated
+from interviewer.grading.claims.cues import negation_over
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.coverage import _short
 from interviewer.text import ANAPHORS, STOPWORDS, _content, stem, words
@@ -55,8 +55,8 @@ def _anchor(clause: str) -> str | None:
 
 def _units(
     sentences: Sequence[tuple[KeyPoint, str, object]],
-) -> list[tuple[KeyPoint, str, frozenset[str], frozenset[str], bool]]:
-    """(point, sentence, its stems, what it is about, negated) for each note sentence;
+) -> list[tuple[KeyPoint, str, frozenset[str], frozenset[str]]]:
+    """(point, sentence, its stems, what it is about) for each note sentence;
     a sentence that opens with a pronoun is also about its predecessor's subjects."""
     out = []
     prev: frozenset[str] | None = None  # (points follow the notes' order)
@@ -68,7 +68,7 @@ def _units(
         about = own
         if toks and toks[0] in ANAPHORS and prev is not None:
             about = own | prev
-        out.append((kp, sent, own, about, _negated(sent)))
+        out.append((kp, sent, own, about))
         prev = about
     return out
 
@@ -96,8 +96,8 @@ def crossed_subjects(
             continue  # each clause names one subject only
         if not any(a1 in u[3] for u in units) or not any(a2 in u[3] for u in units):
             continue
-        first = _side(s1 - {a1, a2}, _negated(c1), a1, a2, units)
-        second = _side(s2 - {a1, a2}, _negated(c2), a2, a1, units)
+        first = _side(c1, s1 - {a1, a2}, a1, a2, units)
+        second = _side(c2, s2 - {a1, a2}, a2, a1, units)
         if first is not None and second is not None:
             kp, sent = first
             _, sent2 = second
@@ -110,22 +110,24 @@ def crossed_subjects(
 
 
 def _side(
+    clause: str,
     pred: AbstractSet[str],
-    neg: bool,
     mine: str,
     other: str,
-    units: list[tuple[KeyPoint, str, frozenset[str], frozenset[str], bool]],
+    units: list[tuple[KeyPoint, str, frozenset[str], frozenset[str]]],
 ) -> tuple[KeyPoint, str] | None:
-    """The note sentence about ``other`` (not ``mine``) that supports the predicate
-    better than any about ``mine``, or None."""
+    """The note sentence about ``other`` (not ``mine``) that supports the clause's
+    predicate better than any about ``mine``, or None. A sentence supports it with the
+    words both share, when a negation bears on them in both or in neither."""
     if len(pred) < 2:
         return None
     own_best, other_best = 0, 0
     found: tuple[KeyPoint, str] | None = None
-    for kp, sent, st, about, s_neg in units:
-        if s_neg != neg:
+    for kp, sent, st, about in units:
+        hit = pred & st
+        if not hit or negation_over(sent, hit) != negation_over(clause, hit):
             continue
-        support = len(pred & st)
+        support = len(hit)
         if mine in about and other not in about:
             own_best = max(own_best, support)
         elif other in about and mine not in about and support > other_best:

@@ -60,7 +60,7 @@ RULES: dict[str, Rule] = {
         Rule("swapped-operation", "inversion", "a sum where the notes say a product", True),
         Rule(
             "other-subject", "swap",
-            "says of one subject what the notes say of another", True,
+            "says of one subject what the notes say of another", False,
         ),
         Rule(
             "swapped-subject", "swap",
@@ -83,6 +83,11 @@ RULES: dict[str, Rule] = {
             "other", True, voids_credit=True, whole=True,
         ),
         Rule(
+            "exchanged-words", "exchange",
+            "restates a note sentence with two of its words exchanged (read/write, "
+            "master/slave)", True, whole=True,
+        ),
+        Rule(
             "conflicting-definition", "swap",
             "defines a subject in words no note sentence about it shares", False,
         ),
@@ -96,6 +101,17 @@ def voids_credit(rule: str | None) -> bool:
     """Whether a claim flagged by this rule earns nothing, advisory or not."""
     r = RULES.get(rule or "")
     return r is not None and r.voids_credit
+
+
+def earns_nothing(rule: str | None) -> bool:
+    """Whether a claim flagged by this rule earns no credit even where the rule is only
+    advisory. Two tiers: a rule precise on held-out corpora flags (the claim is shown as
+    wrong and costs points); a weaker one only asks for a check, without penalty
+    (``GradingParams.advisory_rules``), but an inversion it finds still makes no point:
+    the claim says the opposite of the note. Rules that infer more (another subject's
+    words, a scope, a family) leave the claim its credit."""
+    r = RULES.get(rule or "")
+    return r is not None and (r.voids_credit or r.inversion)
 
 
 def whole_sentence(rule: str | None) -> bool:

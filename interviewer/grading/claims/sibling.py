@@ -184,9 +184,7 @@ def sibling_swap(
         )
         if found is not None:
             kp, sent = found
-            said = (
-                f"Your notes say that of {_label(sib)}: “{_short(sent, 200)}”"
-            )
+            said = f"Your notes say that of {_label(sib)}: “{_short(sent, 200)}”"
             return Finding(kp, said, "sibling-swap")
     return None
 
@@ -223,12 +221,7 @@ def _minimal_pair(
                 continue
             only_o = (set(o_seq) - set(s_seq)) - drop
             shared = {w for b in common for w in b}
-            if (
-                c_big & d_s
-                and not c_big & d_o
-                and not c_set & only_o
-                and len(c_set & shared) >= 2
-            ):
+            if c_big & d_s and not c_big & d_o and not c_set & only_o and len(c_set & shared) >= 2:
                 return kp, s
     return None
 
