@@ -1,7 +1,7 @@
 """Degrees of comparison for the opposite-word rules: "weakest" is the opposite of
 "strongest", "cheaper" of "more expensive"; "less expensive" means "cheaper". The base
-pairs come from the antonym list of ``cues.txt``; the -er and -est forms are derived
-here (general English spelling, no word list of their own)."""
+pairs come from the [antonyms] and [graded_antonyms] lists of ``cues.txt``; the -er and
+-est forms are derived here (general English spelling, no word list of their own)."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ sentence may follow the claim's order."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.cues import _negated
@@ -32,9 +33,10 @@ def _subsequence(short: Sequence[str], long: Sequence[str]) -> bool:
     return all(any(x == y for y in it) for x in short)
 
 
-def _words(text: str) -> list[str]:
+@lru_cache(maxsize=20_000)
+def _words(text: str) -> tuple[str, ...]:
     """The text's stems in order, numbers left out (they align by chance)."""
-    return [w for w in sequence(text) if not any(ch.isdigit() for ch in w)]
+    return tuple(w for w in sequence(text) if not any(ch.isdigit() for ch in w))
 
 
 def _aligned(c_seq: Sequence[str], shared: set[str]) -> list[str]:

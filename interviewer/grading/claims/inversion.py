@@ -63,7 +63,12 @@ def _antonym_hits(
     'increase'), when the claim does not also say the opposite itself."""
     global _ANTONYM_STEMS
     if _ANTONYM_STEMS is None:
-        _ANTONYM_STEMS = dict(expanded(antonym_stems(), dict(dict.items(ANTONYMS))))
+        graded = dict(dict.items(ANTONYMS))
+        for line in cue_list("graded_antonyms"):
+            a, b = line.split()
+            graded.setdefault(a, b)
+            graded.setdefault(b, a)
+        _ANTONYM_STEMS = dict(expanded(antonym_stems(), graded))
     table: dict[str, AbstractSet[str]] = _ANTONYM_STEMS
     c = {stem(w): w for w in claim_words}
     sw = {stem(w): w for w in sent_words}

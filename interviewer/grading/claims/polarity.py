@@ -8,6 +8,7 @@ the phrase is said of) must agree."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.cues import _NEGATIVE_VERBS
@@ -35,7 +36,8 @@ _LESSENING = frozenset(
 _STOP = frozenset({",", ";", ":", ".", "but", "while", "whereas", "so", "because", "and"})
 
 
-def _tokens(text: str) -> list[str]:
+@lru_cache(maxsize=20_000)
+def _tokens(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for raw in text.replace(",", " , ").replace(";", " ; ").replace(":", " : ").split():
         if raw in {",", ";", ":"}:
@@ -44,10 +46,11 @@ def _tokens(text: str) -> list[str]:
         out.extend(w.lower() for w in words(raw))
         if raw.endswith("."):
             out.append(".")
-    return out
+    return tuple(out)
 
 
-def _denials(text: str) -> list[tuple[list[str], list[str]]]:
+@lru_cache(maxsize=20_000)
+def _denials(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     """(the content stems a negation denies, the content stems before it) for each
     negation of a text: "it never switches to kernel mode" -> ([switch, kernel, mode],
     [])."""
@@ -70,11 +73,12 @@ def _denials(text: str) -> list[tuple[list[str], list[str]]]:
                 break
             if _content(u) and u.isalpha():
                 before.append(stem(u))
-        out.append((scope, before))
-    return out
+        out.append((tuple(scope), tuple(before)))
+    return tuple(out)
 
 
-def _positions(toks: list[str]) -> list[tuple[int, str, bool | None]]:
+@lru_cache(maxsize=20_000)
+def _positions(toks: tuple[str, ...]) -> tuple[tuple[int, str, bool | None], ...]:
     """(position, stem, negated) of each content word: True when a negation stands
     within the four words before it, in the same clause; None (neither way) after a
     verb of absence or of lessening ("avoid shared state", "reduce the risk": they
@@ -92,10 +96,10 @@ def _positions(toks: list[str]) -> list[tuple[int, str, bool | None]]:
         if not neg and any(v in _NEGATIVE_VERBS or v in _LESSENING for v in prev):
             neg = None
         out.append((i, stem(u), neg))
-    return out
+    return tuple(out)
 
 
-def _find(phrase: Sequence[str], toks: list[str]) -> tuple[bool | None, list[str]] | None:
+def _find(phrase: Sequence[str], toks: tuple[str, ...]) -> tuple[bool | None, list[str]] | None:
     """Where the stems of ``phrase`` occur in order within a window of the text:
     (whether the first of them is negated there, the stems before it), or None."""
     pos = _positions(toks)

@@ -115,13 +115,15 @@ def _parent(heading: str) -> str:
 def siblings(bank: Bank, q: Question) -> list[Sibling]:
     """The sections near ``q`` in its notes file, under the same parent, whose headings
     differ from its heading in a few words on each side."""
-    return list(_siblings(id(bank), bank, q.id))
+    # (A bank rebuilt from edited notes has another corpus key: no stale entry.)
+    return list(_siblings((id(bank), bank.corpus_key, len(bank.questions)), bank, q.id))
 
 
-_CACHE: dict[tuple[int, str], tuple[Sibling, ...]] = {}
+_Key = tuple[int, str, int]
+_CACHE: dict[tuple[_Key, str], tuple[Sibling, ...]] = {}
 
 
-def _siblings(key: int, bank: Bank, qid: str) -> tuple[Sibling, ...]:
+def _siblings(key: _Key, bank: Bank, qid: str) -> tuple[Sibling, ...]:
     got = _CACHE.get((key, qid))
     if got is not None:
         return got
