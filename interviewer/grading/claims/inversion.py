@@ -196,9 +196,7 @@ def _sentence_contradiction(
     # ... unless the note compares with the same thing ("cheaper than a normal function
     # call" / "more expensive than an ordinary function call"): the same comparison.
     s_than = _THAN.search(sent)
-    same_than = bool(than and s_than) and bool(
-        (_stems(than.group(1)) & _stems(s_than.group(1))) - qterms  # type: ignore[union-attr]
-    )
+    same_than = bool(than and s_than) and _same_comparison(claim, sent, than, s_than, qterms)  # type: ignore[arg-type]
     if same_than:
         compared = False
     if not compared:
@@ -279,6 +277,34 @@ def _sentence_contradiction(
     if swapped and (len(shared - qterms) >= 2 or len(shared) >= 3):
         return 6, f"Your notes say: “{_short(sent, 220)}”"
     return None
+
+
+_THAN_TAIL = re.compile(r"[\w\s'-]{0,40}")
+
+
+def _than_object(text: str, m: re.Match[str]) -> AbstractSet[str]:
+    """The stems of what follows "than", up to the next punctuation ("than creating a
+    process")."""
+    tail = _THAN_TAIL.match(text, m.end(1))
+    return _stems(m.group(1) + (tail.group(0) if tail else ""))
+
+
+def _same_comparison(
+    claim: str, sent: str, than: re.Match[str], s_than: re.Match[str], qterms: AbstractSet[str]
+) -> bool:
+    """Two comparisons with the same two sides: the same thing after "than" (a word
+    the question does not give away), or the same thing before and after, neither side
+    named on the other's ("Creating a thread is more expensive than creating a process"
+    / "Threads are cheaper to create than processes"; not "TCP is less efficient than
+    UDP" / "UDP is more efficient than TCP")."""
+    c_obj, s_obj = _than_object(claim, than), _than_object(sent, s_than)
+    if not c_obj & s_obj:
+        return False
+    if (c_obj & s_obj) - qterms:
+        return True
+    c_head, s_head = _stems(claim[: than.start()]), _stems(sent[: s_than.start()])
+    both = c_head & s_head
+    return bool(both) and not (c_head & s_obj) - both and not (s_head & c_obj) - both
 
 
 def _near(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:
