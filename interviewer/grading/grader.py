@@ -22,7 +22,9 @@ from interviewer.grading.bank import (
     reference_texts,
     save_bank,
 )
-from interviewer.grading.claims.registry import voids_credit
+from interviewer.grading.claims.credit import void_inverted
+from interviewer.grading.claims.registry import earns_nothing
+from interviewer.grading.claims.sibling import siblings
 from interviewer.grading.coverage import (
     _RANK,
     _Assessment,
@@ -336,13 +338,15 @@ class Grader:
             )
 
         contrasted = contrast(self, q)[0]
-        found = find_wrong_claims(claims, points, q.text, contrasted, self.params)
+        found = find_wrong_claims(
+            claims, points, q.text, contrasted, self.params, siblings(self.bank, q)
+        )
         # A rule not trusted to penalise only asks the candidate to check the claim.
         incorrect = [c for c in found if not c.advisory]
         to_check = [c for c in found if c.advisory]
         # A claim that contradicts the notes earns nothing, whatever it resembles (a
         # swapped one nothing either, even when only advisory).
-        wrong = {c.text for c in found if not c.advisory or voids_credit(c.rule)}
+        wrong = {c.text for c in found if not c.advisory or earns_nothing(c.rule)}
         # ... nor does the sentence around a wrong clause (its other clauses may).
         holds_wrong = {id(c.parent) for c in claims if c.parent is not None and c.text in wrong}
         fair = [
@@ -352,6 +356,7 @@ class Grader:
         ]  # fmt: skip
         assessments = assess(self, points, fair, q)
         void_swapped(assessments, found, points, contrasted)
+        void_inverted(assessments, found, points)
         # Near-duplicate points (the notes saying one thing twice) are one point: the
         # group shows its best-assessed member and counts once.
         shown = [

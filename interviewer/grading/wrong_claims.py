@@ -6,29 +6,37 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from interviewer.feedback import IncorrectClaim
+from interviewer.grading.claims.crossed_subjects import crossed_subjects
 from interviewer.grading.claims.detect import find_contradiction
+from interviewer.grading.claims.exchange import exchanged_words
 from interviewer.grading.claims.inversion import opposite_direction
 from interviewer.grading.claims.membership import _wrong_membership
 from interviewer.grading.claims.overclaim import _overclaim
+from interviewer.grading.claims.polarity import polarity_flip
 from interviewer.grading.claims.registry import whole_sentence
+from interviewer.grading.claims.sibling import sibling_swap
 from interviewer.grading.claims.subject import _note_sentences
 from interviewer.grading.claims.swap import contrast_swap
 from interviewer.grading.contrast import sentence_subjects, subject_names
 from interviewer.text import ANAPHOR_START, text_terms
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from interviewer.grading.answer import Claim
     from interviewer.grading.claims.registry import Finding
+    from interviewer.grading.claims.sibling import Sibling
     from interviewer.grading.models import KeyPoint
     from interviewer.grading.params import GradingParams
 
 
 def find_wrong_claims(
     claims: list[Claim], points: list[KeyPoint], question: str, names: frozenset[str],
-    params: GradingParams,
+    params: GradingParams, siblings: Sequence[Sibling] = (),
 ) -> list[IncorrectClaim]:  # fmt: skip
     """Claims the notes contradict, found only with explicit evidence (see
-    ``find_contradiction``). Hedged notes ('I think', '??') are never evidence."""
+    ``find_contradiction``). Hedged notes ('I think', '??') are never evidence.
+    ``siblings``: neighbouring sections of the notes (``claims.sibling.siblings``)."""
     evidence = [kp for kp in points if not kp.doubtful and kp.source_kind == "note"]
     qterms = set(text_terms(question).unigrams)
     out: list[IncorrectClaim] = []
@@ -37,6 +45,7 @@ def find_wrong_claims(
 
     skip = frozenset(params.disabled_rules)
     subjects = sentence_subjects([(kp.id, sent) for kp, sent, _ in sentences], names)
+    own_sents = [(kp, sent) for kp, sent, _ in sentences]
 
     def check(c: Claim, ref: str | None) -> Finding | None:
         found = None
@@ -57,10 +66,19 @@ def find_wrong_claims(
         found = found or find_contradiction(c.text, evidence, qterms, about, own)
         if found is None and "opposite-direction" not in skip:
             found = opposite_direction(c.text, about, qterms)
+        if found is None and c.parent is None and "crossed-subjects" not in skip:
+            found = crossed_subjects(c.text, sentences, qterms)
+        if found is None and "exchanged-words" not in skip:
+            found = exchanged_words(c.text, sentences, question)
+        if found is None and "negated-phrase" not in skip:
+            found = polarity_flip(c.text, about, qterms, ref if c.parent is None else c.parent.text)
         if found is None and "overclaim" not in skip:
             found = _overclaim(c, ref, sentences, qterms)
         if found is None and "wrong-family" not in skip:
             found = _wrong_membership(c.text, sentences, qterms)
+        if found is None and siblings and "sibling-swap" not in skip:
+            context = c.parent.text if c.parent is not None else ref
+            found = sibling_swap(c.text, context, own_sents, siblings)
         return found
 
     clauses: dict[int, list[Claim]] = {}

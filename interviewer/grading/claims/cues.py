@@ -138,9 +138,14 @@ def negation_over(text: str, shared: AbstractSet[str]) -> bool:
         for i, t in enumerate(toks):
             if t not in NEGATIONS and t not in _NEGATIVE_VERBS:
                 continue
+            if t in _NEGATIVE_VERBS and stem(t) in shared:
+                continue  # the verb both sides use ("prevents deadlock") is no negation
             scope = toks[i + 1 : i + 5]
-            # "does not prevent X": two negations cancel.
-            flips = 1 + sum(u in NEGATIONS or u in _NEGATIVE_VERBS for u in scope)
+            # "does not prevent X": two negations cancel (unless both sides use the
+            # verb: "is not enough to prevent it" denies "prevents deadlock").
+            flips = 1 + sum(
+                u in NEGATIONS or (u in _NEGATIVE_VERBS and stem(u) not in shared) for u in scope
+            )
             if flips % 2 and any(stem(u) in shared for u in scope):
                 return True
             if any(stem(u) in shared for u in scope):

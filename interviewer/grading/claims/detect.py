@@ -81,7 +81,9 @@ def find_contradiction(
         sentences = _note_sentences(points)
     found: list[tuple[int, int, KeyPoint, str, int]] = []
     for n, (kp, sent, parsed) in enumerate(sentences):
-        got = _sentence_contradiction(claim, sent, parsed, qterms, c_stems, c_neg, c_words, c_all)
+        got = _sentence_contradiction(
+            claim, sent, parsed, qterms, c_stems, c_neg, c_words, c_all, kp.label
+        )
         if got is not None and SENTENCE_RULES[got[0]] not in skip:
             found.append((len(c_stems & _stems(sent)), -n, kp, got[1], got[0]))
     if any(f[4] == 3 for f in found) and _adj_supported(claim, sentences):

@@ -25,6 +25,7 @@ from interviewer.grading.claims.cues import (
     aligned_part,
     negation_over,
 )
+from interviewer.grading.claims.degree import expanded, lessened
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _ADD_OPS, _MUL_OPS
 from interviewer.grading.coverage import _short
@@ -62,8 +63,13 @@ def _antonym_hits(
     'increase'), when the claim does not also say the opposite itself."""
     global _ANTONYM_STEMS
     if _ANTONYM_STEMS is None:
-        _ANTONYM_STEMS = dict(antonym_stems())
-    table = _ANTONYM_STEMS
+        graded = dict(dict.items(ANTONYMS))
+        for line in cue_list("graded_antonyms"):
+            a, b = line.split()
+            graded.setdefault(a, b)
+            graded.setdefault(b, a)
+        _ANTONYM_STEMS = dict(expanded(antonym_stems(), graded))
+    table: dict[str, AbstractSet[str]] = _ANTONYM_STEMS
     c = {stem(w): w for w in claim_words}
     sw = {stem(w): w for w in sent_words}
     out = []
@@ -139,9 +145,11 @@ def _sentence_contradiction(
     c_neg: bool,
     c_words: AbstractSet[str],
     c_all: AbstractSet[str],
+    label: str | None = None,
 ) -> tuple[int, str] | None:
     """Rules 1-6 of ``find_contradiction`` for one note sentence: (the rule, the
-    correction), or None."""
+    correction), or None. ``label``: the name of the note item the sentence is part of
+    ("Serializable: ... The strongest level is also the slowest")."""
     s_stems = _stems(sent)
     if len(s_stems) < 2:
         return None
@@ -185,6 +193,12 @@ def _sentence_contradiction(
     # other side the note sentence names is not opposed by swapping the word.
     than = _THAN.search(claim)
     compared = bool(than) and bool(_stems(than.group(1)) & s_stems) if than else False
+    # ... unless the note compares with the same thing ("cheaper than a normal function
+    # call" / "more expensive than an ordinary function call"): the same comparison.
+    s_than = _THAN.search(sent)
+    same_than = bool(than and s_than) and _same_comparison(claim, sent, than, s_than, qterms)  # type: ignore[arg-type]
+    if same_than:
+        compared = False
     if not compared:
         s_pairs, c_pairs = _adj_pairs(sent), _adj_pairs(claim)
         same_pairs = any(
@@ -208,6 +222,8 @@ def _sentence_contradiction(
             for a, b in _antonym_hits(c_words, s_words)
             if not _negated_near(claim, a)
             and not _negated_near(sent, b)
+            # "less expensive" is "cheaper": a lessened word says its opposite.
+            and lessened(claim, a) == lessened(sent, b)
             # A question that contrasts the pair itself ("supervised, unsupervised and
             # reinforcement learning") gets answers that use both sides of it.
             and not (stem(a) in qterms and stem(b) in qterms)
@@ -215,7 +231,8 @@ def _sentence_contradiction(
         if flips:
             subject = parsed[0] if parsed else set()
             named = bool(subject) and subject <= c_stems | qterms and bool(subject - qterms)
-            related = named or len(shared - qterms) >= 2
+            labelled = bool(label) and bool(_stems(label)) and _stems(label) <= c_stems
+            related = named or len(shared - qterms) >= 2 or same_than or labelled
             if related and _near(flips, claim, sent):
                 return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
             if named and any(_categorical(a, b, claim, sent, subject) for a, b in flips):
@@ -260,6 +277,34 @@ def _sentence_contradiction(
     if swapped and (len(shared - qterms) >= 2 or len(shared) >= 3):
         return 6, f"Your notes say: “{_short(sent, 220)}”"
     return None
+
+
+_THAN_TAIL = re.compile(r"[\w\s'-]{0,40}")
+
+
+def _than_object(text: str, m: re.Match[str]) -> AbstractSet[str]:
+    """The stems of what follows "than", up to the next punctuation ("than creating a
+    process")."""
+    tail = _THAN_TAIL.match(text, m.end(1))
+    return _stems(m.group(1) + (tail.group(0) if tail else ""))
+
+
+def _same_comparison(
+    claim: str, sent: str, than: re.Match[str], s_than: re.Match[str], qterms: AbstractSet[str]
+) -> bool:
+    """Two comparisons with the same two sides: the same thing after "than" (a word
+    the question does not give away), or the same thing before and after, neither side
+    named on the other's ("Creating a thread is more expensive than creating a process"
+    / "Threads are cheaper to create than processes"; not "TCP is less efficient than
+    UDP" / "UDP is more efficient than TCP")."""
+    c_obj, s_obj = _than_object(claim, than), _than_object(sent, s_than)
+    if not c_obj & s_obj:
+        return False
+    if (c_obj & s_obj) - qterms:
+        return True
+    c_head, s_head = _stems(claim[: than.start()]), _stems(sent[: s_than.start()])
+    both = c_head & s_head
+    return bool(both) and not (c_head & s_obj) - both and not (s_head & c_obj) - both
 
 
 def _near(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:

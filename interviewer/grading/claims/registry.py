@@ -51,12 +51,16 @@ RULES: dict[str, Rule] = {
             "says a thing goes up where a note sentence about it says down (or back)", True,
             whole=True,
         ),
+        Rule(
+            "negated-phrase", "polarity",
+            "denies a phrase a note sentence states, or states one it denies", True,
+        ),
         Rule("cause-as-fix", "inversion", "offers what the notes call a cause as a fix", False),
         Rule("instead-of", "inversion", "says Y where the notes say X instead of Y", True),
         Rule("swapped-operation", "inversion", "a sum where the notes say a product", True),
         Rule(
             "other-subject", "swap",
-            "says of one subject what the notes say of another", True,
+            "says of one subject what the notes say of another", False,
         ),
         Rule(
             "swapped-subject", "swap",
@@ -67,6 +71,21 @@ RULES: dict[str, Rule] = {
             "crossed-pairs", "crossed",
             "pairs two things with a word and its opposite the other way round from the "
             "notes", True, voids_credit=True, whole=True,
+        ),
+        Rule(
+            "sibling-swap", "sibling",
+            "says of this subject what a neighbouring section of the notes says of its own",
+            True, voids_credit=True,
+        ),
+        Rule(
+            "crossed-subjects", "crossed_subjects",
+            "of two subjects one sentence contrasts, says of each what the notes say of the "
+            "other", True, voids_credit=True, whole=True,
+        ),
+        Rule(
+            "exchanged-words", "exchange",
+            "restates a note sentence with two of its words exchanged (read/write, "
+            "master/slave)", True, whole=True,
         ),
         Rule(
             "conflicting-definition", "swap",
@@ -82,6 +101,17 @@ def voids_credit(rule: str | None) -> bool:
     """Whether a claim flagged by this rule earns nothing, advisory or not."""
     r = RULES.get(rule or "")
     return r is not None and r.voids_credit
+
+
+def earns_nothing(rule: str | None) -> bool:
+    """Whether a claim flagged by this rule earns no credit even where the rule is only
+    advisory. Two tiers: a rule precise on held-out corpora flags (the claim is shown as
+    wrong and costs points); a weaker one only asks for a check, without penalty
+    (``GradingParams.advisory_rules``), but an inversion it finds still makes no point:
+    the claim says the opposite of the note. Rules that infer more (another subject's
+    words, a scope, a family) leave the claim its credit."""
+    r = RULES.get(rule or "")
+    return r is not None and (r.voids_credit or r.inversion)
 
 
 def whole_sentence(rule: str | None) -> bool:

@@ -126,6 +126,8 @@ def _predicate(text: str, names: AbstractSet[str]) -> set[str]:
     return (set(_stems(text)) | quant) - set(names)
 
 
+_ASIDE = re.compile(r"\([^)]*\)")
+
 # A claim that opens by listing names ("FIFO, LRU and clock ...").
 _LISTED = re.compile(r"^\s*(?:\w[\w'’-]*\s*){1,3}(?:\([^)]*\)\s*)?(?:,|and\b|or\b|/)", re.I)
 
@@ -160,7 +162,9 @@ def contrast_swap(
         if subj == {own_name}:
             own.append(_predicate(sent, names))
         elif subj and own_name not in subj and (_negated(sent) or not neg):
-            other.append((kp, sent, _predicate(sent, names)))
+            # (An aside in brackets, "(pipes, sockets, shared memory)", lists examples:
+            # it says nothing of the other subject that a claim could have taken.)
+            other.append((kp, sent, _predicate(_ASIDE.sub(" ", sent), names)))
     if not own or not other:
         return None
     own_words = set().union(*own)

@@ -1,0 +1,137 @@
+"""Rule family: two subjects of one sentence swapped. The claim says "A does x, while B
+does y"; the notes say x of B and y of A ("Ridge forces some coefficients to exactly
+zero, while lasso only shrinks them": the notes say the first of lasso, the second of
+ridge). Unlike ``swap.contrast_swap`` it needs no names from the question: the subjects
+are the words each clause opens with, and a note sentence is about the subjects it
+mentions (or, opening with a pronoun, those of the sentence before it)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from interviewer.grading.claims.cues import negation_over
+from interviewer.grading.claims.registry import Finding
+from interviewer.grading.coverage import _short
+from interviewer.text import ANAPHORS, STOPWORDS, _content, stem, words
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from collections.abc import Set as AbstractSet
+
+    from interviewer.grading.models import KeyPoint
+
+# Where a sentence turns from one subject to another.
+_TURN = re.compile(r";|,?\s*\b(?:while|whereas|whilst|unlike)\b|,\s*(?:and|but)\b|\bbut\b", re.I)
+# Words a clause may open with before its subject ("for a continuous target ...").
+_LEAD = frozenset(
+    "for in with on under using a an the so and then also whereas while whilst but "
+    "unlike when".split()
+)
+# Words a note sentence may open with before a pronoun ("But it ...", "So they ...").
+_CONJ = frozenset("but and so yet however therefore thus also then hence".split())
+
+
+@lru_cache(maxsize=20_000)
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w.lower()) for w in words(text) if w.lower() not in STOPWORDS)
+
+
+def _anchor(clause: str) -> str | None:
+    """The stem of the first content word of a clause (its subject), after a leading
+    "label:" and lead words."""
+    if ":" in clause:
+        head, rest = clause.split(":", 1)
+        if len(words(rest)) > len(words(head)):
+            clause = rest
+    for w in words(clause):
+        low = w.lower()
+        if low in _LEAD or low in STOPWORDS:
+            continue
+        return stem(low) if _content(w) else None
+    return None
+
+
+def _units(
+    sentences: Sequence[tuple[KeyPoint, str, object]],
+) -> list[tuple[KeyPoint, str, frozenset[str], frozenset[str]]]:
+    """(point, sentence, its stems, what it is about) for each note sentence;
+    a sentence that opens with a pronoun is also about its predecessor's subjects."""
+    out = []
+    prev: frozenset[str] | None = None  # (points follow the notes' order)
+    for kp, sent, _ in sentences:
+        own = _stems(sent)
+        toks = [w.lower() for w in words(sent)]
+        while toks and toks[0] in _CONJ:
+            toks = toks[1:]
+        about = own
+        if toks and toks[0] in ANAPHORS and prev is not None:
+            about = own | prev
+        out.append((kp, sent, own, about))
+        prev = about
+    return out
+
+
+def crossed_subjects(
+    claim: str,
+    sentences: Sequence[tuple[KeyPoint, str, object]],
+    qterms: AbstractSet[str],
+) -> Finding | None:
+    """Two clauses of the claim, opening with different subjects A and B, each say what
+    note sentences say of the other subject: the best support of each clause's
+    predicate among note sentences about the other subject (and not its own) beats the
+    best among those about its own, with two words or more."""
+    parts = [p for p in _TURN.split(claim) if p and len(words(p)) >= 3]
+    if len(parts) < 2:
+        return None
+    units = _units(sentences)
+    for i in range(len(parts) - 1):
+        c1, c2 = parts[i], parts[i + 1]
+        a1, a2 = _anchor(c1), _anchor(c2)
+        if not a1 or not a2 or a1 == a2:
+            continue
+        s1, s2 = _stems(c1), _stems(c2)
+        if a1 in s2 or a2 in s1:
+            continue  # each clause names one subject only
+        if not any(a1 in u[3] for u in units) or not any(a2 in u[3] for u in units):
+            continue
+        first = _side(c1, s1 - {a1, a2}, a1, a2, units)
+        second = _side(c2, s2 - {a1, a2}, a2, a1, units)
+        if first is not None and second is not None:
+            kp, sent = first
+            _, sent2 = second
+            said = (
+                f"Your notes say it the other way round: “{_short(sent, 150)}” and "
+                f"“{_short(sent2, 150)}”"
+            )
+            return Finding(kp, said, "crossed-subjects")
+    return None
+
+
+def _side(
+    clause: str,
+    pred: AbstractSet[str],
+    mine: str,
+    other: str,
+    units: list[tuple[KeyPoint, str, frozenset[str], frozenset[str]]],
+) -> tuple[KeyPoint, str] | None:
+    """The note sentence about ``other`` (not ``mine``) that supports the clause's
+    predicate better than any about ``mine``, or None. A sentence supports it with the
+    words both share, when a negation bears on them in both or in neither."""
+    if len(pred) < 2:
+        return None
+    own_best, other_best = 0, 0
+    found: tuple[KeyPoint, str] | None = None
+    for kp, sent, st, about in units:
+        hit = pred & st
+        if not hit or negation_over(sent, hit) != negation_over(clause, hit):
+            continue
+        support = len(hit)
+        if mine in about and other not in about:
+            own_best = max(own_best, support)
+        elif other in about and mine not in about and support > other_best:
+            other_best, found = support, (kp, sent)
+    if other_best >= 2 and other_best > own_best:
+        return found
+    return None

@@ -1,0 +1,206 @@
+"""Rule family: a phrase of the notes stated with the other polarity. The claim denies
+what a note sentence states ("it never switches to kernel mode" against "... switches
+the CPU from user mode to kernel mode"), or states what a note sentence denies
+("paging suffers from external fragmentation" against "paging has no external
+fragmentation"). Unlike the sentence-level negation rule, only the phrase in the scope
+of the negation must match, in order and close together, and the words before it (what
+the phrase is said of) must agree."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from interviewer.grading.claims.cues import _NEGATIVE_VERBS
+from interviewer.grading.claims.registry import Finding
+from interviewer.grading.coverage import _short
+from interviewer.grading.cues import cue_list
+from interviewer.text import ANAPHOR_START as _ANAPHOR
+from interviewer.text import NEGATIONS, _content, stem, words
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from collections.abc import Set as AbstractSet
+
+    from interviewer.grading.models import KeyPoint
+
+# Words after a negation that belong to its scope (content words counted).
+SCOPE = 4
+# How many note words the phrase may be spread over.
+WINDOW = 8
+# Verbs that make less of what follows ("reduces the risk"), from the direction cues.
+_LESSENING = frozenset(
+    w for w, d in (line.split() for line in cue_list("direction")) if d == "down"
+)
+# A scope ends at punctuation or where a new statement starts.
+_STOP = frozenset({",", ";", ":", ".", "but", "while", "whereas", "so", "because", "and"})
+
+
+@lru_cache(maxsize=20_000)
+def _tokens(text: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for raw in text.replace(",", " , ").replace(";", " ; ").replace(":", " : ").split():
+        if raw in {",", ";", ":"}:
+            out.append(raw)
+            continue
+        out.extend(w.lower() for w in words(raw))
+        if raw.endswith("."):
+            out.append(".")
+    return tuple(out)
+
+
+@lru_cache(maxsize=20_000)
+def _denials(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """(the content stems a negation denies, the content stems before it) for each
+    negation of a text: "it never switches to kernel mode" -> ([switch, kernel, mode],
+    [])."""
+    toks = _tokens(text)
+    out = []
+    for i, t in enumerate(toks):
+        if t not in NEGATIONS:
+            continue
+        scope: list[str] = []
+        for u in toks[i + 1 :]:
+            if u in _STOP or u in NEGATIONS:
+                break
+            if _content(u) and u.isalpha():
+                scope.append(stem(u))
+            if len(scope) >= SCOPE:
+                break
+        before: list[str] = []
+        for u in reversed(toks[max(0, i - 6) : i]):
+            if u in _STOP:
+                break
+            if _content(u) and u.isalpha():
+                before.append(stem(u))
+        out.append((tuple(scope), tuple(before)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=20_000)
+def _positions(toks: tuple[str, ...]) -> tuple[tuple[int, str, bool | None], ...]:
+    """(position, stem, negated) of each content word: True when a negation stands
+    within the four words before it, in the same clause; None (neither way) after a
+    verb of absence or of lessening ("avoid shared state", "reduce the risk": they
+    agree with "not sharing state"); else False."""
+    out: list[tuple[int, str, bool | None]] = []
+    for i, u in enumerate(toks):
+        if u in _STOP or not u.isalpha() or not _content(u):
+            continue
+        prev = []
+        for v in reversed(toks[max(0, i - 4) : i]):
+            if v in _STOP:
+                break
+            prev.append(v)
+        neg: bool | None = any(v in NEGATIONS for v in prev)
+        if not neg and any(v in _NEGATIVE_VERBS or v in _LESSENING for v in prev):
+            neg = None
+        out.append((i, stem(u), neg))
+    return tuple(out)
+
+
+def _find(phrase: Sequence[str], toks: tuple[str, ...]) -> tuple[bool | None, list[str]] | None:
+    """Where the stems of ``phrase`` occur in order within a window of the text:
+    (whether the first of them is negated there, the stems before it), or None."""
+    pos = _positions(toks)
+    for a, (i, st, neg) in enumerate(pos):
+        if st != phrase[0]:
+            continue
+        k, last = 1, i
+        for j, st2, _ in pos[a + 1 :]:
+            if j - i > WINDOW:
+                break
+            if k < len(phrase) and st2 == phrase[k]:
+                k, last = k + 1, j
+        if k == len(phrase) and last - i <= WINDOW:
+            before = [s for p, s, _ in pos if i - 8 <= p < i]
+            return neg, before
+    return None
+
+
+def polarity_flip(
+    claim: str,
+    sentences: Sequence[tuple[KeyPoint, str, object]],
+    qterms: AbstractSet[str],
+    antecedent: str | None = None,
+) -> Finding | None:
+    """The claim denies a phrase a note sentence states, or states one it denies, of
+    the same thing (see ``_same_subject``); and no note sentence says it the claim's
+    way, or with a verb of absence or lessening."""
+    c_toks = _tokens(claim)
+    pronoun = bool(_ANAPHOR.match(claim))
+    head_words = [stem(w.lower()) for w in words(antecedent or "") if _content(w)]
+    c_head = set(head_words) if pronoun else set()
+    first = head_words[0] if pronoun and head_words else None
+
+    def same(claim_before: AbstractSet[str], note_before: AbstractSet[str]) -> bool:
+        return _same_subject(claim_before, c_head, first, note_before, qterms)
+
+    # 1. The claim denies: its negated phrase, stated in a note.
+    for scope, before in _denials(claim):
+        phrase = [s for s in scope if s not in qterms] or scope
+        if len(phrase) < 3:
+            continue
+        hit = _judge(phrase, True, set(before), same, sentences)
+        if hit is not None:
+            return hit
+    # 2. The claim states what a note denies.
+    for kp, sent, _ in sentences:
+        for scope, before in _denials(sent):
+            phrase = [s for s in scope if s not in qterms]
+            if len(phrase) < 2 or len(scope) < 2:
+                continue
+            got = _find(scope, c_toks)
+            if got is None or got[0] is not False:
+                continue
+            if not same(set(got[1]) - set(scope), set(before) - set(scope)):
+                continue
+            if any(_states(scope, s2, (False, None)) for _, s2, _ in sentences):
+                continue  # the notes also state it (or say it both ways)
+            return Finding(kp, f"Your notes say: “{_short(sent, 220)}”", "negated-phrase")
+    return None
+
+
+def _same_subject(
+    claim_before: AbstractSet[str],
+    c_head: AbstractSet[str],
+    first: str | None,
+    note_before: AbstractSet[str],
+    qterms: AbstractSet[str],
+) -> bool:
+    """The claim's phrase and the note's are said of the same thing: the words before
+    them share one ("paging suffers from ..." / "paging has no ..."). A claim that
+    opens with a pronoun is about its antecedent: it shares a word with the note's, or
+    opens with the question's subject while the note names no other subject of the
+    question ("It never switches to kernel mode" after "A system call is ...")."""
+    if claim_before:
+        return bool(claim_before & note_before)
+    if not c_head:
+        return False
+    if c_head & note_before:
+        return True
+    return first is not None and first in qterms and not (note_before & qterms) - c_head
+
+
+def _states(phrase: Sequence[str], sent: str, polarity: tuple[bool | None, ...]) -> bool:
+    got = _find(phrase, _tokens(sent))
+    return got is not None and got[0] in polarity
+
+
+def _judge(
+    phrase: Sequence[str],
+    claim_negated: bool,
+    claim_before: AbstractSet[str],
+    same: Callable[[AbstractSet[str], AbstractSet[str]], bool],
+    sentences: Sequence[tuple[KeyPoint, str, object]],
+) -> Finding | None:
+    found = None
+    for kp, sent, _ in sentences:
+        got = _find(phrase, _tokens(sent))
+        if got is None:
+            continue
+        if got[0] is None or got[0] == claim_negated:
+            return None  # a note sentence says it the claim's way (or neither way)
+        if found is None and same(claim_before, set(got[1])):
+            found = Finding(kp, f"Your notes say: “{_short(sent, 220)}”", "negated-phrase")
+    return found
