@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from interviewer.grading.contrast import names_in, question_contrast, subject_names
+from interviewer.grading.core import core_terms, point_core
 from interviewer.grading.coverage import (
     _NAMED_NOT_MADE,
     _STATUSES,
@@ -24,7 +25,7 @@ from interviewer.grading.material import parallel_clauses
 from interviewer.grading.naming import bare_subject, name_point
 from interviewer.grading.scoring import Features, decide
 from interviewer.grading.terms import key_terms
-from interviewer.text import DEFINITIONAL, text_terms, words
+from interviewer.text import ANAPHORS, DEFINITIONAL, text_terms, words
 
 if TYPE_CHECKING:
     from interviewer.grading.answer import Claim
@@ -84,7 +85,6 @@ def assess(
     return out
 
 
-
 def clause_ranks(
     g: Grader, kp: KeyPoint, claims: list[Claim], q: Question
 ) -> tuple[list[int] | None, int]:
@@ -118,7 +118,6 @@ def clause_ranks(
         if r and sim > best_sim:
             best_claim, best_sim = j, sim
     return ranks, best_claim
-
 
 
 def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question) -> Features:
@@ -158,13 +157,23 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     # of the left table" is about the inner join, whatever else it names).
     opens = [subject_names(c.text, names) if names else set() for c in claims]
     mentions = [names_in(c.text, names) if names else set() for c in claims]
+    if names:
+        _inherit_subjects(claims, opens, mentions)
     defines = [_defines(c.text, qterms) for c in claims]
+    cores = [point_core(kp.text) for kp in points]
+    with_core = [i for i, c in enumerate(cores) if c]
+    core_sims = np.zeros_like(sims)
+    if with_core:
+        core_vecs = g._embed_many([cores[i] or "" for i in with_core])
+        core_sims[with_core] = core_vecs @ cvecs.T
     for i, kp in enumerate(points):
         defined = _defines(kp.text, qterms, need_verb=False)
         terms = [t for t in kp.terms if t]
         label_sets = _label_sets(kp)
         p_uni = point_stems(g, kp) - qterms
         needs = needs_of.get(kp.id)
+        core = cores[i]
+        c_terms = core_terms(core, terms) if core else []
         for j, c in enumerate(claims):
             if needs and not needs & (opens[j] or mentions[j]):
                 # The point is about one of the subjects the question contrasts
@@ -199,6 +208,18 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
                 # A point that is only a name ("Ridge (L2 norm)") is made by naming
                 # it; sharing its other words ("norm") is not evidence.
                 lex[i, j] = 0.0
+            if core and c_terms and sims[i, j] < g.params.sim_paraphrase:
+                # A terse claim states the point's core and leaves its detail out
+                # ("Mutex: owned lock, one holder" for "A mutex is a lock with
+                # ownership: one thread acquires it, ..."): a close paraphrase of the
+                # core that shares some of its terms makes the point. (Not its words
+                # alone: a core is short, so a few shared words match near misses.)
+                s_core = float(core_sims[i, j])
+                strong = s_core >= g.params.sim_core and s_core > sims[i, j]
+                if strong and not _opposes(c.text, core):
+                    l_core = _lexical(c_terms, c.terms, weights, default, qterms)
+                    if l_core >= g.params.lex_partial:
+                        sims[i, j] = max(s_core, g.params.sim_paraphrase)
     if cross_lex is not None:
         kept = sims[:, foreign] > 0  # (not zeroed above: contrast, opposition)
         old = lex[:, foreign]
@@ -206,6 +227,29 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     for i, j in sibling_named(points, claims):
         sims[i, j], lex[i, j], label[i, j] = 0.0, 0.0, 0
     return Features(sims, lex, label)
+
+
+# A statement that opens with one of these is about what the one before it named
+# ("... PSNR = 10 log10(MAX^2 / MSE). Both are objective measures ...").
+_BACK_REFERENCE = ANAPHORS | {"both", "each", "either", "neither", "its", "their"}
+
+
+def _inherit_subjects(claims: list[Claim], opens: list[set[str]], mentions: list[set[str]]) -> None:
+    """Claims that name no contrasted subject take one from their context: a clause
+    its sentence's opening subject, a sentence that opens with a pronoun ("Both
+    are ...", "It ...") the subjects of the sentence before it."""
+    index = {id(c): j for j, c in enumerate(claims)}
+    previous: int | None = None
+    for j, c in enumerate(claims):
+        own = c.parent is None or id(c.parent) not in index
+        if not opens[j] and not mentions[j]:
+            first = (words(c.text)[:1] or [""])[0].lower()
+            if not own:
+                opens[j] = set(opens[index[id(c.parent)]])
+            elif first in _BACK_REFERENCE and previous is not None:
+                opens[j] = set(opens[previous] or mentions[previous])
+        if own:
+            previous = j
 
 
 def contrast(g: Grader, q: Question) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
@@ -219,7 +263,6 @@ def contrast(g: Grader, q: Question) -> tuple[frozenset[str], dict[str, frozense
     with g._lock:
         g._contrasts[q.id] = both
     return both
-
 
 
 def point_stems(g: Grader, kp: KeyPoint) -> set[str]:

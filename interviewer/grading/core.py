@@ -1,0 +1,56 @@
+"""The core of a key point: its first statement without the elaboration that follows
+("A mutex is a lock with ownership: one thread acquires it, and only that thread
+releases it, ..." -> "A mutex is a lock with ownership").
+
+A terse answer states the core of a point and leaves the detail out ("Mutex: owned
+lock, one holder"); measured against the whole point its few words look like a weak
+match. Coverage also measures each claim against the core, so that the statement a
+point makes is credited however much the notes say around it."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from interviewer.text import split_sentences, text_terms
+
+# Where a statement's elaboration starts: a semicolon, a colon, a dash, or a comma
+# before a clause that adds to what was said ("..., which needs a sort", "..., so at
+# most one thread ...", "..., and only that thread ...").
+_BREAK = re.compile(
+    r"\s*(?:;|:\s|\s[-–—]\s|,\s(?:which|so|and|but|while|whereas|because|since|as|"
+    r"e\.g\.|i\.e\.|for example|such as|unless|although|though)\b)",
+    re.I,
+)
+_BRACKETS = re.compile(r"\s*\([^()]*\)")
+# A core shorter than this says too little to stand for the point; one that keeps
+# nearly all the point's words is the point itself.
+MIN_CORE_WORDS = 4
+MAX_CORE_SHARE = 0.8
+
+
+@lru_cache(maxsize=20_000)
+def point_core(text: str) -> str | None:
+    """The first statement of a point, cut at its first break and without brackets;
+    None when that is (nearly) the whole point or too short to say anything."""
+    sents = split_sentences(" ".join(text.split()))
+    if not sents:
+        return None
+    first = _BRACKETS.sub("", sents[0]).strip()
+    # A leading label ("Isolation: ...") is no break: it names the point.
+    head = ""
+    m = re.match(r"^([^:]{1,40}):\s", first)
+    if m and len(m.group(1).split()) <= 4:
+        head, first = m.group(0), first[m.end() :]
+    core = _BREAK.split(first, maxsplit=1)[0].strip().rstrip(".,;:")
+    core = (head + core).strip()
+    n = len(core.split())
+    if n < MIN_CORE_WORDS or n > MAX_CORE_SHARE * len(text.split()):
+        return None
+    return core
+
+
+def core_terms(core: str, terms: list[str]) -> list[str]:
+    """The point's key terms that its core uses (every word of a two-word term)."""
+    have = set(text_terms(core).unigrams)
+    return [t for t in terms if t and all(w in have for w in t.split())]
