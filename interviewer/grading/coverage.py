@@ -129,10 +129,35 @@ def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
+# Derivational endings the stemmer keeps apart from their root ('sparsiti' / 'spars',
+# 'ownership' / 'own', 'faster' / 'fast'): a claim's 'sparse activations' uses the
+# word of a point's 'Sparsity'.
+_DERIVED = ("ership", "ship", "ness", "ment", "iti", "er")
+
+
+def _variant(a: str, b: str) -> bool:
+    short, long_ = sorted((a, b), key=len)
+    if len(short) < 3 or not long_.startswith(short):
+        return False
+    rest = long_[len(short) :]
+    # (A three-letter root only before a long ending: 'own' / 'ownership'.)
+    return rest in _DERIVED and (len(short) >= 4 or len(rest) >= 4)
+
+
+def has_term(term: str, terms: AbstractSet[str]) -> bool:
+    """The term is among ``terms``, as it is or as a derived form of one of them
+    (one-word terms only)."""
+    if term in terms:
+        return True
+    if " " in term or len(term) < 3:
+        return False
+    return any(" " not in t and _variant(term, t) for t in terms)
+
+
 def _label_in(label: set[str], terms: set[str]) -> bool:
     """The label is named: all its words, or all but one of three or more
     ('Feature selection / Pruning' is named by 'feature selection')."""
-    found = len(label & terms)
+    found = sum(1 for w in label if has_term(w, terms))
     return found == len(label) or (len(label) >= 3 and found >= len(label) - 1)
 
 
@@ -260,7 +285,7 @@ def _lexical(
         if t in qterms:
             w *= 0.2
         total += w
-        if t in claim_terms:
+        if has_term(t, claim_terms):
             hit += w
         elif " " in t:
             # A paraphrase keeps the telling word of a two-word term ("discourage
