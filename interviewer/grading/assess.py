@@ -181,7 +181,7 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
                 # of it, however alike the rest of its words.
                 sims[i, j] = 0.0
                 continue
-            if sims[i, j] > g.params.sim_floor and _opposes(c.text, kp.text):
+            if sims[i, j] > g.params.sim_floor and _opposes(c.text, kp.text, qterms):
                 # A claim that says the opposite of the point is no evidence for it.
                 sims[i, j] = 0.0
                 continue
@@ -216,7 +216,7 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
                 # alone: a core is short, so a few shared words match near misses.)
                 s_core = float(core_sims[i, j])
                 strong = s_core >= g.params.sim_core and s_core > sims[i, j]
-                if strong and not _opposes(c.text, core):
+                if strong and not _opposes(c.text, core, qterms):
                     l_core = _lexical(c_terms, c.terms, weights, default, qterms)
                     if l_core >= g.params.lex_partial:
                         sims[i, j] = max(s_core, g.params.sim_paraphrase)

@@ -16,7 +16,7 @@ from interviewer.grading.claims.cues import (
 from interviewer.grading.cues import ANTONYMS, alternation, cue_regex
 from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.terms import rarity
-from interviewer.text import DEFINITIONAL, split_sentences, text_terms
+from interviewer.text import DEFINITIONAL, split_clauses, split_sentences, text_terms
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -161,10 +161,13 @@ def _label_in(label: set[str], terms: set[str]) -> bool:
     return found == len(label) or (len(label) >= 3 and found >= len(label) - 1)
 
 
-def _opposes(claim: str, point: str) -> bool:
+def _opposes(claim: str, point: str, qterms: AbstractSet[str] = frozenset()) -> bool:
     """The claim pairs the point's nouns with opposite modifiers ('low variance'
-    against 'high variance'), or negates what the point states. A claim that names
-    both sides ("supervised ..., while unsupervised ...") contrasts, not opposes."""
+    against 'high variance'), or negates what the point states (the whole claim, or
+    one of its clauses: see ``_clause_negates``). A claim that names both sides
+    ("supervised ..., while unsupervised ...") contrasts, not opposes."""
+    if _clause_negates(claim, point, qterms):
+        return True
     c_pairs, p_pairs = _adj_pairs(claim), _adj_pairs(point)
     if (
         c_pairs
@@ -185,6 +188,35 @@ def _opposes(claim: str, point: str) -> bool:
         and len(shared) >= 0.7 * len(p_stems)
         and negation_over(part, shared) != negation_over(point, shared)
     )
+
+
+# "non-null" negates "null"; a clause with a condition in it is left alone.
+_NON = re.compile(r"\bnon-(?=\w)", re.I)
+_CONDITIONAL = re.compile(r"\b(?:if|when|whenever|where|unless|until|once)\b", re.I)
+
+
+def _clause_negates(claim: str, point: str, qterms: AbstractSet[str]) -> bool:
+    """A clause of the claim that is about the point's own words (two or more of
+    them besides the question's, most of the clause's) and negates them where the
+    point does not, or the reverse: "it never switches to kernel mode" against "the
+    program ... switches the CPU from user mode to kernel mode". (The question's words
+    are left out: "UNION ALL doesn't remove duplicates" shares only "duplicates" with
+    "UNION ALL keeps every row, duplicates included".)"""
+    point = _NON.sub("not ", point)
+    p_stems = _stems(point) - qterms
+    for clause in split_clauses(_NON.sub("not ", claim)):
+        if _CONDITIONAL.search(clause):
+            continue  # ("NULLs where the right side has no match": a condition's
+            # polarity is not what the clause states)
+        c_stems = _stems(clause) - qterms
+        shared = c_stems & p_stems
+        if (
+            len(shared) >= 2
+            and len(shared) >= 0.7 * len(c_stems)
+            and negation_over(clause, shared) != negation_over(point, shared)
+        ):
+            return True
+    return False
 
 
 _ALTERNATIVES = re.compile(r"\s*(?:,|/|\bor\b|\band\b)\s*", re.I)
