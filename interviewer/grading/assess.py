@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from interviewer.grading.contrast import names_in, question_contrast, subject_names
-from interviewer.grading.core import core_terms, point_core
+from interviewer.grading.core import compact_items, core_terms, point_core
 from interviewer.grading.coverage import (
     _NAMED_NOT_MADE,
     _STATUSES,
@@ -132,6 +132,15 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     cvecs = svecs[[row[id(c)] if id(c) in row else row[id(c.parent)] for c in claims]]
     pvecs = np.stack([g._vector(kp) for kp in points])
     sims = (pvecs @ cvecs.T).astype(np.float64)  # points x claims
+    # A compact claim ("Left: all left rows, NULLs where the right side has no
+    # match") lists several statements about its subject: each is measured on its own
+    # too, with the subject ("Left: all left rows"), and the claim keeps the closest.
+    items = [(j, t) for j, c in enumerate(claims) for t in compact_items(c.text)]
+    if items:
+        ivecs = g._embed_claims([t for _, t in items])
+        isims = pvecs @ ivecs.T
+        for k, (j, _) in enumerate(items):
+            sims[:, j] = np.maximum(sims[:, j], isims[:, k])
     # Claims not in English share no words with the notes: their evidence is the
     # multilingual model's similarity alone (interviewer/crosslingual.py).
     from interviewer.crosslingual import cross_evidence, needs_crosslingual
