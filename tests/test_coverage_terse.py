@@ -39,6 +39,14 @@ recently is the first one popped, and all work happens at one end called the top
 A queue is a collection with first-in, first-out order: elements join at the back and \
 leave from the front, so the oldest element is served first.
 
+## What is the difference between a min-heap and a max-heap?
+
+A min-heap keeps the smallest element at the root.
+
+A max-heap keeps the largest element at the root.
+
+Both are complete binary trees stored in an array.
+
 ## What are NRMSE, SNR and SSIM?
 
 NRMSE is the root of the mean squared error divided by the range of the signal, so \
@@ -172,3 +180,67 @@ def test_a_sentence_opening_with_both_is_about_the_subjects_before_it(grader: Gr
     # Alone, "Both are ..." names neither subject: nothing to credit.
     alone = grader.grade_grounded(METRICS, "Both are objective measures of fidelity.")
     assert not covered(alone, "both objective measures")
+
+
+# ---- compact claims --------------------------------------------------------------------
+
+
+def test_a_compact_claim_lists_its_items_with_its_subject() -> None:
+    from interviewer.grading.core import compact_items
+
+    assert compact_items("Heap: a tree in an array, minimum at the root.") == [
+        "Heap: a tree in an array", "Heap: minimum at the root",
+    ]  # fmt: skip
+    assert compact_items("Cheap to build, slow to search, easy to extend.") == [
+        "Cheap to build", "slow to search", "easy to extend",
+    ]  # fmt: skip
+    # A sentence with long parts is no list of items; one statement has none.
+    assert compact_items(
+        "A heap keeps its minimum at the root of the tree it stores, which makes the "
+        "smallest element cheap to find, and pushing keeps that order."
+    ) == []
+    assert compact_items("A heap keeps its minimum at the root.") == []
+
+
+def test_each_item_of_a_compact_claim_is_evidence_of_its_own(grader: Grader) -> None:
+    from interviewer.grading.answer import answer_claims
+    from interviewer.grading.assess import features
+    from interviewer.grading.coverage import gradable_points
+
+    q = grader.find_question("What is the difference between a min-heap and a max-heap?")
+    assert q is not None
+    points = gradable_points(q)
+    smallest = next(i for i, kp in enumerate(points) if kp.text.startswith("A min-heap"))
+    compact = (
+        "Min-heap: the smallest element sits at the root, parents never larger than "
+        "children, array-backed."
+    )
+    claims, *_ = answer_claims(grader, compact, points)
+    got = features(grader, points, claims, q).sim[smallest].max()
+    whole = float(grader._embed_claims([compact])[0] @ grader._vector(points[smallest]))
+    # The item "Min-heap: the smallest element sits at the root" is closer to the
+    # point than the whole list is.
+    assert got > whole + 0.05
+
+
+# ---- claims that negate a point --------------------------------------------------------
+
+
+def test_a_clause_that_negates_the_point_opposes_it() -> None:
+    from interviewer.grading.coverage import _opposes
+
+    point = "The sender waits for an acknowledgement before it sends the next frame."
+    qterms = {"stop", "wait", "protocol"}
+    assert _opposes("It is simple; the sender never waits for an acknowledgement.", point, qterms)
+    assert _opposes("The sender doesn't wait for an acknowledgement", point, qterms)
+    # The same words without the negation, or a negation of something else, agree.
+    assert not _opposes("The sender waits for each acknowledgement.", point, qterms)
+    other = "The sender waits for an acknowledgement and never pipelines."
+    assert not _opposes(other, point, qterms)
+    # "non-" negates; a condition's negation is not what the clause states.
+    key = "A key cannot be null or empty."
+    assert _opposes("Keys may be null.", key, set())
+    assert not _opposes("Keys are non-null.", key, set())
+    assert not _opposes(
+        "The sender resends the frame when no acknowledgement arrives.", point, qterms
+    )
