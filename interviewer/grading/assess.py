@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from interviewer.grading.contrast import names_in, question_contrast, subject_names
-from interviewer.grading.core import compact_items, core_terms, point_core
+from interviewer.grading.core import compact_items, core_terms, expand_acronyms, point_core
 from interviewer.grading.coverage import (
     _NAMED_NOT_MADE,
     _STATUSES,
@@ -159,7 +159,19 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     label = np.zeros(sims.shape, dtype=np.int8)
     weights, default = g.bank.idf, g.bank.default_idf
     qterms = set(text_terms(q.text).unigrams)
-    claim_all = [{t for t in c.terms if " " not in t} for c in claims]
+    # An acronym of a phrase the question spells out ("FK" for "foreign key") is
+    # that phrase: the claim is measured with it written out too.
+    spelled = expand_acronyms([c.text for c in claims], q.text)
+    if spelled:
+        evecs = g._embed_claims(list(spelled.values()))
+        sims[:, list(spelled)] = np.maximum(sims[:, list(spelled)], pvecs @ evecs.T)
+        cvecs = cvecs.copy()
+        cvecs[list(spelled)] = evecs  # (the core's evidence below uses it)
+    cterms = [
+        c.terms | text_terms(spelled[j]).all if j in spelled else c.terms
+        for j, c in enumerate(claims)
+    ]
+    claim_all = [{t for t in ct if " " not in t} for ct in cterms]
     claim_uni = [u - qterms for u in claim_all]
     names, needs_of = contrast(g, q)
     # The contrasted subject each claim opens with ("An inner join keeps every row
@@ -182,7 +194,6 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
         p_uni = point_stems(g, kp) - qterms
         needs = needs_of.get(kp.id)
         core = cores[i]
-        c_terms = core_terms(core, terms) if core else []
         for j, c in enumerate(claims):
             if needs and not needs & (opens[j] or mentions[j]):
                 # The point is about one of the subjects the question contrasts
@@ -194,7 +205,7 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
                 # A claim that says the opposite of the point is no evidence for it.
                 sims[i, j] = 0.0
                 continue
-            recall = _lexical(terms, c.terms, weights, default, qterms)
+            recall = _lexical(terms, cterms[j], weights, default, qterms)
             shared = claim_uni[j] & p_uni
             # Unweighted: a claim's rare words (mistakes, cost) are its own
             # phrasing, not evidence against the point.
@@ -209,7 +220,7 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
                 lex[i, j] = max(lex[i, j], g.params.lex_covered)
             if _formula_in(c.text, kp.text):
                 label[i, j] = 2
-            elif any(_label_in(ls, c.terms) for ls in label_sets):
+            elif any(_label_in(ls, cterms[j]) for ls in label_sets):
                 # Naming a method is making the point ("early stopping"); naming
                 # what a definition or formula is about ("precision") is not.
                 label[i, j] = 1 if kp.kind in _NAMED_NOT_MADE else 2
@@ -217,17 +228,18 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
                 # A point that is only a name ("Ridge (L2 norm)") is made by naming
                 # it; sharing its other words ("norm") is not evidence.
                 lex[i, j] = 0.0
-            if core and c_terms and sims[i, j] < g.params.sim_paraphrase:
+            if core and sims[i, j] < g.params.sim_paraphrase:
                 # A terse claim states the point's core and leaves its detail out
                 # ("Mutex: owned lock, one holder" for "A mutex is a lock with
                 # ownership: one thread acquires it, ..."): a close paraphrase of the
-                # core that shares some of its terms makes the point. (Not its words
-                # alone: a core is short, so a few shared words match near misses.)
+                # core that shares some of its terms makes the point, and a very close
+                # one whatever its words (a core is short: near misses share words).
                 s_core = float(core_sims[i, j])
                 strong = s_core >= g.params.sim_core and s_core > sims[i, j]
                 if strong and not _opposes(c.text, core, qterms):
-                    l_core = _lexical(c_terms, c.terms, weights, default, qterms)
-                    if l_core >= g.params.lex_partial:
+                    c_terms = core_terms(core, terms)
+                    l_core = _lexical(c_terms, cterms[j], weights, default, qterms)
+                    if l_core >= g.params.lex_partial or s_core >= g.params.sim_core_alone:
                         sims[i, j] = max(s_core, g.params.sim_paraphrase)
     if cross_lex is not None:
         kept = sims[:, foreign] > 0  # (not zeroed above: contrast, opposition)

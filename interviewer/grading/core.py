@@ -80,3 +80,31 @@ def compact_items(claim: str) -> list[str]:
     if len(parts) < 2 or any(len(p.split()) > ITEM_WORDS for p in parts):
         return []
     return [head + p for p in parts if len(p.split()) >= 2 or head]
+
+
+# ---- acronyms ----------------------------------------------------------------------------
+
+
+def expand_acronyms(claims: list[str], question: str) -> dict[int, str]:
+    """Claims that use an acronym of a phrase the question coordinates ("PK" for
+    "primary key" in "... a primary key and a foreign key?"), by index, with each
+    such acronym written out ("FK: points to another table's PK" -> "foreign key:
+    points to another table's primary key")."""
+    from interviewer.grading.contrast import _contrasted_phrases, _is_term
+
+    phrases: dict[str, str] = {}
+    for surface in _contrasted_phrases(question)[1]:
+        content = [w for w in surface if _is_term(w)]
+        initials = "".join(w[0] for w in content).upper()
+        if 2 <= len(content) <= 5 and initials.isalpha():
+            phrases.setdefault(initials, " ".join(w.lower() for w in content))
+    if not phrases:
+        return {}
+    # An acronym is written in capitals, maybe with a plural or possessive "s".
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, phrases)) + r")(?=s?\b|'s\b)")
+    out: dict[int, str] = {}
+    for j, text in enumerate(claims):
+        spelled = pattern.sub(lambda m: phrases[m.group(1)], text)
+        if spelled != text:
+            out[j] = spelled
+    return out
