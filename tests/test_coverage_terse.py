@@ -47,6 +47,14 @@ A max-heap keeps the largest element at the root.
 
 Both are complete binary trees stored in an array.
 
+## What is the difference between a Write Ahead Log and a Shadow Page Table?
+
+A write ahead log records every change in an append-only file before the data pages \
+are modified, so after a crash the database replays the log to redo committed work.
+
+A shadow page table copies each modified page to a new location and switches a root \
+pointer atomically at commit, so the old version stays intact until then.
+
 ## What are NRMSE, SNR and SSIM?
 
 NRMSE is the root of the mean squared error divided by the range of the signal, so \
@@ -244,3 +252,36 @@ def test_a_clause_that_negates_the_point_opposes_it() -> None:
     assert not _opposes(
         "The sender resends the frame when no acknowledgement arrives.", point, qterms
     )
+
+
+# ---- acronyms --------------------------------------------------------------------------
+
+
+def test_acronyms_of_the_questions_phrases_are_written_out() -> None:
+    from interviewer.grading.core import expand_acronyms
+
+    q = "What is the difference between a primary key and a foreign key?"
+    got = expand_acronyms(["FK: points to another table's PK.", "pk is fine", "PKs"], q)
+    # Only capitals are acronyms; a plural keeps its "s".
+    assert got == {0: "foreign key: points to another table's primary key.", 2: "primary keys"}
+    assert expand_acronyms(["FK: points to another table's PK."], "What is a key?") == {}
+
+
+def test_a_terse_answer_in_acronyms_makes_the_points(
+    grader: Grader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import interviewer.grading.assess as assess
+
+    q = "What is the difference between a Write Ahead Log and a Shadow Page Table?"
+    answer = (
+        "WAL: changes appended to a file before pages change, replayed after a crash. "
+        "SPT: modified pages copied elsewhere, root pointer swapped at commit."
+    )
+    fb = grader.grade_grounded(q, answer)
+    assert covered(fb, "A write ahead log records")
+    assert covered(fb, "A shadow page table copies")
+    assert fb.score >= 6.0
+    # Read as opaque words, the acronyms leave one of the two points unmade.
+    monkeypatch.setattr(assess, "expand_acronyms", lambda claims, question: {})
+    opaque = grader.grade_grounded(q, answer)
+    assert len(opaque.covered) < len(fb.covered)
