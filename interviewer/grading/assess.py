@@ -128,19 +128,29 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     ids = {id(c) for c in claims}
     sentences = [c for c in claims if c.parent is None or id(c.parent) not in ids]
     row = {id(c): i for i, c in enumerate(sentences)}
-    svecs = g._embed_claims([c.text for c in sentences])
-    cvecs = svecs[[row[id(c)] if id(c) in row else row[id(c.parent)] for c in claims]]
-    pvecs = np.stack([g._vector(kp) for kp in points])
-    sims = (pvecs @ cvecs.T).astype(np.float64)  # points x claims
     # A compact claim ("Left: all left rows, NULLs where the right side has no
     # match") lists several statements about its subject: each is measured on its own
     # too, with the subject ("Left: all left rows"), and the claim keeps the closest.
     items = [(j, t) for j, c in enumerate(claims) for t in compact_items(c.text)]
+    # An acronym of a phrase the question spells out ("FK" for "foreign key") is
+    # that phrase: the claim is measured with it written out too.
+    spelled = expand_acronyms([c.text for c in claims], q.text)
+    # (One call: embedding the answer is the grader's main cost.)
+    vecs = g._embed_claims(
+        [c.text for c in sentences] + [t for _, t in items] + list(spelled.values())
+    )
+    n, m = len(sentences), len(items)
+    cvecs = vecs[[row[id(c)] if id(c) in row else row[id(c.parent)] for c in claims]]
+    pvecs = np.stack([g._vector(kp) for kp in points])
+    sims = (pvecs @ cvecs.T).astype(np.float64)  # points x claims
     if items:
-        ivecs = g._embed_claims([t for _, t in items])
-        isims = pvecs @ ivecs.T
+        isims = pvecs @ vecs[n : n + m].T
         for k, (j, _) in enumerate(items):
             sims[:, j] = np.maximum(sims[:, j], isims[:, k])
+    if spelled:
+        evecs = vecs[n + m :]
+        sims[:, list(spelled)] = np.maximum(sims[:, list(spelled)], pvecs @ evecs.T)
+        cvecs[list(spelled)] = evecs  # (the core's evidence below uses it)
     # Claims not in English share no words with the notes: their evidence is the
     # multilingual model's similarity alone (interviewer/crosslingual.py).
     from interviewer.crosslingual import cross_evidence, needs_crosslingual
@@ -159,14 +169,6 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     label = np.zeros(sims.shape, dtype=np.int8)
     weights, default = g.bank.idf, g.bank.default_idf
     qterms = set(text_terms(q.text).unigrams)
-    # An acronym of a phrase the question spells out ("FK" for "foreign key") is
-    # that phrase: the claim is measured with it written out too.
-    spelled = expand_acronyms([c.text for c in claims], q.text)
-    if spelled:
-        evecs = g._embed_claims(list(spelled.values()))
-        sims[:, list(spelled)] = np.maximum(sims[:, list(spelled)], pvecs @ evecs.T)
-        cvecs = cvecs.copy()
-        cvecs[list(spelled)] = evecs  # (the core's evidence below uses it)
     cterms = [
         c.terms | text_terms(spelled[j]).all if j in spelled else c.terms
         for j, c in enumerate(claims)

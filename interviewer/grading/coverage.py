@@ -195,6 +195,16 @@ _NON = re.compile(r"\bnon-(?=\w)", re.I)
 _CONDITIONAL = re.compile(r"\b(?:if|when|whenever|where|unless|until|once)\b", re.I)
 
 
+@lru_cache(maxsize=20_000)
+def _plain_clauses(claim: str) -> tuple[str, ...]:
+    """The claim's clauses ("non-" read as "not"), without those holding a condition
+    ("NULLs where the right side has no match": a condition's polarity is not what
+    the clause states)."""
+    return tuple(
+        c for c in split_clauses(_NON.sub("not ", claim)) if not _CONDITIONAL.search(c)
+    )
+
+
 def _clause_negates(claim: str, point: str, qterms: AbstractSet[str]) -> bool:
     """A clause of the claim that is about the point's own words (two or more of
     them besides the question's, most of the clause's) and negates them where the
@@ -204,10 +214,7 @@ def _clause_negates(claim: str, point: str, qterms: AbstractSet[str]) -> bool:
     "UNION ALL keeps every row, duplicates included".)"""
     point = _NON.sub("not ", point)
     p_stems = _stems(point) - qterms
-    for clause in split_clauses(_NON.sub("not ", claim)):
-        if _CONDITIONAL.search(clause):
-            continue  # ("NULLs where the right side has no match": a condition's
-            # polarity is not what the clause states)
+    for clause in _plain_clauses(claim):
         c_stems = _stems(clause) - qterms
         shared = c_stems & p_stems
         if (
