@@ -33,6 +33,11 @@ if TYPE_CHECKING:
     from interviewer.grading.models import KeyPoint, Question
 
 
+# An answer of at most this many words is terse: its compact claims' items are
+# measured one by one.
+TERSE_WORDS = 60
+
+
 def _defines(text: str, qterms: set[str], need_verb: bool = True) -> bool:
     """The text opens with the question's subject (all its terms, three at most) and,
     for a claim, defines it ("The learning rate is ...")."""
@@ -131,7 +136,9 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     # A compact claim ("Left: all left rows, NULLs where the right side has no
     # match") lists several statements about its subject: each is measured on its own
     # too, with the subject ("Left: all left rows"), and the claim keeps the closest.
-    items = [(j, t) for j, c in enumerate(claims) for t in compact_items(c.text)]
+    # (A terse answer's style: a long one's lists are prose, and cost time.)
+    terse = sum(len(c.text.split()) for c in sentences) <= TERSE_WORDS
+    items = [(j, t) for j, c in enumerate(claims) if terse for t in compact_items(c.text)]
     # An acronym of a phrase the question spells out ("FK" for "foreign key") is
     # that phrase: the claim is measured with it written out too.
     spelled = expand_acronyms([c.text for c in claims], q.text)

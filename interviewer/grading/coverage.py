@@ -151,7 +151,8 @@ def has_term(term: str, terms: AbstractSet[str]) -> bool:
         return True
     if " " in term or len(term) < 3:
         return False
-    return any(" " not in t and _variant(term, t) for t in terms)
+    head = term[:3]
+    return any(t[:3] == head and " " not in t and _variant(term, t) for t in terms)
 
 
 def _label_in(label: set[str], terms: set[str]) -> bool:
