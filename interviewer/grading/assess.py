@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from interviewer.grading.contrast import names_in, question_contrast, subject_names
+from interviewer.grading.core import compact_items, core_terms, expand_acronyms, point_core
 from interviewer.grading.coverage import (
     _NAMED_NOT_MADE,
     _STATUSES,
@@ -24,12 +25,17 @@ from interviewer.grading.material import parallel_clauses
 from interviewer.grading.naming import bare_subject, name_point
 from interviewer.grading.scoring import Features, decide
 from interviewer.grading.terms import key_terms
-from interviewer.text import DEFINITIONAL, text_terms, words
+from interviewer.text import ANAPHORS, DEFINITIONAL, text_terms, words
 
 if TYPE_CHECKING:
     from interviewer.grading.answer import Claim
     from interviewer.grading.grader import Grader
     from interviewer.grading.models import KeyPoint, Question
+
+
+# An answer of at most this many words is terse: its compact claims' items are
+# measured one by one.
+TERSE_WORDS = 60
 
 
 def _defines(text: str, qterms: set[str], need_verb: bool = True) -> bool:
@@ -84,7 +90,6 @@ def assess(
     return out
 
 
-
 def clause_ranks(
     g: Grader, kp: KeyPoint, claims: list[Claim], q: Question
 ) -> tuple[list[int] | None, int]:
@@ -120,7 +125,6 @@ def clause_ranks(
     return ranks, best_claim
 
 
-
 def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question) -> Features:
     """Point x claim evidence: embedding similarity (a clause uses its sentence's),
     lexical overlap and whether the claim names the point's label."""
@@ -129,10 +133,31 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     ids = {id(c) for c in claims}
     sentences = [c for c in claims if c.parent is None or id(c.parent) not in ids]
     row = {id(c): i for i, c in enumerate(sentences)}
-    svecs = g._embed_claims([c.text for c in sentences])
-    cvecs = svecs[[row[id(c)] if id(c) in row else row[id(c.parent)] for c in claims]]
+    # A compact claim ("Left: all left rows, NULLs where the right side has no
+    # match") lists several statements about its subject: each is measured on its own
+    # too, with the subject ("Left: all left rows"), and the claim keeps the closest.
+    # (A terse answer's style: a long one's lists are prose, and cost time.)
+    terse = sum(len(c.text.split()) for c in sentences) <= TERSE_WORDS
+    items = [(j, t) for j, c in enumerate(claims) if terse for t in compact_items(c.text)]
+    # An acronym of a phrase the question spells out ("FK" for "foreign key") is
+    # that phrase: the claim is measured with it written out too.
+    spelled = expand_acronyms([c.text for c in claims], q.text)
+    # (One call: embedding the answer is the grader's main cost.)
+    vecs = g._embed_claims(
+        [c.text for c in sentences] + [t for _, t in items] + list(spelled.values())
+    )
+    n, m = len(sentences), len(items)
+    cvecs = vecs[[row[id(c)] if id(c) in row else row[id(c.parent)] for c in claims]]
     pvecs = np.stack([g._vector(kp) for kp in points])
     sims = (pvecs @ cvecs.T).astype(np.float64)  # points x claims
+    if items:
+        isims = pvecs @ vecs[n : n + m].T
+        for k, (j, _) in enumerate(items):
+            sims[:, j] = np.maximum(sims[:, j], isims[:, k])
+    if spelled:
+        evecs = vecs[n + m :]
+        sims[:, list(spelled)] = np.maximum(sims[:, list(spelled)], pvecs @ evecs.T)
+        cvecs[list(spelled)] = evecs  # (the core's evidence below uses it)
     # Claims not in English share no words with the notes: their evidence is the
     # multilingual model's similarity alone (interviewer/crosslingual.py).
     from interviewer.crosslingual import cross_evidence, needs_crosslingual
@@ -151,20 +176,33 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     label = np.zeros(sims.shape, dtype=np.int8)
     weights, default = g.bank.idf, g.bank.default_idf
     qterms = set(text_terms(q.text).unigrams)
-    claim_all = [{t for t in c.terms if " " not in t} for c in claims]
+    cterms = [
+        c.terms | text_terms(spelled[j]).all if j in spelled else c.terms
+        for j, c in enumerate(claims)
+    ]
+    claim_all = [{t for t in ct if " " not in t} for ct in cterms]
     claim_uni = [u - qterms for u in claim_all]
     names, needs_of = contrast(g, q)
     # The contrasted subject each claim opens with ("An inner join keeps every row
     # of the left table" is about the inner join, whatever else it names).
     opens = [subject_names(c.text, names) if names else set() for c in claims]
     mentions = [names_in(c.text, names) if names else set() for c in claims]
+    if names:
+        _inherit_subjects(claims, opens, mentions)
     defines = [_defines(c.text, qterms) for c in claims]
+    cores = [point_core(kp.text) for kp in points]
+    with_core = [i for i, c in enumerate(cores) if c]
+    core_sims = np.zeros_like(sims)
+    if with_core:
+        core_vecs = g._embed_many([cores[i] or "" for i in with_core])
+        core_sims[with_core] = core_vecs @ cvecs.T
     for i, kp in enumerate(points):
         defined = _defines(kp.text, qterms, need_verb=False)
         terms = [t for t in kp.terms if t]
         label_sets = _label_sets(kp)
         p_uni = point_stems(g, kp) - qterms
         needs = needs_of.get(kp.id)
+        core = cores[i]
         for j, c in enumerate(claims):
             if needs and not needs & (opens[j] or mentions[j]):
                 # The point is about one of the subjects the question contrasts
@@ -172,11 +210,11 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
                 # of it, however alike the rest of its words.
                 sims[i, j] = 0.0
                 continue
-            if sims[i, j] > g.params.sim_floor and _opposes(c.text, kp.text):
+            if sims[i, j] > g.params.sim_floor and _opposes(c.text, kp.text, qterms):
                 # A claim that says the opposite of the point is no evidence for it.
                 sims[i, j] = 0.0
                 continue
-            recall = _lexical(terms, c.terms, weights, default, qterms)
+            recall = _lexical(terms, cterms[j], weights, default, qterms)
             shared = claim_uni[j] & p_uni
             # Unweighted: a claim's rare words (mistakes, cost) are its own
             # phrasing, not evidence against the point.
@@ -191,7 +229,7 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
                 lex[i, j] = max(lex[i, j], g.params.lex_covered)
             if _formula_in(c.text, kp.text):
                 label[i, j] = 2
-            elif any(_label_in(ls, c.terms) for ls in label_sets):
+            elif any(_label_in(ls, cterms[j]) for ls in label_sets):
                 # Naming a method is making the point ("early stopping"); naming
                 # what a definition or formula is about ("precision") is not.
                 label[i, j] = 1 if kp.kind in _NAMED_NOT_MADE else 2
@@ -199,6 +237,19 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
                 # A point that is only a name ("Ridge (L2 norm)") is made by naming
                 # it; sharing its other words ("norm") is not evidence.
                 lex[i, j] = 0.0
+            if core and sims[i, j] < g.params.sim_paraphrase:
+                # A terse claim states the point's core and leaves its detail out
+                # ("Mutex: owned lock, one holder" for "A mutex is a lock with
+                # ownership: one thread acquires it, ..."): a close paraphrase of the
+                # core that shares some of its terms makes the point, and a very close
+                # one whatever its words (a core is short: near misses share words).
+                s_core = float(core_sims[i, j])
+                strong = s_core >= g.params.sim_core and s_core > sims[i, j]
+                if strong and not _opposes(c.text, core, qterms):
+                    c_terms = core_terms(core, terms)
+                    l_core = _lexical(c_terms, cterms[j], weights, default, qterms)
+                    if l_core >= g.params.lex_partial or s_core >= g.params.sim_core_alone:
+                        sims[i, j] = max(s_core, g.params.sim_paraphrase)
     if cross_lex is not None:
         kept = sims[:, foreign] > 0  # (not zeroed above: contrast, opposition)
         old = lex[:, foreign]
@@ -206,6 +257,29 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     for i, j in sibling_named(points, claims):
         sims[i, j], lex[i, j], label[i, j] = 0.0, 0.0, 0
     return Features(sims, lex, label)
+
+
+# A statement that opens with one of these is about what the one before it named
+# ("... PSNR = 10 log10(MAX^2 / MSE). Both are objective measures ...").
+_BACK_REFERENCE = ANAPHORS | {"both", "each", "either", "neither", "its", "their"}
+
+
+def _inherit_subjects(claims: list[Claim], opens: list[set[str]], mentions: list[set[str]]) -> None:
+    """Claims that name no contrasted subject take one from their context: a clause
+    its sentence's opening subject, a sentence that opens with a pronoun ("Both
+    are ...", "It ...") the subjects of the sentence before it."""
+    index = {id(c): j for j, c in enumerate(claims)}
+    previous: int | None = None
+    for j, c in enumerate(claims):
+        own = c.parent is None or id(c.parent) not in index
+        if not opens[j] and not mentions[j]:
+            first = (words(c.text)[:1] or [""])[0].lower()
+            if not own:
+                opens[j] = set(opens[index[id(c.parent)]])
+            elif first in _BACK_REFERENCE and previous is not None:
+                opens[j] = set(opens[previous] or mentions[previous])
+        if own:
+            previous = j
 
 
 def contrast(g: Grader, q: Question) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
@@ -219,7 +293,6 @@ def contrast(g: Grader, q: Question) -> tuple[frozenset[str], dict[str, frozense
     with g._lock:
         g._contrasts[q.id] = both
     return both
-
 
 
 def point_stems(g: Grader, kp: KeyPoint) -> set[str]:

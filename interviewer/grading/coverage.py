@@ -16,7 +16,7 @@ from interviewer.grading.claims.cues import (
 from interviewer.grading.cues import ANTONYMS, alternation, cue_regex
 from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.terms import rarity
-from interviewer.text import DEFINITIONAL, split_sentences, text_terms
+from interviewer.text import DEFINITIONAL, split_clauses, split_sentences, text_terms
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -129,17 +129,46 @@ def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
+# Derivational endings the stemmer keeps apart from their root ('sparsiti' / 'spars',
+# 'ownership' / 'own', 'faster' / 'fast'): a claim's 'sparse activations' uses the
+# word of a point's 'Sparsity'.
+_DERIVED = ("ership", "ship", "ness", "ment", "iti", "er")
+
+
+def _variant(a: str, b: str) -> bool:
+    short, long_ = sorted((a, b), key=len)
+    if len(short) < 3 or not long_.startswith(short):
+        return False
+    rest = long_[len(short) :]
+    # (A three-letter root only before a long ending: 'own' / 'ownership'.)
+    return rest in _DERIVED and (len(short) >= 4 or len(rest) >= 4)
+
+
+def has_term(term: str, terms: AbstractSet[str]) -> bool:
+    """The term is among ``terms``, as it is or as a derived form of one of them
+    (one-word terms only)."""
+    if term in terms:
+        return True
+    if " " in term or len(term) < 3:
+        return False
+    head = term[:3]
+    return any(t[:3] == head and " " not in t and _variant(term, t) for t in terms)
+
+
 def _label_in(label: set[str], terms: set[str]) -> bool:
     """The label is named: all its words, or all but one of three or more
     ('Feature selection / Pruning' is named by 'feature selection')."""
-    found = len(label & terms)
+    found = sum(1 for w in label if has_term(w, terms))
     return found == len(label) or (len(label) >= 3 and found >= len(label) - 1)
 
 
-def _opposes(claim: str, point: str) -> bool:
+def _opposes(claim: str, point: str, qterms: AbstractSet[str] = frozenset()) -> bool:
     """The claim pairs the point's nouns with opposite modifiers ('low variance'
-    against 'high variance'), or negates what the point states. A claim that names
-    both sides ("supervised ..., while unsupervised ...") contrasts, not opposes."""
+    against 'high variance'), or negates what the point states (the whole claim, or
+    one of its clauses: see ``_clause_negates``). A claim that names both sides
+    ("supervised ..., while unsupervised ...") contrasts, not opposes."""
+    if _clause_negates(claim, point, qterms):
+        return True
     c_pairs, p_pairs = _adj_pairs(claim), _adj_pairs(point)
     if (
         c_pairs
@@ -160,6 +189,42 @@ def _opposes(claim: str, point: str) -> bool:
         and len(shared) >= 0.7 * len(p_stems)
         and negation_over(part, shared) != negation_over(point, shared)
     )
+
+
+# "non-null" negates "null"; a clause with a condition in it is left alone.
+_NON = re.compile(r"\bnon-(?=\w)", re.I)
+_CONDITIONAL = re.compile(r"\b(?:if|when|whenever|where|unless|until|once)\b", re.I)
+
+
+@lru_cache(maxsize=20_000)
+def _plain_clauses(claim: str) -> tuple[str, ...]:
+    """The claim's clauses ("non-" read as "not"), without those holding a condition
+    ("NULLs where the right side has no match": a condition's polarity is not what
+    the clause states)."""
+    return tuple(
+        c for c in split_clauses(_NON.sub("not ", claim)) if not _CONDITIONAL.search(c)
+    )
+
+
+def _clause_negates(claim: str, point: str, qterms: AbstractSet[str]) -> bool:
+    """A clause of the claim that is about the point's own words (two or more of
+    them besides the question's, most of the clause's) and negates them where the
+    point does not, or the reverse: "it never switches to kernel mode" against "the
+    program ... switches the CPU from user mode to kernel mode". (The question's words
+    are left out: "UNION ALL doesn't remove duplicates" shares only "duplicates" with
+    "UNION ALL keeps every row, duplicates included".)"""
+    point = _NON.sub("not ", point)
+    p_stems = _stems(point) - qterms
+    for clause in _plain_clauses(claim):
+        c_stems = _stems(clause) - qterms
+        shared = c_stems & p_stems
+        if (
+            len(shared) >= 2
+            and len(shared) >= 0.7 * len(c_stems)
+            and negation_over(clause, shared) != negation_over(point, shared)
+        ):
+            return True
+    return False
 
 
 _ALTERNATIVES = re.compile(r"\s*(?:,|/|\bor\b|\band\b)\s*", re.I)
@@ -260,7 +325,7 @@ def _lexical(
         if t in qterms:
             w *= 0.2
         total += w
-        if t in claim_terms:
+        if has_term(t, claim_terms):
             hit += w
         elif " " in t:
             # A paraphrase keeps the telling word of a two-word term ("discourage

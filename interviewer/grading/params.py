@@ -64,6 +64,18 @@ class GradingParams(BaseModel):
         description="Cosine at which a definition of the question's subject covers the "
         "notes' definition of it, whatever its words.",
     )
+    sim_core: float = Field(
+        default=0.75,
+        description="Cosine between a claim and a point's core (its first statement "
+        "without the elaboration after it) that makes the point, with lex_partial of the "
+        "core's terms: a terse answer states the core and leaves the detail out.",
+    )
+    sim_core_alone: float = Field(
+        default=0.82,
+        description="Cosine between a claim and a point's core that makes the point "
+        "whatever the words ('FK: points to another table's PK' for 'A foreign key is a "
+        "column that references the primary key of another table').",
+    )
     precision_weight: float = Field(
         default=0.60, description="Weight of the claim-side lexical share."
     )
@@ -148,6 +160,8 @@ TUNABLE: dict[str, list[float]] = {
     "sim_partial": [0.35, 0.40, 0.45, 0.50],
     "lex_partial": [0.05, 0.08, 0.10, 0.15, 0.20],
     "lex_partial_strong": [0.20, 0.25, 0.30, 0.40],
+    "sim_core": [0.70, 0.75, 0.80, 0.85],
+    "sim_core_alone": [0.78, 0.82, 0.86, 0.90],
     "precision_weight": [0.4, 0.5, 0.6, 0.7, 0.8],
     "subject_lex": [0.0, 0.2, 0.3, 0.35, 0.4],
     "sim_definition": [0.6, 0.65, 0.7, 0.75, 0.8],
