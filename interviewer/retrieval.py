@@ -1,8 +1,10 @@
 """Hybrid retrieval: BM25 over the chunk snapshot (text and heading fields), dense
 search in Chroma (English model) and, for text not in English, dense search with a
-multilingual model; fused by weighted reciprocal rank fusion, stub sections weighed
-down, deduplicated per section. The weights are fitted on the tuning split of
-``evals/retrieval/`` by ``benchmarks/fit_retrieval.py``.
+multilingual model; fused by weighted reciprocal rank fusion whose weights follow the
+language pair of the query and each chunk (English with English, one other language,
+or across languages), stub sections weighed down, deduplicated per section. The
+weights are fitted on the tuning split of ``evals/retrieval/`` by
+``benchmarks/fit_retrieval.py``.
 
 BM25 is implemented here over numpy rather than through LlamaIndex's retriever:
 importing ``llama_index.core`` costs seconds, and the query path must stay close
