@@ -1,8 +1,10 @@
 """Hybrid retrieval: BM25 over the chunk snapshot (text and heading fields), dense
 search in Chroma (English model) and, for text not in English, dense search with a
-multilingual model; fused by weighted reciprocal rank fusion, stub sections weighed
-down, deduplicated per section. The weights are fitted on the tuning split of
-``evals/retrieval/`` by ``benchmarks/fit_retrieval.py``.
+multilingual model; fused by weighted reciprocal rank fusion whose weights follow the
+language pair of the query and each chunk (English with English, one other language,
+or across languages), stub sections weighed down, deduplicated per section. The
+weights are fitted on the tuning split of ``evals/retrieval/`` by
+``benchmarks/fit_retrieval.py``.
 
 BM25 is implemented here over numpy rather than through LlamaIndex's retriever:
 importing ``llama_index.core`` costs seconds, and the query path must stay close
@@ -33,9 +35,16 @@ if TYPE_CHECKING:
     from interviewer.settings import Settings
 
 Mode = Literal["hybrid", "dense", "bm25", "multilingual"]
+# How the language of a query and of a chunk pair up. The English model and the
+# (English-stemmed) BM25 are at home only when both are English; two texts in one
+# other language still share words; across languages only the multilingual model
+# really compares them. Each pair has its own fusion weights.
+ENGLISH_PAIR, NATIVE_PAIR, CROSS_PAIR = 0, 1, 2
 # Notes count as written in one language when this share of their chunks is.
 SAME_LANGUAGE_SHARE = 0.9
 LANGUAGES_FILE = "languages.json"
+# Chunks a language needs in the notes to be centred by its own mean (Retriever._centre).
+MIN_LANGUAGE_CHUNKS = 8
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been
@@ -154,17 +163,34 @@ class FusionParams(BaseModel):
     foreign_dense_weight: float = 1.0
     foreign_bm25_weight: float = 1.0
     foreign_multilingual_weight: float = 1.0
+    native_dense_weight: float = 1.0
+    native_bm25_weight: float = 0.5
+    native_multilingual_weight: float = 1.0
     exact_margin: float = 0.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FusionParams:
         return cls(**{name: getattr(settings, name) for name in cls.model_fields})
 
-    def weights(self, english: bool) -> tuple[float, float, float]:
-        """(English dense, BM25, multilingual dense) weights for a query."""
-        if english:
+    def weights(self, pair: int | bool) -> tuple[float, float, float]:
+        """(English dense, BM25, multilingual dense) weights for a query and a chunk in
+        the language ``pair`` says (``ENGLISH_PAIR``, ``NATIVE_PAIR``, ``CROSS_PAIR``;
+        True / False: English / cross, as a whole query was weighed before)."""
+        if pair is True or pair == ENGLISH_PAIR:
             return self.dense_weight, self.bm25_weight, self.multilingual_weight
+        if pair == NATIVE_PAIR:
+            return (
+                self.native_dense_weight,
+                self.native_bm25_weight,
+                self.native_multilingual_weight,
+            )
         return self.foreign_dense_weight, self.foreign_bm25_weight, self.foreign_multilingual_weight
+
+    def pair_weights(self, pairs: set[int]) -> tuple[float, float, float]:
+        """The largest weight of each retriever over ``pairs``: a retriever whose
+        weight is 0 for every pair a query meets need not run."""
+        rows = [self.weights(p) for p in pairs] or [self.weights(ENGLISH_PAIR)]
+        return max(r[0] for r in rows), max(r[1] for r in rows), max(r[2] for r in rows)
 
 
 @dataclass
@@ -173,6 +199,9 @@ class Signals:
     ``english``: the query is in the notes' language (English for most notes)."""
 
     english: bool
+    # Language pair of each chunk with the query (ENGLISH_PAIR ...), or None when
+    # every chunk pairs alike: ENGLISH_PAIR if ``english``, else CROSS_PAIR.
+    pairs: list[int] | None = None
     dense: list[tuple[int, float]] = field(default_factory=list)
     # Best sentence-window similarity of each chunk that has windows (window_index).
     windows: dict[int, float] = field(default_factory=dict)
@@ -199,6 +228,16 @@ class Signals:
         }
         return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
+    def pair_of(self, i: int) -> int:
+        if self.pairs is not None:
+            return self.pairs[i]
+        return ENGLISH_PAIR if self.english else CROSS_PAIR
+
+    def pairs_met(self) -> set[int]:
+        if self.pairs is not None:
+            return set(self.pairs)
+        return {ENGLISH_PAIR if self.english else CROSS_PAIR}
+
     def bm25(self, heading_weight: float, n: int) -> list[tuple[int, float]]:
         scores = dict(self.bm25_text)
         if heading_weight:
@@ -219,25 +258,30 @@ def _weaken_stubs(
 
 
 def fuse(signals: Signals, params: FusionParams, stubs: Sequence[bool]) -> list[tuple[int, float]]:
-    """Chunk indices with fused scores, best first."""
+    """Chunk indices with fused scores, best first: weighted reciprocal rank fusion in
+    which each chunk's weights follow its language pair with the query (a Spanish
+    chunk is judged by the multilingual model for an English query, an English chunk
+    by the English model and BM25)."""
     n = params.candidates
-    w_dense, w_bm25, w_multi = params.weights(signals.english)
     ranked = [signals.dense_ranked(params.window_weight, n), signals.bm25(params.heading_weight, n)]
-    weights = [w_dense, w_bm25]
     if signals.multilingual is not None:
         ranked.append(signals.multilingual[:n])
-        weights.append(w_multi)
-    lists = [[str(i) for i, _ in _weaken_stubs(r, stubs, params.stub_weight)] for r in ranked]
-    fused = rrf(lists, params.rrf_k, weights)
-    if params.exact_margin and signals.exact and fused and w_bm25:
+    table = {p: params.weights(p) for p in (ENGLISH_PAIR, NATIVE_PAIR, CROSS_PAIR)}
+    fused: dict[int, float] = {}
+    for member, found in enumerate(ranked):
+        for rank, (i, _) in enumerate(_weaken_stubs(found, stubs, params.stub_weight), start=1):
+            w = table[signals.pair_of(i)][member]
+            if w:
+                fused[i] = fused.get(i, 0.0) + w / (params.rrf_k + rank)
+    if params.exact_margin and signals.exact and fused:
         # A rare term matched exactly, by one section only and by a clear BM25 margin,
         # is stronger evidence than rank fusion can show (dense vectors blur numbers and
-        # names): that chunk goes first. Not when BM25 has no say for this query (one
-        # that may cross languages: a shared word there is a name, not the topic).
+        # names): that chunk goes first. Not when BM25 has no say for that chunk (one in
+        # another language than the query: a shared word there is a name, not the topic).
         top, margin = signals.exact
-        if margin >= params.exact_margin:
-            fused[str(top)] = max(fused.values()) + 1.0
-    return sorted(((int(i), s) for i, s in fused.items()), key=lambda kv: (-kv[1], kv[0]))
+        if margin >= params.exact_margin and table[signals.pair_of(top)][1]:
+            fused[top] = max(fused.values()) + 1.0
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 class Retriever:
@@ -261,6 +305,7 @@ class Retriever:
         self._multi_mean: np.ndarray | None = None
         self._lang_means: dict[str, np.ndarray] = {}
         self._notes_langs: dict[str, float] | None = None
+        self._chunk_langs: list[str] | None = None
 
     @property
     def bm25(self) -> BM25:
@@ -332,17 +377,19 @@ class Retriever:
         a large common direction (boilerplate chunks are near every query) and one per
         language (a Spanish query drifts to Spanish notes on another topic); removing
         both lets the topic decide. The query gets the same treatment."""
-        from interviewer.language import detect_language
-
-        langs = [detect_language(c.embed_text) for c in self.chunks]
+        langs = self.chunk_languages()
         self._multi_mean = vectors.mean(axis=0)
+        # A language with few chunks has no mean of its own: the mean of a handful of
+        # chunks is mostly their topic, and taking it away would leave noise.
+        groups = {lang: [i for i, x in enumerate(langs) if x == lang] for lang in set(langs)}
         self._lang_means = {
-            lang: vectors[[i for i, x in enumerate(langs) if x == lang]].mean(axis=0)
-            for lang in set(langs)
+            lang: vectors[rows].mean(axis=0)
+            for lang, rows in groups.items()
+            if len(rows) >= MIN_LANGUAGE_CHUNKS
         }
         import numpy as np
 
-        centred = vectors - np.stack([self._lang_means[x] for x in langs])
+        centred = vectors - np.stack([self._lang_means.get(x, self._multi_mean) for x in langs])
         norms = np.linalg.norm(centred, axis=1, keepdims=True)
         return np.asarray(centred / np.clip(norms, 1e-12, None))
 
@@ -366,28 +413,56 @@ class Retriever:
         top = np.argsort(-sims, kind="stable")[:n]
         return [(int(i), float(sims[i])) for i in top]
 
+    def _languages_key(self) -> str:
+        import hashlib
+
+        return hashlib.sha1("\x00".join(c.id for c in self.chunks).encode()).hexdigest()
+
+    def _read_languages(self) -> dict:
+        try:
+            cached = json.loads((self.settings.index_dir / LANGUAGES_FILE).read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        fresh = isinstance(cached, dict) and cached.get("key") == self._languages_key()
+        return cached if fresh else {}
+
+    def _write_languages(self) -> None:
+        data: dict = {"key": self._languages_key(), "shares": self._notes_langs}
+        if self._chunk_langs is not None:
+            data["chunks"] = self._chunk_langs
+        with contextlib.suppress(OSError):
+            from interviewer.files import write_atomic
+
+            write_atomic(self.settings.index_dir / LANGUAGES_FILE, json.dumps(data).encode())
+
     def notes_languages(self) -> dict[str, float]:
         """Share of the notes (by chunk, on a sample) written in each language; kept
         in the index dir for the next cold search while the chunks stay the same."""
         if self._notes_langs is None:
-            import hashlib
-
-            key = hashlib.sha1("\x00".join(c.id for c in self.chunks).encode()).hexdigest()
-            path = self.settings.index_dir / LANGUAGES_FILE
+            cached = self._read_languages()
             try:
-                cached = json.loads(path.read_text(encoding="utf-8"))
-                if cached.get("key") == key:
-                    self._notes_langs = {str(k): float(v) for k, v in cached["shares"].items()}
-            except (OSError, ValueError, AttributeError, KeyError, TypeError):
-                pass
+                self._notes_langs = {str(k): float(v) for k, v in cached["shares"].items()}
+                if self._chunk_langs is None and isinstance(cached.get("chunks"), list):
+                    langs = [str(x) for x in cached["chunks"]]
+                    self._chunk_langs = langs if len(langs) == len(self.chunks) else None
+            except (KeyError, AttributeError, TypeError, ValueError):
+                self._notes_langs = None
             if self._notes_langs is None:
                 self._notes_langs = self._measure_languages()
-                with contextlib.suppress(OSError):
-                    from interviewer.files import write_atomic
-
-                    data = {"key": key, "shares": self._notes_langs}
-                    write_atomic(path, json.dumps(data).encode("utf-8"))
+                self._write_languages()
         return self._notes_langs
+
+    def chunk_languages(self) -> list[str]:
+        """The language of every chunk (``und`` where there are no words to tell by),
+        measured once per set of chunks and kept beside the languages' shares."""
+        if self._chunk_langs is None:
+            self.notes_languages()  # reads the cached codes when there are any
+        if self._chunk_langs is None:
+            from interviewer.language import detect_language
+
+            self._chunk_langs = [detect_language(c.embed_text) for c in self.chunks]
+            self._write_languages()
+        return self._chunk_langs
 
     def _measure_languages(self) -> dict[str, float]:
         from interviewer.language import detect_language
@@ -398,27 +473,52 @@ class Retriever:
         total = sum(counts.values()) or 1
         return {lang: n / total for lang, n in counts.items()}
 
+    def _query_language(self, query: str) -> str:
+        from interviewer.language import ENGLISH, detect_language, is_english
+
+        return ENGLISH if is_english(query) else detect_language(query)
+
     def _same_language(self, query: str) -> bool:
         """Is (nearly) everything in the notes written in the query's language? If
         not, a query may have to find notes in another language: the multilingual
         model is needed."""
-        from interviewer.language import ENGLISH, detect_language, is_english
+        from interviewer.language import ENGLISH
 
-        lang = ENGLISH if is_english(query) else detect_language(query)
+        lang = self._query_language(query)
         shares = self.notes_languages()
         if not shares:
             return lang == ENGLISH
         # Sections with no words to tell by ("und") do not count against it.
         return shares.get(lang, 0.0) + shares.get("und", 0.0) >= SAME_LANGUAGE_SHARE
 
+    def language_pairs(self, query: str) -> tuple[bool, list[int] | None]:
+        """(same language, pair of each chunk). When (nearly) all the notes are in the
+        query's language every chunk pairs alike (None): English with English, or the
+        same other language. Otherwise each chunk pairs by its own language: notes
+        that mix languages are weighed chunk by chunk."""
+        from interviewer.language import ENGLISH, UNKNOWN
+
+        lang = self._query_language(query)
+        same = self._same_language(query)
+        if same and lang in (ENGLISH, UNKNOWN):
+            return True, None
+        if same:
+            return True, [NATIVE_PAIR] * len(self.chunks)
+        pairs = []
+        for chunk_lang in self.chunk_languages():
+            if chunk_lang in (UNKNOWN, lang):
+                pairs.append(ENGLISH_PAIR if lang in (ENGLISH, UNKNOWN) else NATIVE_PAIR)
+            else:
+                pairs.append(CROSS_PAIR)
+        return False, pairs
+
     def signals(self, query: str, n: int, mode: Mode | Literal["all"] = "hybrid") -> Signals:
         """Candidates of the retrievers that ``mode`` needs (``all``: every one, for
         fitting the fusion), ``n`` from each."""
-        # A query in the notes' own language takes the same-language weights; one in
-        # another language (Spanish over English notes, or the reverse) the others.
-        english = self._same_language(query)
-        out = Signals(english=english)
-        w_dense, w_bm25, w_multi = self.params.weights(english)
+        # Weights by the language pair of query and chunk (see language_pairs).
+        english, pairs = self.language_pairs(query)
+        out = Signals(english=english, pairs=pairs)
+        w_dense, w_bm25, w_multi = self.params.pair_weights(out.pairs_met())
         every = mode == "all"
         if every or mode == "dense" or (mode == "hybrid" and w_dense):
             vector = self.embed_query(query)

@@ -34,6 +34,7 @@ class LabelledQuery(BaseModel):
     style: Literal["paraphrase", "keyword", "nooverlap"] = "paraphrase"
     corpus: str = ""
     split: Split = "tune"
+    pinned: bool = False  # the file says its split (a batch written for one split)
 
 
 class Suite(BaseModel):
@@ -80,8 +81,15 @@ def load_queries(path: Path, corpus: str = "") -> list[LabelledQuery]:
     rows = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     out = []
     for row in rows:
+        row = dict(row)
+        # A batch written for one split on purpose says so (`split: tune`, or
+        # `heldout` for queries written blind); the others are split by hash.
+        fixed = row.pop("split", None)
+        if fixed not in (None, "tune", "heldout"):
+            raise ValueError(f"{path.name}: split must be tune or heldout, not {fixed!r}")
         q = LabelledQuery.model_validate({**row, "corpus": corpus})
-        q.split = split_of(q.query)
+        q.split = fixed or split_of(q.query)
+        q.pinned = fixed is not None
         out.append(q)
     return out
 

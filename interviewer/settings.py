@@ -78,9 +78,10 @@ class Settings(BaseSettings):
     top_k: int = 5
     candidates: int = 15  # candidates taken from each retriever
     rrf_k: float = 3  # reciprocal rank fusion constant
-    # Weights of each ranked list for a query in the notes' language (English model
-    # dense, BM25, multilingual dense), and below, the foreign_* ones for a query
-    # that may need notes in another language (retrieval.SAME_LANGUAGE_SHARE).
+    # Weights of each ranked list (English model dense, BM25, multilingual dense) for
+    # an English query and an English chunk, and below, the foreign_* ones for a query
+    # and a chunk in different languages (in notes that mix languages, each chunk
+    # pairs with the query by its own language: retrieval.language_pairs).
     dense_weight: float = 1.0
     bm25_weight: float = 0.5
     heading_weight: float = 0.0  # BM25 on the heading path, added to the text score
@@ -92,13 +93,17 @@ class Settings(BaseSettings):
     # other than the notes'; its vectors are built at the first such query. "off": never.
     multilingual: Literal["auto", "off"] = "auto"
     multilingual_weight: float = 0.0
-    foreign_dense_weight: float = 1.0
+    foreign_dense_weight: float = 0.5
     foreign_bm25_weight: float = 0.0
-    foreign_multilingual_weight: float = 1.5
+    foreign_multilingual_weight: float = 2.0
+    # Query and chunk in one language other than English (retrieval.NATIVE_PAIR).
+    native_dense_weight: float = 0.5
+    native_bm25_weight: float = 0.0
+    native_multilingual_weight: float = 1.5
     # A query term that only one section of the notes holds (a number, an identifier, a
     # rare name) puts BM25's best chunk first when its BM25 score is at least this many
     # times that of any other section (0: off).
-    exact_margin: float = 1.5
+    exact_margin: float = 2.0
 
     # LLM via Ollama.
     model: str = "qwen2.5:7b-instruct"

@@ -296,8 +296,31 @@ def test_query_set_size_languages_and_fixed_split() -> None:
     split = [q for s in suites if not s.sealed for q in s.queries]
     heldout = sum(q.split == "heldout" for q in split) / len(split)
     assert 0.3 < heldout < 0.5
-    assert all(split_of(q.query) == q.split for q in split)
+    # Split by hash, unless the file pins a query to a split (a batch written for it).
+    assert all(split_of(q.query) == q.split for q in split if not q.pinned)
     assert split_of("  Some Query ") == split_of("some query")
+
+
+def test_a_query_file_may_pin_its_split(tmp_path: Path) -> None:
+    from interviewer.retrieval_eval import load_queries, split_of
+
+    texts = [f"query number {n}" for n in range(40)]
+    held = next(t for t in texts if split_of(t) == "heldout")
+    tuned = next(t for t in texts if split_of(t) == "tune")
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        f"- query: {held}\n  relevant: [A]\n  split: tune\n"
+        f"- query: {tuned}\n  relevant: [B]\n  split: heldout\n"
+        f"- query: {texts[0]}\n  relevant: [C]\n",
+        encoding="utf-8",
+    )
+    pinned_tune, pinned_held, hashed = load_queries(path)
+    assert (pinned_tune.split, pinned_tune.pinned) == ("tune", True)
+    assert (pinned_held.split, pinned_held.pinned) == ("heldout", True)
+    assert (hashed.split, hashed.pinned) == (split_of(texts[0]), False)
+    path.write_text("- query: x\n  relevant: [A]\n  split: train\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="split must be tune or heldout"):
+        load_queries(path)
 
 
 def test_fusion_puts_a_rare_exact_match_first_only_past_the_margin() -> None:

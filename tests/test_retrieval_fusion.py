@@ -4,7 +4,10 @@ results of queries that sections with notes answer, and is still found when aske
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from interviewer.retrieval_eval import LabelledQuery, first_relevant_rank, metrics
 
@@ -110,3 +113,73 @@ def test_an_exact_match_decides_only_where_bm25_has_a_say() -> None:
     assert fuse(signals, muted, stubs)[0][0] == 0
     heard = FusionParams(exact_margin=2.0, foreign_bm25_weight=0.5)
     assert fuse(signals, heard, stubs)[0][0] == 1
+
+
+def test_in_notes_that_mix_languages_each_chunk_is_weighed_by_its_language_pair() -> None:
+    from interviewer.retrieval import CROSS_PAIR, ENGLISH_PAIR, FusionParams, Signals, fuse
+
+    # An English query over mixed notes: chunk 0 is English, chunk 1 Spanish. The
+    # English model ranks the Spanish chunk first (its score means nothing there), the
+    # multilingual model ranks it second.
+    signals = Signals(
+        english=False,
+        pairs=[ENGLISH_PAIR, CROSS_PAIR],
+        dense=[(1, 0.7), (0, 0.6)],
+        bm25_text={0: 3.0},
+        multilingual=[(0, 0.8), (1, 0.7)],
+    )
+    stubs = [False, False]
+    params = FusionParams(
+        rrf_k=3,
+        dense_weight=1.0,
+        bm25_weight=0.5,
+        multilingual_weight=0.0,
+        foreign_dense_weight=0.0,
+        foreign_bm25_weight=0.0,
+        foreign_multilingual_weight=1.5,
+    )
+    fused = dict(fuse(signals, params, stubs))
+    # Chunk 0: English dense rank 2 and BM25 rank 1; chunk 1 only its multilingual rank.
+    assert fused[0] == pytest.approx(1.0 / 5 + 0.5 / 4)
+    assert fused[1] == pytest.approx(1.5 / 5)
+    # The same signals weighed as one whole query (no pairs): the English dense
+    # rank of the Spanish chunk counts, with the cross-language weights for both.
+    whole = Signals(**{**signals.__dict__, "pairs": None})
+    fused_whole = dict(fuse(whole, params, stubs))
+    assert fused_whole[1] == pytest.approx(1.5 / 5) and fused_whole[0] == pytest.approx(1.5 / 4)
+
+
+def test_language_pairs_follow_the_language_of_each_chunk(tmp_path: Path) -> None:
+    from interviewer.retrieval import CROSS_PAIR, ENGLISH_PAIR, NATIVE_PAIR, open_retriever
+    from interviewer.settings import load_settings
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "en.md").write_text(
+        "# What is a hash table?\n\nA hash table maps each key to a bucket with a hash "
+        "function, so that a lookup takes constant time on average.\n",
+        encoding="utf-8",
+    )
+    (notes / "es.md").write_text(
+        "# ¿Qué es un índice de una base de datos?\n\nEs una estructura que permite "
+        "encontrar las filas sin recorrer toda la tabla, a cambio de que las "
+        "escrituras sean más lentas.\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(corpus=notes)  # home: the test's own
+    retriever = open_retriever(settings)
+    by_source = {c.source: i for i, c in enumerate(retriever.chunks)}
+    same, pairs = retriever.language_pairs("how does a hash table find a key so fast")
+    assert not same and pairs is not None
+    assert pairs[by_source["en.md"]] == ENGLISH_PAIR and pairs[by_source["es.md"]] == CROSS_PAIR
+    _, pairs = retriever.language_pairs("¿para qué sirve un índice en una base de datos?")
+    assert pairs is not None
+    assert pairs[by_source["es.md"]] == NATIVE_PAIR and pairs[by_source["en.md"]] == CROSS_PAIR
+    # The chunks' languages are kept for the next cold search.
+    cached = json.loads((settings.index_dir / "languages.json").read_text(encoding="utf-8"))
+    assert sorted(cached["chunks"]) == ["en", "es"]
+    # Both notes found, whichever language the question is in.
+    hits = retriever.search("what makes a database index speed up reading rows", k=1)
+    assert hits and hits[0].source == "es.md"
+    hits = retriever.search("¿cómo encuentra una tabla hash una clave tan rápido?", k=1)
+    assert hits and hits[0].source == "en.md"
