@@ -30,6 +30,11 @@ HOLLOW = lexicon.words("subject_hollow")
 HOLLOW_HEADS = lexicon.words("subject_hollow_heads")
 # Verbs that are seldom nouns: after the subject they end it.
 VERBS = lexicon.words("subject_verbs")
+OBJECT_PRONOUNS = lexicon.words("subject_object_pronouns")
+DO_AUXILIARIES = lexicon.words("subject_do_auxiliaries")
+BE_AUXILIARIES = lexicon.words("subject_be_auxiliaries")
+# Words that join the parts of a name, as "of" does.
+OF_WORDS = lexicon.words("subject_of_words")
 # "<a noun that asks for a comparison> between A and B".
 _COMPARE = re.compile(
     r"\b(?:" + lexicon.alternation("comparison_nouns") + r")\s+(?:"
@@ -56,7 +61,7 @@ def _plain(text: str) -> str:
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links to their text
     text = re.sub(r"\([^()]*\)", " ", text)  # asides (sources included)
     text = re.sub(r"https?://\S+", " ", text)
-    text = re.sub(r"[*_`“”\"«»]", "", text)
+    text = re.sub(r"[*_`“”\"«»¿¡]", "", text)
     text = re.sub(r"^\s*(?:q?\d{1,3}[.):]|[-*+])\s+", "", text, flags=re.IGNORECASE)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -69,8 +74,13 @@ def _split_camel(word: str) -> str:
 
 
 def _is_name(word: str) -> bool:
-    """An acronym or a name written with inner capitals: its case is kept."""
-    return sum(c.isupper() for c in word) >= 2 or (word[:1].isupper() and word[1:2].isdigit())
+    """An acronym, a name written with inner capitals or a possessive name
+    ("Dijkstra's"): its case is kept."""
+    return (
+        sum(c.isupper() for c in word) >= 2
+        or (word[:1].isupper() and word[1:2].isdigit())
+        or (word[:1].isupper() and word.endswith(("'s", "’s")))
+    )
 
 
 def _case(words: list[str]) -> str:
@@ -87,7 +97,9 @@ def _noun_phrase(text: str) -> list[str]:
     words: list[str] = []
     for n, tok in enumerate(tokens):
         low = tok.lower().rstrip(".")
-        if not words and (low in DETERMINERS or low in HOLLOW or low in PRONOUNS or low == "of"):
+        if not words and (
+            low in DETERMINERS or low in HOLLOW or low in PRONOUNS or low in OF_WORDS
+        ):
             continue
         if tok.isupper() and len(tok) > 1:
             words.append(tok)  # an acronym or a keyword ("WHERE"), never a question word
@@ -96,15 +108,21 @@ def _noun_phrase(text: str) -> list[str]:
             continue
         if low in AUXILIARIES or low in QUESTION_WORDS or low in CONJUNCTIONS - {"and"}:
             break
-        if low in PREPOSITIONS and low != "of":
+        if low in PREPOSITIONS and low not in OF_WORDS:
             break
         if low == "and" and (not words or len(words) >= 2):
             break
-        if words and low in HOLLOW_HEADS and _ends_phrase(tokens, n):
-            # The head noun ("primary key", "data type"), not a qualifier of what
-            # follows ("its main advantages").
+        if words and low in HOLLOW_HEADS:
+            # The head noun ("primary key", "data type"), or a noun of a longer name
+            # ("public key infrastructure"), not a qualifier of what follows ("its main
+            # advantages").
             words.append(tok)
-            break
+            if _ends_phrase(tokens, n):
+                break
+            continue
+        nxt = tokens[n + 1].lower() if n + 1 < len(tokens) else ""
+        if words and tok.islower() and nxt in OBJECT_PRONOUNS:
+            break  # "What does TLS give you?": a verb and its object
         if words and (low.endswith("ly") and len(low) > 4 or low in HOLLOW):
             break
         if words and (low in VERBS or low in PRONOUNS):
@@ -112,7 +130,7 @@ def _noun_phrase(text: str) -> list[str]:
         words.append(tok)
         if len(words) >= MAX_WORDS:
             break
-    while words and words[-1].lower() in ("of", "and", "/"):
+    while words and (words[-1].lower() in OF_WORDS or words[-1].lower() in ("and", "/")):
         words.pop()
     return words
 
@@ -122,7 +140,7 @@ def _ends_phrase(tokens: list[str], n: int) -> bool:
     if n + 1 >= len(tokens):
         return True
     nxt = tokens[n + 1].lower()
-    return nxt == "of" or nxt in PREPOSITIONS | CONJUNCTIONS | AUXILIARIES | VERBS
+    return nxt in OF_WORDS or nxt in PREPOSITIONS | CONJUNCTIONS | AUXILIARIES | VERBS
 
 
 def _strip_lead(clause: str) -> str:
@@ -198,12 +216,40 @@ def subject_label(question: str) -> str:
     asked_by_verb = any(t.lower() in ASKING_VERBS for t in parts[0].split())
     if len(parts) > 1 and asked_by_verb and _noun_phrase(_strip_lead(parts[-1])):
         clause = parts[-1]
+    clause = _skip_degree(clause)
     rest = _strip_lead(clause)
     words = _noun_phrase(rest)
     if not words:
         words = _noun_phrase(_strip_lead(plain)) or plain.split()[:MAX_WORDS]
+    elif len(words) >= 2 and words[-1].islower() and _verb_last(clause, rest, words):
+        words = words[:-1]  # "Why do neural networks overfit?": the verb, not the subject
     split = " ".join(_split_camel(w) for w in words).split()
     return _case(split[:MAX_WORDS])
+
+
+def _skip_degree(clause: str) -> str:
+    """"How long should a test run": "long" says how much is asked, it is no part of
+    the subject; "How many replicas ..." keeps its noun."""
+    tokens = clause.split()
+    if (
+        len(tokens) > 2 and tokens[0].lower() == "how"
+        and tokens[2].lower() in AUXILIARIES and tokens[1].lower() not in AUXILIARIES
+    ):  # fmt: skip
+        return " ".join([tokens[0], *tokens[2:]])
+    return clause
+
+
+def _verb_last(clause: str, rest: str, words: list[str]) -> bool:
+    """The subject's phrase runs to the end of the question and the question was asked
+    with "do"/"can"/... (its verb comes last: "Why do networks overfit?") or with
+    "why/how is" (its predicate does: "Why is thrashing bad?")."""
+    lead = [t.lower() for t in _TOKEN.findall(clause[: max(len(clause) - len(rest), 0)])]
+    tail = _TOKEN.findall(rest)
+    if not tail or tail[-len(words) :] != words:
+        return False
+    if any(t in DO_AUXILIARIES for t in lead):
+        return True
+    return bool(lead) and lead[0] in ("why", "how") and any(t in BE_AUXILIARIES for t in lead)
 
 
 def _comparison(clause: str) -> str | None:

@@ -57,6 +57,9 @@ NUMBER_LABELS = lexicon.words("number_labels")
 # Header names of the table columns that hold questions and answers.
 QUESTION_COLUMNS = lexicon.words("question_columns")
 ANSWER_COLUMNS = lexicon.words("answer_columns")
+# Header names of a glossary table's columns ("Term | Meaning").
+TERM_COLUMNS = lexicon.words("term_columns")
+DEFINITION_COLUMNS = lexicon.words("definition_columns")
 TOPIC_TEMPLATES = lexicon.templates("topic_templates")
 
 # ---- line patterns ----------------------------------------------------------------------
@@ -175,46 +178,124 @@ def _is_acronym(word: str) -> bool:
     return len(word) > 1 and sum(c.isupper() for c in word) >= 2
 
 
-def topic_question(title: str) -> str:
+def topic_question(title: str, body: str = "") -> str:
     """Our wording of a question about a topic heading: "Load balancer" -> "What is a
     load balancer, and when would you use one?"; "Message queues" -> "What are message
-    queues, ..."; "Tune the query cache" -> "How would you tune the query cache?"."""
+    queues, ..."; "Tune the query cache" -> "How would you tune the query cache?".
+    ``body``, the topic's own notes, is evidence for how its name is written: a word
+    the notes capitalise mid-sentence is a name ("Raft"), and "a X" / bare "X" in the
+    notes tells a countable noun from a mass noun."""
     t = _NUMBERING.sub("", plain(title), count=1).strip(" :-–—.")
     t = re.sub(r"^(?:step|part|chapter|section)\s+\d+\s*[:.)-]\s*", "", t, flags=re.IGNORECASE)
     if not t:
         return plain(title)
+    names = _names_in(body)
     if re.search(r"\s(?:vs\.?|versus)\s", t, re.IGNORECASE):
         pieces = re.split(r"\s+(?:vs\.?|versus)\s+", t, flags=re.IGNORECASE)
-        return _template("compare", pair=_join([_np_case(p) for p in pieces]))
+        return _template("compare", pair=_join([_np_case(p, names) for p in pieces]))
     t = re.sub(r"^about\s+", "", t, flags=re.IGNORECASE)
     words = t.split()
     first = words[0].lower()
     if first in IMPERATIVE_VERBS and len(words) > 1 and not words[0].isupper():
         return _template("imperative", verb=first, rest=" ".join(words[1:]))
-    if _title_case(words):
-        t = " ".join(w if _is_acronym(w) or i == 0 else w.lower() for i, w in enumerate(words))
+    brand = _is_brand(words[0])
+    if _title_case(words) and not brand:
+        t = " ".join(
+            w if _is_acronym(w) or i == 0 or _is_name(w, names) else w.lower()
+            for i, w in enumerate(words)
+        )
     core = re.sub(r"\s*\([^()]*\)", "", t).strip() or t
     # The head noun comes before a preposition: "caching at the object level".
-    head = re.split(r"\s(?:at|of|in|for|on|with|by|from|to|every|that|which)\s", core)[0]
+    parts = re.split(
+        r"\s(at|of|in|for|on|with|by|from|to|as|via|over|under|into|per|between|without|"
+        r"every|that|which)\s", core, maxsplit=1
+    )
+    head = parts[0]
     head_words = _words(head) or [head]
     last = head_words[-1]
-    np = _np_case(t)
+    np = _np_case(t, names)
     low = last.lower()
     plural = (
-        (low.endswith("s") and not low.endswith(_NOT_PLURAL) and len(low) > 3)
+        (low.endswith("s") and not low.endswith(_NOT_PLURAL) and len(low) > 3
+         and not last.endswith("'s"))
         or (len(last) > 2 and last.endswith("s") and _is_acronym(last[:-1]))
         or bool(re.search(r"\s(?:and|&)\s", head))
-    ) and not (_is_acronym(last) and not last.endswith("s"))
+    ) and not (_is_acronym(last) and not last.endswith("s"))  # fmt: skip
     if plural:
+        if len(parts) > 1 and parts[1] == "of":
+            return _template("of_plural", np=np)  # "What are the types of joins?"
         return _template("plural", np=np)
     if re.search(r"\s(?:or)\s", core) and len(core.split()) <= 6:
         return _template("choice", np=np)
     core_words = core.split()
-    if low.endswith(_MASS_ENDINGS) or (len(core_words) == 1 and _is_acronym(core)):
+    if _is_name(core_words[0], names) and not core_words[0].isupper() or brand or any(
+        w.endswith(("'s", "’s")) for w in core_words[:-1]
+    ):
+        # A name ("Raft", "OpenID Connect", "Dijkstra's algorithm") takes no article.
+        return _template("mass", np=np)
+    if len(parts) > 1 and parts[1] == "of":
+        return _template("of_singular", np=np)  # "What is the cost of insertion?"
+    # The notes' own use of the noun decides only where its form does not.
+    mass = low.endswith(_MASS_ENDINGS) or (len(core_words) == 1 and _is_acronym(core))
+    if mass or _article_use(body, low) == "mass":
         return _template("mass", np=np)
     if _is_acronym(core_words[0]) or any(w[:1].isupper() for w in core_words[1:]):
         return _template("named", np=np)
     return _template("countable", np=np, article=_article(np))
+
+
+# A capitalised word inside a sentence: after a lower-case word, and not beside another
+# capitalised word (that is a title or an expansion: "User Datagram Protocol").
+_NAME_IN_TEXT = re.compile(r"(?<=[a-z,] )([A-Z][a-z]+)(?:['’]s)?\b(?! [A-Z])")
+
+
+def _names_in(body: str) -> frozenset[str]:
+    """Words the notes write capitalised inside a sentence and never in lower case:
+    names ("Raft", "Kubernetes"), not words that only open sentences or lines."""
+    if not body:
+        return frozenset()
+    capital: set[str] = set()
+    lower: set[str] = set()
+    for line in body.split("\n"):
+        text = plain(line)
+        capital.update(m.group(1) for m in _NAME_IN_TEXT.finditer(text))
+        lower.update(re.findall(r"\b[a-z][a-z]+\b", text))
+    return frozenset(w for w in capital if w.lower() not in lower)
+
+
+def _is_name(word: str, names: frozenset[str]) -> bool:
+    return re.sub(r"['’]s?$", "", word) in names
+
+
+def _is_brand(word: str) -> bool:
+    """A name written with inner capitals and lower-case letters ("OpenID", "OAuth",
+    "PostgreSQL"): a proper name, not an acronym of a common noun ("TCP")."""
+    return _is_acronym(word) and any(c.islower() for c in word) and word[:1].isupper()
+
+
+_COUNTING = r"\b(?:a|an|one|each|every|another)\s+(?:[\w-]+\s+){0,2}"
+_AUX = lexicon.words("subject_auxiliaries")
+
+
+def _article_use(body: str, noun: str) -> str | None:
+    """How the notes write ``noun``: "countable" when they put "a"/"an" before it (or
+    write its plural), "mass" when it opens a sentence bare, followed by its verb, more
+    often; None when they do not say."""
+    if not body or len(noun) < 3:
+        return None
+    text = plain(body).lower()
+    n = re.escape(noun)
+    counted = len(re.findall(_COUNTING + n + r"\b", text))
+    counted += len(re.findall(rf"\b{n}(?:s|es)\b", text))
+    bare = sum(
+        1 for m in re.finditer(rf"(?:^|[.!?;:]\s+){n}\s+([a-z]+)\b", text)
+        if m.group(1) in _AUX or (m.group(1).endswith("s") and not m.group(1).endswith("ss"))
+    )  # fmt: skip
+    if counted > bare:
+        return "countable"
+    if bare > counted:
+        return "mass"
+    return None
 
 
 def _template(name: str, **parts: str) -> str:
@@ -234,11 +315,13 @@ def _article(np: str) -> str:
     return "an" if low[:1] in "aeiou" else "a"
 
 
-def _np_case(text: str) -> str:
+def _np_case(text: str, names: frozenset[str] = frozenset()) -> str:
     text = text.strip()
     first = text.split()[0] if text.split() else text
-    if _is_acronym(first) or (len(first) > 1 and first[1:2].isupper()):
+    if _is_acronym(first) or (len(first) > 1 and first[1:2].isupper()) or _is_name(first, names):
         return text
+    if first.endswith(("'s", "’s")) and first[:1].isupper():
+        return text  # "Dijkstra's algorithm": a possessive name
     return text[:1].lower() + text[1:]
 
 
@@ -520,9 +603,11 @@ _NUMBER_CELL = re.compile(r"^(?:[A-Za-z]{1,2})?#?\s*\d{1,4}[.)]?$")
 _NUMBER_LABEL = re.compile(
     r"^(?:([A-Za-z]+)\.?\s*)?(?:no\.?\s*|#\s*)?\d{1,4}[a-z]?\s*[.):\-–—]?$", re.IGNORECASE
 )
-# "**Term**: definition", "**Term:** definition", "**Term** - definition", "**Term**".
+# "**Term**: definition", "**Term:** definition", "**Term** - definition", "**Term**",
+# as a paragraph or a top-level list item ("- **Term** — definition").
 _LABEL_LINE = re.compile(
-    r"^(\*\*|__)(?=\S)([^*_]{1,60}?)(?<=\S)\1\s*(?:([:\-–—])\s*)?(.*)$"
+    r"^(?: {0,3}(?:[-*+•]|\d{1,3}[.)])\s+)?"
+    r"(\*\*|__)(?=\S)([^*_]{1,60}?)(?<=\S)\1\s*(?:([:\-–—])\s*)?(.*)$"
 )
 # "Term: definition" and "Term - definition" headings.
 _TERM_SPLIT = re.compile(r"^(.{1,60}?)(?::\s+|\s+[-–—]\s+)(\S.*)$")
@@ -584,7 +669,9 @@ def _table_starts(
                 qcol = k
                 break
     if qcol is None:
-        return [], end  # an ordinary table: read as text of its section
+        # A glossary ("Term | Meaning") asks each term as a topic; any other table is
+        # read as text of its section.
+        return _glossary_rows(header, rows, width, numbering), end
     acols = [k for k, h in enumerate(header) if k != qcol and _names_column(h, ANSWER_COLUMNS)]
     if not acols:
         # Every other column, but those that only list pages to read ("References").
@@ -611,6 +698,36 @@ def _table_starts(
                              "(links or empty cells); not asked"))  # fmt: skip
         return [], end
     return out, end
+
+
+def _glossary_rows(
+    header: list[str], rows: list[tuple[int, list[str]]], width: int, numbering: set[int]
+) -> list[_Start]:
+    """The rows of a glossary table as topics: two columns (numbering aside), one of
+    short terms that do not ask and one of definitions, named as such by the header
+    ("Term", "Meaning"). A comparison table ("Feature | A | B") is none."""
+    cols = [k for k in range(width) if k not in numbering]
+    if len(cols) != 2:
+        return []
+    tcol, dcol = cols
+    named = (tcol < len(header) and _names_column(header[tcol], TERM_COLUMNS)) or (
+        dcol < len(header) and _names_column(header[dcol], DEFINITION_COLUMNS)
+    )
+    if not named:
+        return []
+    out: list[_Start] = []
+    for n, cells in rows:
+        term = plain(cells[tcol]) if tcol < len(cells) else ""
+        definition = cells[dcol].strip() if dcol < len(cells) else ""
+        words = _words(term)
+        if not words or len(words) > 6 or asks(term):
+            return []  # not a column of terms
+        if len(_words(plain(definition))) < 3:
+            continue  # a term with no definition to ask about
+        definition = re.sub(r"\s*<br\s*/?>\s*", "\n", definition, flags=re.IGNORECASE)
+        out.append(_Start(line=n, body=n, question=topic_question(term, definition),
+                          kind="topic", answer=definition, end=n))  # fmt: skip
+    return out if len(out) >= 2 else []
 
 
 def _table_answer(raw: str) -> str | None:
@@ -675,6 +792,30 @@ def split_term(heading: str) -> tuple[str, str] | None:
     return term, rest
 
 
+def split_category(heading: str) -> tuple[str, str] | None:
+    """"Sorting: Quicksort", "Monitoring - The Four Golden Signals" -> (category,
+    name): a short category, then the name of the subject in title style. The subject
+    is the name; the category only files it. None for "Term: definition" headings,
+    numbering ("Step 2: Design"), aspects and containers."""
+    m = _TERM_SPLIT.match(plain(heading))
+    if not m:
+        return None
+    category, name = m.group(1).strip(), m.group(2).strip(" .")
+    cwords = _words(category)
+    if not cwords or len(cwords) > 3 or is_number_label(category):
+        return None
+    if _NUMBERING.match(category + " ") or cwords[0].lower() in ASPECT_WORDS:
+        return None
+    if cwords[0].lower() in NUMBER_LABELS or asks(heading) or is_container(category):
+        return None
+    nwords = [w for w in _words(name) if w.lower() not in STOP]
+    if not nwords or len(_words(name)) > 8:
+        return None
+    if not all(w[:1].isupper() or w[:1].isdigit() for w in nwords):
+        return None
+    return category, name
+
+
 def names_container(heading: str) -> bool:
     """A "Category: name" heading whose category is a part of the document ("Coding
     resource: ...", "Reading list - ...")."""
@@ -700,7 +841,7 @@ def _label_topics(lines: list[str], first: int, last: int) -> list[_Start]:
         if FENCE.match(line):
             in_fence = not in_fence
             continue
-        if in_fence or _indent(line) > 0:
+        if in_fence or _indent(line) > 3:
             continue
         m = _LABEL_LINE.match(line)
         if not m:
@@ -729,7 +870,8 @@ def _label_topics(lines: list[str], first: int, last: int) -> list[_Start]:
         body = "\n".join([rest, *lines[k + 1 : end + 1]]).strip()
         if is_stub_text(body):
             continue
-        out.append(_Start(line=k, body=k if rest else k + 1, question=topic_question(label),
+        out.append(_Start(line=k, body=k if rest else k + 1,
+                          question=topic_question(label, body),
                           kind="topic", answer=rest or None))  # fmt: skip
     return out if len(out) >= 2 else []
 
@@ -954,13 +1096,44 @@ def mark_topics(sections: list[Section]) -> None:
             for d in _descendants(sections, i)
         ):
             continue  # asked through its own questions (a comparison heading is no such)
+        if _groups_topics(sections, i):
+            continue
         sec.unit_kind = "topic"
-        # "TCP: reliable, ordered delivery": the topic is the term.
-        sec.question = topic_question(term[0] if term else name)
+        # "TCP: reliable, ordered delivery": the topic is the term; "Sorting: Quicksort":
+        # the topic is the name, filed under its category.
+        category = None if term else split_category(name)
+        subject = term[0] if term else (category[1] if category else name)
+        own = "\n".join([sec.text, *(d.text for d in _descendants(sections, i))])
+        sec.question = topic_question(subject, f"{term[1] if term else ''}\n{own}")
         sec.is_question = True
 
 
 _LEADING_PREPOSITIONS = lexicon.words("leading_prepositions")
+
+
+def _groups_topics(sections: list[Section], i: int) -> bool:
+    """A heading with no notes of its own ("Metrics", "Optimisation") over sub-headings
+    that are topics of their own: it files them, it is not a subject to ask about."""
+    from interviewer.corpus import STUB_WORDS, substantive_words
+
+    own = "\n".join(ln for ln in sections[i].text.split("\n") if not asks(ln))
+    if substantive_words(own) >= STUB_WORDS:
+        return False
+    level = sections[i].level
+    children = [
+        (k, d) for k, d in enumerate(sections[i + 1 :], start=i + 1)
+        if not d.virtual and d.level > level
+    ]  # fmt: skip
+    direct = [(k, d) for k, d in children if d.level == min(c.level for _, c in children)]
+    if len(direct) < 2:
+        return False
+    # Each direct sub-heading is a subject of its own: it names a topic (not an aspect
+    # or a container) and has notes of its own.
+    return all(
+        not is_aspect(d.heading_path[-1]) and not is_container(d.heading_path[-1])
+        and _substantial(sections, k)
+        for k, d in direct
+    )  # fmt: skip
 
 
 def _substantial(sections: list[Section], i: int, definition: str = "") -> bool:
