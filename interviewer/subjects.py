@@ -247,9 +247,11 @@ def _verb_last(clause: str, rest: str, words: list[str]) -> bool:
     tail = _TOKEN.findall(rest)
     if not tail or tail[-len(words) :] != words:
         return False
-    if any(t in DO_AUXILIARIES for t in lead):
-        return True
-    return bool(lead) and lead[0] in ("why", "how") and any(t in BE_AUXILIARIES for t in lead)
+    # The phrase must be the auxiliary's own subject, not the object of a verb after
+    # it ("How can you prevent a race condition?").
+    if not lead or (lead[-1] not in DO_AUXILIARIES and lead[-1] not in BE_AUXILIARIES):
+        return False
+    return lead[-1] in DO_AUXILIARIES or lead[0] in ("why", "how")
 
 
 def _comparison(clause: str) -> str | None:

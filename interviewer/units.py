@@ -722,7 +722,7 @@ def _glossary_rows(
         words = _words(term)
         if not words or len(words) > 6 or asks(term):
             return []  # not a column of terms
-        if len(_words(plain(definition))) < 3:
+        if not _glossary_row(term, definition):
             continue  # a term with no definition to ask about
         definition = re.sub(r"\s*<br\s*/?>\s*", "\n", definition, flags=re.IGNORECASE)
         out.append(_Start(line=n, body=n, question=topic_question(term, definition),
@@ -745,7 +745,22 @@ def _table_answer(raw: str) -> str | None:
     if asks(cells[0]) or (first and first[0].lower() in QUESTION_START):
         answer = "; ".join(c for c in cells[1:] if not asks(c))
         return re.sub(r"\s*<br\s*/?>\s*", " ", answer, flags=re.IGNORECASE)
+    if len(cells) == 2 and _glossary_row(cells[0], cells[1]):
+        # A glossary row reads as a labelled definition, as "- **Term** — ..." does.
+        definition = re.sub(r"\s*<br\s*/?>\s*", " ", cells[1], flags=re.IGNORECASE)
+        return f"{plain(cells[0])} — {definition}"
     return None
+
+
+def _glossary_row(term: str, definition: str) -> bool:
+    """A short term that neither asks nor ends a sentence, then a definition of a few
+    words or more that is not only a link."""
+    words = _words(plain(term))
+    if not words or len(words) > 6 or asks(term) or plain(term).endswith((".", "!", ":")):
+        return False
+    from interviewer.corpus import without_links
+
+    return len(_words(plain(without_links(definition)))) >= 3
 
 
 def is_number_label(heading: str) -> bool:
@@ -947,8 +962,12 @@ def split_sections(
         if not starts:
             out.append(sec)
             continue
-        # The section's own text before its first question stays a plain section.
+        # The section's own text before its first question stays a plain section (but
+        # the header of a table whose rows are the questions belongs to no one).
         head_end = starts[0].line - 1
+        if starts[0].end is not None:
+            while head_end >= body_first and "|" in lines[head_end] and lines[head_end].strip():
+                head_end -= 1
         while head_end >= body_first and not lines[head_end].strip():
             head_end -= 1
         if sec.unit_kind == "heading" and head_end < body_first:
