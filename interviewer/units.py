@@ -215,7 +215,7 @@ def topic_question(title: str, body: str = "") -> str:
     last = head_words[-1]
     np = _np_case(t, names)
     low = last.lower()
-    plural = (
+    plural = not _is_name(last, names) and (
         (low.endswith("s") and not low.endswith(_NOT_PLURAL) and len(low) > 3
          and not last.endswith("'s"))
         or (len(last) > 2 and last.endswith("s") and _is_acronym(last[:-1]))
@@ -1138,11 +1138,11 @@ def _groups_topics(sections: list[Section], i: int) -> bool:
     own = "\n".join(ln for ln in sections[i].text.split("\n") if not asks(ln))
     if substantive_words(own) >= STUB_WORDS:
         return False
-    level = sections[i].level
     children = [
-        (k, d) for k, d in enumerate(sections[i + 1 :], start=i + 1)
-        if not d.virtual and d.level > level
-    ]  # fmt: skip
+        (i + 1 + n, d) for n, d in enumerate(_descendants(sections, i)) if not d.virtual
+    ]
+    if not children:
+        return False
     direct = [(k, d) for k, d in children if d.level == min(c.level for _, c in children)]
     if len(direct) < 2:
         return False

@@ -1,0 +1,280 @@
+"""Shapes of notes a new user brings, in subjects no fixture holds: bold-label list items
+and glossary tables as topics, "Category: Name" headings, headings that only file
+topics, topic wording taken from the notes' own use of a name, subject labels, HTML
+definition lists. Each is checked on small notes written here (cloud, security,
+algorithms, analytics, compilers): units, line ranges, kinds, chunks, key points and
+wording."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from interviewer.chunking import chunk_document
+from interviewer.corpus import Document, load_corpus
+from interviewer.subjects import subject_label
+from interviewer.units import answer_line, split_category, topic_question, units_of
+
+LABEL_ITEMS = """\
+# Web security
+
+## Attacks
+
+- **XSS** — injected script runs in other users' pages; encode output and set a CSP.
+- **CSRF**: the victim's browser sends a forged request; use tokens and SameSite cookies.
+- **Clickjacking** - a page is framed under a decoy; forbid framing with a header.
+
+## Transport security
+
+Transport security starts with a handshake that agrees on keys and checks a
+certificate chain against trusted roots before any data is sent.
+
+- **Pros**: every byte is encrypted and authenticated.
+- **Cons**: the handshake adds a round trip.
+"""
+
+GLOSSARY = """\
+# Deployment notes
+
+## Glossary
+
+| Term | Meaning |
+|------|---------|
+| Canary release | A new version reaches a small share of users first. |
+| Rollback | Returning to the previous version when errors rise. |
+| SLO | The target level of reliability a service promises. |
+
+## Comparison
+
+| Feature | Blue-green | Canary |
+|---|---|---|
+| Cost | two full stacks | one stack |
+| Risk | all at once | gradual |
+"""
+
+CATEGORIES = """\
+# Algorithms
+
+## Sorting: Quicksort
+
+Quicksort picks a pivot, partitions around it and recurses on both sides; average
+time n log n, worst case quadratic with a bad pivot.
+
+## Graphs: Dijkstra's Algorithm
+
+Finds shortest paths from one source when edge weights are not negative, settling
+the closest vertex first with a priority queue.
+
+## Step 2: Design the schema
+
+Tables follow the access paths; each query names the index it uses.
+"""
+
+GROUPING = """\
+# Product analytics
+
+## Metrics
+
+### North star metric
+
+One number that captures the value customers get; teams align their roadmaps
+to move it and watch the input metrics that drive it.
+
+### Retention cohorts
+
+Users grouped by signup week, tracked for the share still active in each later
+week; a flat tail means a core of users stays.
+
+## Funnels
+
+Funnels count the users reaching each step of a flow and show where they drop off
+between steps, compared across segments and over time.
+
+### Steps
+
+Each step is an event with a time window.
+"""
+
+
+def load(tmp: Path, name: str, text: str) -> Document:
+    (tmp / name).write_text(text, encoding="utf-8")
+    return next(d for d in load_corpus(tmp).documents if d.source == name)
+
+
+def spans(doc: Document) -> list[tuple[str, str, int, int]]:
+    return [(u.kind, u.question, u.line_start, u.line_end) for u in units_of(doc)]
+
+
+def test_bold_label_list_items_are_topics_of_their_own(tmp_path: Path) -> None:
+    doc = load(tmp_path, "security.md", LABEL_ITEMS)
+    got = spans(doc)
+    assert got[:3] == [
+        ("topic", "What is XSS, and when would you use it?", 5, 5),
+        ("topic", "What is CSRF, and when would you use it?", 6, 6),
+        ("topic", "What is clickjacking, and when would you use it?", 7, 7),
+    ]
+    # The heading that only holds them is not asked as a topic of its own...
+    assert not any("attacks" in q.lower() for _, q, _, _ in got)
+    # ...but labels under notes of the heading's own are parts of its answer.
+    assert ("topic", "What is transport security, and when would you use it?", 9, 15) in got
+    assert not any(q.startswith(("What are pros", "What are cons")) for _, q, _, _ in got)
+    # Each item is a chunk of its own, cut at the next item.
+    units = {u.id: u for u in units_of(doc)}
+    chunks = [c for c in chunk_document(doc) if c.unit_id in units and c.unit_kind == "topic"]
+    csrf = next(c for c in chunks if units[c.unit_id or ""].line_start == 6)
+    assert (csrf.line_start, csrf.line_end) == (6, 6)
+    assert "forged request" in csrf.text and "injected script" not in csrf.text
+
+
+def test_label_items_get_their_own_key_points(tmp_path: Path) -> None:
+    from interviewer.grading.bank import build_bank
+
+    doc = load(tmp_path, "security.md", LABEL_ITEMS)
+    bank, _ = build_bank([doc])
+    q = next(q for q in bank.questions if q.text.startswith("What is CSRF"))
+    texts = [k.text for k in q.key_points]
+    assert any("forged request" in t for t in texts)
+    assert not any("injected script" in t or "framed" in t for t in texts)
+    assert all(k.citation.line_start == 6 for k in q.key_points)
+
+
+def test_glossary_tables_ask_each_term(tmp_path: Path) -> None:
+    doc = load(tmp_path, "deploy.md", GLOSSARY)
+    got = spans(doc)
+    assert got == [
+        ("topic", "What is a canary release, and when would you use one?", 7, 7),
+        ("topic", "What is a rollback, and when would you use one?", 8, 8),
+        ("topic", "What is SLO, and when would you use it?", 9, 9),
+    ]
+    # A comparison table is text of its section, not a glossary.
+    comparison = next(s for s in doc.sections if s.heading_path[-1] == "Comparison")
+    assert "two full stacks" in comparison.text
+    # A row's answer is its definition; the table's header is no chunk of a unit.
+    by_q = {s.question: s for s in doc.sections if s.unit_kind == "topic"}
+    assert by_q["What is a rollback, and when would you use one?"].text.startswith("Returning")
+    assert not any("| Term |" in c.text and c.unit_id for c in chunk_document(doc))
+    assert answer_line("| Rollback | Returning to the previous version. |") == (
+        "Rollback — Returning to the previous version."
+    )
+    # A row of links, a numbered row, a row that asks: not glossary rows.
+    assert answer_line("| Design a cache | [Solution](x.md) |") == (
+        "| Design a cache | [Solution](x.md) |"
+    )
+
+
+def test_glossary_key_points_are_the_definitions(tmp_path: Path) -> None:
+    from interviewer.grading.bank import build_bank
+
+    doc = load(tmp_path, "deploy.md", GLOSSARY)
+    bank, _ = build_bank([doc])
+    q = next(q for q in bank.questions if q.text.startswith("What is SLO"))
+    assert [k.text for k in q.key_points] == [
+        "SLO — The target level of reliability a service promises."
+    ]
+    assert (q.key_points[0].citation.line_start, q.key_points[0].citation.line_end) == (9, 9)
+
+
+def test_category_headings_ask_about_the_name(tmp_path: Path) -> None:
+    doc = load(tmp_path, "algo.md", CATEGORIES)
+    got = spans(doc)
+    assert got == [
+        ("topic", "What is quicksort, and when would you use it?", 3, 6),
+        ("topic", "What is Dijkstra's algorithm, and when would you use it?", 8, 11),
+        ("topic", "How would you design the schema?", 13, 15),
+    ]
+    assert split_category("Monitoring: The Four Golden Signals") == (
+        "Monitoring", "The Four Golden Signals",
+    )
+    # A definition after the colon, numbering and aspects are no categories.
+    assert split_category("TCP: reliable, ordered delivery") is None
+    assert split_category("Step 3: Scale The Design") is None
+    assert split_category("Disadvantages: Replication") is None
+    assert subject_label(got[1][1]) == "Dijkstra's algorithm"
+
+
+def test_a_heading_that_only_files_topics_is_not_asked(tmp_path: Path) -> None:
+    doc = load(tmp_path, "analytics.md", GROUPING)
+    got = spans(doc)
+    assert got == [
+        ("topic", "What is a north star metric, and when would you use one?", 5, 8),
+        ("topic", "What are retention cohorts, and when would you use them?", 10, 13),
+        # A heading with notes of its own is asked, its sub-heading part of its answer.
+        ("topic", "What are funnels, and when would you use them?", 15, 22),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("heading", "body", "question"),
+    [
+        # A name the notes capitalise inside a sentence takes no article.
+        ("Raft", "Leader election in Raft uses randomized timeouts.",
+         "What is Raft, and when would you use it?"),
+        ("Kubernetes", "A cluster runs Kubernetes on every node.",
+         "What is Kubernetes, and when would you use it?"),
+        # Names written with inner capitals are names too.
+        ("OAuth 2.0", "", "What is OAuth 2.0, and when would you use it?"),
+        ("OpenID Connect", "", "What is OpenID Connect, and when would you use it?"),
+        # The notes' own use tells a mass noun from a countable one.
+        ("Quicksort", "Quicksort picks a pivot and recurses.",
+         "What is quicksort, and when would you use it?"),
+        ("Bloom filter", "A bloom filter answers membership with false positives.",
+         "What is a bloom filter, and when would you use one?"),
+        # "X of Y" asks for the X.
+        ("Amortized Cost Of Insertion", "", "What is the amortized cost of insertion?"),
+        ("Types of joins", "", "What are the types of joins?"),
+        ("Infrastructure as code", "",
+         "What is infrastructure as code, and when would you use it?"),
+        # An acronym of common nouns keeps its article; a title keeps none of its capitals.
+        ("TCP Handshake", "", "What is the TCP handshake, and when would you use it?"),
+    ],
+)
+def test_topic_wording_from_the_notes(heading: str, body: str, question: str) -> None:
+    assert topic_question(heading, body) == question
+
+
+def test_a_word_that_only_opens_sentences_is_no_name() -> None:
+    body = "Sharding splits rows across servers. Each shard holds a range of keys."
+    assert topic_question("Sharding", body) == "What is sharding, and when would you use it?"
+    # A capitalised expansion of an acronym is a title, not a name.
+    body = "It stands for User Datagram Protocol and has no handshake."
+    assert topic_question("User datagram protocol", body).startswith(
+        "What is a user datagram protocol"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("What does TLS give you?", "TLS"),
+        ("What is public key infrastructure, and when would you use it?",
+         "public key infrastructure"),
+        ("How long should an A/B test run?", "A/B test"),
+        ("Why do neural networks overfit?", "neural networks"),
+        ("Why is thrashing bad?", "thrashing"),
+        ("How can you prevent a race condition?", "race condition"),
+        ("How does a page table work?", "page table"),
+        ("What does GROUP BY do?", "GROUP BY"),
+        ("What is the primary key?", "primary key"),
+        ("¿Qué es la recolección de basura?", "recolección de basura"),
+        ("¿Para qué sirve un balanceador de carga?", "balanceador de carga"),
+    ],
+)
+def test_subject_labels_of_more_question_shapes(question: str, label: str) -> None:
+    assert subject_label(question) == label
+
+
+def test_html_definition_lists_become_label_topics(tmp_path: Path) -> None:
+    from interviewer.extract import html_to_markdown
+
+    html = (
+        "<html><body><h1>Consensus</h1><h2>Terms</h2><dl>"
+        "<dt>Quorum</dt><dd>A majority of nodes, so any two quorums overlap.</dd>"
+        "<dt>Term</dt><dd>A logical clock that grows with each election.</dd>"
+        "</dl><h2>Raft</h2><p>Raft elects a leader.</p></body></html>"
+    )
+    md = html_to_markdown(html)
+    assert "- **Quorum** — A majority of nodes, so any two quorums overlap." in md
+    doc = load(tmp_path, "consensus.md", md + "\n")
+    questions = [q for _, q, _, _ in spans(doc)]
+    assert "What is a quorum, and when would you use one?" in questions
