@@ -31,6 +31,7 @@ HOLLOW_HEADS = lexicon.words("subject_hollow_heads")
 # Verbs that are seldom nouns: after the subject they end it.
 VERBS = lexicon.words("subject_verbs")
 OBJECT_PRONOUNS = lexicon.words("subject_object_pronouns")
+ADVERBS = lexicon.words("subject_adverbs")
 DO_AUXILIARIES = lexicon.words("subject_do_auxiliaries")
 BE_AUXILIARIES = lexicon.words("subject_be_auxiliaries")
 # Words that join the parts of a name, as "of" does.

@@ -1356,10 +1356,19 @@ def structure_candidates(
                 labelled.append(unit_cls(plain(m.group(1)).rstrip(":"), n, n, sec, True, 0))
     if len(labelled) >= 2:
         out.extend(labelled)
+    elif not children:
+        out.extend(_outline_names(lines, [head, *sections[1:]], asked, unit_cls))
     if others:
         # A reading list ("Source(s) and further reading") names pages, not points.
         others[:] = [c for c in others if not is_reading_list(c.unit.section.heading_path[-1:])]
     if out and others:
+        # A name that is a whole list item is that item: one point, not two.
+        named = {(u.section.source, u.line_start, u.text.lower()) for u in out}
+        others[:] = [
+            c for c in others
+            if (c.unit.section.source, c.unit.line_start,
+                plain(c.unit.text).rstrip(":").lower()) not in named
+        ]  # fmt: skip
         # What the named parts say is their detail: it counts, below their names.
         spans = [(u.section.source, u.line_start, u.line_end) for u in out]
         for c in others:
@@ -1368,6 +1377,54 @@ def structure_candidates(
                 c.importance *= DETAIL_WEIGHT
     # The label is the name itself: that is how the bank knows them (see even_structure).
     return [candidate_cls(u.text, u, STRUCTURE_IMPORTANCE, False, u.text, False) for u in out]
+
+
+def _outline_names(lines: list[str], sections: list[Section], asked: set[str],
+                   unit_cls: type) -> list:  # fmt: skip
+    """The items of an outline that name its parts: top-level list items of a few words
+    (no sentence, no question) that hold nested items, as in "1. Separate chaining"
+    over its details. Each spans its nested items. Two or more are needed, and they
+    must be most of the outline's top-level items."""
+    found: list = []
+    top_items = 0
+    for sec in sections:
+        in_fence = False
+        rows: list[tuple[int, int, str]] = []  # (line number, indent, item text)
+        for n in range(sec.first_body_line, sec.line_end + 1):
+            raw = lines[n - 1] if n - 1 < len(lines) else ""
+            if FENCE.match(raw):
+                in_fence = not in_fence
+                continue
+            m = None if in_fence else _LIST.match(raw.replace("\t", "    ").lstrip(" "))
+            if m is not None:
+                rows.append((n, _indent(raw), m.group(2)))
+        if not rows:
+            continue
+        base = min(ind for _, ind, _ in rows)
+        for k, (n, ind, text) in enumerate(rows):
+            if ind != base:
+                continue
+            top_items += 1
+            nested = []
+            for n2, ind2, _ in rows[k + 1 :]:
+                if ind2 <= base:
+                    break
+                nested.append(n2)
+            name = plain(text).rstrip(":")
+            words = _words(name)
+            if not nested or not words or len(words) > 5 or asks(name):
+                continue
+            if re.search(r"[.;!]\s*$|:\s", name) or not _stems(name) - asked - _CONTENT_STOP:
+                continue
+            end = nested[-1]
+            # The last nested item runs on to its continuation lines.
+            while end < sec.line_end and lines[end].strip() and _indent(lines[end]) > base \
+                    and not _LIST.match(lines[end].replace("\t", "    ").lstrip(" ")):  # fmt: skip
+                end += 1
+            found.append(unit_cls(name, n, end, sec, True, 0))
+    if len(found) < 2 or 2 * len(found) <= top_items:
+        return []
+    return found
 
 
 def even_structure(points: list) -> None:
