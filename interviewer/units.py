@@ -83,8 +83,11 @@ _CALLOUT = re.compile(r"^\s*>\s*\[!([A-Za-z-]+)\][+-]?\s*(.*)$")
 _TAG = re.compile(r"<[^>]+>")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _SOURCE_MARK = re.compile(r"\[\[[^\]]{0,40}\]\]\([^)\s]*\)|\[\[[^\]]{0,40}\]\([^)\s]*\)\]")
+# "3.", "Q3:", "iv)", "1.2", "2.3.1." and "A." (an outline's letter) number an item.
 _NUMBERING = re.compile(
-    r"^\s*(?:step\s+)?(?:q?\d{1,3}[.):]|[ivx]{1,4}[.)])(?=\s)\s*", re.IGNORECASE
+    r"^\s*(?:step\s+)?(?:q?\d{1,3}(?:\.\d{1,3})+\.?|q?\d{1,3}[.):]|[ivx]{1,4}[.)]|[a-z][.)])"
+    r"(?=\s)\s*",
+    re.IGNORECASE,
 )
 
 
@@ -175,6 +178,11 @@ _NOT_PLURAL = ("ss", "us", "is", "sis", "ous", "as")
 
 
 def _is_acronym(word: str) -> bool:
+    """"TCP", "OAuth", "B-tree", "Big-O": a part with two capitals, or a lone capital
+    letter joined by a hyphen ("Two-Phase" is a title's capitals, not an acronym)."""
+    parts = word.split("-")
+    if len(parts) > 1:
+        return any(_is_acronym(p) or (len(p) == 1 and p.isupper()) for p in parts)
     return len(word) > 1 and sum(c.isupper() for c in word) >= 2
 
 
@@ -186,7 +194,12 @@ def topic_question(title: str, body: str = "") -> str:
     the notes capitalise mid-sentence is a name ("Raft"), and "a X" / bare "X" in the
     notes tells a countable noun from a mass noun."""
     t = _NUMBERING.sub("", plain(title), count=1).strip(" :-–—.")
-    t = re.sub(r"^(?:step|part|chapter|section)\s+\d+\s*[:.)-]\s*", "", t, flags=re.IGNORECASE)
+    t = re.sub(r"^(?:step|part|chapter|section|unit|module|lesson)\s+(?:\d+|[ivx]{1,5})\s*"
+               r"[:.)\-–—]\s*", "", t, flags=re.IGNORECASE)  # fmt: skip
+    # "The CAP theorem": the article is ours to choose (but "the four golden signals"
+    # keeps its own: a plural is asked without one of ours).
+    lead_the = bool(re.match(r"^the\s", t, re.IGNORECASE))
+    t = re.sub(r"^(?:the|a|an)\s+(?=\S)", "", t, flags=re.IGNORECASE)
     if not t:
         return plain(title)
     names = _names_in(body)
@@ -201,9 +214,11 @@ def topic_question(title: str, body: str = "") -> str:
     brand = _is_brand(words[0])
     if _title_case(words) and not brand:
         t = " ".join(
-            w if _is_acronym(w) or i == 0 or _is_name(w, names) else w.lower()
+            w if _is_acronym(w) or _is_name(w, names)
+            else (w.split("-")[0] + "".join("-" + p.lower() for p in w.split("-")[1:]))
+            if i == 0 else w.lower()
             for i, w in enumerate(words)
-        )
+        )  # fmt: skip
     core = re.sub(r"\s*\([^()]*\)", "", t).strip() or t
     # The head noun comes before a preposition: "caching at the object level".
     parts = re.split(
@@ -224,7 +239,7 @@ def topic_question(title: str, body: str = "") -> str:
     if plural:
         if len(parts) > 1 and parts[1] == "of":
             return _template("of_plural", np=np)  # "What are the types of joins?"
-        return _template("plural", np=np)
+        return _template("plural", np=f"the {np}" if lead_the else np)
     if re.search(r"\s(?:or)\s", core) and len(core.split()) <= 6:
         return _template("choice", np=np)
     core_words = core.split()
@@ -270,7 +285,7 @@ def _is_name(word: str, names: frozenset[str]) -> bool:
 def _is_brand(word: str) -> bool:
     """A name written with inner capitals and lower-case letters ("OpenID", "OAuth",
     "PostgreSQL"): a proper name, not an acronym of a common noun ("TCP")."""
-    return _is_acronym(word) and any(c.islower() for c in word) and word[:1].isupper()
+    return bool(re.search(r"[a-z][A-Z]|^[A-Z]{2,}[a-z]", word))
 
 
 _COUNTING = r"\b(?:a|an|one|each|every|another)\s+(?:[\w-]+\s+){0,2}"

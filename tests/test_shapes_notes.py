@@ -278,3 +278,114 @@ def test_html_definition_lists_become_label_topics(tmp_path: Path) -> None:
     doc = load(tmp_path, "consensus.md", md + "\n")
     questions = [q for _, q, _, _ in spans(doc)]
     assert "What is a quorum, and when would you use one?" in questions
+
+
+OUTLINE = """\
+# Data structures
+
+## Collision resolution
+
+1. Separate chaining
+   1. Each bucket holds a linked list of the entries that hash to it.
+   2. The load factor may exceed one.
+2. Open addressing
+   1. Linear probing tries the next slot and suffers from clustering.
+   2. Double hashing spreads the probes apart.
+3. Resizing
+   1. Past a load threshold the table doubles and every key is rehashed.
+"""
+
+
+def test_outline_items_that_name_parts_are_key_points(tmp_path: Path) -> None:
+    from interviewer.grading.bank import build_bank
+
+    doc = load(tmp_path, "ds.md", OUTLINE)
+    bank, _ = build_bank([doc])
+    q = next(q for q in bank.questions if "collision resolution" in q.text)
+    names = {k.text: k for k in q.key_points if k.label}
+    assert set(names) == {"Separate chaining", "Open addressing", "Resizing"}
+    spans_ = {n: (k.citation.line_start, k.citation.line_end) for n, k in names.items()}
+    assert spans_ == {
+        "Separate chaining": (5, 7), "Open addressing": (8, 10), "Resizing": (11, 12),
+    }
+    # Their nested items are detail, below the names; no name is counted twice.
+    detail = next(k for k in q.key_points if k.text.startswith("Linear probing"))
+    assert detail.importance < names["Open addressing"].importance
+    assert sum(k.text == "Resizing" for k in q.key_points) == 1
+
+
+def test_outline_of_sentences_names_no_parts(tmp_path: Path) -> None:
+    from interviewer.grading.bank import build_bank
+
+    text = OUTLINE.replace("1. Separate chaining", "1. Chaining keeps a list per bucket.")
+    text = text.replace("2. Open addressing", "2. Open addressing probes other slots.")
+    doc = load(tmp_path, "ds.md", text)
+    bank, _ = build_bank([doc])
+    q = next(q for q in bank.questions if "collision resolution" in q.text)
+    assert not any(k.label and k.text == k.label for k in q.key_points)
+
+
+@pytest.mark.parametrize(
+    ("heading", "question"),
+    [
+        ("1.2 Consistency Models",
+         "What are consistency models, and when would you use them?"),
+        ("2.3.1 Write-ahead logging", "What is write-ahead logging, and when would you use it?"),
+        ("A. Caching", "What is caching, and when would you use it?"),
+        ("Part II - Storage Engines", "What are storage engines, and when would you use them?"),
+        ("The CAP Theorem", "What is the CAP theorem, and when would you use it?"),
+        ("The Four Golden Signals",
+         "What are the four golden signals, and when would you use them?"),
+        ("Two-Phase Commit", "What is a two-phase commit, and when would you use one?"),
+        ("B-Trees", "What are B-Trees, and when would you use them?"),
+    ],
+)
+def test_topic_wording_of_numbered_and_titled_headings(heading: str, question: str) -> None:
+    assert topic_question(heading) == question
+
+
+FOLLOW = """\
+# Security notes
+
+## Glossary
+
+| Term | Meaning |
+|------|---------|
+| XSS | An attacker injects script into pages; prevent it with output encoding. |
+| CSRF | The victim's browser sends a forged request; stop it with tokens. |
+
+## Hashing vs encryption
+
+Hashing is one-way and has no key, so it suits password storage with a salt.
+Encryption is two-way with a key, so whoever holds the key can read the data.
+
+## What does a certificate chain prove?
+
+Browsers trust a set of root CAs; intermediates are signed by roots, and a chain is
+valid when it leads to a trusted root.
+"""
+
+
+def test_follow_ups_ask_about_something_else_than_the_question(tmp_path: Path) -> None:
+    from interviewer.grading.grader import Grader
+    from interviewer.grading.params import GradingParams
+    from interviewer.settings import Settings
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "security.md").write_text(FOLLOW, encoding="utf-8")
+    settings = Settings(home=tmp_path / "home", corpus=notes, use_llm=False)
+    grader = Grader.open(settings, use_llm=False, params=GradingParams())
+    xss = next(q for q in grader.bank.questions if q.text.startswith("What is XSS"))
+    up = grader.grade(xss, "I don't know.").follow_up or ""
+    # Not "How would XSS help here?": the question's own subject again.
+    assert up.endswith("?") and "XSS" not in up, up
+    assert "output encoding" in up, up
+    hashing = next(q for q in grader.bank.questions if "ashing" in q.text)
+    up = grader.grade(hashing, "Encryption uses a key.").follow_up or ""
+    # A derived noun capitalised only where it opens a sentence is no name.
+    assert "Hashing" not in up, up
+    chain = next(q for q in grader.bank.questions if "certificate chain" in q.text)
+    up = grader.grade(chain, "It proves something.").follow_up or ""
+    # No sentence cut short offered as a name.
+    assert ";" not in up and "Browsers trust" not in up, up
