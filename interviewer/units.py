@@ -429,7 +429,7 @@ def find_questions(
             close_run()
             if start is not None:
                 starts.append(start)
-            elif notes is not None:
+            elif notes is not None and not _answers_previous(lines, i, starts, list_run):
                 notes.append((i, "collapsible block with no question before it; not asked"))
             details_depth = depth
             i += 1
@@ -554,6 +554,20 @@ def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
 
 
 def _callout_start(lines: list[str], i: int, last: int) -> _Start | None:
+    """``> [!question] Q?`` (or a callout whose first line asks): the unit is the
+    callout, up to its last quoted line; what follows is its section's text."""
+    start = _callout_question(lines, i, last)
+    if start is None:
+        return None
+    end = i
+    while end + 1 <= last and lines[end + 1].lstrip().startswith(">"):
+        end += 1
+    if _next_nonblank(lines, end, last) is not None:
+        start.end = end
+    return start
+
+
+def _callout_question(lines: list[str], i: int, last: int) -> _Start | None:
     m = _CALLOUT.match(lines[i])
     if not m:
         return None
@@ -573,6 +587,27 @@ def _callout_start(lines: list[str], i: int, last: int) -> _Start | None:
         return _Start(line=i, body=i + 1, question=clean_question(title), kind="details",
                       uncertain="question callout whose title does not ask")  # fmt: skip
     return None
+
+
+def reveal_only(text: str) -> str:
+    """``text`` without the summaries of collapsible blocks that only say "open me"
+    ("Show answer")."""
+
+    def drop(m: re.Match[str]) -> str:
+        words = _words(plain(m.group(1)))
+        return "" if all(w.lower() in REVEAL_WORDS for w in words) else m.group(0)
+
+    return _SUMMARY.sub(drop, text)
+
+
+def _answers_previous(
+    lines: list[str], i: int, starts: list[_Start], run: list[_Start]
+) -> bool:
+    """The block at line ``i`` holds the answer of the question just before it."""
+    prev = i - 1
+    while prev >= 0 and not lines[prev].strip():
+        prev -= 1
+    return any(s.line == prev for s in (*starts[-1:], *run[-1:]))
 
 
 def _details_start(

@@ -389,3 +389,47 @@ def test_follow_ups_ask_about_something_else_than_the_question(tmp_path: Path) -
     up = grader.grade(chain, "It proves something.").follow_up or ""
     # No sentence cut short offered as a name.
     assert ";" not in up and "Browsers trust" not in up, up
+
+
+CALLOUTS = """\
+# Distributed systems
+
+## Consistency models
+
+> [!faq]- What is linearizability?
+> Every operation appears to take effect at one instant between its call and its
+> return, in one real-time order.
+
+> [!note] Sequential consistency
+> Each process keeps program order; all agree on one interleaving.
+
+## Drill
+
+What is a vector clock?
+
+<details><summary>Show answer</summary>
+
+One counter per node, merged by element-wise maximum.
+
+</details>
+"""
+
+
+def test_a_callout_question_ends_with_its_callout(tmp_path: Path) -> None:
+    doc = load(tmp_path, "dist.md", CALLOUTS)
+    got = spans(doc)
+    assert ("details", "What is linearizability?", 5, 7) in got
+    assert ("qa", "What is a vector clock?", 14, 20) in got
+    # The callout that follows is its section's text, in no unit's answer.
+    rest = next(s for s in doc.sections if "Sequential consistency" in s.text)
+    assert rest.unit_kind is None and rest.line_start == 9
+    # A "Show answer" block under its question is no shape left unread.
+    assert not any("collapsible" in n.reason for n in doc.shape_notes)
+
+
+def test_search_snippets_leave_out_the_markup_of_shapes() -> None:
+    from interviewer._cli.search import snippet
+
+    text = "<details><summary>Show answer</summary>\n\n> One counter per node.\n</details>"
+    assert snippet(text) == "One counter per node."
+    assert snippet("A: **Quorum** is a [majority](https://x.org).") == "Quorum is a majority."
