@@ -73,8 +73,10 @@ _Q_LABEL = re.compile(
     r"(?:\*\*|__)?\s*(.*)$",
     re.IGNORECASE,
 )
+# "A:", "A1.", "A1)", "Ans.", "Answer 3:" (a bare "A." could open a sentence).
 _A_LABEL = re.compile(
-    r"^\s*(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|(?:ans|answer)\s*\d{0,3}\s*[:.)])", re.IGNORECASE
+    r"^\s*(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|a\s*\d{1,3}\s*[.)]|(?:ans|answer)\s*\d{0,3}\s*[:.)])",
+    re.IGNORECASE,
 )
 _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
@@ -1298,7 +1300,8 @@ def units_of(doc: Document) -> list[Unit]:
 _TAG_ONLY = re.compile(r"^\s*(?:<[^>]+>\s*)+$")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _ANSWER_LABEL = re.compile(
-    r"^(\s*)(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|(?:ans|answer)\s*\d{0,3}\s*[:.)])\s*(?:\*\*|__)?\s*",
+    r"^(\s*)(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|a\s*\d{1,3}\s*[.)]|(?:ans|answer)\s*\d{0,3}"
+    r"\s*[:.)])\s*(?:\*\*|__)?\s*",
     re.IGNORECASE,
 )
 

@@ -433,3 +433,43 @@ def test_search_snippets_leave_out_the_markup_of_shapes() -> None:
     text = "<details><summary>Show answer</summary>\n\n> One counter per node.\n</details>"
     assert snippet(text) == "One counter per node."
     assert snippet("A: **Quorum** is a [majority](https://x.org).") == "Quorum is a majority."
+
+
+TXT_OUTLINE = """\
+DATABASES - REVIEW
+
+1. Storage
+1.1 B-trees
+Pages hold sorted keys and child pointers; a full page splits in two and pushes its
+middle key up, so the tree stays balanced.
+1.2 LSM trees
+Writes go to an in-memory table flushed as sorted runs, merged later by compaction.
+
+Groceries
+1. Milk
+2. Bread
+
+Q1. Why does a database keep a write-ahead log?
+A1. A change is made durable in the log before the pages change, so a crash can be
+redone or undone from the log.
+
+Q2) What is a covering index?
+A2) An index that holds every column a query reads, so the table is never touched.
+"""
+
+
+def test_a_text_outline_and_numbered_q_a_labels(tmp_path: Path) -> None:
+    doc = load(tmp_path, "db.txt", TXT_OUTLINE)
+    got = spans(doc)
+    assert got == [
+        ("topic", "What are B-trees, and when would you use them?", 4, 6),
+        ("topic", "What are LSM trees, and when would you use them?", 7, 8),
+        ("qa", "Why does a database keep a write-ahead log?", 14, 16),
+        ("qa", "What is a covering index?", 18, 19),
+    ]
+    # A plain numbered list stays a list; the outline's numbers are no headings of it.
+    assert not any(s.heading_path[-1] in ("1. Milk", "2. Bread") for s in doc.sections)
+    # "A1." is the answer's label, not words of it.
+    wal = next(s for s in doc.sections if s.question and "write-ahead" in s.question)
+    assert answer_line(TXT_OUTLINE.split("\n")[14]).startswith("A change is made durable")
+    assert "durable" in wal.text
