@@ -362,6 +362,8 @@ class _Start(BaseModel):
     answer: str | None = None
     # The unit's last line when it ends before the next question (a table's last row).
     end: int | None = None
+    # What the notes call a topic of ours ("XSS" for a label): its place in the path.
+    name: str | None = None
 
 
 def _indent(line: str) -> int:
@@ -778,7 +780,7 @@ def _glossary_rows(
             continue  # a term with no definition to ask about
         definition = re.sub(r"\s*<br\s*/?>\s*", "\n", definition, flags=re.IGNORECASE)
         out.append(_Start(line=n, body=n, question=topic_question(term, definition),
-                          kind="topic", answer=definition, end=n))  # fmt: skip
+                          kind="topic", answer=definition, end=n, name=term))  # fmt: skip
     return out if len(out) >= 2 else []
 
 
@@ -938,7 +940,7 @@ def _label_topics(lines: list[str], first: int, last: int) -> list[_Start]:
         if is_stub_text(body):
             continue
         out.append(_Start(line=k, body=k if rest else k + 1,
-                          question=topic_question(label, body),
+                          question=topic_question(label, body), name=label,
                           kind="topic", answer=rest or None))  # fmt: skip
     return out if len(out) >= 2 else []
 
@@ -1074,7 +1076,7 @@ def split_sections(
                 # The answer shares the question's line (a table row, a label).
                 rest = "\n".join(lines[st.line + 1 : end + 1]).strip("\n")
                 body = "\n\n".join(x for x in (st.answer, rest) if x)
-            path = [*sec.heading_path, st.question]
+            path = [*sec.heading_path, st.name or st.question]
             unit = sec.model_copy(
                 update={
                     "id": section_id(source, path, st.line + 1),
