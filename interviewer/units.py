@@ -895,6 +895,9 @@ def names_container(heading: str) -> bool:
     return bool(words) and len(words) <= 4 and words[-1] in CONTAINER_WORDS
 
 
+_DEF_LINE = re.compile(r"^ {0,3}:[ \t]+\S")
+
+
 def _label_topics(lines: list[str], first: int, last: int) -> list[_Start]:
     """Bold labels that open paragraphs ("**TCP**: reliable, ordered delivery") under a
     heading with no notes of its own before them: each is a topic of its own, named by
@@ -914,6 +917,13 @@ def _label_topics(lines: list[str], first: int, last: int) -> list[_Start]:
             continue
         m = _LABEL_LINE.match(line)
         if not m:
+            if _indent(line) == 0 and k + 1 <= last and _DEF_LINE.match(lines[k + 1]):
+                # "Term" over ": definition" (a definition list of Pandoc and others).
+                label = plain(line).strip()
+                words = _words(label)
+                if words and len(words) <= 6 and not asks(label) and not label.endswith("."):
+                    first_label = k if first_label is None else first_label
+                    found.append((k, label, ""))
             continue
         label, sep, rest = m.group(2), m.group(3), m.group(4).strip()
         colon_inside = label.rstrip().endswith(":")
@@ -1328,6 +1338,8 @@ def answer_line(raw: str) -> str:
     line = _QUOTE.sub("", raw) if raw.lstrip().startswith(">") else raw
     if _CALLOUT.match(raw):
         return ""
+    if _DEF_LINE.match(line):
+        return re.sub(r"^(\s*):[ \t]+", r"\1", line, count=1)  # a definition list's marker
     return _ANSWER_LABEL.sub(r"\1", line, count=1)
 
 

@@ -114,6 +114,8 @@ def test_bold_label_list_items_are_topics_of_their_own(tmp_path: Path) -> None:
         ("topic", "What is CSRF, and when would you use it?", 6, 6),
         ("topic", "What is clickjacking, and when would you use it?", 7, 7),
     ]
+    # Each is cited by its label, under the heading that holds it.
+    assert [u.heading_path[-1] for u in units_of(doc)[:3]] == ["XSS", "CSRF", "Clickjacking"]
     # The heading that only holds them is not asked as a topic of its own...
     assert not any("attacks" in q.lower() for _, q, _, _ in got)
     # ...but labels under notes of the heading's own are parts of its answer.
@@ -473,3 +475,26 @@ def test_a_text_outline_and_numbered_q_a_labels(tmp_path: Path) -> None:
     wal = next(s for s in doc.sections if s.question and "write-ahead" in s.question)
     assert answer_line(TXT_OUTLINE.split("\n")[14]).startswith("A change is made durable")
     assert "durable" in wal.text
+
+
+DEFLIST = """\
+# MLOps
+
+## Terms
+
+Feature store
+: A shared service that keeps computed features with their history.
+
+Model registry
+: A catalogue of trained model versions with metrics and lineage.
+"""
+
+
+def test_definition_lists_are_topics_named_by_their_terms(tmp_path: Path) -> None:
+    doc = load(tmp_path, "mlops.md", DEFLIST)
+    assert spans(doc) == [
+        ("topic", "What is a feature store, and when would you use one?", 5, 6),
+        ("topic", "What is a model registry, and when would you use one?", 8, 9),
+    ]
+    # The ": " that marks a definition is no word of the answer.
+    assert answer_line(": A catalogue of versions.") == "A catalogue of versions."
