@@ -498,3 +498,21 @@ def test_definition_lists_are_topics_named_by_their_terms(tmp_path: Path) -> Non
     ]
     # The ": " that marks a definition is no word of the answer.
     assert answer_line(": A catalogue of versions.") == "A catalogue of versions."
+
+
+def test_questions_says_why_a_corpus_has_none(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "cafe.md").write_bytes(b"# Caf\xe9\n\n## What is a cache?\n\nA fast copy.\n")
+    (notes / "empty.md").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["questions", "--corpus", str(notes)],
+        env={"INTERVIEWER_HOME": str(tmp_path / "home"), "COLUMNS": "200"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "no questions in the notes" in result.output
+    assert "cafe.md: not valid UTF-8" in result.output and "empty.md: empty file" in result.output
