@@ -1309,6 +1309,23 @@ def units_of(doc: Document) -> list[Unit]:
 
 # ---- answers as the grader reads them -------------------------------------------------
 
+# Words that never end a sentence: a line that ends with one goes on in the next.
+_OPEN_END = frozenset(
+    "a an the and or but nor of to for with by as such than from in on at into via per "
+    "like including between among versus vs".split()
+)
+
+
+def ends_open(text: str) -> bool:
+    """Text that cannot end here: a parenthesis left open in its last sentence, or a
+    last word that only joins ("... such as bcrypt or" + a new line)."""
+    tail = re.split(r"[.!?]\s", text)[-1]
+    if tail.count("(") > tail.count(")"):
+        return True
+    last = text.rsplit(None, 1)[-1].lower() if text.split() else ""
+    return last in _OPEN_END
+
+
 _TAG_ONLY = re.compile(r"^\s*(?:<[^>]+>\s*)+$")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _ANSWER_LABEL = re.compile(

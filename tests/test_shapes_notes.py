@@ -516,3 +516,20 @@ def test_questions_says_why_a_corpus_has_none(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "no questions in the notes" in result.output
     assert "cafe.md: not valid UTF-8" in result.output and "empty.md: empty file" in result.output
+
+
+def test_a_line_that_ends_open_goes_on_in_the_next(tmp_path: Path) -> None:
+    from interviewer.grading.bank import build_bank
+
+    text = (
+        "# Crypto\n\n## Hashing\n\n"
+        "Hashing maps data to a fixed-size digest, used for password storage (with a\n"
+        "salt and a slow function such as bcrypt or\n"
+        "Argon2). It has no key.\n"
+    )
+    doc = load(tmp_path, "crypto.md", text)
+    bank, _ = build_bank([doc])
+    q = bank.questions[0]
+    first = next(k for k in q.key_points if k.text.startswith("Hashing maps"))
+    assert first.text.endswith("such as bcrypt or Argon2).")
+    assert (first.citation.line_start, first.citation.line_end) == (5, 7)
