@@ -96,7 +96,13 @@ def follow_up_for(g: Grader, feedback: Feedback) -> str | None:
 
 def _names_something(subject: str) -> bool:
     """A subject short enough to be a name, with no clause punctuation in it
-    ("Browsers trust a set of root CAs; intermediates" is a sentence cut short)."""
+    ("Browsers trust a set of root CAs; intermediates" is a sentence cut short), that
+    does not open with a quantifier or a possessive ("every operation", "its stack")."""
+    from interviewer.subjects import DETERMINERS
+
+    first = subject.split()[0].lower() if subject.split() else ""
+    if first in DETERMINERS and first not in ("the", "a", "an"):
+        return False
     return not re.search(r"[;:()]", subject) and len(subject.split()) <= 6
 
 
