@@ -61,6 +61,8 @@ ANSWER_COLUMNS = lexicon.words("answer_columns")
 TERM_COLUMNS = lexicon.words("term_columns")
 DEFINITION_COLUMNS = lexicon.words("definition_columns")
 TOPIC_TEMPLATES = lexicon.templates("topic_templates")
+TOPIC_TEMPLATES_ES = lexicon.templates("topic_templates_es")
+_VERSUS_SEP = lexicon.alternation("comparison_separators")
 
 # ---- line patterns ----------------------------------------------------------------------
 
@@ -205,8 +207,10 @@ def topic_question(title: str, body: str = "") -> str:
     if not t:
         return plain(title)
     names = _names_in(body)
-    if re.search(r"\s(?:vs\.?|versus)\s", t, re.IGNORECASE):
-        pieces = re.split(r"\s+(?:vs\.?|versus)\s+", t, flags=re.IGNORECASE)
+    pieces = re.split(rf"\s+(?:{_VERSUS_SEP})\s+", t, flags=re.IGNORECASE)
+    if _spanish(t, body):
+        return _spanish_question(t, pieces, names)
+    if len(pieces) > 1:
         return _template("compare", pair=_join([_np_case(p, names) for p in pieces]))
     t = re.sub(r"^about\s+", "", t, flags=re.IGNORECASE)
     words = t.split()
@@ -313,6 +317,25 @@ def _article_use(body: str, noun: str) -> str | None:
     if bare > counted:
         return "mass"
     return None
+
+
+def _spanish(title: str, body: str) -> bool:
+    from interviewer.language import detect_language
+
+    return detect_language(f"{title}\n{body}" if body else title) == "es"
+
+
+def _spanish_question(t: str, pieces: list[str], names: frozenset[str]) -> str:
+    """A topic of notes written in Spanish, asked in Spanish."""
+    if len(pieces) > 1:
+        sides = [_np_case(p, names) for p in pieces]
+        pair = ", ".join(sides[:-1]) + " y " + sides[-1]
+        return " ".join(TOPIC_TEMPLATES_ES["compare"].format(pair=pair).split())
+    np = _np_case(t, names)
+    last = (_words(re.split(r"\s(?:de|del|en|con|para|por)\s", np)[0]) or [np])[-1].lower()
+    plural = last.endswith("s") and not _is_acronym(last) and len(last) > 3
+    key = "plural" if plural else "default"
+    return " ".join(TOPIC_TEMPLATES_ES[key].format(np=np).split())
 
 
 def _template(name: str, **parts: str) -> str:

@@ -533,3 +533,24 @@ def test_a_line_that_ends_open_goes_on_in_the_next(tmp_path: Path) -> None:
     first = next(k for k in q.key_points if k.text.startswith("Hashing maps"))
     assert first.text.endswith("such as bcrypt or Argon2).")
     assert (first.citation.line_start, first.citation.line_end) == (5, 7)
+
+
+@pytest.mark.parametrize(
+    ("heading", "body", "question"),
+    [
+        ("Latencia frente a ancho de banda",
+         "La latencia es el tiempo que tarda un mensaje en llegar; el ancho de banda, "
+         "cuántos datos caben por segundo.",
+         "¿En qué se diferencian latencia y ancho de banda?"),
+        ("Índices compuestos",
+         "Un índice compuesto cubre varias columnas y el orden de las columnas importa.",
+         "¿Qué son índices compuestos y cuándo se usan?"),
+        ("Recolección de basura",
+         "La recolección de basura libera la memoria de los objetos que ya no se usan.",
+         "¿Qué es recolección de basura y cuándo se usa?"),
+    ],
+)
+def test_topics_of_spanish_notes_are_asked_in_spanish(
+    heading: str, body: str, question: str
+) -> None:
+    assert topic_question(heading, body) == question
