@@ -86,6 +86,13 @@ _SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary\s*>", re.IGNORECASE | re.
 _CALLOUT = re.compile(r"^\s*>\s*\[!([A-Za-z-]+)\][+-]?\s*(.*)$")
 _TAG = re.compile(r"<[^>]+>")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# "[[Page]]", "[[Page|shown text]]", "[[Page#part]]": the text a reader sees.
+_WIKI_LINK = re.compile(r"!?\[\[(?:([^\]|#]*)(?:#[^\]|]*)?\|)?([^\]|#]*)(?:#[^\]]*)?\]\]")
+# What decorates a heading without naming anything: an anchor ("{#id}"), a block
+# reference ("^id"), tags ("#topic"), emoji and other symbols.
+_HEADING_MARKS = re.compile(
+    r"\s*\{[#.][^}]*\}|\s\^[\w-]+$|(?:^|\s)#[\w/-]+|[^\w\s'’()\[\]/&+.,:;?!\-–—%#`\"]",
+)
 _SOURCE_MARK = re.compile(r"\[\[[^\]]{0,40}\]\]\([^)\s]*\)|\[\[[^\]]{0,40}\]\([^)\s]*\)\]")
 # "3.", "Q3:", "iv)", "1.2", "2.3.1." and "A." (an outline's letter) number an item.
 _NUMBERING = re.compile(
@@ -132,6 +139,7 @@ def plain(text: str) -> str:
     """Inline Markdown/HTML to plain text: links to their text, tags, emphasis removed."""
     text = _SOURCE_MARK.sub("", text)
     text = _MD_LINK.sub(lambda m: m.group(1), text)
+    text = _WIKI_LINK.sub(lambda m: m.group(2), text)
     text = _TAG.sub("", text)
     text = re.sub(r"(\*\*|__|`)", "", text)
     text = re.sub(r"(?<![\w*])[*_](?=\S)(.+?)(?<=\S)[*_](?![\w*])", r"\1", text)
@@ -197,7 +205,8 @@ def topic_question(title: str, body: str = "") -> str:
     ``body``, the topic's own notes, is evidence for how its name is written: a word
     the notes capitalise mid-sentence is a name ("Raft"), and "a X" / bare "X" in the
     notes tells a countable noun from a mass noun."""
-    t = _NUMBERING.sub("", plain(title), count=1).strip(" :-–—.")
+    t = " ".join(_HEADING_MARKS.sub(" ", plain(title)).split())
+    t = _NUMBERING.sub("", t, count=1).strip(" :-–—.")
     t = re.sub(r"^(?:step|part|chapter|section|unit|module|lesson)\s+(?:\d+|[ivx]{1,5})\s*"
                r"[:.)\-–—]\s*", "", t, flags=re.IGNORECASE)  # fmt: skip
     # "The CAP theorem": the article is ours to choose (but "the four golden signals"
@@ -207,7 +216,10 @@ def topic_question(title: str, body: str = "") -> str:
     if not t:
         return plain(title)
     names = _names_in(body)
-    pieces = re.split(rf"\s+(?:{_VERSUS_SEP})\s+", t, flags=re.IGNORECASE)
+    # (A comparison inside an aside, "Load balancing (L4 vs L7)", compares no sides.)
+    outside = re.sub(r"\([^()]*\)", "", t)
+    pieces = re.split(rf"\s+(?:{_VERSUS_SEP})\s+", outside.strip(), flags=re.IGNORECASE)
+    pieces = pieces if len(pieces) > 1 else [t]
     if _spanish(t, body):
         return _spanish_question(t, pieces, names)
     if len(pieces) > 1:
@@ -220,7 +232,8 @@ def topic_question(title: str, body: str = "") -> str:
     brand = _is_brand(words[0])
     if _title_case(words) and not brand:
         t = " ".join(
-            w if _is_acronym(w) or _is_name(w, names)
+            w if _is_acronym(w.strip("()[],;:")) or _is_name(w, names)
+            or re.match(r"^[(\[]?[A-Z][^a-z\s]", w)
             else (w.split("-")[0] + "".join("-" + p.lower() for p in w.split("-")[1:]))
             if i == 0 else w.lower()
             for i, w in enumerate(words)
@@ -360,6 +373,8 @@ def _np_case(text: str, names: frozenset[str] = frozenset()) -> str:
     first = text.split()[0] if text.split() else text
     if _is_acronym(first) or (len(first) > 1 and first[1:2].isupper()) or _is_name(first, names):
         return text
+    if first[:1].isupper() and not first[1:2].isalpha():
+        return text  # "C++", "C#", "R", "S3": a letter that names something
     if first.endswith(("'s", "’s")) and first[:1].isupper():
         return text  # "Dijkstra's algorithm": a possessive name
     return text[:1].lower() + text[1:]

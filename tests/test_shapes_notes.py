@@ -554,3 +554,19 @@ def test_topics_of_spanish_notes_are_asked_in_spanish(
     heading: str, body: str, question: str
 ) -> None:
     assert topic_question(heading, body) == question
+
+
+@pytest.mark.parametrize(
+    ("heading", "question"),
+    [
+        ("🚀 Load balancing", "What is load balancing, and when would you use it?"),
+        ("Load balancing {#lb}", "What is load balancing, and when would you use it?"),
+        ("Load balancing ^block1", "What is load balancing, and when would you use it?"),
+        ("[[Consensus]] algorithms", "What are consensus algorithms, and when would you use them?"),
+        ("Load Balancing (L4 vs L7)",
+         "What is load balancing (L4 vs L7), and when would you use it?"),
+        ("C++ templates", "What are C++ templates, and when would you use them?"),
+    ],
+)
+def test_heading_decorations_are_no_part_of_the_topic(heading: str, question: str) -> None:
+    assert topic_question(heading) == question
