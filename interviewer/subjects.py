@@ -38,8 +38,9 @@ BE_AUXILIARIES = lexicon.words("subject_be_auxiliaries")
 OF_WORDS = lexicon.words("subject_of_words")
 # "<a noun that asks for a comparison> between A and B".
 _COMPARE = re.compile(
-    r"\b(?:" + lexicon.alternation("comparison_nouns") + r")\s+(?:"
-    + lexicon.alternation("comparison_links") + r")\s+(.+?)\s+(?:and|&|vs\.?|versus)\s+(.+)$",
+    r"\b(?:" + lexicon.alternation("comparison_nouns") + r")(?:\s+\w+)?\s+(?:"
+    + lexicon.alternation("comparison_links") + r")\s+(.+?)\s+(?:"
+    + lexicon.alternation("comparison_joins") + r")\s+(.+)$",
     re.IGNORECASE,
 )
 _VERSUS = re.compile(r"^(.+?)\s+(?:vs\.?|versus)\s+(.+)$", re.IGNORECASE)
@@ -76,12 +77,15 @@ def _split_camel(word: str) -> str:
 
 def _is_name(word: str) -> bool:
     """An acronym, a name written with inner capitals or a possessive name
-    ("Dijkstra's"): its case is kept."""
-    return (
-        sum(c.isupper() for c in word) >= 2
-        or (word[:1].isupper() and word[1:2].isdigit())
-        or (word[:1].isupper() and word.endswith(("'s", "’s")))
+    ("Dijkstra's", not "What's"): its case is kept."""
+    base = re.sub(r"['’]s$", "", word).lower()
+    possessive = word[:1].isupper() and word.endswith(("'s", "’s")) and not (
+        base in QUESTION_WORDS or base in PRONOUNS or base in DETERMINERS
+        or base in ("let", "here", "there")
     )
+    return sum(c.isupper() for c in word) >= 2 or (
+        word[:1].isupper() and word[1:2].isdigit()
+    ) or possessive
 
 
 def _case(words: list[str]) -> str:
@@ -96,8 +100,19 @@ def _noun_phrase(text: str) -> list[str]:
     verb-like word, a preposition (but "of"), a conjunction or an adverb."""
     tokens = [t for t in _TOKEN.findall(text) if t]
     words: list[str] = []
+    skip = False
     for n, tok in enumerate(tokens):
         low = tok.lower().rstrip(".")
+        if skip:
+            skip = False
+            continue
+        nxt_tok = tokens[n + 1] if n + 1 < len(tokens) else ""
+        if low in HOLLOW and re.fullmatch(r"[IVX]{1,4}|\d{1,2}|[A-Z]", nxt_tok):
+            words.extend([tok, nxt_tok])  # "Type I", "Phase 2": a name with its number
+            skip = True
+            if len(words) >= MAX_WORDS:
+                break
+            continue
         if not words and (
             low in DETERMINERS or low in HOLLOW or low in PRONOUNS or low in OF_WORDS
         ):
@@ -131,7 +146,10 @@ def _noun_phrase(text: str) -> list[str]:
         words.append(tok)
         if len(words) >= MAX_WORDS:
             break
-    while words and (words[-1].lower() in OF_WORDS or words[-1].lower() in ("and", "/")):
+    while words and (
+        words[-1].lower() in OF_WORDS or words[-1].lower() in ("and", "/")
+        or (words[-1].lower() in DETERMINERS and not words[-1].isupper())
+    ):  # fmt: skip
         words.pop()
     return words
 
@@ -192,8 +210,35 @@ def _verb_after_subject(tokens: list[str], i: int) -> bool:
     )  # fmt: skip
 
 
+def _our_wordings() -> list[re.Pattern[str]]:
+    """Our own topic questions ("What is {np}, and when would you use it?"), read back:
+    their noun phrase is the topic's name as the notes wrote it. Only the templates
+    with a tail of ours: "What is the {np}?" is also how people ask anything."""
+    out = []
+    for text in lexicon.templates("topic_templates").values():
+        if "{np}" not in text or not re.search(r",\s", text):
+            continue
+        pattern = re.escape(" ".join(text.split()))
+        pattern = pattern.replace(re.escape("{article}"), "(?:a|an)")
+        pattern = pattern.replace(re.escape("{np}"), "(?P<np>.+?)")
+        out.append(re.compile(f"^{pattern}$"))
+    return out
+
+
+_OURS = _our_wordings()
+
+
 def subject_label(question: str) -> str:
     """A short label naming what the question is about."""
+    for pattern in _OURS:
+        m = pattern.match(" ".join(question.split()))
+        if m is None:
+            continue
+        name = re.sub(r"\s*\([^()]*\)", "", m.group("np")).strip() or m.group("np")
+        name = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.IGNORECASE)
+        if len(name.split()) <= MAX_WORDS:
+            return _case([_split_camel(w) for w in name.split()])
+        break  # a long name: its head, read as any question's
     plain = _plain(question)
     # Abbreviations whose dot does not end the sentence.
     plain = re.sub(r"\b(vs|e\.g|i\.e|etc|cf)\.", lambda m: m.group(1).replace(".", ""), plain)
@@ -228,10 +273,15 @@ def subject_label(question: str) -> str:
     return _case(split[:MAX_WORDS])
 
 
+HOW_ES = lexicon.words("subject_how_verbs_es")
+
+
 def _skip_degree(clause: str) -> str:
     """"How long should a test run": "long" says how much is asked, it is no part of
     the subject; "How many replicas ..." keeps its noun."""
     tokens = clause.split()
+    if len(tokens) > 2 and tokens[0].lower() in HOW_ES and tokens[1].lower() not in DETERMINERS:
+        return " ".join([tokens[0], *tokens[2:]])  # "cómo funciona X": the verb comes first
     if (
         len(tokens) > 2 and tokens[0].lower() == "how"
         and tokens[2].lower() in AUXILIARIES and tokens[1].lower() not in AUXILIARIES

@@ -260,6 +260,13 @@ def test_a_word_that_only_opens_sentences_is_no_name() -> None:
         ("What is the primary key?", "primary key"),
         ("¿Qué es la recolección de basura?", "recolección de basura"),
         ("¿Para qué sirve un balanceador de carga?", "balanceador de carga"),
+        ("¿Qué diferencia hay entre paginación y segmentación?", "paginación vs segmentación"),
+        ("¿Cómo funciona la caché de páginas?", "caché de páginas"),
+        ("What is the difference between Type I and Type II error?", "type I vs type II error"),
+        ("What’s the difference between a heap and a stack?", "heap vs stack"),
+        ("What is the difference between UNION and UNION ALL?", "UNION vs UNION ALL"),
+        ("What is infrastructure as code, and when would you use it?", "infrastructure as code"),
+        ("What is the CAP theorem, and when would you use it?", "CAP theorem"),
     ],
 )
 def test_subject_labels_of_more_question_shapes(question: str, label: str) -> None:
