@@ -488,6 +488,20 @@ def find_questions(
             list_run.append(_list_start(lines, i, last))
             i += 1
             continue
+        inline = _inline_answer(lm.group(2)) if lm else None
+        if inline is not None and lm is not None:
+            # "1. What is a taint? A mark on a node ...": the answer on the item's line.
+            # The item ends with its own continuation lines (a list question left
+            # without an answer after it is no part of this answer).
+            j = i
+            while j + 1 <= last and lines[j + 1].strip() and not _LIST.match(
+                lines[j + 1].replace("\t", "    ")
+            ) and _indent(lines[j + 1]) > len(lm.group(1)):  # fmt: skip
+                j += 1
+            list_run.append(_Start(line=i, body=i, question=inline[0], kind="list",
+                                   answer=inline[1], end=j))  # fmt: skip
+            i += 1
+            continue
         if lm is None and list_run and _indent(line) == 0:
             close_run()
         plain_start = _plain_line_start(lines, i, first, last)
@@ -499,6 +513,24 @@ def find_questions(
     close_run()
     starts.sort(key=lambda s: s.line)
     return starts
+
+
+_INLINE_QA = re.compile(r"^(.{6,200}?\?)\s+(\S.{2,})$")
+
+
+def _inline_answer(text: str) -> tuple[str, str] | None:
+    """"What is a taint? A mark that repels pods.": a question (a question word first)
+    and its answer on one line. None for other text."""
+    m = _INLINE_QA.match(plain(text))
+    if m is None:
+        return None
+    question, answer = clean_question(m.group(1)), m.group(2).strip()
+    first = _words(question)[:1]
+    if not first or first[0].lower().split("'")[0] not in QUESTION_START or asks(answer):
+        return None
+    if len(_words(answer)) < 3:
+        return None
+    return question, answer
 
 
 _PLAIN_Q = re.compile(r"^[A-Z][a-z]*(?:'[a-z]+)?\b")
@@ -1395,6 +1427,10 @@ def answer_line(raw: str) -> str:
         return ""
     if _DEF_LINE.match(line):
         return re.sub(r"^(\s*):[ \t]+", r"\1", line, count=1)  # a definition list's marker
+    lm = _LIST.match(line.replace("\t", "    "))
+    inline = _inline_answer(lm.group(2)) if lm and "?" in line else None
+    if inline is not None:
+        return line[: len(line) - len(line.lstrip())] + inline[1]  # the question is no claim
     return _ANSWER_LABEL.sub(r"\1", line, count=1)
 
 

@@ -577,3 +577,33 @@ def test_topics_of_spanish_notes_are_asked_in_spanish(
 )
 def test_heading_decorations_are_no_part_of_the_topic(heading: str, question: str) -> None:
     assert topic_question(heading) == question
+
+
+INLINE = """\
+# Kubernetes
+
+## Scheduling questions
+
+1. What does the scheduler do? It assigns each new pod to a node that fits its requests.
+2. What is a taint? A mark on a node that repels pods unless they tolerate it.
+3. Why use node affinity?
+"""
+
+
+def test_list_questions_answered_on_their_own_line(tmp_path: Path) -> None:
+    from interviewer.grading.bank import build_bank
+
+    doc = load(tmp_path, "k8s.md", INLINE)
+    assert spans(doc) == [
+        ("list", "What does the scheduler do?", 5, 5),
+        ("list", "What is a taint?", 6, 6),
+    ]
+    bank, _ = build_bank([doc])
+    taint = next(q for q in bank.questions if q.text == "What is a taint?")
+    assert [k.text for k in taint.key_points] == [
+        "A mark on a node that repels pods unless they tolerate it."
+    ]
+    assert answer_line("2. What is a taint? A mark on a node.") == "A mark on a node."
+    # A sentence with a question mark inside is no question and answer.
+    same = "- It asks why? Because of the cost."
+    assert answer_line(same) == same
