@@ -164,6 +164,46 @@ def clean_question(text: str) -> str:
     return t.strip(" -–—:*_").strip()
 
 
+# First words of a question that asks in words (not a request: "Explain X").
+_INTERROGATIVE = lexicon.words("subject_question_words") | lexicon.words("subject_auxiliaries")
+
+
+def as_asked(question: str, body: str = "") -> str:
+    """A heading question as a sentence: Title Case of ordinary words lowered ("How
+    Does DNS Resolution Work" -> "How does DNS resolution work?"; names the notes
+    capitalise inside their sentences kept) and a question mark where a question word
+    opens it and nothing ends it. Only case and the end mark change, so the question
+    still matches the heading it came from."""
+    words = question.split()
+    if not words:
+        return question
+
+    def kept(w: str) -> bool:
+        core = w.strip("()[],;:?.!\"“”")
+        return (
+            _is_acronym(core) or bool(re.match(r"^[A-Z][^a-z\s]", core))
+            or core.endswith(("'s", "’s", "s'", "s’")) or "." in core or _is_name(core, names)
+        )  # fmt: skip
+
+    names = _names_in(body)
+    later = [w for w in words[1:] if w.lower() not in STOP and w[:1].isalpha()]
+    ordinary = [w for w in later if not kept(w)]
+    small = [w for w in words[1:] if w.lower() in STOP and w[:1].isupper()]
+    if len(ordinary) + len(small) >= 2 and ordinary and all(w[:1].isupper() for w in later):
+        # Title Case: every later word capitalised, several of them ordinary words.
+        def lowered(i: int, w: str) -> str:
+            if i == 0:
+                return "-".join([w.split("-")[0], *(p.lower() for p in w.split("-")[1:])])
+            return w if kept(w) else w.lower()
+
+        question = " ".join(lowered(i, w) for i, w in enumerate(words))
+    first = _words(words[0])[:1]
+    opens = bool(first) and first[0].lower().split("'")[0].split("’")[0] in _INTERROGATIVE
+    if opens and not re.search(r"[?.!:…)\]]$", question.rstrip()):
+        question = question.rstrip() + "?"
+    return question
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[A-Za-zÀ-ÿ0-9]+(?:[-'][A-Za-zÀ-ÿ0-9]+)*", text)
 
@@ -1078,9 +1118,9 @@ def split_sections(
             starts = _label_topics(lines, body_first, last)
         if sec.is_question and sec.level > 0:
             sec.unit_kind = "heading"
-            sec.question = sec.question or clean_question(
+            sec.question = as_asked(sec.question or clean_question(
                 question_text(sec.heading_path[-1])
-            ) or question_text(sec.heading_path[-1])
+            ) or question_text(sec.heading_path[-1]), sec.text)
             # Under a heading that asks, list items that ask are part of its answer;
             # a marked question (bold, Q:, a collapsible block) is a question of its own.
             starts = [s for s in starts if s.kind != "list"]

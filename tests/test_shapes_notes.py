@@ -607,3 +607,35 @@ def test_list_questions_answered_on_their_own_line(tmp_path: Path) -> None:
     # A sentence with a question mark inside is no question and answer.
     same = "- It asks why? Because of the cost."
     assert answer_line(same) == same
+
+
+@pytest.mark.parametrize(
+    ("heading", "question"),
+    [
+        ("How Does DNS Resolution Work", "How does DNS resolution work?"),
+        ("What Is The CAP Theorem", "What is the CAP theorem?"),
+        ("Which Page Replacement Policies Do You Know",
+         "Which page replacement policies do you know?"),
+        ("How to deal with an imbalanced data set", "How to deal with an imbalanced data set?"),
+        # A request keeps its own end; a single capital may be a name; so may a domain.
+        ("Explain the Chain-rule", "Explain the Chain-rule"),
+        ("Design Mint.com", "Design Mint.com"),
+        ("Epoch vs. Batch vs. Iteration.", "Epoch vs. Batch vs. Iteration."),
+    ],
+)
+def test_heading_questions_read_as_sentences(heading: str, question: str) -> None:
+    from interviewer.grading.rubric import normalise_question
+    from interviewer.units import as_asked
+
+    assert as_asked(heading) == question
+    # Only case and the end mark change: the heading still finds its question.
+    assert normalise_question(as_asked(heading)) == normalise_question(heading)
+
+
+def test_a_name_the_notes_capitalise_stays_a_name() -> None:
+    from interviewer.units import as_asked
+
+    body = "Each partition in Kafka has one leader and several followers."
+    assert as_asked("How Does Kafka Handle Replication", body) == (
+        "How does Kafka handle replication?"
+    )
