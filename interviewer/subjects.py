@@ -137,8 +137,10 @@ def _noun_phrase(text: str) -> list[str]:
                 break
             continue
         nxt = tokens[n + 1].lower() if n + 1 < len(tokens) else ""
-        if words and tok.islower() and nxt in OBJECT_PRONOUNS:
-            break  # "What does TLS give you?": a verb and its object
+        if words and tok.islower() and low not in OF_WORDS and (
+            nxt in OBJECT_PRONOUNS or nxt in ("a", "an", "the")
+        ):
+            break  # "What does TLS give you?", "Why do compilers use an IR?": a verb
         if words and (low.endswith("ly") and len(low) > 4 or low in HOLLOW):
             break
         if words and (low in VERBS or low in PRONOUNS):

@@ -267,6 +267,7 @@ def test_a_word_that_only_opens_sentences_is_no_name() -> None:
         ("What is the difference between UNION and UNION ALL?", "UNION vs UNION ALL"),
         ("What is infrastructure as code, and when would you use it?", "infrastructure as code"),
         ("What is the CAP theorem, and when would you use it?", "CAP theorem"),
+        ("Why do compilers use an intermediate representation?", "compilers"),
     ],
 )
 def test_subject_labels_of_more_question_shapes(question: str, label: str) -> None:
