@@ -57,11 +57,16 @@ def follow_up_for(g: Grader, feedback: Feedback) -> str | None:
     # (An aside — "See also: Rotation forest" — only when nothing else has a name; the
     # definition of the question's own subject — "define Paxos" after "What is Paxos?"
     # — only when nothing else is missed: it would ask the question again.)
+    from interviewer.subjects import subject_label
+
     asked = set(text_terms(feedback.question).unigrams)
+    # What the question is about as a whole ("XSS"; both sides of "A vs B"): a point
+    # about one side of a comparison is no restatement.
+    topic = set(text_terms(subject_label(feedback.question)).unigrams)
 
     def restates(d: tuple) -> bool:
         own = set(text_terms(d[3] or "").unigrams)
-        return bool(own) and own <= asked
+        return bool(own) and own <= asked and topic <= own
 
     target, missed, kp, subject, kind = next(
         (d for d in described if d[3] is not None and d[4] != "aside" and not restates(d)),
