@@ -462,6 +462,29 @@ def parse_text(source: str, text: str, shape_notes: list[Any] | None = None) -> 
 _TXT_LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 _TXT_LABEL = re.compile(r"^\s*(?:q|question|a|ans|answer)\s*\d{0,3}\s*[:.)]", re.IGNORECASE)
 _SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
+# "1.2 Parsing", "2. Middle end": a numbered outline's titles.
+_OUTLINE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$")
+
+
+def _outline_title(lines: list[str], k: int, next_k: int | None) -> int | None:
+    """The depth (1, 2, ...) of an outline title at line ``k``: a short numbered line,
+    not indented and not a sentence, over the text or the sub-title it numbers. A
+    single number ("2. Middle end") is a title only over its own sub-title ("2.1 ..."),
+    so a plain numbered list stays a list."""
+    raw = lines[k]
+    m = _OUTLINE.match(raw)
+    if m is None or raw[:1].isspace() or next_k is None:
+        return None
+    number, title = m.group(1), m.group(2).strip()
+    if len(title.split()) > 8 or re.search(r"[.,;:!?]$", title) or not title[:1].isalnum():
+        return None
+    depth = number.count(".") + 1
+    below = _OUTLINE.match(lines[next_k])
+    if depth == 1:
+        return 1 if below is not None and below.group(1).startswith(number + ".") else None
+    if below is not None and below.group(1).count(".") + 1 <= depth and next_k == k + 1:
+        return None  # "1.1 x" then "1.2 y": a list of numbered items, no text under them
+    return depth
 
 
 def text_to_markdown(text: str) -> str:
@@ -489,6 +512,10 @@ def text_to_markdown(text: str) -> str:
             continue
         first = not seen_text
         seen_text = True
+        depth = _outline_title(lines, k, next_text(k))
+        if depth is not None and not first:
+            out[k] = "#" * min(depth + 1, 6) + " " + line
+            continue
         if line.startswith("#") or _TXT_LIST.match(raw) or _TXT_LABEL.match(raw):
             continue
         if k + 1 < n and _SETEXT.match(lines[k + 1]) and not blank(k) and blank(k - 1):

@@ -158,6 +158,24 @@ def html_to_markdown(html: str, *, links: bool = True) -> str:
         if tag == "pre":
             out.extend(["```", el.text_content().rstrip(), "```", ""])
             return
+        if tag == "dl":
+            # A definition list: each term a bold label over its definition, the way
+            # notes write "- **Term** — definition".
+            term: str | None = None
+            for child in el:
+                ctag = child.tag if isinstance(child.tag, str) else ""
+                if ctag == "dt":
+                    if term:
+                        out.append(f"- **{term}**")
+                    term = inline(child).strip("* ")
+                elif ctag == "dd":
+                    text = inline(child)
+                    out.append(f"- **{term}** — {text}" if term else f"  {text}")
+                    term = None
+            if term:
+                out.append(f"- **{term}**")
+            out.append("")
+            return
         has_blocks = any(
             isinstance(c.tag, str) and (c.tag in _BLOCK_TAGS or c.tag in ("ul", "ol", "pre")
                                         or re.fullmatch(r"h[1-6]", c.tag))

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from interviewer.settings import Settings
 
 # 3: question/answer units; 4: embedded text has the unit question, no URLs;
-# 5: sentence-window vectors (window_index)
-SCHEMA_VERSION = 5
+# 5: sentence-window vectors (window_index); 6: glossary rows and label list items as units
+SCHEMA_VERSION = 6
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 UPSERT_BATCH = 256

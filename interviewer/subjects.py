@@ -30,10 +30,17 @@ HOLLOW = lexicon.words("subject_hollow")
 HOLLOW_HEADS = lexicon.words("subject_hollow_heads")
 # Verbs that are seldom nouns: after the subject they end it.
 VERBS = lexicon.words("subject_verbs")
+OBJECT_PRONOUNS = lexicon.words("subject_object_pronouns")
+ADVERBS = lexicon.words("subject_adverbs")
+DO_AUXILIARIES = lexicon.words("subject_do_auxiliaries")
+BE_AUXILIARIES = lexicon.words("subject_be_auxiliaries")
+# Words that join the parts of a name, as "of" does.
+OF_WORDS = lexicon.words("subject_of_words")
 # "<a noun that asks for a comparison> between A and B".
 _COMPARE = re.compile(
-    r"\b(?:" + lexicon.alternation("comparison_nouns") + r")\s+(?:"
-    + lexicon.alternation("comparison_links") + r")\s+(.+?)\s+(?:and|&|vs\.?|versus)\s+(.+)$",
+    r"\b(?:" + lexicon.alternation("comparison_nouns") + r")(?:\s+\w+)?\s+(?:"
+    + lexicon.alternation("comparison_links") + r")\s+(.+?)\s+(?:"
+    + lexicon.alternation("comparison_joins") + r")\s+(.+)$",
     re.IGNORECASE,
 )
 _VERSUS = re.compile(r"^(.+?)\s+(?:vs\.?|versus)\s+(.+)$", re.IGNORECASE)
@@ -56,7 +63,7 @@ def _plain(text: str) -> str:
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links to their text
     text = re.sub(r"\([^()]*\)", " ", text)  # asides (sources included)
     text = re.sub(r"https?://\S+", " ", text)
-    text = re.sub(r"[*_`“”\"«»]", "", text)
+    text = re.sub(r"[*_`“”\"«»¿¡]", "", text)
     text = re.sub(r"^\s*(?:q?\d{1,3}[.):]|[-*+])\s+", "", text, flags=re.IGNORECASE)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -69,8 +76,16 @@ def _split_camel(word: str) -> str:
 
 
 def _is_name(word: str) -> bool:
-    """An acronym or a name written with inner capitals: its case is kept."""
-    return sum(c.isupper() for c in word) >= 2 or (word[:1].isupper() and word[1:2].isdigit())
+    """An acronym, a name written with inner capitals or a possessive name
+    ("Dijkstra's", not "What's"): its case is kept."""
+    base = re.sub(r"['’]s$", "", word).lower()
+    possessive = word[:1].isupper() and word.endswith(("'s", "’s")) and not (
+        base in QUESTION_WORDS or base in PRONOUNS or base in DETERMINERS
+        or base in ("let", "here", "there")
+    )
+    return sum(c.isupper() for c in word) >= 2 or (
+        word[:1].isupper() and word[1:2].isdigit()
+    ) or possessive
 
 
 def _case(words: list[str]) -> str:
@@ -85,9 +100,22 @@ def _noun_phrase(text: str) -> list[str]:
     verb-like word, a preposition (but "of"), a conjunction or an adverb."""
     tokens = [t for t in _TOKEN.findall(text) if t]
     words: list[str] = []
+    skip = False
     for n, tok in enumerate(tokens):
         low = tok.lower().rstrip(".")
-        if not words and (low in DETERMINERS or low in HOLLOW or low in PRONOUNS or low == "of"):
+        if skip:
+            skip = False
+            continue
+        nxt_tok = tokens[n + 1] if n + 1 < len(tokens) else ""
+        if low in HOLLOW and re.fullmatch(r"[IVX]{1,4}|\d{1,2}|[A-Z]", nxt_tok):
+            words.extend([tok, nxt_tok])  # "Type I", "Phase 2": a name with its number
+            skip = True
+            if len(words) >= MAX_WORDS:
+                break
+            continue
+        if not words and (
+            low in DETERMINERS or low in HOLLOW or low in PRONOUNS or low in OF_WORDS
+        ):
             continue
         if tok.isupper() and len(tok) > 1:
             words.append(tok)  # an acronym or a keyword ("WHERE"), never a question word
@@ -96,15 +124,23 @@ def _noun_phrase(text: str) -> list[str]:
             continue
         if low in AUXILIARIES or low in QUESTION_WORDS or low in CONJUNCTIONS - {"and"}:
             break
-        if low in PREPOSITIONS and low != "of":
+        if low in PREPOSITIONS and low not in OF_WORDS:
             break
         if low == "and" and (not words or len(words) >= 2):
             break
-        if words and low in HOLLOW_HEADS and _ends_phrase(tokens, n):
-            # The head noun ("primary key", "data type"), not a qualifier of what
-            # follows ("its main advantages").
+        if words and low in HOLLOW_HEADS:
+            # The head noun ("primary key", "data type"), or a noun of a longer name
+            # ("public key infrastructure"), not a qualifier of what follows ("its main
+            # advantages").
             words.append(tok)
-            break
+            if _ends_phrase(tokens, n):
+                break
+            continue
+        nxt = tokens[n + 1].lower() if n + 1 < len(tokens) else ""
+        if words and tok.islower() and low not in OF_WORDS and (
+            nxt in OBJECT_PRONOUNS or nxt in ("a", "an", "the")
+        ):
+            break  # "What does TLS give you?", "Why do compilers use an IR?": a verb
         if words and (low.endswith("ly") and len(low) > 4 or low in HOLLOW):
             break
         if words and (low in VERBS or low in PRONOUNS):
@@ -112,7 +148,10 @@ def _noun_phrase(text: str) -> list[str]:
         words.append(tok)
         if len(words) >= MAX_WORDS:
             break
-    while words and words[-1].lower() in ("of", "and", "/"):
+    while words and (
+        words[-1].lower() in OF_WORDS or words[-1].lower() in ("and", "/")
+        or (words[-1].lower() in DETERMINERS and not words[-1].isupper())
+    ):  # fmt: skip
         words.pop()
     return words
 
@@ -122,7 +161,7 @@ def _ends_phrase(tokens: list[str], n: int) -> bool:
     if n + 1 >= len(tokens):
         return True
     nxt = tokens[n + 1].lower()
-    return nxt == "of" or nxt in PREPOSITIONS | CONJUNCTIONS | AUXILIARIES | VERBS
+    return nxt in OF_WORDS or nxt in PREPOSITIONS | CONJUNCTIONS | AUXILIARIES | VERBS
 
 
 def _strip_lead(clause: str) -> str:
@@ -173,8 +212,35 @@ def _verb_after_subject(tokens: list[str], i: int) -> bool:
     )  # fmt: skip
 
 
+def _our_wordings() -> list[re.Pattern[str]]:
+    """Our own topic questions ("What is {np}, and when would you use it?"), read back:
+    their noun phrase is the topic's name as the notes wrote it. Only the templates
+    with a tail of ours: "What is the {np}?" is also how people ask anything."""
+    out = []
+    for text in lexicon.templates("topic_templates").values():
+        if "{np}" not in text or not re.search(r",\s", text):
+            continue
+        pattern = re.escape(" ".join(text.split()))
+        pattern = pattern.replace(re.escape("{article}"), "(?:a|an)")
+        pattern = pattern.replace(re.escape("{np}"), "(?P<np>.+?)")
+        out.append(re.compile(f"^{pattern}$"))
+    return out
+
+
+_OURS = _our_wordings()
+
+
 def subject_label(question: str) -> str:
     """A short label naming what the question is about."""
+    for pattern in _OURS:
+        m = pattern.match(" ".join(question.split()))
+        if m is None:
+            continue
+        name = re.sub(r"\s*\([^()]*\)", "", m.group("np")).strip() or m.group("np")
+        name = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.IGNORECASE)
+        if len(name.split()) <= MAX_WORDS:
+            return _case([_split_camel(w) for w in name.split()])
+        break  # a long name: its head, read as any question's
     plain = _plain(question)
     # Abbreviations whose dot does not end the sentence.
     plain = re.sub(r"\b(vs|e\.g|i\.e|etc|cf)\.", lambda m: m.group(1).replace(".", ""), plain)
@@ -198,12 +264,47 @@ def subject_label(question: str) -> str:
     asked_by_verb = any(t.lower() in ASKING_VERBS for t in parts[0].split())
     if len(parts) > 1 and asked_by_verb and _noun_phrase(_strip_lead(parts[-1])):
         clause = parts[-1]
+    clause = _skip_degree(clause)
     rest = _strip_lead(clause)
     words = _noun_phrase(rest)
     if not words:
         words = _noun_phrase(_strip_lead(plain)) or plain.split()[:MAX_WORDS]
+    elif len(words) >= 2 and words[-1].islower() and _verb_last(clause, rest, words):
+        words = words[:-1]  # "Why do neural networks overfit?": the verb, not the subject
     split = " ".join(_split_camel(w) for w in words).split()
     return _case(split[:MAX_WORDS])
+
+
+HOW_ES = lexicon.words("subject_how_verbs_es")
+
+
+def _skip_degree(clause: str) -> str:
+    """"How long should a test run": "long" says how much is asked, it is no part of
+    the subject; "How many replicas ..." keeps its noun."""
+    tokens = clause.split()
+    if len(tokens) > 2 and tokens[0].lower() in HOW_ES and tokens[1].lower() not in DETERMINERS:
+        return " ".join([tokens[0], *tokens[2:]])  # "cómo funciona X": the verb comes first
+    if (
+        len(tokens) > 2 and tokens[0].lower() == "how"
+        and tokens[2].lower() in AUXILIARIES and tokens[1].lower() not in AUXILIARIES
+    ):  # fmt: skip
+        return " ".join([tokens[0], *tokens[2:]])
+    return clause
+
+
+def _verb_last(clause: str, rest: str, words: list[str]) -> bool:
+    """The subject's phrase runs to the end of the question and the question was asked
+    with "do"/"can"/... (its verb comes last: "Why do networks overfit?") or with
+    "why/how is" (its predicate does: "Why is thrashing bad?")."""
+    lead = [t.lower() for t in _TOKEN.findall(clause[: max(len(clause) - len(rest), 0)])]
+    tail = _TOKEN.findall(rest)
+    if not tail or tail[-len(words) :] != words:
+        return False
+    # The phrase must be the auxiliary's own subject, not the object of a verb after
+    # it ("How can you prevent a race condition?").
+    if not lead or (lead[-1] not in DO_AUXILIARIES and lead[-1] not in BE_AUXILIARIES):
+        return False
+    return lead[-1] in DO_AUXILIARIES or lead[0] in ("why", "how")
 
 
 def _comparison(clause: str) -> str | None:

@@ -57,7 +57,12 @@ NUMBER_LABELS = lexicon.words("number_labels")
 # Header names of the table columns that hold questions and answers.
 QUESTION_COLUMNS = lexicon.words("question_columns")
 ANSWER_COLUMNS = lexicon.words("answer_columns")
+# Header names of a glossary table's columns ("Term | Meaning").
+TERM_COLUMNS = lexicon.words("term_columns")
+DEFINITION_COLUMNS = lexicon.words("definition_columns")
 TOPIC_TEMPLATES = lexicon.templates("topic_templates")
+TOPIC_TEMPLATES_ES = lexicon.templates("topic_templates_es")
+_VERSUS_SEP = lexicon.alternation("comparison_separators")
 
 # ---- line patterns ----------------------------------------------------------------------
 
@@ -70,8 +75,10 @@ _Q_LABEL = re.compile(
     r"(?:\*\*|__)?\s*(.*)$",
     re.IGNORECASE,
 )
+# "A:", "A1.", "A1)", "Ans.", "Answer 3:" (a bare "A." could open a sentence).
 _A_LABEL = re.compile(
-    r"^\s*(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|(?:ans|answer)\s*\d{0,3}\s*[:.)])", re.IGNORECASE
+    r"^\s*(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|a\s*\d{1,3}\s*[.)]|(?:ans|answer)\s*\d{0,3}\s*[:.)])",
+    re.IGNORECASE,
 )
 _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
@@ -79,9 +86,19 @@ _SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary\s*>", re.IGNORECASE | re.
 _CALLOUT = re.compile(r"^\s*>\s*\[!([A-Za-z-]+)\][+-]?\s*(.*)$")
 _TAG = re.compile(r"<[^>]+>")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# "[[Page]]", "[[Page|shown text]]", "[[Page#part]]": the text a reader sees.
+_WIKI_LINK = re.compile(r"!?\[\[(?:([^\]|#]*)(?:#[^\]|]*)?\|)?([^\]|#]*)(?:#[^\]]*)?\]\]")
+# What decorates a heading without naming anything: an anchor ("{#id}"), a block
+# reference ("^id"), tags ("#topic"), emoji and other symbols.
+_HEADING_MARKS = re.compile(
+    r"\s*\{[#.][^}]*\}|\s\^[\w-]+$|(?:^|\s)#[\w/-]+|[^\w\s'’()\[\]/&+.,:;?!\-–—%#`\"]",
+)
 _SOURCE_MARK = re.compile(r"\[\[[^\]]{0,40}\]\]\([^)\s]*\)|\[\[[^\]]{0,40}\]\([^)\s]*\)\]")
+# "3.", "Q3:", "iv)", "1.2", "2.3.1." and "A." (an outline's letter) number an item.
 _NUMBERING = re.compile(
-    r"^\s*(?:step\s+)?(?:q?\d{1,3}[.):]|[ivx]{1,4}[.)])(?=\s)\s*", re.IGNORECASE
+    r"^\s*(?:step\s+)?(?:q?\d{1,3}(?:\.\d{1,3})+\.?|q?\d{1,3}[.):]|[ivx]{1,4}[.)]|[a-z][.)])"
+    r"(?=\s)\s*",
+    re.IGNORECASE,
 )
 
 
@@ -122,6 +139,7 @@ def plain(text: str) -> str:
     """Inline Markdown/HTML to plain text: links to their text, tags, emphasis removed."""
     text = _SOURCE_MARK.sub("", text)
     text = _MD_LINK.sub(lambda m: m.group(1), text)
+    text = _WIKI_LINK.sub(lambda m: m.group(2), text)
     text = _TAG.sub("", text)
     text = re.sub(r"(\*\*|__|`)", "", text)
     text = re.sub(r"(?<![\w*])[*_](?=\S)(.+?)(?<=\S)[*_](?![\w*])", r"\1", text)
@@ -144,6 +162,46 @@ def clean_question(text: str) -> str:
     t = re.sub(r"^(?:q|question)\s*\d{0,3}\s*[:.)]\s*", "", t, flags=re.IGNORECASE)
     t = _NUMBERING.sub("", t, count=1)
     return t.strip(" -–—:*_").strip()
+
+
+# First words of a question that asks in words (not a request: "Explain X").
+_INTERROGATIVE = lexicon.words("subject_question_words") | lexicon.words("subject_auxiliaries")
+
+
+def as_asked(question: str, body: str = "") -> str:
+    """A heading question as a sentence: Title Case of ordinary words lowered ("How
+    Does DNS Resolution Work" -> "How does DNS resolution work?"; names the notes
+    capitalise inside their sentences kept) and a question mark where a question word
+    opens it and nothing ends it. Only case and the end mark change, so the question
+    still matches the heading it came from."""
+    words = question.split()
+    if not words:
+        return question
+
+    def kept(w: str) -> bool:
+        core = w.strip("()[],;:?.!\"“”")
+        return (
+            _is_acronym(core) or bool(re.match(r"^[A-Z][^a-z\s]", core))
+            or core.endswith(("'s", "’s", "s'", "s’")) or "." in core or _is_name(core, names)
+        )  # fmt: skip
+
+    names = _names_in(body)
+    later = [w for w in words[1:] if w.lower() not in STOP and w[:1].isalpha()]
+    ordinary = [w for w in later if not kept(w)]
+    small = [w for w in words[1:] if w.lower() in STOP and w[:1].isupper()]
+    if len(ordinary) + len(small) >= 2 and ordinary and all(w[:1].isupper() for w in later):
+        # Title Case: every later word capitalised, several of them ordinary words.
+        def lowered(i: int, w: str) -> str:
+            if i == 0:
+                return "-".join([w.split("-")[0], *(p.lower() for p in w.split("-")[1:])])
+            return w if kept(w) else w.lower()
+
+        question = " ".join(lowered(i, w) for i, w in enumerate(words))
+    first = _words(words[0])[:1]
+    opens = bool(first) and first[0].lower().split("'")[0].split("’")[0] in _INTERROGATIVE
+    if opens and not re.search(r"[?.!:…)\]]$", question.rstrip()):
+        question = question.rstrip() + "?"
+    return question
 
 
 def _words(text: str) -> list[str]:
@@ -172,49 +230,165 @@ _NOT_PLURAL = ("ss", "us", "is", "sis", "ous", "as")
 
 
 def _is_acronym(word: str) -> bool:
+    """"TCP", "OAuth", "B-tree", "Big-O": a part with two capitals, or a lone capital
+    letter joined by a hyphen ("Two-Phase" is a title's capitals, not an acronym)."""
+    parts = word.split("-")
+    if len(parts) > 1:
+        return any(_is_acronym(p) or (len(p) == 1 and p.isupper()) for p in parts)
     return len(word) > 1 and sum(c.isupper() for c in word) >= 2
 
 
-def topic_question(title: str) -> str:
+def topic_question(title: str, body: str = "") -> str:
     """Our wording of a question about a topic heading: "Load balancer" -> "What is a
     load balancer, and when would you use one?"; "Message queues" -> "What are message
-    queues, ..."; "Tune the query cache" -> "How would you tune the query cache?"."""
-    t = _NUMBERING.sub("", plain(title), count=1).strip(" :-–—.")
-    t = re.sub(r"^(?:step|part|chapter|section)\s+\d+\s*[:.)-]\s*", "", t, flags=re.IGNORECASE)
+    queues, ..."; "Tune the query cache" -> "How would you tune the query cache?".
+    ``body``, the topic's own notes, is evidence for how its name is written: a word
+    the notes capitalise mid-sentence is a name ("Raft"), and "a X" / bare "X" in the
+    notes tells a countable noun from a mass noun."""
+    t = " ".join(_HEADING_MARKS.sub(" ", plain(title)).split())
+    t = _NUMBERING.sub("", t, count=1).strip(" :-–—.")
+    t = re.sub(r"^(?:step|part|chapter|section|unit|module|lesson)\s+(?:\d+|[ivx]{1,5})\s*"
+               r"[:.)\-–—]\s*", "", t, flags=re.IGNORECASE)  # fmt: skip
+    # "The CAP theorem": the article is ours to choose (but "the four golden signals"
+    # keeps its own: a plural is asked without one of ours).
+    lead_the = bool(re.match(r"^the\s", t, re.IGNORECASE))
+    t = re.sub(r"^(?:the|a|an)\s+(?=\S)", "", t, flags=re.IGNORECASE)
     if not t:
         return plain(title)
-    if re.search(r"\s(?:vs\.?|versus)\s", t, re.IGNORECASE):
-        pieces = re.split(r"\s+(?:vs\.?|versus)\s+", t, flags=re.IGNORECASE)
-        return _template("compare", pair=_join([_np_case(p) for p in pieces]))
+    names = _names_in(body)
+    # (A comparison inside an aside, "Load balancing (L4 vs L7)", compares no sides.)
+    outside = re.sub(r"\([^()]*\)", "", t)
+    pieces = re.split(rf"\s+(?:{_VERSUS_SEP})\s+", outside.strip(), flags=re.IGNORECASE)
+    pieces = pieces if len(pieces) > 1 else [t]
+    if _spanish(t, body):
+        return _spanish_question(t, pieces, names)
+    if len(pieces) > 1:
+        return _template("compare", pair=_join([_np_case(p, names) for p in pieces]))
     t = re.sub(r"^about\s+", "", t, flags=re.IGNORECASE)
     words = t.split()
     first = words[0].lower()
     if first in IMPERATIVE_VERBS and len(words) > 1 and not words[0].isupper():
         return _template("imperative", verb=first, rest=" ".join(words[1:]))
-    if _title_case(words):
-        t = " ".join(w if _is_acronym(w) or i == 0 else w.lower() for i, w in enumerate(words))
+    brand = _is_brand(words[0])
+    if _title_case(words) and not brand:
+        t = " ".join(
+            w if _is_acronym(w.strip("()[],;:")) or _is_name(w, names)
+            or re.match(r"^[(\[]?[A-Z][^a-z\s]", w)
+            else (w.split("-")[0] + "".join("-" + p.lower() for p in w.split("-")[1:]))
+            if i == 0 else w.lower()
+            for i, w in enumerate(words)
+        )  # fmt: skip
     core = re.sub(r"\s*\([^()]*\)", "", t).strip() or t
     # The head noun comes before a preposition: "caching at the object level".
-    head = re.split(r"\s(?:at|of|in|for|on|with|by|from|to|every|that|which)\s", core)[0]
+    parts = re.split(
+        r"\s(at|of|in|for|on|with|by|from|to|as|via|over|under|into|per|between|without|"
+        r"every|that|which)\s", core, maxsplit=1
+    )
+    head = parts[0]
     head_words = _words(head) or [head]
     last = head_words[-1]
-    np = _np_case(t)
+    np = _np_case(t, names)
     low = last.lower()
-    plural = (
-        (low.endswith("s") and not low.endswith(_NOT_PLURAL) and len(low) > 3)
+    plural = not _is_name(last, names) and (
+        (low.endswith("s") and not low.endswith(_NOT_PLURAL) and len(low) > 3
+         and not last.endswith("'s"))
         or (len(last) > 2 and last.endswith("s") and _is_acronym(last[:-1]))
         or bool(re.search(r"\s(?:and|&)\s", head))
-    ) and not (_is_acronym(last) and not last.endswith("s"))
+    ) and not (_is_acronym(last) and not last.endswith("s"))  # fmt: skip
     if plural:
-        return _template("plural", np=np)
+        if len(parts) > 1 and parts[1] == "of":
+            return _template("of_plural", np=np)  # "What are the types of joins?"
+        return _template("plural", np=f"the {np}" if lead_the else np)
     if re.search(r"\s(?:or)\s", core) and len(core.split()) <= 6:
         return _template("choice", np=np)
     core_words = core.split()
-    if low.endswith(_MASS_ENDINGS) or (len(core_words) == 1 and _is_acronym(core)):
+    if _is_name(core_words[0], names) and not core_words[0].isupper() or brand or any(
+        w.endswith(("'s", "’s")) for w in core_words[:-1]
+    ):
+        # A name ("Raft", "OpenID Connect", "Dijkstra's algorithm") takes no article.
+        return _template("mass", np=np)
+    if len(parts) > 1 and parts[1] == "of":
+        return _template("of_singular", np=np)  # "What is the cost of insertion?"
+    # The notes' own use of the noun decides only where its form does not.
+    mass = low.endswith(_MASS_ENDINGS) or (len(core_words) == 1 and _is_acronym(core))
+    if mass or _article_use(body, low) == "mass":
         return _template("mass", np=np)
     if _is_acronym(core_words[0]) or any(w[:1].isupper() for w in core_words[1:]):
         return _template("named", np=np)
     return _template("countable", np=np, article=_article(np))
+
+
+# A capitalised word inside a sentence: after a lower-case word, and not beside another
+# capitalised word (that is a title or an expansion: "User Datagram Protocol").
+_NAME_IN_TEXT = re.compile(r"(?<=[a-z,] )([A-Z][a-z]+)(?:['’]s)?\b(?! [A-Z])")
+
+
+def _names_in(body: str) -> frozenset[str]:
+    """Words the notes write capitalised inside a sentence and never in lower case:
+    names ("Raft", "Kubernetes"), not words that only open sentences or lines."""
+    if not body:
+        return frozenset()
+    capital: set[str] = set()
+    lower: set[str] = set()
+    for line in body.split("\n"):
+        text = plain(line)
+        capital.update(m.group(1) for m in _NAME_IN_TEXT.finditer(text))
+        lower.update(re.findall(r"\b[a-z][a-z]+\b", text))
+    return frozenset(w for w in capital if w.lower() not in lower)
+
+
+def _is_name(word: str, names: frozenset[str]) -> bool:
+    return re.sub(r"['’]s?$", "", word) in names
+
+
+def _is_brand(word: str) -> bool:
+    """A name written with inner capitals and lower-case letters ("OpenID", "OAuth",
+    "PostgreSQL"): a proper name, not an acronym of a common noun ("TCP")."""
+    return bool(re.search(r"[a-z][A-Z]|^[A-Z]{2,}[a-z]", word))
+
+
+_COUNTING = r"\b(?:a|an|one|each|every|another)\s+(?:[\w-]+\s+){0,2}"
+_AUX = lexicon.words("subject_auxiliaries")
+
+
+def _article_use(body: str, noun: str) -> str | None:
+    """How the notes write ``noun``: "countable" when they put "a"/"an" before it (or
+    write its plural), "mass" when it opens a sentence bare, followed by its verb, more
+    often; None when they do not say."""
+    if not body or len(noun) < 3:
+        return None
+    text = plain(body).lower()
+    n = re.escape(noun)
+    counted = len(re.findall(_COUNTING + n + r"\b", text))
+    counted += len(re.findall(rf"\b{n}(?:s|es)\b", text))
+    bare = sum(
+        1 for m in re.finditer(rf"(?:^|[.!?;:]\s+){n}\s+([a-z]+)\b", text)
+        if m.group(1) in _AUX or (m.group(1).endswith("s") and not m.group(1).endswith("ss"))
+    )  # fmt: skip
+    if counted > bare:
+        return "countable"
+    if bare > counted:
+        return "mass"
+    return None
+
+
+def _spanish(title: str, body: str) -> bool:
+    from interviewer.language import detect_language
+
+    return detect_language(f"{title}\n{body}" if body else title) == "es"
+
+
+def _spanish_question(t: str, pieces: list[str], names: frozenset[str]) -> str:
+    """A topic of notes written in Spanish, asked in Spanish."""
+    if len(pieces) > 1:
+        sides = [_np_case(p, names) for p in pieces]
+        pair = ", ".join(sides[:-1]) + " y " + sides[-1]
+        return " ".join(TOPIC_TEMPLATES_ES["compare"].format(pair=pair).split())
+    np = _np_case(t, names)
+    last = (_words(re.split(r"\s(?:de|del|en|con|para|por)\s", np)[0]) or [np])[-1].lower()
+    plural = last.endswith("s") and not _is_acronym(last) and len(last) > 3
+    key = "plural" if plural else "default"
+    return " ".join(TOPIC_TEMPLATES_ES[key].format(np=np).split())
 
 
 def _template(name: str, **parts: str) -> str:
@@ -234,11 +408,15 @@ def _article(np: str) -> str:
     return "an" if low[:1] in "aeiou" else "a"
 
 
-def _np_case(text: str) -> str:
+def _np_case(text: str, names: frozenset[str] = frozenset()) -> str:
     text = text.strip()
     first = text.split()[0] if text.split() else text
-    if _is_acronym(first) or (len(first) > 1 and first[1:2].isupper()):
+    if _is_acronym(first) or (len(first) > 1 and first[1:2].isupper()) or _is_name(first, names):
         return text
+    if first[:1].isupper() and not first[1:2].isalpha():
+        return text  # "C++", "C#", "R", "S3": a letter that names something
+    if first.endswith(("'s", "’s")) and first[:1].isupper():
+        return text  # "Dijkstra's algorithm": a possessive name
     return text[:1].lower() + text[1:]
 
 
@@ -262,6 +440,8 @@ class _Start(BaseModel):
     answer: str | None = None
     # The unit's last line when it ends before the next question (a table's last row).
     end: int | None = None
+    # What the notes call a topic of ours ("XSS" for a label): its place in the path.
+    name: str | None = None
 
 
 def _indent(line: str) -> int:
@@ -331,7 +511,7 @@ def find_questions(
             close_run()
             if start is not None:
                 starts.append(start)
-            elif notes is not None:
+            elif notes is not None and not _answers_previous(lines, i, starts, list_run):
                 notes.append((i, "collapsible block with no question before it; not asked"))
             details_depth = depth
             i += 1
@@ -348,6 +528,20 @@ def find_questions(
             list_run.append(_list_start(lines, i, last))
             i += 1
             continue
+        inline = _inline_answer(lm.group(2)) if lm else None
+        if inline is not None and lm is not None:
+            # "1. What is a taint? A mark on a node ...": the answer on the item's line.
+            # The item ends with its own continuation lines (a list question left
+            # without an answer after it is no part of this answer).
+            j = i
+            while j + 1 <= last and lines[j + 1].strip() and not _LIST.match(
+                lines[j + 1].replace("\t", "    ")
+            ) and _indent(lines[j + 1]) > len(lm.group(1)):  # fmt: skip
+                j += 1
+            list_run.append(_Start(line=i, body=i, question=inline[0], kind="list",
+                                   answer=inline[1], end=j))  # fmt: skip
+            i += 1
+            continue
         if lm is None and list_run and _indent(line) == 0:
             close_run()
         plain_start = _plain_line_start(lines, i, first, last)
@@ -359,6 +553,24 @@ def find_questions(
     close_run()
     starts.sort(key=lambda s: s.line)
     return starts
+
+
+_INLINE_QA = re.compile(r"^(.{6,200}?\?)\s+(\S.{2,})$")
+
+
+def _inline_answer(text: str) -> tuple[str, str] | None:
+    """"What is a taint? A mark that repels pods.": a question (a question word first)
+    and its answer on one line. None for other text."""
+    m = _INLINE_QA.match(plain(text))
+    if m is None:
+        return None
+    question, answer = clean_question(m.group(1)), m.group(2).strip()
+    first = _words(question)[:1]
+    if not first or first[0].lower().split("'")[0] not in QUESTION_START or asks(answer):
+        return None
+    if len(_words(answer)) < 3:
+        return None
+    return question, answer
 
 
 _PLAIN_Q = re.compile(r"^[A-Z][a-z]*(?:'[a-z]+)?\b")
@@ -456,6 +668,20 @@ def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
 
 
 def _callout_start(lines: list[str], i: int, last: int) -> _Start | None:
+    """``> [!question] Q?`` (or a callout whose first line asks): the unit is the
+    callout, up to its last quoted line; what follows is its section's text."""
+    start = _callout_question(lines, i, last)
+    if start is None:
+        return None
+    end = i
+    while end + 1 <= last and lines[end + 1].lstrip().startswith(">"):
+        end += 1
+    if _next_nonblank(lines, end, last) is not None:
+        start.end = end
+    return start
+
+
+def _callout_question(lines: list[str], i: int, last: int) -> _Start | None:
     m = _CALLOUT.match(lines[i])
     if not m:
         return None
@@ -475,6 +701,27 @@ def _callout_start(lines: list[str], i: int, last: int) -> _Start | None:
         return _Start(line=i, body=i + 1, question=clean_question(title), kind="details",
                       uncertain="question callout whose title does not ask")  # fmt: skip
     return None
+
+
+def reveal_only(text: str) -> str:
+    """``text`` without the summaries of collapsible blocks that only say "open me"
+    ("Show answer")."""
+
+    def drop(m: re.Match[str]) -> str:
+        words = _words(plain(m.group(1)))
+        return "" if all(w.lower() in REVEAL_WORDS for w in words) else m.group(0)
+
+    return _SUMMARY.sub(drop, text)
+
+
+def _answers_previous(
+    lines: list[str], i: int, starts: list[_Start], run: list[_Start]
+) -> bool:
+    """The block at line ``i`` holds the answer of the question just before it."""
+    prev = i - 1
+    while prev >= 0 and not lines[prev].strip():
+        prev -= 1
+    return any(s.line == prev for s in (*starts[-1:], *run[-1:]))
 
 
 def _details_start(
@@ -520,9 +767,11 @@ _NUMBER_CELL = re.compile(r"^(?:[A-Za-z]{1,2})?#?\s*\d{1,4}[.)]?$")
 _NUMBER_LABEL = re.compile(
     r"^(?:([A-Za-z]+)\.?\s*)?(?:no\.?\s*|#\s*)?\d{1,4}[a-z]?\s*[.):\-–—]?$", re.IGNORECASE
 )
-# "**Term**: definition", "**Term:** definition", "**Term** - definition", "**Term**".
+# "**Term**: definition", "**Term:** definition", "**Term** - definition", "**Term**",
+# as a paragraph or a top-level list item ("- **Term** — definition").
 _LABEL_LINE = re.compile(
-    r"^(\*\*|__)(?=\S)([^*_]{1,60}?)(?<=\S)\1\s*(?:([:\-–—])\s*)?(.*)$"
+    r"^(?: {0,3}(?:[-*+•]|\d{1,3}[.)])\s+)?"
+    r"(\*\*|__)(?=\S)([^*_]{1,60}?)(?<=\S)\1\s*(?:([:\-–—])\s*)?(.*)$"
 )
 # "Term: definition" and "Term - definition" headings.
 _TERM_SPLIT = re.compile(r"^(.{1,60}?)(?::\s+|\s+[-–—]\s+)(\S.*)$")
@@ -584,7 +833,9 @@ def _table_starts(
                 qcol = k
                 break
     if qcol is None:
-        return [], end  # an ordinary table: read as text of its section
+        # A glossary ("Term | Meaning") asks each term as a topic; any other table is
+        # read as text of its section.
+        return _glossary_rows(header, rows, width, numbering), end
     acols = [k for k, h in enumerate(header) if k != qcol and _names_column(h, ANSWER_COLUMNS)]
     if not acols:
         # Every other column, but those that only list pages to read ("References").
@@ -613,6 +864,36 @@ def _table_starts(
     return out, end
 
 
+def _glossary_rows(
+    header: list[str], rows: list[tuple[int, list[str]]], width: int, numbering: set[int]
+) -> list[_Start]:
+    """The rows of a glossary table as topics: two columns (numbering aside), one of
+    short terms that do not ask and one of definitions, named as such by the header
+    ("Term", "Meaning"). A comparison table ("Feature | A | B") is none."""
+    cols = [k for k in range(width) if k not in numbering]
+    if len(cols) != 2:
+        return []
+    tcol, dcol = cols
+    named = (tcol < len(header) and _names_column(header[tcol], TERM_COLUMNS)) or (
+        dcol < len(header) and _names_column(header[dcol], DEFINITION_COLUMNS)
+    )
+    if not named:
+        return []
+    out: list[_Start] = []
+    for n, cells in rows:
+        term = plain(cells[tcol]) if tcol < len(cells) else ""
+        definition = cells[dcol].strip() if dcol < len(cells) else ""
+        words = _words(term)
+        if not words or len(words) > 6 or asks(term):
+            return []  # not a column of terms
+        if not _glossary_row(term, definition):
+            continue  # a term with no definition to ask about
+        definition = re.sub(r"\s*<br\s*/?>\s*", "\n", definition, flags=re.IGNORECASE)
+        out.append(_Start(line=n, body=n, question=topic_question(term, definition),
+                          kind="topic", answer=definition, end=n, name=term))  # fmt: skip
+    return out if len(out) >= 2 else []
+
+
 def _table_answer(raw: str) -> str | None:
     """A row of a question/answer table as answer text: the question's cell and
     numbering cells dropped. None when the row holds no question (an ordinary table
@@ -628,7 +909,22 @@ def _table_answer(raw: str) -> str | None:
     if asks(cells[0]) or (first and first[0].lower() in QUESTION_START):
         answer = "; ".join(c for c in cells[1:] if not asks(c))
         return re.sub(r"\s*<br\s*/?>\s*", " ", answer, flags=re.IGNORECASE)
+    if len(cells) == 2 and _glossary_row(cells[0], cells[1]):
+        # A glossary row reads as a labelled definition, as "- **Term** — ..." does.
+        definition = re.sub(r"\s*<br\s*/?>\s*", " ", cells[1], flags=re.IGNORECASE)
+        return f"{plain(cells[0])} — {definition}"
     return None
+
+
+def _glossary_row(term: str, definition: str) -> bool:
+    """A short term that neither asks nor ends a sentence, then a definition of a few
+    words or more that is not only a link."""
+    words = _words(plain(term))
+    if not words or len(words) > 6 or asks(term) or plain(term).endswith((".", "!", ":")):
+        return False
+    from interviewer.corpus import without_links
+
+    return len(_words(plain(without_links(definition)))) >= 3
 
 
 def is_number_label(heading: str) -> bool:
@@ -675,6 +971,30 @@ def split_term(heading: str) -> tuple[str, str] | None:
     return term, rest
 
 
+def split_category(heading: str) -> tuple[str, str] | None:
+    """"Sorting: Quicksort", "Monitoring - The Four Golden Signals" -> (category,
+    name): a short category, then the name of the subject in title style. The subject
+    is the name; the category only files it. None for "Term: definition" headings,
+    numbering ("Step 2: Design"), aspects and containers."""
+    m = _TERM_SPLIT.match(plain(heading))
+    if not m:
+        return None
+    category, name = m.group(1).strip(), m.group(2).strip(" .")
+    cwords = _words(category)
+    if not cwords or len(cwords) > 3 or is_number_label(category):
+        return None
+    if _NUMBERING.match(category + " ") or cwords[0].lower() in ASPECT_WORDS:
+        return None
+    if cwords[0].lower() in NUMBER_LABELS or asks(heading) or is_container(category):
+        return None
+    nwords = [w for w in _words(name) if w.lower() not in STOP]
+    if not nwords or len(_words(name)) > 8:
+        return None
+    if not all(w[:1].isupper() or w[:1].isdigit() for w in nwords):
+        return None
+    return category, name
+
+
 def names_container(heading: str) -> bool:
     """A "Category: name" heading whose category is a part of the document ("Coding
     resource: ...", "Reading list - ...")."""
@@ -683,6 +1003,9 @@ def names_container(heading: str) -> bool:
         return False
     words = [w.lower() for w in _words(m.group(1))]
     return bool(words) and len(words) <= 4 and words[-1] in CONTAINER_WORDS
+
+
+_DEF_LINE = re.compile(r"^ {0,3}:[ \t]+\S")
 
 
 def _label_topics(lines: list[str], first: int, last: int) -> list[_Start]:
@@ -700,10 +1023,17 @@ def _label_topics(lines: list[str], first: int, last: int) -> list[_Start]:
         if FENCE.match(line):
             in_fence = not in_fence
             continue
-        if in_fence or _indent(line) > 0:
+        if in_fence or _indent(line) > 3:
             continue
         m = _LABEL_LINE.match(line)
         if not m:
+            if _indent(line) == 0 and k + 1 <= last and _DEF_LINE.match(lines[k + 1]):
+                # "Term" over ": definition" (a definition list of Pandoc and others).
+                label = plain(line).strip()
+                words = _words(label)
+                if words and len(words) <= 6 and not asks(label) and not label.endswith("."):
+                    first_label = k if first_label is None else first_label
+                    found.append((k, label, ""))
             continue
         label, sep, rest = m.group(2), m.group(3), m.group(4).strip()
         colon_inside = label.rstrip().endswith(":")
@@ -729,7 +1059,8 @@ def _label_topics(lines: list[str], first: int, last: int) -> list[_Start]:
         body = "\n".join([rest, *lines[k + 1 : end + 1]]).strip()
         if is_stub_text(body):
             continue
-        out.append(_Start(line=k, body=k if rest else k + 1, question=topic_question(label),
+        out.append(_Start(line=k, body=k if rest else k + 1,
+                          question=topic_question(label, body), name=label,
                           kind="topic", answer=rest or None))  # fmt: skip
     return out if len(out) >= 2 else []
 
@@ -787,9 +1118,9 @@ def split_sections(
             starts = _label_topics(lines, body_first, last)
         if sec.is_question and sec.level > 0:
             sec.unit_kind = "heading"
-            sec.question = sec.question or clean_question(
+            sec.question = as_asked(sec.question or clean_question(
                 question_text(sec.heading_path[-1])
-            ) or question_text(sec.heading_path[-1])
+            ) or question_text(sec.heading_path[-1]), sec.text)
             # Under a heading that asks, list items that ask are part of its answer;
             # a marked question (bold, Q:, a collapsible block) is a question of its own.
             starts = [s for s in starts if s.kind != "list"]
@@ -805,8 +1136,12 @@ def split_sections(
         if not starts:
             out.append(sec)
             continue
-        # The section's own text before its first question stays a plain section.
+        # The section's own text before its first question stays a plain section (but
+        # the header of a table whose rows are the questions belongs to no one).
         head_end = starts[0].line - 1
+        if starts[0].end is not None:
+            while head_end >= body_first and "|" in lines[head_end] and lines[head_end].strip():
+                head_end -= 1
         while head_end >= body_first and not lines[head_end].strip():
             head_end -= 1
         if sec.unit_kind == "heading" and head_end < body_first:
@@ -861,7 +1196,7 @@ def split_sections(
                 # The answer shares the question's line (a table row, a label).
                 rest = "\n".join(lines[st.line + 1 : end + 1]).strip("\n")
                 body = "\n\n".join(x for x in (st.answer, rest) if x)
-            path = [*sec.heading_path, st.question]
+            path = [*sec.heading_path, st.name or st.question]
             unit = sec.model_copy(
                 update={
                     "id": section_id(source, path, st.line + 1),
@@ -954,13 +1289,44 @@ def mark_topics(sections: list[Section]) -> None:
             for d in _descendants(sections, i)
         ):
             continue  # asked through its own questions (a comparison heading is no such)
+        if _groups_topics(sections, i):
+            continue
         sec.unit_kind = "topic"
-        # "TCP: reliable, ordered delivery": the topic is the term.
-        sec.question = topic_question(term[0] if term else name)
+        # "TCP: reliable, ordered delivery": the topic is the term; "Sorting: Quicksort":
+        # the topic is the name, filed under its category.
+        category = None if term else split_category(name)
+        subject = term[0] if term else (category[1] if category else name)
+        own = "\n".join([sec.text, *(d.text for d in _descendants(sections, i))])
+        sec.question = topic_question(subject, f"{term[1] if term else ''}\n{own}")
         sec.is_question = True
 
 
 _LEADING_PREPOSITIONS = lexicon.words("leading_prepositions")
+
+
+def _groups_topics(sections: list[Section], i: int) -> bool:
+    """A heading with no notes of its own ("Metrics", "Optimisation") over sub-headings
+    that are topics of their own: it files them, it is not a subject to ask about."""
+    from interviewer.corpus import STUB_WORDS, substantive_words
+
+    own = "\n".join(ln for ln in sections[i].text.split("\n") if not asks(ln))
+    if substantive_words(own) >= STUB_WORDS:
+        return False
+    children = [
+        (i + 1 + n, d) for n, d in enumerate(_descendants(sections, i)) if not d.virtual
+    ]
+    if not children:
+        return False
+    direct = [(k, d) for k, d in children if d.level == min(c.level for _, c in children)]
+    if len(direct) < 2:
+        return False
+    # Each direct sub-heading is a subject of its own: it names a topic (not an aspect
+    # or a container) and has notes of its own.
+    return all(
+        not is_aspect(d.heading_path[-1]) and not is_container(d.heading_path[-1])
+        and _substantial(sections, k)
+        for k, d in direct
+    )  # fmt: skip
 
 
 def _substantial(sections: list[Section], i: int, definition: str = "") -> bool:
@@ -1053,10 +1419,28 @@ def units_of(doc: Document) -> list[Unit]:
 
 # ---- answers as the grader reads them -------------------------------------------------
 
+# Words that never end a sentence: a line that ends with one goes on in the next.
+_OPEN_END = frozenset(
+    "a an the and or but nor of to for with by as such than from in on at into via per "
+    "like including between among versus vs".split()
+)
+
+
+def ends_open(text: str) -> bool:
+    """Text that cannot end here: a parenthesis left open in its last sentence, or a
+    last word that only joins ("... such as bcrypt or" + a new line)."""
+    tail = re.split(r"[.!?]\s", text)[-1]
+    if tail.count("(") > tail.count(")"):
+        return True
+    last = text.rsplit(None, 1)[-1].lower() if text.split() else ""
+    return last in _OPEN_END
+
+
 _TAG_ONLY = re.compile(r"^\s*(?:<[^>]+>\s*)+$")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _ANSWER_LABEL = re.compile(
-    r"^(\s*)(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|(?:ans|answer)\s*\d{0,3}\s*[:.)])\s*(?:\*\*|__)?\s*",
+    r"^(\s*)(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|a\s*\d{1,3}\s*[.)]|(?:ans|answer)\s*\d{0,3}"
+    r"\s*[:.)])\s*(?:\*\*|__)?\s*",
     re.IGNORECASE,
 )
 
@@ -1081,6 +1465,12 @@ def answer_line(raw: str) -> str:
     line = _QUOTE.sub("", raw) if raw.lstrip().startswith(">") else raw
     if _CALLOUT.match(raw):
         return ""
+    if _DEF_LINE.match(line):
+        return re.sub(r"^(\s*):[ \t]+", r"\1", line, count=1)  # a definition list's marker
+    lm = _LIST.match(line.replace("\t", "    "))
+    inline = _inline_answer(lm.group(2)) if lm and "?" in line else None
+    if inline is not None:
+        return line[: len(line) - len(line.lstrip())] + inline[1]  # the question is no claim
     return _ANSWER_LABEL.sub(r"\1", line, count=1)
 
 
@@ -1164,10 +1554,19 @@ def structure_candidates(
                 labelled.append(unit_cls(plain(m.group(1)).rstrip(":"), n, n, sec, True, 0))
     if len(labelled) >= 2:
         out.extend(labelled)
+    elif not children:
+        out.extend(_outline_names(lines, [head, *sections[1:]], asked, unit_cls))
     if others:
         # A reading list ("Source(s) and further reading") names pages, not points.
         others[:] = [c for c in others if not is_reading_list(c.unit.section.heading_path[-1:])]
     if out and others:
+        # A name that is a whole list item is that item: one point, not two.
+        named = {(u.section.source, u.line_start, u.text.lower()) for u in out}
+        others[:] = [
+            c for c in others
+            if (c.unit.section.source, c.unit.line_start,
+                plain(c.unit.text).rstrip(":").lower()) not in named
+        ]  # fmt: skip
         # What the named parts say is their detail: it counts, below their names.
         spans = [(u.section.source, u.line_start, u.line_end) for u in out]
         for c in others:
@@ -1176,6 +1575,54 @@ def structure_candidates(
                 c.importance *= DETAIL_WEIGHT
     # The label is the name itself: that is how the bank knows them (see even_structure).
     return [candidate_cls(u.text, u, STRUCTURE_IMPORTANCE, False, u.text, False) for u in out]
+
+
+def _outline_names(lines: list[str], sections: list[Section], asked: set[str],
+                   unit_cls: type) -> list:  # fmt: skip
+    """The items of an outline that name its parts: top-level list items of a few words
+    (no sentence, no question) that hold nested items, as in "1. Separate chaining"
+    over its details. Each spans its nested items. Two or more are needed, and they
+    must be most of the outline's top-level items."""
+    found: list = []
+    top_items = 0
+    for sec in sections:
+        in_fence = False
+        rows: list[tuple[int, int, str]] = []  # (line number, indent, item text)
+        for n in range(sec.first_body_line, sec.line_end + 1):
+            raw = lines[n - 1] if n - 1 < len(lines) else ""
+            if FENCE.match(raw):
+                in_fence = not in_fence
+                continue
+            m = None if in_fence else _LIST.match(raw.replace("\t", "    ").lstrip(" "))
+            if m is not None:
+                rows.append((n, _indent(raw), m.group(2)))
+        if not rows:
+            continue
+        base = min(ind for _, ind, _ in rows)
+        for k, (n, ind, text) in enumerate(rows):
+            if ind != base:
+                continue
+            top_items += 1
+            nested = []
+            for n2, ind2, _ in rows[k + 1 :]:
+                if ind2 <= base:
+                    break
+                nested.append(n2)
+            name = plain(text).rstrip(":")
+            words = _words(name)
+            if not nested or not words or len(words) > 5 or asks(name):
+                continue
+            if re.search(r"[.;!]\s*$|:\s", name) or not _stems(name) - asked - _CONTENT_STOP:
+                continue
+            end = nested[-1]
+            # The last nested item runs on to its continuation lines.
+            while end < sec.line_end and lines[end].strip() and _indent(lines[end]) > base \
+                    and not _LIST.match(lines[end].replace("\t", "    ").lstrip(" ")):  # fmt: skip
+                end += 1
+            found.append(unit_cls(name, n, end, sec, True, 0))
+    if len(found) < 2 or 2 * len(found) <= top_items:
+        return []
+    return found
 
 
 def even_structure(points: list) -> None:

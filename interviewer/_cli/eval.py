@@ -20,6 +20,7 @@ from interviewer._cli.common import (
     settings_from,
     write_text,
 )
+from interviewer.plurals import counted
 
 if TYPE_CHECKING:
     from interviewer.evals import Comparison, Results
@@ -149,7 +150,8 @@ def _warn_problems(results: Results) -> None:
         err.print(f"[yellow]fixture error:[/] {escape(str(problem))}", markup=True, highlight=False)
     if results.unscored:
         err.print(
-            f"[yellow]note:[/] {len(results.unscored)} fixture(s) have no stored feedback: "
+            f"[yellow]note:[/] {counted(len(results.unscored), 'fixture')} without stored "
+            "feedback: "
             + escape(", ".join(results.unscored)),
             markup=True,
             highlight=False,

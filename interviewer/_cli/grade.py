@@ -18,6 +18,7 @@ from interviewer._cli.common import (
     print_json,
     settings_from,
 )
+from interviewer.plurals import counted
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -135,7 +136,7 @@ def render(console: Console, fb: Feedback, *, model_stage: bool = False) -> None
     title = f"Score {fb.score:.1f}/10  [dim]({escape(fb.engine)})[/]"
     body = Text(clean(fb.critique))
     if fb.hints_used:
-        body.append(f"\n{fb.hints_used} hint(s) used", style="dim")
+        body.append(f"\n{counted(fb.hints_used, 'hint')} used", style="dim")
     _show(console, Panel(body, title=title, border_style="green" if fb.score >= 7 else "yellow"))
     if not model_stage and (fb.covered or fb.partial):
         lines = [f"[green]✓[/] {escape(_cut(p.text))}" for p in fb.covered]

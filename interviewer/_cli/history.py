@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from interviewer.plurals import counted
+
 if TYPE_CHECKING:
     from interviewer.store import Transcript
 
@@ -61,7 +63,7 @@ def history(
     console = out_console()
     if pending:
         console.print(
-            f"{pending} write(s) wait for the locked sessions database; they are shown below "
+            f"{counted(pending, 'write')} waiting for the locked sessions database; shown below "
             "and saved when it is free.",
             highlight=False,
         )
@@ -192,5 +194,6 @@ def progress(corpus: CorpusOpt = None, json_out: JsonOpt = False) -> None:
         )
     console.print(table, soft_wrap=False)
     console.print(
-        f"{seen} of {len(questions)} question(s) answered at least once; {due} due for review."
+        f"{seen} of {counted(len(questions), 'question')} answered at least once; "
+        f"{due} due for review."
     )

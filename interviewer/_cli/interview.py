@@ -21,6 +21,7 @@ from interviewer._cli.common import (
     print_json,
     settings_from,
 )
+from interviewer.plurals import counted
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -302,7 +303,8 @@ def _render_summary(console: Console, outcome: SessionOutcome) -> None:
     console.print(table)
     if remaining:
         console.print(
-            f"{remaining} question(s) left: `interviewer resume {t.session.id}` to continue.",
+            f"{counted(remaining, 'question')} left: `interviewer resume {t.session.id}` "
+            "to continue.",
             highlight=False,
             soft_wrap=_one_line(console),
         )
@@ -351,8 +353,8 @@ def _open_and_run(
             done = len(store.turns(record.id))
             chatter.print(
                 f"resuming session {record.id} ({record.created_at:%Y-%m-%d %H:%M} UTC) on "
-                f"{record.corpus_dir}: {len(record.plan) - done} of {len(record.plan)} "
-                "question(s) left",
+                f"{record.corpus_dir}: {len(record.plan) - done} of "
+                f"{counted(len(record.plan), 'question')} left",
                 markup=False,
                 highlight=False,
                 soft_wrap=_one_line(chatter),

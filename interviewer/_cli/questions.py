@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +15,9 @@ from interviewer._cli.common import (
     print_json,
     settings_from,
 )
+
+if TYPE_CHECKING:
+    from interviewer.settings import Settings
 
 
 def questions(
@@ -56,6 +59,7 @@ def questions(
     console = out_console()
     if not rows:
         console.print("no questions in the notes")
+        _why_none(settings)
         return
     for r in rows:
         lines = f"{r.source}:{r.line_start}-{r.line_end}"
@@ -70,3 +74,17 @@ def questions(
         kinds[r.kind] = kinds.get(r.kind, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
     console.print(f"\n{counted(len(rows), 'question')} ({summary})")
+
+
+def _why_none(settings: Settings) -> None:
+    """With no question to list, say which files could not be read (on stderr)."""
+    from interviewer.corpus import load_corpus
+    from interviewer.errors import InterviewerError
+
+    try:
+        problems = load_corpus(settings.corpus_dir).problems
+    except (InterviewerError, OSError):
+        return  # only an explanation: the listing stands
+    err = err_console()
+    for p in problems:
+        err.print(f"warning: {p.source}: {p.message}", markup=False, highlight=False)

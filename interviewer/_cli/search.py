@@ -65,7 +65,18 @@ def search(
             f"[bold]{rank}. {escape(hit.heading)}[/]{stub}  [dim]{escape(where)}  "
             f"score {hit.score:.4f}[/]"
         )
-        text = " ".join(hit.text.split())
+        text = snippet(hit.text) if hit.kind != "reference" else " ".join(hit.text.split())
         console.print("   " + escape(text[:300] + ("…" if len(text) > 300 else "")))
         if hit.kind == "reference" and hit.citing_sections:
             console.print("   [dim]cited by " + escape("; ".join(hit.citing_sections)) + "[/]")
+
+
+def snippet(text: str) -> str:
+    """A note's text as a line to read: the markup of its shape (quote and callout
+    markers, "A:" labels, HTML tags, code fences) left out."""
+    from interviewer.text import FENCE
+    from interviewer.units import answer_line, plain, reveal_only
+
+    text = reveal_only(text)
+    lines = [answer_line(ln) for ln in text.split("\n") if not FENCE.match(ln)]
+    return " ".join(plain(" ".join(ln for ln in lines if ln.strip())).split())

@@ -3,13 +3,14 @@ most important missed point, and the names of the points an answer missed."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from interviewer.grading.coverage import _by_importance
 from interviewer.grading.feedback_text import _adhoc_point, _case, describe, follow_up_question
 from interviewer.grading.naming import bare_subject
 from interviewer.grading.points import iter_points
-from interviewer.text import words
+from interviewer.text import stem, text_terms, words
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -53,21 +54,103 @@ def follow_up_for(g: Grader, feedback: Feedback) -> str | None:
     for target, missed in candidates:
         kp = point_of(g, feedback.question_id, target.text) or _adhoc_point(target)
         described.append((target, missed, kp, *describe(kp)))
-    # (An aside — "See also: Rotation forest" — only when nothing else has a name.)
+    # (An aside — "See also: Rotation forest" — only when nothing else has a name; the
+    # definition of the question's own subject — "define Paxos" after "What is Paxos?"
+    # — only when nothing else is missed: it would ask the question again.)
+    from interviewer.subjects import subject_label
+
+    asked = set(text_terms(feedback.question).unigrams)
+    # What the question is about as a whole ("XSS"; both sides of "A vs B"): a point
+    # about one side of a comparison is no restatement.
+    topic = set(text_terms(subject_label(feedback.question)).unigrams)
+
+    def restates(d: tuple) -> bool:
+        own = set(text_terms(d[3] or "").unigrams)
+        return bool(own) and own <= asked and topic <= own
+
     target, missed, kp, subject, kind = next(
-        (d for d in described if d[3] is not None and d[4] != "aside"),
-        next((d for d in described if d[3] is not None), described[0]),
+        (d for d in described if d[3] is not None and d[4] != "aside" and not restates(d)),
+        next(
+            (d for d in described if d[3] is not None and d[4] != "aside"),
+            next((d for d in described if d[3] is not None), described[0]),
+        ),
     )
+    terms = names_first(target.text, kp.terms)
+    if subject is not None and not _names_something(subject):
+        subject = None  # a clause or a list, not a name to ask about
+    elif subject is not None and kind != "definition" and restates(
+        (target, missed, kp, subject, kind)
+    ):
+        # Every missed point is about the question's own subject ("How would XSS help
+        # here?" after "What is XSS?"): ask about another of its key terms instead.
+        others = [t for t in names_first(target.text, kp.terms, strict=True)
+                  if not set(t.split()) <= asked]  # fmt: skip
+        if others:
+            subject, kind, terms = None, "fact", others
     return follow_up_question(
         target.text,
         feedback.question,
         missed=missed,
-        terms=kp.terms,
+        terms=terms,
         label=kp.label,
         subject=subject,
         kind=kind,
         common=lambda w: is_common_word(g, w),
     )
+
+
+def _names_something(subject: str) -> bool:
+    """A subject short enough to be a name, with no clause punctuation in it
+    ("Browsers trust a set of root CAs; intermediates" is a sentence cut short), that
+    does not open with a quantifier or a possessive ("every operation", "its stack")."""
+    from interviewer.subjects import DETERMINERS
+
+    first = subject.split()[0].lower() if subject.split() else ""
+    if first in DETERMINERS and first not in ("the", "a", "an"):
+        return False
+    return not re.search(r"[;:()]", subject) and len(subject.split()) <= 6
+
+
+def names_first(point: str, terms: Sequence[str], *, strict: bool = False) -> list[str]:
+    """The point's key terms, those that read as names in it first: a term that
+    follows a determiner or a preposition ("the TLB"), and whose last word is not a
+    verb before its object ("pollutes caches", "the system spends most ..."), nor an
+    adverb ("parts recursively"), nor a verb after a singular noun ("an attacker
+    injects"). ``strict``: only those."""
+    from interviewer.subjects import ADVERBS, DETERMINERS, HOLLOW, PREPOSITIONS
+
+    def verb_like(found: list[str], prev: str) -> bool:
+        last = found[-1].lower()
+        if last.endswith("ly") or last in ADVERBS:
+            return True
+        # "an attacker injects": a singular noun, then a word in -s is its verb.
+        return (
+            len(found) > 1 and prev in ("a", "an") and last.endswith("s")
+            and not last.endswith("ss") and not found[-2].lower().endswith("s")
+        )  # fmt: skip
+
+    toks = words(point)
+    stems_ = [stem(t.lower()) for t in toks]
+    before_ok = DETERMINERS | PREPOSITIONS | {"of"}
+    after_bad = DETERMINERS | HOLLOW | {"most", "more", "less"}
+    good: list[str] = []
+    rest: list[str] = []
+    for term in terms:
+        parts = term.split()
+        ok = False
+        for i in range(len(stems_) - len(parts) + 1):
+            if stems_[i : i + len(parts)] != parts:
+                continue
+            prev = toks[i - 1].lower() if i else ""
+            nxt = toks[i + len(parts)].lower() if i + len(parts) < len(toks) else ""
+            acronym = all(t.isupper() and len(t) > 1 for t in toks[i : i + len(parts)])
+            found = toks[i : i + len(parts)]
+            if (acronym or prev in before_ok) and nxt not in after_bad \
+                    and not verb_like(found, prev):  # fmt: skip
+                ok = True
+                break
+        (good if ok else rest).append(term)
+    return good if strict else good + rest
 
 
 
@@ -90,14 +173,27 @@ def missed_names(g: Grader, points: Sequence[KeyPoint]) -> list[str]:
 
 
 
+# Endings of English nouns made from verbs and adjectives ("hashing", "encryption",
+# "consistency"): such a word capitalised only where it opens a sentence is no name.
+_DERIVED = ("ing", "tion", "sion", "ness", "ity", "ment", "ance", "ence", "ency", "ism")
+_MID_SENTENCE_CAPITAL = re.compile(r"(?<=[a-z,;] )([A-Z][a-z]+)\b")
+
+
 def is_common_word(g: Grader, word: str) -> bool:
     """The notes write this word in lower case somewhere: an ordinary word, not a
-    name ('bagging' yes, 'Adam' and 'Hamming' no)."""
+    name ('bagging' yes, 'Adam' and 'Hamming' no). A derived noun ('Hashing') that
+    the notes capitalise only where it opens a sentence is ordinary too."""
     if g._common_words is None:
         seen: set[str] = set()
+        named: set[str] = set()
         for kp in iter_points(g.bank):
             seen.update(w for w in words(kp.text) if w.islower())
-        g._common_words = frozenset(seen)
+            named.update(m.group(1).lower() for m in _MID_SENTENCE_CAPITAL.finditer(kp.text))
+        derived = {
+            w.lower() for kp in iter_points(g.bank) for w in words(kp.text)
+            if w[:1].isupper() and w[1:].islower() and len(w) > 5 and w.lower().endswith(_DERIVED)
+        }  # fmt: skip
+        g._common_words = frozenset(seen | (derived - named))
     return word in g._common_words
 
 

@@ -25,7 +25,7 @@ from interviewer.text import (
     text_terms,
     top_level_parts,
 )
-from interviewer.units import answer_line
+from interviewer.units import answer_line, ends_open
 
 
 @dataclass
@@ -113,7 +113,10 @@ def _sentences_of(para: list[tuple[int, str]], sec: Section) -> list[Unit]:
         if joined:
             # Notes often use a bare line break as a separator ("Low variance, high
             # bias: Underfitting" / "High variance, ..."): make it a sentence end.
-            if not re.search(r"[.!?:;,(\-–—]$", joined) and raw.strip()[:1].isupper():
+            if (
+                not re.search(r"[.!?:;,(\-–—]$", joined) and raw.strip()[:1].isupper()
+                and not ends_open(joined)  # "such as bcrypt or" / "Argon2)."
+            ):  # fmt: skip
                 joined += "."
             joined += " "
         starts.append((len(joined), n))

@@ -15,7 +15,7 @@ class GradingError(InterviewerError):
     """Bad input to grading (an empty question, an unreadable rubric file)."""
 
 # Bump when extraction changes: cached key points are then rebuilt.
-EXTRACTION_VERSION = 14  # 14: an answer wholly in another language is kept
+EXTRACTION_VERSION = 15  # 15: glossary rows, label list items, grouping headings (units)
 BANK_FILE = "keypoints.json"
 EMB_FILE = "keypoints-emb.npy"
 
