@@ -172,11 +172,10 @@ class FusionParams(BaseModel):
     def from_settings(cls, settings: Settings) -> FusionParams:
         return cls(**{name: getattr(settings, name) for name in cls.model_fields})
 
-    def weights(self, pair: int | bool) -> tuple[float, float, float]:
+    def weights(self, pair: int) -> tuple[float, float, float]:
         """(English dense, BM25, multilingual dense) weights for a query and a chunk in
-        the language ``pair`` says (``ENGLISH_PAIR``, ``NATIVE_PAIR``, ``CROSS_PAIR``;
-        True / False: English / cross, as a whole query was weighed before)."""
-        if pair is True or pair == ENGLISH_PAIR:
+        the language ``pair`` says (``ENGLISH_PAIR``, ``NATIVE_PAIR``, ``CROSS_PAIR``)."""
+        if pair == ENGLISH_PAIR:
             return self.dense_weight, self.bm25_weight, self.multilingual_weight
         if pair == NATIVE_PAIR:
             return (
@@ -234,9 +233,7 @@ class Signals:
         return ENGLISH_PAIR if self.english else CROSS_PAIR
 
     def pairs_met(self) -> set[int]:
-        if self.pairs is not None:
-            return set(self.pairs)
-        return {ENGLISH_PAIR if self.english else CROSS_PAIR}
+        return set(self.pairs) if self.pairs is not None else {self.pair_of(0)}
 
     def bm25(self, heading_weight: float, n: int) -> list[tuple[int, float]]:
         scores = dict(self.bm25_text)

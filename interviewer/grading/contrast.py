@@ -128,12 +128,21 @@ def acronyms(
     names its phrase holds."""
     out: dict[str, set[str]] = {}
     for surface in phrases:
-        content = [w for w in surface if _is_term(w)]
-        got = names_in(" ".join(content), names)
-        initials = "".join(w[0] for w in content).lower()
-        if got and 2 <= len(initials) <= 5 and initials.isalpha():
-            out.setdefault(initials, set()).update(got)
+        found = initials_of(surface)
+        got = names_in(" ".join(found[1]), names) if found else set()
+        if found and got:
+            out.setdefault(found[0].lower(), set()).update(got)
     return {a: frozenset(n) for a, n in out.items()}
+
+
+def initials_of(surface: Sequence[str]) -> tuple[str, list[str]] | None:
+    """The acronym a phrase can go by (the initials of its two to five content words,
+    in capitals) and those words; None when it has no such acronym."""
+    content = [w for w in surface if _is_term(w)]
+    initials = "".join(w[0] for w in content).upper()
+    if 2 <= len(content) <= 5 and initials.isalpha():
+        return initials, content
+    return None
 
 
 def _matches(stems_: Sequence[str], names: Collection[str]) -> set[str]:

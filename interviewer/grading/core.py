@@ -90,14 +90,12 @@ def expand_acronyms(claims: list[str], question: str) -> dict[int, str]:
     "primary key" in "... a primary key and a foreign key?"), by index, with each
     such acronym written out ("FK: points to another table's PK" -> "foreign key:
     points to another table's primary key")."""
-    from interviewer.grading.contrast import _contrasted_phrases, _is_term
+    from interviewer.grading.contrast import _contrasted_phrases, initials_of
 
     phrases: dict[str, str] = {}
     for surface in _contrasted_phrases(question)[1]:
-        content = [w for w in surface if _is_term(w)]
-        initials = "".join(w[0] for w in content).upper()
-        if 2 <= len(content) <= 5 and initials.isalpha():
-            phrases.setdefault(initials, " ".join(w.lower() for w in content))
+        if found := initials_of(surface):
+            phrases.setdefault(found[0], " ".join(w.lower() for w in found[1]))
     if not phrases:
         return {}
     # An acronym is written in capitals, maybe with a plural or possessive "s".
