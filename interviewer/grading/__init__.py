@@ -14,7 +14,7 @@ Public API (sessions and evals code against it): ``Grader``, ``KeyPoint``, ``Que
 - ``assess``, ``coverage``, ``contrast``: which points each claim makes
 - ``groups``, ``scoring``: near-duplicate points, and the score
 - ``wrong_claims``, ``claims/``: the wrong-claim search, one module per rule family
-- ``feedback_text``, ``followup``: prose, length remark, hints and follow-up questions
+- ``feedback_text``: prose, length remark, hints and follow-up questions
 - ``free_text``: questions the notes do not ask, the model's context
 - ``refine``: the optional model critique
 - ``rubric``: key points as editable YAML
