@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from interviewer.feedback import Citation
 from interviewer.grading.coverage import _by_importance, _short
-from interviewer.grading.language import known_words
 from interviewer.grading.models import KeyPoint
 from interviewer.grading.naming import (
     _VERBS_S,
@@ -19,6 +18,7 @@ from interviewer.grading.naming import (
     plural_phrase,
 )
 from interviewer.grading.points import iter_points
+from interviewer.grading.terms import known_words
 from interviewer.language import is_foreign
 from interviewer.text import NEGATIONS, STOPWORDS, stem, text_terms, words
 

@@ -16,7 +16,7 @@ from interviewer.grading.claims.cues import _stems
 from interviewer.grading.coverage import _short, gradable_points
 from interviewer.grading.free_text import _unique_citations, context_sections
 from interviewer.grading.groups import score_points
-from interviewer.grading.language import is_instruction
+from interviewer.grading.terms import is_instruction
 from interviewer.text import text_terms
 
 if TYPE_CHECKING:

@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, ValidationError
 
-from interviewer.grading.language import strip_accents
 from interviewer.grading.models import KeyPoint, RubricError, point_id
 from interviewer.grading.naming import name_point
-from interviewer.grading.terms import key_terms
+from interviewer.grading.terms import key_terms, strip_accents
 from interviewer.text import LABEL, text_terms
 
 if TYPE_CHECKING:
