@@ -58,14 +58,13 @@ class Grader:
         settings: Settings,
         *,
         embedder: Any = None,
-        retriever: Any = None,
         llm: Any = None,
         params: GradingParams | None = None,
     ) -> None:
         self.settings = settings
         self.params = params or load_params()
         self._embedder = embedder
-        self._retriever = retriever
+        self._retriever: Any = None  # opened on first use (``retriever``)
         self._retriever_failed = False
         self.llm = llm
         self._bank: Bank | None = None
