@@ -7,20 +7,21 @@ Public API (sessions and evals code against it): ``Grader``, ``KeyPoint``, ``Que
 ``ModelCritique``, ``GradingError``, rubric export / import. The modules:
 
 - ``models``: key points, questions, the bank (pydantic models)
-- ``material``, ``naming``, ``terms``, ``points``, ``bank``: building the question bank
-- ``language``: gibberish and instruction detection (the language of a text:
-  ``interviewer.language``; cross-language similarity: ``interviewer.crosslingual``)
+- ``material``, ``naming``, ``points``, ``bank``: building the question bank
+- ``terms``: known words, rarity, term weights and key terms; gibberish and text
+  addressed to the grader (the language of a text: ``interviewer.language``)
 - ``answer``: an answer's claims (sentences, list items, clauses) and their terms
-- ``assess``, ``coverage``, ``contrast``: which points each claim makes
+- ``assess``, ``coverage``, ``core``, ``contrast``: which points each claim makes
 - ``groups``, ``scoring``: near-duplicate points, and the score
 - ``wrong_claims``, ``claims/``: the wrong-claim search, one module per rule family
-- ``feedback_text``, ``followup``: prose, length remark, hints and follow-up questions
-- ``free_text``: questions the notes do not ask, the model's context
+- ``grounded``: the deterministic grade, from an answer to its feedback
+- ``feedback_text``: prose, length remark, hints and follow-up questions
+- ``free_text``: questions the notes do not ask, the model's context, citations
 - ``refine``: the optional model critique
 - ``rubric``: key points as editable YAML
 - ``params``: every threshold and weight (``GradingParams``), fitted values from
   ``calibration.json``, the calibration grid ``TUNABLE``
-- ``grader``: the ``Grader`` facade (opens the bank, grades, delegates to the above)
+- ``grader``: the ``Grader`` facade (opens the bank and caches, delegates the rest)
 """
 
 from interviewer.grading.claims.registry import RULES, Rule

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from interviewer.grading.assess import point_stems
-from interviewer.grading.language import is_gibberish, is_instruction, strip_accents
 from interviewer.grading.points import iter_points
+from interviewer.grading.terms import is_gibberish, is_instruction, strip_accents
 from interviewer.language import is_foreign
 from interviewer.text import (
     HARD_CLAUSE_BREAK,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 from collections.abc import Set as AbstractSet
+from itertools import takewhile
 from typing import TYPE_CHECKING
 
 from interviewer.text import ANAPHORS, LABEL, split_sentences, stem, text_terms, words
@@ -46,8 +47,6 @@ class SubjectNames(frozenset[str]):
 # A sentence the notes end without a capital after ("... 0 in the child. exec replaces
 # the program ..."): two statements, the second opening with a lower-case name.
 _LOWER_START = re.compile(r"(?<=[a-z0-9)\]])\.\s+(?=[a-z])")
-
-
 _ABBREVIATION = re.compile(r"\b(?:e\.\s?g|i\.\s?e|etc|vs|cf|approx|incl|resp|al|fig|eq)\.", re.I)
 
 
@@ -61,10 +60,6 @@ def statements(text: str) -> list[str]:
             p.replace("\x00", ".").strip() for p in _LOWER_START.split(safe) if p.strip()
         )
     return out
-
-
-def _is_term(word: str) -> bool:
-    return bool(text_terms(word).unigrams)
 
 
 def _stems_of(text: str) -> list[str]:
@@ -84,7 +79,7 @@ def _contrasted_phrases(question: str) -> tuple[set[str], list[list[str]]]:
     """The names, and the surface words of every contrasted phrase (for acronyms)."""
     toks = re.findall(r"[A-Za-z0-9][\w'-]*|[,/]", question)
     stems_ = [
-        stem(t.lower()) if t.lower() not in _COORDINATOR and _is_term(t) else None for t in toks
+        stem(t.lower()) if t.lower() not in _COORDINATOR and _stems_of(t) else None for t in toks
     ]
     out: set[str] = set()
     phrases: list[list[str]] = []
@@ -111,13 +106,9 @@ def _contrasted_phrases(question: str) -> tuple[set[str], list[list[str]]]:
     return out, phrases
 
 
-def _phrase(stems_: Sequence[str | None]) -> list[str]:
-    out: list[str] = []
-    for x in stems_[:3]:
-        if x is None:
-            break
-        out.append(x)
-    return out
+def _phrase(stems_: Sequence[str | None]) -> list[str | None]:
+    """Up to three stems, up to the first word that is not a term."""
+    return list(takewhile(lambda x: x is not None, stems_[:3]))
 
 
 def acronyms(
@@ -138,7 +129,7 @@ def acronyms(
 def initials_of(surface: Sequence[str]) -> tuple[str, list[str]] | None:
     """The acronym a phrase can go by (the initials of its two to five content words,
     in capitals) and those words; None when it has no such acronym."""
-    content = [w for w in surface if _is_term(w)]
+    content = [w for w in surface if _stems_of(w)]
     initials = "".join(w[0] for w in content).upper()
     if 2 <= len(content) <= 5 and initials.isalpha():
         return initials, content
@@ -195,9 +186,7 @@ def subject_names(text: str, names: AbstractSet[str]) -> set[str]:
 def _first_at(toks: Sequence[str], name: str) -> int:
     first = name.split(" ")[0]
     for i, t in enumerate(toks):
-        if _stems_of(t)[:1] == [first] or (
-            "-" in t and first in _stems_of(t)
-        ):
+        if _stems_of(t)[:1] == [first] or ("-" in t and first in _stems_of(t)):
             return i
     return len(toks)
 

@@ -60,16 +60,10 @@ class _Antonyms(dict[str, str]):
         return self[word] if word in self else default  # noqa: SIM401 (recursion)
 
 
-def _antonym_pairs() -> _Antonyms:
-    out = _Antonyms()
-    for line in cue_list("antonyms"):
-        a, b = line.split()
-        out.setdefault(a, b)
-        out.setdefault(b, a)
-    return out
-
-
-ANTONYMS = _antonym_pairs()
+ANTONYMS = _Antonyms()
+for _a, _b in (line.split() for line in cue_list("antonyms")):
+    ANTONYMS.setdefault(_a, _b)
+    ANTONYMS.setdefault(_b, _a)
 
 
 def antonym_stems() -> dict[str, set[str]]:

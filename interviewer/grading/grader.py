@@ -11,10 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from interviewer.corpus import Section
 from interviewer.errors import InterviewerError
-from interviewer.feedback import Citation, Feedback, Point
-from interviewer.grading import followup, free_text
-from interviewer.grading.answer import answer_claims
-from interviewer.grading.assess import assess, contrast
+from interviewer.feedback import Feedback
+from interviewer.grading import feedback_text, free_text
 from interviewer.grading.bank import (
     build_bank,
     corpus_key,
@@ -22,25 +20,8 @@ from interviewer.grading.bank import (
     reference_texts,
     save_bank,
 )
-from interviewer.grading.claims.credit import void_inverted
-from interviewer.grading.claims.registry import earns_nothing
-from interviewer.grading.claims.sibling import siblings
-from interviewer.grading.coverage import (
-    _RANK,
-    _Assessment,
-    _by_importance,
-    _short,
-    _topic_matches,
-    gradable_points,
-    void_swapped,
-)
-from interviewer.grading.cues import DONT_KNOW
-from interviewer.grading.feedback_text import (
-    _critique,
-    length_remark,
-)
-from interviewer.grading.followup import missed_names, top_missed
-from interviewer.grading.groups import duplicate_groups, score_points
+from interviewer.grading.coverage import _topic_matches
+from interviewer.grading.grounded import grade_core
 from interviewer.grading.models import Bank, KeyPoint, Question
 from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.points import embed_text_of, iter_points
@@ -51,9 +32,6 @@ from interviewer.grading.rubric import (
     match_rubric,
     normalise_question,
 )
-from interviewer.grading.scoring import central_points
-from interviewer.grading.sources import _unique_citations
-from interviewer.grading.wrong_claims import find_wrong_claims
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -80,14 +58,13 @@ class Grader:
         settings: Settings,
         *,
         embedder: Any = None,
-        retriever: Any = None,
         llm: Any = None,
         params: GradingParams | None = None,
     ) -> None:
         self.settings = settings
         self.params = params or load_params()
         self._embedder = embedder
-        self._retriever = retriever
+        self._retriever: Any = None  # opened on first use (``retriever``)
         self._retriever_failed = False
         self.llm = llm
         self._bank: Bank | None = None
@@ -289,127 +266,8 @@ class Grader:
         """The deterministic grade: no model involved."""
         started = time.perf_counter()
         q = self._resolve(question)
-        fb = self._grade_core(q, answer or "", max(0, hints_used))
+        fb = grade_core(self, q, answer or "", max(0, hints_used))
         fb.latency_ms = round((time.perf_counter() - started) * 1000, 1)
-        return fb
-
-    def _grade_core(self, q: Question, answer: str, hints: int) -> Feedback:
-        base: dict[str, Any] = dict(
-            question=q.text,
-            question_id=q.id,
-            answer=answer,
-            hints_used=hints,
-            notes_status=q.notes_status,
-            citations=_unique_citations([q.citation]),
-        )
-        points = gradable_points(q)
-        if not points:
-            if not q.source:
-                # A free-text question nothing in the notes relates to (or no notes).
-                base["notes_status"] = "none"
-                critique = (
-                    "Your notes have nothing on this question, so I can't grade the "
-                    "answer against them. Add notes on it (and run `interviewer "
-                    "index`) to get a grounded critique."
-                )
-            else:
-                where = f"{q.source} § {q.heading}" if q.heading else q.source
-                what = "is empty" if q.notes_status == "none" else "is only a stub"
-                critique = (
-                    f"No notes to grade against: the section {where} {what}. I can't "
-                    "ground a critique of this answer; write your notes there (and run "
-                    "`interviewer index`) to get one."
-                )
-            return Feedback(**base, score=0.0, grounded=False, critique=critique)
-
-        claims, ignored, junk, foreign = answer_claims(self, answer, points)
-
-        notes: list[str] = []
-        if ignored:
-            notes.append(
-                "Text addressed to the grader was ignored and earned nothing: "
-                + "; ".join(f"“{_short(c, 60)}”" for c in ignored[:2])
-                + "."
-            )
-        if foreign and claims:
-            notes.append(
-                "Your answer is not in English: it was compared with your notes by meaning "
-                "(a multilingual model), so the match is approximate."
-            )
-
-        contrasted = contrast(self, q)[0]
-        found = find_wrong_claims(
-            claims, points, q.text, contrasted, self.params, siblings(self.bank, q)
-        )
-        # A rule not trusted to penalise only asks the candidate to check the claim.
-        incorrect = [c for c in found if not c.advisory]
-        to_check = [c for c in found if c.advisory]
-        # A claim that contradicts the notes earns nothing, whatever it resembles (a
-        # swapped one nothing either, even when only advisory).
-        wrong = {c.text for c in found if not c.advisory or earns_nothing(c.rule)}
-        # ... nor does the sentence around a wrong clause (its other clauses may).
-        holds_wrong = {id(c.parent) for c in claims if c.parent is not None and c.text in wrong}
-        fair = [
-            c for c in claims
-            if c.text not in wrong and id(c) not in holds_wrong
-            and (c.parent is None or c.parent.text not in wrong)
-        ]  # fmt: skip
-        assessments = assess(self, points, fair, q)
-        void_swapped(assessments, found, points, contrasted)
-        void_inverted(assessments, found, points)
-        # Near-duplicate points (the notes saying one thing twice) are one point: the
-        # group shows its best-assessed member and counts once.
-        shown = [
-            max(group, key=lambda kp: (_RANK[assessments[kp.id].status], kp.importance))
-            for group in duplicate_groups(self, q.id, points)
-        ]
-        covered = [kp for kp in shown if assessments[kp.id].status == "covered"]
-        partial = [kp for kp in shown if assessments[kp.id].status == "partial"]
-        missed_all = [kp for kp in shown if assessments[kp.id].status == "missed"]
-        score = score_points(
-            self, q.id, points, {kp.id: _RANK[assessments[kp.id].status] for kp in points},
-            hints, credit={k: a.credit for k, a in assessments.items() if a.credit is not None},
-        )  # fmt: skip
-
-        if incorrect and score > 0:
-            score = round(max(0.0, score - self.params.contradiction_penalty * len(incorrect)), 1)
-
-        missed = top_missed(self, missed_all)
-        off_topic = (
-            bool(claims)
-            and not incorrect  # a claim the notes contradict is on their topic
-            and not covered
-            and not partial
-            and all(assessments[k.id].sim < self.params.off_topic_sim for k in points)
-        )
-        fb = Feedback(
-            **base,
-            score=score,
-            covered=[self._point(k, assessments[k.id]) for k in _by_importance(covered)],
-            partial=[self._point(k, assessments[k.id]) for k in _by_importance(partial)],
-            missed=[self._point(k, assessments[k.id]) for k in missed],
-            points_total=len(shown),
-            incorrect=incorrect,
-            to_check=to_check,
-            grounded=True,
-        )
-        fb.citations = _unique_citations(
-            [q.citation]
-            + [p.citation for p in fb.missed if p.citation]
-            + [c.citation for c in fb.incorrect if c.citation]
-            + [p.citation for p in fb.covered if p.citation]
-        )
-        fb.follow_up = self.follow_up_for(fb)
-        names = missed_names(self, missed[:3])
-        dont_know = bool(DONT_KNOW.search(answer.strip())) and not covered and not partial
-        length = length_remark(answer, points, self.params)
-        if length:
-            notes.append(length)
-        fb.critique = _critique(
-            fb, n_points=len(shown), empty=not answer.strip(), junk=bool(junk) and not claims,
-            off_topic=off_topic and not dont_know, notes=notes, missing=names,
-            dont_know=dont_know, central=central_points(len(shown), self.params),
-        )  # fmt: skip
         return fb
 
     # ---- assessment ----------------------------------------------------------------------
@@ -449,28 +307,14 @@ class Grader:
                 self._vectors[t] = v
         return np.stack([self._vectors[t] for t in texts])
 
-    @staticmethod
-    def _point(kp: KeyPoint, a: _Assessment) -> Point:
-        return Point(
-            text=kp.text,
-            citation=kp.citation,
-            importance=kp.importance,
-            similarity=a.sim,
-            evidence=a.evidence,
-        )
-
     # ---- hints, follow-ups, free-text questions --------------------------------------------
     def hint(self, question: Question, already_given: int) -> KeyPoint | None:
         """The next key point to reveal (most important first, one per idea), or None."""
-        return followup.next_hint(self, question, already_given)
+        return feedback_text.next_hint(self, question, already_given)
 
     def follow_up_for(self, feedback: Feedback) -> str | None:
-        """A question on the most important missed point, or None (see ``followup``)."""
-        return followup.follow_up_for(self, feedback)
-
-    def context_sections(self, q: Question, limit: int = 6) -> list[tuple[str, str, Citation]]:
-        """Text the model may cite, as (text, label, citation)."""
-        return free_text.context_sections(self, q, limit)
+        """A question on the most important missed point, or None (see ``feedback_text``)."""
+        return feedback_text.follow_up_for(self, feedback)
 
     # ---- the model layer -----------------------------------------------------------------
     def refine_with_llm(

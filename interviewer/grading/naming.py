@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 
 from interviewer import lexicon
 from interviewer.grading.cues import alternation, cue_list, cue_regex
-from interviewer.grading.language import known_words
 from interviewer.grading.models import PointKind
-from interviewer.grading.terms import rarity
+from interviewer.grading.terms import known_words, rarity
 from interviewer.lexicon import WORDS_FILE
 from interviewer.text import ANAPHORS, PERSONAL_PRONOUNS, POSSESSIVES, _content
 

@@ -27,6 +27,10 @@ from interviewer.errors import ConfigError
 CALIBRATION_FILE = "calibration.json"
 
 
+def _f(default: Any, description: str) -> Any:
+    return Field(default=default, description=description)
+
+
 class GradingParams(BaseModel):
     """Thresholds and weights of coverage, scoring, wrong claims and feedback.
 
@@ -38,92 +42,68 @@ class GradingParams(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     # ---- coverage of a point by a claim ----
-    sim_paraphrase: float = Field(default=0.78, description="Cosine alone that covers a point.")
-    sim_covered: float = Field(default=0.50, description="Cosine that covers with lex_covered.")
-    lex_covered: float = Field(
-        default=0.40, description="Lexical evidence that covers with sim_covered."
+    sim_paraphrase: float = _f(0.78, "Cosine alone that covers a point.")
+    sim_covered: float = _f(0.50, "Cosine that covers with lex_covered.")
+    lex_covered: float = _f(0.40, "Lexical evidence that covers with sim_covered.")
+    sim_label: float = _f(0.30, "Cosine that covers when the claim names the point.")
+    lex_strong: float = _f(0.60, "Lexical evidence that covers at sim_floor.")
+    sim_floor: float = _f(0.30, "Below this cosine nothing but a paraphrase counts.")
+    sim_partial: float = _f(0.45, "Cosine that partly covers with lex_partial.")
+    lex_partial: float = _f(0.08, "Lexical evidence that partly covers.")
+    lex_partial_strong: float = _f(0.30, "Lex that partly covers at sim_floor.")
+    sim_definition: float = _f(
+        0.65,
+        "Cosine at which a definition of the question's subject covers the notes' definition "
+        "of it, whatever its words.",
     )
-    sim_label: float = Field(
-        default=0.30, description="Cosine that covers when the claim names the point."
+    sim_core: float = _f(
+        0.75,
+        "Cosine between a claim and a point's core (its first statement without the "
+        "elaboration after it) that makes the point, with lex_partial of the core's terms: a "
+        "terse answer states the core and leaves the detail out.",
     )
-    lex_strong: float = Field(
-        default=0.60, description="Lexical evidence that covers at sim_floor."
+    sim_core_alone: float = _f(
+        0.82,
+        "Cosine between a claim and a point's core that makes the point whatever the words "
+        "('FK: points to another table's PK' for 'A foreign key is a column that references "
+        "the primary key of another table').",
     )
-    sim_floor: float = Field(
-        default=0.30, description="Below this cosine nothing but a paraphrase counts."
-    )
-    sim_partial: float = Field(
-        default=0.45, description="Cosine that partly covers with lex_partial."
-    )
-    lex_partial: float = Field(default=0.08, description="Lexical evidence that partly covers.")
-    lex_partial_strong: float = Field(
-        default=0.30, description="Lex that partly covers at sim_floor."
-    )
-    sim_definition: float = Field(
-        default=0.65,
-        description="Cosine at which a definition of the question's subject covers the "
-        "notes' definition of it, whatever its words.",
-    )
-    sim_core: float = Field(
-        default=0.75,
-        description="Cosine between a claim and a point's core (its first statement "
-        "without the elaboration after it) that makes the point, with lex_partial of the "
-        "core's terms: a terse answer states the core and leaves the detail out.",
-    )
-    sim_core_alone: float = Field(
-        default=0.82,
-        description="Cosine between a claim and a point's core that makes the point "
-        "whatever the words ('FK: points to another table's PK' for 'A foreign key is a "
-        "column that references the primary key of another table').",
-    )
-    precision_weight: float = Field(
-        default=0.60, description="Weight of the claim-side lexical share."
-    )
-    subject_lex: float = Field(
-        default=0.0,
-        description="Lexical evidence a claim gets for a point about one of the subjects "
-        "the question contrasts when it opens with that subject's name.",
+    precision_weight: float = _f(0.60, "Weight of the claim-side lexical share.")
+    subject_lex: float = _f(
+        0.0,
+        "Lexical evidence a claim gets for a point about one of the subjects the question "
+        "contrasts when it opens with that subject's name.",
     )
     # ---- which points are one ----
-    same_point_cosine: float = Field(default=0.80, description="Two points of a question are one.")
-    same_subject_cosine: float = Field(default=0.55, description="... when they name one subject.")
-    different_subject_cosine: float = Field(default=0.92, description="... despite two subjects.")
-    missed_dup_cosine: float = Field(
-        default=0.75, description="Missed points this close: listed once."
-    )
+    same_point_cosine: float = _f(0.80, "Two points of a question are one.")
+    same_subject_cosine: float = _f(0.55, "... when they name one subject.")
+    different_subject_cosine: float = _f(0.92, "... despite two subjects.")
+    missed_dup_cosine: float = _f(0.75, "Missed points this close: listed once.")
     # ---- score ----
-    target_min: int = Field(
-        default=3, description="The score's target: at least this many points ..."
+    target_min: int = _f(3, "The score's target: at least this many points ...")
+    target_max: int = _f(6, "... at most this many (half the points between).")
+    partial_credit: float = _f(0.5, "Credit of a partly covered point (a covered one: 1).")
+    score_exponent: float = _f(
+        1.0,
+        "The score is 10 x (credit / target) to this power: below 1 the first central points "
+        "count more than the last (a terse answer that makes the core).",
     )
-    target_max: int = Field(
-        default=6, description="... at most this many (half the points between)."
-    )
-    partial_credit: float = Field(
-        default=0.5, description="Credit of a partly covered point (a covered one: 1)."
-    )
-    score_exponent: float = Field(
-        default=1.0,
-        description="The score is 10 x (credit / target) to this power: below 1 the first "
-        "central points count more than the last (a terse answer that makes the core).",
-    )
-    hint_penalty: float = Field(default=1.0, description="Score lost per hint.")
-    contradiction_penalty: float = Field(default=0.5, description="Score lost per wrong claim.")
+    hint_penalty: float = _f(1.0, "Score lost per hint.")
+    contradiction_penalty: float = _f(0.5, "Score lost per wrong claim.")
     # ---- answers and questions ----
-    off_topic_sim: float = Field(default=0.35, description="Best cosine below this: off topic.")
-    same_question_cosine: float = Field(default=0.86, description="A rephrased bank question.")
-    fuzzy_question_ratio: float = Field(default=0.86, description="A mistyped bank question.")
-    related_point_sim: float = Field(
-        default=0.35, description="A note point related to a free question."
-    )
-    related_point_sim_lex: float = Field(default=0.25, description="... when they share a term.")
+    off_topic_sim: float = _f(0.35, "Best cosine below this: off topic.")
+    same_question_cosine: float = _f(0.86, "A rephrased bank question.")
+    fuzzy_question_ratio: float = _f(0.86, "A mistyped bank question.")
+    related_point_sim: float = _f(0.35, "A note point related to a free question.")
+    related_point_sim_lex: float = _f(0.25, "... when they share a term.")
     # ---- feedback ----
-    max_missed: int = Field(default=5, description="Missed points listed at most.")
-    follow_up_below: float = Field(default=8.5, description="No follow-up at this score or above.")
-    long_answer_ratio: float = Field(
-        default=3.0,
-        description="An answer this many times longer than the notes' own gets a remark.",
+    max_missed: int = _f(5, "Missed points listed at most.")
+    follow_up_below: float = _f(8.5, "No follow-up at this score or above.")
+    long_answer_ratio: float = _f(
+        3.0,
+        "An answer this many times longer than the notes' own gets a remark.",
     )
-    long_answer_min_words: int = Field(default=150, description="... and at least this long.")
+    long_answer_min_words: int = _f(150, "... and at least this long.")
     # ---- wrong claims ----
     advisory_rules: list[str] = Field(
         default_factory=lambda: [

@@ -14,9 +14,9 @@ from interviewer.errors import ConfigError, LLMError
 from interviewer.feedback import Citation, IncorrectClaim, Point
 from interviewer.grading.claims.cues import _stems
 from interviewer.grading.coverage import _short, gradable_points
+from interviewer.grading.free_text import _unique_citations, context_sections
 from interviewer.grading.groups import score_points
-from interviewer.grading.language import is_instruction
-from interviewer.grading.sources import _unique_citations
+from interviewer.grading.terms import is_instruction
 from interviewer.text import text_terms
 
 if TYPE_CHECKING:
@@ -215,7 +215,7 @@ def _refine(
         return grounded.model_copy(
             update={"model_error": f"Ollama is not reachable at {where}: {INSTALL_HINT}"}
         )
-    sections = grader.context_sections(q)
+    sections = context_sections(grader, q)
     messages, ids, missed_ids = build_messages(grader.settings, q, answer, grounded, sections)
     stream = _CritiqueStream(on_token) if on_token is not None else None
     try:

@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, ValidationError
 
-from interviewer.grading.language import strip_accents
 from interviewer.grading.models import KeyPoint, RubricError, point_id
 from interviewer.grading.naming import name_point
-from interviewer.grading.terms import key_terms
+from interviewer.grading.terms import key_terms, strip_accents
 from interviewer.text import LABEL, text_terms
 
 if TYPE_CHECKING:
@@ -48,7 +47,8 @@ def import_rubric(grader: Grader, text: str, origin: str) -> RubricImport:
     keep = {rq.id: rq for rq in stored.questions}
     report = RubricImport(path=str(overrides_path(grader.settings)))
     for rq in incoming.questions:
-        q = match_rubric_question(base.questions, rq)
+        one = RubricFile(questions=[rq])
+        q = next((q for q in base.questions if match_rubric(q, one) is not None), None)
         if q is None:
             report.unknown.append(rq.question)
             continue
@@ -65,12 +65,6 @@ def import_rubric(grader: Grader, text: str, origin: str) -> RubricImport:
     save_overrides(grader.settings, RubricFile(questions=list(keep.values())))
     grader.reload()
     return report
-
-
-def match_rubric_question(questions: Sequence[Question], rq: RubricQuestion) -> Question | None:
-    one = RubricFile(questions=[rq])
-    return next((q for q in questions if match_rubric(q, one) is not None), None)
-
 
 
 class RubricPoint(BaseModel):
@@ -110,9 +104,7 @@ RUBRIC_HEADER = """\
 
 
 def _lines_label(c: Citation) -> str | None:
-    if c.line_start is None:
-        return None
-    return f"{c.line_start}-{c.line_end or c.line_start}"
+    return None if c.line_start is None else f"{c.line_start}-{c.line_end or c.line_start}"
 
 
 def to_rubric(questions: Sequence[Question]) -> RubricFile:
