@@ -183,3 +183,31 @@ def test_language_pairs_follow_the_language_of_each_chunk(tmp_path: Path) -> Non
     assert hits and hits[0].source == "es.md"
     hits = retriever.search("¿cómo encuentra una tabla hash una clave tan rápido?", k=1)
     assert hits and hits[0].source == "en.md"
+
+
+def test_member_ranks_agree_with_search_in_each_mode(tmp_path: Path) -> None:
+    """The miss diagnosis (benchmarks/eval_retrieval.py --misses) reports, per member,
+    the rank that a search in that mode gives the wanted section."""
+    from interviewer.retrieval import open_retriever
+    from interviewer.retrieval_eval import member_ranks
+    from interviewer.settings import load_settings
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "systems.md").write_text(NOTES, encoding="utf-8")
+    retriever = open_retriever(load_settings(corpus=corpus))
+    checked = 0
+    for text, label in QUERIES:
+        q = LabelledQuery(query=text, relevant=[label])
+        ranks = member_ranks(retriever, q, retriever.signals(text, 100, "all"))
+        for mode in ("dense", "bm25", "hybrid"):
+            hits = retriever.search(text, k=8, mode=mode)  # type: ignore[arg-type]
+            found = first_relevant_rank(q, ((h.source, h.heading) for h in hits))
+            assert ranks[mode] == found, (text, mode, ranks)
+            checked += found is not None
+    assert checked >= len(QUERIES)  # most modes find most sections: the ranks were compared
+    # A section no query wants has no rank in any member.
+    nowhere = LabelledQuery(query="deadlock", relevant=["No such section"])
+    assert set(
+        member_ranks(retriever, nowhere, retriever.signals("deadlock", 100, "all")).values()
+    ) == {None}
