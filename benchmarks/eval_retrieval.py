@@ -104,6 +104,7 @@ def main() -> None:
                 "dense_weight": 1.0,
                 "stub_weight": 1.0,
                 "exact_margin": 0.0,
+                "dense_margin": 0.0,
                 "candidates": 50,
             }
         )

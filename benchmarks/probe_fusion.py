@@ -10,7 +10,8 @@ Variants (English queries over English notes; other queries keep the default fus
 - ``score z``: a weighted sum of z-scored member scores (top 30 of each) instead of ranks;
 - ``dense+e5 l``: MiniLM (+ windows) score plus l times e5's, as one dense list;
 - ``agree``: when the two dense models agree on the first section, it goes first;
-- ``no exact`` / ``no stub``: without the exact-match rule / the stub weighting."""
+- ``no exact`` / ``no stub``: without the exact-match rule / the stub weighting;
+- ``dense margin m``: the rule that trusts a clear dense lead, at margin m (0: off)."""
 
 from __future__ import annotations
 
@@ -46,11 +47,16 @@ def main() -> None:
 
     Fusion = Callable[[Signals, FusionParams, list[bool], list], list[tuple[int, float]]]
 
+    def sections_of(chunks: list) -> list[str]:
+        return [c.section_id for c in chunks]
+
     def english(s: Signals) -> bool:
         return s.pairs_met() == {ENGLISH_PAIR} and bool(s.multilingual)
 
     def with_params(**update: float) -> Fusion:
-        return lambda s, p, stubs, chunks: fuse(s, p.model_copy(update=update), stubs)
+        return lambda s, p, stubs, chunks: fuse(
+            s, p.model_copy(update=update), stubs, sections_of(chunks)
+        )
 
     def zscored(ranked: list[tuple[int, float]], n: int = 30) -> dict[int, float]:
         top = ranked[:n]
@@ -63,7 +69,7 @@ def main() -> None:
     def score_z(w_bm25: float, w_e5: float) -> Fusion:
         def run(s: Signals, p: FusionParams, stubs: list[bool], chunks: list) -> list:
             if not english(s):
-                return fuse(s, p, stubs)
+                return fuse(s, p, stubs, sections_of(chunks))
             members = [
                 (1.0, zscored(s.dense_ranked(p.window_weight, 100))),
                 (w_bm25, zscored(s.bm25(0.0, 100))),
@@ -81,18 +87,19 @@ def main() -> None:
     def dense_e5(lam: float) -> Fusion:
         def run(s: Signals, p: FusionParams, stubs: list[bool], chunks: list) -> list:
             if not english(s):
-                return fuse(s, p, stubs)
+                return fuse(s, p, stubs, sections_of(chunks))
             own, e5 = dict(s.dense_ranked(p.window_weight, 100)), dict(s.multilingual or [])
             lo_d, lo_m = min(own.values()), min(e5.values())
             both = {i: own.get(i, lo_d) + lam * e5.get(i, lo_m) for i in set(own) | set(e5)}
             s2 = copy.copy(s)
             s2.dense, s2.windows = sorted(both.items(), key=lambda kv: (-kv[1], kv[0])), {}
-            return fuse(s2, p.model_copy(update={"window_weight": 0.0}), stubs)
+            update = {"window_weight": 0.0}
+            return fuse(s2, p.model_copy(update=update), stubs, sections_of(chunks))
 
         return run
 
     def agree(s: Signals, p: FusionParams, stubs: list[bool], chunks: list) -> list:
-        order = fuse(s, p, stubs)
+        order = fuse(s, p, stubs, sections_of(chunks))
         if not english(s):
             return order
         dense, e5 = s.dense_ranked(p.window_weight, 1), (s.multilingual or [])[:1]
@@ -113,6 +120,8 @@ def main() -> None:
     variants["agree"] = agree
     variants["no exact"] = with_params(exact_margin=0.0)
     variants["no stub"] = with_params(stub_weight=1.0)
+    for margin in (0.0, 0.05, 0.1, 0.15, 0.2):
+        variants[f"dense margin {margin}"] = with_params(dense_margin=margin)
 
     data = []
     for suite in load_suites(args.suites):

@@ -192,11 +192,12 @@ def fast_ranks(
 
     chunks = retriever.chunks  # type: ignore[attr-defined]
     stubs = [c.is_stub for c in chunks]
+    sections = [c.section_id for c in chunks]
     out: list[int | None] = []
     for q, sig in zip(queries, signals, strict=True):
         seen: set[str] = set()
         rank = None
-        for i, _ in fuse(sig, params, stubs):  # type: ignore[arg-type]
+        for i, _ in fuse(sig, params, stubs, sections):  # type: ignore[arg-type]
             c = chunks[i]
             if c.section_id in seen:
                 continue
@@ -250,6 +251,6 @@ def member_ranks(retriever: object, q: LabelledQuery, signals: object) -> dict[s
         "dense+windows": signals.dense_ranked(params.window_weight, DEPTH),  # type: ignore[attr-defined]
         "bm25": signals.bm25(0.0, DEPTH),  # type: ignore[attr-defined]
         "multilingual": signals.multilingual or [],  # type: ignore[attr-defined]
-        "hybrid": fuse(signals, hybrid, stubs),  # type: ignore[arg-type]
+        "hybrid": fuse(signals, hybrid, stubs, [c.section_id for c in chunks]),  # type: ignore[arg-type]
     }
     return {name: section_rank(q, chunks, lists[name]) for name in MEMBERS}

@@ -211,3 +211,31 @@ def test_member_ranks_agree_with_search_in_each_mode(tmp_path: Path) -> None:
     assert set(
         member_ranks(retriever, nowhere, retriever.signals("deadlock", 100, "all")).values()
     ) == {None}
+
+
+def test_a_clear_dense_lead_is_trusted_only_when_clear_and_english() -> None:
+    from interviewer.retrieval import CROSS_PAIR, ENGLISH_PAIR, FusionParams, Signals, fuse
+
+    # Dense prefers chunk 0 (section a) by 0.2 over the best other section; BM25 ranks
+    # chunk 2 (section c) first and chunk 0 nowhere, so rank fusion alone picks chunk 2.
+    def signals(pairs: list[int] | None = None, lead: float = 0.2) -> Signals:
+        return Signals(
+            english=True,
+            pairs=pairs,
+            dense=[(0, 0.8), (1, 0.75), (2, 0.8 - lead)],
+            bm25_text={2: 9.0, 1: 8.0},
+        )
+
+    sections = ["a", "a", "c"]
+    stubs = [False] * 3
+    off = FusionParams(rrf_k=3, bm25_weight=1.0, window_weight=0.0)
+    on = off.model_copy(update={"dense_margin": 0.1})
+    assert fuse(signals(), off, stubs, sections)[0][0] == 2
+    assert fuse(signals(), on, stubs, sections)[0][0] == 0
+    # A lead below the margin, the second chunk of the same section (not a rival), or
+    # no section ids: rank fusion decides.
+    assert fuse(signals(lead=0.05), on, stubs, sections)[0][0] == 2
+    assert fuse(signals(), on, stubs)[0][0] == 2
+    # Notes that mix languages: dense scores of chunks in other languages do not compare.
+    mixed = signals(pairs=[ENGLISH_PAIR, ENGLISH_PAIR, CROSS_PAIR])
+    assert fuse(mixed, on, stubs, sections)[0][0] == 2
