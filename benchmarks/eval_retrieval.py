@@ -3,7 +3,14 @@ BM25-only, multilingual-only and hybrid (default settings) search, per corpus an
 per split (tuning / held-out), over the labelled queries of evals/retrieval/
 (listed in evals/retrieval/suites.yaml). Also Spanish queries and query styles.
 
-    python benchmarks/eval_retrieval.py [--suites FILE] [--json] [--misses]
+    python benchmarks/eval_retrieval.py [--suites FILE] [--json] [--skip-sealed]
+        [--misses [--split tune|heldout] [--miss-at K]]
+
+``--misses`` lists the queries hybrid search ranks below K (default 5) in one split
+(default held-out; diagnose on ``--split tune``, never tune on what the held-out list
+shows), with the rank each member gives the wanted section: dense (chunk vector),
+dense+windows, BM25, multilingual, hybrid. ``--skip-sealed`` leaves out the sealed
+suites (their per-query results are for the lead's final report only).
 
 Indexes go to $INTERVIEWER_HOME (default: a cache dir under /tmp, reused by the
 next run, so only the first run pays for indexing)."""
@@ -38,8 +45,11 @@ def main() -> None:
     parser.add_argument("--only", help="evaluate only this suite")
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
-        "--misses", action="store_true", help="list held-out queries hybrid misses at 5"
+        "--misses", action="store_true", help="list the queries hybrid ranks below --miss-at"
     )
+    parser.add_argument("--split", choices=("tune", "heldout"), default="heldout")
+    parser.add_argument("--miss-at", type=int, default=5, help="a miss: ranked below this")
+    parser.add_argument("--skip-sealed", action="store_true", help="leave out sealed suites")
     args = parser.parse_args()
 
     home = Path(
@@ -52,6 +62,7 @@ def main() -> None:
         corpus_dir_for,
         gather,
         load_suites,
+        member_ranks,
         metrics,
         ranks_for,
     )
@@ -61,6 +72,8 @@ def main() -> None:
     all_ranks: dict[tuple[str, str], list] = {}
     for suite in load_suites(args.suites):
         if args.only and suite.name != args.only:
+            continue
+        if args.skip_sealed and suite.sealed:
             continue
         settings = load_settings(corpus=corpus_dir_for(suite, home))
         retriever = open_retriever(settings)
@@ -91,6 +104,7 @@ def main() -> None:
                 "dense_weight": 1.0,
                 "stub_weight": 1.0,
                 "exact_margin": 0.0,
+                "dense_margin": 0.0,
                 "candidates": 50,
             }
         )
@@ -116,12 +130,18 @@ def main() -> None:
         if args.misses:
             for i, q in enumerate(suite.queries):
                 r = ranks["hybrid"][i]
-                if q.split == "heldout" and (r is None or r > 5):
-                    hits = retriever.search(q.query, k=3)
-                    print(
-                        f"MISS [{suite.name}] {q.query!r} -> {[h.heading[-50:] for h in hits]}",
-                        file=sys.stderr,
-                    )
+                if q.split != args.split or (r is not None and r <= args.miss_at):
+                    continue
+                members = member_ranks(retriever, q, signals[i])
+                first = retriever.search(q.query, k=1)
+                print(
+                    f"MISS [{suite.name}] {q.query!r} ({q.lang}, {q.style})\n"
+                    f"    wants {q.relevant}\n"
+                    f"    first {first[0].heading[-70:] if first else None!r}\n"
+                    "    ranks "
+                    + "  ".join(f"{name} {rank or '-'}" for name, rank in members.items()),
+                    file=sys.stderr,
+                )
     report["ALL"] = {f"{key[0]}/{key[1]}": metrics(v) for key, v in all_ranks.items()}
 
     if args.json:

@@ -42,11 +42,21 @@ GRID = {
     # Never 0 (off): a query naming a number or identifier only one note holds must
     # find that note whatever the tuning queries say; how clear a margin is fitted.
     "exact_margin": [1.5, 2.0, 3.0, 5.0, 10.0, 30.0, 100.0],
+    # In dense scores (similarity plus window_weight times the best window's); 0: off.
+    "dense_margin": [0.0, 0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.3],
 }
 # A change of one value is taken only when it gains this much: smaller gains are one
 # query's noise, and would move the settings from one fit to the next.
 MIN_GAIN = 0.001
-SHARED = ("candidates", "rrf_k", "heading_weight", "window_weight", "stub_weight", "exact_margin")
+SHARED = (
+    "candidates",
+    "rrf_k",
+    "heading_weight",
+    "window_weight",
+    "stub_weight",
+    "exact_margin",
+    "dense_margin",
+)
 ENGLISH = ("dense_weight", "bm25_weight", "multilingual_weight")
 FOREIGN = ("foreign_dense_weight", "foreign_bm25_weight", "foreign_multilingual_weight")
 NATIVE = ("native_dense_weight", "native_bm25_weight", "native_multilingual_weight")

@@ -167,6 +167,7 @@ class FusionParams(BaseModel):
     native_bm25_weight: float = 0.5
     native_multilingual_weight: float = 1.0
     exact_margin: float = 0.0
+    dense_margin: float = 0.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FusionParams:
@@ -254,11 +255,35 @@ def _weaken_stubs(
     return sorted(scaled, key=lambda kv: (-kv[1], kv[0]))
 
 
-def fuse(signals: Signals, params: FusionParams, stubs: Sequence[bool]) -> list[tuple[int, float]]:
+def _dense_leader(signals: Signals, params: FusionParams, sections: Sequence[str]) -> int | None:
+    """Dense search's best chunk when it leads the best chunk of any other section by at
+    least ``params.dense_margin`` (in dense scores: similarity plus ``window_weight``
+    times the best window's), for an English query over English notes. A stub may lead:
+    the stub weight keeps a stub below notes that score nearly as well, and a clear lead
+    says that no section with notes does (its question is what was asked)."""
+    if signals.pairs_met() != {ENGLISH_PAIR} or not params.dense_weight:
+        return None  # in notes that mix languages, dense scores across them do not compare
+    ranked = signals.dense_ranked(params.window_weight, params.candidates)
+    if not ranked:
+        return None
+    top, best = ranked[0]
+    second = next((s for i, s in ranked[1:] if sections[i] != sections[top]), None)
+    if second is None or best - second < params.dense_margin:
+        return None
+    return top
+
+
+def fuse(
+    signals: Signals,
+    params: FusionParams,
+    stubs: Sequence[bool],
+    sections: Sequence[str] | None = None,
+) -> list[tuple[int, float]]:
     """Chunk indices with fused scores, best first: weighted reciprocal rank fusion in
     which each chunk's weights follow its language pair with the query (a Spanish
     chunk is judged by the multilingual model for an English query, an English chunk
-    by the English model and BM25)."""
+    by the English model and BM25). ``sections``: each chunk's section id, needed by
+    the dense-margin rule (off without it)."""
     n = params.candidates
     ranked = [signals.dense_ranked(params.window_weight, n), signals.bm25(params.heading_weight, n)]
     if signals.multilingual is not None:
@@ -278,6 +303,13 @@ def fuse(signals: Signals, params: FusionParams, stubs: Sequence[bool]) -> list[
         top, margin = signals.exact
         if margin >= params.exact_margin and table[signals.pair_of(top)][1]:
             fused[top] = max(fused.values()) + 1.0
+    if params.dense_margin and sections is not None and fused:
+        # Rank fusion weighs every member by rank alone, so a BM25 list that puts a
+        # word-sharing neighbour first can unseat a section the dense model prefers by a
+        # wide margin; such a clear lead is trusted (measured on the tuning split).
+        leader = _dense_leader(signals, params, sections)
+        if leader is not None:
+            fused[leader] = max(fused.values()) + 1.0
     return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
@@ -292,6 +324,7 @@ class Retriever:
         self.params = FusionParams.from_settings(settings)
         self.chunks = chunks
         self._stubs = [c.is_stub for c in chunks]
+        self._sections = [c.section_id for c in chunks]
         self._by_id = {c.id: i for i, c in enumerate(chunks)}
         self._store = store
         self._embedder = embedder
@@ -585,7 +618,7 @@ class Retriever:
         n = params.candidates
         order: list[tuple[int, float]]
         if mode == "hybrid":
-            order = fuse(signals, params, self._stubs)
+            order = fuse(signals, params, self._stubs, self._sections)
         elif mode == "dense":
             order = signals.dense[:n]
         elif mode == "bm25":

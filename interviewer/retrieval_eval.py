@@ -192,11 +192,12 @@ def fast_ranks(
 
     chunks = retriever.chunks  # type: ignore[attr-defined]
     stubs = [c.is_stub for c in chunks]
+    sections = [c.section_id for c in chunks]
     out: list[int | None] = []
     for q, sig in zip(queries, signals, strict=True):
         seen: set[str] = set()
         rank = None
-        for i, _ in fuse(sig, params, stubs):  # type: ignore[arg-type]
+        for i, _ in fuse(sig, params, stubs, sections):  # type: ignore[arg-type]
             c = chunks[i]
             if c.section_id in seen:
                 continue
@@ -208,3 +209,48 @@ def fast_ranks(
                 break
         out.append(rank)
     return out
+
+
+# ---- diagnosing misses -----------------------------------------------------------------
+
+MEMBERS = ("dense", "dense+windows", "bm25", "multilingual", "hybrid")
+
+
+def section_rank(
+    q: LabelledQuery, chunks: Sequence[object], order: Iterable[tuple[int, float]], k: int = DEPTH
+) -> int | None:
+    """1-based rank of the first relevant section in a ranking of chunk indices,
+    counting each section once (as search results do), or None within ``k`` sections."""
+    seen: set[str] = set()
+    for i, _ in order:
+        c = chunks[i]
+        section = c.section_id  # type: ignore[attr-defined]
+        if section in seen:
+            continue
+        seen.add(section)
+        if is_relevant(q, c.source, c.heading):  # type: ignore[attr-defined]
+            return len(seen)
+        if len(seen) >= k:
+            break
+    return None
+
+
+def member_ranks(retriever: object, q: LabelledQuery, signals: object) -> dict[str, int | None]:
+    """Where each retriever, and the fusion as ``search`` runs it, ranks the section
+    that ``q`` wants: tells a fusion loss (a member had it first) from a miss that no
+    member finds."""
+    from interviewer.retrieval import fuse
+
+    chunks = retriever.chunks  # type: ignore[attr-defined]
+    params = retriever.params  # type: ignore[attr-defined]
+    top_k = retriever.settings.top_k  # type: ignore[attr-defined]
+    stubs = [c.is_stub for c in chunks]
+    hybrid = params.model_copy(update={"candidates": max(params.candidates, 3 * top_k)})
+    lists = {
+        "dense": signals.dense,  # type: ignore[attr-defined]
+        "dense+windows": signals.dense_ranked(params.window_weight, DEPTH),  # type: ignore[attr-defined]
+        "bm25": signals.bm25(0.0, DEPTH),  # type: ignore[attr-defined]
+        "multilingual": signals.multilingual or [],  # type: ignore[attr-defined]
+        "hybrid": fuse(signals, hybrid, stubs, [c.section_id for c in chunks]),  # type: ignore[arg-type]
+    }
+    return {name: section_rank(q, chunks, lists[name]) for name in MEMBERS}

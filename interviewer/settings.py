@@ -104,6 +104,10 @@ class Settings(BaseSettings):
     # rare name) puts BM25's best chunk first when its BM25 score is at least this many
     # times that of any other section (0: off).
     exact_margin: float = 2.0
+    # Dense search's best section goes first when its dense score (similarity plus
+    # window_weight times its best window's) leads every other section's by at least
+    # this much, whatever BM25 says (English query and chunk; 0: off).
+    dense_margin: float = 0.1
 
     # LLM via Ollama.
     model: str = "qwen2.5:7b-instruct"

@@ -183,3 +183,59 @@ def test_language_pairs_follow_the_language_of_each_chunk(tmp_path: Path) -> Non
     assert hits and hits[0].source == "es.md"
     hits = retriever.search("¿cómo encuentra una tabla hash una clave tan rápido?", k=1)
     assert hits and hits[0].source == "en.md"
+
+
+def test_member_ranks_agree_with_search_in_each_mode(tmp_path: Path) -> None:
+    """The miss diagnosis (benchmarks/eval_retrieval.py --misses) reports, per member,
+    the rank that a search in that mode gives the wanted section."""
+    from interviewer.retrieval import open_retriever
+    from interviewer.retrieval_eval import member_ranks
+    from interviewer.settings import load_settings
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "systems.md").write_text(NOTES, encoding="utf-8")
+    retriever = open_retriever(load_settings(corpus=corpus))
+    checked = 0
+    for text, label in QUERIES:
+        q = LabelledQuery(query=text, relevant=[label])
+        ranks = member_ranks(retriever, q, retriever.signals(text, 100, "all"))
+        for mode in ("dense", "bm25", "hybrid"):
+            hits = retriever.search(text, k=8, mode=mode)  # type: ignore[arg-type]
+            found = first_relevant_rank(q, ((h.source, h.heading) for h in hits))
+            assert ranks[mode] == found, (text, mode, ranks)
+            checked += found is not None
+    assert checked >= len(QUERIES)  # most modes find most sections: the ranks were compared
+    # A section no query wants has no rank in any member.
+    nowhere = LabelledQuery(query="deadlock", relevant=["No such section"])
+    assert set(
+        member_ranks(retriever, nowhere, retriever.signals("deadlock", 100, "all")).values()
+    ) == {None}
+
+
+def test_a_clear_dense_lead_is_trusted_only_when_clear_and_english() -> None:
+    from interviewer.retrieval import CROSS_PAIR, ENGLISH_PAIR, FusionParams, Signals, fuse
+
+    # Dense prefers chunk 0 (section a) by 0.2 over the best other section; BM25 ranks
+    # chunk 2 (section c) first and chunk 0 nowhere, so rank fusion alone picks chunk 2.
+    def signals(pairs: list[int] | None = None, lead: float = 0.2) -> Signals:
+        return Signals(
+            english=True,
+            pairs=pairs,
+            dense=[(0, 0.8), (1, 0.75), (2, 0.8 - lead)],
+            bm25_text={2: 9.0, 1: 8.0},
+        )
+
+    sections = ["a", "a", "c"]
+    stubs = [False] * 3
+    off = FusionParams(rrf_k=3, bm25_weight=1.0, window_weight=0.0)
+    on = off.model_copy(update={"dense_margin": 0.1})
+    assert fuse(signals(), off, stubs, sections)[0][0] == 2
+    assert fuse(signals(), on, stubs, sections)[0][0] == 0
+    # A lead below the margin, the second chunk of the same section (not a rival), or
+    # no section ids: rank fusion decides.
+    assert fuse(signals(lead=0.05), on, stubs, sections)[0][0] == 2
+    assert fuse(signals(), on, stubs)[0][0] == 2
+    # Notes that mix languages: dense scores of chunks in other languages do not compare.
+    mixed = signals(pairs=[ENGLISH_PAIR, ENGLISH_PAIR, CROSS_PAIR])
+    assert fuse(mixed, on, stubs, sections)[0][0] == 2
