@@ -100,11 +100,56 @@ def material_units(lines: list[str], sections: list[Section]) -> list[Unit]:
             para.append((n, raw))
             indents.clear()
         flush()
-    units = _without_reading_lists(units)
+    units = _without_reading_lists(_join_introduced_lists(units))
     total = max(1, len(units) - 1)
     for i, u in enumerate(units):
         u.position = i / total
     return units
+
+
+# A statement that introduces a list ("All packets arrive in order, through:") and the
+# short items that complete it are one point; longer or labelled items are points of
+# their own ("Early stopping: stop before ...").
+INTRO_MIN_CONTENT = 6
+JOINED_ITEM_WORDS = 12
+JOINED_ITEMS_MAX = 8
+
+
+def _join_introduced_lists(units: list[Unit]) -> list[Unit]:
+    out: list[Unit] = []
+    i = 0
+    while i < len(units):
+        u = units[i]
+        items: list[Unit] = []
+        if not u.is_list and u.text.rstrip().endswith(":"):
+            intro = clean_markdown(u.text)
+            j, prev = i + 1, u
+            while (
+                j < len(units) and units[j].is_list and units[j].depth == 0
+                and units[j].section.id == u.section.id
+                and units[j].line_start - prev.line_end <= 2
+            ):  # fmt: skip
+                items.append(units[j])
+                prev = units[j]
+                j += 1
+            nested = j < len(units) and units[j].is_list and units[j].depth > 0
+            texts = [clean_markdown(it.text).rstrip(" .;,") for it in items]
+            if not (
+                content_word_count(intro) >= INTRO_MIN_CONTENT
+                and 2 <= len(items) <= JOINED_ITEMS_MAX and not nested
+                and all(t and len(t.split()) <= JOINED_ITEM_WORDS for t in texts)
+                and not any(LABEL.match(t) for t in texts)
+            ):  # fmt: skip
+                items = []
+        if items:
+            text = u.text.rstrip() + " " + "; ".join(texts) + "."
+            out.append(Unit(text, u.line_start, items[-1].line_end, u.section,
+                            paragraph=u.paragraph))  # fmt: skip
+            i += 1 + len(items)
+            continue
+        out.append(u)
+        i += 1
+    return out
 
 
 # A list item that is nothing but a link: "[Title of an article](https://...)".

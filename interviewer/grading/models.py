@@ -15,7 +15,7 @@ class GradingError(InterviewerError):
     """Bad input to grading (an empty question, an unreadable rubric file)."""
 
 # Bump when extraction changes: cached key points are then rebuilt.
-EXTRACTION_VERSION = 16  # 16: reading lists, bracketed full stops, bare statements (material)
+EXTRACTION_VERSION = 17  # 17: lists joined to their intro; 16: reading lists, bare statements
 BANK_FILE = "keypoints.json"
 EMB_FILE = "keypoints-emb.npy"
 
