@@ -34,6 +34,21 @@ A queue is durable when it writes each message to disk before acknowledging it.
 - [Designing reliable message pipelines for very large systems](https://example.org/a)
 - [A practical comparison of four popular brokers](https://example.org/b)
 
+## How does a stream transport keep data intact?
+
+All packets sent are guaranteed to arrive in their original order and without \
+corruption, through:
+
+- Sequence numbers and checksums on each packet
+- Acknowledgements and automatic retransmission
+
+Ways to tune it:
+
+- Window size: a larger window keeps more packets in flight on links with a long \
+round trip, at the cost of more memory.
+- Delayed acknowledgements: one acknowledgement covers two packets, halving the \
+acknowledgement traffic.
+
 ## What is a datagram socket?
 
 The socket is connectionless. Each datagram is sent on its own, with no handshake \
@@ -61,6 +76,17 @@ def test_a_reading_list_of_links_gives_no_points(grader: Grader) -> None:
     points = _points(grader, QUEUE)
     assert any("durable" in p for p in points)
     assert not any("Designing reliable" in p or "comparison of four" in p for p in points)
+
+
+def test_a_list_completing_a_statement_is_one_point_with_it(grader: Grader) -> None:
+    points = _points(grader, "How does a stream transport keep data intact?")
+    joined = [p for p in points if p.startswith("All packets sent")]
+    assert len(joined) == 1
+    assert "Sequence numbers" in joined[0] and "retransmission" in joined[0]
+    assert not any(p.startswith("Acknowledgements and automatic") for p in points)
+    # Labelled items under a short lead-in stay points of their own.
+    assert any(p.startswith("Window size") for p in points)
+    assert any(p.startswith("Delayed acknowledgements") for p in points)
 
 
 def test_a_short_statement_is_a_point(grader: Grader) -> None:
