@@ -147,3 +147,18 @@ def test_a_close_paraphrase_partly_covers_without_shared_words() -> None:
     below = p.sim_partial_alone - 0.01
     assert decide(below, 0.0, 0, p) == 0
     assert decide(p.sim_partial_alone, 0.0, 0, p) == 1
+
+
+def test_a_word_and_its_negating_prefix_are_two_points() -> None:
+    from interviewer.grading.points import prefix_opposed
+
+    assert prefix_opposed(
+        "Asynchronously write the entry to the data store.",
+        "The cache synchronously writes the entry to the data store.",
+    )
+    assert not prefix_opposed(
+        "The cache writes the entry to the data store.",
+        "The entry is written to the data store by the cache.",
+    )
+    # Both words on one side is a contrast within one point, not two points.
+    assert not prefix_opposed("stable or unstable", "it is stable")

@@ -15,7 +15,7 @@ class GradingError(InterviewerError):
     """Bad input to grading (an empty question, an unreadable rubric file)."""
 
 # Bump when extraction changes: cached key points are then rebuilt.
-EXTRACTION_VERSION = 17  # 17: lists joined to their intro; 16: reading lists, bare statements
+EXTRACTION_VERSION = 18  # 18: prefix opposites not merged; 17: lists joined to intros
 BANK_FILE = "keypoints.json"
 EMB_FILE = "keypoints-emb.npy"
 
