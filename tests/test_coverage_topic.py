@@ -162,3 +162,14 @@ def test_a_word_and_its_negating_prefix_are_two_points() -> None:
     )
     # Both words on one side is a contrast within one point, not two points.
     assert not prefix_opposed("stable or unstable", "it is stable")
+
+
+def test_a_leading_pronoun_of_the_first_sentence_is_the_questions_subject() -> None:
+    from interviewer.grading.core import lead_pronoun_subject
+
+    texts = ["It keeps messages until a consumer reads them.", "It is durable."]
+    got = lead_pronoun_subject(texts, {0}, "What is a message queue?", "message queue")
+    assert got == {0: "message queue keeps messages until a consumer reads them."}
+    # Not for a contrast of two subjects, nor for a question that asks no definition.
+    assert not lead_pronoun_subject(texts, {0}, "What is X vs Y?", "X vs Y")
+    assert not lead_pronoun_subject(texts, {0}, "Why use a message queue?", "message queue")

@@ -7,7 +7,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from interviewer.grading.contrast import names_in, question_contrast, subject_names
-from interviewer.grading.core import compact_items, core_terms, expand_acronyms, point_core
+from interviewer.grading.core import (
+    compact_items,
+    core_terms,
+    expand_acronyms,
+    lead_pronoun_subject,
+    point_core,
+)
 from interviewer.grading.coverage import (
     _NAMED_NOT_MADE,
     _STATUSES,
@@ -146,6 +152,12 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     # An acronym of a phrase the question spells out ("FK" for "foreign key") is
     # that phrase: the claim is measured with it written out too.
     spelled = expand_acronyms([c.text for c in claims], q.text)
+    # "It is ..." opening the answer is about the question's subject: measured with
+    # the subject written out too.
+    lead = sentences[0] if sentences else None
+    first = {j for j, c in enumerate(claims) if lead is not None and lead in (c, c.parent)}
+    texts = [spelled.get(j, c.text) for j, c in enumerate(claims)]
+    spelled.update(lead_pronoun_subject(texts, first, q.text, q.topic))
     # (One call: embedding the answer is the grader's main cost.)
     vecs = g._embed_claims(
         [c.text for c in sentences] + [t for _, t in items] + list(spelled.values())

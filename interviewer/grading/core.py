@@ -111,3 +111,25 @@ def expand_acronyms(claims: list[str], question: str) -> dict[int, str]:
         if spelled != text:
             out[j] = spelled
     return out
+
+
+# ---- a leading pronoun -------------------------------------------------------------------
+
+_ASKS_WHAT = re.compile(r"^\s*(?:what\s+(?:is|are)|what's|define|explain|describe)\b", re.I)
+_LEAD_PRONOUN = re.compile(r"^(?:it|they|this)\b(?=\s+\w)", re.I)
+
+
+def lead_pronoun_subject(texts: list[str], first: set[int], question: str,
+                         topic: str) -> dict[int, str]:  # fmt: skip
+    """Claims of the answer's first sentence (indexes in ``first``) that open with a
+    pronoun, with the question's subject in its place: "It is an index on more than
+    one column" answers "What is a composite index?" about the composite index. Only
+    for a question that asks what one thing is."""
+    subject = " ".join(topic.split())
+    if not subject or " vs " in subject or not _ASKS_WHAT.match(question):
+        return {}
+    return {
+        j: _LEAD_PRONOUN.sub(subject, texts[j], count=1)
+        for j in sorted(first)
+        if _LEAD_PRONOUN.match(texts[j])
+    }
