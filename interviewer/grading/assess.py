@@ -7,7 +7,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from interviewer.grading.contrast import names_in, question_contrast, subject_names
-from interviewer.grading.core import compact_items, core_terms, expand_acronyms, point_core
+from interviewer.grading.core import (
+    compact_items,
+    core_terms,
+    expand_acronyms,
+    lead_pronoun_subject,
+    point_core,
+)
 from interviewer.grading.coverage import (
     _NAMED_NOT_MADE,
     _STATUSES,
@@ -28,6 +34,8 @@ from interviewer.grading.terms import key_terms
 from interviewer.text import ANAPHORS, DEFINITIONAL, text_terms, words
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from interviewer.grading.answer import Claim
     from interviewer.grading.grader import Grader
     from interviewer.grading.models import KeyPoint, Question
@@ -38,13 +46,15 @@ if TYPE_CHECKING:
 TERSE_WORDS = 60
 
 
-def _defines(text: str, qterms: set[str], need_verb: bool = True) -> bool:
-    """The text opens with the question's subject (all its terms, three at most) and,
-    for a claim, defines it ("The learning rate is ...")."""
+def _defines(text: str, qterms: set[str]) -> bool:
+    """The text opens with the question's subject (all its terms, three at most, with
+    an article at most before them) and defines it ("The learning rate is ...")."""
     if not qterms or len(qterms) > 3:
         return False
-    lead = set(text_terms(" ".join(words(text)[:5])).unigrams)
-    return qterms <= lead and (not need_verb or bool(DEFINITIONAL.search(text[:80])))
+    # (Its subject, not a phrase about it: "A single load balancer is a single point
+    # of failure" is no definition of a load balancer.)
+    lead = set(text_terms(" ".join(words(text)[: len(qterms) + 1])).unigrams)
+    return qterms <= lead and bool(DEFINITIONAL.search(text[:80]))
 
 
 def assess(
@@ -142,6 +152,12 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     # An acronym of a phrase the question spells out ("FK" for "foreign key") is
     # that phrase: the claim is measured with it written out too.
     spelled = expand_acronyms([c.text for c in claims], q.text)
+    # "It is ..." opening the answer is about the question's subject: measured with
+    # the subject written out too.
+    lead = sentences[0] if sentences else None
+    first = {j for j, c in enumerate(claims) if lead is not None and lead in (c, c.parent)}
+    texts = [spelled.get(j, c.text) for j, c in enumerate(claims)]
+    spelled.update(lead_pronoun_subject(texts, first, q.text, q.topic))
     # (One call: embedding the answer is the grader's main cost.)
     vecs = g._embed_claims(
         [c.text for c in sentences] + [t for _, t in items] + list(spelled.values())
@@ -197,7 +213,9 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
         core_vecs = g._embed_many([cores[i] or "" for i in with_core])
         core_sims[with_core] = core_vecs @ cvecs.T
     for i, kp in enumerate(points):
-        defined = _defines(kp.text, qterms, need_verb=False)
+        # Only the notes' definition of the subject: a claim that defines it ("Load
+        # balancers are critical ...") is no evidence for every point that names it.
+        defined = _defines(kp.text, qterms)
         terms = [t for t in kp.terms if t]
         label_sets = _label_sets(kp)
         p_uni = point_stems(g, kp) - qterms
@@ -250,6 +268,7 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
                     l_core = _lexical(c_terms, cterms[j], weights, default, qterms)
                     if l_core >= g.params.lex_partial or s_core >= g.params.sim_core_alone:
                         sims[i, j] = max(s_core, g.params.sim_paraphrase)
+    _only_topic(g, q, pvecs, sims, foreign)
     if cross_lex is not None:
         kept = sims[:, foreign] > 0  # (not zeroed above: contrast, opposition)
         old = lex[:, foreign]
@@ -257,6 +276,24 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     for i, j in sibling_named(points, claims):
         sims[i, j], lex[i, j], label[i, j] = 0.0, 0.0, 0
     return Features(sims, lex, label)
+
+
+def _only_topic(g: Grader, q: Question, pvecs: np.ndarray, sims: np.ndarray,
+                foreign: list[int]) -> None:  # fmt: skip
+    """A claim no closer to a point than the bare question is ("Load balancers are a
+    critical building block of every large system" against each point about load
+    balancers) shares the point's topic, not what it says: its similarity alone
+    neither covers nor partly covers the point (its words still may). Claims in
+    another language are left alone (their similarity is all their evidence)."""
+    import numpy as np
+
+    p = g.params
+    qsim = pvecs @ g._embed_many([q.text])[0]
+    cap = min(p.sim_paraphrase, p.sim_partial_alone) - 1e-3
+    near = sims - qsim[:, None] < p.topic_margin
+    if foreign:
+        near[:, foreign] = False
+    sims[near] = np.minimum(sims[near], cap)
 
 
 # A statement that opens with one of these is about what the one before it named

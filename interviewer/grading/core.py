@@ -87,15 +87,20 @@ def compact_items(claim: str) -> list[str]:
 
 def expand_acronyms(claims: list[str], question: str) -> dict[int, str]:
     """Claims that use an acronym of a phrase the question coordinates ("PK" for
-    "primary key" in "... a primary key and a foreign key?"), by index, with each
+    "primary key" in "... a primary key and a foreign key?") or of a hyphenated
+    compound of it ("CV" for "cross-validation"), by index, with each
     such acronym written out ("FK: points to another table's PK" -> "foreign key:
     points to another table's primary key")."""
     from interviewer.grading.contrast import _contrasted_phrases, initials_of
 
     phrases: dict[str, str] = {}
-    for surface in _contrasted_phrases(question)[1]:
+    # The question's contrasted phrases, and its hyphenated compounds ("CV" for
+    # "cross-validation").
+    compounds = [m.split("-") for m in re.findall(r"\b[A-Za-z]+(?:-[A-Za-z]+)+\b", question)]
+    for surface in [*_contrasted_phrases(question)[1], *compounds]:
         if found := initials_of(surface):
-            phrases.setdefault(found[0], " ".join(w.lower() for w in found[1]))
+            sep = "-" if surface in compounds else " "
+            phrases.setdefault(found[0], sep.join(w.lower() for w in found[1]))
     if not phrases:
         return {}
     # An acronym is written in capitals, maybe with a plural or possessive "s".
@@ -106,3 +111,25 @@ def expand_acronyms(claims: list[str], question: str) -> dict[int, str]:
         if spelled != text:
             out[j] = spelled
     return out
+
+
+# ---- a leading pronoun -------------------------------------------------------------------
+
+_ASKS_WHAT = re.compile(r"^\s*(?:what\s+(?:is|are)|what's|define|explain|describe)\b", re.I)
+_LEAD_PRONOUN = re.compile(r"^(?:it|they|this)\b(?=\s+\w)", re.I)
+
+
+def lead_pronoun_subject(texts: list[str], first: set[int], question: str,
+                         topic: str) -> dict[int, str]:  # fmt: skip
+    """Claims of the answer's first sentence (indexes in ``first``) that open with a
+    pronoun, with the question's subject in its place: "It is an index on more than
+    one column" answers "What is a composite index?" about the composite index. Only
+    for a question that asks what one thing is."""
+    subject = " ".join(topic.split())
+    if not subject or " vs " in subject or not _ASKS_WHAT.match(question):
+        return {}
+    return {
+        j: _LEAD_PRONOUN.sub(subject, texts[j], count=1)
+        for j in sorted(first)
+        if _LEAD_PRONOUN.match(texts[j])
+    }

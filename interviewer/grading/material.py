@@ -100,10 +100,96 @@ def material_units(lines: list[str], sections: list[Section]) -> list[Unit]:
             para.append((n, raw))
             indents.clear()
         flush()
+    units = _without_reading_lists(_join_introduced_lists(units))
     total = max(1, len(units) - 1)
     for i, u in enumerate(units):
         u.position = i / total
     return units
+
+
+# A statement that introduces a list ("All packets arrive in order, through:") and the
+# short items that complete it are one point; longer or labelled items are points of
+# their own ("Early stopping: stop before ...").
+INTRO_MIN_CONTENT = 6
+JOINED_ITEM_WORDS = 12
+JOINED_ITEMS_MAX = 8
+
+
+def _join_introduced_lists(units: list[Unit]) -> list[Unit]:
+    out: list[Unit] = []
+    i = 0
+    while i < len(units):
+        u = units[i]
+        items: list[Unit] = []
+        if not u.is_list and u.text.rstrip().endswith(":"):
+            intro = clean_markdown(u.text)
+            j, prev = i + 1, u
+            while (
+                j < len(units) and units[j].is_list and units[j].depth == 0
+                and units[j].section.id == u.section.id
+                and units[j].line_start - prev.line_end <= 2
+            ):  # fmt: skip
+                items.append(units[j])
+                prev = units[j]
+                j += 1
+            nested = j < len(units) and units[j].is_list and units[j].depth > 0
+            texts = [clean_markdown(it.text).rstrip(" .;,") for it in items]
+            if not (
+                content_word_count(intro) >= INTRO_MIN_CONTENT
+                and 2 <= len(items) <= JOINED_ITEMS_MAX and not nested
+                and all(t and len(t.split()) <= JOINED_ITEM_WORDS for t in texts)
+                and not any(LABEL.match(t) for t in texts)
+            ):  # fmt: skip
+                items = []
+        if items:
+            text = u.text.rstrip() + " " + "; ".join(texts) + "."
+            out.append(Unit(text, u.line_start, items[-1].line_end, u.section,
+                            paragraph=u.paragraph))  # fmt: skip
+            i += 1 + len(items)
+            continue
+        out.append(u)
+        i += 1
+    return out
+
+
+# A list item that is nothing but a link: "[Title of an article](https://...)".
+_LINK_ONLY = re.compile(r"^\s*!?\[[^\]]+\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*\)\s*[.,;]?\s*$")
+
+
+def _without_reading_lists(units: list[Unit]) -> list[Unit]:
+    """Units without reading lists: two or more adjacent list items that are each only
+    a link name sources to read ("Key differences between X and Y" as a link), not
+    claims an answer should make."""
+    drop: set[int] = set()
+    run: list[int] = []
+
+    def close() -> None:
+        if len(run) >= 2:
+            drop.update(run)
+        run.clear()
+
+    for i, u in enumerate(units):
+        if u.is_list and _LINK_ONLY.match(u.text):
+            prev = units[run[-1]] if run else None
+            if prev is not None and (
+                prev.section.id != u.section.id or u.line_start - prev.line_end > 1
+            ):
+                close()
+            run.append(i)
+        else:
+            close()
+    close()
+    return [u for i, u in enumerate(units) if i not in drop]
+
+
+# Full stops inside brackets or inline code end no sentence ("OVER (PARTITION BY ...
+# ORDER BY ...)", "SUM(...)"): hidden from the sentence splitter.
+_BRACKETED = re.compile(r"`[^`]*`|\((?:[^()]|\([^()]*\))*\)")
+
+
+def _split_protected(text: str) -> list[str]:
+    hidden = _BRACKETED.sub(lambda m: m.group(0).replace(".", "\x01"), text)
+    return [s.replace("\x01", ".") for s in split_sentences(hidden)]
 
 
 def _sentences_of(para: list[tuple[int, str]], sec: Section) -> list[Unit]:
@@ -123,7 +209,7 @@ def _sentences_of(para: list[tuple[int, str]], sec: Section) -> list[Unit]:
         joined += raw.strip()
     out: list[Unit] = []
     offset = 0
-    for sent in split_sentences(joined):
+    for sent in _split_protected(joined):
         at = joined.find(sent[:20], offset)
         at = at if at >= 0 else offset
         end = at + len(sent)
@@ -289,6 +375,13 @@ def _foreign_answer(body: str) -> bool:
     return is_foreign(body)
 
 
+# A whole short statement, "<subject> is <property>." ("The protocol is stateless."):
+# a claim however few its words, unlike a title ("The variance / bias trade-off.").
+_BARE_STATEMENT = re.compile(
+    r"^[A-Z][\w/-]*(?:\s+[\w/-]+){0,2}\s+(?:is|are)\s+(?:not\s+)?[a-z][\w-]+\.$"
+)
+
+
 def _clean_text(text: str, unit: Unit, part: bool = False, aside: bool = False) -> Candidate | None:
     # Another language inside English notes is an aside (a reminder, a half-translated
     # line); an answer written wholly in that language is the answer.
@@ -307,9 +400,12 @@ def _clean_text(text: str, unit: Unit, part: bool = False, aside: bool = False) 
     n_content = content_word_count(text)
     if unit.is_list and n_content >= 2 and not text.endswith(":"):
         pass  # "Ridge (L2 norm)", "Multidimensional Scaling": a short item names a point
-    elif n_content < 3:
+    elif n_content < 3 and not (n_content == 2 and _BARE_STATEMENT.match(text)):
         return None
-    elif n_content < 4 and not LABEL.match(text) and not DEFINITIONAL.search(text):
+    elif (
+        n_content < 4 and not LABEL.match(text) and not DEFINITIONAL.search(text)
+        and not _BARE_STATEMENT.match(text)
+    ):  # fmt: skip
         return None  # "The variance / bias trade-off.": a title, not a claim
     if text.endswith(":") and content_word_count(text) < 6:
         return None  # "Possible solutions:" introduces a list; it says nothing itself

@@ -51,6 +51,16 @@ class GradingParams(BaseModel):
     sim_partial: float = _f(0.45, "Cosine that partly covers with lex_partial.")
     lex_partial: float = _f(0.08, "Lexical evidence that partly covers.")
     lex_partial_strong: float = _f(0.30, "Lex that partly covers at sim_floor.")
+    sim_partial_alone: float = _f(
+        0.70,
+        "Cosine that partly covers whatever the words (a paraphrase that shares none of "
+        "the point's terms).",
+    )
+    topic_margin: float = _f(
+        0.05,
+        "How much closer to a point than the bare question a claim must be for its cosine "
+        "alone to (partly) cover it.",
+    )
     sim_definition: float = _f(
         0.65,
         "Cosine at which a definition of the question's subject covers the notes' definition "
@@ -139,6 +149,8 @@ TUNABLE: dict[str, list[float]] = {
     "sim_floor": [0.20, 0.25, 0.30, 0.35],
     "sim_partial": [0.35, 0.40, 0.45, 0.50],
     "lex_partial": [0.05, 0.08, 0.10, 0.15, 0.20],
+    "sim_partial_alone": [0.60, 0.65, 0.70, 0.75],
+    "topic_margin": [0.0, 0.03, 0.05, 0.08],
     "lex_partial_strong": [0.20, 0.25, 0.30, 0.40],
     "sim_core": [0.70, 0.75, 0.80, 0.85],
     "sim_core_alone": [0.78, 0.82, 0.86, 0.90],

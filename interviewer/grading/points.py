@@ -131,6 +131,26 @@ def polarity(text: str) -> tuple[frozenset[str], bool]:
     return frozenset(t for t in toks if t in ANTONYMS), any(t in NEGATIONS for t in toks)
 
 
+# Prefixes that turn a word into its opposite ("synchronously" / "asynchronously",
+# "stateful" aside): on a root of this many letters at least.
+_NEGATING_PREFIXES = ("non", "un", "in", "im", "ir", "il", "dis", "an", "a")
+_MIN_ROOT = 5
+
+
+def prefix_opposed(a: str, b: str) -> bool:
+    """One text uses a word the other uses with a negating prefix, and not the plain
+    word itself ("Asynchronously write ..." / "Cache synchronously writes ...")."""
+    wa = {w.lower() for w in words(a)}
+    wb = {w.lower() for w in words(b)}
+    for x, y in ((wa, wb), (wb, wa)):
+        for w in x - y:
+            for pre in _NEGATING_PREFIXES:
+                root = w[len(pre) :]
+                if w.startswith(pre) and len(root) >= _MIN_ROOT and root in y and root not in x:
+                    return True
+    return False
+
+
 def dedupe_points(bank: Bank, embedder: Embedder) -> np.ndarray:
     """Merge near-duplicate points within each question (the more important one
     stays) and return the embeddings of the points that remain."""
@@ -159,7 +179,7 @@ def dedupe_points(bank: Bank, embedder: Embedder) -> np.ndarray:
             ti, pi = stem_set(kps[i].text), polarity(kps[i].text)
             dup = False
             for j in keep:
-                if polarity(kps[j].text) != pi:
+                if polarity(kps[j].text) != pi or prefix_opposed(kps[i].text, kps[j].text):
                     continue
                 tj = stem_set(kps[j].text)
                 jac = len(ti & tj) / max(1, len(ti | tj))

@@ -58,6 +58,7 @@ def decide(sim: float, lex: float, label: int | bool, p: GradingParams) -> int:
         return 2
     if (
         (sim >= p.sim_partial and lex >= p.lex_partial)
+        or sim >= p.sim_partial_alone
         or label
         or (lex >= p.lex_partial_strong and sim >= p.sim_floor)
     ):
