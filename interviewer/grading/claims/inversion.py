@@ -260,7 +260,11 @@ def _sentence_contradiction(
         if not x_text.strip():
             x_text = sent[m.end() :]
         used = _stems(x_text) - qterms - y
-        if len(y) < 2 or c_neg or re.search(r"\b(instead|rather|not|replac\w*)\b", claim, re.I):
+        if c_neg or re.search(r"\b(instead|rather|not|replac\w*)\b", claim, re.I):
+            continue
+        if len(y) == 1 and _value_swap(claim, sent, m, y_text, c_stems, qterms):
+            return 5, f"Your notes say: “{_short(sent, 220)}”"
+        if len(y) < 2:
             continue
         if (
             len(y & c_stems) >= max(2, (len(y) + 1) // 2)
@@ -277,6 +281,36 @@ def _sentence_contradiction(
     if swapped and (len(shared - qterms) >= 2 or len(shared) >= 3):
         return 6, f"Your notes say: “{_short(sent, 220)}”"
     return None
+
+
+# "... gives UNKNOWN rather than true": the value a sentence names, and the value it
+# rules out.
+_VALUE_BEFORE = re.compile(r"\b(?:is|are|gives?|returns?|equals?|evaluates? to|becomes?)\s+"
+                           r"(?:an?\s+|the\s+)?(?P<x>[\w-]+)\s*$", re.I)
+
+
+def _value_swap(
+    claim: str, sent: str, m: re.Match[str], y_text: str, c_stems: AbstractSet[str],
+    qterms: AbstractSet[str],
+) -> bool:
+    """One word ruled out for another ("gives UNKNOWN rather than true"), and the
+    claim gives the thing the ruled-out word ("NULL = NULL is true") without the
+    other: the value of the same thing (a word of the sentence before the value,
+    one the question names or two others). Only a value after a verb of being or
+    giving: "use the median rather than the mean" names no value."""
+    before = _VALUE_BEFORE.search(sent[: m.start()])
+    y_word = re.findall(r"[\w-]+", y_text)
+    if before is None or len(y_word) != 1:
+        return False
+    x, y = before.group("x").lower(), y_word[0].lower()
+    said = re.search(
+        rf"\b(?:is|are|gives?|returns?|equals?|evaluates? to|becomes?)\s+(?:an?\s+|the\s+)?"
+        rf"{re.escape(y)}\b", claim, re.I,
+    )
+    if said is None or stem(x) in c_stems or re.search(rf"\b{re.escape(x)}\b", claim, re.I):
+        return False
+    head = _stems(sent[: before.start()]) & _stems(claim[: said.start()])
+    return bool(head & qterms) or len(head) >= 2
 
 
 _THAN_TAIL = re.compile(r"[\w\s'-]{0,40}")
@@ -321,7 +355,31 @@ def _near(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:
                 out |= {stem(x) for x in nxt}
         return out
 
-    return any(after(claim, a) & after(sent, b) for a, b in flips)
+    return any(after(claim, a) & after(sent, b) for a, b in flips) or any(
+        _verb_of(claim, a) & _verb_of(sent, b) for a, b in flips
+    )
+
+
+# An adverb of manner ends its clause or stands next to its verb: "is replicated
+# asynchronously", "synchronously writes".
+_MANNER = re.compile(r"ly$")
+
+
+def _verb_of(text: str, word: str) -> AbstractSet[str]:
+    """For an adverb of manner ("asynchronously"): the content words next to it in its
+    clause, the verb it qualifies among them ("Data is replicated asynchronously" ->
+    replic; "the cache writes to the database asynchronously" -> write, databas). Other
+    words qualify what follows them (``_near``)."""
+    if not _MANNER.search(word):
+        return set()
+    out: set[str] = set()
+    for clause in re.split(r"[,;:()]|\b(?:and|but|while|whereas|so|which)\b", text.lower()):
+        toks = words(clause)
+        for i, t in enumerate(toks):
+            if t == word:
+                near = toks[max(0, i - 4) : i] + toks[i + 1 : i + 3]
+                out |= {stem(x) for x in near if _is_content(x)}
+    return out
 
 
 def _is_content(word: str) -> bool:

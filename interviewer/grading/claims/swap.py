@@ -132,18 +132,35 @@ _ASIDE = re.compile(r"\([^)]*\)")
 _LISTED = re.compile(r"^\s*(?:\w[\w'’-]*\s*){1,3}(?:\([^)]*\)\s*)?(?:,|and\b|or\b|/)", re.I)
 
 
+def name_heads(question: str, names: AbstractSet[str]) -> frozenset[str]:
+    """The word that two contrasted names share as their head ("a validation set and a
+    test set", "an INNER JOIN and a LEFT JOIN"): part of each name, it says nothing of
+    either."""
+    toks = [stem(w.lower()) for w in words(question)]
+    after: dict[str, set[str]] = {}
+    for name in names:
+        last = name.split(" ")[-1]
+        for i, t in enumerate(toks[:-1]):
+            if t == last:
+                after.setdefault(toks[i + 1], set()).add(name)
+    return frozenset(h for h, of in after.items() if len(of) >= 2 and h not in names)
+
+
 def contrast_swap(
     claim: str,
     names: AbstractSet[str],
     sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
     subjects: list[set[str]],
+    heads: AbstractSet[str] = frozenset(),
 ) -> Finding | None:
     """7b. The question contrasts subjects ("INNER JOIN and a LEFT JOIN", "WHERE and
     HAVING"); the claim opens with one of them and says of it what the notes say of
     another: its predicate matches a note sentence about only the other subject better
     than any about its own, with words the notes never use of its own ("A left join
     only keeps the rows that match in both tables"). ``subjects``: the names each note
-    sentence is about (``contrast.sentence_subjects``)."""
+    sentence is about (``contrast.sentence_subjects``); ``heads``: words of the names
+    that count as neither side's (``name_heads``)."""
+    names_heads = set(names) | set(heads)
     named = subject_names(claim, names)
     if len(named) != 1:
         return None
@@ -153,18 +170,18 @@ def contrast_swap(
     if _LISTED.match(claim):
         return None  # "FIFO, LRU, clock": names listed, nothing said of them
     own_name = next(iter(named))
-    pred = _predicate(claim, names)
+    pred = _predicate(claim, names_heads)
     if len(pred) < 2:
         return None
     own: list[set[str]] = []
     other: list[tuple[KeyPoint, str, set[str]]] = []
     for (kp, sent, _), subj in zip(sentences, subjects, strict=True):
         if subj == {own_name}:
-            own.append(_predicate(sent, names))
+            own.append(_predicate(sent, names_heads))
         elif subj and own_name not in subj and (_negated(sent) or not neg):
             # (An aside in brackets, "(pipes, sockets, shared memory)", lists examples:
             # it says nothing of the other subject that a claim could have taken.)
-            other.append((kp, sent, _predicate(_ASIDE.sub(" ", sent), names)))
+            other.append((kp, sent, _predicate(_ASIDE.sub(" ", sent), names_heads)))
     if not own or not other:
         return None
     own_words = set().union(*own)
