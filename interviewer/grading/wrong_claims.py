@@ -64,7 +64,10 @@ def find_wrong_claims(
                 x for x, subj in zip(sentences, subjects, strict=True)
                 if not subj or subj & mine
             ]  # fmt: skip
-        found = found or find_contradiction(c.text, evidence, qterms, about, own)
+        found = found or find_contradiction(
+            c.text, evidence, qterms, about, own,
+            c.parent.text if c.parent else ref if ANAPHOR_START.match(c.text) else None,
+        )
         if found is None and "opposite-direction" not in skip:
             found = opposite_direction(c.text, about, qterms)
         if found is None and c.parent is None and "crossed-subjects" not in skip:

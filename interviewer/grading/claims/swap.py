@@ -9,7 +9,7 @@ from interviewer.grading.claims.cues import _lower_words, _negated, _stems
 from interviewer.grading.claims.inversion import _within
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _DEF_VERBS
-from interviewer.grading.contrast import subject_names
+from interviewer.grading.contrast import names_in, subject_names
 from interviewer.grading.coverage import _short
 from interviewer.grading.cues import cue_list
 from interviewer.grading.models import KeyPoint
@@ -178,7 +178,12 @@ def contrast_swap(
     for (kp, sent, _), subj in zip(sentences, subjects, strict=True):
         if subj == {own_name}:
             own.append(_predicate(sent, names_heads))
-        elif subj and own_name not in subj and (_negated(sent) or not neg):
+        elif (
+            subj and own_name not in subj and (_negated(sent) or not neg)
+            # A sentence that also names the claim's subject ("First-come, first-served:
+            # short jobs wait behind long ones", a claim about jobs) may say it of both.
+            and own_name not in names_in(_ASIDE.sub(" ", sent), names)
+        ):
             # (An aside in brackets, "(pipes, sockets, shared memory)", lists examples:
             # it says nothing of the other subject that a claim could have taken.)
             other.append((kp, sent, _predicate(_ASIDE.sub(" ", sent), names_heads)))
