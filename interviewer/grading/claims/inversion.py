@@ -172,6 +172,7 @@ def _sentence_contradiction(
         and len(core_shared) >= 0.7 * len(core_stems)
         and len(core_shared) >= 0.5 * len(p_stems)
         and negation_over(core, core_shared) != negation_over(part, core_shared)
+        and not _about_foil(core, part)
     ):
         return 1, f"Your notes say: “{_short(sent, 220)}”"
     # 2. not only X
@@ -234,6 +235,10 @@ def _sentence_contradiction(
             labelled = bool(label) and bool(_stems(label)) and _stems(label) <= c_stems
             related = named or len(shared - qterms) >= 2 or same_than or labelled
             if related and _near(flips, claim, sent):
+                return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
+            if same_than and _than_flip(flips, claim, sent):
+                return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
+            if _framed(flips, claim, sent):
                 return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
             if named and any(_categorical(a, b, claim, sent, subject) for a, b in flips):
                 return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
@@ -309,8 +314,29 @@ def _value_swap(
     )
     if said is None or stem(x) in c_stems or re.search(rf"\b{re.escape(x)}\b", claim, re.I):
         return False
+    rest = sent[: m.start()] + sent[m.end() :]
+    if re.search(rf"\b{re.escape(y)}\b", rest, re.I):
+        return False  # the sentence gives that value to something else as well
     head = _stems(sent[: before.start()]) & _stems(claim[: said.start()])
     return bool(head & qterms) or len(head) >= 2
+
+
+_FOIL_WORDS = "|".join(cue_list("contrast_words"))
+_FOIL = re.compile(
+    rf"\b(?:{_FOIL_WORDS})\s+(?:to\s+)?(?P<x>[^,;:]{{1,40}}?)\s+(?:it|they|this|these)\b",
+    re.I,
+)
+
+
+def _about_foil(core: str, part: str) -> bool:
+    """The note sentence sets a thing against its subject ("unlike a sorted tree it does
+    not keep the keys in order") and the claim opens with that thing: what the note
+    says of its subject is not said of it."""
+    m = _FOIL.search(core)
+    if m is None:
+        return False
+    opening = _stems(" ".join(words(part)[:5]))
+    return bool(_stems(m.group("x")) & opening)
 
 
 _THAN_TAIL = re.compile(r"[\w\s'-]{0,40}")
@@ -380,6 +406,47 @@ def _verb_of(text: str, word: str) -> AbstractSet[str]:
                 near = toks[max(0, i - 4) : i] + toks[i + 1 : i + 3]
                 out |= {stem(x) for x in near if _is_content(x)}
     return out
+
+
+def _content_around(text: str, word: str, before: bool) -> AbstractSet[str]:
+    """The first content word before (or after) each use of ``word`` in its clause,
+    skipping particles ("indexes slow down writes" -> index / write)."""
+    out: set[str] = set()
+    for clause in re.split(r"[,;:()]|\b(?:and|but|while|whereas|so|which)\b", text.lower()):
+        toks = words(clause)
+        for i, t in enumerate(toks):
+            if t != word:
+                continue
+            side = reversed(toks[max(0, i - 3) : i]) if before else toks[i + 1 : i + 4]
+            got = next((x for x in side if _is_content(x)), None)
+            if got is not None:
+                out.add(stem(got))
+    return out
+
+
+def _framed(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:
+    """The flipped words stand between the same two words on both sides: "indexes
+    speed up writes" / "indexes slow down writes" (the same thing, said to change the
+    same thing the other way)."""
+    return any(
+        _content_around(claim, a, True) & _content_around(sent, b, True)
+        and _content_around(claim, a, False) & _content_around(sent, b, False)
+        for a, b in flips
+    )
+
+
+def _than_flip(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:
+    """Two comparisons with the same reference ("smaller than physical memory" /
+    "looks larger and more contiguous than the physical memory"), each with one word
+    of the flipped pair as its comparative (a few words before its "than")."""
+
+    def before_than(text: str, word: str) -> bool:
+        toks = [w.lower() for w in words(text)]
+        return any(
+            t == word and "than" in toks[i + 1 : i + 5] for i, t in enumerate(toks)
+        )
+
+    return any(before_than(claim, a) and before_than(sent, b) for a, b in flips)
 
 
 def _is_content(word: str) -> bool:

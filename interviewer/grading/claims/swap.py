@@ -13,7 +13,7 @@ from interviewer.grading.contrast import names_in, subject_names
 from interviewer.grading.coverage import _short
 from interviewer.grading.cues import cue_list
 from interviewer.grading.models import KeyPoint
-from interviewer.text import stem, words
+from interviewer.text import STOPWORDS, stem, words
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
@@ -132,6 +132,10 @@ _ASIDE = re.compile(r"\([^)]*\)")
 _LISTED = re.compile(r"^\s*(?:\w[\w'’-]*\s*){1,3}(?:\([^)]*\)\s*)?(?:,|and\b|or\b|/)", re.I)
 
 
+def _content_word(w: str) -> bool:
+    return w.isalnum() and w.lower() not in STOPWORDS
+
+
 def name_heads(question: str, names: AbstractSet[str]) -> frozenset[str]:
     """The word that two contrasted names share as their head ("a validation set and a
     test set", "an INNER JOIN and a LEFT JOIN"): part of each name, it says nothing of
@@ -170,6 +174,8 @@ def contrast_swap(
     if _LISTED.match(claim):
         return None  # "FIFO, LRU, clock": names listed, nothing said of them
     own_name = next(iter(named))
+    first = [w for w in words(claim) if _content_word(w)][:1]
+    opens = bool(first) and stem(first[0].lower()) == own_name.split(" ")[0]
     pred = _predicate(claim, names_heads)
     if len(pred) < 2:
         return None
@@ -181,8 +187,9 @@ def contrast_swap(
         elif (
             subj and own_name not in subj and (_negated(sent) or not neg)
             # A sentence that also names the claim's subject ("First-come, first-served:
-            # short jobs wait behind long ones", a claim about jobs) may say it of both.
-            and own_name not in names_in(_ASIDE.sub(" ", sent), names)
+            # short jobs wait behind long ones") may say it of both, unless the claim
+            # opens with that name ("FCFS runs jobs ..." does not).
+            and (opens or own_name not in names_in(_ASIDE.sub(" ", sent), names))
         ):
             # (An aside in brackets, "(pipes, sockets, shared memory)", lists examples:
             # it says nothing of the other subject that a claim could have taken.)
