@@ -164,6 +164,9 @@ def test_an_adverb_of_manner_flipped_next_to_its_verb(grader: Grader) -> None:
     wrong = grade(grader, SHIPPING, "The primary ships each log segment to the standby "
                   "synchronously.")  # fmt: skip
     assert "opposite-words" in flagged(wrong) and wrong.score <= 5
+    # (The adverb before its verb this time.)
+    wrong = grade(grader, SHIPPING, "Each log segment is synchronously shipped by the primary.")
+    assert "opposite-words" in flagged(wrong)
     right = grade(grader, SHIPPING, "Full log segments are shipped asynchronously from the "
                   "primary to the standby.")  # fmt: skip
     assert clean(right)

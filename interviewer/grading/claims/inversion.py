@@ -234,6 +234,12 @@ def _sentence_contradiction(
             named = bool(subject) and subject <= c_stems | qterms and bool(subject - qterms)
             labelled = bool(label) and bool(_stems(label)) and _stems(label) <= c_stems
             related = named or len(shared - qterms) >= 2 or same_than or labelled
+            # (An adverb of manner with the same two words around it, "the cache writes
+            # to the database asynchronously" / "Cache synchronously writes entry to
+            # data store", is said of the same act.)
+            related = related or any(
+                len(_verb_of(claim, a) & _verb_of(sent, b)) >= 2 for a, b in flips
+            )
             if related and _near(flips, claim, sent):
                 return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
             if same_than and _than_flip(flips, claim, sent):
@@ -403,7 +409,7 @@ def _verb_of(text: str, word: str) -> AbstractSet[str]:
         toks = words(clause)
         for i, t in enumerate(toks):
             if t == word:
-                near = toks[max(0, i - 4) : i] + toks[i + 1 : i + 3]
+                near = toks[max(0, i - 5) : i] + toks[i + 1 : i + 3]
                 out |= {stem(x) for x in near if _is_content(x)}
     return out
 
