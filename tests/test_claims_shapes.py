@@ -60,6 +60,13 @@ A lean dough holds only flour, water, salt and yeast and bakes into a crisp crus
 An enriched dough adds butter, eggs or milk, which give a soft crumb and a tender
 crust.
 
+## Kitchen
+
+### How do a kettle and a thermos differ?
+
+A kettle heats water quickly with an electric element, while a thermos keeps water hot
+for hours without any power.
+
 ## Replication
 
 ### How does log shipping copy changes?
@@ -75,6 +82,7 @@ SWAP = "What does a swap file do?"
 COMPRESSION = "What does compression cost?"
 DOUGH = "What is the difference between a lean dough and an enriched dough?"
 SHIPPING = "How does log shipping copy changes?"
+KETTLE = "How do a kettle and a thermos differ?"
 
 
 @pytest.fixture(scope="module")
@@ -185,3 +193,16 @@ def test_a_property_of_the_other_named_thing(grader: Grader) -> None:
     right = grade(grader, DOUGH, "Lean dough is just flour, water, salt and yeast, with a "
                   "crisp crust; enriched dough adds butter, eggs, milk: a soft crumb.")  # fmt: skip
     assert clean(right) and right.score >= 6
+
+
+def test_two_subjects_crossed_against_one_note_sentence(grader: Grader) -> None:
+    # The note says both in one sentence, one clause each.
+    wrong = grade(grader, KETTLE, "A kettle keeps water hot for hours without power, while "
+                  "a thermos heats water quickly with an electric element.")  # fmt: skip
+    assert "crossed-subjects" in flagged(wrong) and wrong.score <= 5
+    for answer in (
+        "The kettle heats water fast with its element, whereas the thermos just keeps it "
+        "hot for hours with no power.",
+        "A kettle heats water quickly, I think.",
+    ):
+        assert clean(grade(grader, KETTLE, answer)), answer
