@@ -60,6 +60,13 @@ A lean dough holds only flour, water, salt and yeast and bakes into a crisp crus
 An enriched dough adds butter, eggs or milk, which give a soft crumb and a tender
 crust.
 
+## Optimisers
+
+### What does a running average of steps do?
+
+The optimiser remembers its last step and adds a share of it to the current step,
+which carries it through flat regions.
+
 ## Kitchen
 
 ### How do a kettle and a thermos differ?
@@ -83,6 +90,7 @@ COMPRESSION = "What does compression cost?"
 DOUGH = "What is the difference between a lean dough and an enriched dough?"
 SHIPPING = "How does log shipping copy changes?"
 KETTLE = "How do a kettle and a thermos differ?"
+AVERAGE = "What does a running average of steps do?"
 
 
 @pytest.fixture(scope="module")
@@ -206,3 +214,15 @@ def test_two_subjects_crossed_against_one_note_sentence(grader: Grader) -> None:
         "A kettle heats water quickly, I think.",
     ):
         assert clean(grade(grader, KETTLE, answer)), answer
+
+
+def test_the_opposite_act(grader: Grader) -> None:
+    wrong = grade(grader, AVERAGE, "The optimiser forgets its last step and subtracts a "
+                  "share of it from the current step.")  # fmt: skip
+    assert "opposite-words" in flagged(wrong) and wrong.score <= 5
+    for answer in (
+        "It keeps its previous step in memory and adds part of it to the new step, so it "
+        "gets through flat regions.",
+        "It remembers the last step, I believe.",
+    ):
+        assert clean(grade(grader, AVERAGE, answer)), answer

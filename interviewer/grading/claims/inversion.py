@@ -64,7 +64,7 @@ def _antonym_hits(
     global _ANTONYM_STEMS
     if _ANTONYM_STEMS is None:
         graded = dict(dict.items(ANTONYMS))
-        for line in cue_list("graded_antonyms"):
+        for line in (*cue_list("graded_antonyms"), *cue_list("opposite_acts")):
             a, b = line.split()
             graded.setdefault(a, b)
             graded.setdefault(b, a)
@@ -387,9 +387,31 @@ def _near(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:
                 out |= {stem(x) for x in nxt}
         return out
 
-    return any(after(claim, a) & after(sent, b) for a, b in flips) or any(
-        _verb_of(claim, a) & _verb_of(sent, b) for a, b in flips
+    return (
+        any(after(claim, a) & after(sent, b) for a, b in flips)
+        or any(_verb_of(claim, a) & _verb_of(sent, b) for a, b in flips)
+        or any(
+            _predicative(claim, a) & after(sent, b) or after(claim, a) & _predicative(sent, b)
+            for a, b in flips
+        )
     )
+
+
+# Verbs that link a thing to what is said of it ("makes convergence worse").
+_LINKS = frozenset("is are was were be become becomes get gets got make makes made".split())
+
+
+def _predicative(text: str, word: str) -> AbstractSet[str]:
+    """What a word that ends its clause is said of: the content word just before it
+    ("makes convergence worse" -> converg; "better convergence" says it before)."""
+    out: set[str] = set()
+    for clause in re.split(r"[,;:.()]|\b(?:and|but|while|whereas|so|which)\b", text.lower()):
+        toks = words(clause)
+        if toks and toks[-1] == word:
+            prev = [t for t in toks[-4:-1] if t not in _LINKS]
+            if prev and _is_content(prev[-1]):
+                out.add(stem(prev[-1]))
+    return out
 
 
 # An adverb of manner ends its clause or stands next to its verb: "is replicated
