@@ -16,7 +16,7 @@ from interviewer.grading.claims.polarity import polarity_flip
 from interviewer.grading.claims.registry import whole_sentence
 from interviewer.grading.claims.sibling import sibling_swap
 from interviewer.grading.claims.subject import _note_sentences
-from interviewer.grading.claims.swap import contrast_swap
+from interviewer.grading.claims.swap import contrast_swap, name_heads
 from interviewer.grading.contrast import sentence_subjects, subject_names
 from interviewer.text import ANAPHOR_START, text_terms
 
@@ -46,12 +46,13 @@ def find_wrong_claims(
     skip = frozenset(params.disabled_rules)
     subjects = sentence_subjects([(kp.id, sent) for kp, sent, _ in sentences], names)
     own_sents = [(kp, sent) for kp, sent, _ in sentences]
+    heads = name_heads(question, names)
 
     def check(c: Claim, ref: str | None) -> Finding | None:
         found = None
         mine = subject_names(c.text, names)
         if names and "swapped-subject" not in skip:
-            found = contrast_swap(c.text, names, sentences, subjects)
+            found = contrast_swap(c.text, names, sentences, subjects, heads)
         # A claim about one of the subjects the question contrasts is compared
         # with the notes about that subject (WHERE "before", HAVING "after" are
         # no opposites), and judged by the contrast above, not by the subject
@@ -63,7 +64,10 @@ def find_wrong_claims(
                 x for x, subj in zip(sentences, subjects, strict=True)
                 if not subj or subj & mine
             ]  # fmt: skip
-        found = found or find_contradiction(c.text, evidence, qterms, about, own)
+        found = found or find_contradiction(
+            c.text, evidence, qterms, about, own,
+            c.parent.text if c.parent else ref if ANAPHOR_START.match(c.text) else None,
+        )
         if found is None and "opposite-direction" not in skip:
             found = opposite_direction(c.text, about, qterms)
         if found is None and c.parent is None and "crossed-subjects" not in skip:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from interviewer.grading.models import KeyPoint
 
 # Where a sentence turns from one subject to another.
-_TURN = re.compile(r";|,?\s*\b(?:while|whereas|whilst|unlike)\b|,\s*(?:and|but)\b|\bbut\b", re.I)
+_TURN = re.compile(r";|,?\s*\b(?:while|whereas|whilst|unlike)\b|,\s*(?:and|but|so)\b|\bbut\b", re.I)
 # Words a clause may open with before its subject ("for a continuous target ...").
 _LEAD = frozenset(
     "for in with on under using a an the so and then also whereas while whilst but "
@@ -70,6 +70,14 @@ def _units(
             about = own | prev
         out.append((kp, sent, own, about))
         prev = about
+        # A sentence that turns from one subject to another ("the gradient of A is 1
+        # ..., while B saturates quickly") is also two statements, one of each.
+        parts = [p for p in _TURN.split(sent) if p and len(words(p)) >= 3]
+        anchors = [_anchor(p) for p in parts]
+        if len(parts) >= 2 and all(anchors) and len(set(anchors)) == len(anchors):
+            # (The anchor is then the clause's subject or a word that names it: "the
+            # gradient of ReLU" is about ReLU as well; each clause is about its words.)
+            out.extend((kp, sent, _stems(p), _stems(p)) for p in parts)
     return out
 
 

@@ -36,12 +36,23 @@ def said_in_notes(claim: str, points: Sequence[KeyPoint]) -> bool:
     return len(plain) >= 20 and any(plain in _plain(kp.text) for kp in points)
 
 
+def _other_item(kp_id: str, labels: dict[str, frozenset[str]], about: AbstractSet[str]) -> bool:
+    """The note sentence belongs to a labelled item of a list ("Repeatable read: rows
+    already read do not change") and the claim names another item of it, not this
+    one ("Read committed forbids dirty reads but a row read twice can change")."""
+    own = labels.get(kp_id)
+    if not own or own <= about:
+        return False
+    return any(lab and lab != own and lab <= about for lab in labels.values())
+
+
 def find_contradiction(
     claim: str,
     points: Sequence[KeyPoint],
     qterms: AbstractSet[str],
     sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]] | None = None,
     skip: AbstractSet[str] = frozenset(),
+    context: str | None = None,
 ) -> Finding | None:
     """The note point that a claim contradicts, with a correction, or None. Each rule
     needs explicit textual evidence in one note sentence:
@@ -63,7 +74,9 @@ def find_contradiction(
     8. a conflicting definition: the claim defines S in prose, the notes define S (in
        words or as "S = formula"), and no note sentence about S agrees with it.
 
-    Each rule has a name (``registry.RULES``); ``skip``: names of rules not to apply.
+    Each rule has a name (``registry.RULES``); ``skip``: names of rules not to apply;
+    ``context``: the sentence a clause is part of (it may name what the clause is
+    about).
     (The grader adds 9, an overclaim, and 10, a wrong family: see ``_overclaim`` and
     ``_wrong_membership``.) A claim that a note sentence supports outright is not
     contradicted by another one about something else (rules 1 and 3), and a pair of
@@ -80,7 +93,11 @@ def find_contradiction(
     if sentences is None:
         sentences = _note_sentences(points)
     found: list[tuple[int, int, KeyPoint, str, int]] = []
+    about = _stems(f"{context} {claim}" if context else claim)
+    labels = {kp.id: _stems(kp.label) for kp, _, _ in sentences if kp.label}
     for n, (kp, sent, parsed) in enumerate(sentences):
+        if _other_item(kp.id, labels, about):
+            continue
         got = _sentence_contradiction(
             claim, sent, parsed, qterms, c_stems, c_neg, c_words, c_all, kp.label
         )

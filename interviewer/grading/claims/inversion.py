@@ -64,7 +64,7 @@ def _antonym_hits(
     global _ANTONYM_STEMS
     if _ANTONYM_STEMS is None:
         graded = dict(dict.items(ANTONYMS))
-        for line in cue_list("graded_antonyms"):
+        for line in (*cue_list("graded_antonyms"), *cue_list("opposite_acts")):
             a, b = line.split()
             graded.setdefault(a, b)
             graded.setdefault(b, a)
@@ -172,6 +172,7 @@ def _sentence_contradiction(
         and len(core_shared) >= 0.7 * len(core_stems)
         and len(core_shared) >= 0.5 * len(p_stems)
         and negation_over(core, core_shared) != negation_over(part, core_shared)
+        and not _about_foil(core, part)
     ):
         return 1, f"Your notes say: “{_short(sent, 220)}”"
     # 2. not only X
@@ -233,7 +234,17 @@ def _sentence_contradiction(
             named = bool(subject) and subject <= c_stems | qterms and bool(subject - qterms)
             labelled = bool(label) and bool(_stems(label)) and _stems(label) <= c_stems
             related = named or len(shared - qterms) >= 2 or same_than or labelled
+            # (An adverb of manner with the same two words around it, "the cache writes
+            # to the database asynchronously" / "Cache synchronously writes entry to
+            # data store", is said of the same act.)
+            related = related or any(
+                len(_verb_of(claim, a) & _verb_of(sent, b)) >= 2 for a, b in flips
+            )
             if related and _near(flips, claim, sent):
+                return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
+            if same_than and _than_flip(flips, claim, sent):
+                return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
+            if _framed(flips, claim, sent):
                 return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
             if named and any(_categorical(a, b, claim, sent, subject) for a, b in flips):
                 return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
@@ -260,7 +271,11 @@ def _sentence_contradiction(
         if not x_text.strip():
             x_text = sent[m.end() :]
         used = _stems(x_text) - qterms - y
-        if len(y) < 2 or c_neg or re.search(r"\b(instead|rather|not|replac\w*)\b", claim, re.I):
+        if c_neg or re.search(r"\b(instead|rather|not|replac\w*)\b", claim, re.I):
+            continue
+        if len(y) == 1 and _value_swap(claim, sent, m, y_text, c_stems, qterms):
+            return 5, f"Your notes say: “{_short(sent, 220)}”"
+        if len(y) < 2:
             continue
         if (
             len(y & c_stems) >= max(2, (len(y) + 1) // 2)
@@ -277,6 +292,57 @@ def _sentence_contradiction(
     if swapped and (len(shared - qterms) >= 2 or len(shared) >= 3):
         return 6, f"Your notes say: “{_short(sent, 220)}”"
     return None
+
+
+# "... gives UNKNOWN rather than true": the value a sentence names, and the value it
+# rules out.
+_VALUE_BEFORE = re.compile(r"\b(?:is|are|gives?|returns?|equals?|evaluates? to|becomes?)\s+"
+                           r"(?:an?\s+|the\s+)?(?P<x>[\w-]+)\s*$", re.I)
+
+
+def _value_swap(
+    claim: str, sent: str, m: re.Match[str], y_text: str, c_stems: AbstractSet[str],
+    qterms: AbstractSet[str],
+) -> bool:
+    """One word ruled out for another ("gives UNKNOWN rather than true"), and the
+    claim gives the thing the ruled-out word ("NULL = NULL is true") without the
+    other: the value of the same thing (a word of the sentence before the value,
+    one the question names or two others). Only a value after a verb of being or
+    giving: "use the median rather than the mean" names no value."""
+    before = _VALUE_BEFORE.search(sent[: m.start()])
+    y_word = re.findall(r"[\w-]+", y_text)
+    if before is None or len(y_word) != 1:
+        return False
+    x, y = before.group("x").lower(), y_word[0].lower()
+    said = re.search(
+        rf"\b(?:is|are|gives?|returns?|equals?|evaluates? to|becomes?)\s+(?:an?\s+|the\s+)?"
+        rf"{re.escape(y)}\b", claim, re.I,
+    )
+    if said is None or stem(x) in c_stems or re.search(rf"\b{re.escape(x)}\b", claim, re.I):
+        return False
+    rest = sent[: m.start()] + sent[m.end() :]
+    if re.search(rf"\b{re.escape(y)}\b", rest, re.I):
+        return False  # the sentence gives that value to something else as well
+    head = _stems(sent[: before.start()]) & _stems(claim[: said.start()])
+    return bool(head & qterms) or len(head) >= 2
+
+
+_FOIL_WORDS = "|".join(cue_list("contrast_words"))
+_FOIL = re.compile(
+    rf"\b(?:{_FOIL_WORDS})\s+(?:to\s+)?(?P<x>[^,;:]{{1,40}}?)\s+(?:it|they|this|these)\b",
+    re.I,
+)
+
+
+def _about_foil(core: str, part: str) -> bool:
+    """The note sentence sets a thing against its subject ("unlike a sorted tree it does
+    not keep the keys in order") and the claim opens with that thing: what the note
+    says of its subject is not said of it."""
+    m = _FOIL.search(core)
+    if m is None:
+        return False
+    opening = _stems(" ".join(words(part)[:5]))
+    return bool(_stems(m.group("x")) & opening)
 
 
 _THAN_TAIL = re.compile(r"[\w\s'-]{0,40}")
@@ -321,7 +387,94 @@ def _near(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:
                 out |= {stem(x) for x in nxt}
         return out
 
-    return any(after(claim, a) & after(sent, b) for a, b in flips)
+    return (
+        any(after(claim, a) & after(sent, b) for a, b in flips)
+        or any(_verb_of(claim, a) & _verb_of(sent, b) for a, b in flips)
+        or any(
+            _predicative(claim, a) & after(sent, b) or after(claim, a) & _predicative(sent, b)
+            for a, b in flips
+        )
+    )
+
+
+# Verbs that link a thing to what is said of it ("makes convergence worse").
+_LINKS = frozenset("is are was were be become becomes get gets got make makes made".split())
+
+
+def _predicative(text: str, word: str) -> AbstractSet[str]:
+    """What a word that ends its clause is said of: the content word just before it
+    ("makes convergence worse" -> converg; "better convergence" says it before)."""
+    out: set[str] = set()
+    for clause in re.split(r"[,;:.()]|\b(?:and|but|while|whereas|so|which)\b", text.lower()):
+        toks = words(clause)
+        if toks and toks[-1] == word:
+            prev = [t for t in toks[-4:-1] if t not in _LINKS]
+            if prev and _is_content(prev[-1]):
+                out.add(stem(prev[-1]))
+    return out
+
+
+# An adverb of manner ends its clause or stands next to its verb: "is replicated
+# asynchronously", "synchronously writes".
+_MANNER = re.compile(r"ly$")
+
+
+def _verb_of(text: str, word: str) -> AbstractSet[str]:
+    """For an adverb of manner ("asynchronously"): the content words next to it in its
+    clause, the verb it qualifies among them ("Data is replicated asynchronously" ->
+    replic; "the cache writes to the database asynchronously" -> write, databas). Other
+    words qualify what follows them (``_near``)."""
+    if not _MANNER.search(word):
+        return set()
+    out: set[str] = set()
+    for clause in re.split(r"[,;:()]|\b(?:and|but|while|whereas|so|which)\b", text.lower()):
+        toks = words(clause)
+        for i, t in enumerate(toks):
+            if t == word:
+                near = toks[max(0, i - 5) : i] + toks[i + 1 : i + 3]
+                out |= {stem(x) for x in near if _is_content(x)}
+    return out
+
+
+def _content_around(text: str, word: str, before: bool) -> AbstractSet[str]:
+    """The first content word before (or after) each use of ``word`` in its clause,
+    skipping particles ("indexes slow down writes" -> index / write)."""
+    out: set[str] = set()
+    for clause in re.split(r"[,;:()]|\b(?:and|but|while|whereas|so|which)\b", text.lower()):
+        toks = words(clause)
+        for i, t in enumerate(toks):
+            if t != word:
+                continue
+            side = reversed(toks[max(0, i - 3) : i]) if before else toks[i + 1 : i + 4]
+            got = next((x for x in side if _is_content(x)), None)
+            if got is not None:
+                out.add(stem(got))
+    return out
+
+
+def _framed(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:
+    """The flipped words stand between the same two words on both sides: "indexes
+    speed up writes" / "indexes slow down writes" (the same thing, said to change the
+    same thing the other way)."""
+    return any(
+        _content_around(claim, a, True) & _content_around(sent, b, True)
+        and _content_around(claim, a, False) & _content_around(sent, b, False)
+        for a, b in flips
+    )
+
+
+def _than_flip(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:
+    """Two comparisons with the same reference ("smaller than physical memory" /
+    "looks larger and more contiguous than the physical memory"), each with one word
+    of the flipped pair as its comparative (a few words before its "than")."""
+
+    def before_than(text: str, word: str) -> bool:
+        toks = [w.lower() for w in words(text)]
+        return any(
+            t == word and "than" in toks[i + 1 : i + 5] for i, t in enumerate(toks)
+        )
+
+    return any(before_than(claim, a) and before_than(sent, b) for a, b in flips)
 
 
 def _is_content(word: str) -> bool:

@@ -16,7 +16,7 @@ from interviewer.grading.claims.registry import Finding
 from interviewer.grading.coverage import _short
 from interviewer.grading.cues import cue_list
 from interviewer.text import ANAPHOR_START as _ANAPHOR
-from interviewer.text import NEGATIONS, _content, stem, words
+from interviewer.text import ANAPHORS, NEGATIONS, _content, stem, words
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -32,6 +32,8 @@ WINDOW = 8
 _LESSENING = frozenset(
     w for w, d in (line.split() for line in cue_list("direction")) if d == "down"
 )
+# Words that set a thing against what the statement is about ("unlike X, it ...").
+_UNLIKE = frozenset(cue_list("contrast_words"))
 # A scope ends at punctuation or where a new statement starts.
 _STOP = frozenset({",", ";", ":", ".", "but", "while", "whereas", "so", "because", "and"})
 
@@ -54,6 +56,13 @@ def _denials(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     """(the content stems a negation denies, the content stems before it) for each
     negation of a text: "it never switches to kernel mode" -> ([switch, kernel, mode],
     [])."""
+    return tuple((scope, before) for scope, before, _ in _denials_of(text))
+
+
+@lru_cache(maxsize=20_000)
+def _denials_of(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], bool], ...]:
+    """``_denials`` with, for each, whether a pronoun ("it does not ...") stands for
+    what the negation is said of."""
     toks = _tokens(text)
     out = []
     for i, t in enumerate(toks):
@@ -68,12 +77,19 @@ def _denials(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
             if len(scope) >= SCOPE:
                 break
         before: list[str] = []
+        pronoun = False
         for u in reversed(toks[max(0, i - 6) : i]):
             if u in _STOP:
                 break
+            if u in _UNLIKE:
+                # "unlike GROUP BY it does not ...": what follows "unlike" is the
+                # thing the statement is not about.
+                before = []
+                continue
+            pronoun = pronoun or u in ANAPHORS
             if _content(u) and u.isalpha():
                 before.append(stem(u))
-        out.append((tuple(scope), tuple(before)))
+        out.append((tuple(scope), tuple(before), pronoun))
     return tuple(out)
 
 
@@ -145,8 +161,17 @@ def polarity_flip(
         if hit is not None:
             return hit
     # 2. The claim states what a note denies.
-    for kp, sent, _ in sentences:
-        for scope, before in _denials(sent):
+    referent: tuple[int, object, AbstractSet[str]] = (-2, None, frozenset())
+    for n, (kp, sent, parsed) in enumerate(sentences):
+        for scope, before, pronoun in _denials_of(sent):
+            if pronoun:
+                # "A window function computes ..., but unlike GROUP BY it does not
+                # collapse the rows": what is denied is said of what the pronoun stands
+                # for, the subject of this sentence or of the one before it in the same
+                # section (none known: no evidence).
+                r_n, r_kp, r_subj = referent
+                near = r_kp is kp or (r_n == n - 1 and _same_section(r_kp, kp))
+                before = tuple(_parsed_subject(parsed) or (r_subj if near else ()))
             phrase = [s for s in scope if s not in qterms]
             if len(phrase) < 2 or len(scope) < 2:
                 continue
@@ -158,7 +183,23 @@ def polarity_flip(
             if any(_states(scope, s2, (False, None)) for _, s2, _ in sentences):
                 continue  # the notes also state it (or say it both ways)
             return Finding(kp, f"Your notes say: “{_short(sent, 220)}”", "negated-phrase")
+        if _parsed_subject(parsed):
+            referent = (n, kp, _parsed_subject(parsed))
     return None
+
+
+def _same_section(a: object, b: KeyPoint) -> bool:
+    cite = getattr(a, "citation", None)
+    return cite is not None and (cite.source, cite.heading) == (
+        b.citation.source, b.citation.heading
+    )
+
+
+def _parsed_subject(parsed: object) -> AbstractSet[str]:
+    """The subject stems of a parsed note sentence (``subject._subject``), if any."""
+    if isinstance(parsed, tuple) and parsed and isinstance(parsed[0], (set, frozenset)):
+        return parsed[0]
+    return frozenset()
 
 
 def _same_subject(

@@ -9,11 +9,11 @@ from interviewer.grading.claims.cues import _lower_words, _negated, _stems
 from interviewer.grading.claims.inversion import _within
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _DEF_VERBS
-from interviewer.grading.contrast import subject_names
+from interviewer.grading.contrast import names_in, subject_names
 from interviewer.grading.coverage import _short
 from interviewer.grading.cues import cue_list
 from interviewer.grading.models import KeyPoint
-from interviewer.text import stem, words
+from interviewer.text import STOPWORDS, stem, words
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
@@ -132,18 +132,39 @@ _ASIDE = re.compile(r"\([^)]*\)")
 _LISTED = re.compile(r"^\s*(?:\w[\w'’-]*\s*){1,3}(?:\([^)]*\)\s*)?(?:,|and\b|or\b|/)", re.I)
 
 
+def _content_word(w: str) -> bool:
+    return w.isalnum() and w.lower() not in STOPWORDS
+
+
+def name_heads(question: str, names: AbstractSet[str]) -> frozenset[str]:
+    """The word that two contrasted names share as their head ("a validation set and a
+    test set", "an INNER JOIN and a LEFT JOIN"): part of each name, it says nothing of
+    either."""
+    toks = [stem(w.lower()) for w in words(question)]
+    after: dict[str, set[str]] = {}
+    for name in names:
+        last = name.split(" ")[-1]
+        for i, t in enumerate(toks[:-1]):
+            if t == last:
+                after.setdefault(toks[i + 1], set()).add(name)
+    return frozenset(h for h, of in after.items() if len(of) >= 2 and h not in names)
+
+
 def contrast_swap(
     claim: str,
     names: AbstractSet[str],
     sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
     subjects: list[set[str]],
+    heads: AbstractSet[str] = frozenset(),
 ) -> Finding | None:
     """7b. The question contrasts subjects ("INNER JOIN and a LEFT JOIN", "WHERE and
     HAVING"); the claim opens with one of them and says of it what the notes say of
     another: its predicate matches a note sentence about only the other subject better
     than any about its own, with words the notes never use of its own ("A left join
     only keeps the rows that match in both tables"). ``subjects``: the names each note
-    sentence is about (``contrast.sentence_subjects``)."""
+    sentence is about (``contrast.sentence_subjects``); ``heads``: words of the names
+    that count as neither side's (``name_heads``)."""
+    names_heads = set(names) | set(heads)
     named = subject_names(claim, names)
     if len(named) != 1:
         return None
@@ -153,18 +174,26 @@ def contrast_swap(
     if _LISTED.match(claim):
         return None  # "FIFO, LRU, clock": names listed, nothing said of them
     own_name = next(iter(named))
-    pred = _predicate(claim, names)
+    first = [w for w in words(claim) if _content_word(w)][:1]
+    opens = bool(first) and stem(first[0].lower()) == own_name.split(" ")[0]
+    pred = _predicate(claim, names_heads)
     if len(pred) < 2:
         return None
     own: list[set[str]] = []
     other: list[tuple[KeyPoint, str, set[str]]] = []
     for (kp, sent, _), subj in zip(sentences, subjects, strict=True):
         if subj == {own_name}:
-            own.append(_predicate(sent, names))
-        elif subj and own_name not in subj and (_negated(sent) or not neg):
+            own.append(_predicate(sent, names_heads))
+        elif (
+            subj and own_name not in subj and (_negated(sent) or not neg)
+            # A sentence that also names the claim's subject ("First-come, first-served:
+            # short jobs wait behind long ones") may say it of both, unless the claim
+            # opens with that name ("FCFS runs jobs ..." does not).
+            and (opens or own_name not in names_in(_ASIDE.sub(" ", sent), names))
+        ):
             # (An aside in brackets, "(pipes, sockets, shared memory)", lists examples:
             # it says nothing of the other subject that a claim could have taken.)
-            other.append((kp, sent, _predicate(_ASIDE.sub(" ", sent), names)))
+            other.append((kp, sent, _predicate(_ASIDE.sub(" ", sent), names_heads)))
     if not own or not other:
         return None
     own_words = set().union(*own)
