@@ -635,11 +635,14 @@ def _emphasis_start(lines: list[str], i: int) -> _Start | None:
         return None
     if m.group(1) in ("*", "_") and rest:
         return None  # a single emphasised word or phrase inside a sentence
-    uncertain = None
+    uncertain = answer = None
     if rest and not rest.startswith(("[", "(")):
+        # "**What is X?** X is ...": the answer's first words share the question's line
+        # and are part of the answer (a source link there is not).
         uncertain = "answer starts on the question's line"
-    return _Start(line=i, body=i + 1, question=clean_question(inner), kind="bold",
-                  uncertain=uncertain)  # fmt: skip
+        answer = rest
+    return _Start(line=i, body=i if answer else i + 1, question=clean_question(inner),
+                  kind="bold", uncertain=uncertain, answer=answer)  # fmt: skip
 
 
 def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
@@ -1195,7 +1198,9 @@ def split_sections(
             if st.answer is not None:
                 # The answer shares the question's line (a table row, a label).
                 rest = "\n".join(lines[st.line + 1 : end + 1]).strip("\n")
-                body = "\n\n".join(x for x in (st.answer, rest) if x)
+                # A next line that is not blank goes on with the same paragraph.
+                goes_on = st.line + 1 <= end and bool(lines[st.line + 1].strip())
+                body = ("\n" if goes_on else "\n\n").join(x for x in (st.answer, rest) if x)
             path = [*sec.heading_path, st.name or st.question]
             unit = sec.model_copy(
                 update={
@@ -1471,6 +1476,11 @@ def answer_line(raw: str) -> str:
     inline = _inline_answer(lm.group(2)) if lm and "?" in line else None
     if inline is not None:
         return line[: len(line) - len(line.lstrip())] + inline[1]  # the question is no claim
+    em = _EMPH_LINE.match(line) if "?" in line else None
+    if em is not None and em.group(1) in ("**", "__") and asks(em.group(2)):
+        rest = em.group(3).strip()
+        if rest and not rest.startswith(("[", "(")):
+            return line[: len(line) - len(line.lstrip())] + rest  # "**Q?** answer ..."
     return _ANSWER_LABEL.sub(r"\1", line, count=1)
 
 

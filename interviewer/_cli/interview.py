@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from interviewer.store import SessionRecord
 
 SAVED_MESSAGE = "session saved; `interviewer resume` to continue"
+DRAFT_KEPT = " (the answer you were typing too: it offers it back)"
 
 TopicOpt = Annotated[
     list[str] | None,
@@ -198,10 +199,16 @@ class RichIO:
 
     # -- output ------------------------------------------------------------------------
     def notice(self, message: str) -> None:
-        self.console.print(f"[yellow]note:[/] {_escape(message)}", markup=True, highlight=False)
+        self.console.print(
+            f"[yellow]note:[/] {_escape(message)}", markup=True, highlight=False,
+            soft_wrap=_one_line(self.console),
+        )  # fmt: skip
 
     def info(self, message: str) -> None:
-        self.console.print(f"[dim]{_escape(message)}[/]", markup=True, highlight=False)
+        self.console.print(
+            f"[dim]{_escape(message)}[/]", markup=True, highlight=False,
+            soft_wrap=_one_line(self.console),
+        )  # fmt: skip
 
     def ask(self, question: AskedQuestion) -> None:
         from rich.text import Text
@@ -383,13 +390,14 @@ def _open_and_run(
         try:
             outcome = session.run()
         except KeyboardInterrupt:
-            chatter.print(f"\n{SAVED_MESSAGE}", markup=False)
-            if drafts.load(record.id) is not None:
-                chatter.print(
-                    "the answer you were typing is kept: `interviewer resume` offers it back",
-                    markup=False,
-                    highlight=False,
-                )
+            # One line, whether or not an answer was being typed.
+            kept = drafts.load(record.id) is not None
+            chatter.print(
+                f"\n{SAVED_MESSAGE}{DRAFT_KEPT if kept else ''}",
+                markup=False,
+                highlight=False,
+                soft_wrap=_one_line(chatter),
+            )
             if json_out:
                 print_json(store.transcript(record.id).model_dump(mode="json"))
             raise typer.Exit(130) from None

@@ -1,0 +1,124 @@
+"""Found by trying the product on notes nobody had seen: a bold question whose answer
+starts on its own line, warnings that must stay one line in pipes, and the one-line
+message of an interrupted session."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from interviewer.corpus import load_document
+from interviewer.grading.material import material_units
+from interviewer.units import answer_line, units_of
+
+NOTES = """# Web notes
+
+## Browser storage
+
+**How do cookies differ from session storage?** Cookies travel with every request
+to their domain and may be marked HttpOnly; session storage stays in one tab and
+is cleared when the tab closes.
+
+**What does the async attribute do?**
+
+The script downloads in parallel and runs as soon as it arrives, in no fixed order.
+"""
+
+
+def _doc(tmp_path: Path, text: str, name: str = "notes.md"):  # type: ignore[no-untyped-def]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return load_document(tmp_path, path, 1_000_000)
+
+
+def test_bold_question_keeps_the_answer_words_on_its_own_line(tmp_path: Path) -> None:
+    doc = _doc(tmp_path, NOTES)
+    units = {u.question: u for u in units_of(doc)}
+    inline = units["How do cookies differ from session storage?"]
+    assert inline.kind == "bold"
+    assert (inline.line_start, inline.line_end) == (5, 7)
+    sec = next(s for s in doc.sections if s.id == inline.id)
+    # The answer's first words are on the question's line: they are the answer's start,
+    # one paragraph with the lines below (no break in the middle of the sentence).
+    assert sec.text.startswith("Cookies travel with every request\nto their domain")
+    # The grader reads the same words, without the question.
+    lines = NOTES.split("\n")
+    points = [u.text for u in material_units(lines, [sec])]
+    assert points and points[0].startswith("Cookies travel with every request to their domain")
+    assert not any("?" in p for p in points)
+    # A bold question alone on its line is unchanged: its answer is below.
+    alone = units["What does the async attribute do?"]
+    assert (alone.line_start, alone.line_end) == (9, 11)
+    sec2 = next(s for s in doc.sections if s.id == alone.id)
+    assert sec2.text.strip().startswith("The script downloads in parallel")
+
+
+def test_answer_line_drops_a_leading_bold_question_but_not_a_source() -> None:
+    assert answer_line("**Why use it?** Because it is cheap.") == "Because it is cheap."
+    assert answer_line("  __Why use it?__ Because it is cheap.") == "  Because it is cheap."
+    # A link after the question is its source, not an answer: the line stays as it is.
+    line = "**Why use it?** [docs](https://example.org)"
+    assert answer_line(line) == line
+    # Bold words inside a sentence that does not ask are untouched.
+    assert answer_line("**Note** it is cheap.") == "**Note** it is cheap."
+
+
+def test_unreadable_file_warning_is_one_line_in_a_pipe(tmp_path: Path) -> None:
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "latin.md").write_bytes(
+        b"# Notes\n\n## What is a caf\xe9 queue?\n\nOrders served first in, first out.\n"
+    )
+    env = dict(os.environ, COLUMNS="60")
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewer", "questions", "--corpus", str(corpus)],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    warnings = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert warnings == [
+        "warning: latin.md: not valid UTF-8 (byte 0xe9 at line 3); re-save the file as UTF-8"
+    ]
+
+
+def test_interrupted_session_says_so_in_one_line_and_keeps_the_answer(tmp_path: Path) -> None:
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "queues.md").write_text(
+        "# Queues\n\n## What is back-pressure in a message queue?\n\n"
+        "Producers are slowed down when consumers cannot keep up, so that the queue does "
+        "not grow without bound.\n",
+        encoding="utf-8",
+    )
+    env = dict(os.environ, COLUMNS="60")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "interviewer", "interview", "--no-llm", "-n", "1",
+         "--corpus", str(corpus)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+    )  # fmt: skip
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("producers get slowed down\n")  # no "." yet: still being typed
+    proc.stdin.flush()
+    seen = ""
+    deadline = time.monotonic() + 240
+    while "Question 1/1" not in seen and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen += line
+    assert "Question 1/1" in seen
+    time.sleep(2)  # let the typed line reach the draft store
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130
+    said = [ln for ln in err.splitlines() if ln.strip() and "loading" not in ln]
+    assert len(said) == 1, err
+    assert said[0].startswith("session saved; `interviewer resume` to continue")
+    assert "answer you were typing" in said[0]
+    drafts = list((Path(os.environ["INTERVIEWER_HOME"]) / "drafts").rglob("*"))
+    assert any(p.is_file() and "producers get slowed down" in p.read_text() for p in drafts)
