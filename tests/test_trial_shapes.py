@@ -122,3 +122,28 @@ def test_interrupted_session_says_so_in_one_line_and_keeps_the_answer(tmp_path: 
     assert "answer you were typing" in said[0]
     drafts = list((Path(os.environ["INTERVIEWER_HOME"]) / "drafts").rglob("*"))
     assert any(p.is_file() and "producers get slowed down" in p.read_text() for p in drafts)
+
+
+def test_search_says_which_note_file_it_left_out(tmp_path: Path) -> None:
+    """A file the index could not read is left out of search and sessions: say so
+    (stderr, one line a file), not only in the audit."""
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "good.md").write_text(
+        "# Queues\n\n## What is back-pressure?\n\nProducers are slowed down when consumers "
+        "cannot keep up.\n",
+        encoding="utf-8",
+    )
+    (corpus / "latin.md").write_bytes(b"# Caf\xe9\n\nOrders served first in, first out.\n")
+    for _ in range(2):  # when it indexes, and when the index is already current
+        proc = subprocess.run(
+            [sys.executable, "-m", "interviewer", "search", "back-pressure", "--json",
+             "--corpus", str(corpus)],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        assert '"good.md"' in proc.stdout
+        warnings = [ln for ln in proc.stderr.splitlines() if ln.startswith("warning:")]
+        assert warnings == [
+            "warning: latin.md: not valid UTF-8 (byte 0xe9 at line 1); re-save the file as UTF-8"
+        ]

@@ -348,6 +348,11 @@ def _open_and_run(
             f"warning: {message}", markup=False, highlight=False, soft_wrap=_one_line(chatter)
         )
 
+    from interviewer._cli.checks import skipped_files
+
+    for skipped in skipped_files(settings):
+        warn(skipped)  # a file of the notes that no question can come from
+
     with SessionStore(settings.sessions_db, on_warning=warn) as store:
         drafts = DraftStore(settings.sessions_db.parent / "drafts")
         first_run = False
