@@ -147,3 +147,24 @@ def test_search_says_which_note_file_it_left_out(tmp_path: Path) -> None:
         assert warnings == [
             "warning: latin.md: not valid UTF-8 (byte 0xe9 at line 1); re-save the file as UTF-8"
         ]
+
+
+def test_word_topics_without_ollama_names_the_flag_not_no_llm(tmp_path: Path) -> None:
+    """`questions` has no --no-llm: with Ollama down, the error says that --word-topics
+    needs it and what leaving the flag out gives, in one line."""
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "q.md").write_text(
+        "# Queues\n\n## Back-pressure\n\nProducers are slowed down when consumers cannot "
+        "keep up, so that the queue does not grow without bound.\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewer", "questions", "--corpus", str(corpus),
+         "--word-topics"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    said = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(said) == 1 and said[0].startswith("error: Ollama is not reachable")
+    assert "--word-topics needs it" in said[0] and "--no-llm" not in said[0]
