@@ -616,13 +616,39 @@ def _list_start(lines: list[str], i: int, last: int) -> _Start:
         nxt = lines[j].replace("\t", "    ")
         nm = _LIST.match(nxt)
         if _indent(nxt) > marker_indent and not (nm and len(nm.group(1)) <= marker_indent):
-            uncertain = None  # an indented answer: the common, certain shape
+            # An indented answer: the common, certain shape. It ends where the text
+            # comes back to the list's margin after a blank line with something that is
+            # no list item (a paragraph of its own, as in Markdown).
+            return _Start(line=i, body=i + 1, question=clean_question(m.group(2)),
+                          kind="list", end=_indented_end(lines, j, last, marker_indent))
         elif nm or re.match(r"^\s*#", nxt):
             uncertain = "no answer"  # the next question or item, or a heading
         else:
             uncertain = "answer not indented under the list question"
     return _Start(line=i, body=i + 1, question=clean_question(m.group(2)), kind="list",
                   uncertain=uncertain)  # fmt: skip
+
+
+def _indented_end(lines: list[str], j: int, last: int, margin: int) -> int | None:
+    """The last line of an answer indented past ``margin`` from line ``j``, when a
+    paragraph at the margin follows it after a blank line; else None (the answer runs
+    on to the next question)."""
+    end = j
+    k = j + 1
+    while k <= last:
+        raw = lines[k].replace("\t", "    ")
+        if not raw.strip():
+            k += 1
+            continue
+        if _indent(raw) > margin:
+            end = k
+            k += 1
+            continue
+        blank_before = not lines[k - 1].strip()
+        if blank_before and not _LIST.match(raw) and not raw.lstrip().startswith("#"):
+            return end
+        return None
+    return None
 
 
 def _emphasis_start(lines: list[str], i: int) -> _Start | None:

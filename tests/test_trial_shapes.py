@@ -168,3 +168,35 @@ def test_word_topics_without_ollama_names_the_flag_not_no_llm(tmp_path: Path) ->
     said = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(said) == 1 and said[0].startswith("error: Ollama is not reachable")
     assert "--word-topics needs it" in said[0] and "--no-llm" not in said[0]
+
+
+LIST_NOTES = """# Concurrency
+
+1. What is a mutex?
+   A lock that lets one thread at a time into a critical section; the others
+   block until it is released.
+
+   - owned by the thread that locked it
+
+2. What is a semaphore?
+   A counter of permits: acquire takes one and blocks at zero, release gives one back.
+
+Deadlock needs four conditions at once: mutual exclusion, hold and wait, no
+preemption and a circular wait.
+"""
+
+
+def test_an_indented_list_answer_ends_where_a_paragraph_comes_back_to_the_margin(
+    tmp_path: Path,
+) -> None:
+    doc = _doc(tmp_path, LIST_NOTES)
+    units = {u.question: u for u in units_of(doc)}
+    mutex = units["What is a mutex?"]
+    # The indented answer and its nested item, up to the next question.
+    assert (mutex.kind, mutex.line_start, mutex.line_end) == ("list", 3, 7)
+    sem = units["What is a semaphore?"]
+    # The paragraph at the margin after a blank line is no part of this answer.
+    assert (sem.kind, sem.line_start, sem.line_end) == ("list", 9, 10)
+    rest = [s for s in doc.sections if s.line_start == 12]
+    assert len(rest) == 1 and rest[0].text.startswith("Deadlock needs four conditions")
+    assert rest[0].unit_kind is None and rest[0].unit_id is None
