@@ -549,6 +549,12 @@ def find_questions(
             starts.append(plain_start)
             i = plain_start.body
             continue
+        # Only outside every answer: within one, such a paragraph is rhetorical.
+        before = max([*starts, *list_run], key=lambda s: s.line, default=None)
+        outside = before is None or (before.end is not None and before.end < i)
+        para = _paragraph_question(lines, i, first) if lm is None and outside else None
+        if para is not None:
+            starts.append(para)
         i += 1
     close_run()
     starts.sort(key=lambda s: s.line)
@@ -595,6 +601,27 @@ def _plain_line_start(lines: list[str], i: int, first: int, last: int) -> _Start
         return None  # a run of questions with no answer between them
     return _Start(line=i, body=i + 1, question=clean_question(line), kind="qa",
                   uncertain="a plain line that asks, read as a question")  # fmt: skip
+
+
+# Why a unit read from a paragraph that opens with a question and goes on with its answer.
+_PARAGRAPH_QA = "a paragraph that opens with a question and answers it"
+
+
+def _paragraph_question(lines: list[str], i: int, first: int) -> _Start | None:
+    """"Why is X slower than Y? Y combines ... ": a paragraph of its own (a blank line
+    before it, at the margin) that opens with a question, a question word first, and
+    answers it on the same line."""
+    line = lines[i]
+    if (i > first and lines[i - 1].strip()) or line[:1].isspace():
+        return None
+    if line.lstrip().startswith((">", "<", "|", "#")):
+        return None
+    m = _PLAIN_Q.match(line.strip())
+    inline = _inline_answer(line) if m else None
+    if inline is None:
+        return None
+    return _Start(line=i, body=i, question=inline[0], kind="qa", answer=inline[1],
+                  uncertain=_PARAGRAPH_QA)  # fmt: skip
 
 
 def _next_nonblank(lines: list[str], i: int, last: int) -> int | None:
@@ -1152,7 +1179,8 @@ def split_sections(
             ) or question_text(sec.heading_path[-1]), sec.text)
             # Under a heading that asks, list items that ask are part of its answer;
             # a marked question (bold, Q:, a collapsible block) is a question of its own.
-            starts = [s for s in starts if s.kind != "list"]
+            # (So is a paragraph that opens with a question: a rhetorical one.)
+            starts = [s for s in starts if s.kind != "list" and s.uncertain != _PARAGRAPH_QA]
             raw_notes = []
             if not starts:
                 out.append(sec)
@@ -1502,6 +1530,9 @@ def answer_line(raw: str) -> str:
     inline = _inline_answer(lm.group(2)) if lm and "?" in line else None
     if inline is not None:
         return line[: len(line) - len(line.lstrip())] + inline[1]  # the question is no claim
+    para = _inline_answer(line) if "?" in line and not line[:1].isspace() else None
+    if para is not None and _PLAIN_Q.match(line.strip()):
+        return para[1]  # a paragraph that opens with its question: the answer after it
     em = _EMPH_LINE.match(line) if "?" in line else None
     if em is not None and em.group(1) in ("**", "__") and asks(em.group(2)):
         rest = em.group(3).strip()

@@ -200,3 +200,43 @@ def test_an_indented_list_answer_ends_where_a_paragraph_comes_back_to_the_margin
     rest = [s for s in doc.sections if s.line_start == 12]
     assert len(rest) == 1 and rest[0].text.startswith("Deadlock needs four conditions")
     assert rest[0].unit_kind is None and rest[0].unit_id is None
+
+
+PARAGRAPH_NOTES = """# Stream processing
+
+1. What is a watermark?
+   The point in event time up to which the system expects no more late events.
+
+Why is a tumbling window cheaper than a sliding one? Each event falls in exactly
+one tumbling window, while a sliding window copies it into several.
+
+**What is exactly-once processing?**
+
+Each event changes the result once even after a failure and a replay.
+
+Why does it matter? Because a replayed event would otherwise be counted twice in
+every aggregate.
+"""
+
+
+def test_a_paragraph_that_opens_with_its_question_is_a_unit_outside_answers(
+    tmp_path: Path,
+) -> None:
+    doc = _doc(tmp_path, PARAGRAPH_NOTES)
+    units = {u.question: u for u in units_of(doc)}
+    assert set(units) == {
+        "What is a watermark?",
+        "Why is a tumbling window cheaper than a sliding one?",
+        "What is exactly-once processing?",
+    }
+    para = units["Why is a tumbling window cheaper than a sliding one?"]
+    assert (para.kind, para.line_start, para.line_end) == ("qa", 6, 7)
+    sec = next(s for s in doc.sections if s.id == para.id)
+    assert sec.text.startswith("Each event falls in exactly\none tumbling window")
+    # The grader reads the answer without the question.
+    lines = PARAGRAPH_NOTES.split("\n")
+    points = [u.text for u in material_units(lines, [sec])]
+    assert points[0].startswith("Each event falls in exactly one tumbling window")
+    # Inside an answer, a paragraph that opens with a question is rhetorical: it stays.
+    bold = units["What is exactly-once processing?"]
+    assert (bold.line_start, bold.line_end) == (9, 14)
