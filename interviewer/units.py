@@ -549,6 +549,12 @@ def find_questions(
             starts.append(plain_start)
             i = plain_start.body
             continue
+        # Only outside every answer: within one, such a paragraph is rhetorical.
+        before = max([*starts, *list_run], key=lambda s: s.line, default=None)
+        outside = before is None or (before.end is not None and before.end < i)
+        para = _paragraph_question(lines, i, first) if lm is None and outside else None
+        if para is not None:
+            starts.append(para)
         i += 1
     close_run()
     starts.sort(key=lambda s: s.line)
@@ -597,6 +603,27 @@ def _plain_line_start(lines: list[str], i: int, first: int, last: int) -> _Start
                   uncertain="a plain line that asks, read as a question")  # fmt: skip
 
 
+# Why a unit read from a paragraph that opens with a question and goes on with its answer.
+_PARAGRAPH_QA = "a paragraph that opens with a question and answers it"
+
+
+def _paragraph_question(lines: list[str], i: int, first: int) -> _Start | None:
+    """"Why is X slower than Y? Y combines ... ": a paragraph of its own (a blank line
+    before it, at the margin) that opens with a question, a question word first, and
+    answers it on the same line."""
+    line = lines[i]
+    if (i > first and lines[i - 1].strip()) or line[:1].isspace():
+        return None
+    if line.lstrip().startswith((">", "<", "|", "#")):
+        return None
+    m = _PLAIN_Q.match(line.strip())
+    inline = _inline_answer(line) if m else None
+    if inline is None:
+        return None
+    return _Start(line=i, body=i, question=inline[0], kind="qa", answer=inline[1],
+                  uncertain=_PARAGRAPH_QA)  # fmt: skip
+
+
 def _next_nonblank(lines: list[str], i: int, last: int) -> int | None:
     j = i + 1
     while j <= last and not lines[j].strip():
@@ -616,13 +643,39 @@ def _list_start(lines: list[str], i: int, last: int) -> _Start:
         nxt = lines[j].replace("\t", "    ")
         nm = _LIST.match(nxt)
         if _indent(nxt) > marker_indent and not (nm and len(nm.group(1)) <= marker_indent):
-            uncertain = None  # an indented answer: the common, certain shape
+            # An indented answer: the common, certain shape. It ends where the text
+            # comes back to the list's margin after a blank line with something that is
+            # no list item (a paragraph of its own, as in Markdown).
+            return _Start(line=i, body=i + 1, question=clean_question(m.group(2)),
+                          kind="list", end=_indented_end(lines, j, last, marker_indent))
         elif nm or re.match(r"^\s*#", nxt):
             uncertain = "no answer"  # the next question or item, or a heading
         else:
             uncertain = "answer not indented under the list question"
     return _Start(line=i, body=i + 1, question=clean_question(m.group(2)), kind="list",
                   uncertain=uncertain)  # fmt: skip
+
+
+def _indented_end(lines: list[str], j: int, last: int, margin: int) -> int | None:
+    """The last line of an answer indented past ``margin`` from line ``j``, when a
+    paragraph at the margin follows it after a blank line; else None (the answer runs
+    on to the next question)."""
+    end = j
+    k = j + 1
+    while k <= last:
+        raw = lines[k].replace("\t", "    ")
+        if not raw.strip():
+            k += 1
+            continue
+        if _indent(raw) > margin:
+            end = k
+            k += 1
+            continue
+        blank_before = not lines[k - 1].strip()
+        if blank_before and not _LIST.match(raw) and not raw.lstrip().startswith("#"):
+            return end
+        return None
+    return None
 
 
 def _emphasis_start(lines: list[str], i: int) -> _Start | None:
@@ -635,11 +688,14 @@ def _emphasis_start(lines: list[str], i: int) -> _Start | None:
         return None
     if m.group(1) in ("*", "_") and rest:
         return None  # a single emphasised word or phrase inside a sentence
-    uncertain = None
+    uncertain = answer = None
     if rest and not rest.startswith(("[", "(")):
+        # "**What is X?** X is ...": the answer's first words share the question's line
+        # and are part of the answer (a source link there is not).
         uncertain = "answer starts on the question's line"
-    return _Start(line=i, body=i + 1, question=clean_question(inner), kind="bold",
-                  uncertain=uncertain)  # fmt: skip
+        answer = rest
+    return _Start(line=i, body=i if answer else i + 1, question=clean_question(inner),
+                  kind="bold", uncertain=uncertain, answer=answer)  # fmt: skip
 
 
 def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
@@ -1123,7 +1179,8 @@ def split_sections(
             ) or question_text(sec.heading_path[-1]), sec.text)
             # Under a heading that asks, list items that ask are part of its answer;
             # a marked question (bold, Q:, a collapsible block) is a question of its own.
-            starts = [s for s in starts if s.kind != "list"]
+            # (So is a paragraph that opens with a question: a rhetorical one.)
+            starts = [s for s in starts if s.kind != "list" and s.uncertain != _PARAGRAPH_QA]
             raw_notes = []
             if not starts:
                 out.append(sec)
@@ -1195,7 +1252,9 @@ def split_sections(
             if st.answer is not None:
                 # The answer shares the question's line (a table row, a label).
                 rest = "\n".join(lines[st.line + 1 : end + 1]).strip("\n")
-                body = "\n\n".join(x for x in (st.answer, rest) if x)
+                # A next line that is not blank goes on with the same paragraph.
+                goes_on = st.line + 1 <= end and bool(lines[st.line + 1].strip())
+                body = ("\n" if goes_on else "\n\n").join(x for x in (st.answer, rest) if x)
             path = [*sec.heading_path, st.name or st.question]
             unit = sec.model_copy(
                 update={
@@ -1471,6 +1530,14 @@ def answer_line(raw: str) -> str:
     inline = _inline_answer(lm.group(2)) if lm and "?" in line else None
     if inline is not None:
         return line[: len(line) - len(line.lstrip())] + inline[1]  # the question is no claim
+    para = _inline_answer(line) if "?" in line and not line[:1].isspace() else None
+    if para is not None and _PLAIN_Q.match(line.strip()):
+        return para[1]  # a paragraph that opens with its question: the answer after it
+    em = _EMPH_LINE.match(line) if "?" in line else None
+    if em is not None and em.group(1) in ("**", "__") and asks(em.group(2)):
+        rest = em.group(3).strip()
+        if rest and not rest.startswith(("[", "(")):
+            return line[: len(line) - len(line.lstrip())] + rest  # "**Q?** answer ..."
     return _ANSWER_LABEL.sub(r"\1", line, count=1)
 
 

@@ -30,6 +30,25 @@ def check_corpus(settings: Settings, flag: Path | None) -> None:
         raise CorpusError(f"corpus path {corpus_dir} is not a directory ({corpus_origin(flag)})")
 
 
+def skipped_files(settings: Settings) -> list[str]:
+    """"source: why" for each note file the index could not read (it is left out of
+    search and sessions), from the index manifest: cheap, and empty with no index."""
+    from interviewer.errors import InterviewerError
+    from interviewer.index import read_manifest
+
+    try:
+        manifest = read_manifest(settings.index_dir)
+    except (InterviewerError, OSError):
+        return []
+    if manifest is None:
+        return []
+    return [
+        f"{source}: {entry.problem}"
+        for source, entry in sorted(manifest.files.items())
+        if entry.problem
+    ]
+
+
 def warn_line(message: str) -> None:
     """A warning (a damaged row skipped, a database moved aside): one line on stderr."""
     from rich.console import Console

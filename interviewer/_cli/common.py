@@ -92,7 +92,11 @@ def out_console() -> Console:
 
 
 def err_console() -> Console:
-    return _safe_console_class()(stderr=True, highlight=False)
+    console = _safe_console_class()(stderr=True, highlight=False)
+    # A warning or an error stays one line in pipes and logs (they grep it); a terminal
+    # wraps at words.
+    console.soft_wrap = not console.is_terminal
+    return console
 
 
 _C1 = re.compile("[\x7f-\x9f]")

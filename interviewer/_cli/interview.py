@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from interviewer.store import SessionRecord
 
 SAVED_MESSAGE = "session saved; `interviewer resume` to continue"
+DRAFT_KEPT = " (the answer you were typing too: it offers it back)"
 
 TopicOpt = Annotated[
     list[str] | None,
@@ -198,10 +199,16 @@ class RichIO:
 
     # -- output ------------------------------------------------------------------------
     def notice(self, message: str) -> None:
-        self.console.print(f"[yellow]note:[/] {_escape(message)}", markup=True, highlight=False)
+        self.console.print(
+            f"[yellow]note:[/] {_escape(message)}", markup=True, highlight=False,
+            soft_wrap=_one_line(self.console),
+        )  # fmt: skip
 
     def info(self, message: str) -> None:
-        self.console.print(f"[dim]{_escape(message)}[/]", markup=True, highlight=False)
+        self.console.print(
+            f"[dim]{_escape(message)}[/]", markup=True, highlight=False,
+            soft_wrap=_one_line(self.console),
+        )  # fmt: skip
 
     def ask(self, question: AskedQuestion) -> None:
         from rich.text import Text
@@ -341,6 +348,11 @@ def _open_and_run(
             f"warning: {message}", markup=False, highlight=False, soft_wrap=_one_line(chatter)
         )
 
+    from interviewer._cli.checks import skipped_files
+
+    for skipped in skipped_files(settings):
+        warn(skipped)  # a file of the notes that no question can come from
+
     with SessionStore(settings.sessions_db, on_warning=warn) as store:
         drafts = DraftStore(settings.sessions_db.parent / "drafts")
         first_run = False
@@ -383,13 +395,14 @@ def _open_and_run(
         try:
             outcome = session.run()
         except KeyboardInterrupt:
-            chatter.print(f"\n{SAVED_MESSAGE}", markup=False)
-            if drafts.load(record.id) is not None:
-                chatter.print(
-                    "the answer you were typing is kept: `interviewer resume` offers it back",
-                    markup=False,
-                    highlight=False,
-                )
+            # One line, whether or not an answer was being typed.
+            kept = drafts.load(record.id) is not None
+            chatter.print(
+                f"\n{SAVED_MESSAGE}{DRAFT_KEPT if kept else ''}",
+                markup=False,
+                highlight=False,
+                soft_wrap=_one_line(chatter),
+            )
             if json_out:
                 print_json(store.transcript(record.id).model_dump(mode="json"))
             raise typer.Exit(130) from None

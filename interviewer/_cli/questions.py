@@ -48,7 +48,19 @@ def questions(
     check_corpus(settings, corpus)
     grader = open_grader(settings)
     if word:
-        report = word_topics(settings, grader=grader)
+        from interviewer.llm import LLMUnreachableError, base_url
+
+        try:
+            report = word_topics(settings, grader=grader)
+        except LLMUnreachableError:
+            # The generic hint says "or run with --no-llm", which this command has not:
+            # the way out here is to leave the flag out.
+            raise LLMUnreachableError(
+                f"Ollama is not reachable at {base_url(settings.ollama_host)}: --word-topics "
+                "needs it (install it from https://ollama.com/download and start it with "
+                "`ollama serve`, or set OLLAMA_HOST); without the flag the questions are "
+                "listed as your notes word them"
+            ) from None
         err_console().print(report.message, markup=False, highlight=False)
     rows = bank_rows(settings, list(topic or []), grader=grader)
     if json_out:

@@ -43,6 +43,12 @@ def search(
         err_console().print(
             f"note: {built.rebuilt_reason}", markup=False, highlight=False, soft_wrap=True
         )
+    from interviewer._cli.checks import skipped_files
+
+    err = None
+    for skipped in skipped_files(settings):
+        err = err or err_console()
+        err.print(f"warning: {skipped}", markup=False, highlight=False, soft_wrap=True)
     retriever = open_retriever(settings, ensure_index=False)  # ensured just above
     hits = retriever.search(query, k=k, mode=mode)  # type: ignore[arg-type]
     if json_out:
