@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from interviewer.settings import Settings
 
 # 3: question/answer units; 4: embedded text has the unit question, no URLs;
-# 5: sentence-window vectors (window_index); 6: glossary rows and label list items as units
-SCHEMA_VERSION = 6
+# 5: sentence-window vectors (window_index); 6: glossary rows and label list items as units;
+# 7: a bold question's same-line answer kept, paragraph questions, list answers end at the margin
+SCHEMA_VERSION = 7
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 UPSERT_BATCH = 256
