@@ -59,6 +59,7 @@ def related_points(g: Grader, text: str, limit: int = 10) -> list[KeyPoint]:
     if retriever is not None:
         hits = _search(retriever, text, 5)
         allowed = {(h.source, h.heading) for h in hits if h.kind == "note"}
+        allowed = _named_sections(text, allowed)
         pool = [kp for kp in pool if (kp.citation.source, kp.citation.heading) in allowed]
         for h in hits:
             if h.kind == "reference":
@@ -84,6 +85,37 @@ def related_points(g: Grader, text: str, limit: int = 10) -> list[KeyPoint]:
         kp.model_copy(update={"importance": round(max(0.1, rel / top), 3)})
         for rel, kp in scored[:limit]
     ]
+
+
+_MINOR = frozenset({"a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "with"})
+
+
+def _heading_words(text: str) -> frozenset[str]:
+    words = re.findall(r"[a-z0-9]+", re.sub(r"\([^()]*\)", " ", text.lower()))
+    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words) - _MINOR
+
+
+def _named_sections(text: str, allowed: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The found sections under the deepest heading the question names word for word
+    ("How does a write-through cache work?" -> "... > Write-through" and its
+    sub-sections): a sibling that names another subject ("Write-behind") is about
+    something else, so its points are neither missed points nor evidence against the
+    answer. When no heading is named deeper than another, all stay."""
+    asked = _heading_words(text)
+
+    def named_depth(heading: str) -> int:
+        depth = 0
+        for i, part in enumerate(heading.split(" > "), 1):
+            words = _heading_words(part)
+            if words and words <= asked:
+                depth = i
+        return depth
+
+    depths = {key: named_depth(key[1]) for key in allowed}
+    deepest = max(depths.values(), default=0)
+    if deepest == 0 or all(d == deepest for d in depths.values()):
+        return allowed
+    return {key for key, d in depths.items() if d == deepest}
 
 
 def _search(retriever: Any, text: str, k: int) -> list[Any]:
