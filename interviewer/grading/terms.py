@@ -122,7 +122,9 @@ def idf_table(texts: Iterable[str]) -> tuple[dict[str, float], float]:
         if " " in t:
             a, b = t.split(" ", 1)
             table[t] = round(1.1 * max(table.get(a, 1.0), table.get(b, 1.0)), 4)
-    return table, round(math.log((n + 1) / 0.5) + 0.5, 4)
+    # Sorted: the terms come out of sets, so without it a saved bank's bytes would
+    # change with Python's hash seed from one run to the next.
+    return dict(sorted(table.items())), round(math.log((n + 1) / 0.5) + 0.5, 4)
 
 
 def key_terms(
