@@ -134,12 +134,16 @@ def test_a_cosine_no_higher_than_the_questions_is_capped(grader: Grader) -> None
     assert (qsim > 0.1).all()
     m = g.params.topic_margin
     # Claim 0 is as close to each point as the question is, claim 1 much closer,
-    # claim 2 the same as claim 0 but in another language.
-    sims = np.stack([qsim + m / 2, qsim + m + 0.2, qsim + m / 2], axis=1)
-    _only_topic(g, q, pvecs, sims, foreign=[2])
+    # claim 2 the same as claim 0 but in another language, claim 3 the same as claim 0
+    # but with the similarity of the point's core (not comparable with the question's).
+    sims = np.stack([qsim + m / 2, qsim + m + 0.2, qsim + m / 2, qsim + m / 2], axis=1)
+    boosted = np.zeros(sims.shape, dtype=bool)
+    boosted[:, 3] = True
+    _only_topic(g, q, pvecs, sims, foreign=[2], boosted=boosted)
     assert (sims[:, 0] < 0.1).all()
     assert np.allclose(sims[:, 1], qsim + m + 0.2)
     assert np.allclose(sims[:, 2], qsim + m / 2)
+    assert np.allclose(sims[:, 3], qsim + m / 2)
 
 
 def test_a_close_paraphrase_partly_covers_without_shared_words() -> None:

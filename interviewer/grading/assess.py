@@ -4,6 +4,7 @@ point that follows (covered, partly, missed)."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from interviewer.grading.contrast import names_in, question_contrast, subject_names
@@ -31,6 +32,7 @@ from interviewer.grading.material import parallel_clauses
 from interviewer.grading.naming import bare_subject, name_point
 from interviewer.grading.scoring import Features, decide
 from interviewer.grading.terms import key_terms
+from interviewer.subjects import subject_label
 from interviewer.text import ANAPHORS, DEFINITIONAL, text_terms, words
 
 if TYPE_CHECKING:
@@ -54,7 +56,17 @@ def _defines(text: str, qterms: set[str]) -> bool:
     # (Its subject, not a phrase about it: "A single load balancer is a single point
     # of failure" is no definition of a load balancer.)
     lead = set(text_terms(" ".join(words(text)[: len(qterms) + 1])).unigrams)
-    return qterms <= lead and bool(DEFINITIONAL.search(text[:80]))
+    if not qterms <= lead:
+        return False
+    # A glossary row or label defines too: "Overfitting: the model fits the noise".
+    label = _DEFINED_LABEL.match(text)
+    return bool(DEFINITIONAL.search(text[:80])) or (
+        label is not None
+        and set(text_terms(re.sub(r"\([^()]*\)", " ", label.group(1))).unigrams) == qterms
+    )
+
+
+_DEFINED_LABEL = re.compile(r"^\W*([^:\n]{1,60}?)\s*(?::|\s[-–—]\s)\s*\w")
 
 
 def assess(
@@ -157,7 +169,9 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     lead = sentences[0] if sentences else None
     first = {j for j, c in enumerate(claims) if lead is not None and lead in (c, c.parent)}
     texts = [spelled.get(j, c.text) for j, c in enumerate(claims)]
-    spelled.update(lead_pronoun_subject(texts, first, q.text, q.topic))
+    # (A free question's topic is its own text cut short, not a subject.)
+    topic = q.topic if q.section_id else subject_label(q.text)
+    spelled.update(lead_pronoun_subject(texts, first, q.text, topic))
     # (One call: embedding the answer is the grader's main cost.)
     vecs = g._embed_claims(
         [c.text for c in sentences] + [t for _, t in items] + list(spelled.values())
@@ -205,10 +219,13 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     mentions = [names_in(c.text, names) if names else set() for c in claims]
     if names:
         _inherit_subjects(claims, opens, mentions)
-    defines = [_defines(c.text, qterms) for c in claims]
+    defines = [_defines(spelled.get(j, c.text), qterms) for j, c in enumerate(claims)]
     cores = [point_core(kp.text) for kp in points]
     with_core = [i for i, c in enumerate(cores) if c]
     core_sims = np.zeros_like(sims)
+    # Pairs whose similarity is the core's, not the whole point's: the bare question's
+    # cosine to the point says nothing about them.
+    boosted = np.zeros(sims.shape, dtype=bool)
     if with_core:
         core_vecs = g._embed_many([cores[i] or "" for i in with_core])
         core_sims[with_core] = core_vecs @ cvecs.T
@@ -268,7 +285,8 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
                     l_core = _lexical(c_terms, cterms[j], weights, default, qterms)
                     if l_core >= g.params.lex_partial or s_core >= g.params.sim_core_alone:
                         sims[i, j] = max(s_core, g.params.sim_paraphrase)
-    _only_topic(g, q, pvecs, sims, foreign)
+                        boosted[i, j] = True
+    _only_topic(g, q, pvecs, sims, foreign, boosted)
     if cross_lex is not None:
         kept = sims[:, foreign] > 0  # (not zeroed above: contrast, opposition)
         old = lex[:, foreign]
@@ -279,7 +297,7 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
 
 
 def _only_topic(g: Grader, q: Question, pvecs: np.ndarray, sims: np.ndarray,
-                foreign: list[int]) -> None:  # fmt: skip
+                foreign: list[int], boosted: np.ndarray) -> None:  # fmt: skip
     """A claim no closer to a point than the bare question is ("Load balancers are a
     critical building block of every large system" against each point about load
     balancers) shares the point's topic, not what it says: its similarity alone
@@ -293,6 +311,7 @@ def _only_topic(g: Grader, q: Question, pvecs: np.ndarray, sims: np.ndarray,
     near = sims - qsim[:, None] < p.topic_margin
     if foreign:
         near[:, foreign] = False
+    near &= ~boosted
     sims[near] = np.minimum(sims[near], cap)
 
 

@@ -129,7 +129,7 @@ def lead_pronoun_subject(texts: list[str], first: set[int], question: str,
     if not subject or " vs " in subject or not _ASKS_WHAT.match(question):
         return {}
     return {
-        j: _LEAD_PRONOUN.sub(subject, texts[j], count=1)
+        j: _LEAD_PRONOUN.sub(lambda _m: subject, texts[j], count=1)
         for j in sorted(first)
         if _LEAD_PRONOUN.match(texts[j])
     }

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.errors import InterviewerError
 from interviewer.feedback import Citation
+from interviewer.grading.cues import alternation
 from interviewer.grading.models import KeyPoint, Question, point_id
 from interviewer.grading.points import iter_points
 from interviewer.grading.rubric import normalise_question
@@ -88,34 +89,52 @@ def related_points(g: Grader, text: str, limit: int = 10) -> list[KeyPoint]:
 
 
 _MINOR = frozenset({"a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "with"})
+_GENERIC_LABEL = re.compile(r"(?:" + alternation("generic_labels") + r")$", re.I)
 
 
 def _heading_words(text: str) -> frozenset[str]:
-    words = re.findall(r"[a-z0-9]+", re.sub(r"\([^()]*\)", " ", text.lower()))
+    """A heading part's words, function words kept ("write-through" vs "write-behind":
+    ``text_terms`` would drop "through"). A part that names no subject ("Pros and
+    cons", "Definition") has none."""
+    text = re.sub(r"\([^()]*\)", " ", text.lower()).strip(" :")
+    if _GENERIC_LABEL.match(text):
+        return frozenset()
+    words = re.findall(r"[a-z0-9]+", text)
     return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words) - _MINOR
 
 
 def _named_sections(text: str, allowed: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    """The found sections under the deepest heading the question names word for word
-    ("How does a write-through cache work?" -> "... > Write-through" and its
-    sub-sections): a sibling that names another subject ("Write-behind") is about
-    something else, so its points are neither missed points nor evidence against the
-    answer. When no heading is named deeper than another, all stay."""
+    """The found sections without the siblings of a heading the question names word for
+    word ("How does a write-through cache work?" keeps "... > Write-through" and its
+    sub-sections, drops "... > Write-behind"): a sibling names another subject, so its
+    points are neither missed points nor evidence against the answer. Sections
+    elsewhere in the notes, and the shared parent, stay."""
     asked = _heading_words(text)
 
-    def named_depth(heading: str) -> int:
-        depth = 0
-        for i, part in enumerate(heading.split(" > "), 1):
-            words = _heading_words(part)
-            if words and words <= asked:
-                depth = i
-        return depth
+    def named(part: str) -> bool:
+        words = _heading_words(part)
+        return bool(words) and words <= asked
 
-    depths = {key: named_depth(key[1]) for key in allowed}
-    deepest = max(depths.values(), default=0)
-    if deepest == 0 or all(d == deepest for d in depths.values()):
-        return allowed
-    return {key for key, d in depths.items() if d == deepest}
+    paths = {key: key[1].split(" > ") for key in allowed}
+    # (source, parent path, named part) of each heading part the question names.
+    named_at = {
+        (key[0], tuple(parts[:i]), parts[i])
+        for key, parts in paths.items()
+        for i, part in enumerate(parts)
+        if named(part)
+    }
+    parents = {(src, parent) for src, parent, _ in named_at}
+
+    def sibling_of_named(key: tuple[str, str]) -> bool:
+        parts = paths[key]
+        return any(
+            (key[0], tuple(parts[:i])) in parents
+            and (key[0], tuple(parts[:i]), parts[i]) not in named_at
+            for i in range(len(parts))
+        )
+
+    kept = {key for key in allowed if not sibling_of_named(key)}
+    return kept or allowed
 
 
 def _search(retriever: Any, text: str, k: int) -> list[Any]:

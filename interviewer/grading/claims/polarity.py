@@ -16,7 +16,7 @@ from interviewer.grading.claims.registry import Finding
 from interviewer.grading.coverage import _short
 from interviewer.grading.cues import cue_list
 from interviewer.text import ANAPHOR_START as _ANAPHOR
-from interviewer.text import ANAPHORS, NEGATIONS, _content, stem, words
+from interviewer.text import NEGATIONS, _content, stem, words
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -34,6 +34,8 @@ _LESSENING = frozenset(
 )
 # Words that set a thing against what the statement is about ("unlike X, it ...").
 _UNLIKE = frozenset(cue_list("contrast_words"))
+# Pronouns that stand for what a statement is about.
+_SUBJECT_PRONOUNS = frozenset({"it", "they", "this", "these"})
 # A scope ends at punctuation or where a new statement starts.
 _STOP = frozenset({",", ";", ":", ".", "but", "while", "whereas", "so", "because", "and"})
 
@@ -86,7 +88,8 @@ def _denials_of(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], bool
                 # thing the statement is not about.
                 before = []
                 continue
-            pronoun = pronoun or u in ANAPHORS
+            # ("that" is no pronoun here: "indexes that are rarely used do not ...")
+            pronoun = pronoun or u in _SUBJECT_PRONOUNS
             if _content(u) and u.isalpha():
                 before.append(stem(u))
         out.append((tuple(scope), tuple(before), pronoun))
