@@ -296,8 +296,8 @@ def _sentence_contradiction(
 
 # "... gives UNKNOWN rather than true": the value a sentence names, and the value it
 # rules out.
-_VALUE_BEFORE = re.compile(r"\b(?:is|are|gives?|returns?|equals?|evaluates? to|becomes?)\s+"
-                           r"(?:an?\s+|the\s+)?(?P<x>[\w-]+)\s*$", re.I)
+_GIVES = r"\b(?:is|are|gives?|returns?|equals?|evaluates? to|becomes?)\s+(?:an?\s+|the\s+)?"
+_VALUE_BEFORE = re.compile(_GIVES + r"(?P<x>[\w-]+)\s*$", re.I)
 
 
 def _value_swap(
@@ -314,10 +314,7 @@ def _value_swap(
     if before is None or len(y_word) != 1:
         return False
     x, y = before.group("x").lower(), y_word[0].lower()
-    said = re.search(
-        rf"\b(?:is|are|gives?|returns?|equals?|evaluates? to|becomes?)\s+(?:an?\s+|the\s+)?"
-        rf"{re.escape(y)}\b", claim, re.I,
-    )
+    said = re.search(_GIVES + rf"{re.escape(y)}\b", claim, re.I)
     if said is None or stem(x) in c_stems or re.search(rf"\b{re.escape(x)}\b", claim, re.I):
         return False
     rest = sent[: m.start()] + sent[m.end() :]
@@ -401,12 +398,19 @@ def _near(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:
 _LINKS = frozenset("is are was were be become becomes get gets got make makes made".split())
 
 
+def _clause_words(text: str, full_stop: bool = False) -> list[list[str]]:
+    """The lower-cased words of each clause (split at punctuation and at the words that
+    join two statements); ``full_stop`` splits sentences too."""
+    marks = r"[,;:.()]" if full_stop else r"[,;:()]"
+    clauses = re.split(marks + r"|\b(?:and|but|while|whereas|so|which)\b", text.lower())
+    return [words(clause) for clause in clauses]
+
+
 def _predicative(text: str, word: str) -> AbstractSet[str]:
     """What a word that ends its clause is said of: the content word just before it
     ("makes convergence worse" -> converg; "better convergence" says it before)."""
     out: set[str] = set()
-    for clause in re.split(r"[,;:.()]|\b(?:and|but|while|whereas|so|which)\b", text.lower()):
-        toks = words(clause)
+    for toks in _clause_words(text, full_stop=True):
         if toks and toks[-1] == word:
             prev = [t for t in toks[-4:-1] if t not in _LINKS]
             if prev and _is_content(prev[-1]):
@@ -427,8 +431,7 @@ def _verb_of(text: str, word: str) -> AbstractSet[str]:
     if not _MANNER.search(word):
         return set()
     out: set[str] = set()
-    for clause in re.split(r"[,;:()]|\b(?:and|but|while|whereas|so|which)\b", text.lower()):
-        toks = words(clause)
+    for toks in _clause_words(text):
         for i, t in enumerate(toks):
             if t == word:
                 near = toks[max(0, i - 5) : i] + toks[i + 1 : i + 3]
@@ -440,8 +443,7 @@ def _content_around(text: str, word: str, before: bool) -> AbstractSet[str]:
     """The first content word before (or after) each use of ``word`` in its clause,
     skipping particles ("indexes slow down writes" -> index / write)."""
     out: set[str] = set()
-    for clause in re.split(r"[,;:()]|\b(?:and|but|while|whereas|so|which)\b", text.lower()):
-        toks = words(clause)
+    for toks in _clause_words(text):
         for i, t in enumerate(toks):
             if t != word:
                 continue
