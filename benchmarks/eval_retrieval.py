@@ -20,9 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,11 +50,9 @@ def main() -> None:
     parser.add_argument("--skip-sealed", action="store_true", help="leave out sealed suites")
     args = parser.parse_args()
 
-    home = Path(
-        os.environ.setdefault(
-            "INTERVIEWER_HOME", str(Path(tempfile.gettempdir()) / "interviewer-eval-retrieval")
-        )
-    )
+    from interviewer.retrieval_eval import eval_home
+
+    home = eval_home()
     from interviewer.retrieval import FusionParams, open_retriever
     from interviewer.retrieval_eval import (
         corpus_dir_for,

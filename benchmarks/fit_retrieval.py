@@ -13,8 +13,6 @@ paste into the settings defaults."""
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -67,11 +65,9 @@ def main() -> None:
     parser.add_argument("--suites", type=Path, default=REPO / "evals" / "retrieval" / "suites.yaml")
     parser.add_argument("--passes", type=int, default=8)
     args = parser.parse_args()
-    home = Path(
-        os.environ.setdefault(
-            "INTERVIEWER_HOME", str(Path(tempfile.gettempdir()) / "interviewer-eval-retrieval")
-        )
-    )
+    from interviewer.retrieval_eval import eval_home
+
+    home = eval_home()
     from interviewer.retrieval import (
         CROSS_PAIR,
         ENGLISH_PAIR,

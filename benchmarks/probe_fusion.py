@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import copy
-import os
 import statistics
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,11 +28,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--suites", type=Path, default=REPO / "evals" / "retrieval" / "suites.yaml")
     args = parser.parse_args()
-    home = Path(
-        os.environ.setdefault(
-            "INTERVIEWER_HOME", str(Path(tempfile.gettempdir()) / "interviewer-eval-retrieval")
-        )
-    )
+    from interviewer.retrieval_eval import eval_home
+
+    home = eval_home()
     from interviewer.retrieval import ENGLISH_PAIR, FusionParams, Signals, fuse, open_retriever
     from interviewer.retrieval_eval import (
         corpus_dir_for,

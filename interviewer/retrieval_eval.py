@@ -12,7 +12,9 @@ survive re-chunking, and a deeper or shallower heading path above the label."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Literal
@@ -142,6 +144,12 @@ def select(
 
 DEPTH = 100  # candidates gathered per retriever; fitting explores depths below it
 
+
+def eval_home() -> Path:
+    """The data dir the retrieval benchmarks share (INTERVIEWER_HOME, set to a fixed temp
+    dir unless given): their indexes are built once and reused across runs."""
+    default = str(Path(tempfile.gettempdir()) / "interviewer-eval-retrieval")
+    return Path(os.environ.setdefault("INTERVIEWER_HOME", default))
 
 def corpus_dir_for(suite: Suite, home: Path) -> Path:
     """A dir holding the suite's corpus: the dir itself, or for notes files a stable

@@ -54,17 +54,11 @@ def _tokens(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=20_000)
-def _denials(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
-    """(the content stems a negation denies, the content stems before it) for each
-    negation of a text: "it never switches to kernel mode" -> ([switch, kernel, mode],
-    [])."""
-    return tuple((scope, before) for scope, before, _ in _denials_of(text))
-
-
 @lru_cache(maxsize=20_000)
 def _denials_of(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], bool], ...]:
-    """``_denials`` with, for each, whether a pronoun ("it does not ...") stands for
-    what the negation is said of."""
+    """(the content stems a negation denies, the content stems before it, whether a
+    pronoun stands for what it is said of) for each negation of a text: "it never
+    switches to kernel mode" -> ([switch, kernel, mode], [], True)."""
     toks = _tokens(text)
     out = []
     for i, t in enumerate(toks):
@@ -156,7 +150,7 @@ def polarity_flip(
         return _same_subject(claim_before, c_head, first, note_before, qterms)
 
     # 1. The claim denies: its negated phrase, stated in a note.
-    for scope, before in _denials(claim):
+    for scope, before, _ in _denials_of(claim):
         phrase = [s for s in scope if s not in qterms] or scope
         if len(phrase) < 3:
             continue
