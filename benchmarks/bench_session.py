@@ -6,7 +6,7 @@ Target (issue 4): p95 under 150 ms, so feedback appears at once.
 
     python benchmarks/bench_session.py [--corpus DIR] [--rounds N] [--json]
 
-Answers per question: the eval fixtures' answers for it (evals/fixtures/*.yaml),
+Answers per question: the eval fixtures' answers for it (evals/fixtures/**/*.yaml),
 plus synthetic ones: "I don't know", the first key point only, all key points
 verbatim, and another question's key points (off-topic).
 """
@@ -46,7 +46,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def fixture_answers() -> dict[str, list[str]]:
     by_question: dict[str, list[str]] = {}
-    for path in sorted((REPO / "evals" / "fixtures").glob("*.yaml")):
+    # Fixtures live in one folder per corpus; only the bundled corpus's questions match.
+    for path in sorted((REPO / "evals" / "fixtures").rglob("*.yaml")):
         for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             if isinstance(item, dict) and item.get("question") and item.get("answer"):
                 by_question.setdefault(str(item["question"]).strip(), []).append(
