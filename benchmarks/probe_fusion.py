@@ -11,7 +11,13 @@ Variants (English queries over English notes; other queries keep the default fus
 - ``dense+e5 l``: MiniLM (+ windows) score plus l times e5's, as one dense list;
 - ``agree``: when the two dense models agree on the first section, it goes first;
 - ``no exact`` / ``no stub``: without the exact-match rule / the stub weighting;
-- ``dense margin m``: the rule that trusts a clear dense lead, at margin m (0: off)."""
+- ``dense margin m``: the rule that trusts a clear dense lead, at margin m (0: off);
+- ``question field w``: the unit's question alone (or the leaf heading), embedded by the
+  English model, as a fourth ranked list of weight w (a field apart from the answer);
+- ``sections first``: each member's list ranks sections (its best chunk each) before
+  fusion, instead of chunks; ``section sum``: the fused scores of a section's chunks
+  summed (the default keeps each section's best chunk);
+- ``exact anywhere``: the exact-match rule also in notes that mix languages."""
 
 from __future__ import annotations
 
@@ -106,6 +112,42 @@ def main() -> None:
         lifted = [(i, v + top if chunks[i].section_id == section else v) for i, v in order]
         return sorted(lifted, key=lambda kv: (-kv[1], kv[0]))
 
+    def sections_first(s: Signals, p: FusionParams, stubs: list[bool], chunks: list) -> list:
+        best: dict[str, tuple[int, float]] = {}
+        s2 = copy.copy(s)
+
+        def per_section(ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+            best.clear()
+            for i, v in ranked:
+                best.setdefault(chunks[i].section_id, (i, v))
+            return list(best.values())
+
+        s2.dense = per_section(s.dense_ranked(p.window_weight, 100))
+        s2.windows = {}
+        s2.bm25_text = dict(per_section(s.bm25(p.heading_weight, 100)))
+        s2.multilingual = per_section(s.multilingual) if s.multilingual is not None else None
+        update = {"window_weight": 0.0, "heading_weight": 0.0}
+        return fuse(s2, p.model_copy(update=update), stubs, sections_of(chunks))
+
+    def section_sum(s: Signals, p: FusionParams, stubs: list[bool], chunks: list) -> list:
+        total: dict[str, float] = {}
+        first: dict[str, int] = {}
+        for i, v in fuse(s, p, stubs, sections_of(chunks)):
+            total[chunks[i].section_id] = total.get(chunks[i].section_id, 0.0) + v
+            first.setdefault(chunks[i].section_id, i)
+        return sorted(((first[k], v) for k, v in total.items()), key=lambda kv: (-kv[1], kv[0]))
+
+    def exact_anywhere(s: Signals, p: FusionParams, stubs: list[bool], chunks: list) -> list:
+        order = fuse(s, p, stubs, sections_of(chunks))
+        if not (p.exact_margin and s.exact and order) or len(s.pairs_met()) == 1:
+            return order
+        top, margin = s.exact
+        if margin < p.exact_margin or not p.weights(s.pair_of(top))[1]:
+            return order
+        lifted = {i: v for i, v in order}
+        lifted[top] = max(lifted.values()) + 1.0
+        return sorted(lifted.items(), key=lambda kv: (-kv[1], kv[0]))
+
     variants: dict[str, Fusion] = {"default": with_params()}
     for w in (0.25, 0.5, 1.0):
         variants[f"+e5 {w}"] = with_params(multilingual_weight=w)
@@ -118,14 +160,44 @@ def main() -> None:
     variants["no stub"] = with_params(stub_weight=1.0)
     for margin in (0.0, 0.05, 0.1, 0.15, 0.2):
         variants[f"dense margin {margin}"] = with_params(dense_margin=margin)
+    variants["sections first"] = sections_first
+    variants["section sum"] = section_sum
+    variants["exact anywhere"] = exact_anywhere
+    question_weights = (0.25, 0.5, 1.0)
 
     data = []
     for suite in load_suites(args.suites):
         if suite.sealed:
             continue
         tune = [q for q in suite.queries if q.split == "tune"]
+        if not tune:
+            continue  # a suite written for the held-out split only
         retriever = open_retriever(load_settings(corpus=corpus_dir_for(suite, home)))
-        data.append((suite.name, retriever, tune, gather(retriever, tune)))
+        signals = gather(retriever, tune)
+        # The question field: each chunk's unit question (or leaf heading) alone, by the
+        # English model, as a ranked list of its own.
+        fields = retriever._embedder.embed(
+            [c.question or c.heading.split(" > ")[-1] for c in retriever.chunks]
+        )
+        for s, vector in zip(signals, retriever._embedder.embed([q.query for q in tune]), strict=True):
+            sims = fields @ vector
+            s.question_field = sorted(enumerate(sims.tolist()), key=lambda kv: (-kv[1], kv[0]))
+        data.append((suite.name, retriever, tune, signals))
+
+    def question_field(w: float) -> Fusion:
+        def run(s: Signals, p: FusionParams, stubs: list[bool], chunks: list) -> list:
+            order = fuse(s, p, stubs, sections_of(chunks))
+            if not english(s):
+                return order
+            scores = dict(order)
+            for rank, (i, _) in enumerate(s.question_field[: p.candidates], start=1):  # type: ignore[attr-defined]
+                scores[i] = scores.get(i, 0.0) + w / (p.rrf_k + rank)
+            return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+        return run
+
+    for w in question_weights:
+        variants[f"question field {w}"] = question_field(w)
 
     print(f"{'variant':<28}" + "".join(f"{name[:13]:>22}" for name, *_ in data))
     for label, run in variants.items():

@@ -115,6 +115,26 @@ def test_an_exact_match_decides_only_where_bm25_has_a_say() -> None:
     assert fuse(signals, heard, stubs)[0][0] == 1
 
 
+def test_an_exact_match_does_not_decide_in_notes_that_mix_languages() -> None:
+    from interviewer.retrieval import CROSS_PAIR, ENGLISH_PAIR, FusionParams, Signals, fuse
+
+    # An English query: chunk 0 (English) alone shares a word with it; chunk 1 (Spanish)
+    # is what both dense models rank first. In notes all in English the shared word
+    # decides; where the notes mix languages it is only one vote among others.
+    base = {
+        "dense": [(1, 0.9), (0, 0.5)],
+        "bm25_text": {0: 5.0},
+        "multilingual": [(1, 0.8), (0, 0.3)],
+        "exact": (0, 10.0),
+    }
+    params = FusionParams(exact_margin=2.0, foreign_bm25_weight=0.0)
+    stubs = [False, False]
+    one_language = Signals(english=True, **base)  # type: ignore[arg-type]
+    assert fuse(one_language, params, stubs)[0][0] == 0
+    mixed = Signals(english=False, pairs=[ENGLISH_PAIR, CROSS_PAIR], **base)  # type: ignore[arg-type]
+    assert fuse(mixed, params, stubs)[0][0] == 1
+
+
 def test_in_notes_that_mix_languages_each_chunk_is_weighed_by_its_language_pair() -> None:
     from interviewer.retrieval import CROSS_PAIR, ENGLISH_PAIR, FusionParams, Signals, fuse
 
