@@ -82,3 +82,35 @@ def opposite_stem(st: str) -> str | None:
         if st.startswith(a) and len(st) > len(a) + 2:
             return b + st[len(a) :]
     return None
+
+
+def _affixes() -> tuple[list[tuple[str, int]], list[tuple[str, str, int]]]:
+    pre, suf = [], []
+    for line in cue_list("negative_affixes"):
+        parts = line.split()
+        if len(parts) == 2:
+            pre.append((parts[0].rstrip("-"), int(parts[1])))
+        else:
+            suf.append((parts[0].lstrip("-"), parts[1].lstrip("-"), int(parts[2])))
+    return pre, suf
+
+
+_PREFIXES, _SUFFIXES = _affixes()
+
+
+def affix_opposites(a: str, b: str) -> bool:
+    """Two words that are opposites by a negative affix ("synchronously" /
+    "asynchronously", "connectionless" / "connection-oriented"), lower case."""
+    if a == b:
+        return False
+    for x, y in ((a, b), (b, a)):
+        for p, n in _PREFIXES:
+            base = y[len(p) :].lstrip("-")
+            if y.startswith(p) and base == x and len(x) >= n:
+                return True
+        for s1, s2, n in _SUFFIXES:
+            if x.endswith(s1) and y.endswith(s2):
+                bx, by = x[: -len(s1)], y[: -len(s2)].rstrip("-")
+                if bx == by and len(bx) >= n:
+                    return True
+    return False

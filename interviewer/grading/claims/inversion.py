@@ -29,7 +29,13 @@ from interviewer.grading.claims.degree import expanded, lessened
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _ADD_OPS, _MUL_OPS
 from interviewer.grading.coverage import _short
-from interviewer.grading.cues import ANTONYMS, antonym_stems, cue_list, opposite_stem
+from interviewer.grading.cues import (
+    ANTONYMS,
+    affix_opposites,
+    antonym_stems,
+    cue_list,
+    opposite_stem,
+)
 from interviewer.text import (
     NEGATIONS,
     STOPWORDS,
@@ -78,6 +84,16 @@ def _antonym_hits(
         for opp in [*table.get(cs, ()), *([derived] if derived else [])]:
             if opp in sw and cs not in sw and opp not in c:
                 out.append((cw, sw[opp]))
+    lower_c = {w.lower() for w in claim_words}
+    lower_s = {w.lower() for w in sent_words}
+    out.extend(
+        (cw, sw)
+        for cw in claim_words
+        for sw in sent_words
+        if cw.lower() not in lower_s
+        and sw.lower() not in lower_c
+        and affix_opposites(cw.lower(), sw.lower())
+    )
     return out
 
 
