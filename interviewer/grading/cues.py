@@ -104,9 +104,10 @@ def affix_opposites(a: str, b: str) -> bool:
     if a == b:
         return False
     for x, y in ((a, b), (b, a)):
+        # (A hyphenated "non-X" is mostly a term of its own, "a non-repeatable
+        # read", not a statement that X does not hold.)
         for p, n in _PREFIXES:
-            base = y[len(p) :].lstrip("-")
-            if y.startswith(p) and base == x and len(x) >= n:
+            if y.startswith(p) and y[len(p) :] == x and len(x) >= n:
                 return True
         for s1, s2, n in _SUFFIXES:
             if x.endswith(s1) and y.endswith(s2):
