@@ -71,8 +71,11 @@ def antonym_stems() -> dict[str, set[str]]:
     from interviewer.text import stem
 
     out: dict[str, set[str]] = {}
-    for a, b in dict.items(ANTONYMS):
+    # (From the lines, not the word map: a word may have several opposites, as
+    # "maximise" has "minimise" and "minimize".)
+    for a, b in (line.split() for line in cue_list("antonyms")):
         out.setdefault(stem(a), set()).add(stem(b))
+        out.setdefault(stem(b), set()).add(stem(a))
     return out
 
 

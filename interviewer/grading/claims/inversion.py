@@ -74,7 +74,12 @@ def _antonym_hits(
             a, b = line.split()
             graded.setdefault(a, b)
             graded.setdefault(b, a)
-        _ANTONYM_STEMS = dict(expanded(antonym_stems(), graded))
+        table_ = expanded(antonym_stems(), graded)
+        for line in (*cue_list("graded_antonyms"), *cue_list("opposite_acts")):
+            a, b = (stem(w) for w in line.split())
+            table_.setdefault(a, set()).add(b)
+            table_.setdefault(b, set()).add(a)
+        _ANTONYM_STEMS = dict(table_)
     table: dict[str, AbstractSet[str]] = _ANTONYM_STEMS
     c = {stem(w): w for w in claim_words}
     sw = {stem(w): w for w in sent_words}
