@@ -33,6 +33,9 @@ _CLAIM = re.compile(
     + r"\b(?!\s+(?:than|as|to|for|of|in|on|at|by|with|from)\b)",
     re.I,
 )
+# Sentences of a note sentence the splitter left joined (markup after the stop), each
+# without its leading markup.
+_PARTS = re.compile(r"(?:^|(?<=[.!?]))\s*[*_\"“(•-]*\s*")
 _NOT_PREDICATES = frozenset(
     "only always never also just still often usually generally mostly not no".split()
 )
@@ -64,7 +67,7 @@ def negated_predicate(
     if not said:
         return None
     notes = [
-        (kp, sent, _statements(sent.strip().lstrip("*_\"“(•- "), _NOTE))
+        (kp, sent, [st for part in _PARTS.split(sent) for st in _statements(part, _NOTE)])
         for kp, sent, _ in sentences
     ]
     for subj, pred, neg in said:
