@@ -120,6 +120,8 @@ def test_a_bare_predication_with_the_other_polarity(grader: Grader) -> None:
 def test_a_short_denial_said_of_a_list_items_label(grader: Grader) -> None:
     wrong = grade(grader, WOODS, "Teak never resists rot, so it must be varnished.")
     assert "negated-phrase" in rules(wrong)
-    right = grade(grader, WOODS, "Teak is heavy and oily and resists rot for decades even "
-                  "unfinished; pine is cheap and light but rots outdoors unless treated.")  # fmt: skip
+    right = grade(
+        grader, WOODS, "Teak is heavy and oily and resists rot for decades even unfinished; "
+        "pine is cheap and light but rots outdoors unless treated."
+    )
     assert clean(right), right.incorrect

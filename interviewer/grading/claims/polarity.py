@@ -54,7 +54,6 @@ def _tokens(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=20_000)
-@lru_cache(maxsize=20_000)
 def _denials_of(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], bool], ...]:
     """(the content stems a negation denies, the content stems before it, whether a
     pronoun stands for what it is said of) for each negation of a text: "it never
