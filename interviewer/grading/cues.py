@@ -71,8 +71,11 @@ def antonym_stems() -> dict[str, set[str]]:
     from interviewer.text import stem
 
     out: dict[str, set[str]] = {}
-    for a, b in dict.items(ANTONYMS):
+    # (From the lines, not the word map: a word may have several opposites, as
+    # "maximise" has "minimise" and "minimize".)
+    for a, b in (line.split() for line in cue_list("antonyms")):
         out.setdefault(stem(a), set()).add(stem(b))
+        out.setdefault(stem(b), set()).add(stem(a))
     return out
 
 
@@ -82,3 +85,36 @@ def opposite_stem(st: str) -> str | None:
         if st.startswith(a) and len(st) > len(a) + 2:
             return b + st[len(a) :]
     return None
+
+
+def _affixes() -> tuple[list[tuple[str, int]], list[tuple[str, str, int]]]:
+    pre, suf = [], []
+    for line in cue_list("negative_affixes"):
+        parts = line.split()
+        if len(parts) == 2:
+            pre.append((parts[0].rstrip("-"), int(parts[1])))
+        else:
+            suf.append((parts[0].lstrip("-"), parts[1].lstrip("-"), int(parts[2])))
+    return pre, suf
+
+
+_PREFIXES, _SUFFIXES = _affixes()
+
+
+def affix_opposites(a: str, b: str) -> bool:
+    """Two words that are opposites by a negative affix ("synchronously" /
+    "asynchronously", "connectionless" / "connection-oriented"), lower case."""
+    if a == b:
+        return False
+    for x, y in ((a, b), (b, a)):
+        # (A hyphenated "non-X" is mostly a term of its own, "a non-repeatable
+        # read", not a statement that X does not hold.)
+        for p, n in _PREFIXES:
+            if y.startswith(p) and y[len(p) :] == x and len(x) >= n:
+                return True
+        for s1, s2, n in _SUFFIXES:
+            if x.endswith(s1) and y.endswith(s2):
+                bx, by = x[: -len(s1)], y[: -len(s2)].rstrip("-")
+                if bx == by and len(bx) >= n:
+                    return True
+    return False

@@ -378,7 +378,7 @@ def _foreign_answer(body: str) -> bool:
 # A whole short statement, "<subject> is <property>." ("The protocol is stateless."):
 # a claim however few its words, unlike a title ("The variance / bias trade-off.").
 _BARE_STATEMENT = re.compile(
-    r"^[A-Z][\w/-]*(?:\s+[\w/-]+){0,2}\s+(?:is|are)\s+(?:not\s+)?[a-z][\w-]+\.$"
+    r"^[A-Z][\w/-]*(?:\s+[\w/-]+){0,2}\s+(?:is|are)\s+(?:not\s+)?[a-z][\w-]+(?:\s+[a-z]+ly)?\.$"
 )
 
 

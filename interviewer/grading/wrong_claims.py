@@ -13,7 +13,8 @@ from interviewer.grading.claims.inversion import opposite_direction
 from interviewer.grading.claims.membership import _wrong_membership
 from interviewer.grading.claims.overclaim import _overclaim
 from interviewer.grading.claims.polarity import polarity_flip
-from interviewer.grading.claims.registry import whole_sentence
+from interviewer.grading.claims.predicate import negated_predicate
+from interviewer.grading.claims.registry import RULES, whole_sentence
 from interviewer.grading.claims.sibling import sibling_swap
 from interviewer.grading.claims.subject import _note_sentences
 from interviewer.grading.claims.swap import contrast_swap, name_heads
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
     from interviewer.grading.claims.sibling import Sibling
     from interviewer.grading.models import KeyPoint
     from interviewer.grading.params import GradingParams
+
+
+# The rules that judge a clause (not a whole sentence of several).
+_CLAUSE_RULES = frozenset(name for name, rule in RULES.items() if not rule.whole)
 
 
 def find_wrong_claims(
@@ -48,7 +53,7 @@ def find_wrong_claims(
     own_sents = [(kp, sent) for kp, sent, _ in sentences]
     heads = name_heads(question, names)
 
-    def check(c: Claim, ref: str | None) -> Finding | None:
+    def check(c: Claim, ref: str | None, skip: frozenset[str] = skip) -> Finding | None:
         found = None
         mine = subject_names(c.text, names)
         if names and "swapped-subject" not in skip:
@@ -76,6 +81,8 @@ def find_wrong_claims(
             found = exchanged_words(c.text, sentences, question)
         if found is None and "negated-phrase" not in skip:
             found = polarity_flip(c.text, about, qterms, ref if c.parent is None else c.parent.text)
+        if found is None and "negated-predicate" not in skip:
+            found = negated_predicate(c.text, about)
         if found is None and "overclaim" not in skip:
             found = _overclaim(c, ref, sentences, qterms)
         if found is None and "wrong-family" not in skip:
@@ -105,6 +112,11 @@ def find_wrong_claims(
                 ref = cl.text
         whole = found is not None and whole_sentence(found.rule)
         n_parts = len(clauses.get(id(sent), []))
+        if found is not None and not whole and not part_hits and n_parts >= 2:
+            # A clause-level finding on the whole sentence is no evidence (see below),
+            # but a rule that judges whole sentences may still find one.
+            found = check(sent, antecedent, skip | _CLAUSE_RULES)
+            whole = found is not None
         if found is not None and not part_hits and (n_parts < 2 or whole):
             hits.append((sent, found))
         else:

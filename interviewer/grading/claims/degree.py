@@ -5,7 +5,6 @@ pairs come from the [antonyms] and [graded_antonyms] lists of ``cues.txt``; the 
 
 from __future__ import annotations
 
-from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 from interviewer.text import stem, words
@@ -65,8 +64,3 @@ def lessened(text: str, word: str) -> bool:
         t == word and any(x in LESSENING for x in toks[max(0, i - 2) : i])
         for i, t in enumerate(toks)
     )
-
-
-def same_frame(claim_than: AbstractSet[str], note_than: AbstractSet[str]) -> bool:
-    """Two comparisons with the same thing on the other side of "than"."""
-    return bool(claim_than & note_than)

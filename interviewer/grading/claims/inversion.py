@@ -27,9 +27,15 @@ from interviewer.grading.claims.cues import (
 )
 from interviewer.grading.claims.degree import expanded, lessened
 from interviewer.grading.claims.registry import Finding
-from interviewer.grading.claims.subject import _ADD_OPS, _MUL_OPS
+from interviewer.grading.claims.subject import _ADD_OPS, _MUL_OPS, _subject
 from interviewer.grading.coverage import _short
-from interviewer.grading.cues import ANTONYMS, antonym_stems, cue_list, opposite_stem
+from interviewer.grading.cues import (
+    ANTONYMS,
+    affix_opposites,
+    antonym_stems,
+    cue_list,
+    opposite_stem,
+)
 from interviewer.text import (
     NEGATIONS,
     STOPWORDS,
@@ -68,7 +74,12 @@ def _antonym_hits(
             a, b = line.split()
             graded.setdefault(a, b)
             graded.setdefault(b, a)
-        _ANTONYM_STEMS = dict(expanded(antonym_stems(), graded))
+        table_ = expanded(antonym_stems(), graded)
+        for line in (*cue_list("graded_antonyms"), *cue_list("opposite_acts")):
+            a, b = (stem(w) for w in line.split())
+            table_.setdefault(a, set()).add(b)
+            table_.setdefault(b, set()).add(a)
+        _ANTONYM_STEMS = dict(table_)
     table: dict[str, AbstractSet[str]] = _ANTONYM_STEMS
     c = {stem(w): w for w in claim_words}
     sw = {stem(w): w for w in sent_words}
@@ -78,6 +89,16 @@ def _antonym_hits(
         for opp in [*table.get(cs, ()), *([derived] if derived else [])]:
             if opp in sw and cs not in sw and opp not in c:
                 out.append((cw, sw[opp]))
+    lower_c = {w.lower() for w in claim_words}
+    lower_s = {w.lower() for w in sent_words}
+    out.extend(
+        (cw, sw)
+        for cw in claim_words
+        for sw in sent_words
+        if cw.lower() not in lower_s
+        and sw.lower() not in lower_c
+        and affix_opposites(cw.lower(), sw.lower())
+    )
     return out
 
 
@@ -233,7 +254,11 @@ def _sentence_contradiction(
             subject = parsed[0] if parsed else set()
             named = bool(subject) and subject <= c_stems | qterms and bool(subject - qterms)
             labelled = bool(label) and bool(_stems(label)) and _stems(label) <= c_stems
-            related = named or len(shared - qterms) >= 2 or same_than or labelled
+            # Both sentences are about the same subject by their grammar ("TCP is
+            # connectionless" / "TCP is a connection-oriented protocol").
+            c_parsed = _subject(claim)
+            same_subject = bool(subject) and c_parsed is not None and c_parsed[0] == subject
+            related = named or len(shared - qterms) >= 2 or same_than or labelled or same_subject
             # (An adverb of manner with the same two words around it, "the cache writes
             # to the database asynchronously" / "Cache synchronously writes entry to
             # data store", is said of the same act.)
@@ -241,6 +266,8 @@ def _sentence_contradiction(
                 len(_verb_of(claim, a) & _verb_of(sent, b)) >= 2 for a, b in flips
             )
             if related and _near(flips, claim, sent):
+                return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
+            if same_subject and c_parsed and parsed and _predicated(flips, c_parsed[2], parsed[2]):
                 return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
             if same_than and _than_flip(flips, claim, sent):
                 return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
@@ -452,6 +479,16 @@ def _content_around(text: str, word: str, before: bool) -> AbstractSet[str]:
             if got is not None:
                 out.add(stem(got))
     return out
+
+
+def _predicated(flips: list[tuple[str, str]], c_pred: str, s_pred: str) -> bool:
+    """Each flipped word opens what its sentence says of the shared subject ("TCP is
+    connectionless" / "TCP is a connection-oriented protocol")."""
+
+    def head(text: str) -> set[str]:
+        return {w.lower() for w in words(text)[:3]}
+
+    return any(a.lower() in head(c_pred) and b.lower() in head(s_pred) for a, b in flips)
 
 
 def _framed(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:

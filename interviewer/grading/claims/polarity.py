@@ -54,7 +54,6 @@ def _tokens(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=20_000)
-@lru_cache(maxsize=20_000)
 def _denials_of(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], bool], ...]:
     """(the content stems a negation denies, the content stems before it, whether a
     pronoun stands for what it is said of) for each negation of a text: "it never
@@ -152,9 +151,11 @@ def polarity_flip(
     # 1. The claim denies: its negated phrase, stated in a note.
     for scope, before, _ in _denials_of(claim):
         phrase = [s for s in scope if s not in qterms] or scope
-        if len(phrase) < 3:
+        if len(phrase) < 2:
             continue
-        hit = _judge(phrase, True, set(before), same, sentences)
+        # A two-word phrase ("never flushes the TLB") is evidence only when it is said
+        # of the very thing a note sentence is about (its label or parsed subject).
+        hit = _judge(phrase, True, set(before), same, sentences, strict=len(phrase) < 3)
         if hit is not None:
             return hit
     # 2. The claim states what a note denies.
@@ -231,14 +232,23 @@ def _judge(
     claim_before: AbstractSet[str],
     same: Callable[[AbstractSet[str], AbstractSet[str]], bool],
     sentences: Sequence[tuple[KeyPoint, str, object]],
+    strict: bool = False,
 ) -> Finding | None:
     found = None
-    for kp, sent, _ in sentences:
+    for kp, sent, parsed in sentences:
         got = _find(phrase, _tokens(sent))
         if got is None:
             continue
         if got[0] is None or got[0] == claim_negated:
             return None  # a note sentence says it the claim's way (or neither way)
-        if found is None and same(claim_before, set(got[1])):
+        # What the note says it of: the words just before, or the item's label
+        # ("FIFO: ..., and it suffers from ...") or the sentence's parsed subject.
+        named = set(_parsed_subject(parsed))
+        if kp.label:
+            named |= {stem(w.lower()) for w in words(kp.label) if _content(w)}
+        if strict and not (claim_before & named):
+            continue
+        named |= set(got[1])
+        if found is None and same(claim_before, named):
             found = Finding(kp, f"Your notes say: “{_short(sent, 220)}”", "negated-phrase")
     return found

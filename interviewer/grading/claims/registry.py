@@ -55,6 +55,10 @@ RULES: dict[str, Rule] = {
             "negated-phrase", "polarity",
             "denies a phrase a note sentence states, or states one it denies", True,
         ),
+        Rule(
+            "negated-predicate", "predicate",
+            "says 'S is P' where a note sentence says 'S is not P' (or the reverse)", True,
+        ),
         Rule("cause-as-fix", "inversion", "offers what the notes call a cause as a fix", False),
         Rule("instead-of", "inversion", "says Y where the notes say X instead of Y", True),
         Rule("swapped-operation", "inversion", "a sum where the notes say a product", True),
