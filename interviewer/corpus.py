@@ -456,11 +456,21 @@ def parse_text(source: str, text: str, shape_notes: list[Any] | None = None) -> 
     if not text.strip():
         return []
     _meta, sections, _problem = parse_markdown(source, text_to_markdown(text), shape_notes)
+    lines = text.split("\n")
+    for sec in sections:
+        # A "Q:" block made a heading of its own (see text_to_markdown) is still the
+        # notes' question/answer pair.
+        if sec.unit_kind == "heading" and _TXT_Q.match(lines[sec.line_start - 1]):
+            sec.unit_kind = "qa"
     return sections
 
 
 _TXT_LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
-_TXT_LABEL = re.compile(r"^\s*(?:q|question|a|ans|answer)\s*\d{0,3}\s*[:.)]", re.IGNORECASE)
+_TXT_LABEL = re.compile(
+    r"^\s*(?:(?:q|question|a|ans|answer)\s*\d{0,3}\s*[:.)]|(?:front|back)\s*:)", re.IGNORECASE
+)
+_TXT_Q = re.compile(r"^\s*(?:(?:q|question)\s*\d{0,3}\s*[:.)]|front\s*:)\s*(\S.*)$", re.IGNORECASE)
+_TXT_A = re.compile(r"^\s*(?:(?:a|ans|answer)\s*\d{0,3}\s*[:.)]|back\s*:)", re.IGNORECASE)
 _SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
 # "1.2 Parsing", "2. Middle end": a numbered outline's titles.
 _OUTLINE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$")
@@ -506,6 +516,7 @@ def text_to_markdown(text: str) -> str:
         return j if j < n else None
 
     seen_text = False
+    titled = False  # a block title was seen: it covers its block, not what follows
     for k, raw in enumerate(lines):
         line = raw.strip()
         if not line:
@@ -515,6 +526,15 @@ def text_to_markdown(text: str) -> str:
         depth = _outline_title(lines, k, next_text(k))
         if depth is not None and not first:
             out[k] = "#" * min(depth + 1, 6) + " " + line
+            titled = True
+            continue
+        q = _TXT_Q.match(raw) if titled and blank(k - 1) else None
+        if q is not None and (blank(k + 1) or _TXT_A.match(lines[k + 1])) and (
+            q.group(1).rstrip().endswith("?") or looks_like_question(q.group(1))
+        ):
+            # A "Q:" block after a titled block is a question of its own, not a part
+            # of that title's notes: it becomes a sibling heading.
+            out[k] = "## " + q.group(1).strip()
             continue
         if line.startswith("#") or _TXT_LIST.match(raw) or _TXT_LABEL.match(raw):
             continue
@@ -530,6 +550,7 @@ def text_to_markdown(text: str) -> str:
         words = line.split()
         if line.endswith("?") and len(words) <= 40:
             out[k] = "## " + line
+            titled = True
             continue
         # A short line with no sentence punctuation that opens a block is its title
         # (unless the next line goes on with its sentence, in lower case).
@@ -539,6 +560,7 @@ def text_to_markdown(text: str) -> str:
             and not goes_on
         ):  # fmt: skip
             out[k] = ("# " if first and blank(k + 1) else "## ") + line.rstrip(":")
+            titled = titled or out[k].startswith("## ")
     return "\n".join(out)
 
 

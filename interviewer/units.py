@@ -70,14 +70,17 @@ _LIST = re.compile(r"^( {0,3})(?:[-*+•]|\d{1,3}[.)])\s+(\S.*)$")
 _EMPH_LINE = re.compile(
     r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(.*)$"
 )
+# "Q:", "Q3.", "Question 2)", and a flashcard's "Front:".
 _Q_LABEL = re.compile(
-    r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:q|question)\s*\d{0,3}\s*[:.)]\s*"
-    r"(?:\*\*|__)?\s*(.*)$",
+    r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:(?:q|question)\s*\d{0,3}\s*[:.)]|"
+    r"front\s*:)\s*(?:\*\*|__)?\s*(.*)$",
     re.IGNORECASE,
 )
-# "A:", "A1.", "A1)", "Ans.", "Answer 3:" (a bare "A." could open a sentence).
+# "A:", "A1.", "A1)", "Ans.", "Answer 3:", a flashcard's "Back:" (a bare "A." could open
+# a sentence).
 _A_LABEL = re.compile(
-    r"^\s*(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|a\s*\d{1,3}\s*[.)]|(?:ans|answer)\s*\d{0,3}\s*[:.)])",
+    r"^\s*(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|a\s*\d{1,3}\s*[.)]|(?:ans|answer)\s*\d{0,3}\s*[:.)]"
+    r"|back\s*:)",
     re.IGNORECASE,
 )
 _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
@@ -135,15 +138,31 @@ class ShapeNote(BaseModel):
 # ---- text helpers -----------------------------------------------------------------------
 
 
-def plain(text: str) -> str:
-    """Inline Markdown/HTML to plain text: links to their text, tags, emphasis removed."""
+_CODE_SPAN = re.compile(r"(`+)(?=\S)(.+?)(?<=\S)\1")
+
+
+def plain(text: str, keep_code: bool = False) -> str:
+    """Inline Markdown/HTML to plain text: links to their text, tags, emphasis removed.
+    With ``keep_code``, code spans stay as written (backticks and all): a question is
+    shown as the notes wrote it."""
+    spans: list[str] = []
+    if keep_code and "`" in text:
+
+        def hold(m: re.Match[str]) -> str:
+            spans.append(m.group(0))
+            return f"\x00{len(spans) - 1}\x00"
+
+        text = _CODE_SPAN.sub(hold, text)
     text = _SOURCE_MARK.sub("", text)
     text = _MD_LINK.sub(lambda m: m.group(1), text)
     text = _WIKI_LINK.sub(lambda m: m.group(2), text)
     text = _TAG.sub("", text)
     text = re.sub(r"(\*\*|__|`)", "", text)
     text = re.sub(r"(?<![\w*])[*_](?=\S)(.+?)(?<=\S)[*_](?![\w*])", r"\1", text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+", " ", text).strip()
+    if spans:
+        text = re.sub(r"\x00(\d+)\x00", lambda m: spans[int(m.group(1))], text)
+    return text
 
 
 def asks(text: str) -> bool:
@@ -157,9 +176,10 @@ def asks(text: str) -> bool:
 
 
 def clean_question(text: str) -> str:
-    """A question line as it will be asked: markup, numbering and "Q:" removed."""
-    t = plain(text)
-    t = re.sub(r"^(?:q|question)\s*\d{0,3}\s*[:.)]\s*", "", t, flags=re.IGNORECASE)
+    """A question line as it will be asked: markup, numbering and "Q:" removed (code
+    spans kept, as the notes wrote them)."""
+    t = plain(text, keep_code=True)
+    t = re.sub(r"^(?:(?:q|question)\s*\d{0,3}\s*[:.)]|front\s*:)\s*", "", t, flags=re.IGNORECASE)
     t = _NUMBERING.sub("", t, count=1)
     return t.strip(" -–—:*_").strip()
 
@@ -705,7 +725,7 @@ def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
         return None
     # "Q." alone could open an ordinary sentence ("Q. Smith wrote ..."): a Q-label needs
     # a colon, or a question after it.
-    label_colon = re.match(r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:q|question)"
+    label_colon = re.match(r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:q|question|front)"
                            r"\s*\d{0,3}\s*(?:\*\*|__)?\s*:", lines[i], re.IGNORECASE)  # fmt: skip
     text = [m.group(1)]
     j = i + 1
@@ -1499,7 +1519,7 @@ _TAG_ONLY = re.compile(r"^\s*(?:<[^>]+>\s*)+$")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _ANSWER_LABEL = re.compile(
     r"^(\s*)(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|a\s*\d{1,3}\s*[.)]|(?:ans|answer)\s*\d{0,3}"
-    r"\s*[:.)])\s*(?:\*\*|__)?\s*",
+    r"\s*[:.)]|back\s*:)\s*(?:\*\*|__)?\s*",
     re.IGNORECASE,
 )
 
