@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
@@ -258,13 +259,37 @@ def _is_acronym(word: str) -> bool:
     return len(word) > 1 and sum(c.isupper() for c in word) >= 2
 
 
-def topic_question(title: str, body: str = "") -> str:
+MASS_NOUNS = lexicon.words("mass_nouns")
+_CODAS = lexicon.words("english_codas")
+
+
+def _unlike_english(word: str) -> bool:
+    """A lower-case term that cannot be an English word, so is a name: a digit inside
+    ("k8s"), no vowel ("npm"), or an ending no English word has ("etcd", "systemd")."""
+    if not re.fullmatch(r"[a-z][a-z0-9]+", word):
+        return False
+    if re.search(r"\d", word) or not re.search(r"[aeiouy]", word):
+        return True
+    if word.startswith(("ng", "nm", "dn", "tk", "pk", "kd")):
+        return True
+    tail = word[-2:]
+    consonants = not re.search(r"[aeiouy]", tail)
+    if consonants and not word.endswith("s") and not (
+        tail in _CODAS or word[-3:] in _CODAS
+    ):
+        return True
+    return False
+
+
+def topic_question(title: str, body: str = "", context: str = "") -> str:
     """Our wording of a question about a topic heading: "Load balancer" -> "What is a
     load balancer, and when would you use one?"; "Message queues" -> "What are message
     queues, ..."; "Tune the query cache" -> "How would you tune the query cache?".
     ``body``, the topic's own notes, is evidence for how its name is written: a word
     the notes capitalise mid-sentence is a name ("Raft"), and "a X" / bare "X" in the
-    notes tells a countable noun from a mass noun."""
+    notes tells a countable noun from a mass noun. ``context`` (the whole document) is
+    further evidence of the same kind, for a topic whose own notes are a line (a
+    glossary row, a label)."""
     t = " ".join(_HEADING_MARKS.sub(" ", plain(title)).split())
     t = _NUMBERING.sub("", t, count=1).strip(" :-–—.")
     t = re.sub(r"^(?:step|part|chapter|section|unit|module|lesson)\s+(?:\d+|[ivx]{1,5})\s*"
@@ -275,7 +300,7 @@ def topic_question(title: str, body: str = "") -> str:
     t = re.sub(r"^(?:the|a|an)\s+(?=\S)", "", t, flags=re.IGNORECASE)
     if not t:
         return plain(title)
-    names = _names_in(body)
+    names = _names_in(body) | (_names_in(context) if context else frozenset())
     # (A comparison inside an aside, "Load balancing (L4 vs L7)", compares no sides.)
     outside = re.sub(r"\([^()]*\)", "", t)
     pieces = re.split(rf"\s+(?:{_VERSUS_SEP})\s+", outside.strip(), flags=re.IGNORECASE)
@@ -287,6 +312,8 @@ def topic_question(title: str, body: str = "") -> str:
     t = re.sub(r"^about\s+", "", t, flags=re.IGNORECASE)
     words = t.split()
     first = words[0].lower()
+    if len(words) == 1 and _unlike_english(words[0]):
+        return _template("mass", np=words[0])  # "etcd", "k8s": a name, as written
     if first in IMPERATIVE_VERBS and len(words) > 1 and not words[0].isupper():
         return _template("imperative", verb=first, rest=" ".join(words[1:]))
     brand = _is_brand(words[0])
@@ -330,8 +357,16 @@ def topic_question(title: str, body: str = "") -> str:
     if len(parts) > 1 and parts[1] == "of":
         return _template("of_singular", np=np)  # "What is the cost of insertion?"
     # The notes' own use of the noun decides only where its form does not.
-    mass = low.endswith(_MASS_ENDINGS) or (len(core_words) == 1 and _is_acronym(core))
-    if mass or _article_use(body, low) == "mass":
+    use = _article_use(body, low) or (_context_use(context, low) if context else None)
+    # An ending that most mass nouns have ("-tion") gives way to the notes' "a X":
+    # "a transaction", "a partition".
+    countable_ending = low.endswith(("tion", "sion", "ment", "ance", "ence", "ure"))
+    mass = (
+        low.endswith(_MASS_ENDINGS) and not (countable_ending and use == "countable")
+    ) or low in MASS_NOUNS or (
+        len(core_words) == 1 and _is_acronym(core)
+    )
+    if mass or use == "mass":
         return _template("mass", np=np)
     if _is_acronym(core_words[0]) or any(w[:1].isupper() for w in core_words[1:]):
         return _template("named", np=np)
@@ -343,6 +378,7 @@ def topic_question(title: str, body: str = "") -> str:
 _NAME_IN_TEXT = re.compile(r"(?<=[a-z,] )([A-Z][a-z]+)(?:['’]s)?\b(?! [A-Z])")
 
 
+@lru_cache(maxsize=32)
 def _names_in(body: str) -> frozenset[str]:
     """Words the notes write capitalised inside a sentence and never in lower case:
     names ("Raft", "Kubernetes"), not words that only open sentences or lines."""
@@ -385,6 +421,49 @@ def _article_use(body: str, noun: str) -> str | None:
         1 for m in re.finditer(rf"(?:^|[.!?;:]\s+){n}\s+([a-z]+)\b", text)
         if m.group(1) in _AUX or (m.group(1).endswith("s") and not m.group(1).endswith("ss"))
     )  # fmt: skip
+    if counted > bare:
+        return "countable"
+    if bare > counted:
+        return "mass"
+    return None
+
+
+# A noun right after a preposition or a verb that ends its clause: "state lives in
+# etcd.", "deploy with helm,": a singular countable noun never stands there bare.
+_BARE_AFTER = re.compile(
+    r"\b(?:in|into|from|with|via|by|like|use|uses|using|run|runs|running|install|installs|"
+    r"and|or)\s+([a-z][\w-]*)(?=\s*[.,;:!?)]|\s*$|\s+(?:and|or)\s)"
+)
+
+
+@lru_cache(maxsize=16)
+def _usage_table(text: str) -> dict[str, tuple[int, int]]:
+    """How a whole document uses each word: (counted, bare), as :func:`_article_use`
+    counts them for one noun, in one pass (a document's glossary asks this per row)."""
+    low = plain(text).lower()
+    counted: dict[str, int] = {}
+    bare: dict[str, int] = {}
+    counting = r"\b(?:a|an|one|each|every|another)\s+(?=((?:[\w-]+\s+){0,2}[\w-]+))"
+    for m in re.finditer(counting, low):
+        for w in m.group(1).split():
+            counted[w] = counted.get(w, 0) + 1
+    words = set(re.findall(r"[\w-]+", low))
+    for w in words:
+        # A plural in the notes counts the noun ("caches" -> "cache").
+        for stem in {w[:-1] if w.endswith("s") else "", w[:-2] if w.endswith("es") else ""}:
+            if stem in words:
+                counted[stem] = counted.get(stem, 0) + 1
+    for m in re.finditer(r"(?:^|[.!?;:]\s+)([\w-]+)\s+([a-z]+)\b", low):
+        verb = m.group(2)
+        if verb in _AUX or (verb.endswith("s") and not verb.endswith("ss")):
+            bare[m.group(1)] = bare.get(m.group(1), 0) + 1
+    for m in _BARE_AFTER.finditer(low):
+        bare[m.group(1)] = bare.get(m.group(1), 0) + 1
+    return {w: (counted.get(w, 0), bare.get(w, 0)) for w in counted.keys() | bare.keys()}
+
+
+def _context_use(context: str, noun: str) -> str | None:
+    counted, bare = _usage_table(context).get(noun, (0, 0))
     if counted > bare:
         return "countable"
     if bare > counted:
@@ -911,7 +990,7 @@ def _table_starts(
     if qcol is None:
         # A glossary ("Term | Meaning") asks each term as a topic; any other table is
         # read as text of its section.
-        return _glossary_rows(header, rows, width, numbering), end
+        return _glossary_rows(header, rows, width, numbering, "\n".join(lines)), end
     acols = [k for k, h in enumerate(header) if k != qcol and _names_column(h, ANSWER_COLUMNS)]
     if not acols:
         # Every other column, but those that only list pages to read ("References").
@@ -941,7 +1020,11 @@ def _table_starts(
 
 
 def _glossary_rows(
-    header: list[str], rows: list[tuple[int, list[str]]], width: int, numbering: set[int]
+    header: list[str],
+    rows: list[tuple[int, list[str]]],
+    width: int,
+    numbering: set[int],
+    context: str = "",
 ) -> list[_Start]:
     """The rows of a glossary table as topics: two columns (numbering aside), one of
     short terms that do not ask and one of definitions, named as such by the header
@@ -965,7 +1048,7 @@ def _glossary_rows(
         if not _glossary_row(term, definition):
             continue  # a term with no definition to ask about
         definition = re.sub(r"\s*<br\s*/?>\s*", "\n", definition, flags=re.IGNORECASE)
-        out.append(_Start(line=n, body=n, question=topic_question(term, definition),
+        out.append(_Start(line=n, body=n, question=topic_question(term, definition, context),
                           kind="topic", answer=definition, end=n, name=term))  # fmt: skip
     return out if len(out) >= 2 else []
 
@@ -1136,7 +1219,7 @@ def _label_topics(lines: list[str], first: int, last: int) -> list[_Start]:
         if is_stub_text(body):
             continue
         out.append(_Start(line=k, body=k if rest else k + 1,
-                          question=topic_question(label, body), name=label,
+                          question=topic_question(label, body, "\n".join(lines)), name=label,
                           kind="topic", answer=rest or None))  # fmt: skip
     return out if len(out) >= 2 else []
 
@@ -1231,7 +1314,9 @@ def split_sections(
             sec.links = _links("\n".join(lines[sec.line_start - 1 : end_line]), sec.line_start)
             sec.is_stub = is_stub_text(text)
             sec.todo_lines = todo_lines(text)
-            sec.has_units = True
+            # Topics of ours cut out of it (glossary rows, labels) leave a heading with
+            # notes of its own askable as a topic too; explicit questions do not.
+            sec.has_units = any(st.kind != "topic" for st in starts)
             out.append(sec)
         # Questions under a heading that asks stand beside it (its answer is its own);
         # under a plain heading they are its parts.
@@ -1337,7 +1422,9 @@ def mark_topics(sections: list[Section]) -> None:
     headed = [s for s in sections if s.level > 0 and not s.virtual]
     top = min((s.level for s in headed), default=0)
     at_top = [s for s in headed if s.level == top]
-    title_id = at_top[0].id if len(at_top) == 1 and len(headed) > 1 else None
+    # (Units cut out of the title's own text count: a one-heading glossary has a title.)
+    below = sum(1 for s in sections if s.level > 0)
+    title_id = at_top[0].id if len(at_top) == 1 and below > 1 else None
     for i, sec in enumerate(sections):
         if sec.unit_kind is not None or sec.level == 0 or sec.virtual or sec.id == title_id:
             continue
@@ -1368,6 +1455,10 @@ def mark_topics(sections: list[Section]) -> None:
             for d in _descendants(sections, i)
         ):
             continue  # asked through its own questions (a comparison heading is no such)
+        if any(d.virtual and d.unit_kind == "topic" for d in _descendants(sections, i)) and (
+            not _substantial_own(sec)
+        ):
+            continue  # it only introduces its glossary or labels: they are the topics
         if _groups_topics(sections, i):
             continue
         sec.unit_kind = "topic"
@@ -1419,6 +1510,13 @@ def _substantial(sections: list[Section], i: int, definition: str = "") -> bool:
     if substantive_words(own) >= STUB_WORDS:
         return True
     return any(substantive_words(d.text) >= STUB_WORDS for d in _descendants(sections, i))
+
+
+def _substantial_own(sec: Section) -> bool:
+    from interviewer.corpus import STUB_WORDS, substantive_words
+
+    own = "\n".join(ln for ln in sec.text.split("\n") if not asks(ln))
+    return substantive_words(own) >= STUB_WORDS
 
 
 def _really_asks(heading: str) -> bool:

@@ -115,3 +115,120 @@ def test_questions_keep_their_code_spans() -> None:
         "Why does `is` differ from `==`?",
         "What does `*args` collect?",
     ]
+
+
+GLOSSARY_OPS = """\
+# Cluster operations
+
+Kubernetes keeps its cluster state in etcd, and Kafka carries the events between
+services. We deploy with git and keep every config in it.
+
+| Term | Meaning |
+| --- | --- |
+| etcd | Consistent key-value store that holds the cluster state. |
+| k8s | Short name of the container orchestrator. |
+| Kafka | Partitioned, replicated log of events that consumers read at their pace. |
+| git | Version control that stores snapshots of the tree. |
+| Throughput | Requests served per second at a steady state. |
+| Feedback | What a consumer sends back to slow a producer down. |
+| Load balancer | Spreads requests across the healthy servers of a pool. |
+"""
+
+
+def test_generated_questions_read_naturally(tmp_path: Path) -> None:
+    (tmp_path / "ops.md").write_text(GLOSSARY_OPS, encoding="utf-8")
+    doc = load_corpus(tmp_path).documents[0]
+    asked = [u.question for u in units_of(doc) if u.kind == "topic"]
+    assert asked == [
+        # A lower-case term no English word can be is a name: no article, its case kept.
+        "What is etcd, and when would you use it?",
+        "What is k8s, and when would you use it?",
+        # The notes write it capitalised inside a sentence: a name.
+        "What is Kafka, and when would you use it?",
+        # The notes use it bare ("with git and ..."): no article.
+        "What is git, and when would you use it?",
+        # Nouns English does not count take no article.
+        "What is throughput, and when would you use it?",
+        "What is feedback, and when would you use it?",
+        "What is a load balancer, and when would you use one?",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("title", "asked"),
+    [
+        ("systemd", "What is systemd, and when would you use it?"),
+        ("npm", "What is npm, and when would you use it?"),
+        ("mutex", "What is a mutex, and when would you use one?"),
+        ("inode", "What is an inode, and when would you use one?"),
+        ("Data", "What is data, and when would you use it?"),
+        ("Page tables", "What are page tables, and when would you use them?"),
+    ],
+)
+def test_topic_wording_of_names_plurals_and_mass_nouns(title: str, asked: str) -> None:
+    assert topic_question(title, "") == asked
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        # A phrase ends before its adverb: no label cut from the middle of a sentence.
+        ("Why would you run a batch job instead of a stream?", "batch job"),
+        ("Why use a queue rather than a direct call?", "queue"),
+        ("What happens when a job fails twice?", "job"),
+        # "X differs from Y" compares two things.
+        ("How is a process different from a thread?", "process vs thread"),
+        # A code span is one name, kept as written.
+        ("Why does `is` differ from `==`?", "is vs =="),
+        ("What does `__init__` do in a package?", "__init__"),
+        ("When is `yield from` better than a loop?", "yield from"),
+    ],
+)
+def test_subject_labels_are_whole_names(question: str, label: str) -> None:
+    assert subject_label(question) == label
+
+
+K8S_SCHEDULING = """\
+# Kubernetes operations
+
+## Scheduling
+
+The scheduler places each pending pod on a node that has enough free CPU and memory
+for its requests, then filters nodes by taints, affinity and topology spread rules.
+
+| Term | Meaning |
+| --- | --- |
+| Taint | A mark on a node that repels pods without a matching toleration. |
+| Toleration | A pod's permission to land on a node with a matching taint. |
+
+## Autoscaling
+
+The horizontal pod autoscaler adds replicas when average CPU use stays above its
+target, and the cluster autoscaler adds nodes when pods stay Pending.
+"""
+
+
+def test_a_heading_with_notes_of_its_own_stays_a_topic_beside_its_glossary(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "k8s.md").write_text(K8S_SCHEDULING, encoding="utf-8")
+    doc = load_corpus(tmp_path).documents[0]
+    got = [(u.question, u.line_start, u.line_end) for u in units_of(doc)]
+    assert got == [
+        ("What is scheduling, and when would you use it?", 3, 11),
+        ("What is a taint, and when would you use one?", 10, 10),
+        # "-tion" nouns are mostly mass nouns, but the notes say "a matching toleration".
+        ("What is a toleration, and when would you use one?", 11, 11),
+        ("What is autoscaling, and when would you use it?", 13, 16),
+    ]
+    # A heading that only introduces its glossary is asked through the rows alone.
+    bare = K8S_SCHEDULING.replace(
+        "The scheduler places each pending pod on a node that has enough free CPU and memory\n"
+        "for its requests, then filters nodes by taints, affinity and topology spread rules.\n",
+        "Terms:\n",
+    )
+    (tmp_path / "k8s.md").write_text(bare, encoding="utf-8")
+    doc = load_corpus(tmp_path).documents[0]
+    assert "What is scheduling, and when would you use it?" not in [
+        u.question for u in units_of(doc)
+    ]
