@@ -372,6 +372,22 @@ def section_id(source: str, heading_path: list[str], line_start: int) -> str:
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
+_SETEXT_LINE = re.compile(r"^ {0,3}(?:=+|-{2,})\s*$")
+_BLOCK_START = re.compile(r"^\s*(?:[-*+>|#<]|\d{1,3}[.)]\s|```|~~~)")
+
+
+def _setext_title(lines: list[str], i: int, first: int) -> bool:
+    """Line ``i`` underlines the line above it as a heading ("Title" over "=====" or
+    "-----"): that line is a paragraph of one line (a blank line, or the start, before
+    it), no list item, quote, table row or heading."""
+    if i - 1 < first or not _SETEXT_LINE.match(lines[i]):
+        return False
+    title = lines[i - 1]
+    if not title.strip() or title[:1].isspace() or _BLOCK_START.match(title):
+        return False
+    return i - 2 < first or not lines[i - 2].strip()
+
+
 def parse_markdown(
     source: str, text: str, shape_notes: list[Any] | None = None
 ) -> tuple[dict[str, Any], list[Section], str | None]:
@@ -380,6 +396,7 @@ def parse_markdown(
     tags = _tags(meta)
     lines = text.split("\n")
     headings: list[tuple[int, int, str]] = []  # (line index, level, title)
+    underlined: set[int] = set()  # title lines of setext headings (text over === / ---)
     in_fence = False
     for i in range(fm_lines, len(lines)):
         line = lines[i]
@@ -391,6 +408,9 @@ def parse_markdown(
         m = HEADING.match(line)
         if m:
             headings.append((i, len(m.group(1)), clean_heading(m.group(2))))
+        elif _setext_title(lines, i, fm_lines):
+            headings.append((i - 1, 1 if "=" in line else 2, clean_heading(lines[i - 1].strip())))
+            underlined.add(i - 1)
 
     sections: list[Section] = []
 
@@ -430,7 +450,10 @@ def parse_markdown(
         while stack and stack[-1][0] >= level:
             stack.pop()
         stack.append((level, heading))
-        add(idx, end, level, [h for _, h in stack], idx + 1)
+        body_start = idx + 2 if idx in underlined else idx + 1
+        add(idx, end, level, [h for _, h in stack], body_start)
+        if idx in underlined:
+            sections[-1].body_line = body_start + 1
     from interviewer.units import assign_unit_ids, mark_topics, split_sections
 
     sections = split_sections(source, lines, sections, shape_notes)

@@ -32,6 +32,9 @@ HOLLOW_HEADS = lexicon.words("subject_hollow_heads")
 VERBS = lexicon.words("subject_verbs")
 OBJECT_PRONOUNS = lexicon.words("subject_object_pronouns")
 ADVERBS = lexicon.words("subject_adverbs")
+# Words of the asking part that name nothing ("to", Spanish "se").
+LEAD_FILLERS = lexicon.words("subject_lead_fillers")
+ARTICLES = lexicon.words("subject_articles")
 DO_AUXILIARIES = lexicon.words("subject_do_auxiliaries")
 BE_AUXILIARIES = lexicon.words("subject_be_auxiliaries")
 # Words that join the parts of a name, as "of" does.
@@ -191,13 +194,14 @@ def _strip_lead(clause: str) -> str:
             seen_question = True
             i += 1
             continue
-        if low in AUXILIARIES or low in PRONOUNS or low in ("to", "now", "say"):
+        if low in AUXILIARIES or low in PRONOUNS or low in LEAD_FILLERS:
             i += 1
             continue
         nxt = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+        prev = tokens[i - 1].lower() if i > 0 else ""
         bare_verb = (
-            seen_question and i > 0 and tokens[i - 1].lower() in QUESTION_WORDS
-            and tokens[i].islower() and nxt in ("a", "an", "the")
+            seen_question and (prev in QUESTION_WORDS or prev in LEAD_FILLERS)
+            and tokens[i].islower() and nxt in ARTICLES
             and low not in PREPOSITIONS and low not in DETERMINERS
         )  # fmt: skip
         if low in ASKING_VERBS or low in TASK_VERBS or (seen_question and low in VERBS) or (

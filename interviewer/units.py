@@ -831,6 +831,9 @@ def _callout_start(lines: list[str], i: int, last: int) -> _Start | None:
     end = i
     while end + 1 <= last and lines[end + 1].lstrip().startswith(">"):
         end += 1
+    if end < start.body:
+        # Only the question is quoted: its answer is the text that follows.
+        return start
     if _next_nonblank(lines, end, last) is not None:
         start.end = end
     return start
@@ -1250,6 +1253,8 @@ def split_sections(
     renamed: tuple[list[str], list[str]] | None = None  # a numbering heading's path, new
     for sec in sections:
         body_first = sec.line_start if sec.level > 0 else sec.line_start - 1  # 0-based
+        if sec.body_line:
+            body_first = sec.body_line - 1  # (below a setext heading's underline)
         last = sec.line_end - 1
         if renamed and sec.heading_path[: len(renamed[0])] == renamed[0]:
             sec.heading_path = [*renamed[1], *sec.heading_path[len(renamed[0]) :]]

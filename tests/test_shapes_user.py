@@ -232,3 +232,118 @@ def test_a_heading_with_notes_of_its_own_stays_a_topic_beside_its_glossary(
     assert "What is scheduling, and when would you use it?" not in [
         u.question for u in units_of(doc)
     ]
+
+
+OS_EXPORT_HTML = """\
+<!DOCTYPE html>
+<html><head><title>Operating systems review</title></head>
+<body>
+<h1>Operating systems review</h1>
+<h2>Memory</h2>
+<details>
+<summary>What is a page fault?</summary>
+<p>A trap raised when a program touches a page that is not mapped in physical memory;
+the kernel loads the page from disk or kills the process if the access was invalid.</p>
+</details>
+<details>
+<summary>What does the TLB cache?</summary>
+<p>Recent translations from virtual page numbers to physical frames, so most accesses
+skip the walk through the <a href="https://example.org/page-table">page table</a>.</p>
+</details>
+<h2>Scheduling</h2>
+<p>The fair scheduler keeps runnable tasks in a red-black tree ordered by virtual
+runtime and always runs the task that has had the least CPU time so far.</p>
+</body></html>
+"""
+
+
+def test_an_html_export_keeps_its_collapsible_questions(tmp_path: Path) -> None:
+    from interviewer.documents import add_documents
+    from interviewer.settings import load_settings
+
+    corpus, inbox = tmp_path / "corpus", tmp_path / "inbox"
+    corpus.mkdir()
+    inbox.mkdir()
+    (inbox / "os.html").write_text(OS_EXPORT_HTML, encoding="utf-8")
+    add_documents(load_settings(corpus=corpus), [str(inbox / "os.html")])
+    doc = load_corpus(corpus).documents[0]
+    got = [(u.kind, u.question, u.uncertain) for u in units_of(doc)]
+    assert got == [
+        ("details", "What is a page fault?", None),
+        ("details", "What does the TLB cache?", None),
+        ("topic", "What is scheduling, and when would you use it?", None),
+    ]
+    tlb = next(s for s in doc.sections if s.question == "What does the TLB cache?")
+    assert "[page table](https://example.org/page-table)" in tlb.text
+    assert any(link.url == "https://example.org/page-table" for link in tlb.links)
+
+
+CALLOUT_TITLE_ONLY = """\
+# Distributed systems
+
+> [!question] What is a quorum?
+
+A majority of replicas that must acknowledge a write or answer a read, so that any
+two quorums overlap in at least one replica that has the latest value.
+
+> [!question] Why do leader elections need timeouts?
+
+Without a timeout a follower cannot tell a dead leader from a slow one; randomised
+timeouts also keep two candidates from splitting the vote forever.
+"""
+
+
+def test_a_question_callout_over_its_answer_is_answered() -> None:
+    _meta, sections, _ = parse_markdown("dist.md", CALLOUT_TITLE_ONLY)
+    got = [(k, q, a, b) for k, q, _p, a, b in _units(sections)]
+    assert got == [
+        ("details", "What is a quorum?", 3, 6),
+        ("details", "Why do leader elections need timeouts?", 8, 11),
+    ]
+    assert not any(s.is_stub for s in sections if s.unit_kind)
+
+
+SETEXT = """\
+Concurrency notes
+=================
+
+Mutexes
+-------
+
+A mutex lets one thread at a time into a critical section; the others block until
+the owner unlocks it, so shared data is never written by two threads at once.
+
+What is a deadlock?
+-------------------
+
+Two or more threads each hold a lock the other needs and wait forever; ordering
+lock acquisition globally prevents it.
+
+- a list item
+---
+"""
+
+
+def test_setext_headings_are_headings() -> None:
+    _meta, sections, _ = parse_markdown("conc.md", SETEXT)
+    got = [(k, q, p, a, b) for k, q, p, a, b in _units(sections)]
+    assert got == [
+        ("topic", "What are mutexes, and when would you use them?",
+         ["Concurrency notes", "Mutexes"], 4, 8),
+        ("heading", "What is a deadlock?", ["Concurrency notes", "What is a deadlock?"], 10, 17),
+    ]  # fmt: skip
+    # The underline is no text of the answer; a rule under a list item is no heading.
+    deadlock = next(s for s in sections if s.unit_kind == "heading")
+    assert deadlock.text.startswith("Two or more threads") and deadlock.first_body_line == 12
+    assert len(sections) == 3
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("¿Qué hace el analizador léxico?", "analizador léxico"),
+        ("¿Por qué se usa una representación intermedia?", "representación intermedia"),
+    ],
+)
+def test_spanish_subject_labels_skip_the_verb(question: str, label: str) -> None:
+    assert subject_label(question) == label
