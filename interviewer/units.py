@@ -615,6 +615,15 @@ def find_questions(
             details_depth = depth
             i += 1
             continue
+        pair = _card_line(line)
+        if pair is not None:
+            # "Question<TAB>answer" (a flashcard export), "Question::answer" (a
+            # spaced-repetition card): one line, one unit.
+            close_run()
+            starts.append(_Start(line=i, body=i, question=pair[0], kind="qa", answer=pair[1],
+                                 end=i))  # fmt: skip
+            i += 1
+            continue
         start = _callout_start(lines, i, last) or _qa_start(lines, i, last)
         start = start or _emphasis_start(lines, i)
         if start is not None:
@@ -678,6 +687,29 @@ def _inline_answer(text: str) -> tuple[str, str] | None:
     return question, answer
 
 
+_CARD = re.compile(r"^([^\t]{4,300}?)(?:\t+|\s*:{2,3}\s*)(\S.*)$")
+
+
+def _card_line(line: str) -> tuple[str, str] | None:
+    """A flashcard on one line: a question, a tab or "::" (":::"), its answer. The
+    question asks (a question mark, or a question word first) and the answer does not
+    (so "What does std::move do?" is no card)."""
+    if ("\t" not in line and "::" not in line) or line[:1].isspace():
+        return None
+    m = _CARD.match(line.strip())
+    if m is None or line.lstrip().startswith(("|", ">", "#", "<", "`")):
+        return None
+    question, answer = clean_question(m.group(1)), m.group(2).strip()
+    first = _words(question)[:1]
+    if not first or ("?" in answer and "?" not in question):
+        return None  # the question mark is after the separator: it was no card's
+    if asks(answer) or len(_words(answer)) < 2:
+        return None
+    if not (asks(question) or first[0].lower().split("'")[0] in QUESTION_START):
+        return None
+    return as_asked(question), answer
+
+
 _PLAIN_Q = re.compile(r"^[A-Z][a-z]*(?:'[a-z]+)?\b")
 
 
@@ -698,6 +730,9 @@ def _plain_line_start(lines: list[str], i: int, first: int, last: int) -> _Start
     nxt = lines[j].strip()
     if _PLAIN_Q.match(nxt) and asks(nxt):
         return None  # a run of questions with no answer between them
+    if lines[i + 1].strip() == "?":
+        # A spaced-repetition card: its question, a line holding "?", its answer.
+        return _Start(line=i, body=i + 2, question=clean_question(line), kind="qa")
     return _Start(line=i, body=i + 1, question=clean_question(line), kind="qa",
                   uncertain="a plain line that asks, read as a question")  # fmt: skip
 
@@ -1649,6 +1684,9 @@ def answer_line(raw: str) -> str:
         return ""
     if _DEF_LINE.match(line):
         return re.sub(r"^(\s*):[ \t]+", r"\1", line, count=1)  # a definition list's marker
+    card = _card_line(line) if "\t" in line or "::" in line else None
+    if card is not None:
+        return card[1]  # the card's question is no claim
     lm = _LIST.match(line.replace("\t", "    "))
     inline = _inline_answer(lm.group(2)) if lm and "?" in line else None
     if inline is not None:

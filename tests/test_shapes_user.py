@@ -347,3 +347,44 @@ def test_setext_headings_are_headings() -> None:
 )
 def test_spanish_subject_labels_skip_the_verb(question: str, label: str) -> None:
     assert subject_label(question) == label
+
+
+ANKI_TSV = (
+    "What is a process?\tA running program with its own address space and open files.\n"
+    "What is a thread?\tA unit of execution inside a process that shares its memory.\n"
+    "What does the scheduler do?\tIt picks which runnable thread gets a CPU next.\n"
+)
+
+SRS_CARDS = """\
+# Rust ownership #flashcards
+
+What does the borrow checker enforce::At any time one mutable reference or any number of shared ones.
+
+What happens to a value when its owner goes out of scope?
+?
+Rust calls its drop function and frees its memory; no garbage collector is involved.
+
+A path such as std::mem::swap names an item; How does std::mem::swap work? It swaps.
+"""
+
+
+def test_one_line_flashcards_are_units_each() -> None:
+    got = [(k, q, a, b) for k, q, _p, a, b in _units(parse_text("cards.txt", ANKI_TSV))]
+    assert got == [
+        ("qa", "What is a process?", 1, 1),
+        ("qa", "What is a thread?", 2, 2),
+        ("qa", "What does the scheduler do?", 3, 3),
+    ]
+    # The card's question is no part of its answer.
+    assert answer_line(ANKI_TSV.split("\n")[1]) == (
+        "A unit of execution inside a process that shares its memory."
+    )
+    _meta, sections, _ = parse_markdown("rust.md", SRS_CARDS)
+    units = [(k, q, a, b, s.uncertain) for s in sections if s.unit_kind
+             for k, q, _p, a, b in [_units([s])[0]]]  # fmt: skip
+    assert units == [
+        ("qa", "What does the borrow checker enforce?", 3, 3, None),
+        ("qa", "What happens to a value when its owner goes out of scope?", 5, 9, None),
+    ]
+    # "std::mem::swap" in a sentence is no card.
+    assert answer_line(SRS_CARDS.split("\n")[-2]) == SRS_CARDS.split("\n")[-2]
