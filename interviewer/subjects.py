@@ -89,7 +89,7 @@ def _is_name(word: str) -> bool:
         or base in ("let", "here", "there")
     )
     return sum(c.isupper() for c in word) >= 2 or (
-        word[:1].isupper() and word[1:2].isdigit()
+        word[:1].isupper() and word[1:2] in ("-", *"0123456789")  # "B-trees", "S3"
     ) or possessive
 
 

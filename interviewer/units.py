@@ -182,7 +182,23 @@ def clean_question(text: str) -> str:
     t = plain(text, keep_code=True)
     t = re.sub(r"^(?:(?:q|question)\s*\d{0,3}\s*[:.)]|front\s*:)\s*", "", t, flags=re.IGNORECASE)
     t = _NUMBERING.sub("", t, count=1)
-    return t.strip(" -–—:*_").strip()
+    return _edge_symbols(t.strip(" -–—:*_")).strip()
+
+
+def _edge_symbols(text: str) -> str:
+    """Text without the emoji and other symbols that decorate its ends ("🔥 What is
+    X? ✅"): they are no words of the question."""
+    import unicodedata
+
+    def decoration(c: str) -> bool:
+        return unicodedata.category(c) in ("So", "Sk", "Mn", "Cf", "Co") or c in "\ufe0f\u200d"
+
+    start, end = 0, len(text)
+    while start < end and (decoration(text[start]) or text[start].isspace()):
+        start += 1
+    while end > start and (decoration(text[end - 1]) or text[end - 1].isspace()):
+        end -= 1
+    return text[start:end] if start or end < len(text) else text
 
 
 # First words of a question that asks in words (not a request: "Explain X").
@@ -274,14 +290,10 @@ def _unlike_english(word: str) -> bool:
         return True
     tail = word[-2:]
     consonants = not re.search(r"[aeiouy]", tail)
-    if consonants and not word.endswith("s") and not (
-        tail in _CODAS or word[-3:] in _CODAS
-    ):
-        return True
-    return False
+    return consonants and not word.endswith("s") and not (tail in _CODAS or word[-3:] in _CODAS)
 
 
-def topic_question(title: str, body: str = "", context: str = "") -> str:
+def topic_question(title: str, body: str = "", context: str = "", term: bool = False) -> str:
     """Our wording of a question about a topic heading: "Load balancer" -> "What is a
     load balancer, and when would you use one?"; "Message queues" -> "What are message
     queues, ..."; "Tune the query cache" -> "How would you tune the query cache?".
@@ -289,7 +301,8 @@ def topic_question(title: str, body: str = "", context: str = "") -> str:
     the notes capitalise mid-sentence is a name ("Raft"), and "a X" / bare "X" in the
     notes tells a countable noun from a mass noun. ``context`` (the whole document) is
     further evidence of the same kind, for a topic whose own notes are a line (a
-    glossary row, a label)."""
+    glossary row, a label). A ``term`` (a glossary's or a label's) names a thing: it is
+    never read as an imperative ("Read committed")."""
     t = " ".join(_HEADING_MARKS.sub(" ", plain(title)).split())
     t = _NUMBERING.sub("", t, count=1).strip(" :-–—.")
     t = re.sub(r"^(?:step|part|chapter|section|unit|module|lesson)\s+(?:\d+|[ivx]{1,5})\s*"
@@ -314,7 +327,7 @@ def topic_question(title: str, body: str = "", context: str = "") -> str:
     first = words[0].lower()
     if len(words) == 1 and _unlike_english(words[0]):
         return _template("mass", np=words[0])  # "etcd", "k8s": a name, as written
-    if first in IMPERATIVE_VERBS and len(words) > 1 and not words[0].isupper():
+    if first in IMPERATIVE_VERBS and len(words) > 1 and not words[0].isupper() and not term:
         return _template("imperative", verb=first, rest=" ".join(words[1:]))
     brand = _is_brand(words[0])
     if _title_case(words) and not brand:
@@ -361,9 +374,13 @@ def topic_question(title: str, body: str = "", context: str = "") -> str:
     # An ending that most mass nouns have ("-tion") gives way to the notes' "a X":
     # "a transaction", "a partition".
     countable_ending = low.endswith(("tion", "sion", "ment", "ance", "ence", "ure"))
+    # An adjective names a property, which no article counts ("serializable").
+    adjective = (
+        low.endswith(("izable", "isable", "ible", "ous", "less", "ful")) and len(core_words) == 1
+    ) or (low.endswith("ed") and not low.endswith("eed") and len(low) > 5)
     mass = (
         low.endswith(_MASS_ENDINGS) and not (countable_ending and use == "countable")
-    ) or low in MASS_NOUNS or (
+    ) or low in MASS_NOUNS or adjective or (
         len(core_words) == 1 and _is_acronym(core)
     )
     if mass or use == "mass":
@@ -1086,8 +1103,9 @@ def _glossary_rows(
         if not _glossary_row(term, definition):
             continue  # a term with no definition to ask about
         definition = re.sub(r"\s*<br\s*/?>\s*", "\n", definition, flags=re.IGNORECASE)
-        out.append(_Start(line=n, body=n, question=topic_question(term, definition, context),
-                          kind="topic", answer=definition, end=n, name=term))  # fmt: skip
+        asked = topic_question(term, definition, context, term=True)
+        out.append(_Start(line=n, body=n, question=asked, kind="topic", answer=definition,
+                          end=n, name=term))  # fmt: skip
     return out if len(out) >= 2 else []
 
 
@@ -1256,8 +1274,8 @@ def _label_topics(lines: list[str], first: int, last: int) -> list[_Start]:
         body = "\n".join([rest, *lines[k + 1 : end + 1]]).strip()
         if is_stub_text(body):
             continue
-        out.append(_Start(line=k, body=k if rest else k + 1,
-                          question=topic_question(label, body, "\n".join(lines)), name=label,
+        asked = topic_question(label, body, "\n".join(lines), term=True)
+        out.append(_Start(line=k, body=k if rest else k + 1, question=asked, name=label,
                           kind="topic", answer=rest or None))  # fmt: skip
     return out if len(out) >= 2 else []
 

@@ -358,7 +358,7 @@ ANKI_TSV = (
 SRS_CARDS = """\
 # Rust ownership #flashcards
 
-What does the borrow checker enforce::At any time one mutable reference or any number of shared ones.
+What does the borrow checker enforce::One mutable reference or any number of shared ones.
 
 What happens to a value when its owner goes out of scope?
 ?
@@ -388,3 +388,42 @@ def test_one_line_flashcards_are_units_each() -> None:
     ]
     # "std::mem::swap" in a sentence is no card.
     assert answer_line(SRS_CARDS.split("\n")[-2]) == SRS_CARDS.split("\n")[-2]
+
+
+DECORATED = """\
+# 🧠 Databases
+
+## 🔥 What is MVCC?
+
+Each transaction reads a snapshot: writers create new row versions instead of
+overwriting, so readers never block writers and old versions are vacuumed later.
+
+## Q: Why are B-trees shallow?
+
+Each node holds hundreds of keys, so even a billion rows need only three or four
+levels and a lookup touches that many pages.
+
+## Isolation levels ✅
+
+| Level | What it prevents |
+|-------|------------------|
+| Read committed | Dirty reads: a query only sees committed rows. |
+| Repeatable read | Non-repeatable reads: rows read twice look the same. |
+| Serializable | Every anomaly: the result equals some serial order. |
+"""
+
+
+def test_decorated_headings_and_glossary_terms_are_asked_plainly() -> None:
+    _meta, sections, _ = parse_markdown("db.md", DECORATED)
+    asked = [(u[0], u[1]) for u in _units(sections)]
+    assert asked == [
+        # An emoji decorates the heading; it is no word of the question.
+        ("heading", "What is MVCC?"),
+        ("heading", "Why are B-trees shallow?"),
+        # A glossary's term names a thing: "Read ..." is no imperative, and a term
+        # that is an adjective or a participle takes no article.
+        ("topic", "What is read committed, and when would you use it?"),
+        ("topic", "What is a repeatable read, and when would you use one?"),
+        ("topic", "What is serializable, and when would you use it?"),
+    ]
+    assert [subject_label(q) for _k, q in asked[:2]] == ["MVCC", "B-trees"]
