@@ -1304,7 +1304,7 @@ def split_sections(
     out: list[Section] = []
     asking: list[tuple[int, bool]] = []  # enclosing headings: (level, asks)
     renamed: tuple[list[str], list[str]] | None = None  # a numbering heading's path, new
-    for sec in sections:
+    for n_sec, sec in enumerate(sections):
         body_first = sec.line_start if sec.level > 0 else sec.line_start - 1  # 0-based
         if sec.body_line:
             body_first = sec.body_line - 1  # (below a setext heading's underline)
@@ -1379,6 +1379,13 @@ def split_sections(
         # Questions under a heading that asks stand beside it (its answer is its own);
         # under a plain heading they are its parts.
         level = sec.level if sec.unit_kind == "heading" else (sec.level + 1 if sec.level else 1)
+        nxt = sections[n_sec + 1] if n_sec + 1 < len(sections) else None
+        if sec.unit_kind != "heading" and nxt is not None and nxt.level > level and (
+            nxt.is_question
+        ):
+            # A sub-heading that asks after the questions cut out of this text is a
+            # question beside them, not a part of the last one's answer.
+            level = nxt.level
         for n, st in enumerate(starts):
             end = starts[n + 1].line - 1 if n + 1 < len(starts) else last
             while end > st.line and not lines[end].strip():

@@ -427,3 +427,39 @@ def test_decorated_headings_and_glossary_terms_are_asked_plainly() -> None:
         ("topic", "What is serializable, and when would you use it?"),
     ]
     assert [subject_label(q) for _k, q in asked[:2]] == ["MVCC", "B-trees"]
+
+
+K8S_MIXED = """\
+# Kubernetes prep
+
+- **Question:** What is a Pod?
+  **Answer:** The smallest deployable unit: one or more containers that share a network
+  namespace and volumes, scheduled together on one node.
+
+1. Why run an init container?
+   - it finishes before the app containers start
+   - it can wait for a dependency or fetch config
+2. What is a DaemonSet for?
+   - one Pod on every node, for log shippers and node agents
+
+### 3. Explain requests vs limits
+
+Requests are what the scheduler reserves for a container; limits are the ceiling the
+kubelet enforces, throttling CPU and killing the container when memory exceeds it.
+"""
+
+
+def test_a_sub_heading_that_asks_is_no_part_of_the_last_list_answer(tmp_path: Path) -> None:
+    (tmp_path / "k8s.md").write_text(K8S_MIXED, encoding="utf-8")
+    doc = load_corpus(tmp_path).documents[0]
+    got = [(u.kind, u.question, u.line_start, u.line_end) for u in units_of(doc)]
+    assert got == [
+        ("qa", "What is a Pod?", 3, 5),
+        ("list", "Why run an init container?", 7, 9),
+        ("list", "What is a DaemonSet for?", 10, 11),
+        ("heading", "Explain requests vs limits", 13, 16),
+    ]
+    # Each answer's sections are its own: the DaemonSet unit holds no line of the next.
+    daemonset = next(u for u in units_of(doc) if "DaemonSet" in u.question)
+    held = [s for s in doc.sections if s.id in daemonset.section_ids]
+    assert all("scheduler" not in s.text for s in held)
