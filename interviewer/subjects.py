@@ -239,8 +239,10 @@ def _our_wordings() -> list[re.Pattern[str]]:
     their noun phrase is the topic's name as the notes wrote it. Only the templates
     with a tail of ours: "What is the {np}?" is also how people ask anything."""
     out = []
-    for text in lexicon.templates("topic_templates").values():
-        if "{np}" not in text or not re.search(r",\s", text):
+    spanish = list(lexicon.templates("topic_templates_es").values())
+    for text in [*lexicon.templates("topic_templates").values(), *spanish]:
+        # (Spanish wordings join their tail with " y ": it is ours too.)
+        if "{np}" not in text or not (re.search(r",\s", text) or text in spanish):
             continue
         pattern = re.escape(" ".join(text.split()))
         pattern = pattern.replace(re.escape("{article}"), "(?:a|an)")
@@ -282,7 +284,9 @@ def _label(question: str) -> str:
         if m is None:
             continue
         name = re.sub(r"\s*\([^()]*\)", "", m.group("np")).strip() or m.group("np")
-        name = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.IGNORECASE)
+        first, _, rest = name.partition(" ")
+        if rest and first.lower() in ARTICLES:
+            name = rest
         if len(name.split()) <= MAX_WORDS:
             return _case([_split_camel(w) for w in name.split()])
         break  # a long name: its head, read as any question's

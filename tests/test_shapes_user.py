@@ -463,3 +463,26 @@ def test_a_sub_heading_that_asks_is_no_part_of_the_last_list_answer(tmp_path: Pa
     daemonset = next(u for u in units_of(doc) if "DaemonSet" in u.question)
     held = [s for s in doc.sections if s.id in daemonset.section_ids]
     assert all("scheduler" not in s.text for s in held)
+
+
+REDES_CRLF_BOM = (
+    "\ufeff---\r\ntitle: Redes\r\n---\r\n\r\nRedes de computadoras\r\n=====================\r\n\r\n"
+    "## ¿Qué es una máscara de subred?\r\n\r\nIndica qué bits de la dirección IP son de red y "
+    "cuáles de host; con /24 quedan ocho bits para hosts.\r\n\r\n## Enrutamiento\r\n\r\n"
+    "Un router reenvía cada paquete según la entrada más específica de su tabla de rutas, la "
+    "de prefijo más largo.\r\n"
+)
+
+
+def test_spanish_notes_with_a_bom_and_crlf_lines(tmp_path: Path) -> None:
+    (tmp_path / "redes.md").write_bytes(REDES_CRLF_BOM.encode("utf-8"))
+    doc = load_corpus(tmp_path).documents[0]
+    assert doc.title == "Redes"
+    got = [(u.kind, u.question, u.line_start, u.line_end) for u in units_of(doc)]
+    assert got == [
+        ("heading", "¿Qué es una máscara de subred?", 9, 11),
+        ("topic", "¿Qué es enrutamiento y cuándo se usa?", 13, 15),
+    ]
+    # Our Spanish wording's tail is no part of the topic's label.
+    assert [subject_label(q) for _k, q, _a, _b in got] == ["máscara de subred", "enrutamiento"]
+    assert subject_label("¿Qué son los árboles B y cuándo se usan?") == "árboles B"
