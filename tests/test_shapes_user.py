@@ -486,3 +486,23 @@ def test_spanish_notes_with_a_bom_and_crlf_lines(tmp_path: Path) -> None:
     # Our Spanish wording's tail is no part of the topic's label.
     assert [subject_label(q) for _k, q, _a, _b in got] == ["máscara de subred", "enrutamiento"]
     assert subject_label("¿Qué son los árboles B y cuándo se usan?") == "árboles B"
+
+
+def test_spanish_question_and_glossary_tables() -> None:
+    cards = (
+        "# Fichas\n\n| Pregunta | Respuesta |\n|---|---|\n"
+        "| ¿Qué es el GIL? | Un cerrojo que deja a un solo hilo ejecutar bytecode a la vez. |\n"
+        "| ¿Para qué sirve un índice? | Para encontrar filas por clave sin leer la tabla. |\n"
+    )
+    _meta, sections, _ = parse_markdown("fichas.md", cards)
+    assert [(u[0], u[1], u[3]) for u in _units(sections)] == [
+        ("table", "¿Qué es el GIL?", 5),
+        ("table", "¿Para qué sirve un índice?", 6),
+    ]
+    glossary = (
+        "# Fichas\n\n| Término | Definición |\n|---|---|\n"
+        "| GIL | Un cerrojo que deja a un solo hilo ejecutar bytecode a la vez. |\n"
+        "| Índice | Estructura que encuentra filas por clave sin leer toda la tabla. |\n"
+    )
+    _meta, sections, _ = parse_markdown("glosario.md", glossary)
+    assert [(u[0], u[2][-1]) for u in _units(sections)] == [("topic", "GIL"), ("topic", "Índice")]
