@@ -520,6 +520,31 @@ def _outline_title(lines: list[str], k: int, next_k: int | None) -> int | None:
     return depth
 
 
+def _dense_questions(lines: list[str]) -> set[int]:
+    """Question lines of cards written with no blank line between them ("What is X?"
+    over its answer, then the next question at once): a line that asks, opens with a
+    capital, follows a line that ends a sentence (or opens the file) and is followed by
+    an answer that does not ask. Two or more are needed: one alone may be a question
+    inside a paragraph."""
+    found: set[int] = set()
+    for k, raw in enumerate(lines):
+        line = raw.strip()
+        if not line.endswith("?") or len(line.split()) > 40 or raw[:1].isspace():
+            continue
+        if not (line[:1].isupper() or line[:1] in "¿¡") or _TXT_LIST.match(raw):
+            continue
+        before = lines[k - 1].strip() if k > 0 else ""
+        after = lines[k + 1].strip() if k + 1 < len(lines) else ""
+        if before and not re.search(r"[.!)\]\"'”]$", before) and k > 1:
+            continue
+        if not after or after.endswith("?") or after.startswith("#"):
+            continue
+        found.add(k)
+    # (Those after a blank line are read as any text file's lines that ask.)
+    dense = {k for k in found if k > 0 and lines[k - 1].strip()}
+    return dense if len(dense) >= 2 else set()
+
+
 def text_to_markdown(text: str) -> str:
     """Plain text as Markdown with the same lines: a short title line that opens a block
     becomes a heading (``#`` for the file's first line, ``##`` after), so does a line
@@ -538,6 +563,7 @@ def text_to_markdown(text: str) -> str:
             j += 1
         return j if j < n else None
 
+    dense = _dense_questions(lines)
     seen_text = False
     titled = False  # a block title was seen: it covers its block, not what follows
     for k, raw in enumerate(lines):
@@ -558,6 +584,10 @@ def text_to_markdown(text: str) -> str:
             # A "Q:" block after a titled block is a question of its own, not a part
             # of that title's notes: it becomes a sibling heading.
             out[k] = "## " + q.group(1).strip()
+            continue
+        if k in dense:
+            out[k] = "## " + line
+            titled = True
             continue
         if line.startswith("#") or _TXT_LIST.match(raw) or _TXT_LABEL.match(raw):
             continue
@@ -582,7 +612,8 @@ def text_to_markdown(text: str) -> str:
             len(words) <= 8 and not re.search(r"[.,;!?]$", line) and line[:1].isalnum()
             and not goes_on
         ):  # fmt: skip
-            out[k] = ("# " if first and blank(k + 1) else "## ") + line.rstrip(":")
+            opens = first and (blank(k + 1) or k + 1 in dense)
+            out[k] = ("# " if opens else "## ") + line.rstrip(":")
             titled = titled or out[k].startswith("## ")
     return "\n".join(out)
 

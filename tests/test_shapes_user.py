@@ -506,3 +506,32 @@ def test_spanish_question_and_glossary_tables() -> None:
     )
     _meta, sections, _ = parse_markdown("glosario.md", glossary)
     assert [(u[0], u[2][-1]) for u in _units(sections)] == [("topic", "GIL"), ("topic", "Índice")]
+
+
+DENSE_TXT = """\
+Python interview prep
+What is a generator?
+A function that yields values one at a time and keeps its state between calls.
+What does the GIL do?
+It lets only one thread execute Python bytecode at a time in CPython.
+Why are tuples hashable?
+They are immutable, so their hash never changes while they sit in a dict or a set.
+"""
+
+
+def test_text_cards_without_blank_lines_are_units_each() -> None:
+    sections = parse_text("py.txt", DENSE_TXT)
+    assert [(u[1], u[3], u[4]) for u in _units(sections)] == [
+        ("What is a generator?", 2, 3),
+        ("What does the GIL do?", 4, 5),
+        ("Why are tuples hashable?", 6, 7),
+    ]
+    assert sections[0].heading_path == ["Python interview prep"] and sections[0].level == 1
+    # One question inside a paragraph is no card.
+    prose = (
+        "Caching\nReads look in memory first and go to the disk only on a miss.\n"
+        "Why does that help?\nMemory answers in nanoseconds while a disk seek takes milliseconds.\n"
+    )
+    assert [u[1] for u in _units(parse_text("c.txt", prose))] == [
+        "What is caching, and when would you use it?"
+    ]
