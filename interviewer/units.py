@@ -683,6 +683,12 @@ def find_questions(
         i += 1
     close_run()
     starts.sort(key=lambda s: s.line)
+    listed = [s for s in starts if s.kind == "list"]
+    if len(listed) >= 2 and all(s.uncertain == _UNINDENTED for s in listed):
+        # Every list question of the text is answered the same way, at the margin below
+        # it: the notes' own consistent shape, not a doubtful reading.
+        for s in listed:
+            s.uncertain = None
     return starts
 
 
@@ -782,6 +788,9 @@ def _next_nonblank(lines: list[str], i: int, last: int) -> int | None:
     return j if j <= last else None
 
 
+_UNINDENTED = "answer not indented under the list question"
+
+
 def _list_start(lines: list[str], i: int, last: int) -> _Start:
     m = _LIST.match(lines[i].replace("\t", "    "))
     assert m is not None
@@ -802,7 +811,7 @@ def _list_start(lines: list[str], i: int, last: int) -> _Start:
         elif nm or re.match(r"^\s*#", nxt):
             uncertain = "no answer"  # the next question or item, or a heading
         else:
-            uncertain = "answer not indented under the list question"
+            uncertain = _UNINDENTED
     return _Start(line=i, body=i + 1, question=clean_question(m.group(2)), kind="list",
                   uncertain=uncertain)  # fmt: skip
 

@@ -535,3 +535,31 @@ def test_text_cards_without_blank_lines_are_units_each() -> None:
     assert [u[1] for u in _units(parse_text("c.txt", prose))] == [
         "What is caching, and when would you use it?"
     ]
+
+
+NUMBERED_AT_MARGIN = """\
+# Compiladores
+
+1. ¿Qué hace el analizador léxico?
+
+Agrupa los caracteres del texto fuente en tokens y descarta espacios y comentarios.
+
+2. ¿Por qué se usa una representación intermedia?
+
+Separa el front end del back end, y las optimizaciones se escriben una sola vez.
+"""
+
+
+def test_numbered_questions_answered_at_the_margin_are_read_with_certainty() -> None:
+    _meta, sections, _ = parse_markdown("comp.md", NUMBERED_AT_MARGIN)
+    units = [s for s in sections if s.unit_kind]
+    assert [(s.unit_kind, s.question, s.line_start, s.line_end, s.uncertain) for s in units] == [
+        ("list", "¿Qué hace el analizador léxico?", 3, 5, None),
+        ("list", "¿Por qué se usa una representación intermedia?", 7, 9, None),
+    ]
+    # One such question alone is still a doubtful reading.
+    one = NUMBERED_AT_MARGIN.split("\n2.")[0]
+    _meta, sections, _ = parse_markdown("comp.md", one)
+    assert [s.uncertain for s in sections if s.unit_kind] == [
+        "answer not indented under the list question"
+    ]
