@@ -1714,8 +1714,8 @@ def answer_line(raw: str) -> str:
             return ""
         raw = re.sub(r"\s+", " ", text).rstrip()
     line = _QUOTE.sub("", raw) if raw.lstrip().startswith(">") else raw
-    if _CALLOUT.match(raw):
-        return ""
+    if _CALLOUT.match(raw) or (line is not raw and re.match(r"^\s*\[![A-Za-z-]+\]", line)):
+        return ""  # a callout's header, nested ones too ("> > [!success]- Answer")
     if _DEF_LINE.match(line):
         return re.sub(r"^(\s*):[ \t]+", r"\1", line, count=1)  # a definition list's marker
     card = _card_line(line) if "\t" in line or "::" in line else None

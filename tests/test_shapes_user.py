@@ -563,3 +563,18 @@ def test_numbered_questions_answered_at_the_margin_are_read_with_certainty() -> 
     assert [s.uncertain for s in sections if s.unit_kind] == [
         "answer not indented under the list question"
     ]
+
+
+def test_a_nested_answer_callout_header_is_no_words_of_the_answer() -> None:
+    notes = (
+        "# Raft\n\n> [!question] Why are terms numbered?\n> > [!success]- Answer\n"
+        "> > Every message carries its term, so a stale leader learns it was replaced.\n"
+    )
+    _meta, sections, _ = parse_markdown("raft.md", notes)
+    unit = next(s for s in sections if s.unit_kind)
+    assert (unit.unit_kind, unit.question) == ("details", "Why are terms numbered?")
+    lines = notes.split("\n")
+    assert [answer_line(x) for x in lines[3:5]] == [
+        "",
+        "Every message carries its term, so a stale leader learns it was replaced.",
+    ]
