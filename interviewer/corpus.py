@@ -372,6 +372,22 @@ def section_id(source: str, heading_path: list[str], line_start: int) -> str:
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
+_SETEXT_LINE = re.compile(r"^ {0,3}(?:=+|-{2,})\s*$")
+_BLOCK_START = re.compile(r"^\s*(?:[-*+>|#<]|\d{1,3}[.)]\s|```|~~~)")
+
+
+def _setext_title(lines: list[str], i: int, first: int) -> bool:
+    """Line ``i`` underlines the line above it as a heading ("Title" over "=====" or
+    "-----"): that line is a paragraph of one line (a blank line, or the start, before
+    it), no list item, quote, table row or heading."""
+    if i - 1 < first or not _SETEXT_LINE.match(lines[i]):
+        return False
+    title = lines[i - 1]
+    if not title.strip() or title[:1].isspace() or _BLOCK_START.match(title):
+        return False
+    return i - 2 < first or not lines[i - 2].strip()
+
+
 def parse_markdown(
     source: str, text: str, shape_notes: list[Any] | None = None
 ) -> tuple[dict[str, Any], list[Section], str | None]:
@@ -380,6 +396,7 @@ def parse_markdown(
     tags = _tags(meta)
     lines = text.split("\n")
     headings: list[tuple[int, int, str]] = []  # (line index, level, title)
+    underlined: set[int] = set()  # title lines of setext headings (text over === / ---)
     in_fence = False
     for i in range(fm_lines, len(lines)):
         line = lines[i]
@@ -391,6 +408,9 @@ def parse_markdown(
         m = HEADING.match(line)
         if m:
             headings.append((i, len(m.group(1)), clean_heading(m.group(2))))
+        elif _setext_title(lines, i, fm_lines):
+            headings.append((i - 1, 1 if "=" in line else 2, clean_heading(lines[i - 1].strip())))
+            underlined.add(i - 1)
 
     sections: list[Section] = []
 
@@ -430,7 +450,10 @@ def parse_markdown(
         while stack and stack[-1][0] >= level:
             stack.pop()
         stack.append((level, heading))
-        add(idx, end, level, [h for _, h in stack], idx + 1)
+        body_start = idx + 2 if idx in underlined else idx + 1
+        add(idx, end, level, [h for _, h in stack], body_start)
+        if idx in underlined:
+            sections[-1].body_line = body_start + 1
     from interviewer.units import assign_unit_ids, mark_topics, split_sections
 
     sections = split_sections(source, lines, sections, shape_notes)
@@ -456,11 +479,21 @@ def parse_text(source: str, text: str, shape_notes: list[Any] | None = None) -> 
     if not text.strip():
         return []
     _meta, sections, _problem = parse_markdown(source, text_to_markdown(text), shape_notes)
+    lines = text.split("\n")
+    for sec in sections:
+        # A "Q:" block made a heading of its own (see text_to_markdown) is still the
+        # notes' question/answer pair.
+        if sec.unit_kind == "heading" and _TXT_Q.match(lines[sec.line_start - 1]):
+            sec.unit_kind = "qa"
     return sections
 
 
 _TXT_LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
-_TXT_LABEL = re.compile(r"^\s*(?:q|question|a|ans|answer)\s*\d{0,3}\s*[:.)]", re.IGNORECASE)
+_TXT_LABEL = re.compile(
+    r"^\s*(?:(?:q|question|a|ans|answer)\s*\d{0,3}\s*[:.)]|(?:front|back)\s*:)", re.IGNORECASE
+)
+_TXT_Q = re.compile(r"^\s*(?:(?:q|question)\s*\d{0,3}\s*[:.)]|front\s*:)\s*(\S.*)$", re.IGNORECASE)
+_TXT_A = re.compile(r"^\s*(?:(?:a|ans|answer)\s*\d{0,3}\s*[:.)]|back\s*:)", re.IGNORECASE)
 _SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
 # "1.2 Parsing", "2. Middle end": a numbered outline's titles.
 _OUTLINE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$")
@@ -487,6 +520,31 @@ def _outline_title(lines: list[str], k: int, next_k: int | None) -> int | None:
     return depth
 
 
+def _dense_questions(lines: list[str]) -> set[int]:
+    """Question lines of cards written with no blank line between them ("What is X?"
+    over its answer, then the next question at once): a line that asks, opens with a
+    capital, follows a line that ends a sentence (or opens the file) and is followed by
+    an answer that does not ask. Two or more are needed: one alone may be a question
+    inside a paragraph."""
+    found: set[int] = set()
+    for k, raw in enumerate(lines):
+        line = raw.strip()
+        if not line.endswith("?") or len(line.split()) > 40 or raw[:1].isspace():
+            continue
+        if not (line[:1].isupper() or line[:1] in "¿¡") or _TXT_LIST.match(raw):
+            continue
+        before = lines[k - 1].strip() if k > 0 else ""
+        after = lines[k + 1].strip() if k + 1 < len(lines) else ""
+        if before and not re.search(r"[.!)\]\"'”]$", before) and k > 1:
+            continue
+        if not after or after.endswith("?") or after.startswith("#"):
+            continue
+        found.add(k)
+    # (Those after a blank line are read as any text file's lines that ask.)
+    dense = {k for k in found if k > 0 and lines[k - 1].strip()}
+    return dense if len(dense) >= 2 else set()
+
+
 def text_to_markdown(text: str) -> str:
     """Plain text as Markdown with the same lines: a short title line that opens a block
     becomes a heading (``#`` for the file's first line, ``##`` after), so does a line
@@ -505,7 +563,9 @@ def text_to_markdown(text: str) -> str:
             j += 1
         return j if j < n else None
 
+    dense = _dense_questions(lines)
     seen_text = False
+    titled = False  # a block title was seen: it covers its block, not what follows
     for k, raw in enumerate(lines):
         line = raw.strip()
         if not line:
@@ -515,6 +575,19 @@ def text_to_markdown(text: str) -> str:
         depth = _outline_title(lines, k, next_text(k))
         if depth is not None and not first:
             out[k] = "#" * min(depth + 1, 6) + " " + line
+            titled = True
+            continue
+        q = _TXT_Q.match(raw) if titled and blank(k - 1) else None
+        if q is not None and (blank(k + 1) or _TXT_A.match(lines[k + 1])) and (
+            q.group(1).rstrip().endswith("?") or looks_like_question(q.group(1))
+        ):
+            # A "Q:" block after a titled block is a question of its own, not a part
+            # of that title's notes: it becomes a sibling heading.
+            out[k] = "## " + q.group(1).strip()
+            continue
+        if k in dense:
+            out[k] = "## " + line
+            titled = True
             continue
         if line.startswith("#") or _TXT_LIST.match(raw) or _TXT_LABEL.match(raw):
             continue
@@ -530,6 +603,7 @@ def text_to_markdown(text: str) -> str:
         words = line.split()
         if line.endswith("?") and len(words) <= 40:
             out[k] = "## " + line
+            titled = True
             continue
         # A short line with no sentence punctuation that opens a block is its title
         # (unless the next line goes on with its sentence, in lower case).
@@ -538,7 +612,9 @@ def text_to_markdown(text: str) -> str:
             len(words) <= 8 and not re.search(r"[.,;!?]$", line) and line[:1].isalnum()
             and not goes_on
         ):  # fmt: skip
-            out[k] = ("# " if first and blank(k + 1) else "## ") + line.rstrip(":")
+            opens = first and (blank(k + 1) or k + 1 in dense)
+            out[k] = ("# " if opens else "## ") + line.rstrip(":")
+            titled = titled or out[k].startswith("## ")
     return "\n".join(out)
 
 

@@ -184,7 +184,9 @@ def _convert(data: bytes, suffix: str, stem: str) -> tuple[bytes, str]:
     from interviewer.extract import html_to_text, pdf_to_text
 
     # A note keeps its links (as Markdown links) and its headings.
-    extracted = pdf_to_text(data) if suffix == ".pdf" else html_to_text(data, links=True)
+    extracted = (
+        pdf_to_text(data) if suffix == ".pdf" else html_to_text(data, links=True, notes=True)
+    )
     title = extracted.title or stem
     front = yaml.safe_dump(
         {"title": title, "converted_from": f"{stem}{suffix}"}, allow_unicode=True, sort_keys=False

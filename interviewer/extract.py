@@ -61,10 +61,16 @@ def _quiet(*names: str) -> None:
 
 
 def html_to_text(
-    body: bytes, charset: str | None = None, url: str | None = None, *, links: bool = False
+    body: bytes,
+    charset: str | None = None,
+    url: str | None = None,
+    *,
+    links: bool = False,
+    notes: bool = False,
 ) -> Extracted:
     """The page's main content with its headings (and, with ``links``, its links as
-    Markdown links). Raises ValueError when there is none."""
+    Markdown links). ``notes``: the page becomes a note, so its collapsible question
+    blocks are kept as such. Raises ValueError when there is none."""
     import trafilatura
 
     _quiet("trafilatura", "htmldate", "courlan")
@@ -82,9 +88,12 @@ def html_to_text(
     )
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     html = decode(body, charset)
-    if _heading_count(html) >= 2 and not re.search(r"(?m)^#{1,6} ", text):
-        # The extractor dropped the page's headings: they are the notes' structure.
-        text = html_to_markdown(html, links=links) or text
+    if (_heading_count(html) >= 2 and not re.search(r"(?m)^#{1,6} ", text)) or (
+        notes and _SUMMARY_TAG.search(html) and "<summary" not in text
+    ):
+        # The extractor dropped the page's headings, or its collapsible question
+        # blocks: they are the notes' structure.
+        text = html_to_markdown(html, links=links, details=notes) or text
     if not text:
         raise ValueError("no readable text found in the HTML")
     title = getattr(doc, "title", None) or _title_tag(body, charset)
@@ -92,6 +101,7 @@ def html_to_text(
 
 
 _HEADING_TAG = re.compile(r"<h[1-6][\s>]", re.IGNORECASE)
+_SUMMARY_TAG = re.compile(r"<details[\s>].*?<summary[\s>]", re.IGNORECASE | re.DOTALL)
 _SKIP_TAGS = {"script", "style", "nav", "footer", "header", "aside", "form", "noscript",
               "svg", "button", "iframe", "template"}  # fmt: skip
 _BLOCK_TAGS = {"p", "div", "section", "article", "main", "table", "tr", "blockquote",
@@ -102,10 +112,11 @@ def _heading_count(html: str) -> int:
     return len(_HEADING_TAG.findall(html))
 
 
-def html_to_markdown(html: str, *, links: bool = True) -> str:
+def html_to_markdown(html: str, *, links: bool = True, details: bool = False) -> str:
     """A plain HTML-to-Markdown walk of the page's main part (``<main>``, ``<article>``
     or ``<body>``, without navigation, scripts and footers): headings as ``#``, list
-    items as ``-``, emphasis kept, links as ``[text](url)``."""
+    items as ``-``, emphasis kept, links as ``[text](url)``; with ``details``,
+    ``<details><summary>`` blocks kept as raw HTML, as Markdown notes write them."""
     import lxml.html
 
     try:
@@ -157,6 +168,21 @@ def html_to_markdown(html: str, *, links: bool = True) -> str:
             return
         if tag == "pre":
             out.extend(["```", el.text_content().rstrip(), "```", ""])
+            return
+        if tag == "details" and details:
+            # A collapsible block stays one, as Markdown notes write it (raw HTML):
+            # its summary is a question and the rest its answer.
+            summary = next((c for c in el if c.tag == "summary"), None)
+            title = inline(summary) if summary is not None else ""
+            out.extend(["<details>", f"<summary>{title}</summary>", ""])
+            if el.text and el.text.strip():
+                out.extend([" ".join(el.text.split()), ""])
+            for child in el:
+                if child is not summary:
+                    walk(child, depth)
+                if child.tail and child.tail.strip():
+                    out.extend([" ".join(child.tail.split()), ""])
+            out.extend(["</details>", ""])
             return
         if tag == "dl":
             # A definition list: each term a bold label over its definition, the way

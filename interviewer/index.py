@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 # 3: question/answer units; 4: embedded text has the unit question, no URLs;
 # 5: sentence-window vectors (window_index); 6: glossary rows and label list items as units;
 # 7: a bold question's same-line answer kept, paragraph questions, list answers end at the margin
-SCHEMA_VERSION = 7
+# 8: setext headings, one-line flashcards, a text file's Q: blocks beside its titles
+SCHEMA_VERSION = 8
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 UPSERT_BATCH = 256

@@ -32,6 +32,9 @@ HOLLOW_HEADS = lexicon.words("subject_hollow_heads")
 VERBS = lexicon.words("subject_verbs")
 OBJECT_PRONOUNS = lexicon.words("subject_object_pronouns")
 ADVERBS = lexicon.words("subject_adverbs")
+# Words of the asking part that name nothing ("to", Spanish "se").
+LEAD_FILLERS = lexicon.words("subject_lead_fillers")
+ARTICLES = lexicon.words("subject_articles")
 DO_AUXILIARIES = lexicon.words("subject_do_auxiliaries")
 BE_AUXILIARIES = lexicon.words("subject_be_auxiliaries")
 # Words that join the parts of a name, as "of" does.
@@ -50,6 +53,8 @@ _COMPARE_VERB = re.compile(
 _CHOICE = re.compile(
     r"\b(?:choose|pick|prefer|use|between)\s+(?:between\s+)?(.+?)\s+or\s+(.+)$", re.IGNORECASE
 )
+# "Why does X differ from Y", "How is X different from Y".
+_DIFFER = re.compile(r"^(.+?)\s+(?:differs?|different)\s+from\s+(.+)$", re.IGNORECASE)
 _NESTED = re.compile(r"\s(?=(?:how|why|what|when|which)\b)", re.IGNORECASE)
 _CLAUSE = re.compile(
     r"[?!;:]|\.(?:\s|$)|,\s*(?:and|or|but|why|how|when|what|which|where)\b|\s[—–-]\s|,\s",
@@ -84,7 +89,7 @@ def _is_name(word: str) -> bool:
         or base in ("let", "here", "there")
     )
     return sum(c.isupper() for c in word) >= 2 or (
-        word[:1].isupper() and word[1:2].isdigit()
+        word[:1].isupper() and word[1:2] in ("-", *"0123456789")  # "B-trees", "S3"
     ) or possessive
 
 
@@ -101,6 +106,7 @@ def _noun_phrase(text: str) -> list[str]:
     tokens = [t for t in _TOKEN.findall(text) if t]
     words: list[str] = []
     skip = False
+    singular = False  # the phrase opened with "a"/"an"
     for n, tok in enumerate(tokens):
         low = tok.lower().rstrip(".")
         if skip:
@@ -116,6 +122,7 @@ def _noun_phrase(text: str) -> list[str]:
         if not words and (
             low in DETERMINERS or low in HOLLOW or low in PRONOUNS or low in OF_WORDS
         ):
+            singular = singular or low in ("a", "an")
             continue
         if tok.isupper() and len(tok) > 1:
             words.append(tok)  # an acronym or a keyword ("WHERE"), never a question word
@@ -141,8 +148,14 @@ def _noun_phrase(text: str) -> list[str]:
             nxt in OBJECT_PRONOUNS or nxt in ("a", "an", "the")
         ):
             break  # "What does TLS give you?", "Why do compilers use an IR?": a verb
-        if words and (low.endswith("ly") and len(low) > 4 or low in HOLLOW):
-            break
+        if words and (low.endswith("ly") and len(low) > 4 or low in HOLLOW or low in ADVERBS):
+            break  # "a batch job instead of ...": the phrase ends before its adverb
+        if (
+            singular and words and tok.islower() and low.endswith("s")
+            and not low.endswith(("ss", "us", "is")) and len(low) > 3
+            and words[-1].lower() not in OF_WORDS
+        ):  # fmt: skip
+            break  # "when a job fails": after "a" + noun, a word in -s is its verb
         if words and (low in VERBS or low in PRONOUNS):
             break  # "the model we built": a relative clause starts
         words.append(tok)
@@ -181,10 +194,19 @@ def _strip_lead(clause: str) -> str:
             seen_question = True
             i += 1
             continue
-        if low in AUXILIARIES or low in PRONOUNS or low in ("to", "now", "say"):
+        if low in AUXILIARIES or low in PRONOUNS or low in LEAD_FILLERS:
             i += 1
             continue
-        if low in ASKING_VERBS or low in TASK_VERBS or (seen_question and low in VERBS):
+        nxt = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+        prev = tokens[i - 1].lower() if i > 0 else ""
+        bare_verb = (
+            seen_question and (prev in QUESTION_WORDS or prev in LEAD_FILLERS)
+            and tokens[i].islower() and nxt in ARTICLES
+            and low not in PREPOSITIONS and low not in DETERMINERS
+        )  # fmt: skip
+        if low in ASKING_VERBS or low in TASK_VERBS or (seen_question and low in VERBS) or (
+            bare_verb  # "Why use a queue ...": a verb follows the question word
+        ):
             i += 1
             # "How to deal with X": the verb's preposition belongs to the asking part.
             while i < len(tokens) - 1 and tokens[i].lower() in PREPOSITIONS | PARTICLES:
@@ -217,8 +239,10 @@ def _our_wordings() -> list[re.Pattern[str]]:
     their noun phrase is the topic's name as the notes wrote it. Only the templates
     with a tail of ours: "What is the {np}?" is also how people ask anything."""
     out = []
-    for text in lexicon.templates("topic_templates").values():
-        if "{np}" not in text or not re.search(r",\s", text):
+    spanish = list(lexicon.templates("topic_templates_es").values())
+    for text in [*lexicon.templates("topic_templates").values(), *spanish]:
+        # (Spanish wordings join their tail with " y ": it is ours too.)
+        if "{np}" not in text or not (re.search(r",\s", text) or text in spanish):
             continue
         pattern = re.escape(" ".join(text.split()))
         pattern = pattern.replace(re.escape("{article}"), "(?:a|an)")
@@ -230,14 +254,39 @@ def _our_wordings() -> list[re.Pattern[str]]:
 _OURS = _our_wordings()
 
 
+_CODE = re.compile(r"(`+)(?=\S)(.+?)(?<=\S)\1")
+
+
 def subject_label(question: str) -> str:
-    """A short label naming what the question is about."""
+    """A short label naming what the question is about. A code span is one name, kept
+    as written ("What does `__init__` do?" -> "__init__")."""
+    spans: list[str] = []
+
+    def tag(k: int) -> str:
+        # Capitals only: the phrase reader keeps such a token whole, as an acronym.
+        return "CODESPAN" + "".join(chr(65 + int(d)) for d in str(k)) + "Z"
+
+    def hold(m: re.Match[str]) -> str:
+        spans.append(m.group(2).strip())
+        return tag(len(spans) - 1)
+
+    if "`" in question:
+        question = _CODE.sub(hold, question)
+    label = _label(question)
+    for k in reversed(range(len(spans))):
+        label = label.replace(tag(k), spans[k])
+    return label
+
+
+def _label(question: str) -> str:
     for pattern in _OURS:
         m = pattern.match(" ".join(question.split()))
         if m is None:
             continue
         name = re.sub(r"\s*\([^()]*\)", "", m.group("np")).strip() or m.group("np")
-        name = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.IGNORECASE)
+        first, _, rest = name.partition(" ")
+        if rest and first.lower() in ARTICLES:
+            name = rest
         if len(name.split()) <= MAX_WORDS:
             return _case([_split_camel(w) for w in name.split()])
         break  # a long name: its head, read as any question's
@@ -316,7 +365,7 @@ def _comparison(clause: str) -> str | None:
             names.append(_noun_phrase(m.group(2)))
             if all(names):
                 return " vs ".join(_case(n) for n in names)
-    m = _VERSUS.match(_strip_lead(clause))
+    m = _VERSUS.match(_strip_lead(clause)) or _DIFFER.match(_strip_lead(clause))
     if m:
         a, b = _noun_phrase(m.group(1)), _noun_phrase(m.group(2))
         if a and b:

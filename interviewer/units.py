@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
@@ -70,14 +71,17 @@ _LIST = re.compile(r"^( {0,3})(?:[-*+•]|\d{1,3}[.)])\s+(\S.*)$")
 _EMPH_LINE = re.compile(
     r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(.*)$"
 )
+# "Q:", "Q3.", "Question 2)", and a flashcard's "Front:".
 _Q_LABEL = re.compile(
-    r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:q|question)\s*\d{0,3}\s*[:.)]\s*"
-    r"(?:\*\*|__)?\s*(.*)$",
+    r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:(?:q|question)\s*\d{0,3}\s*[:.)]|"
+    r"front\s*:)\s*(?:\*\*|__)?\s*(.*)$",
     re.IGNORECASE,
 )
-# "A:", "A1.", "A1)", "Ans.", "Answer 3:" (a bare "A." could open a sentence).
+# "A:", "A1.", "A1)", "Ans.", "Answer 3:", a flashcard's "Back:" (a bare "A." could open
+# a sentence).
 _A_LABEL = re.compile(
-    r"^\s*(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|a\s*\d{1,3}\s*[.)]|(?:ans|answer)\s*\d{0,3}\s*[:.)])",
+    r"^\s*(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|a\s*\d{1,3}\s*[.)]|(?:ans|answer)\s*\d{0,3}\s*[:.)]"
+    r"|back\s*:)",
     re.IGNORECASE,
 )
 _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
@@ -135,15 +139,31 @@ class ShapeNote(BaseModel):
 # ---- text helpers -----------------------------------------------------------------------
 
 
-def plain(text: str) -> str:
-    """Inline Markdown/HTML to plain text: links to their text, tags, emphasis removed."""
+_CODE_SPAN = re.compile(r"(`+)(?=\S)(.+?)(?<=\S)\1")
+
+
+def plain(text: str, keep_code: bool = False) -> str:
+    """Inline Markdown/HTML to plain text: links to their text, tags, emphasis removed.
+    With ``keep_code``, code spans stay as written (backticks and all): a question is
+    shown as the notes wrote it."""
+    spans: list[str] = []
+    if keep_code and "`" in text:
+
+        def hold(m: re.Match[str]) -> str:
+            spans.append(m.group(0))
+            return f"\x00{len(spans) - 1}\x00"
+
+        text = _CODE_SPAN.sub(hold, text)
     text = _SOURCE_MARK.sub("", text)
     text = _MD_LINK.sub(lambda m: m.group(1), text)
     text = _WIKI_LINK.sub(lambda m: m.group(2), text)
     text = _TAG.sub("", text)
     text = re.sub(r"(\*\*|__|`)", "", text)
     text = re.sub(r"(?<![\w*])[*_](?=\S)(.+?)(?<=\S)[*_](?![\w*])", r"\1", text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+", " ", text).strip()
+    if spans:
+        text = re.sub(r"\x00(\d+)\x00", lambda m: spans[int(m.group(1))], text)
+    return text
 
 
 def asks(text: str) -> bool:
@@ -157,11 +177,28 @@ def asks(text: str) -> bool:
 
 
 def clean_question(text: str) -> str:
-    """A question line as it will be asked: markup, numbering and "Q:" removed."""
-    t = plain(text)
-    t = re.sub(r"^(?:q|question)\s*\d{0,3}\s*[:.)]\s*", "", t, flags=re.IGNORECASE)
+    """A question line as it will be asked: markup, numbering and "Q:" removed (code
+    spans kept, as the notes wrote them)."""
+    t = plain(text, keep_code=True)
+    t = re.sub(r"^(?:(?:q|question)\s*\d{0,3}\s*[:.)]|front\s*:)\s*", "", t, flags=re.IGNORECASE)
     t = _NUMBERING.sub("", t, count=1)
-    return t.strip(" -–—:*_").strip()
+    return _edge_symbols(t.strip(" -–—:*_")).strip()
+
+
+def _edge_symbols(text: str) -> str:
+    """Text without the emoji and other symbols that decorate its ends ("🔥 What is
+    X? ✅"): they are no words of the question."""
+    import unicodedata
+
+    def decoration(c: str) -> bool:
+        return unicodedata.category(c) in ("So", "Sk", "Mn", "Cf", "Co") or c in "\ufe0f\u200d"
+
+    start, end = 0, len(text)
+    while start < end and (decoration(text[start]) or text[start].isspace()):
+        start += 1
+    while end > start and (decoration(text[end - 1]) or text[end - 1].isspace()):
+        end -= 1
+    return text[start:end] if start or end < len(text) else text
 
 
 # First words of a question that asks in words (not a request: "Explain X").
@@ -238,13 +275,34 @@ def _is_acronym(word: str) -> bool:
     return len(word) > 1 and sum(c.isupper() for c in word) >= 2
 
 
-def topic_question(title: str, body: str = "") -> str:
+MASS_NOUNS = lexicon.words("mass_nouns")
+_CODAS = lexicon.words("english_codas")
+
+
+def _unlike_english(word: str) -> bool:
+    """A lower-case term that cannot be an English word, so is a name: a digit inside
+    ("k8s"), no vowel ("npm"), or an ending no English word has ("etcd", "systemd")."""
+    if not re.fullmatch(r"[a-z][a-z0-9]+", word):
+        return False
+    if re.search(r"\d", word) or not re.search(r"[aeiouy]", word):
+        return True
+    if word.startswith(("ng", "nm", "dn", "tk", "pk", "kd")):
+        return True
+    tail = word[-2:]
+    consonants = not re.search(r"[aeiouy]", tail)
+    return consonants and not word.endswith("s") and not (tail in _CODAS or word[-3:] in _CODAS)
+
+
+def topic_question(title: str, body: str = "", context: str = "", term: bool = False) -> str:
     """Our wording of a question about a topic heading: "Load balancer" -> "What is a
     load balancer, and when would you use one?"; "Message queues" -> "What are message
     queues, ..."; "Tune the query cache" -> "How would you tune the query cache?".
     ``body``, the topic's own notes, is evidence for how its name is written: a word
     the notes capitalise mid-sentence is a name ("Raft"), and "a X" / bare "X" in the
-    notes tells a countable noun from a mass noun."""
+    notes tells a countable noun from a mass noun. ``context`` (the whole document) is
+    further evidence of the same kind, for a topic whose own notes are a line (a
+    glossary row, a label). A ``term`` (a glossary's or a label's) names a thing: it is
+    never read as an imperative ("Read committed")."""
     t = " ".join(_HEADING_MARKS.sub(" ", plain(title)).split())
     t = _NUMBERING.sub("", t, count=1).strip(" :-–—.")
     t = re.sub(r"^(?:step|part|chapter|section|unit|module|lesson)\s+(?:\d+|[ivx]{1,5})\s*"
@@ -255,7 +313,7 @@ def topic_question(title: str, body: str = "") -> str:
     t = re.sub(r"^(?:the|a|an)\s+(?=\S)", "", t, flags=re.IGNORECASE)
     if not t:
         return plain(title)
-    names = _names_in(body)
+    names = _names_in(body) | (_names_in(context) if context else frozenset())
     # (A comparison inside an aside, "Load balancing (L4 vs L7)", compares no sides.)
     outside = re.sub(r"\([^()]*\)", "", t)
     pieces = re.split(rf"\s+(?:{_VERSUS_SEP})\s+", outside.strip(), flags=re.IGNORECASE)
@@ -267,7 +325,9 @@ def topic_question(title: str, body: str = "") -> str:
     t = re.sub(r"^about\s+", "", t, flags=re.IGNORECASE)
     words = t.split()
     first = words[0].lower()
-    if first in IMPERATIVE_VERBS and len(words) > 1 and not words[0].isupper():
+    if len(words) == 1 and _unlike_english(words[0]):
+        return _template("mass", np=words[0])  # "etcd", "k8s": a name, as written
+    if first in IMPERATIVE_VERBS and len(words) > 1 and not words[0].isupper() and not term:
         return _template("imperative", verb=first, rest=" ".join(words[1:]))
     brand = _is_brand(words[0])
     if _title_case(words) and not brand:
@@ -310,8 +370,20 @@ def topic_question(title: str, body: str = "") -> str:
     if len(parts) > 1 and parts[1] == "of":
         return _template("of_singular", np=np)  # "What is the cost of insertion?"
     # The notes' own use of the noun decides only where its form does not.
-    mass = low.endswith(_MASS_ENDINGS) or (len(core_words) == 1 and _is_acronym(core))
-    if mass or _article_use(body, low) == "mass":
+    use = _article_use(body, low) or (_context_use(context, low) if context else None)
+    # An ending that most mass nouns have ("-tion") gives way to the notes' "a X":
+    # "a transaction", "a partition".
+    countable_ending = low.endswith(("tion", "sion", "ment", "ance", "ence", "ure"))
+    # An adjective names a property, which no article counts ("serializable").
+    adjective = (
+        low.endswith(("izable", "isable", "ible", "ous", "less", "ful")) and len(core_words) == 1
+    ) or (low.endswith("ed") and not low.endswith("eed") and len(low) > 5)
+    mass = (
+        low.endswith(_MASS_ENDINGS) and not (countable_ending and use == "countable")
+    ) or low in MASS_NOUNS or adjective or (
+        len(core_words) == 1 and _is_acronym(core)
+    )
+    if mass or use == "mass":
         return _template("mass", np=np)
     if _is_acronym(core_words[0]) or any(w[:1].isupper() for w in core_words[1:]):
         return _template("named", np=np)
@@ -323,6 +395,7 @@ def topic_question(title: str, body: str = "") -> str:
 _NAME_IN_TEXT = re.compile(r"(?<=[a-z,] )([A-Z][a-z]+)(?:['’]s)?\b(?! [A-Z])")
 
 
+@lru_cache(maxsize=32)
 def _names_in(body: str) -> frozenset[str]:
     """Words the notes write capitalised inside a sentence and never in lower case:
     names ("Raft", "Kubernetes"), not words that only open sentences or lines."""
@@ -365,6 +438,49 @@ def _article_use(body: str, noun: str) -> str | None:
         1 for m in re.finditer(rf"(?:^|[.!?;:]\s+){n}\s+([a-z]+)\b", text)
         if m.group(1) in _AUX or (m.group(1).endswith("s") and not m.group(1).endswith("ss"))
     )  # fmt: skip
+    if counted > bare:
+        return "countable"
+    if bare > counted:
+        return "mass"
+    return None
+
+
+# A noun right after a preposition or a verb that ends its clause: "state lives in
+# etcd.", "deploy with helm,": a singular countable noun never stands there bare.
+_BARE_AFTER = re.compile(
+    r"\b(?:in|into|from|with|via|by|like|use|uses|using|run|runs|running|install|installs|"
+    r"and|or)\s+([a-z][\w-]*)(?=\s*[.,;:!?)]|\s*$|\s+(?:and|or)\s)"
+)
+
+
+@lru_cache(maxsize=16)
+def _usage_table(text: str) -> dict[str, tuple[int, int]]:
+    """How a whole document uses each word: (counted, bare), as :func:`_article_use`
+    counts them for one noun, in one pass (a document's glossary asks this per row)."""
+    low = plain(text).lower()
+    counted: dict[str, int] = {}
+    bare: dict[str, int] = {}
+    counting = r"\b(?:a|an|one|each|every|another)\s+(?=((?:[\w-]+\s+){0,2}[\w-]+))"
+    for m in re.finditer(counting, low):
+        for w in m.group(1).split():
+            counted[w] = counted.get(w, 0) + 1
+    words = set(re.findall(r"[\w-]+", low))
+    for w in words:
+        # A plural in the notes counts the noun ("caches" -> "cache").
+        for stem in {w[:-1] if w.endswith("s") else "", w[:-2] if w.endswith("es") else ""}:
+            if stem in words:
+                counted[stem] = counted.get(stem, 0) + 1
+    for m in re.finditer(r"(?:^|[.!?;:]\s+)([\w-]+)\s+([a-z]+)\b", low):
+        verb = m.group(2)
+        if verb in _AUX or (verb.endswith("s") and not verb.endswith("ss")):
+            bare[m.group(1)] = bare.get(m.group(1), 0) + 1
+    for m in _BARE_AFTER.finditer(low):
+        bare[m.group(1)] = bare.get(m.group(1), 0) + 1
+    return {w: (counted.get(w, 0), bare.get(w, 0)) for w in counted.keys() | bare.keys()}
+
+
+def _context_use(context: str, noun: str) -> str | None:
+    counted, bare = _usage_table(context).get(noun, (0, 0))
     if counted > bare:
         return "countable"
     if bare > counted:
@@ -516,6 +632,15 @@ def find_questions(
             details_depth = depth
             i += 1
             continue
+        pair = _card_line(line)
+        if pair is not None:
+            # "Question<TAB>answer" (a flashcard export), "Question::answer" (a
+            # spaced-repetition card): one line, one unit.
+            close_run()
+            starts.append(_Start(line=i, body=i, question=pair[0], kind="qa", answer=pair[1],
+                                 end=i))  # fmt: skip
+            i += 1
+            continue
         start = _callout_start(lines, i, last) or _qa_start(lines, i, last)
         start = start or _emphasis_start(lines, i)
         if start is not None:
@@ -558,6 +683,12 @@ def find_questions(
         i += 1
     close_run()
     starts.sort(key=lambda s: s.line)
+    listed = [s for s in starts if s.kind == "list"]
+    if len(listed) >= 2 and all(s.uncertain == _UNINDENTED for s in listed):
+        # Every list question of the text is answered the same way, at the margin below
+        # it: the notes' own consistent shape, not a doubtful reading.
+        for s in listed:
+            s.uncertain = None
     return starts
 
 
@@ -577,6 +708,29 @@ def _inline_answer(text: str) -> tuple[str, str] | None:
     if len(_words(answer)) < 3:
         return None
     return question, answer
+
+
+_CARD = re.compile(r"^([^\t]{4,300}?)(?:\t+|\s*:{2,3}\s*)(\S.*)$")
+
+
+def _card_line(line: str) -> tuple[str, str] | None:
+    """A flashcard on one line: a question, a tab or "::" (":::"), its answer. The
+    question asks (a question mark, or a question word first) and the answer does not
+    (so "What does std::move do?" is no card)."""
+    if ("\t" not in line and "::" not in line) or line[:1].isspace():
+        return None
+    m = _CARD.match(line.strip())
+    if m is None or line.lstrip().startswith(("|", ">", "#", "<", "`")):
+        return None
+    question, answer = clean_question(m.group(1)), m.group(2).strip()
+    first = _words(question)[:1]
+    if not first or ("?" in answer and "?" not in question):
+        return None  # the question mark is after the separator: it was no card's
+    if asks(answer) or len(_words(answer)) < 2:
+        return None
+    if not (asks(question) or first[0].lower().split("'")[0] in QUESTION_START):
+        return None
+    return as_asked(question), answer
 
 
 _PLAIN_Q = re.compile(r"^[A-Z][a-z]*(?:'[a-z]+)?\b")
@@ -599,6 +753,9 @@ def _plain_line_start(lines: list[str], i: int, first: int, last: int) -> _Start
     nxt = lines[j].strip()
     if _PLAIN_Q.match(nxt) and asks(nxt):
         return None  # a run of questions with no answer between them
+    if lines[i + 1].strip() == "?":
+        # A spaced-repetition card: its question, a line holding "?", its answer.
+        return _Start(line=i, body=i + 2, question=clean_question(line), kind="qa")
     return _Start(line=i, body=i + 1, question=clean_question(line), kind="qa",
                   uncertain="a plain line that asks, read as a question")  # fmt: skip
 
@@ -631,6 +788,9 @@ def _next_nonblank(lines: list[str], i: int, last: int) -> int | None:
     return j if j <= last else None
 
 
+_UNINDENTED = "answer not indented under the list question"
+
+
 def _list_start(lines: list[str], i: int, last: int) -> _Start:
     m = _LIST.match(lines[i].replace("\t", "    "))
     assert m is not None
@@ -651,7 +811,7 @@ def _list_start(lines: list[str], i: int, last: int) -> _Start:
         elif nm or re.match(r"^\s*#", nxt):
             uncertain = "no answer"  # the next question or item, or a heading
         else:
-            uncertain = "answer not indented under the list question"
+            uncertain = _UNINDENTED
     return _Start(line=i, body=i + 1, question=clean_question(m.group(2)), kind="list",
                   uncertain=uncertain)  # fmt: skip
 
@@ -705,7 +865,7 @@ def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
         return None
     # "Q." alone could open an ordinary sentence ("Q. Smith wrote ..."): a Q-label needs
     # a colon, or a question after it.
-    label_colon = re.match(r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:q|question)"
+    label_colon = re.match(r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:q|question|front)"
                            r"\s*\d{0,3}\s*(?:\*\*|__)?\s*:", lines[i], re.IGNORECASE)  # fmt: skip
     text = [m.group(1)]
     j = i + 1
@@ -732,6 +892,9 @@ def _callout_start(lines: list[str], i: int, last: int) -> _Start | None:
     end = i
     while end + 1 <= last and lines[end + 1].lstrip().startswith(">"):
         end += 1
+    if end < start.body:
+        # Only the question is quoted: its answer is the text that follows.
+        return start
     if _next_nonblank(lines, end, last) is not None:
         start.end = end
     return start
@@ -891,7 +1054,7 @@ def _table_starts(
     if qcol is None:
         # A glossary ("Term | Meaning") asks each term as a topic; any other table is
         # read as text of its section.
-        return _glossary_rows(header, rows, width, numbering), end
+        return _glossary_rows(header, rows, width, numbering, "\n".join(lines)), end
     acols = [k for k, h in enumerate(header) if k != qcol and _names_column(h, ANSWER_COLUMNS)]
     if not acols:
         # Every other column, but those that only list pages to read ("References").
@@ -921,7 +1084,11 @@ def _table_starts(
 
 
 def _glossary_rows(
-    header: list[str], rows: list[tuple[int, list[str]]], width: int, numbering: set[int]
+    header: list[str],
+    rows: list[tuple[int, list[str]]],
+    width: int,
+    numbering: set[int],
+    context: str = "",
 ) -> list[_Start]:
     """The rows of a glossary table as topics: two columns (numbering aside), one of
     short terms that do not ask and one of definitions, named as such by the header
@@ -945,8 +1112,9 @@ def _glossary_rows(
         if not _glossary_row(term, definition):
             continue  # a term with no definition to ask about
         definition = re.sub(r"\s*<br\s*/?>\s*", "\n", definition, flags=re.IGNORECASE)
-        out.append(_Start(line=n, body=n, question=topic_question(term, definition),
-                          kind="topic", answer=definition, end=n, name=term))  # fmt: skip
+        asked = topic_question(term, definition, context, term=True)
+        out.append(_Start(line=n, body=n, question=asked, kind="topic", answer=definition,
+                          end=n, name=term))  # fmt: skip
     return out if len(out) >= 2 else []
 
 
@@ -1115,8 +1283,8 @@ def _label_topics(lines: list[str], first: int, last: int) -> list[_Start]:
         body = "\n".join([rest, *lines[k + 1 : end + 1]]).strip()
         if is_stub_text(body):
             continue
-        out.append(_Start(line=k, body=k if rest else k + 1,
-                          question=topic_question(label, body), name=label,
+        asked = topic_question(label, body, "\n".join(lines), term=True)
+        out.append(_Start(line=k, body=k if rest else k + 1, question=asked, name=label,
                           kind="topic", answer=rest or None))  # fmt: skip
     return out if len(out) >= 2 else []
 
@@ -1145,8 +1313,10 @@ def split_sections(
     out: list[Section] = []
     asking: list[tuple[int, bool]] = []  # enclosing headings: (level, asks)
     renamed: tuple[list[str], list[str]] | None = None  # a numbering heading's path, new
-    for sec in sections:
+    for n_sec, sec in enumerate(sections):
         body_first = sec.line_start if sec.level > 0 else sec.line_start - 1  # 0-based
+        if sec.body_line:
+            body_first = sec.body_line - 1  # (below a setext heading's underline)
         last = sec.line_end - 1
         if renamed and sec.heading_path[: len(renamed[0])] == renamed[0]:
             sec.heading_path = [*renamed[1], *sec.heading_path[len(renamed[0]) :]]
@@ -1211,11 +1381,20 @@ def split_sections(
             sec.links = _links("\n".join(lines[sec.line_start - 1 : end_line]), sec.line_start)
             sec.is_stub = is_stub_text(text)
             sec.todo_lines = todo_lines(text)
-            sec.has_units = True
+            # Topics of ours cut out of it (glossary rows, labels) leave a heading with
+            # notes of its own askable as a topic too; explicit questions do not.
+            sec.has_units = any(st.kind != "topic" for st in starts)
             out.append(sec)
         # Questions under a heading that asks stand beside it (its answer is its own);
         # under a plain heading they are its parts.
         level = sec.level if sec.unit_kind == "heading" else (sec.level + 1 if sec.level else 1)
+        nxt = sections[n_sec + 1] if n_sec + 1 < len(sections) else None
+        if sec.unit_kind != "heading" and nxt is not None and nxt.level > level and (
+            nxt.is_question
+        ):
+            # A sub-heading that asks after the questions cut out of this text is a
+            # question beside them, not a part of the last one's answer.
+            level = nxt.level
         for n, st in enumerate(starts):
             end = starts[n + 1].line - 1 if n + 1 < len(starts) else last
             while end > st.line and not lines[end].strip():
@@ -1317,7 +1496,9 @@ def mark_topics(sections: list[Section]) -> None:
     headed = [s for s in sections if s.level > 0 and not s.virtual]
     top = min((s.level for s in headed), default=0)
     at_top = [s for s in headed if s.level == top]
-    title_id = at_top[0].id if len(at_top) == 1 and len(headed) > 1 else None
+    # (Units cut out of the title's own text count: a one-heading glossary has a title.)
+    below = sum(1 for s in sections if s.level > 0)
+    title_id = at_top[0].id if len(at_top) == 1 and below > 1 else None
     for i, sec in enumerate(sections):
         if sec.unit_kind is not None or sec.level == 0 or sec.virtual or sec.id == title_id:
             continue
@@ -1348,6 +1529,10 @@ def mark_topics(sections: list[Section]) -> None:
             for d in _descendants(sections, i)
         ):
             continue  # asked through its own questions (a comparison heading is no such)
+        if any(d.virtual and d.unit_kind == "topic" for d in _descendants(sections, i)) and (
+            not _substantial_own(sec)
+        ):
+            continue  # it only introduces its glossary or labels: they are the topics
         if _groups_topics(sections, i):
             continue
         sec.unit_kind = "topic"
@@ -1399,6 +1584,13 @@ def _substantial(sections: list[Section], i: int, definition: str = "") -> bool:
     if substantive_words(own) >= STUB_WORDS:
         return True
     return any(substantive_words(d.text) >= STUB_WORDS for d in _descendants(sections, i))
+
+
+def _substantial_own(sec: Section) -> bool:
+    from interviewer.corpus import STUB_WORDS, substantive_words
+
+    own = "\n".join(ln for ln in sec.text.split("\n") if not asks(ln))
+    return substantive_words(own) >= STUB_WORDS
 
 
 def _really_asks(heading: str) -> bool:
@@ -1499,7 +1691,7 @@ _TAG_ONLY = re.compile(r"^\s*(?:<[^>]+>\s*)+$")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _ANSWER_LABEL = re.compile(
     r"^(\s*)(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|a\s*\d{1,3}\s*[.)]|(?:ans|answer)\s*\d{0,3}"
-    r"\s*[:.)])\s*(?:\*\*|__)?\s*",
+    r"\s*[:.)]|back\s*:)\s*(?:\*\*|__)?\s*",
     re.IGNORECASE,
 )
 
@@ -1522,10 +1714,13 @@ def answer_line(raw: str) -> str:
             return ""
         raw = re.sub(r"\s+", " ", text).rstrip()
     line = _QUOTE.sub("", raw) if raw.lstrip().startswith(">") else raw
-    if _CALLOUT.match(raw):
-        return ""
+    if _CALLOUT.match(raw) or (line is not raw and re.match(r"^\s*\[![A-Za-z-]+\]", line)):
+        return ""  # a callout's header, nested ones too ("> > [!success]- Answer")
     if _DEF_LINE.match(line):
         return re.sub(r"^(\s*):[ \t]+", r"\1", line, count=1)  # a definition list's marker
+    card = _card_line(line) if "\t" in line or "::" in line else None
+    if card is not None:
+        return card[1]  # the card's question is no claim
     lm = _LIST.match(line.replace("\t", "    "))
     inline = _inline_answer(lm.group(2)) if lm and "?" in line else None
     if inline is not None:
