@@ -16,7 +16,7 @@ from interviewer.grading.claims.cues import (
 from interviewer.grading.cues import ANTONYMS, alternation, cue_regex
 from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.terms import rarity
-from interviewer.text import DEFINITIONAL, split_clauses, split_sentences, text_terms
+from interviewer.text import DEFINITIONAL, split_clauses, split_sentences, text_terms, words
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -95,6 +95,10 @@ def gradable_points(q: Question) -> list[KeyPoint]:
     understand it, precision is how confident the model is"), which earn nothing and
     are never reported missing (unless the notes hedge everything they say)."""
     points = [kp for kp in q.key_points if kp.text.strip()]
+    # A point that only names what the question asks about ("Cache-aside" for "How
+    # does the cache-aside pattern work?") says nothing an answer owes.
+    asked = set(text_terms(q.text).unigrams)
+    points = [kp for kp in points if not set(text_terms(kp.text).unigrams) <= asked] or points
     firm = [kp for kp in points if not kp.doubtful]
     return [_weighed(kp) for kp in firm or points]
 
@@ -213,15 +217,34 @@ def _clause_negates(claim: str, point: str, qterms: AbstractSet[str]) -> bool:
     program ... switches the CPU from user mode to kernel mode". (The question's words
     are left out: "UNION ALL doesn't remove duplicates" shares only "duplicates" with
     "UNION ALL keeps every row, duplicates included".)"""
+    from interviewer.grading.claims.inversion import _antonym_hits
+
     point = _NON.sub("not ", point)
     p_stems = _stems(point) - qterms
+    p_words = frozenset(w.lower() for w in words(point))
     for clause in _plain_clauses(claim):
         c_stems = _stems(clause) - qterms
         shared = c_stems & p_stems
+        # (All but one of a short clause's words: "It suits systems that do not
+        # need transactions" paraphrases the verb of "... works well in systems
+        # that need transactions".)
         if (
             len(shared) >= 2
-            and len(shared) >= 0.7 * len(c_stems)
+            and len(shared) >= min(0.7 * len(c_stems), len(c_stems) - 1)
             and negation_over(clause, shared) != negation_over(point, shared)
+        ):
+            return True
+        # Two of the same things (the question's subject may be one) with the
+        # opposite word and no negation to turn it back: "joins across shards are
+        # simpler" against "Joining data from multiple shards is more complex". (Not
+        # against a comparison: "cheaper than scaling up" states "... than scaling up
+        # on more expensive hardware" from its other side.)
+        both = _stems(clause) & _stems(point)
+        if (
+            len(both) >= 2
+            and "than" not in p_words
+            and negation_over(clause, both) == negation_over(point, both)
+            and _antonym_hits(frozenset(w.lower() for w in words(clause)), p_words)
         ):
             return True
     return False
