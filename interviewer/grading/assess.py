@@ -229,7 +229,6 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     if with_core:
         core_vecs = g._embed_many([cores[i] or "" for i in with_core])
         core_sims[with_core] = core_vecs @ cvecs.T
-    opposed: set[tuple[int, int]] = set()
     for i, kp in enumerate(points):
         # Only the notes' definition of the subject: a claim that defines it ("Load
         # balancers are critical ...") is no evidence for every point that names it.
@@ -246,14 +245,9 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
                 # of it, however alike the rest of its words.
                 sims[i, j] = 0.0
                 continue
-            if (sims[i, j] > g.params.sim_floor and _opposes(c.text, kp.text, qterms)) or (
-                c.parent is not None and (i, id(c.parent)) in opposed
-            ):
-                # A claim that says the opposite of the point is no evidence for it,
-                # nor are the other clauses of its sentence (their similarity is the
-                # sentence's).
+            if sims[i, j] > g.params.sim_floor and _opposes(c.text, kp.text, qterms):
+                # A claim that says the opposite of the point is no evidence for it.
                 sims[i, j] = 0.0
-                opposed.add((i, id(c)))
                 continue
             recall = _lexical(terms, cterms[j], weights, default, qterms)
             shared = claim_uni[j] & p_uni

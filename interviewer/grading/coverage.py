@@ -13,7 +13,7 @@ from interviewer.grading.claims.cues import (
     aligned_part,
     negation_over,
 )
-from interviewer.grading.cues import ANTONYMS, alternation, cue_regex
+from interviewer.grading.cues import ANTONYMS, alternation, cue_list, cue_regex
 from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.terms import rarity
 from interviewer.text import DEFINITIONAL, split_clauses, split_sentences, text_terms, words
@@ -217,20 +217,15 @@ def _clause_negates(claim: str, point: str, qterms: AbstractSet[str]) -> bool:
     program ... switches the CPU from user mode to kernel mode". (The question's words
     are left out: "UNION ALL doesn't remove duplicates" shares only "duplicates" with
     "UNION ALL keeps every row, duplicates included".)"""
-    from interviewer.grading.claims.inversion import _antonym_hits
-
     point = _NON.sub("not ", point)
     p_stems = _stems(point) - qterms
     p_words = frozenset(w.lower() for w in words(point))
     for clause in _plain_clauses(claim):
         c_stems = _stems(clause) - qterms
         shared = c_stems & p_stems
-        # (All but one of a short clause's words: "It suits systems that do not
-        # need transactions" paraphrases the verb of "... works well in systems
-        # that need transactions".)
         if (
             len(shared) >= 2
-            and len(shared) >= min(0.7 * len(c_stems), len(c_stems) - 1)
+            and len(shared) >= 0.7 * len(c_stems)
             and negation_over(clause, shared) != negation_over(point, shared)
         ):
             return True
@@ -244,10 +239,27 @@ def _clause_negates(claim: str, point: str, qterms: AbstractSet[str]) -> bool:
             len(both) >= 2
             and "than" not in p_words
             and negation_over(clause, both) == negation_over(point, both)
-            and _antonym_hits(frozenset(w.lower() for w in words(clause)), p_words)
+            and any(_GRADED.get(w, "") in p_words for w in words(clause.lower()))
         ):
             return True
     return False
+
+
+def _graded() -> dict[str, str]:
+    """Each degree of the graded opposites ("simpler" -> "complex"): predicates, unlike
+    the modifier pairs ("more", "high") that ``_adj_pairs`` checks with their noun."""
+    from interviewer.grading.claims.degree import forms
+
+    out: dict[str, str] = {}
+    for line in cue_list("graded_antonyms"):
+        a, b = line.split()
+        for x, y in ((a, b), (b, a)):
+            for fx in forms(x):
+                out.setdefault(fx, y)
+    return out
+
+
+_GRADED = _graded()
 
 
 _ALTERNATIVES = re.compile(r"\s*(?:,|/|\bor\b|\band\b)\s*", re.I)
