@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
@@ -101,6 +102,27 @@ def gradable_points(q: Question) -> list[KeyPoint]:
     points = [kp for kp in points if not set(text_terms(kp.text).unigrams) <= asked] or points
     firm = [kp for kp in points if not kp.doubtful]
     return [_weighed(kp) for kp in firm or points]
+
+
+def own_points(q: Question, points: Sequence[KeyPoint]) -> tuple[int, int] | None:
+    """How many points come from the question's own section, and how many sections
+    directly under it hold two or more of the others (one alone is a detail: a link
+    under "Further reading"). A heading with no text of its own over one section is
+    that section; over several ("My first answer", "My final answer") it has no own
+    material to set apart: None then, as when no section holds others, or for a
+    question the notes do not ask."""
+    if not q.section_id or not q.heading:
+        return None
+    depth = q.heading.count(" > ")
+    paths = [kp.citation.heading.split(" > ") for kp in points if kp.citation.kind == "note"]
+    while True:
+        own = sum(1 for path in paths if len(path) <= depth + 1)
+        parts = Counter(" > ".join(path[: depth + 2]) for path in paths if len(path) > depth + 1)
+        if own or len(parts) != 1:
+            break
+        depth += 1
+    n_parts = sum(1 for k in parts.values() if k >= 2)
+    return (own, n_parts) if own and n_parts else None
 
 
 # A point that only pictures an idea ("A clever way to think about it is ...", "For

@@ -63,7 +63,7 @@ def duplicate_groups(g: Grader, qid: str, points: Sequence[KeyPoint]) -> list[li
 
 def score_points(
     g: Grader, qid: str, points: Sequence[KeyPoint], status: dict[str, int], hints: int,
-    credit: dict[str, float] | None = None,
+    credit: dict[str, float] | None = None, own: tuple[int, int] | None = None,
 ) -> float:
     """The score from each point's status (0 missed, 1 partly, 2 covered): a group
     of near-duplicates counts once, at its best status and its heaviest weight.
@@ -85,4 +85,4 @@ def score_points(
             # (A share above one half earns more, never more than covered.)
             cap = 1.0 / max(g.params.partial_credit, 1e-6)
             partial.append(weight * min(cap, 2 * max(0.5, share)))
-    return score_from(covered, partial, weights, hints, g.params)
+    return score_from(covered, partial, weights, hints, g.params, own)
