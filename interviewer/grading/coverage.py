@@ -80,6 +80,15 @@ def same_point(
     return False
 
 
+def without_topic(subjects: Sequence[str | None]) -> list[str | None]:
+    """The points' subjects without those three or more points name: that is what
+    the question is about ("UDP is connectionless", "UDP can broadcast ...", "UDP
+    does not ..."), and naming it makes no two points one (a restatement is one
+    more sentence, not a run of them)."""
+    counts = Counter(s for s in subjects if s)
+    return [None if s and counts[s] >= 3 else s for s in subjects]
+
+
 @dataclass
 class _Assessment:
     status: Literal["covered", "partial", "missed"]
