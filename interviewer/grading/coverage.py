@@ -17,7 +17,14 @@ from interviewer.grading.claims.cues import (
 from interviewer.grading.cues import ANTONYMS, alternation, cue_list, cue_regex
 from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.terms import rarity
-from interviewer.text import DEFINITIONAL, split_clauses, split_sentences, text_terms, words
+from interviewer.text import (
+    DEFINITIONAL,
+    NEGATIONS,
+    split_clauses,
+    split_sentences,
+    text_terms,
+    words,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -270,10 +277,20 @@ def _clause_negates(claim: str, point: str, qterms: AbstractSet[str]) -> bool:
             len(both) >= 2
             and "than" not in p_words
             and negation_over(clause, both) == negation_over(point, both)
-            and any(_GRADED.get(w, "") in p_words for w in words(clause.lower()))
+            and _graded_opposite(clause, p_words)
         ):
             return True
     return False
+
+
+def _graded_opposite(clause: str, p_words: AbstractSet[str]) -> bool:
+    """The clause uses the opposite of a graded word of the point, not negated ("not
+    simpler" says what "more complex" does)."""
+    toks = [w.lower() for w in words(clause)]
+    return any(
+        _GRADED.get(t, "") in p_words and not NEGATIONS & set(toks[max(0, i - 3) : i])
+        for i, t in enumerate(toks)
+    )
 
 
 def _graded() -> dict[str, str]:
