@@ -286,6 +286,7 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
                     if l_core >= g.params.lex_partial or s_core >= g.params.sim_core_alone:
                         sims[i, j] = max(s_core, g.params.sim_paraphrase)
                         boosted[i, j] = True
+    _clause_similarity(g, claims, ids, pvecs, sims, lex)
     _only_topic(g, q, pvecs, sims, foreign, boosted)
     if cross_lex is not None:
         kept = sims[:, foreign] > 0  # (not zeroed above: contrast, opposition)
@@ -294,6 +295,28 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
     for i, j in sibling_named(points, claims):
         sims[i, j], lex[i, j], label[i, j] = 0.0, 0.0, 0
     return Features(sims, lex, label)
+
+
+def _clause_similarity(g: Grader, claims: list[Claim], ids: set[int], pvecs: np.ndarray,
+                       sims: np.ndarray, lex: np.ndarray) -> None:  # fmt: skip
+    """A clause that uses most of a point's words ("good when you need atomic reads and
+    writes" for "CP is a good choice if your business needs require atomic reads and
+    writes") is measured alone for that point: its sentence's similarity is diluted
+    by everything else the sentence says. (Only there: alone, a clause is near many
+    points it does not make.)"""
+    import numpy as np
+
+    strong = (lex >= g.params.lex_strong) & (sims > 0)
+    cols = [
+        j for j, c in enumerate(claims)
+        if c.parent is not None and id(c.parent) in ids and strong[:, j].any()
+    ]  # fmt: skip
+    if not cols:
+        return
+    own = pvecs @ g._embed_claims([claims[j].text for j in cols]).T
+    for k, j in enumerate(cols):
+        rows = strong[:, j]
+        sims[rows, j] = np.maximum(sims[rows, j], own[rows, k])
 
 
 def _only_topic(g: Grader, q: Question, pvecs: np.ndarray, sims: np.ndarray,

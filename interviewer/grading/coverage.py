@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
@@ -13,10 +14,17 @@ from interviewer.grading.claims.cues import (
     aligned_part,
     negation_over,
 )
-from interviewer.grading.cues import ANTONYMS, alternation, cue_regex
+from interviewer.grading.cues import ANTONYMS, alternation, cue_list, cue_regex
 from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.terms import rarity
-from interviewer.text import DEFINITIONAL, split_clauses, split_sentences, text_terms
+from interviewer.text import (
+    DEFINITIONAL,
+    NEGATIONS,
+    split_clauses,
+    split_sentences,
+    text_terms,
+    words,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -79,6 +87,15 @@ def same_point(
     return False
 
 
+def without_topic(subjects: Sequence[str | None]) -> list[str | None]:
+    """The points' subjects without those three or more points name: that is what
+    the question is about ("UDP is connectionless", "UDP can broadcast ...", "UDP
+    does not ..."), and naming it makes no two points one (a restatement is one
+    more sentence, not a run of them)."""
+    counts = Counter(s for s in subjects if s)
+    return [None if s and counts[s] >= 3 else s for s in subjects]
+
+
 @dataclass
 class _Assessment:
     status: Literal["covered", "partial", "missed"]
@@ -95,8 +112,33 @@ def gradable_points(q: Question) -> list[KeyPoint]:
     understand it, precision is how confident the model is"), which earn nothing and
     are never reported missing (unless the notes hedge everything they say)."""
     points = [kp for kp in q.key_points if kp.text.strip()]
+    # A point that only names what the question asks about ("Cache-aside" for "How
+    # does the cache-aside pattern work?") says nothing an answer owes.
+    asked = set(text_terms(q.text).unigrams)
+    points = [kp for kp in points if not set(text_terms(kp.text).unigrams) <= asked] or points
     firm = [kp for kp in points if not kp.doubtful]
     return [_weighed(kp) for kp in firm or points]
+
+
+def own_points(q: Question, points: Sequence[KeyPoint]) -> tuple[int, int] | None:
+    """How many points come from the question's own section, and how many sections
+    directly under it hold two or more of the others (one alone is a detail: a link
+    under "Further reading"). A heading with no text of its own over one section is
+    that section; over several ("My first answer", "My final answer") it has no own
+    material to set apart: None then, as when no section holds others, or for a
+    question the notes do not ask."""
+    if not q.section_id or not q.heading:
+        return None
+    depth = q.heading.count(" > ")
+    paths = [kp.citation.heading.split(" > ") for kp in points if kp.citation.kind == "note"]
+    while True:
+        own = sum(1 for path in paths if len(path) <= depth + 1)
+        parts = Counter(" > ".join(path[: depth + 2]) for path in paths if len(path) > depth + 1)
+        if own or len(parts) != 1:
+            break
+        depth += 1
+    n_parts = sum(1 for k in parts.values() if k >= 2)
+    return (own, n_parts) if own and n_parts else None
 
 
 # A point that only pictures an idea ("A clever way to think about it is ...", "For
@@ -215,6 +257,7 @@ def _clause_negates(claim: str, point: str, qterms: AbstractSet[str]) -> bool:
     "UNION ALL keeps every row, duplicates included".)"""
     point = _NON.sub("not ", point)
     p_stems = _stems(point) - qterms
+    p_words = frozenset(w.lower() for w in words(point))
     for clause in _plain_clauses(claim):
         c_stems = _stems(clause) - qterms
         shared = c_stems & p_stems
@@ -224,7 +267,47 @@ def _clause_negates(claim: str, point: str, qterms: AbstractSet[str]) -> bool:
             and negation_over(clause, shared) != negation_over(point, shared)
         ):
             return True
+        # Two of the same things (the question's subject may be one) with the
+        # opposite word and no negation to turn it back: "joins across shards are
+        # simpler" against "Joining data from multiple shards is more complex". (Not
+        # against a comparison: "cheaper than scaling up" states "... than scaling up
+        # on more expensive hardware" from its other side.)
+        both = _stems(clause) & _stems(point)
+        if (
+            len(both) >= 2
+            and "than" not in p_words
+            and negation_over(clause, both) == negation_over(point, both)
+            and _graded_opposite(clause, p_words)
+        ):
+            return True
     return False
+
+
+def _graded_opposite(clause: str, p_words: AbstractSet[str]) -> bool:
+    """The clause uses the opposite of a graded word of the point, not negated ("not
+    simpler" says what "more complex" does)."""
+    toks = [w.lower() for w in words(clause)]
+    return any(
+        _GRADED.get(t, "") in p_words and not NEGATIONS & set(toks[max(0, i - 3) : i])
+        for i, t in enumerate(toks)
+    )
+
+
+def _graded() -> dict[str, str]:
+    """Each degree of the graded opposites ("simpler" -> "complex"): predicates, unlike
+    the modifier pairs ("more", "high") that ``_adj_pairs`` checks with their noun."""
+    from interviewer.grading.claims.degree import forms
+
+    out: dict[str, str] = {}
+    for line in cue_list("graded_antonyms"):
+        a, b = line.split()
+        for x, y in ((a, b), (b, a)):
+            for fx in forms(x):
+                out.setdefault(fx, y)
+    return out
+
+
+_GRADED = _graded()
 
 
 _ALTERNATIVES = re.compile(r"\s*(?:,|/|\bor\b|\band\b)\s*", re.I)

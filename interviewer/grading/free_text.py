@@ -65,6 +65,12 @@ def related_points(g: Grader, text: str, limit: int = 10) -> list[KeyPoint]:
         for h in hits:
             if h.kind == "reference":
                 pool.extend(_reference_hit_points(h, text, g.bank))
+    # (A section's point is a point of each question over it: once is enough.)
+    seen: set[tuple[str, str]] = set()
+    pool = [
+        kp for kp in pool
+        if (key := (kp.text, kp.citation.heading)) not in seen and not seen.add(key)  # type: ignore[func-returns-value]
+    ]  # fmt: skip
     if not pool:
         return []
     qv = g._embed_many([text])[0]

@@ -17,6 +17,7 @@ from interviewer.grading.coverage import (
     _by_importance,
     _short,
     gradable_points,
+    own_points,
     void_swapped,
 )
 from interviewer.grading.cues import DONT_KNOW
@@ -106,9 +107,11 @@ def grade_core(g: Grader, q: Question, answer: str, hints: int) -> Feedback:
     covered = [kp for kp in shown if assessments[kp.id].status == "covered"]
     partial = [kp for kp in shown if assessments[kp.id].status == "partial"]
     missed_all = [kp for kp in shown if assessments[kp.id].status == "missed"]
+    own = own_points(q, points)
     score = score_points(
         g, q.id, points, {kp.id: _RANK[assessments[kp.id].status] for kp in points},
         hints, credit={k: a.credit for k, a in assessments.items() if a.credit is not None},
+        own=own,
     )  # fmt: skip
 
     if incorrect and score > 0:
@@ -148,7 +151,7 @@ def grade_core(g: Grader, q: Question, answer: str, hints: int) -> Feedback:
     fb.critique = _critique(
         fb, n_points=len(shown), empty=not answer.strip(), junk=bool(junk) and not claims,
         off_topic=off_topic and not dont_know, notes=notes, missing=names,
-        dont_know=dont_know, central=central_points(len(shown), g.params),
+        dont_know=dont_know, central=central_points(len(shown), g.params, own),
     )  # fmt: skip
     return fb
 

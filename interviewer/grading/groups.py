@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from interviewer.grading.coverage import _polarity_conflict, same_point
+from interviewer.grading.coverage import _polarity_conflict, same_point, without_topic
 from interviewer.grading.feedback_text import describe
 from interviewer.grading.naming import bare_subject
 from interviewer.grading.points import polarity
@@ -42,7 +42,7 @@ def duplicate_groups(g: Grader, qid: str, points: Sequence[KeyPoint]) -> list[li
         pol = [polarity(kp.text) for kp in points]
         short = [len(kp.text.split()) <= 20 for kp in points]
         subjects = [describe(kp)[0] for kp in points]
-        subj = [bare_subject(s).lower() if s else None for s in subjects]
+        subj = without_topic([bare_subject(s).lower() if s else None for s in subjects])
         for i in range(n):
             for j in range(i + 1, n):
                 if not _polarity_conflict(pol[i], pol[j], short[i] and short[j]) and same_point(
@@ -63,7 +63,7 @@ def duplicate_groups(g: Grader, qid: str, points: Sequence[KeyPoint]) -> list[li
 
 def score_points(
     g: Grader, qid: str, points: Sequence[KeyPoint], status: dict[str, int], hints: int,
-    credit: dict[str, float] | None = None,
+    credit: dict[str, float] | None = None, own: tuple[int, int] | None = None,
 ) -> float:
     """The score from each point's status (0 missed, 1 partly, 2 covered): a group
     of near-duplicates counts once, at its best status and its heaviest weight.
@@ -85,4 +85,4 @@ def score_points(
             # (A share above one half earns more, never more than covered.)
             cap = 1.0 / max(g.params.partial_credit, 1e-6)
             partial.append(weight * min(cap, 2 * max(0.5, share)))
-    return score_from(covered, partial, weights, hints, g.params)
+    return score_from(covered, partial, weights, hints, g.params, own)

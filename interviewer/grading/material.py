@@ -382,6 +382,14 @@ _BARE_STATEMENT = re.compile(
 )
 
 
+# A short sentence with a verb ("Data is replicated asynchronously.", "After a write,
+# reads will see it."): a statement, however few its content words.
+_SHORT_CLAIM = re.compile(
+    r"^[A-Z][^.:;!?]*?\b(?:is|are|was|were|will|can|may|must|does|do|has|have)\s+(?:not\s+)?"
+    r"[a-z][\w-]*(?:\s+[\w-]+){0,3}\.$"
+)
+
+
 def _clean_text(text: str, unit: Unit, part: bool = False, aside: bool = False) -> Candidate | None:
     # Another language inside English notes is an aside (a reminder, a half-translated
     # line); an answer written wholly in that language is the answer.
@@ -404,7 +412,7 @@ def _clean_text(text: str, unit: Unit, part: bool = False, aside: bool = False) 
         return None
     elif (
         n_content < 4 and not LABEL.match(text) and not DEFINITIONAL.search(text)
-        and not _BARE_STATEMENT.match(text)
+        and not _BARE_STATEMENT.match(text) and not _SHORT_CLAIM.match(text)
     ):  # fmt: skip
         return None  # "The variance / bias trade-off.": a title, not a claim
     if text.endswith(":") and content_word_count(text) < 6:

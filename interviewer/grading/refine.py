@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from interviewer.errors import ConfigError, LLMError
 from interviewer.feedback import Citation, IncorrectClaim, Point
 from interviewer.grading.claims.cues import _stems
-from interviewer.grading.coverage import _short, gradable_points
+from interviewer.grading.coverage import _short, gradable_points, own_points
 from interviewer.grading.free_text import _unique_citations, context_sections
 from interviewer.grading.groups import score_points
 from interviewer.grading.terms import is_instruction
@@ -335,7 +335,9 @@ def merge_critique(
         by_text.update({p.text: 1 for p in partial})
         points = gradable_points(q)
         status = {kp.id: by_text.get(kp.text, 0) for kp in points}
-        score = score_points(grader, q.id, points, status, grounded.hints_used)
+        score = score_points(
+            grader, q.id, points, status, grounded.hints_used, own=own_points(q, points)
+        )
         wrong = sum(1 for c in incorrect if c.source == "grounded" or c.citation is not None)
         penalty = grader.params.contradiction_penalty * wrong
         score = round(max(0.0, score - penalty), 1) if score else 0.0

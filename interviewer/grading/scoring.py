@@ -24,6 +24,7 @@ def score_from(
     all_weights: Sequence[float],
     hints: int,
     params: GradingParams | None = None,
+    own: tuple[int, int] | None = None,
 ) -> float:
     """0-10: credit (covered 1, partly ``partial_credit``, times importance) over the credit of the
     K most important points (to the power ``score_exponent``), minus ``hint_penalty``
@@ -33,16 +34,21 @@ def score_from(
     if not n:
         return 0.0
     credit = sum(covered) + p.partial_credit * sum(partial)
-    n_target = central_points(n, p)
+    n_target = central_points(n, p, own)
     target = sum(sorted(all_weights, reverse=True)[:n_target]) or 1.0
     raw = 10.0 * min(1.0, credit / target) ** p.score_exponent
     return round(max(0.0, raw - p.hint_penalty * hints), 1)
 
 
-def central_points(n: int, p: GradingParams) -> int:
+def central_points(n: int, p: GradingParams, own: tuple[int, int] | None = None) -> int:
     """How many of a question's n points (the most important first) make a full
-    answer: half of them, at least ``target_min``, at most ``target_max``."""
-    return max(min(n, p.target_min), min(p.target_max, (n + 1) // 2))
+    answer: half of them, at least ``target_min``, at most ``target_max``. ``own``:
+    how many are the question's own material and how many sections under it hold the
+    rest (its "Disadvantages", each pattern under "When to ..."): half of its own
+    points and one per such section, then. A full answer owes each part its gist,
+    not every detail the notes list there."""
+    half = (n + 1) // 2 if own is None else min(n, (own[0] + 1) // 2 + own[1])
+    return max(min(n, p.target_min), min(p.target_max, half))
 
 
 def decide(sim: float, lex: float, label: int | bool, p: GradingParams) -> int:
