@@ -239,6 +239,9 @@ def _name_item(kp: KeyPoint) -> bool:
     return not kp.label and kp.kind == "method" and len(kp.text.split()) <= 6 and bool(kp.subject)
 
 
+_DASH_NAME = re.compile(r"^([^-–—:;,.]{2,40}?)\s[-–—]\s+\S")
+
+
 def _label_sets(kp: KeyPoint) -> list[set[str]]:
     """The ways a claim can name the point: its label ('Regularization') and the
     examples the note gives right after it ('e.g. Dropout or other methods (lasso
@@ -263,6 +266,8 @@ def _label_sets(kp: KeyPoint) -> list[set[str]]:
         # with a bare name is named by it (each alternative on its own).
         sents = split_sentences(kp.text)
         head = sents[0].rstrip(". ") if len(sents) > 1 else ""
+        if dash := _DASH_NAME.match(kp.text):
+            head = dash.group(1)  # (grecall) "SSL termination - Decrypt ...": a name too
         if head and len(head.split()) <= 4 and not DEFINITIONAL.search(head):
             alts = [set(text_terms(a).unigrams) - _LABEL_GENERIC for a in _ALTERNATIVES.split(head)]
             return [a for a in alts if a]
@@ -270,6 +275,14 @@ def _label_sets(kp: KeyPoint) -> list[set[str]]:
     out = [
         set(text_terms(kp.label).unigrams) - _LABEL_GENERIC or set(text_terms(kp.label).unigrams)
     ]
+    # (grecall) A label's name outside its brackets names it too, and so does an
+    # acronym inside them: "LRU" names "LRU (least recently used)", "IoU" names
+    # "Jaccard Index (IoU)".
+    for piece in [re.sub(r"\([^()]*\)", " ", kp.label),
+                  *re.findall(r"\((\w*[A-Z]\w*[A-Z]\w*)\)", kp.label)]:  # fmt: skip
+        part = set(text_terms(piece).unigrams) - _LABEL_GENERIC
+        if part and part != out[0]:
+            out.append(part)
     rest = kp.text[len(kp.label) :][:200].lstrip(" :=–—")
     m = _EXAMPLES.search(rest)
     listed = None

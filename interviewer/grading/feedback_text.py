@@ -419,6 +419,8 @@ def missed_names(g: Grader, points: Sequence[KeyPoint]) -> list[str]:
     out: list[str] = []
     top = max((kp.importance for kp in points), default=0.0)
     for kp in points:
+        if kp.id.endswith("~rest"):
+            continue  # the left-out part of a point, not a point to name
         subject, kind = describe(kp)
         # An aside or a minor point is not "most important", even when the points
         # above it have no name to give.

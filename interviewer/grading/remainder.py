@@ -1,0 +1,138 @@
+"""What an answer left out of a point it made only in part.
+
+A point often says several things ("Type I error is a false positive, while Type II
+error is a false negative"; "the handler checks the access is legal, finds a free
+frame, evicting a victim page ..., reads the page in, restarts the instruction"). An
+answer that makes one of them touches the point; the feedback should still say which
+of its parts were left out, as a missed point of their own in the notes' words.
+
+A part is left out when the answer uses none of the words that tell it from the
+point's other parts and the question (a fifth of them at most)
+and no claim is a close paraphrase of it. A covered point with such a part that holds
+the question's own words ("how do they differ from GROUP BY?" and "unlike GROUP BY it
+does not collapse the rows"), which the answer never uses, is only partly covered."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from interviewer.grading.assess import _defines
+from interviewer.grading.coverage import _Assessment, _label_in, _label_sets
+from interviewer.text import content_word_count, split_sentences, text_terms, top_level_parts
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from interviewer.grading.answer import Claim
+    from interviewer.grading.grader import Grader
+    from interviewer.grading.models import KeyPoint, Question
+
+# Where a point's statements meet: a semicolon, a colon, a dash between words, and (see
+# ``top_level_parts``) commas outside brackets.
+_BREAK = re.compile(r";\s+|:\s+|\s[-–—]\s")
+_ASIDE = re.compile(r"\([^()]*\)")
+_PREDICATE = re.compile(r"^(?:is|are|was|were|has|have|can|will|may|must)\b", re.I)
+# A part needs this many words of its own (not the question's, not another part's).
+MIN_OWN_WORDS = 1
+
+
+def parts_of(text: str) -> list[str]:
+    """The statements of a point: its sentences cut at semicolons, colons, dashes and
+    top-level commas (brackets kept with their part)."""
+    out: list[str] = []
+    for sent in split_sentences(" ".join(text.split())):
+        for piece in _BREAK.split(sent):
+            for p in top_level_parts(piece):
+                p = p.strip(" .,;:")
+                if out and _PREDICATE.match(p):
+                    out[-1] += ", " + p  # "X, is Y": a comma inside one statement
+                elif p:
+                    out.append(p)
+    # (Fewer content words make a label or an aside: "Briefly stated", "On the
+    # other hand".)
+    return [p for p in out if content_word_count(p) >= 2 and len(p.split()) >= 3]
+
+
+def _left_out(parts: Sequence[str], used: set[str], qterms: set[str]) -> tuple[list[int], set[str]]:
+    """Indexes of the parts whose own words (not the question's, not another part's)
+    the answer (its stems ``used``) mostly lacks, and the question's words they hold
+    that the point's first part does not."""
+    # (An aside in brackets is no part of what the part states.)
+    stems = [set(text_terms(_ASIDE.sub(" ", p)).unigrams) for p in parts]
+    out: list[int] = []
+    asked: set[str] = set()
+    for i, own in enumerate(stems):
+        others = set().union(*(s for k, s in enumerate(stems) if k != i))
+        telling = own - others - qterms
+        if len(telling) < MIN_OWN_WORDS:
+            continue
+        n_used = len(telling & used)
+        if not n_used or 5 * n_used <= len(telling):
+            out.append(i)
+            if i:
+                # (The first part's question words are the point's subject, which a
+                # terse answer leaves unsaid: "A flowchart: internal nodes test ...".)
+                asked |= (own & qterms) - stems[0]
+    return out, asked
+
+
+def remainders(
+    g: Grader,
+    points: Sequence[KeyPoint],
+    assessments: dict[str, _Assessment],
+    claims: Sequence[Claim],
+    q: Question,
+) -> dict[str, KeyPoint]:
+    """Per point the answer made (partly or whole), the parts it left out, as a point
+    of their own (weighed by their share of the point's words) keyed by the point's
+    id; their assessments are added (missed). A covered point whose left-out part holds
+    the question's words the answer never uses is set partly covered."""
+    if not claims:
+        return {}
+    used: set[str] = set().union(*(c.terms for c in claims))
+    qterms = set(text_terms(q.text).unigrams)
+    made = [kp for kp in points if assessments[kp.id].status != "missed"]
+    split = {kp.id: parts_of(kp.text) for kp in made}
+    split = {k: v for k, v in split.items() if len(v) >= 2}
+    if not split:
+        return {}
+    cvecs = g._embed_claims([c.text for c in claims])
+    out: dict[str, KeyPoint] = {}
+    for kp in made:
+        parts = split.get(kp.id)
+        if not parts or any(_label_in(ls, used) for ls in _label_sets(kp)):
+            continue  # (a named item is made by its name: "Clock (second chance)")
+        if kp.label and parts[0].startswith(kp.label):
+            parts = parts[1:]  # (a label is a name, not a statement)
+        idx, asked = _left_out(parts, used, qterms)
+        if idx[:1] == [0] and _defines(parts[0], qterms):
+            # (The answer's own definition of the question's subject touched the
+            # point: its wording is no part left out.)
+            idx = idx[1:]
+        if not idx:
+            continue
+        # A close paraphrase of a part makes it, whatever its words.
+        sims = (g._embed_many([parts[i] for i in idx]) @ cvecs.T).max(axis=1)
+        if len(idx) == len(parts):
+            # No part made by its words: the answer made (in part) the one it is
+            # closest to.
+            sims[int(sims.argmax())] = 1.0
+        idx = [i for i, s in zip(idx, sims, strict=True) if s < g.params.sim_paraphrase]
+        if not idx:
+            continue
+        a = assessments[kp.id]
+        if a.status == "covered":
+            if not asked - used:
+                continue
+            assessments[kp.id] = _Assessment("partial", a.sim, a.lex, a.evidence, a.credit)
+        text = "; ".join(parts[i] for i in idx)
+        share = len(text.split()) / max(1, len(kp.text.split()))
+        rest = kp.model_copy(update={
+            "id": kp.id + "~rest", "text": text[:1].upper() + text[1:] + ".",
+            "importance": round(kp.importance * min(1.0, share), 3),
+            "label": None, "subject": None, "kind": "fact",
+        })  # fmt: skip
+        assessments[rest.id] = _Assessment("missed", a.sim, a.lex, None)
+        out[kp.id] = rest
+    return out
