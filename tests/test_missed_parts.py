@@ -49,6 +49,11 @@ def test_parts_of_a_point() -> None:
         "misses go to the store",
     ]
     assert parts_of("A lock with an owner.") == ["A lock with an owner"]
+    # A clause that leans on the next one ("If X, Y") is one statement with it.
+    assert parts_of("A log is appended, and if the node fails, the log is replayed.") == [
+        "A log is appended",
+        "if the node fails, the log is replayed",
+    ]
 
 
 def _missed(fb: object) -> str:

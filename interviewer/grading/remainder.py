@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.grading.assess import _defines
 from interviewer.grading.coverage import _Assessment, _label_in, _label_sets
+from interviewer.grading.cues import alternation
 from interviewer.text import content_word_count, split_sentences, text_terms, top_level_parts
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 # Where a point's statements meet: a semicolon, a colon, a dash between words, and (see
 # ``top_level_parts``) commas outside brackets.
 _BREAK = re.compile(r";\s+|:\s+|\s[-–—]\s")
+_OPENER = re.compile(r"^(?:" + alternation("subordinate_openers") + r")\b", re.I)
 _ASIDE = re.compile(r"\([^()]*\)")
 _PREDICATE = re.compile(r"^(?:is|are|was|were|has|have|can|will|may|must)\b", re.I)
 # A part needs this many words of its own (not the question's, not another part's).
@@ -42,13 +44,22 @@ def parts_of(text: str) -> list[str]:
     top-level commas (brackets kept with their part)."""
     out: list[str] = []
     for sent in split_sentences(" ".join(text.split())):
-        for piece in _BREAK.split(sent):
-            for p in top_level_parts(piece):
-                p = p.strip(" .,;:")
-                if out and _PREDICATE.match(p):
-                    out[-1] += ", " + p  # "X, is Y": a comma inside one statement
-                elif p:
-                    out.append(p)
+        pieces = [p.strip(" .,;:") for x in _BREAK.split(sent) for p in top_level_parts(x)]
+        lead = ""
+        for n, p in enumerate(pieces):
+            if not p:
+                continue
+            if _OPENER.match(p) and not lead and n + 1 < len(pieces):
+                lead = p  # "If X, Y": the clause leans on the next one
+                continue
+            if lead:
+                p, lead = lead + ", " + p, ""
+            elif _OPENER.match(p) and len(pieces) > 1:
+                continue  # a trailing "..., for example in X": no statement
+            if out and _PREDICATE.match(p):
+                out[-1] += ", " + p  # "X, is Y": a comma inside one statement
+            else:
+                out.append(p)
     # (Fewer content words make a label or an aside: "Briefly stated", "On the
     # other hand".)
     return [p for p in out if content_word_count(p) >= 2 and len(p.split()) >= 3]
