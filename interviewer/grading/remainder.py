@@ -6,11 +6,11 @@ frame, evicting a victim page ..., reads the page in, restarts the instruction")
 answer that makes one of them touches the point; the feedback should still say which
 of its parts were left out, as a missed point of their own in the notes' words.
 
-A part is left out when the answer uses none of the words that tell it from the
-point's other parts and the question (a fifth of them at most)
-and no claim is a close paraphrase of it. A covered point with such a part that holds
-the question's own words ("how do they differ from GROUP BY?" and "unlike GROUP BY it
-does not collapse the rows"), which the answer never uses, is only partly covered."""
+A part is left out when the answer uses none (a fifth at most) of the words that tell
+it from the point's other parts and the question, and no claim is a close paraphrase
+of it. A covered point with such a part that holds the question's own words ("how do
+they differ from GROUP BY?" and "unlike GROUP BY it does not collapse the rows"), which
+the answer never uses, is only partly covered."""
 
 from __future__ import annotations
 
@@ -35,8 +35,7 @@ _BREAK = re.compile(r";\s+|:\s+|\s[-–—]\s")
 _OPENER = re.compile(r"^(?:" + alternation("subordinate_openers") + r")\b", re.I)
 _ASIDE = re.compile(r"\([^()]*\)")
 _PREDICATE = re.compile(r"^(?:is|are|was|were|has|have|can|will|may|must)\b", re.I)
-# A part needs this many words of its own (not the question's, not another part's).
-MIN_OWN_WORDS = 1
+REST = "~rest"  # the id suffix of a point's left-out parts
 
 
 def parts_of(text: str) -> list[str]:
@@ -76,10 +75,7 @@ def _left_out(parts: Sequence[str], used: set[str], qterms: set[str]) -> tuple[l
     for i, own in enumerate(stems):
         others = set().union(*(s for k, s in enumerate(stems) if k != i))
         telling = own - others - qterms
-        if len(telling) < MIN_OWN_WORDS:
-            continue
-        n_used = len(telling & used)
-        if not n_used or 5 * n_used <= len(telling):
+        if telling and 5 * len(telling & used) <= len(telling):
             out.append(i)
             if i:
                 # (The first part's question words are the point's subject, which a
@@ -103,16 +99,11 @@ def remainders(
         return {}
     used: set[str] = set().union(*(c.terms for c in claims))
     qterms = set(text_terms(q.text).unigrams)
-    made = [kp for kp in points if assessments[kp.id].status != "missed"]
-    split = {kp.id: parts_of(kp.text) for kp in made}
-    split = {k: v for k, v in split.items() if len(v) >= 2}
-    if not split:
-        return {}
-    cvecs = g._embed_claims([c.text for c in claims])
+    cvecs = None
     out: dict[str, KeyPoint] = {}
-    for kp in made:
-        parts = split.get(kp.id)
-        if not parts or any(_label_in(ls, used) for ls in _label_sets(kp)):
+    for kp in points:
+        parts = parts_of(kp.text) if assessments[kp.id].status != "missed" else []
+        if len(parts) < 2 or any(_label_in(ls, used) for ls in _label_sets(kp)):
             continue  # (a named item is made by its name: "Clock (second chance)")
         if kp.label and parts[0].startswith(kp.label):
             parts = parts[1:]  # (a label is a name, not a statement)
@@ -124,6 +115,8 @@ def remainders(
         if not idx:
             continue
         # A close paraphrase of a part makes it, whatever its words.
+        if cvecs is None:
+            cvecs = g._embed_claims([c.text for c in claims])
         sims = (g._embed_many([parts[i] for i in idx]) @ cvecs.T).max(axis=1)
         if len(idx) == len(parts):
             # No part made by its words: the answer made (in part) the one it is
@@ -140,7 +133,7 @@ def remainders(
         text = "; ".join(parts[i] for i in idx)
         share = len(text.split()) / max(1, len(kp.text.split()))
         rest = kp.model_copy(update={
-            "id": kp.id + "~rest", "text": text[:1].upper() + text[1:] + ".",
+            "id": kp.id + REST, "text": text[:1].upper() + text[1:] + ".",
             "importance": round(kp.importance * min(1.0, share), 3),
             "label": None, "subject": None, "kind": "fact",
         })  # fmt: skip
