@@ -239,6 +239,7 @@ def _name_item(kp: KeyPoint) -> bool:
     return not kp.label and kp.kind == "method" and len(kp.text.split()) <= 6 and bool(kp.subject)
 
 
+_RELATIVE = re.compile(r"^\W*(?:where|which|who|whose|that|when|whereby)\b", re.I)
 _DASH_NAME = re.compile(r"^([^-–—:;,.]{2,40}?)\s[-–—]\s+\S")
 
 
@@ -428,6 +429,12 @@ def sibling_named(points: Sequence[KeyPoint], claims: Sequence[Claim]) -> list[t
         mine = named[id(c)]
         if not mine and c.parent is not None:
             mine = named.get(id(c.parent), set())
+            if not _RELATIVE.match(c.text):
+                # (grecall) An item of a list ("..: 1NF atomic values, 3NF no
+                # transitive dependencies") is not about what another item names.
+                mine = mine - set().union(*(
+                    named[id(o)] for o in claims if o is not c and o.parent is c.parent
+                ))  # fmt: skip
         if len(mine) != 1:
             continue  # (a list of names is no statement about one of them)
         out.extend((i, j) for i, k in enumerate(keys) if k and k not in mine)
