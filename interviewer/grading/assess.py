@@ -16,6 +16,7 @@ from interviewer.grading.core import (
     point_core,
 )
 from interviewer.grading.coverage import (
+    _DASH_NAME,
     _NAMED_NOT_MADE,
     _STATUSES,
     _Assessment,
@@ -26,6 +27,7 @@ from interviewer.grading.coverage import (
     _name_item,
     _opposes,
     gradable_points,
+    has_term,
     sibling_named,
 )
 from interviewer.grading.material import parallel_clauses
@@ -64,6 +66,17 @@ def _defines(text: str, qterms: set[str]) -> bool:
         label is not None
         and set(text_terms(re.sub(r"\([^()]*\)", " ", label.group(1))).unigrams) == qterms
     )
+
+
+_COORDINATED = re.compile(r"^\W*(?:[\w-]+\s+){0,3}?(?:and|&)\s", re.I)
+
+
+def _joint(c: Claim) -> bool:
+    """The claim's subject is several things at once: "A and B are ...", or "Both ...",
+    "They ..." after one (its sentence's subject, for a clause)."""
+    own = c.text if c.parent is None else c.parent.text
+    first = (words(c.text)[:1] or [""])[0].lower()
+    return bool(_COORDINATED.match(own)) or first in _BACK_REFERENCE
 
 
 _DEFINED_LABEL = re.compile(r"^\W*([^:\n]{1,60}?)\s*(?::|\s[-–—]\s)\s*\w")
@@ -255,7 +268,15 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
             # phrasing, not evidence against the point.
             precision = len(shared) / len(claim_uni[j]) if len(shared) >= 2 else 0.0
             lex[i, j] = max(recall, g.params.precision_weight * precision)
-            if needs and needs & opens[j]:
+            if lex[i, j] < g.params.lex_covered and not any(
+                has_term(t, claim_uni[j]) for t in p_uni
+            ):
+                # (grecall) The question's own words alone are no evidence for one of
+                # its points: every answer on scheduling says "scheduling".
+                lex[i, j] = 0.0
+            if needs and needs & opens[j] and (opens[j] <= needs or not _joint(c)):
+                # (grecall: a claim whose subject joins the contrasted names, "Boosting
+                # and bagging are both ...", is about neither alone.)
                 # The claim is about the point's own subject: that counts as its words.
                 lex[i, j] = max(lex[i, j], g.params.subject_lex)
             if defined and defines[j] and sims[i, j] >= g.params.sim_definition:
@@ -267,7 +288,10 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
             elif any(_label_in(ls, cterms[j]) for ls in label_sets):
                 # Naming a method is making the point ("early stopping"); naming
                 # what a definition or formula is about ("precision") is not.
-                label[i, j] = 1 if kp.kind in _NAMED_NOT_MADE else 2
+                # (grecall) Nor is naming an item the note goes on to explain ("X -
+                # what X does"): that is touched on.
+                named_only = kp.kind in _NAMED_NOT_MADE or bool(_DASH_NAME.match(kp.text))
+                label[i, j] = 1 if named_only else 2
             elif _name_item(kp):
                 # A point that is only a name ("Ridge (L2 norm)") is made by naming
                 # it; sharing its other words ("norm") is not evidence.

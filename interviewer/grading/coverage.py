@@ -322,6 +322,10 @@ def _name_item(kp: KeyPoint) -> bool:
     return not kp.label and kp.kind == "method" and len(kp.text.split()) <= 6 and bool(kp.subject)
 
 
+_RELATIVE = re.compile(r"^\W*(?:where|which|who|whose|that|when|whereby)\b", re.I)
+_DASH_NAME = re.compile(r"^([^-–—:;,.]{2,40}?)\s[-–—]\s+\S")
+
+
 def _label_sets(kp: KeyPoint) -> list[set[str]]:
     """The ways a claim can name the point: its label ('Regularization') and the
     examples the note gives right after it ('e.g. Dropout or other methods (lasso
@@ -346,6 +350,8 @@ def _label_sets(kp: KeyPoint) -> list[set[str]]:
         # with a bare name is named by it (each alternative on its own).
         sents = split_sentences(kp.text)
         head = sents[0].rstrip(". ") if len(sents) > 1 else ""
+        if dash := _DASH_NAME.match(kp.text):
+            head = dash.group(1)  # (grecall) "SSL termination - Decrypt ...": a name too
         if head and len(head.split()) <= 4 and not DEFINITIONAL.search(head):
             alts = [set(text_terms(a).unigrams) - _LABEL_GENERIC for a in _ALTERNATIVES.split(head)]
             return [a for a in alts if a]
@@ -353,6 +359,14 @@ def _label_sets(kp: KeyPoint) -> list[set[str]]:
     out = [
         set(text_terms(kp.label).unigrams) - _LABEL_GENERIC or set(text_terms(kp.label).unigrams)
     ]
+    # (grecall) A label's name outside its brackets names it too, and so does an
+    # acronym inside them: "LRU" names "LRU (least recently used)", "IoU" names
+    # "Jaccard Index (IoU)".
+    for piece in [re.sub(r"\([^()]*\)", " ", kp.label),
+                  *re.findall(r"\((\w*[A-Z]\w*[A-Z]\w*)\)", kp.label)]:  # fmt: skip
+        part = set(text_terms(piece).unigrams) - _LABEL_GENERIC
+        if part and part != out[0]:
+            out.append(part)
     rest = kp.text[len(kp.label) :][:200].lstrip(" :=–—")
     m = _EXAMPLES.search(rest)
     listed = None
@@ -498,6 +512,12 @@ def sibling_named(points: Sequence[KeyPoint], claims: Sequence[Claim]) -> list[t
         mine = named[id(c)]
         if not mine and c.parent is not None:
             mine = named.get(id(c.parent), set())
+            if not _RELATIVE.match(c.text):
+                # (grecall) An item of a list ("..: 1NF atomic values, 3NF no
+                # transitive dependencies") is not about what another item names.
+                mine = mine - set().union(*(
+                    named[id(o)] for o in claims if o is not c and o.parent is c.parent
+                ))  # fmt: skip
         if len(mine) != 1:
             continue  # (a list of names is no statement about one of them)
         out.extend((i, j) for i, k in enumerate(keys) if k and k not in mine)

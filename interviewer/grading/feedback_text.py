@@ -18,6 +18,7 @@ from interviewer.grading.naming import (
     plural_phrase,
 )
 from interviewer.grading.points import iter_points
+from interviewer.grading.remainder import REST
 from interviewer.grading.terms import known_words
 from interviewer.language import is_foreign
 from interviewer.text import NEGATIONS, STOPWORDS, stem, text_terms, words
@@ -419,6 +420,8 @@ def missed_names(g: Grader, points: Sequence[KeyPoint]) -> list[str]:
     out: list[str] = []
     top = max((kp.importance for kp in points), default=0.0)
     for kp in points:
+        if kp.id.endswith(REST):
+            continue  # the left-out part of a point, not a point to name
         subject, kind = describe(kp)
         # An aside or a minor point is not "most important", even when the points
         # above it have no name to give.

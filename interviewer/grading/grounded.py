@@ -24,6 +24,7 @@ from interviewer.grading.cues import DONT_KNOW
 from interviewer.grading.feedback_text import _critique, length_remark, missed_names, top_missed
 from interviewer.grading.free_text import _unique_citations
 from interviewer.grading.groups import duplicate_groups, score_points
+from interviewer.grading.remainder import remainders
 from interviewer.grading.scoring import central_points
 from interviewer.grading.wrong_claims import find_wrong_claims
 
@@ -98,6 +99,7 @@ def grade_core(g: Grader, q: Question, answer: str, hints: int) -> Feedback:
     assessments = assess(g, points, fair, q)
     void_swapped(assessments, found, points, contrasted)
     void_inverted(assessments, found, points)
+    rests = remainders(g, points, assessments, fair, q)  # (grecall) parts left out
     # Near-duplicate points (the notes saying one thing twice) are one point: the
     # group shows its best-assessed member and counts once.
     shown = [
@@ -117,7 +119,7 @@ def grade_core(g: Grader, q: Question, answer: str, hints: int) -> Feedback:
     if incorrect and score > 0:
         score = round(max(0.0, score - g.params.contradiction_penalty * len(incorrect)), 1)
 
-    missed = top_missed(g, missed_all)
+    missed = top_missed(g, missed_all + [rests[k.id] for k in shown if k.id in rests])
     off_topic = (
         bool(claims)
         and not incorrect  # a claim the notes contradict is on their topic

@@ -107,7 +107,7 @@ class GradingParams(BaseModel):
     related_point_sim: float = _f(0.35, "A note point related to a free question.")
     related_point_sim_lex: float = _f(0.25, "... when they share a term.")
     # ---- feedback ----
-    max_missed: int = _f(5, "Missed points listed at most.")
+    max_missed: int = _f(8, "Missed points listed at most.")
     follow_up_below: float = _f(8.5, "No follow-up at this score or above.")
     long_answer_ratio: float = _f(
         3.0,
