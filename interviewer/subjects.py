@@ -152,7 +152,7 @@ def _noun_phrase(text: str) -> list[str]:
             break  # "a batch job instead of ...": the phrase ends before its adverb
         if (
             singular and words and tok.islower() and low.endswith("s")
-            and not low.endswith(("ss", "us", "is")) and len(low) > 3
+            and not low.endswith(("ss", "us", "is", "as", "ies", "ics", "ous")) and len(low) > 3
             and words[-1].lower() not in OF_WORDS
         ):  # fmt: skip
             break  # "when a job fails": after "a" + noun, a word in -s is its verb

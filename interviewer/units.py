@@ -191,7 +191,10 @@ def _edge_symbols(text: str) -> str:
     import unicodedata
 
     def decoration(c: str) -> bool:
-        return unicodedata.category(c) in ("So", "Sk", "Mn", "Cf", "Co") or c in "\ufe0f\u200d"
+        # ASCII symbols (a code span's backtick, "^") are text, not decoration.
+        return ord(c) > 127 and (
+            unicodedata.category(c) in ("So", "Sk", "Mn", "Cf", "Co") or c in "\ufe0f\u200d"
+        )
 
     start, end = 0, len(text)
     while start < end and (decoration(text[start]) or text[start].isspace()):
@@ -710,7 +713,12 @@ def _inline_answer(text: str) -> tuple[str, str] | None:
     return question, answer
 
 
-_CARD = re.compile(r"^([^\t]{4,300}?)(?:\t+|\s*:{2,3}\s*)(\S.*)$")
+# "::" between lower-case words is a scope operator (std::vector), not a card's
+# separator: the separator stands apart, follows the question's "?", or opens a
+# capitalised answer ("... enforce::One mutable reference ...").
+_CARD = re.compile(
+    r"^([^\t]{4,300}?)(?:\t+|\s+:{2,3}\s+|(?<=\?):{2,3}\s*|:{2,3}(?=[A-Z0-9]))(\S.*)$"
+)
 
 
 def _card_line(line: str) -> tuple[str, str] | None:

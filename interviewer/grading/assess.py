@@ -68,7 +68,13 @@ def _defines(text: str, qterms: set[str]) -> bool:
     )
 
 
-_COORDINATED = re.compile(r"^\W*(?:[\w-]+\s+){0,3}?(?:and|&)\s", re.I)
+# "A and B are ...": the joined names are the subject when a plural verb or "both"
+# follows them ("Caching cuts latency and load" joins objects, not subjects).
+_COORDINATED = re.compile(
+    r"^\W*(?:[\w-]+\s+){0,3}?(?:and|&)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:are|were|have|both|can|do|differ|share|each)\b",
+    re.I,
+)
 
 
 def _joint(c: Claim) -> bool:
@@ -271,12 +277,12 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
             if lex[i, j] < g.params.lex_covered and not any(
                 has_term(t, claim_uni[j]) for t in p_uni
             ):
-                # (grecall) The question's own words alone are no evidence for one of
-                # its points: every answer on scheduling says "scheduling".
+                # The question's own words alone are no evidence for one of its
+                # points: every answer on pruning says "pruning".
                 lex[i, j] = 0.0
             if needs and needs & opens[j] and (opens[j] <= needs or not _joint(c)):
-                # (grecall: a claim whose subject joins the contrasted names, "Boosting
-                # and bagging are both ...", is about neither alone.)
+                # (A claim whose subject joins the contrasted names, "Sloops and
+                # ketches are both ...", is about neither alone.)
                 # The claim is about the point's own subject: that counts as its words.
                 lex[i, j] = max(lex[i, j], g.params.subject_lex)
             if defined and defines[j] and sims[i, j] >= g.params.sim_definition:
@@ -288,8 +294,8 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
             elif any(_label_in(ls, cterms[j]) for ls in label_sets):
                 # Naming a method is making the point ("early stopping"); naming
                 # what a definition or formula is about ("precision") is not.
-                # (grecall) Nor is naming an item the note goes on to explain ("X -
-                # what X does"): that is touched on.
+                # Nor is naming an item the note goes on to explain ("X - what X
+                # does"): that is touched on.
                 named_only = kp.kind in _NAMED_NOT_MADE or bool(_DASH_NAME.match(kp.text))
                 label[i, j] = 1 if named_only else 2
             elif _name_item(kp):
@@ -323,9 +329,9 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
 
 def _clause_similarity(g: Grader, claims: list[Claim], ids: set[int], pvecs: np.ndarray,
                        sims: np.ndarray, lex: np.ndarray) -> None:  # fmt: skip
-    """A clause that uses most of a point's words ("good when you need atomic reads and
-    writes" for "CP is a good choice if your business needs require atomic reads and
-    writes") is measured alone for that point: its sentence's similarity is diluted
+    """A clause that uses most of a point's words ("good when you need dry feet and
+    warm hands" for "Wool is a fine choice if your walk needs dry feet and warm
+    hands") is measured alone for that point: its sentence's similarity is diluted
     by everything else the sentence says. (Only there: alone, a clause is near many
     points it does not make.)"""
     import numpy as np

@@ -89,8 +89,8 @@ def same_point(
 
 def without_topic(subjects: Sequence[str | None]) -> list[str | None]:
     """The points' subjects without those three or more points name: that is what
-    the question is about ("UDP is connectionless", "UDP can broadcast ...", "UDP
-    does not ..."), and naming it makes no two points one (a restatement is one
+    the question is about ("A kettle boils water", "A kettle can whistle ...", "A
+    kettle does not ..."), and naming it makes no two points one (a restatement is one
     more sentence, not a run of them)."""
     counts = Counter(s for s in subjects if s)
     return [None if s and counts[s] >= 3 else s for s in subjects]
@@ -268,10 +268,10 @@ def _clause_negates(claim: str, point: str, qterms: AbstractSet[str]) -> bool:
         ):
             return True
         # Two of the same things (the question's subject may be one) with the
-        # opposite word and no negation to turn it back: "joins across shards are
-        # simpler" against "Joining data from multiple shards is more complex". (Not
-        # against a comparison: "cheaper than scaling up" states "... than scaling up
-        # on more expensive hardware" from its other side.)
+        # opposite word and no negation to turn it back: "gear changes are simpler"
+        # against "Changing gears on a hub is more complex". (Not against a
+        # comparison: "cheaper than a new frame" states "... than a new frame of
+        # dearer alloy" from its other side.)
         both = _stems(clause) & _stems(point)
         if (
             len(both) >= 2
@@ -285,26 +285,30 @@ def _clause_negates(claim: str, point: str, qterms: AbstractSet[str]) -> bool:
 
 def _graded_opposite(clause: str, p_words: AbstractSet[str]) -> bool:
     """The clause uses the opposite of a graded word of the point, not negated ("not
-    simpler" says what "more complex" does)."""
+    simpler" says what "more complex" does), and not the point's word too (naming
+    both sides is a contrast: "simple X underfit, complex X overfit")."""
     toks = [w.lower() for w in words(clause)]
+    if p_words & set(toks) & _GRADED.keys():
+        return False
     return any(
-        _GRADED.get(t, "") in p_words and not NEGATIONS & set(toks[max(0, i - 3) : i])
+        _GRADED.get(t, frozenset()) & p_words and not NEGATIONS & set(toks[max(0, i - 3) : i])
         for i, t in enumerate(toks)
     )
 
 
-def _graded() -> dict[str, str]:
-    """Each degree of the graded opposites ("simpler" -> "complex"): predicates, unlike
-    the modifier pairs ("more", "high") that ``_adj_pairs`` checks with their noun."""
+def _graded() -> dict[str, frozenset[str]]:
+    """Each degree of the graded opposites, to every degree of its partner ("slower"
+    -> fast, faster, fastest): predicates, unlike the modifier pairs ("more", "high")
+    that ``_adj_pairs`` checks with their noun."""
     from interviewer.grading.claims.degree import forms
 
-    out: dict[str, str] = {}
+    out: dict[str, set[str]] = {}
     for line in cue_list("graded_antonyms"):
         a, b = line.split()
         for x, y in ((a, b), (b, a)):
             for fx in forms(x):
-                out.setdefault(fx, y)
-    return out
+                out.setdefault(fx, set()).update(forms(y))
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 _GRADED = _graded()
@@ -351,7 +355,7 @@ def _label_sets(kp: KeyPoint) -> list[set[str]]:
         sents = split_sentences(kp.text)
         head = sents[0].rstrip(". ") if len(sents) > 1 else ""
         if dash := _DASH_NAME.match(kp.text):
-            head = dash.group(1)  # (grecall) "SSL termination - Decrypt ...": a name too
+            head = dash.group(1)  # "Reefing - shortening sail ...": a name too
         if head and len(head.split()) <= 4 and not DEFINITIONAL.search(head):
             alts = [set(text_terms(a).unigrams) - _LABEL_GENERIC for a in _ALTERNATIVES.split(head)]
             return [a for a in alts if a]
@@ -359,9 +363,9 @@ def _label_sets(kp: KeyPoint) -> list[set[str]]:
     out = [
         set(text_terms(kp.label).unigrams) - _LABEL_GENERIC or set(text_terms(kp.label).unigrams)
     ]
-    # (grecall) A label's name outside its brackets names it too, and so does an
-    # acronym inside them: "LRU" names "LRU (least recently used)", "IoU" names
-    # "Jaccard Index (IoU)".
+    # A label's name outside its brackets names it too, and so does an acronym
+    # inside them: "FIR" names "FIR (finite impulse response)", "PSU" names "Power
+    # Supply Unit (PSU)".
     for piece in [re.sub(r"\([^()]*\)", " ", kp.label),
                   *re.findall(r"\((\w*[A-Z]\w*[A-Z]\w*)\)", kp.label)]:  # fmt: skip
         part = set(text_terms(piece).unigrams) - _LABEL_GENERIC
@@ -513,8 +517,8 @@ def sibling_named(points: Sequence[KeyPoint], claims: Sequence[Claim]) -> list[t
         if not mine and c.parent is not None:
             mine = named.get(id(c.parent), set())
             if not _RELATIVE.match(c.text):
-                # (grecall) An item of a list ("..: 1NF atomic values, 3NF no
-                # transitive dependencies") is not about what another item names.
+                # An item of a list ("..: bowline for loops, cleat hitch for
+                # mooring") is not about what another item names.
                 mine = mine - set().union(*(
                     named[id(o)] for o in claims if o is not c and o.parent is c.parent
                 ))  # fmt: skip

@@ -99,7 +99,7 @@ def grade_core(g: Grader, q: Question, answer: str, hints: int) -> Feedback:
     assessments = assess(g, points, fair, q)
     void_swapped(assessments, found, points, contrasted)
     void_inverted(assessments, found, points)
-    rests = remainders(g, points, assessments, fair, q)  # (grecall) parts left out
+    rests = remainders(g, points, assessments, fair, q)  # parts left out
     # Near-duplicate points (the notes saying one thing twice) are one point: the
     # group shows its best-assessed member and counts once.
     shown = [

@@ -384,8 +384,11 @@ _BARE_STATEMENT = re.compile(
 
 # A short sentence with a verb ("Data is replicated asynchronously.", "After a write,
 # reads will see it."): a statement, however few its content words.
+# (At most four words before the verb, and no "to" right before it: "What to do
+# next." and "Things to do in Paris." are titles.)
 _SHORT_CLAIM = re.compile(
-    r"^[A-Z][^.:;!?]*?\b(?:is|are|was|were|will|can|may|must|does|do|has|have)\s+(?:not\s+)?"
+    r"^[A-Z][\w/'-]*(?:,?\s+[\w/'-]+){0,3}?\s+(?<!\bto\s)"
+    r"(?:is|are|was|were|will|can|may|must|does|do|has|have)\s+(?:not\s+)?"
     r"[a-z][\w-]*(?:\s+[\w-]+){0,3}\.$"
 )
 
@@ -412,7 +415,7 @@ def _clean_text(text: str, unit: Unit, part: bool = False, aside: bool = False) 
         return None
     elif (
         n_content < 4 and not LABEL.match(text) and not DEFINITIONAL.search(text)
-        and not _BARE_STATEMENT.match(text) and not _SHORT_CLAIM.match(text)
+        and not _SHORT_CLAIM.match(text)
     ):  # fmt: skip
         return None  # "The variance / bias trade-off.": a title, not a claim
     if text.endswith(":") and content_word_count(text) < 6:

@@ -8,9 +8,9 @@ of its parts were left out, as a missed point of their own in the notes' words.
 
 A part is left out when the answer uses none (a fifth at most) of the words that tell
 it from the point's other parts and the question, and no claim is a close paraphrase
-of it. A covered point with such a part that holds the question's own words ("how do
-they differ from GROUP BY?" and "unlike GROUP BY it does not collapse the rows"), which
-the answer never uses, is only partly covered."""
+of it. A covered point with such a part that holds the question's own words ("how does
+it differ from a sloop?" and "unlike a sloop it carries two masts"), which the answer
+never uses, is only partly covered."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.grading.assess import _defines
 from interviewer.grading.coverage import _Assessment, _label_in, _label_sets
-from interviewer.grading.cues import alternation
+from interviewer.grading.cues import alternation, cue_regex
 from interviewer.text import content_word_count, split_sentences, text_terms, top_level_parts
 
 if TYPE_CHECKING:
@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 # Where a point's statements meet: a semicolon, a colon, a dash between words, and (see
 # ``top_level_parts``) commas outside brackets.
 _BREAK = re.compile(r";\s+|:\s+|\s[-–—]\s")
-_OPENER = re.compile(r"^(?:" + alternation("subordinate_openers") + r")\b", re.I)
+_OPENER = re.compile(r"^(?:" + alternation("subordinate_openers") + r")(?![\w-])", re.I)
+_EXAMPLE = cue_regex("illustration")
 _ASIDE = re.compile(r"\([^()]*\)")
 _PREDICATE = re.compile(r"^(?:is|are|was|were|has|have|can|will|may|must)\b", re.I)
 REST = "~rest"  # the id suffix of a point's left-out parts
@@ -53,7 +54,7 @@ def parts_of(text: str) -> list[str]:
                 continue
             if lead:
                 p, lead = lead + ", " + p, ""
-            elif _OPENER.match(p) and len(pieces) > 1:
+            elif _EXAMPLE.match(p) and len(pieces) > 1:
                 continue  # a trailing "..., for example in X": no statement
             if out and _PREDICATE.match(p):
                 out[-1] += ", " + p  # "X, is Y": a comma inside one statement
@@ -64,14 +65,16 @@ def parts_of(text: str) -> list[str]:
     return [p for p in out if content_word_count(p) >= 2 and len(p.split()) >= 3]
 
 
-def _left_out(parts: Sequence[str], used: set[str], qterms: set[str]) -> tuple[list[int], set[str]]:
+def _left_out(
+    parts: Sequence[str], used: set[str], qterms: set[str]
+) -> tuple[list[int], dict[int, set[str]]]:
     """Indexes of the parts whose own words (not the question's, not another part's)
-    the answer (its stems ``used``) mostly lacks, and the question's words they hold
-    that the point's first part does not."""
+    the answer (its stems ``used``) mostly lacks, and per such part the question's
+    words it holds that the point's first part does not."""
     # (An aside in brackets is no part of what the part states.)
     stems = [set(text_terms(_ASIDE.sub(" ", p)).unigrams) for p in parts]
     out: list[int] = []
-    asked: set[str] = set()
+    asked: dict[int, set[str]] = {}
     for i, own in enumerate(stems):
         others = set().union(*(s for k, s in enumerate(stems) if k != i))
         telling = own - others - qterms
@@ -80,7 +83,7 @@ def _left_out(parts: Sequence[str], used: set[str], qterms: set[str]) -> tuple[l
             if i:
                 # (The first part's question words are the point's subject, which a
                 # terse answer leaves unsaid: "A flowchart: internal nodes test ...".)
-                asked |= (own & qterms) - stems[0]
+                asked[i] = (own & qterms) - stems[0]
     return out, asked
 
 
@@ -104,7 +107,7 @@ def remainders(
     for kp in points:
         parts = parts_of(kp.text) if assessments[kp.id].status != "missed" else []
         if len(parts) < 2 or any(_label_in(ls, used) for ls in _label_sets(kp)):
-            continue  # (a named item is made by its name: "Clock (second chance)")
+            continue  # (a named item is made by its name: "Bowline (rescue loop)")
         if kp.label and parts[0].startswith(kp.label):
             parts = parts[1:]  # (a label is a name, not a statement)
         idx, asked = _left_out(parts, used, qterms)
@@ -127,7 +130,8 @@ def remainders(
             continue
         a = assessments[kp.id]
         if a.status == "covered":
-            if not asked - used:
+            # (Only the parts still left out after the paraphrase check count.)
+            if not set().union(*(asked.get(i, set()) for i in idx)) - used:
                 continue
             assessments[kp.id] = _Assessment("partial", a.sim, a.lex, a.evidence, a.credit)
         text = "; ".join(parts[i] for i in idx)

@@ -254,8 +254,8 @@ def _sentence_contradiction(
             subject = parsed[0] if parsed else set()
             named = bool(subject) and subject <= c_stems | qterms and bool(subject - qterms)
             labelled = bool(label) and bool(_stems(label)) and _stems(label) <= c_stems
-            # Both sentences are about the same subject by their grammar ("TCP is
-            # connectionless" / "TCP is a connection-oriented protocol").
+            # Both sentences are about the same subject by their grammar ("The
+            # valve is open" / "The valve is a closed fitting").
             c_parsed = _subject(claim)
             same_subject = bool(subject) and c_parsed is not None and c_parsed[0] == subject
             related = named or len(shared - qterms) >= 2 or same_than or labelled or same_subject
@@ -482,8 +482,8 @@ def _content_around(text: str, word: str, before: bool) -> AbstractSet[str]:
 
 
 def _predicated(flips: list[tuple[str, str]], c_pred: str, s_pred: str) -> bool:
-    """Each flipped word opens what its sentence says of the shared subject ("TCP is
-    connectionless" / "TCP is a connection-oriented protocol")."""
+    """Each flipped word opens what its sentence says of the shared subject ("The
+    valve is open" / "The valve is a closed fitting")."""
 
     def head(text: str) -> set[str]:
         return {w.lower() for w in words(text)[:3]}

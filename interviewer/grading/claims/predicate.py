@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from interviewer.grading.claims.cues import _stems
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.coverage import _short
+from interviewer.grading.cues import cue_list
 from interviewer.text import _content, stem
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ _CLAIM = re.compile(
 # Sentences of a note sentence the splitter left joined (markup after the stop), each
 # without its leading markup.
 _PARTS = re.compile(r"(?:^|(?<=[.!?]))\s*[*_\"“(•-]*\s*")
+# A claim said inside a report, supposition or rejection is not the answer's own claim.
+_FRAMING = frozenset(cue_list("framing"))
 _NOT_PREDICATES = frozenset(
     "only always never also just still often usually generally mostly not no".split()
 )
@@ -46,6 +49,9 @@ def _statements(text: str, pattern: re.Pattern[str]) -> list[tuple[frozenset[str
     out = []
     finder = pattern.finditer if pattern is _CLAIM else lambda t: filter(None, [pattern.match(t)])
     for m in finder(text):
+        before = set(re.findall(r"[a-z]+", text[: m.start("s")].lower()))
+        if pattern is _CLAIM and before & _FRAMING:
+            continue
         p = m.group("p").lower()
         if p in _NOT_PREDICATES or not _content(p):
             continue
