@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.evals import find_heading
 from interviewer.feedback import Feedback
-from interviewer.grading import Grader, GradingParams
+from interviewer.grading import Grader
 from interviewer.grading.cues import affix_opposites, antonym_stems
-from interviewer.settings import Settings
 from interviewer.text import stem
+from tests.notes_grading import grade, grader_over
 
 NOTES = """\
 # Workshop notes
@@ -46,18 +45,8 @@ WOODS = "Which woods suit outdoor furniture?"
 
 @pytest.fixture(scope="module")
 def grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
-    corpus = tmp_path_factory.mktemp("general-corpus")
-    (corpus / "notes.md").write_text(NOTES, encoding="utf-8")
-    home = tmp_path_factory.mktemp("general-home")
-    return Grader.open(
-        Settings(home=home, corpus=corpus, use_llm=False), use_llm=False, params=GradingParams()
-    )
+    return grader_over(tmp_path_factory, NOTES, "general")
 
-
-def grade(grader: Grader, question: str, answer: str) -> Feedback:
-    q = grader.find_question(question) or find_heading(grader.bank.questions, question)
-    assert q is not None, question
-    return grader.grade(q, answer)
 
 
 def rules(fb: Feedback) -> set[str]:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.evals import find_heading
 from interviewer.feedback import Feedback
 from interviewer.grading import Grader, GradingParams
 from interviewer.grading.claims.degree import forms, lessened
 from interviewer.grading.claims.registry import RULES, earns_nothing, voids_credit
-from interviewer.settings import Settings
+from tests.notes_grading import grade, grader_over
 
 DEFAULTS = GradingParams()
 
@@ -92,12 +91,7 @@ DENORM = "What does denormalisation do to reads and writes?"
 
 @pytest.fixture(scope="module")
 def grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
-    corpus = tmp_path_factory.mktemp("claims-corpus")
-    (corpus / "notes.md").write_text(NOTES, encoding="utf-8")
-    home = tmp_path_factory.mktemp("claims-home")
-    return Grader.open(
-        Settings(home=home, corpus=corpus, use_llm=False), use_llm=False, params=DEFAULTS
-    )
+    return grader_over(tmp_path_factory, NOTES, "claims")
 
 
 def rules(fb: Feedback) -> list[str]:
@@ -107,12 +101,6 @@ def rules(fb: Feedback) -> list[str]:
 def clean(fb: Feedback) -> bool:
     return not fb.incorrect and not fb.to_check
 
-
-def grade(grader: Grader, question: str, answer: str) -> Feedback:
-    # (A heading that names a topic is graded as that heading's question.)
-    q = grader.find_question(question) or find_heading(grader.bank.questions, question)
-    assert q is not None, question
-    return grader.grade(q, answer)
 
 
 # ---- the sibling section's statement -------------------------------------------------------

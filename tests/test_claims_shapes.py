@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.evals import find_heading
 from interviewer.feedback import Feedback
-from interviewer.grading import Grader, GradingParams
+from interviewer.grading import Grader
 from interviewer.grading.claims.swap import name_heads
-from interviewer.settings import Settings
+from tests.notes_grading import grade, grader_over
 
 NOTES = """\
 # Revision notes
@@ -95,18 +94,8 @@ AVERAGE = "What does a running average of steps do?"
 
 @pytest.fixture(scope="module")
 def grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
-    corpus = tmp_path_factory.mktemp("shapes-corpus")
-    (corpus / "notes.md").write_text(NOTES, encoding="utf-8")
-    home = tmp_path_factory.mktemp("shapes-home")
-    return Grader.open(
-        Settings(home=home, corpus=corpus, use_llm=False), use_llm=False, params=GradingParams()
-    )
+    return grader_over(tmp_path_factory, NOTES, "shapes")
 
-
-def grade(grader: Grader, question: str, answer: str) -> Feedback:
-    q = grader.find_question(question) or find_heading(grader.bank.questions, question)
-    assert q is not None, question
-    return grader.grade(q, answer)
 
 
 def flagged(fb: Feedback) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 from interviewer.grading import Grader, GradingParams
 from interviewer.grading.material import _split_protected
 from interviewer.grading.scoring import decide
-from interviewer.settings import Settings
+from tests.notes_grading import grader_over
 
 DEFAULTS = GradingParams()
 
@@ -60,11 +60,7 @@ QUEUE = "What is a message queue, and when would you use one?"
 
 @pytest.fixture(scope="module")
 def grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
-    corpus = tmp_path_factory.mktemp("queues-corpus")
-    (corpus / "queues.md").write_text(NOTES, encoding="utf-8")
-    home = tmp_path_factory.mktemp("queues-home")
-    return Grader.open(Settings(home=home, corpus=corpus, use_llm=False), use_llm=False,
-                       params=DEFAULTS)  # fmt: skip
+    return grader_over(tmp_path_factory, NOTES, "queues", file="queues.md")
 
 
 def _points(grader: Grader, question: str) -> list[str]:

@@ -10,6 +10,7 @@ from interviewer.grading import Grader, GradingParams
 from interviewer.grading.coverage import _opposes, gradable_points, own_points, without_topic
 from interviewer.grading.scoring import central_points
 from interviewer.settings import Settings
+from tests.notes_grading import grader_over
 
 DEFAULTS = GradingParams()
 
@@ -46,11 +47,7 @@ LOG = "Replicated log"
 
 @pytest.fixture(scope="module")
 def grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
-    corpus = tmp_path_factory.mktemp("structure-corpus")
-    (corpus / "storage.md").write_text(NOTES, encoding="utf-8")
-    home = tmp_path_factory.mktemp("structure-home")
-    return Grader.open(Settings(home=home, corpus=corpus, use_llm=False), use_llm=False,
-                       params=DEFAULTS)  # fmt: skip
+    return grader_over(tmp_path_factory, NOTES, "structure", file="storage.md")
 
 
 def _question(grader: Grader, heading_end: str):  # type: ignore[no-untyped-def]
