@@ -11,6 +11,7 @@ from interviewer.grading.material import _SHORT_CLAIM
 from interviewer.grading.remainder import parts_of
 from interviewer.subjects import subject_label
 from interviewer.units import _card_line, _edge_symbols
+from tests.notes_grading import grader_over
 
 
 @pytest.mark.parametrize(
@@ -91,3 +92,30 @@ def test_short_statements_are_claims_and_titles_are_not(text: str, statement: bo
 def test_joined_subjects_need_a_plural_verb_after_them() -> None:
     assert _COORDINATED.match("Sloops and ketches are both sailing boats.")
     assert not _COORDINATED.match("Caching reduces latency and load.")
+
+
+NOTEBOOK = """\
+# Training notebook
+
+## What does a learning-rate warm-up do?
+
+It raises the learning rate slowly over the first steps, so that early updates from
+noisy gradients do not throw the weights far from their start.
+
+    step 10 lr 0.0001 loss 2.31
+    step 20 lr 0.0002 loss 2.12
+
+- Afterwards the schedule decays the rate again.
+
+    A list item's own paragraph, indented under it, stays part of the notes.
+"""
+
+
+def test_an_indented_code_block_is_no_key_point(tmp_path_factory: pytest.TempPathFactory) -> None:
+    grader = grader_over(tmp_path_factory, NOTEBOOK, "notebook")
+    q = grader.find_question("What does a learning-rate warm-up do?")
+    assert q is not None
+    texts = " ".join(kp.text for kp in q.key_points)
+    assert "raises the learning rate" in texts
+    assert "loss 2.31" not in texts and "step 20" not in texts
+    assert "stays part of the notes" in texts

@@ -97,6 +97,10 @@ def material_units(lines: list[str], sections: list[Section]) -> list[Unit]:
                     item.append((n, raw))  # continuation line of the item
                     continue
                 flush()
+            if lead >= 4 and not para and not indents:
+                # Markdown's indented code block (a notebook's output cell, a listing):
+                # it opens after a blank line, outside a list, and says nothing.
+                continue
             para.append((n, raw))
             indents.clear()
         flush()

@@ -15,7 +15,7 @@ class GradingError(InterviewerError):
     """Bad input to grading (an empty question, an unreadable rubric file)."""
 
 # Bump when extraction changes: cached key points are then rebuilt.
-EXTRACTION_VERSION = 20  # 20: short statements, new shapes; 19: trial units; 18: prefix opposites
+EXTRACTION_VERSION = 21  # 21: indented code; 20: short statements, new shapes; 19: trial units
 BANK_FILE = "keypoints.json"
 EMB_FILE = "keypoints-emb.npy"
 
