@@ -37,6 +37,10 @@ class Point(BaseModel):
     importance: float = 1.0
     similarity: float | None = Field(default=None, description="Best match in the answer.")
     evidence: str | None = Field(default=None, description="The answer's claim that matched.")
+    credit: float | None = Field(
+        default=None,
+        description="Partly covered compound point: the share of its parts the answer made.",
+    )
 
 
 class IncorrectClaim(BaseModel):

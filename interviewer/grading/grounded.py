@@ -109,16 +109,10 @@ def grade_core(g: Grader, q: Question, answer: str, hints: int) -> Feedback:
     covered = [kp for kp in shown if assessments[kp.id].status == "covered"]
     partial = [kp for kp in shown if assessments[kp.id].status == "partial"]
     missed_all = [kp for kp in shown if assessments[kp.id].status == "missed"]
-    own = own_points(q, points)
-    score = score_points(
-        g, q.id, points, {kp.id: _RANK[assessments[kp.id].status] for kp in points},
-        hints, credit={k: a.credit for k, a in assessments.items() if a.credit is not None},
-        own=own,
+    score = final_score(
+        g, q, points, {kp.id: _RANK[assessments[kp.id].status] for kp in points}, hints,
+        {k: a.credit for k, a in assessments.items() if a.credit is not None}, len(incorrect),
     )  # fmt: skip
-
-    if incorrect and score > 0:
-        score = round(max(0.0, score - g.params.contradiction_penalty * len(incorrect)), 1)
-
     missed = top_missed(g, missed_all + [rests[k.id] for k in shown if k.id in rests])
     off_topic = (
         bool(claims)
@@ -153,16 +147,27 @@ def grade_core(g: Grader, q: Question, answer: str, hints: int) -> Feedback:
     fb.critique = _critique(
         fb, n_points=len(shown), empty=not answer.strip(), junk=bool(junk) and not claims,
         off_topic=off_topic and not dont_know, notes=notes, missing=names,
-        dont_know=dont_know, central=central_points(len(shown), g.params, own),
+        dont_know=dont_know, central=central_points(len(shown), g.params, own_points(q, points)),
     )  # fmt: skip
     return fb
 
 
+def final_score(
+    g: Grader, q: Question, points: list[KeyPoint], status: dict[str, int], hints: int,
+    credit: dict[str, float], wrong: int,
+) -> float:  # fmt: skip
+    """The score from each point's status (0 missed, 1 partly, 2 covered; ``credit``:
+    the share of a partly covered compound point's parts that the answer made), less
+    the contradiction penalty for each of ``wrong`` claims. The grounded grade and the
+    model's refinement both score through here."""
+    score = score_points(g, q.id, points, status, hints, credit=credit, own=own_points(q, points))
+    if wrong and score > 0:
+        score = round(max(0.0, score - g.params.contradiction_penalty * wrong), 1)
+    return score
+
+
 def _point(kp: KeyPoint, a: _Assessment) -> Point:
     return Point(
-        text=kp.text,
-        citation=kp.citation,
-        importance=kp.importance,
-        similarity=a.sim,
-        evidence=a.evidence,
-    )
+        text=kp.text, citation=kp.citation, importance=kp.importance, similarity=a.sim,
+        evidence=a.evidence, credit=a.credit if a.status == "partial" else None,
+    )  # fmt: skip

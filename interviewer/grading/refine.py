@@ -13,9 +13,9 @@ from pydantic import BaseModel, Field
 from interviewer.errors import ConfigError, LLMError
 from interviewer.feedback import Citation, IncorrectClaim, Point
 from interviewer.grading.claims.cues import _stems
-from interviewer.grading.coverage import _short, gradable_points, own_points
+from interviewer.grading.coverage import _short, gradable_points
 from interviewer.grading.free_text import _unique_citations, context_sections
-from interviewer.grading.groups import score_points
+from interviewer.grading.grounded import final_score
 from interviewer.grading.terms import is_instruction
 from interviewer.text import text_terms
 
@@ -331,16 +331,17 @@ def merge_critique(
 
     score = grounded.score
     if moved or added_with_evidence:
+        # Partly covered compound points keep the share of their parts the grounded
+        # grade found made (a point moved here was missed: a plain "partly").
         by_text = {p.text: 2 for p in grounded.covered}
         by_text.update({p.text: 1 for p in partial})
+        shares = {p.text: p.credit for p in partial if p.credit is not None}
         points = gradable_points(q)
-        status = {kp.id: by_text.get(kp.text, 0) for kp in points}
-        score = score_points(
-            grader, q.id, points, status, grounded.hints_used, own=own_points(q, points)
-        )
-        wrong = sum(1 for c in incorrect if c.source == "grounded" or c.citation is not None)
-        penalty = grader.params.contradiction_penalty * wrong
-        score = round(max(0.0, score - penalty), 1) if score else 0.0
+        score = final_score(
+            grader, q, points, {kp.id: by_text.get(kp.text, 0) for kp in points},
+            grounded.hints_used, {kp.id: shares[kp.text] for kp in points if kp.text in shares},
+            sum(1 for c in incorrect if c.source == "grounded" or c.citation is not None),
+        )  # fmt: skip
 
     follow_up = grounded.follow_up
     fq = (critique.follow_up or "").strip()
