@@ -65,11 +65,16 @@ def related_points(g: Grader, text: str, limit: int = 10) -> list[KeyPoint]:
         for h in hits:
             if h.kind == "reference":
                 pool.extend(_reference_hit_points(h, text, g.bank))
-    # (A section's point is a point of each question over it: once is enough.)
+    # (A section's point is a point of each question over it: once is enough.) A
+    # glossary row, or any unit named by its term, speaks of that term only: its point
+    # is no point of a question that does not name the term.
+    rows = _row_terms(g.bank)
+    asked = set(text_terms(text).unigrams)
     seen: set[tuple[str, str]] = set()
     pool = [
         kp for kp in pool
         if (key := (kp.text, kp.citation.heading)) not in seen and not seen.add(key)  # type: ignore[func-returns-value]
+        and rows.get(key, asked) <= asked
     ]  # fmt: skip
     if not pool:
         return []
@@ -92,6 +97,21 @@ def related_points(g: Grader, text: str, limit: int = 10) -> list[KeyPoint]:
         kp.model_copy(update={"importance": round(max(0.1, rel / top), 3)})
         for rel, kp in scored[:limit]
     ]
+
+
+def _row_terms(bank: Bank) -> dict[tuple[str, str], set[str]]:
+    """The points of units named by their term (a glossary row, a "**Term**: ..."
+    label), by (text, heading), with the term's stems: the unit's point is labelled
+    with the term that names the unit."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for q in bank.questions:
+        term = q.heading.rsplit(" > ", 1)[-1].strip().lower()
+        if q.kind != "topic":
+            continue
+        for kp in q.key_points:
+            if kp.label and kp.label.strip().lower() == term:
+                out[(kp.text, kp.citation.heading)] = set(text_terms(kp.label).unigrams)
+    return out
 
 
 _MINOR = frozenset({"a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "with"})
