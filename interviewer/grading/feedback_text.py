@@ -24,7 +24,7 @@ from interviewer.language import is_foreign
 from interviewer.text import NEGATIONS, STOPWORDS, stem, text_terms, words
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from interviewer.feedback import Feedback, Point
     from interviewer.grading.grader import Grader
@@ -100,19 +100,23 @@ _NOT_BEFORE_VERB = frozenset("the a an of for in on to with and or by as at from
 _NOT_AFTER_VERB = frozenset("of and or for in with , that which".split())
 
 
+def _places(toks: list[str], term: str) -> Iterator[int]:
+    """Where the (stemmed, maybe two-word) term stands in the point's words."""
+    parts = term.split()
+    stems_ = [stem(t.lower()) for t in toks]
+    return (i for i in range(len(toks) - len(parts) + 1) if stems_[i : i + len(parts)] == parts)
+
+
 def key_phrase(point: str, terms: Sequence[str]) -> str | None:
     """The point's first key term as the note writes it ('inner join', 'tables')."""
     toks = words(point)
-    stems_ = [stem(t.lower()) for t in toks]
     for term in terms:
-        parts = term.split()
-        for i in range(len(stems_) - len(parts) + 1):
-            if stems_[i : i + len(parts)] == parts:
-                found = toks[i : i + len(parts)]
-                while found and found[0].lower() in NEGATIONS | STOPWORDS:
-                    found = found[1:]
-                if found:
-                    return " ".join(found)
+        for i in _places(toks, term):
+            found = toks[i : i + len(term.split())]
+            while found and found[0].lower() in NEGATIONS | STOPWORDS:
+                found = found[1:]
+            if found:
+                return " ".join(found)
     return None
 
 
@@ -285,16 +289,11 @@ def length_remark(answer: str, points: Sequence[KeyPoint], p: GradingParams) -> 
 def next_hint(g: Grader, question: Question, already_given: int) -> KeyPoint | None:
     """The next key point to reveal: most important first, one point per distinct
     idea. None when the notes have no (more) points."""
-    ordered = top_missed(g, list(question.key_points)) + [
-        kp for kp in _by_importance(question.key_points)
-    ]
-    seen: set[str] = set()
-    unique = []
-    for kp in ordered:
-        if kp.id not in seen:
-            seen.add(kp.id)
-            unique.append(kp)
-    return unique[already_given] if 0 <= already_given < len(unique) else None
+    unique: dict[str, KeyPoint] = {}
+    for kp in top_missed(g, list(question.key_points)) + _by_importance(question.key_points):
+        unique.setdefault(kp.id, kp)
+    ordered = list(unique.values())
+    return ordered[already_given] if 0 <= already_given < len(ordered) else None
 
 
 def follow_up_for(g: Grader, feedback: Feedback) -> str | None:
@@ -329,13 +328,10 @@ def follow_up_for(g: Grader, feedback: Feedback) -> str | None:
         own = set(text_terms(d[3] or "").unigrams)
         return bool(own) and own <= asked and topic <= own
 
-    target, missed, kp, subject, kind = next(
-        (d for d in described if d[3] is not None and d[4] != "aside" and not restates(d)),
-        next(
-            (d for d in described if d[3] is not None and d[4] != "aside"),
-            next((d for d in described if d[3] is not None), described[0]),
-        ),
-    )
+    def rank(d: tuple) -> int:
+        return 3 if d[3] is None else 2 if d[4] == "aside" else int(restates(d))
+
+    target, missed, kp, subject, kind = min(described, key=rank)
     terms = names_first(target.text, kp.terms)
     if subject is not None and not _names_something(subject):
         subject = None  # a clause or a list, not a name to ask about
@@ -391,25 +387,20 @@ def names_first(point: str, terms: Sequence[str], *, strict: bool = False) -> li
         )  # fmt: skip
 
     toks = words(point)
-    stems_ = [stem(t.lower()) for t in toks]
     before_ok = DETERMINERS | PREPOSITIONS | {"of"}
     after_bad = DETERMINERS | HOLLOW | {"most", "more", "less"}
+
+    def reads_as_name(i: int, n: int) -> bool:
+        found = toks[i : i + n]
+        prev = toks[i - 1].lower() if i else ""
+        nxt = toks[i + n].lower() if i + n < len(toks) else ""
+        named = prev in before_ok or all(t.isupper() and len(t) > 1 for t in found)
+        return named and nxt not in after_bad and not verb_like(found, prev)
+
     good: list[str] = []
     rest: list[str] = []
     for term in terms:
-        parts = term.split()
-        ok = False
-        for i in range(len(stems_) - len(parts) + 1):
-            if stems_[i : i + len(parts)] != parts:
-                continue
-            prev = toks[i - 1].lower() if i else ""
-            nxt = toks[i + len(parts)].lower() if i + len(parts) < len(toks) else ""
-            acronym = all(t.isupper() and len(t) > 1 for t in toks[i : i + len(parts)])
-            found = toks[i : i + len(parts)]
-            if (acronym or prev in before_ok) and nxt not in after_bad \
-                    and not verb_like(found, prev):  # fmt: skip
-                ok = True
-                break
+        ok = any(reads_as_name(i, len(term.split())) for i in _places(toks, term))
         (good if ok else rest).append(term)
     return good if strict else good + rest
 
