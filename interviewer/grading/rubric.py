@@ -13,7 +13,6 @@ from interviewer.grading.terms import key_terms, strip_accents
 from interviewer.text import LABEL, text_terms
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
     from pathlib import Path
 
     from interviewer.feedback import Citation
@@ -34,7 +33,25 @@ class RubricImport(BaseModel):
 
 def export_rubric(grader: Grader, topics: list[str] | None = None) -> str:
     """The key points of the (filtered) questions as YAML for a person to edit."""
-    return rubric_yaml(to_rubric(grader.questions(topics)))
+    return rubric_yaml(
+        RubricFile(
+            questions=[
+                RubricQuestion(
+                    id=q.id, question=q.text, source=q.source, heading=q.heading,
+                    notes_status=q.notes_status,
+                    key_points=[
+                        RubricPoint(
+                            text=k.text, importance=k.importance, terms=list(k.terms),
+                            source=k.citation.url or k.citation.source,
+                            heading=k.citation.heading, lines=_lines_label(k.citation),
+                        )
+                        for k in q.key_points
+                    ],
+                )  # fmt: skip
+                for q in grader.questions(topics)
+            ]
+        )
+    )
 
 
 def import_rubric(grader: Grader, text: str, origin: str) -> RubricImport:
@@ -107,32 +124,6 @@ def _lines_label(c: Citation) -> str | None:
     return None if c.line_start is None else f"{c.line_start}-{c.line_end or c.line_start}"
 
 
-def to_rubric(questions: Sequence[Question]) -> RubricFile:
-    return RubricFile(
-        questions=[
-            RubricQuestion(
-                id=q.id,
-                question=q.text,
-                source=q.source,
-                heading=q.heading,
-                notes_status=q.notes_status,
-                key_points=[
-                    RubricPoint(
-                        text=k.text,
-                        importance=k.importance,
-                        terms=list(k.terms),
-                        source=k.citation.url or k.citation.source,
-                        heading=k.citation.heading,
-                        lines=_lines_label(k.citation),
-                    )
-                    for k in q.key_points
-                ],
-            )
-            for q in questions
-        ]
-    )
-
-
 def rubric_yaml(rubric: RubricFile) -> str:
     import yaml
 
@@ -159,10 +150,6 @@ def parse_rubric(text: str, origin: str) -> RubricFile:
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err["loc"])
         raise RubricError(f"{origin}: {loc}: {err['msg']}") from None
-
-
-def _point_signature(text: str, importance: float, terms: Sequence[str] | None) -> tuple:
-    return (" ".join(text.split()), round(importance, 3), tuple(terms or ()))
 
 
 def apply_rubric_question(q: Question, rq: RubricQuestion, bank: Bank) -> list[KeyPoint]:
@@ -202,9 +189,10 @@ def apply_rubric_question(q: Question, rq: RubricQuestion, bank: Bank) -> list[K
 
 
 def rubric_differs(q: Question, rq: RubricQuestion) -> bool:
-    mine = [_point_signature(k.text, k.importance, k.terms) for k in q.key_points]
-    theirs = [_point_signature(p.text, p.importance, p.terms) for p in rq.key_points]
-    return mine != theirs
+    def signature(p: KeyPoint | RubricPoint) -> tuple[str, float, tuple[str, ...]]:
+        return (" ".join(p.text.split()), round(p.importance, 3), tuple(p.terms or ()))
+
+    return [signature(k) for k in q.key_points] != [signature(p) for p in rq.key_points]
 
 
 def overrides_path(settings: Settings) -> Path:
