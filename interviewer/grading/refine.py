@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import json
 import re
 from typing import TYPE_CHECKING
 
@@ -144,55 +145,44 @@ def _quoted_in(quote: str, answer: str) -> bool:
     return block.size >= QUOTE_MATCH * len(q)
 
 
+# Where the critique's string opens in a JSON reply, and where it ends: at the first
+# quote after an even number of backslashes.
+_CRITIQUE_OPENS = re.compile(r'"critique"\s*:\s*"')
+_STRING_ENDS = re.compile(r'(?:^|[^\\])(?:\\\\)*"')
+
+
 class _CritiqueStream:
     """Passes the "critique" string of a JSON reply to ``on_token`` as it arrives."""
 
     def __init__(self, on_token: Callable[[str], None]) -> None:
         self.on_token = on_token
         self.buffer = ""
-        self.start: int | None = None
-        self.pos = 0
+        self.shown = 0  # characters of the decoded string passed on
         self.done = False
-        self.sent = False
+
+    @property
+    def sent(self) -> bool:
+        return self.shown > 0
 
     def __call__(self, piece: str) -> None:
         self.buffer += piece
-        if self.done:
+        opens = _CRITIQUE_OPENS.search(self.buffer)
+        if self.done or opens is None:
             return
-        if self.start is None:
-            m = re.search(r'"critique"\s*:\s*"', self.buffer)
-            if not m:
-                return
-            self.start = self.pos = m.end()
-        out = []
-        i = self.pos
-        buf = self.buffer
-        while i < len(buf):
-            ch = buf[i]
-            if ch == "\\":
-                if i + 1 >= len(buf):
-                    break
-                nxt = buf[i + 1]
-                if nxt == "u":
-                    if i + 6 > len(buf):
-                        break
-                    with contextlib.suppress(ValueError):
-                        out.append(chr(int(buf[i + 2 : i + 6], 16)))
-                    i += 6
-                    continue
-                out.append({"n": "\n", "t": "\t", '"': '"', "\\": "\\", "/": "/"}.get(nxt, nxt))
-                i += 2
-                continue
-            if ch == '"':
-                self.done = True
-                i += 1
-                break
-            out.append(ch)
-            i += 1
-        self.pos = i
-        if out:
-            self.sent = True
-            self.on_token("".join(out))
+        raw = self.buffer[opens.end() :]
+        if ends := _STRING_ENDS.search(raw):
+            raw, self.done = raw[: ends.end() - 1], True
+        else:
+            # (An escape still arriving waits, as does the first half of a surrogate pair.)
+            raw = re.sub(r"\\(?:u[0-9a-fA-F]{0,3})?$", "", raw)
+            raw = re.sub(r"\\u[dD][89abAB][0-9a-fA-F]{2}$", "", raw)
+        try:
+            text = json.loads(f'"{raw}"', strict=False)
+        except ValueError:
+            return
+        if len(text) > self.shown:
+            self.on_token(text[self.shown :])
+            self.shown = len(text)
 
 
 def _refine(
