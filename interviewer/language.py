@@ -16,25 +16,11 @@ ENGLISH = "en"
 UNKNOWN = "und"
 # NLTK file names -> ISO 639-1 codes for the languages we report by code.
 _CODES = {
-    "english": "en",
-    "spanish": "es",
-    "portuguese": "pt",
-    "french": "fr",
-    "german": "de",
-    "italian": "it",
-    "catalan": "ca",
-    "dutch": "nl",
-    "romanian": "ro",
-    "swedish": "sv",
-    "danish": "da",
-    "norwegian": "no",
-    "finnish": "fi",
-    "turkish": "tr",
-    "indonesian": "id",
-    "russian": "ru",
-    "greek": "el",
-    "hungarian": "hu",
-}
+    "english": "en", "spanish": "es", "portuguese": "pt", "french": "fr", "german": "de",
+    "italian": "it", "catalan": "ca", "dutch": "nl", "romanian": "ro", "swedish": "sv",
+    "danish": "da", "norwegian": "no", "finnish": "fi", "turkish": "tr", "indonesian": "id",
+    "russian": "ru", "greek": "el", "hungarian": "hu",
+}  # fmt: skip
 # Whole words of letters only: "L1" or "3x3" give no word.
 _WORD = re.compile(r"\b[^\W\d_]+(?:'[^\W\d_]+)?\b", re.UNICODE)
 # Letters that English prose does not use; a cue when a text has no stop words at
@@ -129,7 +115,6 @@ def detect_language(text: str) -> str:
 def is_english(text: str) -> bool:
     """English, or nothing to tell by (codes, numbers): the English path serves those."""
     return not _WORD.search(text) or detect_language(text) == ENGLISH
-
 
 
 def is_foreign(text: str) -> bool:
