@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 
 from interviewer import lexicon
-from interviewer.text import PERSONAL_PRONOUNS
+from interviewer.text import PERSONAL_PRONOUNS as PRONOUNS
 
 QUESTION_WORDS = lexicon.words("subject_question_words")
 AUXILIARIES = lexicon.words("subject_auxiliaries")
-PRONOUNS = PERSONAL_PRONOUNS
 DETERMINERS = lexicon.words("subject_determiners")
 PREPOSITIONS = lexicon.words("subject_prepositions")
 CONJUNCTIONS = lexicon.words("subject_conjunctions")
