@@ -204,7 +204,22 @@ def _label_in(label: set[str], terms: set[str]) -> bool:
     return found == len(label) or (len(label) >= 3 and found >= len(label) - 1)
 
 
+# "X rather than Y" denies Y as "not Y" does ("judged by what it does rather than by
+# its class" against "not by its class").
+_DENIAL = re.compile(r"\b(?:rather than|instead of)\b", re.I)
+
+
 def _opposes(claim: str, point: str, qterms: AbstractSet[str] = frozenset()) -> bool:
+    """``_opposition``, unless it is gone once "rather than" and "instead of" read as
+    "not" (which only clears an opposition: the claim may name the side the point
+    judges without a negation, "accuracy misleads")."""
+    if not _opposition(claim, point, qterms):
+        return False
+    denied = _DENIAL.sub("not", claim), _DENIAL.sub("not", point)
+    return denied == (claim, point) or _opposition(*denied, qterms)
+
+
+def _opposition(claim: str, point: str, qterms: AbstractSet[str] = frozenset()) -> bool:
     """The claim pairs the point's nouns with opposite modifiers ('low variance'
     against 'high variance'), or negates what the point states (the whole claim, or
     one of its clauses: see ``_clause_negates``). A claim that names both sides
