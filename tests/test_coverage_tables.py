@@ -61,3 +61,11 @@ def test_an_answer_about_one_row_makes_that_point_only(grader: Grader) -> None:
     assert any(t.startswith("bananas") for t in covered), (covered, missed)
     assert any(t.startswith("apples") for t in missed), (covered, missed)
     assert any(t.startswith("berries") for t in missed), (covered, missed)
+
+
+def test_a_clause_pointing_back_is_about_its_sentences_row(grader: Grader) -> None:
+    # "they keep a few days" is said of bananas: no evidence for the berries' row,
+    # whose cell is alike ("two or three days").
+    fb = grade(grader, QUESTION, "Bananas belong on the counter; they keep a few days.")
+    missed = [p.text for p in fb.missed]
+    assert any(t.startswith("berries") for t in missed), (missed, [p.text for p in fb.partial])

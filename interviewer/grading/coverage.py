@@ -18,6 +18,7 @@ from interviewer.grading.cues import ANTONYMS, alternation, cue_list, cue_regex
 from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.terms import rarity
 from interviewer.text import (
+    ANAPHOR_WORDS,
     DEFINITIONAL,
     NEGATIONS,
     split_clauses,
@@ -341,7 +342,9 @@ def _name_item(kp: KeyPoint) -> bool:
     return not kp.label and kp.kind == "method" and len(kp.text.split()) <= 6 and bool(kp.subject)
 
 
-_RELATIVE = re.compile(r"^\W*(?:where|which|who|whose|that|when|whereby)\b", re.I)
+# A clause that opens by pointing back (a relative word or a pronoun: "..., which ...",
+# "...; they ...") is about what its sentence names.
+_RELATIVE = re.compile(rf"^\W*(?:where|which|who|whose|when|whereby|{ANAPHOR_WORDS})\b", re.I)
 _DASH_NAME = re.compile(r"^([^-–—:;,.]{2,40}?)\s[-–—]\s+\S")
 
 
