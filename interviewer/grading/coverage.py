@@ -18,6 +18,7 @@ from interviewer.grading.cues import ANTONYMS, alternation, cue_list, cue_regex
 from interviewer.grading.params import GradingParams, load_params
 from interviewer.grading.terms import rarity
 from interviewer.text import (
+    ANAPHOR_WORDS,
     DEFINITIONAL,
     NEGATIONS,
     split_clauses,
@@ -204,7 +205,22 @@ def _label_in(label: set[str], terms: set[str]) -> bool:
     return found == len(label) or (len(label) >= 3 and found >= len(label) - 1)
 
 
+# "X rather than Y" denies Y as "not Y" does ("judged by what it does rather than by
+# its class" against "not by its class").
+_DENIAL = re.compile(r"\b(?:rather than|instead of)\b", re.I)
+
+
 def _opposes(claim: str, point: str, qterms: AbstractSet[str] = frozenset()) -> bool:
+    """``_opposition``, unless it is gone once "rather than" and "instead of" read as
+    "not" (which only clears an opposition: the claim may name the side the point
+    judges without a negation, "accuracy misleads")."""
+    if not _opposition(claim, point, qterms):
+        return False
+    denied = _DENIAL.sub("not", claim), _DENIAL.sub("not", point)
+    return denied == (claim, point) or _opposition(*denied, qterms)
+
+
+def _opposition(claim: str, point: str, qterms: AbstractSet[str] = frozenset()) -> bool:
     """The claim pairs the point's nouns with opposite modifiers ('low variance'
     against 'high variance'), or negates what the point states (the whole claim, or
     one of its clauses: see ``_clause_negates``). A claim that names both sides
@@ -326,7 +342,9 @@ def _name_item(kp: KeyPoint) -> bool:
     return not kp.label and kp.kind == "method" and len(kp.text.split()) <= 6 and bool(kp.subject)
 
 
-_RELATIVE = re.compile(r"^\W*(?:where|which|who|whose|that|when|whereby)\b", re.I)
+# A clause that opens by pointing back (a relative word or a pronoun: "..., which ...",
+# "...; they ...") is about what its sentence names.
+_RELATIVE = re.compile(rf"^\W*(?:where|which|who|whose|when|whereby|{ANAPHOR_WORDS})\b", re.I)
 _DASH_NAME = re.compile(r"^([^-–—:;,.]{2,40}?)\s[-–—]\s+\S")
 
 

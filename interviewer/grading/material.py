@@ -68,6 +68,7 @@ def material_units(lines: list[str], sections: list[Section]) -> list[Unit]:
                 units.append(Unit(text, item[0][0], item[-1][0], sec, True, item_depth))  # noqa: B023 - the open item's depth
             para, item = [], None
 
+        head: list[str] | None = None  # the open table's header cells
         for n, raw in body:
             if FENCE.match(raw):
                 flush()
@@ -75,9 +76,24 @@ def material_units(lines: list[str], sections: list[Section]) -> list[Unit]:
                 continue
             if in_fence:
                 continue
+            if n < len(lines) and _TABLE_ROW.match(lines[n - 1]) and _TABLE_RULE.match(lines[n]):
+                # A table's header row (the one above the ruler) names what the
+                # cells of each row below say; it is no statement itself.
+                flush()
+                head = _cells(lines[n - 1])
+                continue
+            if _TABLE_ROW.match(raw):
+                # A table row is a statement about its first cell. (A row
+                # ``answer_line`` read as a question's answer or a glossary entry
+                # is text no more.)
+                flush()
+                if not _TABLE_RULE.match(raw):
+                    units.append(Unit(_row_text(_cells(raw), head), n, n, sec, True))
+                continue
             if not raw.strip():
                 flush()
                 continue
+            head = None
             expanded = raw.replace("\t", "    ")
             m = LIST_ITEM.match(expanded)
             if m:
@@ -109,6 +125,28 @@ def material_units(lines: list[str], sections: list[Section]) -> list[Unit]:
     for i, u in enumerate(units):
         u.position = i / total
     return units
+
+
+# Markdown table lines: a row between pipes, and the ruler under the header.
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
+def _row_text(cells: list[str], head: list[str] | None) -> str:
+    """'threading: good for I/O work; parallel? no' out of a row and its header: the
+    first cell labels the row, each other cell is said under its column's name."""
+    names = (head or [])[1:] + [""] * len(cells)
+    parts = [
+        c if not h else f"{h} {c}" if h.endswith(("?", ":")) else f"{h}: {c}"
+        for h, c in zip(names, cells[1:], strict=False) if c
+    ]  # fmt: skip
+    if cells[0] and parts:
+        return f"{cells[0]}: " + "; ".join(parts)
+    return cells[0] or "; ".join(parts)
 
 
 # A statement that introduces a list ("All packets arrive in order, through:") and the

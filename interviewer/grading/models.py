@@ -15,7 +15,7 @@ class GradingError(InterviewerError):
     """Bad input to grading (an empty question, an unreadable rubric file)."""
 
 # Bump when extraction changes: cached key points are then rebuilt.
-EXTRACTION_VERSION = 21  # 21: indented code; 20: short statements, new shapes; 19: trial units
+EXTRACTION_VERSION = 22  # 22: table rows; 21: indented code; 20: short statements; 19: trials
 BANK_FILE = "keypoints.json"
 EMB_FILE = "keypoints-emb.npy"
 
