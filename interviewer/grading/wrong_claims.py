@@ -14,6 +14,7 @@ from interviewer.grading.claims.membership import _wrong_membership
 from interviewer.grading.claims.overclaim import _overclaim
 from interviewer.grading.claims.polarity import polarity_flip
 from interviewer.grading.claims.predicate import negated_predicate
+from interviewer.grading.claims.quantifier import opposite_quantifier
 from interviewer.grading.claims.registry import RULES, whole_sentence
 from interviewer.grading.claims.sibling import sibling_swap
 from interviewer.grading.claims.subject import _note_sentences
@@ -83,6 +84,8 @@ def find_wrong_claims(
             found = polarity_flip(c.text, about, qterms, ref if c.parent is None else c.parent.text)
         if found is None and "negated-predicate" not in skip:
             found = negated_predicate(c.text, about)
+        if found is None and "opposite-quantifier" not in skip:
+            found = opposite_quantifier(c.text, about, qterms)
         if found is None and "overclaim" not in skip:
             found = _overclaim(c, ref, sentences, qterms)
         if found is None and "wrong-family" not in skip:
