@@ -85,7 +85,7 @@ def find_wrong_claims(
         if found is None and "negated-predicate" not in skip:
             found = negated_predicate(c.text, about)
         if found is None and "opposite-quantifier" not in skip:
-            found = opposite_quantifier(c.text, about, qterms)
+            found = opposite_quantifier(c.text, about, qterms, c.parent.text if c.parent else None)
         if found is None and "overclaim" not in skip:
             found = _overclaim(c, ref, sentences, qterms)
         if found is None and "wrong-family" not in skip:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _adj_pairs, _negated
+from interviewer.grading.claims.cues import _adj_pairs, _negated, _stems
 from interviewer.grading.cues import ANTONYMS, cue_list
 from interviewer.text import words
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 _VERBS = frozenset(cue_list("statement_verbs"))
+_VERB_STEMS = _stems(" ".join(_VERBS))
 _CONDITION = re.compile(r"^\s*(?:if|when|whenever)\b(?P<c>.*?)(?:\bthen\b|,)", re.I)
 _LABEL = re.compile(r"^\s*(?P<c>[^:]{1,40}):")
 # A subject longer than this is no subject but a clause the verb list missed (a
@@ -44,7 +45,8 @@ def split_case(text: str) -> tuple[str, str]:
 def other_case(claim: str, sent: str, flips: Sequence[tuple[str, str]]) -> bool:
     """The claim's subject is the opposite of the sentence's (a flipped pair stands in
     both subjects) and what each says is flipped too (another flipped pair, or one
-    side negated): a statement about the other case, which agrees with the note."""
+    side negated) or differs: a statement about the other case, which the note does
+    not contradict."""
     c_case, c_said = split_case(claim)
     s_case, s_said = split_case(sent)
     c_about = {w.lower() for w in words(c_case)}
@@ -57,4 +59,7 @@ def other_case(claim: str, sent: str, flips: Sequence[tuple[str, str]]) -> bool:
     # even when each side also names the other one elsewhere.
     s_pairs = _adj_pairs(s_said)
     said_pairs = [(a, n) for a, n in _adj_pairs(c_said) if (ANTONYMS[a], n) in s_pairs]
-    return bool(said or said_pairs) or _negated(c_said) != _negated(s_said)
+    # (What the claim says that the note does not say of its case is no evidence either:
+    # only the same outcome said of the opposite subject is a swap.)
+    new = _stems(c_said) - _stems(s_said) - _VERB_STEMS
+    return bool(said or said_pairs or new) or _negated(c_said) != _negated(s_said)

@@ -37,7 +37,7 @@ def quantifier_class(text: str) -> frozenset[str]:
     toks = [w.lower() for w in words(text)]
     out = set()
     skip = False
-    for a, b in zip(toks, [*toks[1:], ""], strict=True):
+    for a, b in zip(toks, [*toks[1:], ""][: len(toks)], strict=True):
         if skip:
             skip = False
             continue
@@ -58,13 +58,22 @@ def _content(text: str, qterms: AbstractSet[str]) -> AbstractSet[str]:
     return _stems(text) - _QUANTIFIER_STEMS - qterms
 
 
+def _opening(text: str) -> str | None:
+    """The first content word's stem: the head of what the sentence is about."""
+    return next((s for w in words(text) for s in _stems(w)), None)
+
+
 def opposite_quantifier(
     claim: str,
     sentences: Sequence[tuple[KeyPoint, str, object]],
     qterms: AbstractSet[str],
+    context: str | None = None,
 ) -> Finding | None:
     """See the module docstring. A claim clause with more than one class ("all or
-    none") or none, and a note clause likewise, is no evidence."""
+    none") or none, and a note clause likewise, is no evidence; nor is a note sentence
+    about another thing than the one the claim's sentence (``context``) opens with
+    ("Ridge ... never exactly to zero" / "the lasso ... some exactly zero")."""
+    head = _opening(context or claim)
     for c_clause in _clauses(claim):
         c_cls = quantifier_class(c_clause)
         if len(c_cls) != 1:
@@ -75,6 +84,8 @@ def opposite_quantifier(
         if len(c_content) < MIN_SHARED:
             continue
         for kp, sent, _ in sentences:
+            if head is not None and head not in qterms and head not in _stems(sent):
+                continue
             for s_clause in _clauses(sent):
                 s_cls = quantifier_class(s_clause)
                 if len(s_cls) != 1 or frozenset(c_cls | s_cls) not in _OPPOSED:
