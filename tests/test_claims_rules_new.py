@@ -81,7 +81,9 @@ def test_split_case_reads_conditions_labels_and_subjects() -> None:
 
 def test_other_case_needs_both_the_subject_and_the_outcome_flipped() -> None:
     note = "If a pot holds very few holes then the roots stay wet."
-    assert other_case("A pot with many holes keeps the roots dry.", note, [("many", "few"), ("dry", "wet")])
+    assert other_case(
+        "A pot with many holes keeps the roots dry.", note, [("many", "few"), ("dry", "wet")]
+    )
     # Only the subject flipped: the note's outcome said of the other case, a swap.
     assert not other_case("A pot with many holes keeps the roots wet.", note, [("many", "few")])
 
@@ -126,14 +128,19 @@ def test_never_against_usually(grader: Grader) -> None:
     answer = "In the rain the pads never slip on the wet rim."
     # (the negation rule may find it first: either way it is flagged)
     assert flagged(grader, "How do the brakes of a bicycle work?", answer)
-    note = [(None, "In the rain the pads usually slip on the wet rim, so braking takes longer.", None)]
+    note = [
+        (None, "In the rain the pads usually slip on the wet rim, so braking takes longer.", None)
+    ]
     found = opposite_quantifier("the pads never slip on the wet rim", note, frozenset())  # type: ignore[arg-type]
     assert found is not None and found.rule == "opposite-quantifier"
     assert opposite_quantifier("the pads usually slip on a wet rim", note, frozenset()) is None  # type: ignore[arg-type]
 
 
 def test_usually_restated_is_not_flagged(grader: Grader) -> None:
-    answer = "The lever squeezes the pads on the rim; in the rain the pads usually slip, so braking takes longer."
+    answer = (
+        "The lever squeezes the pads on the rim; in the rain the pads usually slip, "
+        "so braking takes longer."
+    )
     assert flagged(grader, "How do the brakes of a bicycle work?", answer) == []
 
 
@@ -143,7 +150,10 @@ def test_any_one_against_all(grader: Grader) -> None:
 
 
 def test_all_restated_is_not_flagged(grader: Grader) -> None:
-    answer = "All three parts must be clean for the chain to run smoothly; cleaning one alone does not help."
+    answer = (
+        "All three parts must be clean for the chain to run "
+        "smoothly; cleaning one alone does not help."
+    )
     assert flagged(grader, "What keeps a chain running?", answer) == []
 
 
@@ -164,16 +174,25 @@ def test_pronoun_subject_same_polarity_is_not_flagged(grader: Grader) -> None:
 
 
 def test_words_exchanged_within_their_sentence(grader: Grader) -> None:
-    answer = "On a falling barometer the weather usually clears, while on a rising barometer rain usually follows."
+    answer = (
+        "On a falling barometer the weather usually clears, while on "
+        "a rising barometer rain usually follows."
+    )
     assert flagged(grader, "What does a barometer show?", answer)
-    note = "On a rising barometer the weather usually clears; on a falling barometer rain usually follows."
+    note = (
+        "On a rising barometer the weather usually clears; on a "
+        "falling barometer rain usually follows."
+    )
     found = exchanged_words(answer, [(None, note, None)])  # type: ignore[list-item]
     assert found is not None and found.rule == "exchanged-words"
     assert exchanged_words(note, [(None, note, None)]) is None  # type: ignore[list-item]
 
 
 def test_sentence_in_its_own_order_is_not_flagged(grader: Grader) -> None:
-    answer = "On a rising barometer the weather usually clears, and on a falling barometer rain usually follows."
+    answer = (
+        "On a rising barometer the weather usually clears, and on a "
+        "falling barometer rain usually follows."
+    )
     assert flagged(grader, "What does a barometer show?", answer) == []
 
 
@@ -184,3 +203,14 @@ def test_quantifier_about_another_thing_is_no_evidence() -> None:
     assert got is None
     own = "With rim brakes the pads never slip on a wet rim"
     assert opposite_quantifier(own, note, frozenset(), own) is not None  # type: ignore[arg-type]
+
+
+def test_affix_opposed_texts() -> None:
+    from interviewer.grading.cues import affix_opposed_texts
+
+    assert affix_opposed_texts("Replicas copy asynchronously", "replicas copy synchronously")
+    assert affix_opposed_texts("a stateless server", "a stateful server")
+    # Both forms on one side is a contrast, not an opposite statement; short bases
+    # make false pairs ("side" / "inside").
+    assert not affix_opposed_texts("synchronous or asynchronous", "asynchronous calls")
+    assert not affix_opposed_texts("the inside of the box", "the side of the box")

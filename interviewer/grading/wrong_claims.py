@@ -3,9 +3,12 @@ families of ``claims/`` against the notes' sentences (``find_wrong_claims``)."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from interviewer.feedback import IncorrectClaim
+from interviewer.grading.answer import Claim
 from interviewer.grading.claims.crossed_subjects import crossed_subjects
 from interviewer.grading.claims.detect import find_contradiction
 from interviewer.grading.claims.exchange import exchanged_words
@@ -20,17 +23,20 @@ from interviewer.grading.claims.sibling import sibling_swap
 from interviewer.grading.claims.subject import _note_sentences
 from interviewer.grading.claims.swap import contrast_swap, name_heads
 from interviewer.grading.contrast import sentence_subjects, subject_names
+from interviewer.grading.cues import cue_list
 from interviewer.text import ANAPHOR_START, text_terms
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from interviewer.grading.answer import Claim
     from interviewer.grading.claims.registry import Finding
     from interviewer.grading.claims.sibling import Sibling
     from interviewer.grading.models import KeyPoint
     from interviewer.grading.params import GradingParams
 
+
+# A clause that opens with one of these words leans on the clause before it.
+_ATTACHED = re.compile(rf"^\s*(?:{'|'.join(cue_list('attached_openers'))})\b", re.I)
 
 # The rules that judge a clause (not a whole sentence of several).
 _CLAUSE_RULES = frozenset(name for name, rule in RULES.items() if not rule.whole)
@@ -107,8 +113,14 @@ def find_wrong_claims(
         # this has no downside" only the second clause is wrong.
         part_hits = []
         ref = antecedent
+        prev: Claim | None = None
         for cl in clauses.get(id(sent), []):
+            if prev is not None and _ATTACHED.match(cl.text):
+                # A clause that opens with a preposition ("HAVING is applied first, to
+                # the individual rows") completes the one before it.
+                cl = replace(cl, text=f"{prev.text} {cl.text}")
             got = check(cl, ref)
+            prev = cl
             if got is not None:
                 part_hits.append((cl, got))
             if not ANAPHOR_START.match(cl.text):

@@ -181,11 +181,10 @@ def _both_in(text: str) -> bool:
             if w in STOPWORDS or w in NEGATIONS:
                 continue
             lo, hi = max(0, i - _BOTH_WAYS_SPAN), min(len(toks), j + _BOTH_WAYS_SPAN)
-            plain = [
-                k for k in range(lo, hi)
-                if k != j and toks[k] == w and not any(x in NEGATIONS for x in toks[max(0, k - 3) : k])
-            ]  # fmt: skip
-            if plain:
+            if any(
+                k != j and toks[k] == w and not NEGATIONS & set(toks[max(0, k - 3) : k])
+                for k in range(lo, hi)
+            ):
                 return True
             break
     return False

@@ -71,17 +71,11 @@ def _antonym_hits(
     'increase'), when the claim does not also say the opposite itself."""
     global _ANTONYM_STEMS
     if _ANTONYM_STEMS is None:
-        graded = dict(dict.items(ANTONYMS))
-        for line in (*cue_list("graded_antonyms"), *cue_list("opposite_acts")):
-            a, b = line.split()
-            graded.setdefault(a, b)
-            graded.setdefault(b, a)
-        table_ = expanded(antonym_stems(), graded)
-        for line in (*cue_list("graded_antonyms"), *cue_list("opposite_acts")):
-            a, b = (stem(w) for w in line.split())
-            table_.setdefault(a, set()).add(b)
-            table_.setdefault(b, set()).add(a)
-        _ANTONYM_STEMS = dict(table_)
+        # Every listed pair, each way round, with its degrees ("weaker" / "stronger").
+        lines = (*cue_list("graded_antonyms"), *cue_list("opposite_acts"))
+        surface = [(a, b) for a, b in (line.split() for line in lines)]
+        both = [*dict.items(ANTONYMS), *surface, *((b, a) for a, b in surface)]
+        _ANTONYM_STEMS = dict(expanded(antonym_stems(), both))
     table: dict[str, AbstractSet[str]] = _ANTONYM_STEMS
     c = {stem(w): w for w in claim_words}
     sw = {stem(w): w for w in sent_words}

@@ -22,9 +22,7 @@ if TYPE_CHECKING:
     from interviewer.grading.models import KeyPoint
 
 _CLASSES = dict(line.split() for line in cue_list("quantifier_classes"))
-_OPPOSED = {
-    frozenset(line.split()) for line in cue_list("quantifier_opposites")
-}
+_OPPOSED = {frozenset(line.split()) for line in cue_list("quantifier_opposites")}
 _QUANTIFIER_STEMS = _stems(" ".join(w for k in _CLASSES for w in k.split("-")))
 _CLAUSE = re.compile(r"[,;:()]|\b(?:and|but|while|whereas|so|which|because)\b", re.I)
 # Shared content words a clause needs to be the same statement as the other.
@@ -97,7 +95,8 @@ def opposite_quantifier(
                     and (shared & c_own or not c_own)
                 ):
                     return Finding(
-                        kp, f"Your notes say otherwise: “{_short(sent, 200)}”",
+                        kp,
+                        f"Your notes say otherwise: “{_short(sent, 200)}”",
                         "opposite-quantifier",
                     )
     return None
