@@ -214,3 +214,32 @@ def test_affix_opposed_texts() -> None:
     # make false pairs ("side" / "inside").
     assert not affix_opposed_texts("synchronous or asynchronous", "asynchronous calls")
     assert not affix_opposed_texts("the inside of the box", "the side of the box")
+
+
+# ---- a correlation reversed ----
+
+TREND = [
+    (None, "A very small pot dries out the soil within a day.", None),
+    (None, "The larger the garden and the more sun it gets, the more water it needs.", None),
+]
+
+
+def test_reversed_correlation_against_a_plain_sentence() -> None:
+    from interviewer.grading.claims.correlation import reversed_correlation
+
+    wrong = "The smaller the pot, the less the soil dries out."
+    right = "The smaller the pot, the more the soil dries out."
+    got = reversed_correlation(wrong, TREND, frozenset())  # type: ignore[arg-type]
+    assert got is not None and got.rule == "reversed-correlation"
+    assert reversed_correlation(right, TREND, frozenset()) is None  # type: ignore[arg-type]
+
+
+def test_reversed_correlation_against_a_correlative() -> None:
+    from interviewer.grading.claims.correlation import reversed_correlation
+
+    wrong = "The smaller the garden, the more water it needs."
+    right = "The larger the garden and the more sun it gets, the more water it should get."
+    unnamed = "The smaller the garden, the less it matters."  # no outcome of the note's
+    assert reversed_correlation(wrong, TREND, frozenset()) is not None  # type: ignore[arg-type]
+    assert reversed_correlation(right, TREND, frozenset()) is None  # type: ignore[arg-type]
+    assert reversed_correlation(unnamed, TREND, frozenset()) is None  # type: ignore[arg-type]

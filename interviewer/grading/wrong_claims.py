@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.feedback import IncorrectClaim
 from interviewer.grading.answer import Claim
+from interviewer.grading.claims.correlation import reversed_correlation
 from interviewer.grading.claims.crossed_subjects import crossed_subjects
 from interviewer.grading.claims.detect import find_contradiction
 from interviewer.grading.claims.exchange import exchanged_words
@@ -82,6 +83,8 @@ def find_wrong_claims(
         )
         if found is None and "opposite-direction" not in skip:
             found = opposite_direction(c.text, about, qterms)
+        if found is None and c.parent is None and "reversed-correlation" not in skip:
+            found = reversed_correlation(c.text, about, qterms)
         if found is None and c.parent is None and "crossed-subjects" not in skip:
             found = crossed_subjects(c.text, sentences, qterms)
         if found is None and "exchanged-words" not in skip:

@@ -96,6 +96,11 @@ RULES: dict[str, Rule] = {
             "defines a subject in words no note sentence about it shares", False,
         ),
         Rule(
+            "reversed-correlation", "correlation",
+            "says 'the smaller X, the less Y' where the notes tie a small X to more Y",
+            True, whole=True,
+        ),
+        Rule(
             "opposite-quantifier", "quantifier",
             "restates a note clause with a contradicting quantifier (never/usually, "
             "any one/all)", True,
