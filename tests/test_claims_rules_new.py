@@ -51,6 +51,11 @@ copy per library.
 1. Junior card: no late fees, but only five books at a time.
 2. Senior card: late fees apply (charged per day).
 
+### What is the difference between seeds and bulbs?
+
+Seeds are sown indoors on warm windowsills in early spring. Bulbs are buried outdoors
+in cold soil in late autumn.
+
 ## Weather
 
 ### What does a barometer show?
@@ -243,3 +248,21 @@ def test_reversed_correlation_against_a_correlative() -> None:
     assert reversed_correlation(wrong, TREND, frozenset()) is not None  # type: ignore[arg-type]
     assert reversed_correlation(right, TREND, frozenset()) is None  # type: ignore[arg-type]
     assert reversed_correlation(unnamed, TREND, frozenset()) is None  # type: ignore[arg-type]
+
+
+# ---- a clause that opens with a preposition completes the one before it ----
+
+
+def test_attached_clause_is_read_with_its_clause(grader: Grader) -> None:
+    q = "What is the difference between seeds and bulbs?"
+    wrong = (
+        "Bulbs are sown first, on warm windowsills in early spring, and seeds are buried "
+        "outdoors in late autumn."
+    )
+    texts = [c.text for c in grade(grader, q, wrong).incorrect]
+    assert any(x.startswith("Bulbs are sown first on warm windowsills") for x in texts), texts
+    right = (
+        "Seeds are sown first, on warm windowsills in early spring, and bulbs are buried "
+        "outdoors in late autumn."
+    )
+    assert flagged(grader, q, right) == []

@@ -25,7 +25,7 @@ from interviewer.grading.claims.subject import _note_sentences
 from interviewer.grading.claims.swap import contrast_swap, name_heads
 from interviewer.grading.contrast import sentence_subjects, subject_names
 from interviewer.grading.cues import cue_list
-from interviewer.text import ANAPHOR_START, text_terms
+from interviewer.text import ANAPHOR_START, text_terms, words
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -38,6 +38,13 @@ if TYPE_CHECKING:
 
 # A clause that opens with one of these words leans on the clause before it.
 _ATTACHED = re.compile(rf"^\s*(?:{'|'.join(cue_list('attached_openers'))})\b", re.I)
+
+_VERBS = frozenset(cue_list("statement_verbs"))
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in words(text))
+
 
 # The rules that judge a clause (not a whole sentence of several).
 _CLAUSE_RULES = frozenset(name for name, rule in RULES.items() if not rule.whole)
@@ -118,9 +125,10 @@ def find_wrong_claims(
         ref = antecedent
         prev: Claim | None = None
         for cl in clauses.get(id(sent), []):
-            if prev is not None and _ATTACHED.match(cl.text):
-                # A clause that opens with a preposition ("HAVING is applied first, to
-                # the individual rows") completes the one before it.
+            if prev is not None and _ATTACHED.match(cl.text) and not _VERBS & _words(cl.text):
+                # A clause that opens with a preposition, with no verb of its own
+                # ("HAVING is applied first, to the individual rows"), completes the one
+                # before it.
                 cl = replace(cl, text=f"{prev.text} {cl.text}")
             got = check(cl, ref)
             prev = cl
