@@ -9,6 +9,7 @@ from interviewer.grading.claims.crossed import crossed_pairs
 from interviewer.grading.claims.cues import _all_stems, _negated, _stems
 from interviewer.grading.claims.inversion import (
     SENTENCE_RULES,
+    _adj_supported,
     _neg_supported,
     _sentence_contradiction,
 )
@@ -102,6 +103,11 @@ def find_contradiction(
         )
         if got is not None and SENTENCE_RULES[got[0]] not in skip:
             found.append((len(c_stems & _stems(sent)), -n, kp, got[1], got[0]))
+    if any(f[4] == 3 for f in found) and _adj_supported(claim, sentences):
+        # Another note sentence says just what the claim says ("a model with many
+        # parameters has high variance and low bias"): the opposite one was about
+        # something else (a too simple model).
+        found = [f for f in found if f[4] != 3]
     if any(f[4] == 1 for f in found) and _neg_supported(claim, c_stems, c_neg, sentences):
         # Likewise a negation: "The categorical feature is not ordinal" is in the notes
         # as well as "... is ordinal" (under another heading).

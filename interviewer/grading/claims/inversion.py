@@ -40,6 +40,7 @@ from interviewer.grading.cues import (
 )
 from interviewer.text import (
     NEGATIONS,
+    STOPWORDS,
     _close,
     _content,
     stem,
@@ -114,6 +115,42 @@ def _neg_supported(
 
 
 _THAN = re.compile(r"\bthan\s+(?:the\s+|a\s+|an\s+)?([\w-]+(?:\s+[\w-]+)?)", re.I)
+_MAGNITUDE = dict(line.split() for line in cue_list("magnitude"))
+_QUANTITY = {"many", "few", "more", "less", "large", "small", "larger", "smaller", "big", "bigger"}
+
+
+def _adj_supported(
+    claim: str,
+    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+) -> bool:
+    """A note sentence pairs the same modifiers with the same nouns as the claim
+    ('high variance', 'low bias'; particles such as 'speed up' do not count), about
+    the same thing: it has every other content word of the claim ("a model with many
+    parameters ..."; "Low variance, high bias: Underfitting" does not support
+    "Overfitting is high bias and low variance")."""
+    every = {(a, n) for a, n in _adj_pairs(claim) if n not in STOPWORDS and len(n) > 2}
+    # Quantities ('many parameters' / 'a large number of parameters') may be worded
+    # differently; they only must not be opposite (checked below).
+    pairs = {(a, n) for a, n in every if a not in _QUANTITY}
+    if not pairs:
+        return False
+    anchors = set(_stems(claim)) - {n for _, n in every} - {stem(a) for a, _ in every}
+    c_words = _lower_words(claim)
+    c_mag = {_MAGNITUDE[w] for w in c_words if w in _MAGNITUDE}
+
+    def same_size(sent: str) -> bool:
+        # "a large number of parameters" does not support "few parameters".
+        s_mag = {_MAGNITUDE[w] for w in _lower_words(sent) if w in _MAGNITUDE}
+        return not c_mag or not s_mag or bool(c_mag & s_mag)
+
+    return bool(anchors) and any(
+        pairs <= _adj_pairs(sent)
+        and anchors <= _stems(sent)
+        # ... and nothing else opposite: "few parameters" does not support "many".
+        and not _antonym_hits(c_words, _lower_words(sent))
+        and same_size(sent)
+        for _, sent, _ in sentences
+    )
 
 
 def _sentence_contradiction(
