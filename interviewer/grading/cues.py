@@ -118,3 +118,14 @@ def affix_opposites(a: str, b: str) -> bool:
                 if bx == by and len(bx) >= n:
                     return True
     return False
+
+
+def affix_opposed_texts(a: str, b: str) -> bool:
+    """One text uses a word the other uses with a negative affix, and neither uses the
+    other's form ("Asynchronously write ..." / "Cache synchronously writes ..."): the
+    two say opposite things. (Key points use it to keep such points apart.)"""
+    from interviewer.text import words
+
+    wa = {w.lower() for w in words(a)}
+    wb = {w.lower() for w in words(b)}
+    return any(affix_opposites(x, y) for x in wa - wb for y in wb - wa)

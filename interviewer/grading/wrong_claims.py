@@ -3,9 +3,13 @@ families of ``claims/`` against the notes' sentences (``find_wrong_claims``)."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from interviewer.feedback import IncorrectClaim
+from interviewer.grading.answer import Claim
+from interviewer.grading.claims.correlation import reversed_correlation
 from interviewer.grading.claims.crossed_subjects import crossed_subjects
 from interviewer.grading.claims.detect import find_contradiction
 from interviewer.grading.claims.exchange import exchanged_words
@@ -14,21 +18,32 @@ from interviewer.grading.claims.membership import _wrong_membership
 from interviewer.grading.claims.overclaim import _overclaim
 from interviewer.grading.claims.polarity import polarity_flip
 from interviewer.grading.claims.predicate import negated_predicate
+from interviewer.grading.claims.quantifier import opposite_quantifier
 from interviewer.grading.claims.registry import RULES, whole_sentence
 from interviewer.grading.claims.sibling import sibling_swap
 from interviewer.grading.claims.subject import _note_sentences
 from interviewer.grading.claims.swap import contrast_swap, name_heads
 from interviewer.grading.contrast import sentence_subjects, subject_names
-from interviewer.text import ANAPHOR_START, text_terms
+from interviewer.grading.cues import cue_list
+from interviewer.text import ANAPHOR_START, text_terms, words
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from interviewer.grading.answer import Claim
     from interviewer.grading.claims.registry import Finding
     from interviewer.grading.claims.sibling import Sibling
     from interviewer.grading.models import KeyPoint
     from interviewer.grading.params import GradingParams
+
+
+# A clause that opens with one of these words leans on the clause before it.
+_ATTACHED = re.compile(rf"^\s*(?:{'|'.join(cue_list('attached_openers'))})\b", re.I)
+
+_VERBS = frozenset(cue_list("statement_verbs"))
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in words(text))
 
 
 # The rules that judge a clause (not a whole sentence of several).
@@ -75,6 +90,8 @@ def find_wrong_claims(
         )
         if found is None and "opposite-direction" not in skip:
             found = opposite_direction(c.text, about, qterms)
+        if found is None and c.parent is None and "reversed-correlation" not in skip:
+            found = reversed_correlation(c.text, about, qterms)
         if found is None and c.parent is None and "crossed-subjects" not in skip:
             found = crossed_subjects(c.text, sentences, qterms)
         if found is None and "exchanged-words" not in skip:
@@ -83,6 +100,8 @@ def find_wrong_claims(
             found = polarity_flip(c.text, about, qterms, ref if c.parent is None else c.parent.text)
         if found is None and "negated-predicate" not in skip:
             found = negated_predicate(c.text, about)
+        if found is None and "opposite-quantifier" not in skip:
+            found = opposite_quantifier(c.text, about, qterms, c.parent.text if c.parent else None)
         if found is None and "overclaim" not in skip:
             found = _overclaim(c, ref, sentences, qterms)
         if found is None and "wrong-family" not in skip:
@@ -104,8 +123,15 @@ def find_wrong_claims(
         # this has no downside" only the second clause is wrong.
         part_hits = []
         ref = antecedent
+        prev: Claim | None = None
         for cl in clauses.get(id(sent), []):
+            if prev is not None and _ATTACHED.match(cl.text) and not _VERBS & _words(cl.text):
+                # A clause that opens with a preposition, with no verb of its own
+                # ("HAVING is applied first, to the individual rows"), completes the one
+                # before it.
+                cl = replace(cl, text=f"{prev.text} {cl.text}")
             got = check(cl, ref)
+            prev = cl
             if got is not None:
                 part_hits.append((cl, got))
             if not ANAPHOR_START.match(cl.text):

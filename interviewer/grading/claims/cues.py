@@ -156,3 +156,35 @@ def negation_over(text: str, shared: AbstractSet[str]) -> bool:
 # A negation's scope ends at punctuation: "no preemption (resources ...)".
 _SEGMENT = re.compile(r"[,;:()\[\]]")
 _NEGATIVE_VERBS = frozenset(cue_list("negative_verbs"))
+
+
+# How near a word and its negation stand to name both alternatives ("IS NULL / IS NOT
+# NULL", "cached or not cached").
+_BOTH_WAYS_SPAN = 6
+
+
+@lru_cache(maxsize=50_000)
+def both_ways(text: str) -> bool:
+    """The text names a thing both plain and negated, close together ("test it with IS
+    NULL / IS NOT NULL"), in one clause: it states neither polarity, so no negation
+    contradicts it ("A is not B, but C is B" states both, of two things)."""
+    return any(_both_in(part) for part in re.split(r"[,;]|\bbut\b", text))
+
+
+def _both_in(text: str) -> bool:
+    toks = [w.lower() for w in words(text)]
+    for i, t in enumerate(toks):
+        if t not in NEGATIONS:
+            continue
+        for j in range(i + 1, min(i + 4, len(toks))):
+            w = toks[j]
+            if w in STOPWORDS or w in NEGATIONS:
+                continue
+            lo, hi = max(0, i - _BOTH_WAYS_SPAN), min(len(toks), j + _BOTH_WAYS_SPAN)
+            if any(
+                k != j and toks[k] == w and not NEGATIONS & set(toks[max(0, k - 3) : k])
+                for k in range(lo, hi)
+            ):
+                return True
+            break
+    return False

@@ -5,6 +5,7 @@ pairs come from the [antonyms] and [graded_antonyms] lists of ``cues.txt``; the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from interviewer.text import stem, words
@@ -39,11 +40,13 @@ def forms(word: str) -> set[str]:
     return out
 
 
-def expanded(pairs: dict[str, set[str]], surface: dict[str, str]) -> dict[str, set[str]]:
+def expanded(
+    pairs: dict[str, set[str]], surface: Iterable[tuple[str, str]]
+) -> dict[str, set[str]]:
     """Stem-level opposites (``pairs``) with every degree of each listed pair added:
-    ``surface`` is the word list (word -> its opposite)."""
+    ``surface`` holds the word pairs (each way round; a word may have several)."""
     out = {k: set(v) for k, v in pairs.items()}
-    for a, b in surface.items():
+    for a, b in surface:
         if " " in a or " " in b:
             continue
         for fa in forms(a):

@@ -6,6 +6,7 @@ import re
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
+from interviewer.grading.claims.case import other_case
 from interviewer.grading.claims.categorical import _categorical
 from interviewer.grading.claims.cues import (
     _EXCESS,
@@ -23,6 +24,7 @@ from interviewer.grading.claims.cues import (
     _norm_size,
     _stems,
     aligned_part,
+    both_ways,
     negation_over,
 )
 from interviewer.grading.claims.degree import expanded, lessened
@@ -69,17 +71,11 @@ def _antonym_hits(
     'increase'), when the claim does not also say the opposite itself."""
     global _ANTONYM_STEMS
     if _ANTONYM_STEMS is None:
-        graded = dict(dict.items(ANTONYMS))
-        for line in (*cue_list("graded_antonyms"), *cue_list("opposite_acts")):
-            a, b = line.split()
-            graded.setdefault(a, b)
-            graded.setdefault(b, a)
-        table_ = expanded(antonym_stems(), graded)
-        for line in (*cue_list("graded_antonyms"), *cue_list("opposite_acts")):
-            a, b = (stem(w) for w in line.split())
-            table_.setdefault(a, set()).add(b)
-            table_.setdefault(b, set()).add(a)
-        _ANTONYM_STEMS = dict(table_)
+        # Every listed pair, each way round, with its degrees ("weaker" / "stronger").
+        lines = (*cue_list("graded_antonyms"), *cue_list("opposite_acts"))
+        surface = [(a, b) for a, b in (line.split() for line in lines)]
+        both = [*dict.items(ANTONYMS), *surface, *((b, a) for a, b in surface)]
+        _ANTONYM_STEMS = dict(expanded(antonym_stems(), both))
     table: dict[str, AbstractSet[str]] = _ANTONYM_STEMS
     c = {stem(w): w for w in claim_words}
     sw = {stem(w): w for w in sent_words}
@@ -194,6 +190,7 @@ def _sentence_contradiction(
         and len(core_shared) >= 0.5 * len(p_stems)
         and negation_over(core, core_shared) != negation_over(part, core_shared)
         and not _about_foil(core, part)
+        and not both_ways(core)
     ):
         return 1, f"Your notes say: “{_short(sent, 220)}”"
     # 2. not only X
@@ -221,7 +218,9 @@ def _sentence_contradiction(
     same_than = bool(than and s_than) and _same_comparison(claim, sent, than, s_than, qterms)  # type: ignore[arg-type]
     if same_than:
         compared = False
-    if not compared:
+    hits = _antonym_hits(c_words, s_words) if not compared else []
+    # (A claim about the other case, its subject flipped as well, agrees with the note.)
+    if not compared and not other_case(claim, sent, hits):
         s_pairs, c_pairs = _adj_pairs(sent), _adj_pairs(claim)
         same_pairs = any(
             (ANTONYMS[a], n) in s_pairs
@@ -241,7 +240,7 @@ def _sentence_contradiction(
             return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
         flips = [
             (a, b)
-            for a, b in _antonym_hits(c_words, s_words)
+            for a, b in hits
             if not _negated_near(claim, a)
             and not _negated_near(sent, b)
             # "less expensive" is "cheaper": a lessened word says its opposite.
