@@ -1,0 +1,81 @@
+"""A new user's trial, second round: Spanish topic wording, subjects of questions
+whose verb is supported by "do", and what the trial of the whole product found."""
+
+from __future__ import annotations
+
+import pytest
+
+from interviewer.subjects import subject_label
+from interviewer.units import topic_question
+
+
+@pytest.mark.parametrize(
+    ("heading", "body", "question"),
+    [
+        # The notes' own article gives the gender: "el análisis", "la memoria".
+        ("Análisis léxico", "El análisis léxico convierte el texto en tokens.",
+         "¿Qué es el análisis léxico y cuándo se usa?"),
+        ("Memoria virtual", "Cada proceso cree tener toda la memoria; la memoria virtual "
+         "traduce sus direcciones con tablas de páginas.",
+         "¿Qué es la memoria virtual y cuándo se usa?"),
+        # "un/una" tell it as well, and a plural takes "los/las".
+        ("Tablas hash", "Una tabla hash guarda pares clave-valor en cubetas.",
+         "¿Qué son las tablas hash y cuándo se usan?"),
+        ("Cerrojos", "Un cerrojo protege una sección crítica.",
+         "¿Qué son los cerrojos y cuándo se usan?"),
+        # No article in the notes: the topic leads as a label, which needs none.
+        ("Planificación de procesos", "Decide qué proceso usa la CPU y durante cuánto.",
+         "Planificación de procesos: ¿qué es y cuándo se usa?"),
+        ("Árboles B", "Guardan muchas claves por nodo y se usan en bases de datos.",
+         "Árboles B: ¿qué son y cuándo se usan?"),
+        # A word in -is is singular.
+        ("Análisis sintáctico", "Construye un árbol a partir de los tokens.",
+         "Análisis sintáctico: ¿qué es y cuándo se usa?"),
+        # An acronym is a name: no article.
+        ("TCP", "TCP es un protocolo fiable que ordena los segmentos.",
+         "¿Qué es TCP y cuándo se usa?"),
+        # A comparison: "entre" takes bare nouns, or articles on every side.
+        ("Pila frente a cola", "Una pila saca primero lo último que entró; una cola, lo "
+         "primero.", "¿Qué diferencia hay entre la pila y la cola?"),
+        ("Proceso frente a hilo", "Comparten memoria dentro de un proceso.",
+         "¿Qué diferencia hay entre proceso y hilo?"),
+    ],
+)
+def test_spanish_topics_take_the_article_the_notes_give(
+    heading: str, body: str, question: str
+) -> None:
+    assert topic_question(heading, body) == question
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("Análisis léxico: ¿qué es y cuándo se usa?", "análisis léxico"),
+        ("¿Qué son las tablas hash y cuándo se usan?", "tablas hash"),
+        ("¿Qué diferencia hay entre la pila y la cola?", "pila vs cola"),
+    ],
+)
+def test_our_spanish_wordings_read_back_as_their_topic(question: str, label: str) -> None:
+    assert subject_label(question) == label
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        # Under "does" the verb is bare: a plural after it is its object.
+        ("When does a process leave zombies?", "process"),
+        ("How does a hash table store keys?", "hash table"),
+        ("How does the OS schedule threads?", "OS"),
+        ("How does a B-tree stay balanced?", "B-tree"),
+        # Under "do" the subject is plural and ends with its plurals.
+        ("How do threads share memory?", "threads"),
+        ("Why do RNNs suffer from vanishing gradients?", "RNNs"),
+        # Unchanged: the verb last, or a subject with no plural to read.
+        ("Why do neural networks overfit?", "neural networks"),
+        ("What does a load balancer do?", "load balancer"),
+        ("What do precision and recall measure?", "precision and recall"),
+        ("How does a fully connected layer work?", "fully connected layer"),
+    ],
+)
+def test_a_supported_verb_is_no_part_of_the_subject(question: str, label: str) -> None:
+    assert subject_label(question) == label
