@@ -2,7 +2,8 @@
 process leave zombies?" the words after the auxiliary are subject, bare verb, object;
 a verb under "do" takes no -s, so a plural after the subject is the object and the word
 before it is the verb ("process"), whether or not the question ends there; so is the
-word before a participle ("How does a B-tree stay balanced?"). "Do" asks
+word before a participle ("How does a B-tree stay balanced?") or before a preposition
+that ends the question ("What does HEAD point to?"). "Do" asks
 about a plural subject, which ends with its first plural word ("How do threads share
 memory?" -> "threads"). No word list: only the inflection the auxiliary demands."""
 
@@ -10,8 +11,11 @@ from __future__ import annotations
 
 import re
 
+from interviewer import lexicon
+
 # The same tokens as interviewer.subjects reads.
 _TOKEN = re.compile(r"[A-Za-zÀ-ÿ0-9][\w'’./+#-]*|/")
+_PREPOSITIONS = lexicon.words("subject_prepositions") | lexicon.words("subject_particles")
 _SINGULAR_IN_S = ("ss", "us", "is", "as", "ics", "ous", "'s", "’s")
 
 
@@ -48,6 +52,8 @@ def subject_words(clause: str, rest: str, words: list[str]) -> list[str]:
     seq = tokens[start:]
     if seq[: len(words)] != words:
         return words
+    if len(seq) == len(words) + 1 and seq[-1].lower() in _PREPOSITIONS and words[-1].islower():
+        return words[:-1]  # "What does HEAD point to?": a stranded preposition ends the verb
     if aux == "does":
         # A singular subject: the first plural (or participle) after its first word
         # follows the bare verb.

@@ -67,6 +67,9 @@ def test_our_spanish_wordings_read_back_as_their_topic(question: str, label: str
         ("How does a hash table store keys?", "hash table"),
         ("How does the OS schedule threads?", "OS"),
         ("How does a B-tree stay balanced?", "B-tree"),
+        # A preposition left at the end belongs to the verb before it.
+        ("What does HEAD point to?", "HEAD"),
+        ("What does the write-ahead log protect against?", "write-ahead log"),
         # Under "do" the subject is plural and ends with its plurals.
         ("How do threads share memory?", "threads"),
         ("Why do RNNs suffer from vanishing gradients?", "RNNs"),
