@@ -82,3 +82,53 @@ def test_our_spanish_wordings_read_back_as_their_topic(question: str, label: str
 )
 def test_a_supported_verb_is_no_part_of_the_subject(question: str, label: str) -> None:
     assert subject_label(question) == label
+
+
+def _txt_units(text: str) -> list[tuple[str | None, str | None, int, int]]:
+    from interviewer.corpus import parse_text
+
+    return [
+        (s.unit_kind, s.question, s.line_start, s.line_end)
+        for s in parse_text("notes.txt", text)
+        if s.unit_kind
+    ]
+
+
+def test_numbered_titles_over_text_blocks_are_topics_of_a_text_file() -> None:
+    text = (
+        "Caching strategies\n\n"
+        "1. Cache-aside\n"
+        "The application reads from the cache and, on a miss, loads from the database.\n\n"
+        "2. Write-through\n"
+        "Every write goes to the cache and the database together, so the cache is never\n"
+        "stale; writes are slower.\n\n"
+        "Why can a cache stampede happen?\n"
+        "When a hot key expires, many requests miss at once.\n"
+    )
+    got = _txt_units(text)
+    assert [(k, a, b) for k, _q, a, b in got] == [
+        ("topic", 3, 4), ("topic", 6, 8), ("heading", 10, 11)
+    ]
+    assert "cache-aside" in (got[0][1] or "") and "write-through" in (got[1][1] or "")
+
+
+@pytest.mark.parametrize(
+    "listing",
+    [
+        # A list: its items follow one another.
+        "Steps\n\n1. Install it\n2. Run it\n3. Check the logs\n",
+        # Items apart, but nothing under them.
+        "Steps\n\n1. Install it\n\n2. Run it\n",
+        # One numbered line over text is no outline.
+        "Setup\n\n1. Install it\nThen run the tests.\n",
+        # A run-on item: its sentence goes on in lower case.
+        "Steps\n\n1. Install the package\nwith pip, then\n\n2. Run it\nfrom the shell.\n",
+    ],
+)
+def test_numbered_lists_of_a_text_file_stay_lists(listing: str) -> None:
+    from interviewer.corpus import parse_text
+
+    # One section: the title's, with the list in it.
+    assert [s.heading_path for s in parse_text("notes.txt", listing)] == [
+        [listing.split("\n")[0]]
+    ]
