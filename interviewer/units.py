@@ -506,7 +506,7 @@ def _spanish_question(t: str, pieces: list[str], names: frozenset[str], body: st
         sides = [_es_with_article(_np_case(p, names), names, body) for p in pieces]
         # Articles on every side or on none: "entre la pila y la cola", "entre pila y cola".
         known = all(k for _s, k in sides)
-        nps = [s if known else _np_case(p, names) for (s, _k), p in zip(sides, pieces)]
+        nps = [s if known else _np_case(p, names) for (s, _k), p in zip(sides, pieces, strict=True)]
         pair = ", ".join(nps[:-1]) + " y " + nps[-1]
         return " ".join(TOPIC_TEMPLATES_ES["compare"].format(pair=pair).split())
     np = _np_case(t, names)

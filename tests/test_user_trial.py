@@ -3,6 +3,12 @@ whose verb is supported by "do", and what the trial of the whole product found."
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from interviewer.subjects import subject_label
@@ -132,3 +138,49 @@ def test_numbered_lists_of_a_text_file_stay_lists(listing: str) -> None:
     assert [s.heading_path for s in parse_text("notes.txt", listing)] == [
         [listing.split("\n")[0]]
     ]
+
+
+@pytest.mark.parametrize("indexed", [False, True])
+def test_questions_says_which_files_could_not_be_read(tmp_path: Path, indexed: bool) -> None:
+    """Their questions are missing from the bank: the listing says why, on stderr, and
+    the JSON on stdout stays a clean list."""
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "ok.md").write_text("# Git\n\n## What is a branch?\n\nA file holding a hash.\n")
+    (corpus / "latin1.md").write_bytes("# Compresión\n\n¿Qué es?\n".encode("latin-1"))
+    if indexed:
+        assert CliRunner().invoke(app, ["index", "--corpus", str(corpus)]).exit_code == 0
+    result = CliRunner().invoke(app, ["questions", "--corpus", str(corpus), "--json"])
+    assert result.exit_code == 0, result.output
+    assert [r["question"] for r in json.loads(result.stdout)] == ["What is a branch?"]
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: latin1.md: not valid UTF-8 (byte 0xf3 at line 1); re-save "
+                        "the file as UTF-8"]
+
+
+def test_add_says_why_a_file_is_refused_and_how_to_get_past_a_limit(tmp_path: Path) -> None:
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "ok.md").write_text("# Git\n\n## What is a branch?\n\nA file holding a hash.\n")
+    binary = tmp_path / "image.md"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    big = tmp_path / "big.md"
+    big.write_text("# Big\n\n" + "A long line of notes.\n" * 200)
+    env = dict(os.environ, INTERVIEWER_HOME=str(tmp_path / "home"))
+    env["INTERVIEWER_MAX_FILE_BYTES"] = "1000"
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewer", "add", "--corpus", str(corpus), str(binary),
+         str(big)],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    message = proc.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert f"{binary}: binary file (contains NUL bytes);" in message
+    assert "skipped" not in message  # nothing is added, so nothing is "skipped"
+    assert message.endswith("MB limit (raise INTERVIEWER_MAX_FILE_BYTES)")
+    assert sorted(p.name for p in corpus.iterdir()) == ["ok.md"]
