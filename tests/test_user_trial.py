@@ -14,6 +14,8 @@ import pytest
 from interviewer.subjects import subject_label
 from interviewer.units import topic_question
 
+from .ollama_server import OllamaServer, Reply
+
 
 @pytest.mark.parametrize(
     ("heading", "body", "question"),
@@ -184,3 +186,63 @@ def test_add_says_why_a_file_is_refused_and_how_to_get_past_a_limit(tmp_path: Pa
     assert "skipped" not in message  # nothing is added, so nothing is "skipped"
     assert message.endswith("MB limit (raise INTERVIEWER_MAX_FILE_BYTES)")
     assert sorted(p.name for p in corpus.iterdir()) == ["ok.md"]
+
+
+def test_a_reply_cut_at_the_token_limit_tells_the_user_what_to_raise(
+    ollama_server: OllamaServer,
+) -> None:
+    """The error reaches the user ("model layer unavailable: ..."): it says which
+    setting to raise, and gives neither of them an instruction meant for the other."""
+    from pydantic import BaseModel
+
+    from interviewer.llm import Message, make_llm
+    from interviewer.settings import load_settings
+
+    class Verdict(BaseModel):
+        summary: str
+
+    ollama_server.reply(
+        Reply(content='{"summary": "A long', done_reason="length"),
+        Reply(content='{"summary": "Still long', done_reason="length"),
+    )
+    llm = make_llm(load_settings(num_predict=64))
+    assert llm is not None
+    result = llm.structured([Message.user("grade this")], Verdict)
+    assert result.error == (
+        "the reply was cut off at the token limit (num_predict=64) before the JSON was "
+        "complete (raise INTERVIEWER_NUM_PREDICT)"
+    )
+    retry = ollama_server.chat_requests()[1]["messages"][-1]["content"]
+    assert "cut off" in retry and "INTERVIEWER_NUM_PREDICT" not in retry
+    # A reply that is merely invalid names no setting.
+    ollama_server.reply("Sure! {not json", "still not json")
+    other = llm.structured([Message.user("grade this")], Verdict)
+    assert other.error is not None and "INTERVIEWER_" not in other.error
+
+
+def test_a_model_that_keeps_failing_is_said_once_in_a_session(
+    tmp_path: Path, ollama_server: OllamaServer
+) -> None:
+    """Every reply invalid: the first failure is one full line, the next ones a short
+    line each, and no "Model critique:" header stands over an error."""
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "unix.md").write_text(
+        "# Unix\n\n## What is an orphan process?\n\nA process whose parent exited while it "
+        "was still running. It is re-parented to init, which reaps it.\n\n"
+        "## What is a zombie process?\n\nA child that exited and was not yet waited for: "
+        "it keeps its exit status and pid in the process table.\n"
+    )
+    ollama_server.responder = lambda _body: "Sure! {not json"
+    env = dict(os.environ, INTERVIEWER_HOME=str(tmp_path / "home"), OLLAMA_HOST=ollama_server.url)
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewer", "interview", "--corpus", str(corpus), "-n", "2",
+         "--follow-ups", "0", "--seed", "1"],
+        input="It is adopted by init.\n.\nIt keeps its exit status.\n.\n",
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout + proc.stderr
+    assert out.count("model layer failed (the reply is not valid JSON") == 1
+    assert out.count("model layer still failing, as above; the grounded feedback stands.") == 1
+    assert "Model critique:" not in out
