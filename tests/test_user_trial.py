@@ -246,3 +246,15 @@ def test_a_model_that_keeps_failing_is_said_once_in_a_session(
     assert out.count("model layer failed (the reply is not valid JSON") == 1
     assert out.count("model layer still failing, as above; the grounded feedback stands.") == 1
     assert "Model critique:" not in out
+
+
+def test_doctor_says_a_file_given_as_the_corpus_is_no_directory(tmp_path: Path) -> None:
+    from interviewer.doctor import run_doctor
+    from interviewer.settings import load_settings
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Caching\n\nWrite-through writes both.\n")
+    report = run_doctor(load_settings(corpus=notes, use_llm=False))
+    index = next(c for c in report.checks if c.name == "index")
+    assert index.verdict == "fail"
+    assert index.detail == f"corpus dir {notes} is not a directory"
