@@ -258,3 +258,26 @@ def test_doctor_says_a_file_given_as_the_corpus_is_no_directory(tmp_path: Path) 
     index = next(c for c in report.checks if c.name == "index")
     assert index.verdict == "fail"
     assert index.detail == f"corpus dir {notes} is not a directory"
+
+
+def test_feedback_counts_in_words() -> None:
+    """"1 point covered only in part", "1 hint used": no "point(s)"."""
+    from rich.console import Console
+
+    from interviewer.feedback import Citation, Feedback, Point
+    from interviewer.render import compact_feedback
+
+    where = Citation(source="unix.md", heading="Unix > Orphans", line_start=3, line_end=4)
+    fb = Feedback(
+        question="What is an orphan process?", score=6.0, hints_used=1,
+        covered=[Point(text="Its parent exited first.", citation=where)],
+        partial=[Point(text="Init adopts and reaps it.", citation=where)],
+    )  # fmt: skip
+    texts = []
+    for shown in (fb, fb.model_copy(update={"hints_used": 0})):
+        console = Console(width=100, record=True)
+        console.print(compact_feedback(shown, 100))
+        texts.append(console.export_text())
+    assert "1 hint used" in texts[0]
+    assert "Nothing missed; 1 point covered only in part" in texts[1]
+    assert not any("(s)" in text for text in texts)
