@@ -16,6 +16,7 @@ from interviewer.plurals import counted
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.text import Text
 
     from interviewer.feedback import Citation, Feedback, IncorrectClaim, Point
     from interviewer.session import AskedQuestion
@@ -200,6 +201,10 @@ def compact_feedback(
     if follow_up and fb.follow_up:
         rows.append((shorten(f"Follow-up: {fb.follow_up}", inner), "cyan"))
     if fb.hints_used:
+        if not (fb.missed or fb.incorrect or fb.to_check):
+            # Said before the hint line, as it is without one: nothing was missed.
+            first = _nothing_missed(fb, more_hint)
+            rows.insert(0, (first.plain, str(first.style)))
         rows.append((f"{counted(fb.hints_used, 'hint')} used", "dim"))
     body = Text()
     for i, (line, style) in enumerate(rows):
@@ -226,7 +231,7 @@ def compact_feedback(
     )
 
 
-def _nothing_missed(fb: Feedback, more_hint: str) -> Any:
+def _nothing_missed(fb: Feedback, more_hint: str) -> Text:
     from rich.text import Text
 
     if fb.partial:

@@ -279,5 +279,6 @@ def test_feedback_counts_in_words() -> None:
         console.print(compact_feedback(shown, 100))
         texts.append(console.export_text())
     assert "1 hint used" in texts[0]
-    assert "Nothing missed; 1 point covered only in part" in texts[1]
+    # A hint used hides nothing: the partly covered point is said either way.
+    assert all("Nothing missed; 1 point covered only in part" in text for text in texts)
     assert not any("(s)" in text for text in texts)
