@@ -282,3 +282,39 @@ def test_feedback_counts_in_words() -> None:
     # A hint used hides nothing: the partly covered point is said either way.
     assert all("Nothing missed; 1 point covered only in part" in text for text in texts)
     assert not any("(s)" in text for text in texts)
+
+
+def test_ctrl_c_during_the_critique_leaves_no_stale_draft(
+    tmp_path: Path, ollama_server: OllamaServer
+) -> None:
+    """The answer was sent and graded: Ctrl-C while the model's critique streams keeps
+    the graded turn, and nothing is offered back as "the answer you were typing"."""
+    from interviewer.drafts import DraftStore
+    from interviewer.grading import Grader
+    from interviewer.session import EngineStatus, Interview, start_session
+    from interviewer.settings import load_settings
+    from interviewer.store import SessionOptions, SessionStore
+    from tests.test_session import ScriptedIO
+
+    class CtrlCInCritique(ScriptedIO):
+        def critique_start(self) -> None:
+            raise KeyboardInterrupt
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "unix.md").write_text(
+        "# Unix\n\n## What is an orphan process?\n\nA process whose parent exited while it "
+        "was still running. It is re-parented to init, which reaps it.\n"
+    )
+    settings = load_settings(home=tmp_path / "home", corpus=corpus)
+    grader = Grader.open(settings, use_llm=True)
+    engine = EngineStatus(engine=f"ollama:{settings.model}", use_llm=True)
+    with SessionStore(settings.sessions_db) as store:
+        record = start_session(grader, store, settings, SessionOptions(questions=1, follow_ups=0))
+        drafts = DraftStore(tmp_path / "drafts")
+        io = CtrlCInCritique(["A process whose parent exited first."])
+        with pytest.raises(KeyboardInterrupt):
+            Interview(grader, store, io, record, engine=engine, drafts=drafts).run()
+        [turn] = store.turns(record.id)
+        assert turn.feedback is not None and turn.feedback.engine == "grounded"
+        assert drafts.load(record.id) is None
