@@ -318,3 +318,18 @@ def test_ctrl_c_during_the_critique_leaves_no_stale_draft(
         [turn] = store.turns(record.id)
         assert turn.feedback is not None and turn.feedback.engine == "grounded"
         assert drafts.load(record.id) is None
+
+
+def test_an_empty_search_query_is_a_usage_error(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "ok.md").write_text("# Git\n\n## What is a branch?\n\nA file holding a hash.\n")
+    for query in ("", "   "):
+        result = CliRunner().invoke(app, ["search", "--corpus", str(corpus), query])
+        assert result.exit_code == 2
+        assert "QUERY: is empty: say what to look for" in result.output
+        assert "no matches" not in result.output
