@@ -630,7 +630,9 @@ def _sync_locked(
     try:
         manifest = None if rebuild or damaged else read_manifest(index_dir)
     except StoreError as exc:
-        manifest, report.rebuilt_reason = None, str(exc)
+        # Its advice ("run `interviewer index --rebuild`") is what happens now.
+        reason = str(exc).split(" (run `")[0]
+        manifest, report.rebuilt_reason = None, f"{reason}; rebuilt from the notes"
     if damaged:
         report.rebuilt_reason = f"{damaged}; rebuilt from the notes"
     if manifest is not None and (manifest.embedder != embedder.name or manifest.collection != name):

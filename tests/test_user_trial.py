@@ -333,3 +333,25 @@ def test_an_empty_search_query_is_a_usage_error(tmp_path: Path) -> None:
         assert result.exit_code == 2
         assert "QUERY: is empty: say what to look for" in result.output
         assert "no matches" not in result.output
+
+
+def test_an_index_of_an_older_version_is_rebuilt_and_the_note_says_so(tmp_path: Path) -> None:
+    """Upgrading changes the index schema: the note says the index was rebuilt, not to
+    run a rebuild that has just happened."""
+    from interviewer.index import SCHEMA_VERSION, sync_index
+    from interviewer.settings import load_settings
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "ok.md").write_text("# Git\n\n## What is a branch?\n\nA file holding a hash.\n")
+    settings = load_settings(home=tmp_path / "home", corpus=corpus)
+    sync_index(settings)
+    manifest = settings.index_dir / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["schema_version"] = SCHEMA_VERSION - 1
+    manifest.write_text(json.dumps(data))
+    reason = sync_index(settings).rebuilt_reason
+    assert reason is not None and reason.endswith(
+        "index written by another version of interviewer; rebuilt from the notes"
+    )
+    assert "--rebuild" not in reason
