@@ -499,11 +499,14 @@ _SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
 _OUTLINE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$")
 
 
-def _outline_title(lines: list[str], k: int, next_k: int | None) -> int | None:
+def _outline_title(
+    lines: list[str], k: int, next_k: int | None, blocks: frozenset[int] = frozenset()
+) -> int | None:
     """The depth (1, 2, ...) of an outline title at line ``k``: a short numbered line,
     not indented and not a sentence, over the text or the sub-title it numbers. A
-    single number ("2. Middle end") is a title only over its own sub-title ("2.1 ..."),
-    so a plain numbered list stays a list."""
+    single number ("2. Middle end") is a title only over its own sub-title ("2.1 ...")
+    or as one of ``blocks`` (see ``_numbered_blocks``), so a plain numbered list stays a
+    list."""
     raw = lines[k]
     m = _OUTLINE.match(raw)
     if m is None or raw[:1].isspace() or next_k is None:
@@ -514,10 +517,35 @@ def _outline_title(lines: list[str], k: int, next_k: int | None) -> int | None:
     depth = number.count(".") + 1
     below = _OUTLINE.match(lines[next_k])
     if depth == 1:
-        return 1 if below is not None and below.group(1).startswith(number + ".") else None
+        sub = below is not None and below.group(1).startswith(number + ".")
+        return 1 if sub or k in blocks else None
     if below is not None and below.group(1).count(".") + 1 <= depth and next_k == k + 1:
         return None  # "1.1 x" then "1.2 y": a list of numbered items, no text under them
     return depth
+
+
+def _numbered_blocks(lines: list[str]) -> frozenset[int]:
+    """Numbered titles of blocks ("1. Cache-aside" over its paragraph, a blank line, then
+    "2. Write-through" over its own): a short numbered line after a blank line, with a
+    sentence (not a list item, not a lower-case run-on) right below it. Two with
+    consecutive numbers are needed: a list's items follow one another with no text
+    between them, so they are never such blocks."""
+    found: dict[int, int] = {}
+    for k, raw in enumerate(lines):
+        m = _OUTLINE.match(raw)
+        if m is None or "." in m.group(1) or raw[:1].isspace() or (k and lines[k - 1].strip()):
+            continue
+        title = m.group(2).strip()
+        if len(title.split()) > 8 or re.search(r"[.,;:!?]$", title) or not title[:1].isalnum():
+            continue
+        below = lines[k + 1] if k + 1 < len(lines) else ""
+        if not below.strip() or below[:1].isspace() or _TXT_LIST.match(below):
+            continue
+        if below.strip()[:1].islower() or _OUTLINE.match(below):
+            continue
+        found[k] = int(m.group(1))
+    numbers = set(found.values())
+    return frozenset(k for k, n in found.items() if n - 1 in numbers or n + 1 in numbers)
 
 
 def _dense_questions(lines: list[str]) -> set[int]:
@@ -564,6 +592,7 @@ def text_to_markdown(text: str) -> str:
         return j if j < n else None
 
     dense = _dense_questions(lines)
+    blocks = _numbered_blocks(lines)
     seen_text = False
     titled = False  # a block title was seen: it covers its block, not what follows
     for k, raw in enumerate(lines):
@@ -572,7 +601,7 @@ def text_to_markdown(text: str) -> str:
             continue
         first = not seen_text
         seen_text = True
-        depth = _outline_title(lines, k, next_text(k))
+        depth = _outline_title(lines, k, next_text(k), blocks)
         if depth is not None and not first:
             out[k] = "#" * min(depth + 1, 6) + " " + line
             titled = True

@@ -188,8 +188,9 @@ def _check_index(settings: Settings, status: IndexStatus) -> str:
     from interviewer.embeddings import MINILM_NAME
 
     if not settings.corpus_dir.is_dir():
+        what = "is not a directory" if settings.corpus_dir.exists() else "does not exist"
         raise _Fail(
-            f"corpus dir {settings.corpus_dir} does not exist",
+            f"corpus dir {settings.corpus_dir} {what}",
             "pass --corpus DIR or set INTERVIEWER_CORPUS to your notes folder",
         )
     if not status.present:

@@ -142,7 +142,10 @@ def _prepare_file(raw: str, corpus_dir: Path, max_file_bytes: int) -> _Pending:
     size = path.stat().st_size
     limit = MAX_INPUT_BYTES if suffix in CONVERTED_SUFFIXES else max_file_bytes
     if size > limit:
-        raise ValueError(f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB limit")
+        raise_it = "" if suffix in CONVERTED_SUFFIXES else " (raise INTERVIEWER_MAX_FILE_BYTES)"
+        raise ValueError(
+            f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB limit{raise_it}"
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -152,7 +155,11 @@ def _prepare_file(raw: str, corpus_dir: Path, max_file_bytes: int) -> _Pending:
         content, title = _convert(data, suffix, path.stem)
         dest = f"{path.stem}.md"
     else:
-        text = decode_text(data)  # ValueError says why (binary, not UTF-8)
+        try:
+            text = decode_text(data)
+        except ValueError as exc:
+            # Why (binary, not UTF-8), without the loader's "skipped": nothing is added.
+            raise ValueError(str(exc).removesuffix("; skipped")) from None
         normalised = text.replace("\r\n", "\n").replace("\r", "\n")
         if suffix == ".txt":
             sections = parse_text(path.name, normalised)

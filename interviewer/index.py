@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 # 5: sentence-window vectors (window_index); 6: glossary rows and label list items as units;
 # 7: a bold question's same-line answer kept, paragraph questions, list answers end at the margin
 # 8: setext headings, one-line flashcards, a text file's Q: blocks beside its titles
-SCHEMA_VERSION = 8
+# 9: Spanish topic questions with their article (or led by the topic)
+SCHEMA_VERSION = 9
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 UPSERT_BATCH = 256
@@ -629,7 +630,9 @@ def _sync_locked(
     try:
         manifest = None if rebuild or damaged else read_manifest(index_dir)
     except StoreError as exc:
-        manifest, report.rebuilt_reason = None, str(exc)
+        # Its advice ("run `interviewer index --rebuild`") is what happens now.
+        reason = str(exc).split(" (run `")[0]
+        manifest, report.rebuilt_reason = None, f"{reason}; rebuilt from the notes"
     if damaged:
         report.rebuilt_reason = f"{damaged}; rebuilt from the notes"
     if manifest is not None and (manifest.embedder != embedder.name or manifest.collection != name):

@@ -544,6 +544,7 @@ class LLM:
         raw = ""
         error: str | None = None
         attempts = 0
+        cut = False
         for attempt in range(1 + self.structured_retries):
             if attempt:
                 history = [
@@ -561,12 +562,14 @@ class LLM:
                     )
             attempts = attempt + 1
             gen = self.model.generate(history, format=json_schema, options=opts, stream=False)
-            raw = gen.text
+            raw, cut = gen.text, gen.truncated
             value, error = self._check(raw, gen.done_reason, schema, allow_empty, opts)
             if value is not None:
                 if store is not None:
                     store.put(key, raw)
                 return StructuredResult[T](value=value, raw=raw, attempts=attempts)
+        if cut:
+            error = f"{error} (raise INTERVIEWER_NUM_PREDICT)"
         return StructuredResult[T](error=error, raw=raw, attempts=attempts)
 
     @staticmethod
@@ -579,9 +582,11 @@ class LLM:
     ) -> tuple[T | None, str | None]:
         if done_reason == "length":
             limit = f"num_predict={options.num_predict}" if options.num_predict else "the limit"
+            # (Said to the model on a retry, whose prompt asks for a shorter reply, and
+            # to the user: no instruction to either here.)
             return None, (
                 f"the reply was cut off at the token limit ({limit}) before the JSON was "
-                "complete; reply more briefly"
+                "complete"
             )
         if not raw.strip():
             return None, "the reply was empty; a JSON object was expected"

@@ -12,8 +12,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from interviewer.plurals import counted
+
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.text import Text
 
     from interviewer.feedback import Citation, Feedback, IncorrectClaim, Point
     from interviewer.session import AskedQuestion
@@ -198,7 +201,11 @@ def compact_feedback(
     if follow_up and fb.follow_up:
         rows.append((shorten(f"Follow-up: {fb.follow_up}", inner), "cyan"))
     if fb.hints_used:
-        rows.append((f"{fb.hints_used} hint(s) used", "dim"))
+        if not (fb.missed or fb.incorrect or fb.to_check):
+            # Said before the hint line, as it is without one: nothing was missed.
+            first = _nothing_missed(fb, more_hint)
+            rows.insert(0, (first.plain, str(first.style)))
+        rows.append((f"{counted(fb.hints_used, 'hint')} used", "dim"))
     body = Text()
     for i, (line, style) in enumerate(rows):
         body.append(("\n" if i else "") + line, style=style)
@@ -224,12 +231,13 @@ def compact_feedback(
     )
 
 
-def _nothing_missed(fb: Feedback, more_hint: str) -> Any:
+def _nothing_missed(fb: Feedback, more_hint: str) -> Text:
     from rich.text import Text
 
     if fb.partial:
         return Text(
-            f"Nothing missed; {len(fb.partial)} point(s) covered only in part ({more_hint}).",
+            f"Nothing missed; {counted(len(fb.partial), 'point')} covered only in part "
+            f"({more_hint}).",
             style="yellow",
         )
     return Text("Every key point covered.", style="green")
@@ -347,7 +355,7 @@ def full_feedback(fb: Feedback, width: int | None = None) -> RenderableType:
         parts.append(Text("Sources", style="bold"))
         parts.append(_bullets([(c.label(), []) for c in fb.citations]))
     if fb.hints_used:
-        parts.append(Text(f"{fb.hints_used} hint(s) used", style="dim"))
+        parts.append(Text(f"{counted(fb.hints_used, 'hint')} used", style="dim"))
     score = Text(f"Score {fb.score:.1f}/10", style=f"bold {score_style(fb.score)}")
     return Panel(
         Group(*parts) if parts else Text(""), title=score, border_style="blue", width=width

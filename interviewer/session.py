@@ -523,9 +523,11 @@ class Interview:
                 else None
             )
             self._save_turn(turn.model_copy(update={"feedback": feedback}), card)
+            # Saved with its grade: the draft has done its job (before the model's
+            # critique, which Ctrl-C may cut short).
+            self.drafts.discard(self.record.id)
 
         feedback = self._grade(question, answer, hints, save)
-        self.drafts.discard(self.record.id)  # saved: the draft has done its job
         return self._follow_ups(index, question, feedback)
 
     def _grade(
@@ -616,9 +618,9 @@ class Interview:
                 self.store.save_follow_up(
                     self.record.id, index, record.model_copy(update={"feedback": fb})
                 )
+                self.drafts.discard(self.record.id)
 
             self._grade(fq, answer, hints, save, asked=text)
-            self.drafts.discard(self.record.id)
         return _NEXT
 
     def _follow_up_text(

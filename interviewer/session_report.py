@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from interviewer.feedback import Citation, Feedback
+from interviewer.plurals import counted
 from interviewer.render import clean
 from interviewer.scheduling import HARD_BELOW
 from interviewer.store import SessionRecord, Transcript
@@ -182,7 +183,8 @@ def report_markdown(report: SessionReport) -> str:
     lines += ["", "## Weak topics", ""]
     if report.weak_topics:
         lines += [
-            f"- **{_cell(w.topic)}**: mean {w.mean_score:.1f}/10 over {w.questions} question(s)"
+            f"- **{_cell(w.topic)}**: mean {w.mean_score:.1f}/10 over "
+            f"{counted(w.questions, 'question')}"
             for w in report.weak_topics
         ]
     else:

@@ -319,6 +319,9 @@ def _label(question: str) -> str:
         words = _noun_phrase(_strip_lead(plain)) or plain.split()[:MAX_WORDS]
     elif len(words) >= 2 and words[-1].islower() and _verb_last(clause, rest, words):
         words = words[:-1]  # "Why do neural networks overfit?": the verb, not the subject
+    from interviewer.do_support import subject_words  # hook: the verb need not be last
+
+    words = subject_words(clause, rest, words)
     split = " ".join(_split_camel(w) for w in words).split()
     return _case(split[:MAX_WORDS])
 

@@ -322,7 +322,7 @@ def topic_question(title: str, body: str = "", context: str = "", term: bool = F
     pieces = re.split(rf"\s+(?:{_VERSUS_SEP})\s+", outside.strip(), flags=re.IGNORECASE)
     pieces = pieces if len(pieces) > 1 else [t]
     if _spanish(t, body):
-        return _spanish_question(t, pieces, names)
+        return _spanish_question(t, pieces, names, body)
     if len(pieces) > 1:
         return _template("compare", pair=_join([_np_case(p, names) for p in pieces]))
     t = re.sub(r"^about\s+", "", t, flags=re.IGNORECASE)
@@ -497,17 +497,88 @@ def _spanish(title: str, body: str) -> bool:
     return detect_language(f"{title}\n{body}" if body else title) == "es"
 
 
-def _spanish_question(t: str, pieces: list[str], names: frozenset[str]) -> str:
-    """A topic of notes written in Spanish, asked in Spanish."""
+def _spanish_question(t: str, pieces: list[str], names: frozenset[str], body: str) -> str:
+    """A topic of notes written in Spanish, asked in Spanish. A Spanish noun takes its
+    article ("¿Qué es la recolección de basura ...?"), whose gender only the notes can
+    tell: their own "el/la/un/una X". Without that evidence the topic is put first as
+    a label ("Enrutamiento: ¿qué es ...?"), a wording that needs no article."""
     if len(pieces) > 1:
-        sides = [_np_case(p, names) for p in pieces]
-        pair = ", ".join(sides[:-1]) + " y " + sides[-1]
+        sides = [_es_with_article(_np_case(p, names), names, body) for p in pieces]
+        # Articles on every side or on none: "entre la pila y la cola", "entre pila y cola".
+        known = all(k for _s, k in sides)
+        nps = [s if known else _np_case(p, names) for (s, _k), p in zip(sides, pieces, strict=True)]
+        pair = ", ".join(nps[:-1]) + " y " + nps[-1]
         return " ".join(TOPIC_TEMPLATES_ES["compare"].format(pair=pair).split())
     np = _np_case(t, names)
-    last = (_words(re.split(r"\s(?:de|del|en|con|para|por)\s", np)[0]) or [np])[-1].lower()
-    plural = last.endswith("s") and not _is_acronym(last) and len(last) > 3
-    key = "plural" if plural else "default"
-    return " ".join(TOPIC_TEMPLATES_ES[key].format(np=np).split())
+    plural = _es_plural(np)
+    phrase, known = _es_with_article(np, names, body)
+    if known or _es_bare_name(np, names):
+        key = "plural" if plural else "default"
+        return " ".join(TOPIC_TEMPLATES_ES[key].format(np=phrase).split())
+    key = "plural_label" if plural else "default_label"
+    label = np[:1].upper() + np[1:]
+    return " ".join(TOPIC_TEMPLATES_ES[key].format(np=label).split())
+
+
+_ES_ARTICLE = re.compile(r"\b(el|la|los|las|un|una|unos|unas|del|al)\s+([^\W\d_]+)", re.IGNORECASE)
+_ES_MASCULINE = frozenset({"el", "los", "un", "unos", "del", "al"})
+
+
+def _fold(word: str) -> str:
+    """A word without its accents, lower case: "Índices" -> "indices"."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _es_plural(np: str) -> bool:
+    """The head noun comes first in Spanish ("índices compuestos", "árboles B"); a
+    word in -is/-us is singular ("análisis", "virus")."""
+    words = [w for w in np.split() if w.lower() not in ("el", "la", "los", "las")]
+    head = words[0] if words else np
+    low = _fold(head)
+    return (
+        low.endswith("s") and not low.endswith(("is", "us")) and len(low) > 3
+        and not _is_acronym(head)
+    )  # fmt: skip
+
+
+def _es_bare_name(np: str, names: frozenset[str]) -> bool:
+    """A name ("Raft", "TCP", "Kubernetes") is asked about with no article."""
+    first = np.split()[0] if np.split() else np
+    return _is_acronym(first) or _is_name(first, names) or first[:1].isupper()
+
+
+def _es_singulars(word: str) -> set[str]:
+    low = _fold(word)
+    out = {low}
+    if low.endswith("es") and len(low) > 4:
+        out.add(low[:-2])  # "canciones" -> "cancion"
+    if low.endswith("s") and len(low) > 3:
+        out.add(low[:-1])  # "índices" -> "indice"
+    return out
+
+
+def _es_with_article(np: str, names: frozenset[str], body: str) -> tuple[str, bool]:
+    """``np`` with the definite article the notes give its head noun, and whether they
+    gave one. Names take none."""
+    words = np.split()
+    if not words or _es_bare_name(np, names) or words[0].lower() in ("el", "la", "los", "las"):
+        return np, bool(words)
+    head = _es_singulars(words[0])
+    masculine = feminine = 0
+    for m in _ES_ARTICLE.finditer(body):
+        if _es_singulars(m.group(2)) & head:
+            if m.group(1).lower() in _ES_MASCULINE:
+                masculine += 1
+            else:
+                feminine += 1
+    if masculine == feminine:
+        return np, False
+    plural = _es_plural(np)
+    article = ("los" if plural else "el") if masculine > feminine else ("las" if plural else "la")
+    return f"{article} {np}", True
 
 
 def _template(name: str, **parts: str) -> str:

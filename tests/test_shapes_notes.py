@@ -549,13 +549,13 @@ def test_a_line_that_ends_open_goes_on_in_the_next(tmp_path: Path) -> None:
         ("Latencia frente a ancho de banda",
          "La latencia es el tiempo que tarda un mensaje en llegar; el ancho de banda, "
          "cuántos datos caben por segundo.",
-         "¿En qué se diferencian latencia y ancho de banda?"),
+         "¿Qué diferencia hay entre la latencia y el ancho de banda?"),
         ("Índices compuestos",
          "Un índice compuesto cubre varias columnas y el orden de las columnas importa.",
-         "¿Qué son índices compuestos y cuándo se usan?"),
+         "¿Qué son los índices compuestos y cuándo se usan?"),
         ("Recolección de basura",
          "La recolección de basura libera la memoria de los objetos que ya no se usan.",
-         "¿Qué es recolección de basura y cuándo se usa?"),
+         "¿Qué es la recolección de basura y cuándo se usa?"),
     ],
 )
 def test_topics_of_spanish_notes_are_asked_in_spanish(

@@ -481,7 +481,7 @@ def test_spanish_notes_with_a_bom_and_crlf_lines(tmp_path: Path) -> None:
     got = [(u.kind, u.question, u.line_start, u.line_end) for u in units_of(doc)]
     assert got == [
         ("heading", "¿Qué es una máscara de subred?", 8, 10),
-        ("topic", "¿Qué es enrutamiento y cuándo se usa?", 12, 14),
+        ("topic", "Enrutamiento: ¿qué es y cuándo se usa?", 12, 14),
     ]
     # Our Spanish wording's tail is no part of the topic's label.
     assert [subject_label(q) for _k, q, _a, _b in got] == ["máscara de subred", "enrutamiento"]

@@ -100,6 +100,7 @@ class RichIO:
         self.first_run = first_run
         self.follow_ups = follow_ups
         self._streamed = False
+        self._model_error: str | None = None  # the last failure of the model layer shown
         self._explained = False
         self._readline_mod: Any = None
         self._queued: list[str] = []
@@ -236,12 +237,15 @@ class RichIO:
         self.console.print(Padding(where, (0, 0, 0, 2), expand=False))
 
     def critique_start(self) -> None:
+        # The header waits for the first piece of critique: a model that fails sends
+        # none, and its one line of error stands alone.
         self._streamed = False
-        self.console.print("[bold]Model critique:[/] ", markup=True, end="")
 
     def token(self, text: str) -> None:
         from interviewer.render import clean
 
+        if not self._streamed:
+            self.console.print("[bold]Model critique:[/] ", markup=True, end="")
         self._streamed = True
         self.console.file.write(clean(text))
         self.console.file.flush()
@@ -251,7 +255,17 @@ class RichIO:
 
         width = self.console.width
         if stage == "model":
-            self.console.print()
+            if self._streamed:
+                self.console.print()
+            error = feedback.model_error
+            if error and error == self._model_error:
+                # The same failure as last time (the server went away): said once in full.
+                self.console.print(
+                    "model layer still failing, as above; the grounded feedback stands.",
+                    style="yellow", markup=False, highlight=False,
+                )  # fmt: skip
+                return
+            self._model_error = error
             self.console.print(model_feedback(feedback, width))
         elif self.verbose:
             self.console.print(full_feedback(feedback, width))

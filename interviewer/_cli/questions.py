@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -63,6 +64,11 @@ def questions(
             ) from None
         err_console().print(report.message, markup=False, highlight=False)
     rows = bank_rows(settings, list(topic or []), grader=grader)
+    skipped = _unreadable(settings)
+    for line in skipped:
+        # The questions of a file that could not be read are missing from the bank: say
+        # so (on stderr, so that the listing or the JSON stays clean).
+        err_console().print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
     if json_out:
         print_json([r.model_dump(mode="json") for r in rows])
         return
@@ -71,7 +77,6 @@ def questions(
     console = out_console()
     if not rows:
         console.print("no questions in the notes")
-        _why_none(settings)
         return
     for r in rows:
         lines = f"{r.source}:{r.line_start}-{r.line_end}"
@@ -88,15 +93,19 @@ def questions(
     console.print(f"\n{counted(len(rows), 'question')} ({summary})")
 
 
-def _why_none(settings: Settings) -> None:
-    """With no question to list, say which files could not be read (on stderr)."""
+def _unreadable(settings: Settings) -> list[str]:
+    """"source: why" for each notes file that could not be read: from the index's
+    manifest when there is an index (cheap), else from reading the corpus."""
+    from interviewer._cli.checks import skipped_files
     from interviewer.corpus import load_corpus
     from interviewer.errors import InterviewerError
+    from interviewer.index import read_manifest
 
+    with contextlib.suppress(InterviewerError, OSError):
+        if read_manifest(settings.index_dir) is not None:
+            return skipped_files(settings)
     try:
-        problems = load_corpus(settings.corpus_dir).problems
+        problems = load_corpus(settings.corpus_dir, settings.max_file_bytes).problems
     except (InterviewerError, OSError):
-        return  # only an explanation: the listing stands
-    err = err_console()
-    for p in problems:
-        err.print(f"warning: {p.source}: {p.message}", markup=False, highlight=False)
+        return []  # only an explanation: the listing stands
+    return [f"{p.source}: {p.message}" for p in problems]

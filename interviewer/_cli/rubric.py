@@ -16,6 +16,7 @@ from interviewer._cli.common import (
     settings_from,
     write_text,
 )
+from interviewer.plurals import counted
 
 app = typer.Typer(
     help="Export the key points each question is graded against, edit them, import them.",
@@ -75,7 +76,7 @@ def import_(
         return
     console = err_console()
     console.print(
-        f"{len(report.overridden)} question(s) overridden, {len(report.reverted)} back to "
+        f"{counted(len(report.overridden), 'question')} overridden, {len(report.reverted)} back to "
         f"the notes, {report.unchanged} unchanged; stored in {report.path}",
         highlight=False,
     )

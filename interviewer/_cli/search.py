@@ -32,6 +32,9 @@ def search(
 
     if mode not in ("hybrid", "dense", "bm25"):
         raise typer.BadParameter("must be hybrid, dense or bm25", param_hint="--mode")
+    if not query.strip():
+        # An empty query matches nothing: say so, rather than "no matches".
+        raise typer.BadParameter("is empty: say what to look for", param_hint="QUERY")
     from interviewer._cli.checks import check_corpus
     from interviewer.index import ensure_index
 
