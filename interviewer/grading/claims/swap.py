@@ -13,7 +13,7 @@ from interviewer.grading.contrast import names_in, subject_names
 from interviewer.grading.coverage import _short
 from interviewer.grading.cues import cue_list
 from interviewer.grading.models import KeyPoint
-from interviewer.text import STOPWORDS, stem, words
+from interviewer.text import STOPWORDS, split_clauses, stem, words
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
@@ -193,7 +193,13 @@ def contrast_swap(
         ):
             # (An aside in brackets, "(pipes, sockets, shared memory)", lists examples:
             # it says nothing of the other subject that a claim could have taken.)
-            other.append((kp, sent, _predicate(_ASIDE.sub(" ", sent), names_heads)))
+            said = _ASIDE.sub(" ", sent)
+            if not neg:
+                # A plain claim takes nothing from what the notes deny of the other
+                # subject ("a deep copy copies the inner objects, so nothing is shared"
+                # does not say "shared" of it).
+                said = " ".join(c for c in split_clauses(said) if not _negated(c))
+            other.append((kp, sent, _predicate(said, names_heads)))
     if not own or not other:
         return None
     own_words = set().union(*own)
