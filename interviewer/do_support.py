@@ -61,7 +61,11 @@ def subject_words(clause: str, rest: str, words: list[str]) -> list[str]:
             if (_plural(seq[j]) or _participle(seq[j])) and seq[j - 1].islower():
                 return words[: j - 1]
         return words
-    # "do": the subject ends with its first run of plurals ("news feeds").
+    # "do": the subject ends with its first run of plurals ("news feeds"), unless the
+    # phrase itself ends in a plural: then that is the head and the plurals before it
+    # modify it ("systems design interviews").
+    if _plural(words[-1]):
+        return words
     first = next((i for i, w in enumerate(words) if _plural(w)), None)
     if first is None:
         return words

@@ -129,7 +129,7 @@ def material_units(lines: list[str], sections: list[Section]) -> list[Unit]:
 
 # Markdown table lines: a row between pipes, and the ruler under the header.
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-_TABLE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
+_TABLE_RULE = re.compile(r"^\s*\|?(?:\s*:?-+:?\s*\|)+\s*(?::?-+:?\s*)?$")  # GFM: one dash will do
 
 
 def _cells(row: str) -> list[str]:

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from interviewer.feedback import IncorrectClaim
 from interviewer.grading.answer import Claim
-from interviewer.grading.claims.correlation import reversed_correlation
 from interviewer.grading.claims.crossed_subjects import crossed_subjects
 from interviewer.grading.claims.detect import find_contradiction
 from interviewer.grading.claims.exchange import exchanged_words
@@ -18,7 +17,6 @@ from interviewer.grading.claims.membership import _wrong_membership
 from interviewer.grading.claims.overclaim import _overclaim
 from interviewer.grading.claims.polarity import polarity_flip
 from interviewer.grading.claims.predicate import negated_predicate
-from interviewer.grading.claims.quantifier import opposite_quantifier
 from interviewer.grading.claims.registry import RULES, whole_sentence
 from interviewer.grading.claims.sibling import sibling_swap
 from interviewer.grading.claims.subject import _note_sentences
@@ -40,6 +38,8 @@ if TYPE_CHECKING:
 _ATTACHED = re.compile(rf"^\s*(?:{'|'.join(cue_list('attached_openers'))})\b", re.I)
 
 _VERBS = frozenset(cue_list("statement_verbs"))
+# The verb list is short, so only a short clause is taken as having no verb of its own.
+_ATTACHED_MAX_WORDS = 6
 
 
 def _words(text: str) -> frozenset[str]:
@@ -90,8 +90,6 @@ def find_wrong_claims(
         )
         if found is None and "opposite-direction" not in skip:
             found = opposite_direction(c.text, about, qterms)
-        if found is None and c.parent is None and "reversed-correlation" not in skip:
-            found = reversed_correlation(c.text, about, qterms)
         if found is None and c.parent is None and "crossed-subjects" not in skip:
             found = crossed_subjects(c.text, sentences, qterms)
         if found is None and "exchanged-words" not in skip:
@@ -100,8 +98,6 @@ def find_wrong_claims(
             found = polarity_flip(c.text, about, qterms, ref if c.parent is None else c.parent.text)
         if found is None and "negated-predicate" not in skip:
             found = negated_predicate(c.text, about)
-        if found is None and "opposite-quantifier" not in skip:
-            found = opposite_quantifier(c.text, about, qterms, c.parent.text if c.parent else None)
         if found is None and "overclaim" not in skip:
             found = _overclaim(c, ref, sentences, qterms)
         if found is None and "wrong-family" not in skip:
@@ -125,7 +121,12 @@ def find_wrong_claims(
         ref = antecedent
         prev: Claim | None = None
         for cl in clauses.get(id(sent), []):
-            if prev is not None and _ATTACHED.match(cl.text) and not _VERBS & _words(cl.text):
+            if (
+                prev is not None
+                and _ATTACHED.match(cl.text)
+                and len(words(cl.text)) <= _ATTACHED_MAX_WORDS
+                and not _VERBS & _words(cl.text)
+            ):
                 # A clause that opens with a preposition, with no verb of its own
                 # ("HAVING is applied first, to the individual rows"), completes the one
                 # before it.

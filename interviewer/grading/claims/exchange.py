@@ -96,12 +96,8 @@ def exchanged_words(
                 swapped[i], swapped[j] = b, a
                 if not _subsequence(swapped, s_seq):
                     continue
-                # (or set side by side in this very sentence: "on a TLB hit ...; on a
-                # TLB miss ...", the same word before each)
-                named_together = (
-                    {a, b} <= q_words
-                    or any({a, b} <= w for m, w in enumerate(sent_words) if m != n)
-                    or bool(_around(s_seq, a) & _around(s_seq, b))
+                named_together = {a, b} <= q_words or any(
+                    {a, b} <= w for m, w in enumerate(sent_words) if m != n
                 )
                 if not named_together:
                     continue

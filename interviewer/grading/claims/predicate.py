@@ -20,10 +20,7 @@ if TYPE_CHECKING:
 
     from interviewer.grading.models import KeyPoint
 
-_COPULA = (
-    r"(?P<v>is not|are not|isn't|aren't|isn’t|aren’t|cannot be|can't be|can’t be|can not be|"
-    r"can be|must not be|must be|is|are)"
-)
+_COPULA = r"(?P<v>is not|are not|isn't|aren't|isn’t|aren’t|is|are)"
 _PRED = r"(?:(?P<adv>[a-z]+ly)\s+)?(?P<p>[a-z][a-z-]+)"
 # The note's own statement: the sentence opens with it and the predicate ends there.
 _NOTE = re.compile(
@@ -39,13 +36,7 @@ _CLAIM = re.compile(
 )
 # Sentences of a note sentence the splitter left joined (markup after the stop), each
 # without its leading markup.
-_PARTS = re.compile(r"(?:^|(?<=[.!?;]))\s*[*_\"“(•-]*\s*")
-# A part that opens with a pronoun says it of what the sentence opened with ("A primary
-# key identifies a row; it cannot be NULL").
-_PRONOUNS = frozenset("it they this these".split())
-# How many words of the sentence's opening the pronoun's subject may stand in.
-_OPENING = 4
-_IT = frozenset({"<pronoun>"})
+_PARTS = re.compile(r"(?:^|(?<=[.!?]))\s*[*_\"“(•-]*\s*")
 # A claim said inside a report, supposition or rejection is not the answer's own claim.
 _FRAMING = frozenset(cue_list("framing"))
 _NOT_PREDICATES = frozenset(
@@ -54,8 +45,7 @@ _NOT_PREDICATES = frozenset(
 
 
 def _statements(text: str, pattern: re.Pattern[str]) -> list[tuple[frozenset[str], str, bool]]:
-    """(subject stems, predicate stem, negated) of each bare predication; a note's
-    pronoun subject is ``_IT``."""
+    """(subject stems, predicate stem, negated) of each bare predication."""
     out = []
     finder = pattern.finditer if pattern is _CLAIM else lambda t: filter(None, [pattern.match(t)])
     for m in finder(text):
@@ -66,12 +56,10 @@ def _statements(text: str, pattern: re.Pattern[str]) -> list[tuple[frozenset[str
         if p in _NOT_PREDICATES or not _content(p):
             continue
         subj = frozenset(_stems(m.group("s")))
-        if not subj and pattern is _NOTE and m.group("s").lower() in _PRONOUNS:
-            subj = _IT
         if not subj:
             continue
         v = m.group("v").lower()
-        neg = "not" in v or "n't" in v or "n’t" in v or "cannot" in v
+        neg = "not" in v or "n't" in v or "n’t" in v
         out.append((subj, stem(p), neg))
     return out
 
@@ -84,18 +72,16 @@ def negated_predicate(
     said = _statements(claim, _CLAIM)
     if not said:
         return None
-    notes = []
-    for kp, sent, _ in sentences:
-        opening = _stems(" ".join(sent.split()[:_OPENING]))
-        stated = [st for part in _PARTS.split(sent) for st in _statements(part, _NOTE)]
-        notes.append((kp, sent, opening, stated))
+    notes = [
+        (kp, sent, [st for part in _PARTS.split(sent) for st in _statements(part, _NOTE)])
+        for kp, sent, _ in sentences
+    ]
     for subj, pred, neg in said:
         hits = [
             (kp, sent, n_neg)
-            for kp, sent, opening, stated in notes
+            for kp, sent, stated in notes
             for n_subj, n_pred, n_neg in stated
-            # (a pronoun's subject: a claim's subject the sentence opens with)
-            if n_pred == pred and (subj <= opening if n_subj == _IT else n_subj == subj)
+            if n_subj == subj and n_pred == pred
         ]
         if hits and all(n_neg != neg for _, _, n_neg in hits):
             kp, sent, _ = hits[0]

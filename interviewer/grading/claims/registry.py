@@ -95,16 +95,6 @@ RULES: dict[str, Rule] = {
             "conflicting-definition", "swap",
             "defines a subject in words no note sentence about it shares", False,
         ),
-        Rule(
-            "reversed-correlation", "correlation",
-            "says 'the smaller X, the less Y' where the notes tie a small X to more Y",
-            True, whole=True,
-        ),
-        Rule(
-            "opposite-quantifier", "quantifier",
-            "restates a note clause with a contradicting quantifier (never/usually, "
-            "any one/all)", True,
-        ),
         Rule("overclaim", "overclaim", "says always/only where the notes limit it", False),
         Rule("wrong-family", "membership", "files a thing under another group", False),
     ]
