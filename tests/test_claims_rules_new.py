@@ -9,8 +9,6 @@ import pytest
 from interviewer.grading import Grader
 from interviewer.grading.claims.case import other_case, split_case
 from interviewer.grading.claims.cues import both_ways
-from interviewer.grading.claims.exchange import exchanged_words
-from interviewer.grading.claims.quantifier import opposite_quantifier, quantifier_class
 from tests.notes_grading import grade, grader_over
 
 NOTES = """\
@@ -118,96 +116,12 @@ def test_note_with_both_polarities_is_no_evidence(grader: Grader) -> None:
     assert flagged(grader, "How do you check the soil?", answer) == []
 
 
-# ---- opposite quantifier ----
-
-
-def test_quantifier_classes() -> None:
-    assert quantifier_class("cleaning any one part") == {"one"}
-    assert quantifier_class("all three parts are clean") == {"all"}
-    assert quantifier_class("the pads never slip") == {"none"}
-    assert quantifier_class("the pads usually slip") == {"some"}
-    assert quantifier_class("") == frozenset()
-
-
-def test_never_against_usually(grader: Grader) -> None:
-    answer = "In the rain the pads never slip on the wet rim."
-    # (the negation rule may find it first: either way it is flagged)
-    assert flagged(grader, "How do the brakes of a bicycle work?", answer)
-    note = [
-        (None, "In the rain the pads usually slip on the wet rim, so braking takes longer.", None)
-    ]
-    found = opposite_quantifier("the pads never slip on the wet rim", note, frozenset())  # type: ignore[arg-type]
-    assert found is not None and found.rule == "opposite-quantifier"
-    assert opposite_quantifier("the pads usually slip on a wet rim", note, frozenset()) is None  # type: ignore[arg-type]
-
-
-def test_usually_restated_is_not_flagged(grader: Grader) -> None:
-    answer = (
-        "The lever squeezes the pads on the rim; in the rain the pads usually slip, "
-        "so braking takes longer."
-    )
-    assert flagged(grader, "How do the brakes of a bicycle work?", answer) == []
-
-
-def test_any_one_against_all(grader: Grader) -> None:
-    answer = "A chain runs smoothly as soon as any one of its parts is clean."
-    assert "opposite-quantifier" in flagged(grader, "What keeps a chain running?", answer)
-
-
-def test_all_restated_is_not_flagged(grader: Grader) -> None:
-    answer = (
-        "All three parts must be clean for the chain to run "
-        "smoothly; cleaning one alone does not help."
-    )
-    assert flagged(grader, "What keeps a chain running?", answer) == []
-
-
-# ---- a pronoun subject in the note ----
-
-
-def test_pronoun_subject_negated_predicate(grader: Grader) -> None:
-    answer = "A reference book can be borrowed like any other book."
-    assert flagged(grader, "What is a reference book?", answer)
-
-
-def test_pronoun_subject_same_polarity_is_not_flagged(grader: Grader) -> None:
-    answer = "A reference book cannot be borrowed; it stays in the reading room."
-    assert flagged(grader, "What is a reference book?", answer) == []
-
-
-# ---- exchanged words set side by side in one sentence ----
-
-
-def test_words_exchanged_within_their_sentence(grader: Grader) -> None:
-    answer = (
-        "On a falling barometer the weather usually clears, while on "
-        "a rising barometer rain usually follows."
-    )
-    assert flagged(grader, "What does a barometer show?", answer)
-    note = (
-        "On a rising barometer the weather usually clears; on a "
-        "falling barometer rain usually follows."
-    )
-    found = exchanged_words(answer, [(None, note, None)])  # type: ignore[list-item]
-    assert found is not None and found.rule == "exchanged-words"
-    assert exchanged_words(note, [(None, note, None)]) is None  # type: ignore[list-item]
-
-
 def test_sentence_in_its_own_order_is_not_flagged(grader: Grader) -> None:
     answer = (
         "On a rising barometer the weather usually clears, and on a "
         "falling barometer rain usually follows."
     )
     assert flagged(grader, "What does a barometer show?", answer) == []
-
-
-def test_quantifier_about_another_thing_is_no_evidence() -> None:
-    note = [(None, "With rim brakes the pads usually slip on a wet rim.", None)]
-    claim = "Disc calipers grip well, and they never slip on a wet rim"
-    got = opposite_quantifier("they never slip on a wet rim", note, frozenset(), claim)  # type: ignore[arg-type]
-    assert got is None
-    own = "With rim brakes the pads never slip on a wet rim"
-    assert opposite_quantifier(own, note, frozenset(), own) is not None  # type: ignore[arg-type]
 
 
 def test_affix_opposed_texts() -> None:
@@ -219,35 +133,6 @@ def test_affix_opposed_texts() -> None:
     # make false pairs ("side" / "inside").
     assert not affix_opposed_texts("synchronous or asynchronous", "asynchronous calls")
     assert not affix_opposed_texts("the inside of the box", "the side of the box")
-
-
-# ---- a correlation reversed ----
-
-TREND = [
-    (None, "A very small pot dries out the soil within a day.", None),
-    (None, "The larger the garden and the more sun it gets, the more water it needs.", None),
-]
-
-
-def test_reversed_correlation_against_a_plain_sentence() -> None:
-    from interviewer.grading.claims.correlation import reversed_correlation
-
-    wrong = "The smaller the pot, the less the soil dries out."
-    right = "The smaller the pot, the more the soil dries out."
-    got = reversed_correlation(wrong, TREND, frozenset())  # type: ignore[arg-type]
-    assert got is not None and got.rule == "reversed-correlation"
-    assert reversed_correlation(right, TREND, frozenset()) is None  # type: ignore[arg-type]
-
-
-def test_reversed_correlation_against_a_correlative() -> None:
-    from interviewer.grading.claims.correlation import reversed_correlation
-
-    wrong = "The smaller the garden, the more water it needs."
-    right = "The larger the garden and the more sun it gets, the more water it should get."
-    unnamed = "The smaller the garden, the less it matters."  # no outcome of the note's
-    assert reversed_correlation(wrong, TREND, frozenset()) is not None  # type: ignore[arg-type]
-    assert reversed_correlation(right, TREND, frozenset()) is None  # type: ignore[arg-type]
-    assert reversed_correlation(unnamed, TREND, frozenset()) is None  # type: ignore[arg-type]
 
 
 # ---- a clause that opens with a preposition completes the one before it ----
