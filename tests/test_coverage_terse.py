@@ -9,7 +9,7 @@ import pytest
 
 from interviewer.feedback import Feedback
 from interviewer.grading import Grader, GradingParams
-from interviewer.grading.core import core_terms, point_core
+from interviewer.grading.assess import core_terms, point_core
 from interviewer.settings import Settings
 
 DEFAULTS = GradingParams()
@@ -194,7 +194,7 @@ def test_a_sentence_opening_with_both_is_about_the_subjects_before_it(grader: Gr
 
 
 def test_a_compact_claim_lists_its_items_with_its_subject() -> None:
-    from interviewer.grading.core import compact_items
+    from interviewer.grading.assess import compact_items
 
     assert compact_items("Heap: a tree in an array, minimum at the root.") == [
         "Heap: a tree in an array", "Heap: minimum at the root",
@@ -258,7 +258,7 @@ def test_a_clause_that_negates_the_point_opposes_it() -> None:
 
 
 def test_acronyms_of_the_questions_phrases_are_written_out() -> None:
-    from interviewer.grading.core import expand_acronyms
+    from interviewer.grading.assess import expand_acronyms
 
     q = "What is the difference between a primary key and a foreign key?"
     got = expand_acronyms(["FK: points to another table's PK.", "pk is fine", "PKs"], q)

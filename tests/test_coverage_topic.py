@@ -165,7 +165,7 @@ def test_a_word_and_its_negating_prefix_are_two_points() -> None:
 
 
 def test_a_leading_pronoun_of_the_first_sentence_is_the_questions_subject() -> None:
-    from interviewer.grading.core import lead_pronoun_subject
+    from interviewer.grading.assess import lead_pronoun_subject
 
     texts = ["It keeps messages until a consumer reads them.", "It is durable."]
     got = lead_pronoun_subject(texts, {0}, "What is a message queue?", "message queue")

@@ -3,8 +3,7 @@ pronoun is taken as text, whatever characters it holds."""
 
 from __future__ import annotations
 
-from interviewer.grading.assess import _defines
-from interviewer.grading.core import lead_pronoun_subject
+from interviewer.grading.assess import _defines, lead_pronoun_subject
 
 
 def test_a_labelled_definition_defines_its_subject() -> None:

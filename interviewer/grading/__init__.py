@@ -11,7 +11,7 @@ Public API (sessions and evals code against it): ``Grader``, ``KeyPoint``, ``Que
 - ``terms``: known words, rarity, term weights and key terms; gibberish and text
   addressed to the grader (the language of a text: ``interviewer.language``)
 - ``answer``: an answer's claims (sentences, list items, clauses) and their terms
-- ``assess``, ``coverage``, ``core``, ``contrast``: which points each claim makes
+- ``assess``, ``coverage``, ``contrast``: which points each claim makes
 - ``groups``, ``scoring``: near-duplicate points, and the score
 - ``wrong_claims``, ``claims/``: the wrong-claim search, one module per rule family
 - ``grounded``: the deterministic grade, from an answer to its feedback
