@@ -239,6 +239,21 @@ def clean_markdown(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     return text.strip(" ,;-–—").strip()
 
+
+def clip(text: str, n: int, *, lines: bool = False) -> str:
+    """The text cut to ``n`` characters, with an ellipsis: on one line, cut anywhere (a
+    quote in feedback); with ``lines``, its line breaks kept and cut at a line or word
+    boundary (a section of notes for the model)."""
+    text = text.strip() if lines else " ".join(text.split())
+    if len(text) <= n:
+        return text
+    if not lines:
+        return text[: n - 1].rstrip() + "…"
+    cut = text[:n]
+    at = max(cut.rfind("\n"), cut.rfind(" "))
+    return (cut[:at] if at > n // 2 else cut).rstrip() + " …"
+
+
 def content_word_count(text: str) -> int:
     return sum(1 for w in words(text) if _content(w))
 

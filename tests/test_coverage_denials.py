@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.grading.coverage import _opposes
+from interviewer.grading.coverage import opposes
 
 POINT = "A kite is judged by how steadily it flies, not by the colour of its sail."
 
@@ -14,10 +14,10 @@ POINT = "A kite is judged by how steadily it flies, not by the colour of its sai
 @pytest.mark.parametrize("cue", ["rather than", "instead of"])
 def test_a_contrast_cue_denies_like_not(cue: str) -> None:
     claim = f"A kite is judged by how steadily it flies {cue} by the colour of its sail."
-    assert not _opposes(claim, POINT)
+    assert not opposes(claim, POINT)
     # Saying the denied thing itself still opposes the point.
     swapped = "A kite is judged by the colour of its sail, not by how steadily it flies."
-    assert _opposes(swapped, POINT)
+    assert opposes(swapped, POINT)
 
 
 def test_a_contrast_cue_never_makes_an_opposition() -> None:
@@ -25,4 +25,4 @@ def test_a_contrast_cue_never_makes_an_opposition() -> None:
     # point may judge in other words, so it stays no opposition.
     claim = "Judge the boat by its hull and sail rather than by its paint colour."
     point = "Judge the boat by its hull, its sail and its paint colour."
-    assert not _opposes(claim, point)
+    assert not opposes(claim, point)

@@ -235,21 +235,21 @@ def test_each_item_of_a_compact_claim_is_evidence_of_its_own(grader: Grader) -> 
 
 
 def test_a_clause_that_negates_the_point_opposes_it() -> None:
-    from interviewer.grading.coverage import _opposes
+    from interviewer.grading.coverage import opposes
 
     point = "The sender waits for an acknowledgement before it sends the next frame."
     qterms = {"stop", "wait", "protocol"}
-    assert _opposes("It is simple; the sender never waits for an acknowledgement.", point, qterms)
-    assert _opposes("The sender doesn't wait for an acknowledgement", point, qterms)
+    assert opposes("It is simple; the sender never waits for an acknowledgement.", point, qterms)
+    assert opposes("The sender doesn't wait for an acknowledgement", point, qterms)
     # The same words without the negation, or a negation of something else, agree.
-    assert not _opposes("The sender waits for each acknowledgement.", point, qterms)
+    assert not opposes("The sender waits for each acknowledgement.", point, qterms)
     other = "The sender waits for an acknowledgement and never pipelines."
-    assert not _opposes(other, point, qterms)
+    assert not opposes(other, point, qterms)
     # "non-" negates; a condition's negation is not what the clause states.
     key = "A key cannot be null or empty."
-    assert _opposes("Keys may be null.", key, set())
-    assert not _opposes("Keys are non-null.", key, set())
-    assert not _opposes(
+    assert opposes("Keys may be null.", key, set())
+    assert not opposes("Keys are non-null.", key, set())
+    assert not opposes(
         "The sender resends the frame when no acknowledgement arrives.", point, qterms
     )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from interviewer.grading import Grader, GradingParams
-from interviewer.grading.coverage import _opposes, gradable_points, own_points, without_topic
+from interviewer.grading.coverage import gradable_points, opposes, own_points, without_topic
 from interviewer.grading.scoring import central_points
 from interviewer.settings import Settings
 from tests.notes_grading import grader_over
@@ -130,18 +130,18 @@ def test_a_point_that_only_names_the_question_subject_is_not_graded(grader: Grad
 
 def test_opposite_predicates_of_the_same_things_oppose() -> None:
     point = "Joining data from several partitions is more complex."
-    assert _opposes("Joins across partitions are simpler.", point, {"partit"})
-    assert not _opposes("Joins across partitions are more complex.", point, {"partit"})
+    assert opposes("Joins across partitions are simpler.", point, {"partit"})
+    assert not opposes("Joins across partitions are more complex.", point, {"partit"})
     # A negation turns the opposite word back.
-    assert not _opposes("Joins across partitions are not simpler.", point, {"partit"})
+    assert not opposes("Joins across partitions are not simpler.", point, {"partit"})
     # A comparison stated from its other side is the same statement.
-    assert not _opposes(
+    assert not opposes(
         "It is cheaper than scaling up.",
         "Scaling out is more cost efficient than scaling up on expensive hardware.",
         set(),
     )
     # Modifiers of different nouns are no opposition ("cost more" / "less data").
-    assert not _opposes(
+    assert not opposes(
         "Weight the loss by class so mistakes on rare classes cost more.",
         "You can weight the loss differently for classes with less data.",
         {"imbalanc"},

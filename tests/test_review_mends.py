@@ -6,7 +6,7 @@ import pytest
 
 from interviewer.grading.assess import _COORDINATED
 from interviewer.grading.claims.predicate import _CLAIM, _statements
-from interviewer.grading.coverage import _graded_opposite
+from interviewer.grading.coverage import graded_opposite
 from interviewer.grading.material import _SHORT_CLAIM
 from interviewer.grading.remainder import parts_of
 from interviewer.subjects import subject_label
@@ -52,9 +52,9 @@ def test_code_spans_keep_their_backticks_at_the_ends() -> None:
 
 
 def test_graded_opposites_match_every_degree_and_not_a_contrast() -> None:
-    assert _graded_opposite("gear changes are slower", {"gear", "changes", "are", "faster"})
+    assert graded_opposite("gear changes are slower", {"gear", "changes", "are", "faster"})
     point = {"a", "simple", "model", "underfits", "while", "complex", "overfits"}
-    assert not _graded_opposite("a complex model overfits", point)
+    assert not graded_opposite("a complex model overfits", point)
 
 
 def test_a_trailing_step_is_a_part_and_a_hyphenated_word_is_no_opener() -> None:

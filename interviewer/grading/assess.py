@@ -22,18 +22,18 @@ from interviewer.grading.contrast import (
     subject_names,
 )
 from interviewer.grading.coverage import (
-    _DASH_NAME,
-    _NAMED_NOT_MADE,
-    _STATUSES,
-    _Assessment,
-    _formula_in,
-    _label_in,
-    _label_sets,
-    _lexical,
-    _name_item,
-    _opposes,
+    DASH_NAME,
+    NAMED_NOT_MADE,
+    STATUSES,
+    Assessment,
+    formula_in,
     gradable_points,
     has_term,
+    label_in,
+    label_sets,
+    lexical,
+    name_item,
+    opposes,
     sibling_named,
 )
 from interviewer.grading.material import parallel_clauses
@@ -226,11 +226,11 @@ _DEFINED_LABEL = re.compile(r"^\W*([^:\n]{1,60}?)\s*(?::|\s[-–—]\s)\s*\w")
 
 def assess(
     g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
-) -> dict[str, _Assessment]:
+) -> dict[str, Assessment]:
     if not claims:
-        return {kp.id: _Assessment("missed", 0.0, 0.0, None) for kp in points}
+        return {kp.id: Assessment("missed", 0.0, 0.0, None) for kp in points}
     feats = features(g, points, claims, q)
-    out: dict[str, _Assessment] = {}
+    out: dict[str, Assessment] = {}
     for i, kp in enumerate(points):
         best: tuple[int, float, int] = (0, -1.0, 0)  # (rank, sim, claim)
         for j in range(len(claims)):
@@ -256,8 +256,8 @@ def assess(
             elif rank < 2 and share > 0.5:
                 # Most clauses made: more than a plain "partly".
                 rank, j, credit = 1, (j if rank else cj), share
-        status = _STATUSES[rank]
-        out[kp.id] = _Assessment(
+        status = STATUSES[rank]
+        out[kp.id] = Assessment(
             status,
             round(float(feats.sim[i].max()), 3),
             round(float(feats.lex[i].max()), 3),
@@ -389,7 +389,7 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
         # balancers are critical ...") is no evidence for every point that names it.
         defined = _defines(kp.text, qterms)
         terms = [t for t in kp.terms if t]
-        label_sets = _label_sets(kp)
+        named_by = label_sets(kp)
         p_uni = point_stems(g, kp) - qterms
         needs = needs_of.get(kp.id)
         core = cores[i]
@@ -400,11 +400,11 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
                 # of it, however alike the rest of its words.
                 sims[i, j] = 0.0
                 continue
-            if sims[i, j] > g.params.sim_floor and _opposes(c.text, kp.text, qterms):
+            if sims[i, j] > g.params.sim_floor and opposes(c.text, kp.text, qterms):
                 # A claim that says the opposite of the point is no evidence for it.
                 sims[i, j] = 0.0
                 continue
-            recall = _lexical(terms, cterms[j], weights, default, qterms)
+            recall = lexical(terms, cterms[j], weights, default, qterms)
             shared = claim_uni[j] & p_uni
             # Unweighted: a claim's rare words (mistakes, cost) are its own
             # phrasing, not evidence against the point.
@@ -425,16 +425,16 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
                 # Two definitions of the question's subject this close say the
                 # same thing in other words ("the step size of gradient descent").
                 lex[i, j] = max(lex[i, j], g.params.lex_covered)
-            if _formula_in(c.text, kp.text):
+            if formula_in(c.text, kp.text):
                 label[i, j] = 2
-            elif any(_label_in(ls, cterms[j]) for ls in label_sets):
+            elif any(label_in(ls, cterms[j]) for ls in named_by):
                 # Naming a method is making the point ("early stopping"); naming
                 # what a definition or formula is about ("precision") is not.
                 # Nor is naming an item the note goes on to explain ("X - what X
                 # does"): that is touched on.
-                named_only = kp.kind in _NAMED_NOT_MADE or bool(_DASH_NAME.match(kp.text))
+                named_only = kp.kind in NAMED_NOT_MADE or bool(DASH_NAME.match(kp.text))
                 label[i, j] = 1 if named_only else 2
-            elif _name_item(kp):
+            elif name_item(kp):
                 # A point that is only a name ("Ridge (L2 norm)") is made by naming
                 # it; sharing its other words ("norm") is not evidence.
                 lex[i, j] = 0.0
@@ -446,9 +446,9 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
                 # one whatever its words (a core is short: near misses share words).
                 s_core = float(core_sims[i, j])
                 strong = s_core >= g.params.sim_core and s_core > sims[i, j]
-                if strong and not _opposes(c.text, core, qterms):
+                if strong and not opposes(c.text, core, qterms):
                     c_terms = core_terms(core, terms)
-                    l_core = _lexical(c_terms, cterms[j], weights, default, qterms)
+                    l_core = lexical(c_terms, cterms[j], weights, default, qterms)
                     if l_core >= g.params.lex_partial or s_core >= g.params.sim_core_alone:
                         sims[i, j] = max(s_core, g.params.sim_paraphrase)
                         boosted[i, j] = True

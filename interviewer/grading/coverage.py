@@ -36,12 +36,12 @@ if TYPE_CHECKING:
     from interviewer.grading.models import KeyPoint, Question
 
 
-_STATUSES: tuple[Literal["missed"], Literal["partial"], Literal["covered"]] = (
+STATUSES: tuple[Literal["missed"], Literal["partial"], Literal["covered"]] = (
     "missed",
     "partial",
     "covered",
 )
-_RANK = {"missed": 0, "partial": 1, "covered": 2}
+RANK = {"missed": 0, "partial": 1, "covered": 2}
 
 # Two points of a question are one (the notes say it twice) when their embeddings are
 # this close (restatements: "Type I error is a false positive ..." / "Briefly stated,
@@ -52,7 +52,7 @@ _RANK = {"missed": 0, "partial": 1, "covered": 2}
 # (antonyms, negation) never merge.
 
 
-def _polarity_conflict(
+def polarity_conflict(
     a: tuple[AbstractSet[str], bool], b: tuple[AbstractSet[str], bool], short: bool
 ) -> bool:
     """Two points say opposite things: one uses a word whose opposite only the other
@@ -98,7 +98,7 @@ def without_topic(subjects: Sequence[str | None]) -> list[str | None]:
 
 
 @dataclass
-class _Assessment:
+class Assessment:
     status: Literal["covered", "partial", "missed"]
     sim: float
     lex: float
@@ -155,7 +155,7 @@ def _weighed(kp: KeyPoint) -> KeyPoint:
     return kp
 
 
-def _topic_matches(topic: str, q: Question) -> bool:
+def topic_matches(topic: str, q: Question) -> bool:
     hay = " ".join([q.text, q.heading, q.topic, *q.tags])
     if topic.lower().strip() in hay.lower():
         return True
@@ -163,13 +163,8 @@ def _topic_matches(topic: str, q: Question) -> bool:
     return bool(want) and set(want) <= text_terms(hay).all
 
 
-def _by_importance(points: Sequence[KeyPoint]) -> list[KeyPoint]:
+def by_importance(points: Sequence[KeyPoint]) -> list[KeyPoint]:
     return sorted(points, key=lambda k: -k.importance)
-
-
-def _short(text: str, n: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
 # Derivational endings the stemmer keeps apart from their root ('sparsiti' / 'spars',
@@ -198,7 +193,7 @@ def has_term(term: str, terms: AbstractSet[str]) -> bool:
     return any(t[:3] == head and " " not in t and _variant(term, t) for t in terms)
 
 
-def _label_in(label: set[str], terms: set[str]) -> bool:
+def label_in(label: set[str], terms: set[str]) -> bool:
     """The label is named: all its words, or all but one of three or more
     ('Feature selection / Pruning' is named by 'feature selection')."""
     found = sum(1 for w in label if has_term(w, terms))
@@ -210,7 +205,7 @@ def _label_in(label: set[str], terms: set[str]) -> bool:
 _DENIAL = re.compile(r"\b(?:rather than|instead of)\b", re.I)
 
 
-def _opposes(claim: str, point: str, qterms: AbstractSet[str] = frozenset()) -> bool:
+def opposes(claim: str, point: str, qterms: AbstractSet[str] = frozenset()) -> bool:
     """``_opposition``, unless it is gone once "rather than" and "instead of" read as
     "not" (which only clears an opposition: the claim may name the side the point
     judges without a negation, "accuracy misleads")."""
@@ -293,13 +288,13 @@ def _clause_negates(claim: str, point: str, qterms: AbstractSet[str]) -> bool:
             len(both) >= 2
             and "than" not in p_words
             and negation_over(clause, both) == negation_over(point, both)
-            and _graded_opposite(clause, p_words)
+            and graded_opposite(clause, p_words)
         ):
             return True
     return False
 
 
-def _graded_opposite(clause: str, p_words: AbstractSet[str]) -> bool:
+def graded_opposite(clause: str, p_words: AbstractSet[str]) -> bool:
     """The clause uses the opposite of a graded word of the point, not negated ("not
     simpler" says what "more complex" does), and not the point's word too (naming
     both sides is a contrast: "simple X underfit, complex X overfit")."""
@@ -332,30 +327,30 @@ _GRADED = _graded()
 
 _ALTERNATIVES = re.compile(r"\s*(?:,|/|\bor\b|\band\b)\s*", re.I)
 _LABEL_GENERIC = {"method", "techniqu", "approach", "strategi", "type", "kind", "other"}
-_NAMED_NOT_MADE = {"definition", "formula", "property"}
+NAMED_NOT_MADE = {"definition", "formula", "property"}
 _EXAMPLES = re.compile(
     r"\b(?:e\.\s?g\.?|such as|for example|for instance|like)\s*,?\s*(?P<ex>[^.;:]{2,120})", re.I
 )
 
 
-def _name_item(kp: KeyPoint) -> bool:
+def name_item(kp: KeyPoint) -> bool:
     return not kp.label and kp.kind == "method" and len(kp.text.split()) <= 6 and bool(kp.subject)
 
 
 # A clause that opens by pointing back (a relative word or a pronoun: "..., which ...",
 # "...; they ...") is about what its sentence names.
 _RELATIVE = re.compile(rf"^\W*(?:where|which|who|whose|when|whereby|{ANAPHOR_WORDS})\b", re.I)
-_DASH_NAME = re.compile(r"^([^-–—:;,.]{2,40}?)\s[-–—]\s+\S")
+DASH_NAME = re.compile(r"^([^-–—:;,.]{2,40}?)\s[-–—]\s+\S")
 
 
-def _label_sets(kp: KeyPoint) -> list[set[str]]:
+def label_sets(kp: KeyPoint) -> list[set[str]]:
     """The ways a claim can name the point: its label ('Regularization') and the
     examples the note gives right after it ('e.g. Dropout or other methods (lasso
     regularization, ridge regression)')."""
     if not kp.label:
         # A short item that is only a name ("Ridge (L2 norm)", "Multidimensional
         # Scaling") is named by its words, like a label.
-        if _name_item(kp):
+        if name_item(kp):
             stems = set(text_terms(kp.text).unigrams) - _LABEL_GENERIC
             out_ = [stems] if stems else []
             # Its name outside the brackets and a short alias inside name it too:
@@ -372,7 +367,7 @@ def _label_sets(kp: KeyPoint) -> list[set[str]]:
         # with a bare name is named by it (each alternative on its own).
         sents = split_sentences(kp.text)
         head = sents[0].rstrip(". ") if len(sents) > 1 else ""
-        if dash := _DASH_NAME.match(kp.text):
+        if dash := DASH_NAME.match(kp.text):
             head = dash.group(1)  # "Reefing - shortening sail ...": a name too
         if head and len(head.split()) <= 4 and not DEFINITIONAL.search(head):
             alts = [set(text_terms(a).unigrams) - _LABEL_GENERIC for a in _ALTERNATIVES.split(head)]
@@ -410,7 +405,7 @@ _MATH = re.compile(
 )
 
 
-def _formula_in(claim: str, point: str) -> bool:
+def formula_in(claim: str, point: str) -> bool:
     """The claim writes a formula of the point (spaces and escapes aside):
     "f'(g(x)) * g'(x)" in "... f'(g(x))\\*g'(x)"."""
     if "(" not in claim or "(" not in point:
@@ -428,7 +423,7 @@ def _compact_math(text: str) -> str:
     return re.sub(r"\s*([*+/^=·()-])\s*", r"\1", text.replace("\\", ""))
 
 
-def _lexical(
+def lexical(
     terms: Sequence[str],
     claim_terms: set[str],
     weights: dict[str, float],
@@ -464,7 +459,7 @@ _QUOTED = re.compile(r"“([^”]+)”")
 
 
 def void_swapped(
-    assessments: dict[str, _Assessment],
+    assessments: dict[str, Assessment],
     flagged: Sequence[IncorrectClaim],
     points: Sequence[KeyPoint],
     names: AbstractSet[str],
@@ -496,7 +491,7 @@ def void_swapped(
         for kp in taken + own:
             a = assessments.get(kp.id)
             if a is not None and a.status != "missed":
-                assessments[kp.id] = _Assessment("missed", a.sim, a.lex, None)
+                assessments[kp.id] = Assessment("missed", a.sim, a.lex, None)
                 voided.append(kp.id)
     return voided
 
@@ -515,7 +510,7 @@ def sibling_named(points: Sequence[KeyPoint], claims: Sequence[Claim]) -> list[t
     # A label names a subject unless it is a generic heading ("Problems:"); the claim
     # must use all its words.
     sets = [
-        _label_sets(kp) if kp.label and not _GENERIC_LABEL.match(kp.label.strip()) else []
+        label_sets(kp) if kp.label and not _GENERIC_LABEL.match(kp.label.strip()) else []
         for kp in points
     ]
     keys = [

@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from interviewer.feedback import Citation
-from interviewer.grading.coverage import _by_importance, _short
+from interviewer.grading.coverage import by_importance as _by_importance
 from interviewer.grading.models import KeyPoint
 from interviewer.grading.naming import (
     _VERBS_S,
@@ -22,6 +22,7 @@ from interviewer.grading.remainder import REST
 from interviewer.grading.terms import known_words
 from interviewer.language import is_foreign
 from interviewer.text import NEGATIONS, STOPWORDS, stem, text_terms, words
+from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence

@@ -20,7 +20,7 @@ from interviewer.grading.bank import (
     reference_texts,
     save_bank,
 )
-from interviewer.grading.coverage import _topic_matches
+from interviewer.grading.coverage import topic_matches
 from interviewer.grading.grounded import grade_core
 from interviewer.grading.models import Bank, KeyPoint, Question
 from interviewer.grading.params import GradingParams, load_params
@@ -209,7 +209,7 @@ class Grader:
         qs = list(self.bank.questions)
         if not topics:
             return qs
-        return [q for q in qs if any(_topic_matches(t, q) for t in topics if t.strip())]
+        return [q for q in qs if any(topic_matches(t, q) for t in topics if t.strip())]
 
     def find_question(self, text: str) -> Question | None:
         """The bank's question with this text: exact (normalised), then fuzzy (typos,

@@ -12,10 +12,9 @@ from interviewer.grading.claims.credit import void_inverted
 from interviewer.grading.claims.registry import earns_nothing
 from interviewer.grading.claims.sibling import siblings
 from interviewer.grading.coverage import (
-    _RANK,
-    _Assessment,
-    _by_importance,
-    _short,
+    RANK,
+    Assessment,
+    by_importance,
     gradable_points,
     own_points,
     void_swapped,
@@ -27,6 +26,7 @@ from interviewer.grading.groups import duplicate_groups, score_points
 from interviewer.grading.remainder import remainders
 from interviewer.grading.scoring import central_points
 from interviewer.grading.wrong_claims import find_wrong_claims
+from interviewer.text import clip
 
 if TYPE_CHECKING:
     from interviewer.grading.grader import Grader
@@ -70,7 +70,7 @@ def grade_core(g: Grader, q: Question, answer: str, hints: int) -> Feedback:
     if ignored:
         notes.append(
             "Text addressed to the grader was ignored and earned nothing: "
-            + "; ".join(f"“{_short(c, 60)}”" for c in ignored[:2])
+            + "; ".join(f"“{clip(c, 60)}”" for c in ignored[:2])
             + "."
         )
     if foreign and claims:
@@ -103,14 +103,14 @@ def grade_core(g: Grader, q: Question, answer: str, hints: int) -> Feedback:
     # Near-duplicate points (the notes saying one thing twice) are one point: the
     # group shows its best-assessed member and counts once.
     shown = [
-        max(group, key=lambda kp: (_RANK[assessments[kp.id].status], kp.importance))
+        max(group, key=lambda kp: (RANK[assessments[kp.id].status], kp.importance))
         for group in duplicate_groups(g, q.id, points)
     ]
     covered = [kp for kp in shown if assessments[kp.id].status == "covered"]
     partial = [kp for kp in shown if assessments[kp.id].status == "partial"]
     missed_all = [kp for kp in shown if assessments[kp.id].status == "missed"]
     score = final_score(
-        g, q, points, {kp.id: _RANK[assessments[kp.id].status] for kp in points}, hints,
+        g, q, points, {kp.id: RANK[assessments[kp.id].status] for kp in points}, hints,
         {k: a.credit for k, a in assessments.items() if a.credit is not None}, len(incorrect),
     )  # fmt: skip
     missed = top_missed(g, missed_all + [rests[k.id] for k in shown if k.id in rests])
@@ -124,8 +124,8 @@ def grade_core(g: Grader, q: Question, answer: str, hints: int) -> Feedback:
     fb = Feedback(
         **base,
         score=score,
-        covered=[_point(k, assessments[k.id]) for k in _by_importance(covered)],
-        partial=[_point(k, assessments[k.id]) for k in _by_importance(partial)],
+        covered=[_point(k, assessments[k.id]) for k in by_importance(covered)],
+        partial=[_point(k, assessments[k.id]) for k in by_importance(partial)],
         missed=[_point(k, assessments[k.id]) for k in missed],
         points_total=len(shown),
         incorrect=incorrect,
@@ -166,7 +166,7 @@ def final_score(
     return score
 
 
-def _point(kp: KeyPoint, a: _Assessment) -> Point:
+def _point(kp: KeyPoint, a: Assessment) -> Point:
     return Point(
         text=kp.text, citation=kp.citation, importance=kp.importance, similarity=a.sim,
         evidence=a.evidence, credit=a.credit if a.status == "partial" else None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from interviewer.grading.coverage import _polarity_conflict, same_point, without_topic
+from interviewer.grading.coverage import polarity_conflict, same_point, without_topic
 from interviewer.grading.feedback_text import describe
 from interviewer.grading.naming import bare_subject
 from interviewer.grading.points import polarity
@@ -45,7 +45,7 @@ def duplicate_groups(g: Grader, qid: str, points: Sequence[KeyPoint]) -> list[li
         subj = without_topic([bare_subject(s).lower() if s else None for s in subjects])
         for i in range(n):
             for j in range(i + 1, n):
-                if not _polarity_conflict(pol[i], pol[j], short[i] and short[j]) and same_point(
+                if not polarity_conflict(pol[i], pol[j], short[i] and short[j]) and same_point(
                     float(cos[i, j]), subj[i], subj[j], points[i].label, points[j].label,
                     g.params,
                 ):

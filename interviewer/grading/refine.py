@@ -14,11 +14,11 @@ from pydantic import BaseModel, Field
 from interviewer.errors import ConfigError, LLMError
 from interviewer.feedback import Citation, IncorrectClaim, Point
 from interviewer.grading.claims.cues import _stems
-from interviewer.grading.coverage import _short, gradable_points
+from interviewer.grading.coverage import gradable_points
 from interviewer.grading.free_text import _unique_citations, context_sections
 from interviewer.grading.grounded import final_score
 from interviewer.grading.terms import is_instruction
-from interviewer.text import text_terms
+from interviewer.text import clip, text_terms
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -96,7 +96,7 @@ def build_messages(
     budget = CONTEXT_CHARS
     for n, (text, heading, cit) in enumerate(sections, start=1):
         sid = f"S{n}"
-        body = _clip(text, min(SECTION_CHARS, max(200, budget)))
+        body = clip(text, min(SECTION_CHARS, max(200, budget)), lines=True)
         budget -= len(body)
         ids[sid] = cit
         where = cit.url if cit.kind == "reference" and cit.url else cit.source
@@ -114,23 +114,13 @@ def build_messages(
         sections="\n".join(blocks) if blocks else "(no sections: the notes have nothing on this)",
         answer=_data(answer.strip()) or "(empty)",
         covered=listing(
-            [f"- {_data(_short(p.text, 160))}" for p in grounded.covered + grounded.partial]
+            [f"- {_data(clip(p.text, 160))}" for p in grounded.covered + grounded.partial]
         ),
-        missed=listing([f"- {mid}: {_data(_short(p.text, 200))}" for mid, p in missed_ids.items()]),
+        missed=listing([f"- {mid}: {_data(clip(p.text, 200))}" for mid, p in missed_ids.items()]),
         incorrect=listing([f"- {_data(c.text)}" for c in grounded.incorrect]),
     )
     system = _load_prompt(settings, SYSTEM_PROMPT)
     return [Message.system(system.strip()), Message.user(user.strip())], ids, missed_ids
-
-
-def _clip(text: str, n: int) -> str:
-    """Cut to n characters at a line or word boundary, keeping the line structure."""
-    text = text.strip()
-    if len(text) <= n:
-        return text
-    cut = text[:n]
-    at = max(cut.rfind("\n"), cut.rfind(" "))
-    return (cut[:at] if at > n // 2 else cut).rstrip() + " …"
 
 
 def _quoted_in(quote: str, answer: str) -> bool:
@@ -293,7 +283,7 @@ def merge_critique(
         incorrect.append(
             IncorrectClaim(
                 text=claim,
-                correction=_short(item.correction.strip(), 400),
+                correction=clip(item.correction.strip(), 400),
                 citation=cit,
                 in_notes=cit is not None,
                 source="model",
@@ -350,7 +340,7 @@ def merge_critique(
             "incorrect": incorrect,
             "to_check": to_check,
             "follow_up": follow_up,
-            "critique": _short(prose, 1500) if prose else grounded.critique,
+            "critique": clip(prose, 1500) if prose else grounded.critique,
             "citations": citations,
             "engine": f"ollama:{model_name}",
             "model_error": None,

@@ -18,7 +18,7 @@ import re
 from typing import TYPE_CHECKING
 
 from interviewer.grading.assess import _defines
-from interviewer.grading.coverage import _Assessment, _label_in, _label_sets
+from interviewer.grading.coverage import Assessment, label_in, label_sets
 from interviewer.grading.cues import alternation, cue_regex
 from interviewer.text import content_word_count, split_sentences, text_terms, top_level_parts
 
@@ -90,7 +90,7 @@ def _left_out(
 def remainders(
     g: Grader,
     points: Sequence[KeyPoint],
-    assessments: dict[str, _Assessment],
+    assessments: dict[str, Assessment],
     claims: Sequence[Claim],
     q: Question,
 ) -> dict[str, KeyPoint]:
@@ -106,7 +106,7 @@ def remainders(
     out: dict[str, KeyPoint] = {}
     for kp in points:
         parts = parts_of(kp.text) if assessments[kp.id].status != "missed" else []
-        if len(parts) < 2 or any(_label_in(ls, used) for ls in _label_sets(kp)):
+        if len(parts) < 2 or any(label_in(ls, used) for ls in label_sets(kp)):
             continue  # (a named item is made by its name: "Bowline (rescue loop)")
         if kp.label and parts[0].startswith(kp.label):
             parts = parts[1:]  # (a label is a name, not a statement)
@@ -133,7 +133,7 @@ def remainders(
             # (Only the parts still left out after the paraphrase check count.)
             if not set().union(*(asked.get(i, set()) for i in idx)) - used:
                 continue
-            assessments[kp.id] = _Assessment("partial", a.sim, a.lex, a.evidence, a.credit)
+            assessments[kp.id] = Assessment("partial", a.sim, a.lex, a.evidence, a.credit)
         text = "; ".join(parts[i] for i in idx)
         share = len(text.split()) / max(1, len(kp.text.split()))
         rest = kp.model_copy(update={
@@ -141,6 +141,6 @@ def remainders(
             "importance": round(kp.importance * min(1.0, share), 3),
             "label": None, "subject": None, "kind": "fact",
         })  # fmt: skip
-        assessments[rest.id] = _Assessment("missed", a.sim, a.lex, None)
+        assessments[rest.id] = Assessment("missed", a.sim, a.lex, None)
         out[kp.id] = rest
     return out

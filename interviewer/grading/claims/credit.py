@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from interviewer.feedback import IncorrectClaim
-    from interviewer.grading.coverage import _Assessment
+    from interviewer.grading.coverage import Assessment as _Assessment
     from interviewer.grading.models import KeyPoint
 
 _QUOTED = re.compile(r"“([^”]+)”")
@@ -31,7 +31,7 @@ def void_inverted(
 ) -> list[str]:
     """Sets missed the point each inversion quotes (advisory or not) when the quoted
     sentence is most of it; returns their ids."""
-    from interviewer.grading.coverage import _Assessment
+    from interviewer.grading.coverage import Assessment as _Assessment
 
     voided: list[str] = []
     for claim in flagged:

@@ -10,8 +10,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.registry import Finding
-from interviewer.grading.coverage import _short
 from interviewer.grading.cues import antonym_stems
+from interviewer.text import clip as _short
 from interviewer.text import text_terms
 
 if TYPE_CHECKING:

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.cues import negation_over
 from interviewer.grading.claims.registry import Finding
-from interviewer.grading.coverage import _short
 from interviewer.text import ANAPHORS, STOPWORDS, _content, stem, words
+from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from interviewer.grading.claims.cues import _negated
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.sibling import sequence
-from interviewer.grading.coverage import _short
+from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -30,7 +30,6 @@ from interviewer.grading.claims.cues import (
 from interviewer.grading.claims.degree import expanded, lessened
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _ADD_OPS, _MUL_OPS, _subject
-from interviewer.grading.coverage import _short
 from interviewer.grading.cues import (
     ANTONYMS,
     affix_opposites,
@@ -46,6 +45,7 @@ from interviewer.text import (
     stem,
     words,
 )
+from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from interviewer.grading.models import KeyPoint

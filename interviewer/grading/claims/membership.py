@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from interviewer.grading.claims.cues import _stems
 from interviewer.grading.claims.inversion import _within
 from interviewer.grading.claims.registry import Finding
-from interviewer.grading.coverage import _short
 from interviewer.grading.models import KeyPoint
+from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet

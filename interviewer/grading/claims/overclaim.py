@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.cues import _negated, _stems
 from interviewer.grading.claims.registry import Finding
-from interviewer.grading.coverage import _short
 from interviewer.grading.cues import cue_regex
 from interviewer.grading.models import KeyPoint
 from interviewer.text import ANAPHOR_START
+from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet

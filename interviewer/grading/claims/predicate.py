@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.cues import _stems
 from interviewer.grading.claims.registry import Finding
-from interviewer.grading.coverage import _short
 from interviewer.grading.cues import cue_list
 from interviewer.text import _content, stem
+from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

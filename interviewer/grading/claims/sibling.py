@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.cues import _negated
 from interviewer.grading.claims.registry import Finding
-from interviewer.grading.coverage import _short
 from interviewer.grading.cues import cue_list
 from interviewer.text import ANAPHOR_START as _ANAPHOR
 from interviewer.text import STOPWORDS, stem, words
+from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

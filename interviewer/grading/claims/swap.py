@@ -10,10 +10,10 @@ from interviewer.grading.claims.inversion import _within
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _DEF_VERBS
 from interviewer.grading.contrast import names_in, subject_names
-from interviewer.grading.coverage import _short
 from interviewer.grading.cues import cue_list
 from interviewer.grading.models import KeyPoint
 from interviewer.text import STOPWORDS, split_clauses, stem, words
+from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
