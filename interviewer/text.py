@@ -111,8 +111,12 @@ def text_terms(text: str, canon: dict[str, str] | None = None) -> Terms:
     return out
 
 
-def stem_set(text: str) -> set[str]:
-    return text_terms(text).all
+# Note sentences recur in every grade: their stems are cached.
+@lru_cache(maxsize=50_000)
+def stem_set(text: str, pairs: bool = False) -> frozenset[str]:
+    """The stems of the text's content words (with its two-word terms, ``pairs``)."""
+    terms = text_terms(text)
+    return frozenset(terms.all if pairs else terms.unigrams)
 
 
 def _close(a: str, b: str) -> bool:

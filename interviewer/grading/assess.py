@@ -45,6 +45,7 @@ from interviewer.text import (
     ANAPHORS,
     DEFINITIONAL,
     split_sentences,
+    stem_set,
     text_terms,
     top_level_parts,
     words,
@@ -98,7 +99,7 @@ def point_core(text: str) -> str | None:
 
 def core_terms(core: str, terms: list[str]) -> list[str]:
     """The point's key terms that its core uses (every word of a two-word term)."""
-    have = set(text_terms(core).unigrams)
+    have = stem_set(core)
     return [t for t in terms if t and all(w in have for w in t.split())]
 
 
@@ -193,14 +194,14 @@ def _defines(text: str, qterms: set[str]) -> bool:
         return False
     # (Its subject, not a phrase about it: "A single load balancer is a single point
     # of failure" is no definition of a load balancer.)
-    lead = set(text_terms(" ".join(words(text)[: len(qterms) + 1])).unigrams)
+    lead = stem_set(" ".join(words(text)[: len(qterms) + 1]))
     if not qterms <= lead:
         return False
     # A glossary row or label defines too: "Overfitting: the model fits the noise".
     label = _DEFINED_LABEL.match(text)
     return bool(DEFINITIONAL.search(text[:80])) or (
         label is not None
-        and set(text_terms(re.sub(r"\([^()]*\)", " ", label.group(1))).unigrams) == qterms
+        and stem_set(re.sub(r"\([^()]*\)", " ", label.group(1))) == qterms
     )
 
 

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Literal
 
 from interviewer.grading.claims.cues import (
     _adj_pairs,
-    _stems,
     aligned_part,
     negation_over,
 )
@@ -23,6 +22,7 @@ from interviewer.text import (
     NEGATIONS,
     split_clauses,
     split_sentences,
+    stem_set,
     text_terms,
     words,
 )
@@ -115,8 +115,8 @@ def gradable_points(q: Question) -> list[KeyPoint]:
     points = [kp for kp in q.key_points if kp.text.strip()]
     # A point that only names what the question asks about ("Cache-aside" for "How
     # does the cache-aside pattern work?") says nothing an answer owes.
-    asked = set(text_terms(q.text).unigrams)
-    points = [kp for kp in points if not set(text_terms(kp.text).unigrams) <= asked] or points
+    asked = stem_set(q.text)
+    points = [kp for kp in points if not stem_set(kp.text) <= asked] or points
     firm = [kp for kp in points if not kp.doubtful]
     return [_weighed(kp) for kp in firm or points]
 
@@ -234,9 +234,9 @@ def _opposition(claim: str, point: str, qterms: AbstractSet[str] = frozenset()) 
         )
     ):
         return True
-    p_stems = _stems(point)
+    p_stems = stem_set(point)
     part = aligned_part(claim, p_stems)
-    shared = _stems(part) & p_stems
+    shared = stem_set(part) & p_stems
     return (
         len(shared) >= 3
         and len(shared) >= 0.7 * len(p_stems)
@@ -267,10 +267,10 @@ def _clause_negates(claim: str, point: str, qterms: AbstractSet[str]) -> bool:
     are left out: "UNION ALL doesn't remove duplicates" shares only "duplicates" with
     "UNION ALL keeps every row, duplicates included".)"""
     point = _NON.sub("not ", point)
-    p_stems = _stems(point) - qterms
+    p_stems = stem_set(point) - qterms
     p_words = frozenset(w.lower() for w in words(point))
     for clause in _plain_clauses(claim):
-        c_stems = _stems(clause) - qterms
+        c_stems = stem_set(clause) - qterms
         shared = c_stems & p_stems
         if (
             len(shared) >= 2
@@ -283,7 +283,7 @@ def _clause_negates(claim: str, point: str, qterms: AbstractSet[str]) -> bool:
         # against "Changing gears on a hub is more complex". (Not against a
         # comparison: "cheaper than a new frame" states "... than a new frame of
         # dearer alloy" from its other side.)
-        both = _stems(clause) & _stems(point)
+        both = stem_set(clause) & stem_set(point)
         if (
             len(both) >= 2
             and "than" not in p_words

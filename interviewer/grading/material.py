@@ -22,7 +22,7 @@ from interviewer.text import (
     clean_markdown,
     content_word_count,
     split_sentences,
-    text_terms,
+    stem_set,
     top_level_parts,
 )
 from interviewer.units import answer_line, ends_open
@@ -282,7 +282,7 @@ def _paragraph_scope(cands: list[Candidate]) -> list[Candidate]:
       certainty ...") are doubtful too, until the paragraph turns ("However");
     - a leading pronoun ("It will tell us how many times the model was correct")
       refers to the previous sentence's subject ("accuracy"): kept as its context."""
-    hedged: set[str] | None = None
+    hedged: frozenset[str] | None = None
     para_of_hedge = -2
     last_subject: str | None = None
     last_para = -2
@@ -297,11 +297,11 @@ def _paragraph_scope(cands: list[Candidate]) -> list[Candidate]:
         if hedged is not None and not doubt and "=" not in c.text:
             # (A formula is stated, not hedged: "F1 = 2PR / (P + R)" after "(??)".)
             c.importance *= 0.6
-            stems = set(text_terms(c.text).unigrams)
+            stems = stem_set(c.text)
             if _CONDITIONAL.search(c.text) or len(stems & hedged) >= 1:
                 c.doubtful = True
         if para >= 0 and doubt:
-            hedged = set(text_terms(c.text).unigrams)
+            hedged = stem_set(c.text)
             para_of_hedge = para
         if para >= 0 and _PRONOUN_LEAD.match(c.text) and not c.label:
             c.context = last_subject

@@ -16,7 +16,6 @@ from interviewer.text import (
     content_word_count,
     split_sentences,
     stem_set,
-    text_terms,
     words,
 )
 
@@ -66,7 +65,7 @@ def _reference_points(q: Question, refs: Sequence[ReferenceText], idf: dict[str,
         for sent in split_sentences(clean_markdown(ref.text.replace("\n", " "))):
             if content_word_count(sent) < 5 or len(sent) > 400 or is_foreign(sent):
                 continue
-            overlap = len(qterms & set(text_terms(sent).unigrams))
+            overlap = len(qterms & stem_set(sent))
             if not overlap:
                 continue
             cit = Citation(
@@ -176,12 +175,12 @@ def dedupe_points(bank: Bank, embedder: Embedder) -> np.ndarray:
         kps = q.key_points
         keep: list[int] = []
         for i in sorted(range(len(kps)), key=lambda i: -kps[i].importance):
-            ti, pi = stem_set(kps[i].text), polarity(kps[i].text)
+            ti, pi = stem_set(kps[i].text, pairs=True), polarity(kps[i].text)
             dup = False
             for j in keep:
                 if polarity(kps[j].text) != pi or prefix_opposed(kps[i].text, kps[j].text):
                     continue
-                tj = stem_set(kps[j].text)
+                tj = stem_set(kps[j].text, pairs=True)
                 jac = len(ti & tj) / max(1, len(ti | tj))
                 cos = float(vectors[row[id(kps[i])]] @ vectors[row[id(kps[j])]])
                 if cos >= DUP_COSINE or jac >= DUP_JACCARD:

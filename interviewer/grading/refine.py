@@ -13,12 +13,11 @@ from pydantic import BaseModel, Field
 
 from interviewer.errors import ConfigError, LLMError
 from interviewer.feedback import Citation, IncorrectClaim, Point
-from interviewer.grading.claims.cues import _stems
 from interviewer.grading.coverage import gradable_points
 from interviewer.grading.free_text import _unique_citations, context_sections
 from interviewer.grading.grounded import final_score
 from interviewer.grading.terms import is_instruction
-from interviewer.text import clip, text_terms
+from interviewer.text import clip, stem_set
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -277,7 +276,7 @@ def merge_critique(
             continue
         cit = ids.get((item.source_id or "").strip().strip("[]").upper())
         if cit is not None and not (
-            _stems(claim + " " + item.correction) & _stems(sections_text.get(cit_key(cit), ""))
+            stem_set(claim + " " + item.correction) & stem_set(sections_text.get(cit_key(cit), ""))
         ):
             cit = None  # the cited section says nothing about it: not evidence
         incorrect.append(
@@ -293,13 +292,13 @@ def merge_critique(
         added_with_evidence += cit is not None
 
     moved: list[Point] = []
-    qterms = set(text_terms(q.text).unigrams)
+    qterms = stem_set(q.text)
     for d in critique.disputed_missed:
         point = missed_ids.get(d.point_id.strip().strip("[]").upper())
         if point is None or point in moved or not _quoted_in(d.answer_quote, answer):
             continue
         # The quote must be about the point: a shared key word or a close meaning.
-        related = bool((_stems(d.answer_quote) - qterms) & (_stems(point.text) - qterms))
+        related = bool((stem_set(d.answer_quote) - qterms) & (stem_set(point.text) - qterms))
         if not related:
             vecs = grader._embed_many([d.answer_quote, point.text])
             related = float(vecs[0] @ vecs[1]) >= grader.params.sim_partial
