@@ -9,9 +9,14 @@ phrase that follows is the subject. No word list of any subject."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from interviewer import lexicon
 from interviewer.text import PERSONAL_PRONOUNS as PRONOUNS
+from interviewer.text import QUESTION_BREAK
+
+if TYPE_CHECKING:
+    from collections.abc import Set as AbstractSet
 
 QUESTION_WORDS = lexicon.words("subject_question_words")
 AUXILIARIES = lexicon.words("subject_auxiliaries")
@@ -55,10 +60,6 @@ _CHOICE = re.compile(
 # "Why does X differ from Y", "How is X different from Y".
 _DIFFER = re.compile(r"^(.+?)\s+(?:differs?|different)\s+from\s+(.+)$", re.IGNORECASE)
 _NESTED = re.compile(r"\s(?=(?:how|why|what|when|which)\b)", re.IGNORECASE)
-_CLAUSE = re.compile(
-    r"[?!;:]|\.(?:\s|$)|,\s*(?:and|or|but|why|how|when|what|which|where)\b|\s[—–-]\s|,\s",
-    re.IGNORECASE,
-)
 _TOKEN = re.compile(r"[A-Za-zÀ-ÿ0-9][\w'’./+#-]*|/")
 MAX_WORDS = 4
 
@@ -90,6 +91,15 @@ def _is_name(word: str) -> bool:
     return sum(c.isupper() for c in word) >= 2 or (
         word[:1].isupper() and word[1:2] in ("-", *"0123456789")  # "B-trees", "S3"
     ) or possessive
+
+
+def bare_subject(subject: str, articles: AbstractSet[str] = frozenset({"the", "a", "an"})) -> str:
+    """The subject without its leading article: 'the disadvantage of X' ->
+    'disadvantage of X' (``articles``: those of the languages read)."""
+    parts = subject.split()
+    if len(parts) > 1 and parts[0].lower() in articles:
+        parts = parts[1:]
+    return " ".join(parts)
 
 
 def _case(words: list[str]) -> str:
@@ -283,9 +293,7 @@ def _label(question: str) -> str:
         if m is None:
             continue
         name = re.sub(r"\s*\([^()]*\)", "", m.group("np")).strip() or m.group("np")
-        first, _, rest = name.partition(" ")
-        if rest and first.lower() in ARTICLES:
-            name = rest
+        name = bare_subject(name, ARTICLES)
         if len(name.split()) <= MAX_WORDS:
             return _case([_split_camel(w) for w in name.split()])
         break  # a long name: its head, read as any question's
@@ -298,7 +306,7 @@ def _label(question: str) -> str:
     pair = _comparison(sentence)
     if pair:
         return pair
-    clause = _CLAUSE.split(plain, maxsplit=1)[0].strip() or plain
+    clause = QUESTION_BREAK.split(plain, maxsplit=1)[0].strip() or plain
     # "In visual models, what ...": a leading phrase before the question is the subject.
     if clause.lower().split(" ", 1)[0] in PREPOSITIONS and "," in plain[: len(clause) + 1]:
         head = _noun_phrase(clause.split(" ", 1)[1] if " " in clause else clause)

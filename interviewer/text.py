@@ -29,6 +29,13 @@ WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ0-9'’]*(?:-[A-Za-zÀ-ÿ0-9]+)*|\d
 ANAPHORS = frozenset("it this that they these those".split())
 PERSONAL_PRONOUNS = frozenset("i you we they he she it one someone us me them".split())
 POSSESSIVES = frozenset("its their our your my his her".split())
+# Every word that stands in for a subject rather than names it (pronouns, "there",
+# "which", their contractions): no name opens with one.
+STAND_INS = (
+    ANAPHORS | PERSONAL_PRONOUNS | POSSESSIVES
+    | frozenset("there which what how who it's here him we've i've you've i'm we're "
+                "you're they're there's".split())
+) - {"someone"}  # fmt: skip
 ANAPHOR_WORDS = "|".join(sorted(ANAPHORS))  # (for regular expressions)
 ANAPHOR_START = re.compile(rf"^\s*(?:{ANAPHOR_WORDS})\b", re.I)
 
@@ -184,11 +191,27 @@ def split_sentences(text: str) -> list[str]:
     return [p.replace("\x00", ".").strip() for p in parts if p.strip()]
 
 
-# Where the clauses of a sentence meet: any comma, semicolon, colon or dash, with or
-# without a conjunction; the hard breaks always join two statements, whatever the
-# sentence's length ("A; B", "A: B", "A, and B", "A, while B").
+# Where the clauses of a sentence meet. Every set cuts at a semicolon and at a colon or
+# a dash between words; they differ in the commas they cut at.
+# - CLAUSE_BREAK: any comma, with or without a conjunction (an answer's clauses);
+# - HARD_CLAUSE_BREAK: a comma before a conjunction that always joins two statements,
+#   whatever the sentence's length ("A; B", "A: B", "A, and B", "A, while B");
+# - ELABORATION_BREAK: a comma before a clause that adds to what was said ("..., which
+#   needs a sort", "..., so at most one thread ..."): where a point's core ends;
+# - QUESTION_BREAK: any comma, and a question's or sentence's end: where the part of
+#   a question that names its subject ends ("What is X, and why ...");
+# - _TOP_LEVEL_CUT: a comma or semicolon with a following "and"/"or" (list items).
 CLAUSE_BREAK = re.compile(r";|:\s|,\s(?:and|but|while|so|or|which|whereas)\s|\s[—–]\s|,\s")
 HARD_CLAUSE_BREAK = re.compile(r";|:\s|,\s(?:and|but|while|whereas)\s")
+ELABORATION_BREAK = re.compile(
+    r"\s*(?:;|:\s|\s[-–—]\s|,\s(?:which|so|and|but|while|whereas|because|since|as|"
+    r"e\.g\.|i\.e\.|for example|such as|unless|although|though)\b)",
+    re.I,
+)
+QUESTION_BREAK = re.compile(
+    r"[?!;:]|\.(?:\s|$)|,\s*(?:and|or|but|why|how|when|what|which|where)\b|\s[—–-]\s|,\s",
+    re.I,
+)
 _TOP_LEVEL_CUT = re.compile(r"(?:,|;)\s+(?:and\s+|or\s+)?")
 
 

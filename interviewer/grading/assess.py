@@ -44,6 +44,7 @@ from interviewer.subjects import subject_label
 from interviewer.text import (
     ANAPHORS,
     DEFINITIONAL,
+    ELABORATION_BREAK,
     split_sentences,
     stem_set,
     text_terms,
@@ -61,14 +62,6 @@ if TYPE_CHECKING:
 
 # ---- the core of a point ----------------------------------------------------------------
 
-# Where a statement's elaboration starts: a semicolon, a colon, a dash, or a comma
-# before a clause that adds to what was said ("..., which needs a sort", "..., so at
-# most one thread ...", "..., and only that thread ...").
-_BREAK = re.compile(
-    r"\s*(?:;|:\s|\s[-–—]\s|,\s(?:which|so|and|but|while|whereas|because|since|as|"
-    r"e\.g\.|i\.e\.|for example|such as|unless|although|though)\b)",
-    re.I,
-)
 _BRACKETS = re.compile(r"\s*\([^()]*\)")
 # A core shorter than this says too little to stand for the point; one that keeps
 # nearly all the point's words is the point itself.
@@ -89,7 +82,7 @@ def point_core(text: str) -> str | None:
     m = re.match(r"^([^:]{1,40}):\s", first)
     if m and len(m.group(1).split()) <= 4:
         head, first = m.group(0), first[m.end() :]
-    core = _BREAK.split(first, maxsplit=1)[0].strip().rstrip(".,;:")
+    core = ELABORATION_BREAK.split(first, maxsplit=1)[0].strip().rstrip(".,;:")
     core = (head + core).strip()
     n = len(core.split())
     if n < MIN_CORE_WORDS or n > MAX_CORE_SHARE * len(text.split()):

@@ -10,7 +10,8 @@ from interviewer.grading.cues import alternation, cue_list, cue_regex
 from interviewer.grading.models import PointKind
 from interviewer.grading.terms import known_words, rarity
 from interviewer.lexicon import WORDS_FILE
-from interviewer.text import ANAPHORS, PERSONAL_PRONOUNS, POSSESSIVES, _content
+from interviewer.subjects import bare_subject as bare_subject  # (re-exported for its users)
+from interviewer.text import STAND_INS, _content
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -26,11 +27,6 @@ if TYPE_CHECKING:
 _AUX = lexicon.words("auxiliaries", WORDS_FILE)
 _VERBS_S = lexicon.words("verbs_s", WORDS_FILE)
 _DEF_VERBS_K = lexicon.words("definition_verbs", WORDS_FILE)
-_SUBJECT_PRONOUNS = (
-    ANAPHORS | PERSONAL_PRONOUNS | POSSESSIVES
-    | frozenset("there which what how who it's here him we've i've you've i'm we're "
-                "you're they're there's".split())
-) - {"someone"}  # fmt: skip
 _SUBORDINATORS = lexicon.words("subordinators", WORDS_FILE)
 _PREPOSITIONS = lexicon.words("prepositions", WORDS_FILE)
 _EVALUATIVE = lexicon.words("evaluative", WORDS_FILE)
@@ -241,9 +237,9 @@ def _good_phrase(words_: list[str], min_rare: float = 0.0, *, single: bool = Tru
     if not words_:
         return False
     first = words_[0].lower().replace("’", "'")
-    if first in _SUBJECT_PRONOUNS or first in _SUBORDINATORS or first in _PREPOSITIONS:
+    if first in STAND_INS or first in _SUBORDINATORS or first in _PREPOSITIONS:
         return False
-    if any(w.lower().replace("’", "'") in _SUBJECT_PRONOUNS - {"one"} for w in words_[1:]):
+    if any(w.lower().replace("’", "'") in STAND_INS - {"one"} for w in words_[1:]):
         return False
     if any(w.rstrip(",") != w for w in words_[:-1]):
         return False  # "Computing TP, TN, FP": a list, not one phrase
@@ -349,7 +345,7 @@ def name_point(
 
 def _name_label(text: str, label: str) -> tuple[str, PointKind] | None:
     lab = _np_words(label.split())
-    if not lab or lab[0].lower() in _SUBJECT_PRONOUNS:
+    if not lab or lab[0].lower() in STAND_INS:
         return None
     first = lab[0].lower()
     rest = text[len(label) :].lstrip(" :=–—-")
@@ -387,15 +383,6 @@ def choice_parts(subject: str) -> tuple[str, str, str] | None:
     """'A metric to train the network' -> ('metric', 'to', 'train the network')."""
     m = _CHOICE_LABEL.match(subject.strip())
     return (m.group(1), m.group(2).lower(), m.group(3)) if m else None
-
-
-def bare_subject(subject: str) -> str:
-    """The subject without its leading article, for lists: 'the disadvantage of X' ->
-    'disadvantage of X'."""
-    parts = subject.split()
-    if len(parts) > 1 and parts[0].lower() in _DETERMINERS:
-        parts = parts[1:]
-    return " ".join(parts)
 
 
 def plural_phrase(subject: str) -> bool:
