@@ -153,6 +153,21 @@ def _adj_supported(
     )
 
 
+_POSSIBLE = frozenset("can may might could".split())
+# Denials that exclude a possibility ("cannot be NULL" against "can be NULL").
+_IMPOSSIBLE = frozenset("cannot can't can’t never mustn't mustn’t".split())
+
+
+def _possibility_denied(positive: str, negative: str) -> bool:
+    """Whether the positive side only allows something ("X can be NULL") that the
+    negative side denies as a plain fact or a habit ("X is usually not NULL"): that is
+    no contradiction, only "cannot" or "never" would be."""
+    pos = _lower_words(positive)
+    neg = _lower_words(negative)
+    strong = bool(neg & _IMPOSSIBLE) or {"must", "not"} <= neg
+    return bool(pos & _POSSIBLE) and not (pos & NEGATIONS) and not strong
+
+
 def _sentence_contradiction(
     claim: str,
     sent: str,
@@ -191,6 +206,9 @@ def _sentence_contradiction(
         and negation_over(core, core_shared) != negation_over(part, core_shared)
         and not _about_foil(core, part)
         and not both_ways(core)
+        and not _possibility_denied(
+            *((part, core) if negation_over(core, core_shared) else (core, part))
+        )
     ):
         return 1, f"Your notes say: “{_short(sent, 220)}”"
     # 2. not only X
