@@ -98,6 +98,11 @@ PY = """\
 ## Is a tuple mutable?
 
 A tuple holds references to objects; they can be mutable.
+
+## Which built-in types can change?
+
+- **Immutable:** int, str, tuple, frozenset
+- **Mutable:** list, dict, set
 """
 
 STATS = """\
@@ -153,6 +158,9 @@ CORRECT = [
     ("sql", "What is a foreign key?",
      "Usually a foreign key is not null, since each order needs a customer."),
     # (written here, beside the reviewer's)
+    ("py", "Which built-in types can change?",
+     "Tuples and strings are immutable, while lists and dicts are mutable."),
+    ("py", "Which built-in types can change?", "Sets are mutable and a frozenset is not."),
     ("os", "What happens during a context switch?",
      "With tagged TLB entries, the TLB is never flushed on a switch between threads."),
     ("os", "How does round robin scheduling work?",
@@ -171,3 +179,26 @@ def test_correct_paraphrase_is_not_flagged(
     graders: dict[str, Grader], notes: str, question: str, answer: str
 ) -> None:
     assert flags(graders[notes], question, answer) == []
+
+
+WRONG = [
+    ("os", "What happens during a context switch?",
+     "Switching between processes keeps the same page tables, so the TLB is never flushed.",
+     "opposite-frequency"),
+    ("os", "How does round robin scheduling work?",
+     "The smaller the quantum, the less time is wasted on context switches.",
+     "reversed-correlation"),
+    ("os", "What is the TLB?",
+     "On a TLB miss the translation needs no page-table walk, while on a hit the page "
+     "tables are walked in memory.", "exchanged-words"),
+    ("sql", "What is a primary key?", "A primary key can be NULL.", "negated-predicate"),
+    ("py", "Which built-in types can change?", "Tuples are mutable.", "opposite-label"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("notes", "question", "answer", "rule"), WRONG)
+def test_reversed_statement_is_flagged_by_its_rule(
+    graders: dict[str, Grader], notes: str, question: str, answer: str, rule: str
+) -> None:
+    got = grade(graders[notes], question, answer).incorrect
+    assert [c.rule for c in got if not c.advisory] == [rule], flags(graders[notes], question, answer)
