@@ -103,6 +103,11 @@ A tuple holds references to objects; they can be mutable.
 
 - **Immutable:** int, str, tuple, frozenset
 - **Mutable:** list, dict, set
+
+## What is the difference between a shallow copy and a deep copy?
+
+A shallow copy makes a new outer object but shares the inner objects with the original.
+A deep copy recursively copies the inner objects too, so nothing is shared.
 """
 
 STATS = """\
@@ -161,6 +166,10 @@ CORRECT = [
     ("py", "Which built-in types can change?",
      "Tuples and strings are immutable, while lists and dicts are mutable."),
     ("py", "Which built-in types can change?", "Sets are mutable and a frozenset is not."),
+    # "nothing" denies what follows it
+    ("py", "What is the difference between a shallow copy and a deep copy?",
+     "Shallow: new outer object, inner objects shared. Deep: copies everything "
+     "recursively, nothing shared."),
     ("os", "What happens during a context switch?",
      "With tagged TLB entries, the TLB is never flushed on a switch between threads."),
     ("os", "How does round robin scheduling work?",
@@ -201,4 +210,4 @@ def test_reversed_statement_is_flagged_by_its_rule(
     graders: dict[str, Grader], notes: str, question: str, answer: str, rule: str
 ) -> None:
     got = grade(graders[notes], question, answer).incorrect
-    assert [c.rule for c in got if not c.advisory] == [rule], flags(graders[notes], question, answer)
+    assert [c.rule for c in got if not c.advisory] == [rule], [c.text for c in got]

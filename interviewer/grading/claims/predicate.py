@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 _COPULA = (
     r"(?P<v>is not|are not|isn't|aren't|isn’t|aren’t|cannot be|can't be|can’t be|can not be|"
-    r"must not be|may not be|can be|may be|must be|is|are)"
+    r"must not be|can be|may be|must be|is|are)"
 )
 _PRED = r"(?:(?P<adv>[a-z]+ly)\s+)?(?P<p>[a-z][a-z-]+)"
 # The note's own statement: the sentence opens with it and the predicate ends there.
@@ -90,7 +90,12 @@ def _plural_opening(sent: str) -> bool | None:
 Statement = tuple[frozenset[str], str, tuple[bool, str]]
 
 
-def _statements(text: str, pattern: re.Pattern[str]) -> list[Statement]:
+def _statements(text: str, pattern: re.Pattern[str]) -> list[tuple[frozenset[str], str, bool]]:
+    """(subject stems, predicate stem, negated) of each bare predication."""
+    return [(subj, pred, mod[0]) for subj, pred, mod in _predications(text, pattern)]
+
+
+def _predications(text: str, pattern: re.Pattern[str]) -> list[Statement]:
     """(subject stems, predicate stem, modality) of each bare predication; a note's
     pronoun subject is ``_IT``."""
     out = []
@@ -121,7 +126,7 @@ def _note_statements(sent: str) -> tuple[list[Statement], frozenset[str]]:
     stated = []
     it: frozenset[str] = frozenset()
     for n, part in enumerate(parts):
-        for st in _statements(part, _NOTE):
+        for st in _predications(part, _NOTE):
             if st[0] is _IT:
                 pronoun = part.split(None, 1)[0].lower()
                 # only the part right after the opening one, in the opening's number
@@ -141,7 +146,7 @@ def negated_predicate(
 ) -> Finding | None:
     """The claim says "S is P" where a note sentence says "S isn't P", or the other way
     round, and no note sentence says it the claim's way."""
-    said = _statements(claim, _CLAIM)
+    said = _predications(claim, _CLAIM)
     if not said:
         return None
     notes = [(kp, sent, *_note_statements(sent)) for kp, sent, _ in sentences]
