@@ -174,6 +174,10 @@ CORRECT = [
      "With tagged TLB entries, the TLB is never flushed on a switch between threads."),
     ("os", "How does round robin scheduling work?",
      "The smaller the quantum, the more time is wasted on context switches."),
+    ("os", "How does round robin scheduling work?",
+     "The larger the quantum, the less time is wasted on context switches."),
+    ("os", "What happens during a context switch?",
+     "On a switch between threads of one process, the TLB is never flushed."),
     ("os", "What is the TLB?",
      "On a TLB miss the page tables are walked in memory, while on a hit the translation "
      "needs no page-table walk."),

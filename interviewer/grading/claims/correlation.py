@@ -31,7 +31,7 @@ for _w, _d in (line.split() for line in cue_list("direction")):
     _SIGN.setdefault(_w, 1 if _d == "up" else -1)
 
 # "the smaller the quantum, the less time is wasted"
-_CORRELATIVE = re.compile(
+CORRELATIVE = re.compile(
     r"\bthe\s+(?P<a>[a-z]+)\s+(?P<x>[^,;]{1,60}?)\s*,\s*the\s+(?P<b>[a-z]+)\s+(?P<y>[^,.;]+)",
     re.I,
 )
@@ -62,7 +62,7 @@ def reversed_correlation(
     qterms: AbstractSet[str],
 ) -> Finding | None:
     """See the module docstring."""
-    m = _CORRELATIVE.search(claim)
+    m = CORRELATIVE.search(claim)
     if m is None:
         return None
     a, b = m.group("a").lower(), m.group("b").lower()

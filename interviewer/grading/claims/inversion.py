@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.case import other_case
 from interviewer.grading.claims.categorical import _categorical
+from interviewer.grading.claims.correlation import CORRELATIVE
 from interviewer.grading.claims.cues import (
     _EXCESS,
     _EXCLUSIVE,
@@ -236,6 +237,10 @@ def _sentence_contradiction(
     same_than = bool(than and s_than) and _same_comparison(claim, sent, than, s_than, qterms)  # type: ignore[arg-type]
     if same_than:
         compared = False
+    # "The larger the X, the less Y" ties two directions together: one of its words
+    # against the note's opposite is no contradiction (the other case, both flipped);
+    # the product of both is the reversed-correlation rule's to judge.
+    compared = compared or bool(CORRELATIVE.search(claim))
     hits = _antonym_hits(c_words, s_words) if not compared else []
     # (A claim about the other case, its subject flipped as well, agrees with the note.)
     if not compared and not other_case(claim, sent, hits):
