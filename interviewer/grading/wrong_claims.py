@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 
 from interviewer.feedback import IncorrectClaim
 from interviewer.grading.answer import Claim
+from interviewer.grading.claims.correlation import reversed_correlation
 from interviewer.grading.claims.crossed_subjects import crossed_subjects
 from interviewer.grading.claims.detect import find_contradiction
 from interviewer.grading.claims.exchange import exchanged_words
+from interviewer.grading.claims.frequency import opposite_frequency
 from interviewer.grading.claims.inversion import opposite_direction
-from interviewer.grading.claims.membership import _wrong_membership
+from interviewer.grading.claims.membership import _wrong_membership, opposite_label
 from interviewer.grading.claims.overclaim import _overclaim
 from interviewer.grading.claims.polarity import polarity_flip
 from interviewer.grading.claims.predicate import negated_predicate
@@ -90,6 +92,8 @@ def find_wrong_claims(
         )
         if found is None and "opposite-direction" not in skip:
             found = opposite_direction(c.text, about, qterms)
+        if found is None and c.parent is None and "reversed-correlation" not in skip:
+            found = reversed_correlation(c.text, about, qterms)
         if found is None and c.parent is None and "crossed-subjects" not in skip:
             found = crossed_subjects(c.text, sentences, qterms)
         if found is None and "exchanged-words" not in skip:
@@ -98,8 +102,12 @@ def find_wrong_claims(
             found = polarity_flip(c.text, about, qterms, ref if c.parent is None else c.parent.text)
         if found is None and "negated-predicate" not in skip:
             found = negated_predicate(c.text, about)
+        if found is None and "opposite-frequency" not in skip:
+            found = opposite_frequency(c.text, about, c.parent.text if c.parent else None)
         if found is None and "overclaim" not in skip:
             found = _overclaim(c, ref, sentences, qterms)
+        if found is None and "opposite-label" not in skip:
+            found = opposite_label(c.text, sentences)
         if found is None and "wrong-family" not in skip:
             found = _wrong_membership(c.text, sentences, qterms)
         if found is None and siblings and "sibling-swap" not in skip:

@@ -9,6 +9,7 @@ sentence may follow the claim's order."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,17 @@ def _around(seq: Sequence[str], word: str) -> set[tuple[int, str]]:
     return out
 
 
+_CLAUSE_BREAK = re.compile(r"[;,]|\b(?:while|whereas|but)\b", re.I)
+
+
+def _apart(sent: str, a: str, b: str) -> bool:
+    """Whether the two words stand in two different clauses of the sentence."""
+    clauses = [set(_words(c)) for c in _CLAUSE_BREAK.split(sent)]
+    return not any({a, b} <= c for c in clauses) and all(
+        any(w in c for c in clauses) for w in (a, b)
+    )
+
+
 def exchanged_words(
     claim: str, sentences: Sequence[tuple[KeyPoint, str, object]], question: str = ""
 ) -> Finding | None:
@@ -96,8 +108,13 @@ def exchanged_words(
                 swapped[i], swapped[j] = b, a
                 if not _subsequence(swapped, s_seq):
                     continue
-                named_together = {a, b} <= q_words or any(
-                    {a, b} <= w for m, w in enumerate(sent_words) if m != n
+                named_together = (
+                    {a, b} <= q_words
+                    or any({a, b} <= w for m, w in enumerate(sent_words) if m != n)
+                    # (or set side by side in this sentence, each in a clause of its
+                    # own: "on a TLB hit ...; on a TLB miss ..."; in one clause they
+                    # may be a symmetric relation's two sides: "left ... right table")
+                    or (bool(_around(s_seq, a) & _around(s_seq, b)) and _apart(sent, a, b))
                 )
                 if not named_together:
                     continue

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.case import other_case
 from interviewer.grading.claims.categorical import _categorical
+from interviewer.grading.claims.correlation import CORRELATIVE
 from interviewer.grading.claims.cues import (
     _EXCESS,
     _EXCLUSIVE,
@@ -153,6 +154,21 @@ def _adj_supported(
     )
 
 
+_POSSIBLE = frozenset("can may might could".split())
+# Denials that exclude a possibility ("cannot be NULL" against "can be NULL").
+_IMPOSSIBLE = frozenset("cannot can't can’t never mustn't mustn’t".split())
+
+
+def _possibility_denied(positive: str, negative: str) -> bool:
+    """Whether the positive side only allows something ("X can be NULL") that the
+    negative side denies as a plain fact or a habit ("X is usually not NULL"): that is
+    no contradiction, only "cannot" or "never" would be."""
+    pos = _lower_words(positive)
+    neg = _lower_words(negative)
+    strong = bool(neg & _IMPOSSIBLE) or {"must", "not"} <= neg
+    return bool(pos & _POSSIBLE) and not (pos & NEGATIONS) and not strong
+
+
 def _sentence_contradiction(
     claim: str,
     sent: str,
@@ -191,6 +207,9 @@ def _sentence_contradiction(
         and negation_over(core, core_shared) != negation_over(part, core_shared)
         and not _about_foil(core, part)
         and not both_ways(core)
+        and not _possibility_denied(
+            *((part, core) if negation_over(core, core_shared) else (core, part))
+        )
     ):
         return 1, f"Your notes say: “{_short(sent, 220)}”"
     # 2. not only X
@@ -218,6 +237,10 @@ def _sentence_contradiction(
     same_than = bool(than and s_than) and _same_comparison(claim, sent, than, s_than, qterms)  # type: ignore[arg-type]
     if same_than:
         compared = False
+    # "The larger the X, the less Y" ties two directions together: one of its words
+    # against the note's opposite is no contradiction (the other case, both flipped);
+    # the product of both is the reversed-correlation rule's to judge.
+    compared = compared or bool(CORRELATIVE.search(claim))
     hits = _antonym_hits(c_words, s_words) if not compared else []
     # (A claim about the other case, its subject flipped as well, agrees with the note.)
     if not compared and not other_case(claim, sent, hits):

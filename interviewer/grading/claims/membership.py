@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from interviewer.grading.claims.cues import _stems
 from interviewer.grading.claims.inversion import _within
 from interviewer.grading.claims.registry import Finding
+from interviewer.grading.cues import ANTONYMS, affix_opposites
 from interviewer.grading.models import KeyPoint
 from interviewer.text import clip as _short
 
@@ -69,3 +70,56 @@ def _wrong_membership(
         return None
     kp, sent, z_name = found
     return Finding(kp, f"Your notes file it under {z_name}: “{_short(sent, 200)}”", "wrong-family")
+
+
+# "Tuples and strings are mutable": names, then one predicate word.
+_LABELLED = re.compile(
+    r"^(?:(?:while|whereas|but|and|so)\s+)?(?P<x>[A-Za-z][\w\s,-]{0,60}?)\s+(?:is|are)\s+"
+    r"(?P<l>[A-Za-z][\w-]*)\s*[.;,]?$",
+    re.I,
+)
+_LIST_SEP = re.compile(r",|\band\b|\bor\b|/", re.I)
+
+
+def _members(text: str) -> list[frozenset[str]]:
+    """The stems of each item of a comma list ("int, float and str")."""
+    return [s for s in (_stems(p) for p in _LIST_SEP.split(text)) if s]
+
+
+def _opposed(a: str, b: str) -> bool:
+    return ANTONYMS.get(a) == b or affix_opposites(a, b)
+
+
+def opposite_label(
+    claim: str,
+    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+) -> Finding | None:
+    """The claim says "X is L" where the notes list X under a label that is L's
+    opposite ("Immutable: int, str, tuple" / "Mutable: list, dict") and never under L."""
+    m = _LABELLED.match(claim.strip())
+    if not m:
+        return None
+    said = m.group("l").lower()
+    names = _members(m.group("x"))
+    if not names:
+        return None
+    under: dict[str, list[frozenset[str]]] = {}
+    where: dict[str, tuple[KeyPoint, str]] = {}
+    for kp, sent, _ in sentences:
+        label = (kp.label or "").strip().lower()
+        if " " in label or not label:
+            continue
+        body = sent.split(":", 1)[1] if ":" in sent else sent
+        under.setdefault(label, []).extend(_members(body))
+        where.setdefault(label, (kp, sent))
+    own = set().union(*under.get(said, []))
+    for label, members in under.items():
+        if not _opposed(said, label):
+            continue
+        if any(n in members for n in names) and not any(n <= own for n in names):
+            kp, sent = where[label]
+            return Finding(
+                kp, f"Your notes list it under {kp.label}: “{_short(sent, 200)}”",
+                "opposite-label",
+            )
+    return None

@@ -95,7 +95,21 @@ RULES: dict[str, Rule] = {
             "conflicting-definition", "swap",
             "defines a subject in words no note sentence about it shares", False,
         ),
+        Rule(
+            "reversed-correlation", "correlation",
+            "says 'the smaller X, the less Y' where the notes tie a small X to more Y",
+            True, whole=True,
+        ),
+        Rule(
+            "opposite-frequency", "frequency",
+            "says 'never' of what a note clause says happens usually or sometimes (or the "
+            "reverse)", True,
+        ),
         Rule("overclaim", "overclaim", "says always/only where the notes limit it", False),
+        Rule(
+            "opposite-label", "membership",
+            "says a listed thing is L where the notes list it under L's opposite", True,
+        ),
         Rule("wrong-family", "membership", "files a thing under another group", False),
     ]
 }  # fmt: skip

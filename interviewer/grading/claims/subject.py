@@ -7,8 +7,9 @@ from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.categorical import _FORMULA_DEF
-from interviewer.grading.claims.cues import _stems
+from interviewer.grading.claims.cues import _lower_words, _stems
 from interviewer.grading.contrast import statements
+from interviewer.grading.cues import cue_list
 from interviewer.text import ANAPHORS, LABEL
 
 if TYPE_CHECKING:
@@ -59,6 +60,9 @@ def _subject(
 
 
 _DATA_SET_STEMS = frozenset({"dataset", "data"})
+# A note sentence that reports a belief or a misreading ("X is often misread as Y") is
+# no evidence for or against the plain statement it reports.
+_REPORTED = frozenset(cue_list("reported_belief"))
 
 
 _Parsed = tuple[AbstractSet[str], str, str]
@@ -71,6 +75,8 @@ def _note_sentences(
     for kp in points:
         prev: AbstractSet[str] | None = None
         for sent in statements(kp.text):
+            if _lower_words(sent) & _REPORTED:
+                continue
             # "Label: explanation": the label is the subject of the explanation.
             m = LABEL.match(sent)
             parsed: tuple[AbstractSet[str], str, str] | None = None
