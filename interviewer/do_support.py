@@ -28,13 +28,13 @@ _SINGULAR_IN_S = ("ss", "us", "is", "as", "ics", "ous", "'s", "’s")
 
 
 def _participle(word: str) -> bool:
-    """"balanced", "sorted": no bare verb ("How does a B-tree stay balanced?")."""
+    """ "balanced", "sorted": no bare verb ("How does a B-tree stay balanced?")."""
     low = word.lower()
     return word.islower() and len(low) > 4 and low.endswith("ed") and not low.endswith("eed")
 
 
 def _gerund(word: str) -> bool:
-    """"learning", "running": an -ing form, which may modify the object's noun."""
+    """ "learning", "running": an -ing form, which may modify the object's noun."""
     return len(word) > 5 and word.lower().endswith("ing")
 
 
@@ -75,8 +75,10 @@ def subject_words(clause: str, rest: str, words: list[str]) -> list[str]:
                 # The object may open with a particle or an -ing modifier ("speed up
                 # queries", "adapt learning rates"): the verb stands before those.
                 k = j
-                while k - 1 > 1 and seq[k - 1].islower() and (
-                    seq[k - 1].lower() in _PREPOSITIONS or _gerund(seq[k - 1])
+                while (
+                    k - 1 > 1
+                    and seq[k - 1].islower()
+                    and (seq[k - 1].lower() in _PREPOSITIONS or _gerund(seq[k - 1]))
                 ):
                     k -= 1
                 return words[: k - 1]

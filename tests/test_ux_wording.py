@@ -26,3 +26,92 @@ def test_a_do_supported_question_ends_its_subject_before_the_verb(
     question: str, subject: str
 ) -> None:
     assert subject_label(question).lower() == subject.lower()
+
+
+ZOMBIE = (
+    "A zombie is a process that has exited but whose parent has not yet called wait on "
+    "it. If the parent dies first, init adopts and reaps the orphan."
+)
+COMMIT = "Git names each commit by its SHA-1 hash, written as forty hex characters."
+
+
+def _term(*words: str) -> str:
+    from interviewer.text import stem
+
+    return " ".join(stem(w.lower()) for w in words)
+
+
+@pytest.mark.parametrize(
+    ("point", "term", "phrase"),
+    [
+        # A relative pronoun opens no noun phrase; the note's article stays.
+        (ZOMBIE, _term("whose", "parent"), "the parent"),
+        # A number runs on to the noun it counts.
+        (COMMIT, _term("forty", "hex"), "forty hex characters"),
+        # A verb (and the conjunction after it) ends the phrase.
+        (ZOMBIE, _term("init", "adopts", "and"), "init"),
+        # A plural noun is no verb: a pause or an auxiliary follows it.
+        (
+            "Hash collisions are resolved by chaining.",
+            _term("hash", "collisions"),
+            "Hash collisions",
+        ),
+        ("LSTMs consist of RNN cells designed to store state.", _term("RNN", "cells"), "RNN cells"),
+        # An adjective runs on to its noun.
+        (
+            "Lookups take logarithmic time in a balanced tree.",
+            _term("logarithmic"),
+            "logarithmic time",
+        ),
+    ],
+)
+def test_the_follow_up_key_phrase_is_a_noun_phrase(point: str, term: str, phrase: str) -> None:
+    from interviewer.grading.feedback_text import key_phrase
+
+    assert key_phrase(point, [term]) == phrase
+
+
+@pytest.mark.parametrize(
+    ("point", "term"),
+    [
+        # An adverb and a participle, no noun: nothing to ask "about".
+        ("Services stay loosely coupled through the queue.", _term("loosely", "coupled")),
+        # A verb after "to".
+        ("Remember to rescale values before training.", _term("rescale", "values")),
+        # A lone participle.
+        ("Clustering is unsupervised.", _term("unsupervised")),
+    ],
+)
+def test_a_key_term_that_is_no_noun_phrase_is_not_asked_about(point: str, term: str) -> None:
+    from interviewer.grading.feedback_text import follow_up_question, key_phrase
+
+    assert key_phrase(point, [term]) is None
+    # Asked another way, never about the fragment.
+    asked = follow_up_question(
+        point, "Why does it matter?", terms=[term], subject=None, kind="fact"
+    )
+    assert asked.endswith("?") and not any(w in asked for w in ("coupled", "rescale", "unsuperv"))
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "is checks identity",
+        "Allows for asynchronous processing",
+        "tighten up the schema",
+        "resources scattered throughout the web on",
+        "Avoid NOT IN when the subquery",
+        "yet a machine",
+    ],
+)
+def test_a_subject_that_reads_as_a_clause_names_nothing(subject: str) -> None:
+    from interviewer.grading.feedback_text import _names_something
+
+    assert not _names_something(subject)
+
+
+@pytest.mark.parametrize("subject", ["the hash", "write-ahead log", "forty hex characters", "TCP"])
+def test_a_noun_phrase_names_something(subject: str) -> None:
+    from interviewer.grading.feedback_text import _names_something
+
+    assert _names_something(subject)
