@@ -115,3 +115,59 @@ def test_a_noun_phrase_names_something(subject: str) -> None:
     from interviewer.grading.feedback_text import _names_something
 
     assert _names_something(subject)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        # The notes' own singular article before the same word: singular.
+        (
+            "Interés compuesto",
+            "El interés compuesto crece sobre los intereses previos.",
+            "¿Qué es el interés compuesto y cuándo se usa?",
+        ),
+        (
+            "Lunes",
+            "El lunes es el primer día de la semana laboral en muchos países.",
+            "¿Qué es el lunes y cuándo se usa?",
+        ),
+        # A stressed final syllable in -s is singular.
+        (
+            "Estrés",
+            "Es la respuesta del cuerpo ante una amenaza; daña la salud si dura.",
+            "Estrés: ¿qué es y cuándo se usa?",
+        ),
+        # "el" before a stressed a tells no gender: the plural has no known article.
+        (
+            "Áreas de memoria",
+            "El área de memoria de un proceso se divide en pila y montículo.",
+            "Áreas de memoria: ¿qué son y cuándo se usan?",
+        ),
+        (
+            "Agua",
+            "El agua es un recurso escaso; el agua potable llega por tuberías.",
+            "¿Qué es el agua y cuándo se usa?",
+        ),
+        (
+            "Índices compuestos",
+            "Los índices compuestos cubren varias columnas de la tabla.",
+            "¿Qué son los índices compuestos y cuándo se usan?",
+        ),
+    ],
+)
+def test_a_spanish_topic_takes_number_and_article_from_the_notes(
+    title: str, body: str, question: str
+) -> None:
+    from interviewer.units import topic_question
+
+    assert topic_question(title, body) == question
+
+
+@pytest.mark.parametrize("title", ["¿?", "El"])
+def test_a_spanish_heading_with_no_words_asks_no_fragment(title: str) -> None:
+    from interviewer.units import topic_question
+
+    body = "El sistema operativo reparte la memoria entre los procesos que se ejecutan."
+    asked = topic_question(title, body)
+    assert asked.startswith("¿") and asked.endswith("?")
+    assert "?:" not in asked and " el y " not in asked
