@@ -433,14 +433,17 @@ def _article_use(body: str, noun: str) -> str | None:
     often; None when they do not say."""
     if not body or len(noun) < 3:
         return None
-    text = plain(body).lower()
+    text = "\n".join(plain(line) for line in body.splitlines()).lower()
     n = re.escape(noun)
     counted = len(re.findall(_COUNTING + n + r"\b", text))
     counted += len(re.findall(rf"\b{n}(?:s|es)\b", text))
+    # A line opens a sentence too ("Write-through is slow ..." under its heading), and
+    # a noun bare after a preposition at a clause's end ("In write-behind, ...") is
+    # bare as surely as one that opens a sentence.
     bare = sum(
-        1 for m in re.finditer(rf"(?:^|[.!?;:]\s+){n}\s+([a-z]+)\b", text)
+        1 for m in re.finditer(rf"(?:^|[.!?;:]\s+){n}\s+([a-z]+)\b", text, re.MULTILINE)
         if m.group(1) in _AUX or (m.group(1).endswith("s") and not m.group(1).endswith("ss"))
-    )  # fmt: skip
+    ) + sum(1 for m in _BARE_AFTER.finditer(text) if m.group(1) == noun)  # fmt: skip
     if counted > bare:
         return "countable"
     if bare > counted:

@@ -171,3 +171,34 @@ def test_a_spanish_heading_with_no_words_asks_no_fragment(title: str) -> None:
     asked = topic_question(title, body)
     assert asked.startswith("¿") and asked.endswith("?")
     assert "?:" not in asked and " el y " not in asked
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "question"),
+    [
+        # A line of the notes opens a sentence: the noun bare before its verb is a name.
+        (
+            "Write-through",
+            "```\ncache.set(key, value)\n```\nWrite-through is slow but safe.",
+            "What is write-through, and when would you use it?",
+        ),
+        # Bare after a preposition at a clause's end.
+        (
+            "Write-behind",
+            "In write-behind, the application writes to the cache only.",
+            "What is write-behind, and when would you use it?",
+        ),
+        # The notes count it: the article stays.
+        (
+            "Load balancer",
+            "A load balancer spreads requests over servers.",
+            "What is a load balancer, and when would you use one?",
+        ),
+    ],
+)
+def test_an_english_topic_takes_an_article_only_where_the_notes_count_it(
+    title: str, body: str, question: str
+) -> None:
+    from interviewer.units import topic_question
+
+    assert topic_question(title, body) == question
