@@ -110,7 +110,10 @@ def test_a_subject_that_reads_as_a_clause_names_nothing(subject: str) -> None:
     assert not _names_something(subject)
 
 
-@pytest.mark.parametrize("subject", ["the hash", "write-ahead log", "forty hex characters", "TCP"])
+@pytest.mark.parametrize(
+    "subject",
+    ["the hash", "write-ahead log", "forty hex characters", "TCP", "contents of the header"],
+)
 def test_a_noun_phrase_names_something(subject: str) -> None:
     from interviewer.grading.feedback_text import _names_something
 

@@ -129,6 +129,7 @@ _OBJECT_OPENERS = lexicon.words("subject_determiners") | lexicon.words("subject_
 _AUXILIARIES = lexicon.words("subject_auxiliaries")
 # Words that join clauses: a subject holding one is a sentence cut short.
 _PARTICLES = lexicon.words("subject_particles")
+_VERB_NEXT = lexicon.words("subject_determiners") | _PARTICLES | {"for"}
 _CLAUSE_JOINS = frozenset("when if so while because whenever unless although".split())
 _DEFINITE = frozenset("the a an its their his her our your whose this that".split())
 _NOUN_END = ("tion", "sion", "ance", "ence", "ment", "ness", "ity", "ing", "ism", "ure")
@@ -494,7 +495,10 @@ def _names_something(subject: str) -> bool:
     # "is checks identity", "allows for ...", "yet a machine", "scattered throughout
     # the web on", "use wraps so the wrapper": a clause, not a name.
     low = [t.lower().strip(".,") for t in toks]
-    if first in STOPWORDS - {"the", "a", "an"} or (len(toks) > 1 and _s_verb(first)):
+    # A word in -s before a determiner, a particle or "for" is a verb ("allows for",
+    # "keeps the"); before "of" or "such" a plural noun ("contents of", "solutions such").
+    opens_verb = len(low) > 1 and _s_verb(first) and low[1] in _VERB_NEXT
+    if first in STOPWORDS - {"the", "a", "an"} or opens_verb:
         return False
     if low and low[-1] in _FUNCTION or (len(low) > 2 and low[1] in _PARTICLES):
         return False  # "... the web on", "tighten up the schema"
