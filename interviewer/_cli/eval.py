@@ -291,13 +291,13 @@ def run(
     if results.fixture_problems:
         # The good fixtures' results are saved above; a broken one still fails the run,
         # so that a script or CI does not read a partial measurement as a whole one.
-        from interviewer.evals import FixtureError
-
         files = sorted({p.file for p in results.fixture_problems})
-        raise FixtureError(
-            f"{counted(len(files), 'fixture file')} with errors ({', '.join(files)}): "
-            "the other fixtures were graded"
-        )
+        err.print(
+            f"error: {counted(len(files), 'fixture file')} with errors ({', '.join(files)}): "
+            "the other fixtures were graded",
+            highlight=False, markup=False, soft_wrap=True,
+        )  # fmt: skip
+        raise typer.Exit(1)
 
 
 @app.command("score")
