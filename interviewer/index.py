@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 # 7: a bold question's same-line answer kept, paragraph questions, list answers end at the margin
 # 8: setext headings, one-line flashcards, a text file's Q: blocks beside its titles
 # 9: Spanish topic questions with their article (or led by the topic)
-SCHEMA_VERSION = 9
+# 10: topic wording: Spanish number from the notes' article; a line-opening bare noun
+SCHEMA_VERSION = 10
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 UPSERT_BATCH = 256

@@ -433,14 +433,17 @@ def _article_use(body: str, noun: str) -> str | None:
     often; None when they do not say."""
     if not body or len(noun) < 3:
         return None
-    text = plain(body).lower()
+    text = "\n".join(plain(line) for line in body.splitlines()).lower()
     n = re.escape(noun)
     counted = len(re.findall(_COUNTING + n + r"\b", text))
     counted += len(re.findall(rf"\b{n}(?:s|es)\b", text))
+    # A line opens a sentence too ("Write-through is slow ..." under its heading), and
+    # a noun bare after a preposition at a clause's end ("In write-behind, ...") is
+    # bare as surely as one that opens a sentence.
     bare = sum(
-        1 for m in re.finditer(rf"(?:^|[.!?;:]\s+){n}\s+([a-z]+)\b", text)
+        1 for m in re.finditer(rf"(?:^|[.!?;:]\s+){n}\s+([a-z]+)\b", text, re.MULTILINE)
         if m.group(1) in _AUX or (m.group(1).endswith("s") and not m.group(1).endswith("ss"))
-    )  # fmt: skip
+    ) + sum(1 for m in _BARE_AFTER.finditer(text) if m.group(1) == noun)  # fmt: skip
     if counted > bare:
         return "countable"
     if bare > counted:
@@ -509,9 +512,14 @@ def _spanish_question(t: str, pieces: list[str], names: frozenset[str], body: st
         nps = [s if known else _np_case(p, names) for (s, _k), p in zip(sides, pieces, strict=True)]
         pair = ", ".join(nps[:-1]) + " y " + nps[-1]
         return " ".join(TOPIC_TEMPLATES_ES["compare"].format(pair=pair).split())
+    t = t.strip(" ¿?¡!:;,.")
+    t = re.sub(r"^(?:el|la|los|las|un|una)\s+(?=\S)", "", t, flags=re.IGNORECASE)
+    if not re.search(r"[^\W\d_]", t) or t.lower() in _ES_ARTICLES:
+        # "¿?", a lone "El": nothing to name, and no label to lead with.
+        return TOPIC_TEMPLATES_ES["untitled"]
     np = _np_case(t, names)
-    plural = _es_plural(np)
-    phrase, known = _es_with_article(np, names, body)
+    plural = _es_number(np, body)
+    phrase, known = _es_with_article(np, names, body, plural)
     if known or _es_bare_name(np, names):
         key = "plural" if plural else "default"
         return " ".join(TOPIC_TEMPLATES_ES[key].format(np=phrase).split())
@@ -544,6 +552,44 @@ def _es_plural(np: str) -> bool:
     )  # fmt: skip
 
 
+_ES_ARTICLES = frozenset("el la los las un una unos unas".split())
+_ES_SINGULAR_ARTICLES = frozenset("el la un una del al".split())
+
+
+def _es_number(np: str, body: str) -> bool:
+    """Whether the topic is plural: the notes' own article before the same word says
+    ("El interés compuesto", "el lunes", "los índices"); else its ending, where a
+    stressed final syllable in -s ("estrés", "compás") is singular."""
+    words = np.split()
+    if not words:
+        return False
+    head = _fold(words[0])
+    singular = plural = 0
+    for m in _ES_ARTICLE.finditer(body):
+        if _fold(m.group(2)) == head:
+            if m.group(1).lower() in _ES_SINGULAR_ARTICLES:
+                singular += 1
+            else:
+                plural += 1
+    if singular != plural:
+        return plural > singular
+    if re.search(r"[áéíóú]s$", words[0].lower()):
+        return False
+    return _es_plural(np)
+
+
+def _stressed_a(word: str) -> bool:
+    """A feminine noun opening with stressed a takes "el"/"un" in the singular ("el
+    agua", "el área"): those articles tell no gender. Stressed: written "á"/"há", or a
+    word of two syllables with no accent elsewhere ("alma", "hambre")."""
+    low = word.lower()
+    if low.startswith(("á", "há")):
+        return True
+    if not low.startswith(("a", "ha")) or re.search(r"[áéíóú]", low):
+        return False
+    return len(re.findall(r"[aeiouü]+", low)) == 2
+
+
 def _es_bare_name(np: str, names: frozenset[str]) -> bool:
     """A name ("Raft", "TCP", "Kubernetes") is asked about with no article."""
     first = np.split()[0] if np.split() else np
@@ -560,23 +606,31 @@ def _es_singulars(word: str) -> set[str]:
     return out
 
 
-def _es_with_article(np: str, names: frozenset[str], body: str) -> tuple[str, bool]:
+def _es_with_article(
+    np: str, names: frozenset[str], body: str, plural: bool | None = None
+) -> tuple[str, bool]:
     """``np`` with the definite article the notes give its head noun, and whether they
-    gave one. Names take none."""
+    gave one. Names take none. "el"/"un" before a stressed a ("el área") give no
+    gender, only the singular's article."""
     words = np.split()
     if not words or _es_bare_name(np, names) or words[0].lower() in ("el", "la", "los", "las"):
         return np, bool(words)
+    plural = _es_plural(np) if plural is None else plural
     head = _es_singulars(words[0])
-    masculine = feminine = 0
+    masculine = feminine = el_before_a = 0
     for m in _ES_ARTICLE.finditer(body):
         if _es_singulars(m.group(2)) & head:
-            if m.group(1).lower() in _ES_MASCULINE:
+            article = m.group(1).lower()
+            if article in ("el", "un", "del", "al") and _stressed_a(m.group(2)):
+                el_before_a += 1
+            elif article in _ES_MASCULINE:
                 masculine += 1
             else:
                 feminine += 1
     if masculine == feminine:
+        if el_before_a and not plural and not masculine:
+            return f"el {np}", True  # "el agua": the singular's article, whatever the gender
         return np, False
-    plural = _es_plural(np)
     article = ("los" if plural else "el") if masculine > feminine else ("las" if plural else "la")
     return f"{article} {np}", True
 

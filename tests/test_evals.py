@@ -676,7 +676,9 @@ def test_cli_run_no_llm_then_score_reproduces_metrics(
     out = tmp_path / "grounded.json"
     run = cli("run", "--fixtures", str(subset), "--no-llm", "--out", str(out), "-j", "2",
               "--corpus", str(small_corpus), "--format", "html")  # fmt: skip
-    assert run.exit_code == 0, run.output
+    # The subset holds a broken fixture file: the good cases are saved, the run fails.
+    assert run.exit_code == 1, run.output
+    assert "zz_broken.yaml" in run.output.strip().splitlines()[-1]
     results = load_results(out)
     assert results.run.engine == "grounded" and results.run.model is None
     assert len(results.run.prompts_hash) == 64
@@ -727,11 +729,11 @@ def test_cli_run_against_ollama_server_cache_and_compare(
 
     ollama_server.responder = responder
     first = cli("run", *base, "--no-llm", "--out", str(grounded))
-    assert first.exit_code == 0, first.output
+    assert first.exit_code == 1, first.output
     assert not ollama_server.chat_requests()  # --no-llm never contacts the model
 
     second = cli("run", *base, "--model", "qwen2.5:7b-instruct", "--out", str(model))
-    assert second.exit_code == 0, second.output
+    assert second.exit_code == 1, second.output
     b = load_results(model)
     assert b.run.engine == "ollama:qwen2.5:7b-instruct" and b.run.cache
     calls = len(ollama_server.chat_requests())
@@ -746,7 +748,7 @@ def test_cli_run_against_ollama_server_cache_and_compare(
     # Unchanged cases come from the response cache (an invalid reply is never cached,
     # so only that case asks again); --no-cache asks the model for every case.
     third = cli("run", *base, "--model", "qwen2.5:7b-instruct", "--out", str(cached))
-    assert third.exit_code == 0, third.output
+    assert third.exit_code == 1, third.output
     again = ollama_server.chat_requests()[calls:]
     assert again and all("high bias and low variance" in json.dumps(r) for r in again)
     c = load_results(cached)
@@ -758,7 +760,7 @@ def test_cli_run_against_ollama_server_cache_and_compare(
     assert graded(c) == graded(b) and c.metrics.pass_rate == b.metrics.pass_rate
     fourth = cli("run", *base, "--model", "qwen2.5:7b-instruct", "--no-cache",
                  "--out", str(tmp_path / "d.json"))  # fmt: skip
-    assert fourth.exit_code == 0, fourth.output
+    assert fourth.exit_code == 1, fourth.output
     assert len(ollama_server.chat_requests()) == 2 * calls + len(again)
 
     shown = cli("compare", str(grounded), str(model), "--json")
@@ -812,7 +814,7 @@ def test_cli_run_without_a_served_model_is_recorded_as_grounded(
     the run is grounded and must say so, not carry an "ollama:<model>" label."""
     out = tmp_path / "r.json"
     run = cli("run", "--fixtures", str(subset), "--out", str(out), "--corpus", str(small_corpus))
-    assert run.exit_code == 0, run.output
+    assert run.exit_code == 1, run.output
     results = load_results(out)
     assert results.run.engine == "grounded" and results.run.model is None
     assert all(c.feedback.model_error is None for c in results.cases if c.feedback)
@@ -828,7 +830,7 @@ def test_cli_run_interrupted_leaves_a_partial_file_that_rescores_and_compares(
     reproduces and `eval compare` pairs by id, unfinished cases as missing."""
     base = ["--fixtures", str(subset), "--corpus", str(small_corpus)]
     full, part = tmp_path / "full.json", tmp_path / "part.json"
-    assert cli("run", *base, "--no-llm", "--out", str(full)).exit_code == 0
+    assert cli("run", *base, "--no-llm", "--out", str(full)).exit_code == 1
     during: list[Results] = []
 
     def responder(body: dict[str, Any]) -> Any:

@@ -331,7 +331,7 @@ def test_an_empty_search_query_is_a_usage_error(tmp_path: Path) -> None:
     for query in ("", "   "):
         result = CliRunner().invoke(app, ["search", "--corpus", str(corpus), query])
         assert result.exit_code == 2
-        assert "QUERY: is empty: say what to look for" in result.output
+        assert "QUERY: it is empty, so there is nothing to look for" in result.output
         assert "no matches" not in result.output
 
 

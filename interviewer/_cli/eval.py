@@ -288,6 +288,16 @@ def run(
     err.print(f"results: {path}", highlight=False, markup=False, soft_wrap=True)
     if report:
         err.print(f"report: {report}", highlight=False, markup=False, soft_wrap=True)
+    if results.fixture_problems:
+        # The good fixtures' results are saved above; a broken one still fails the run,
+        # so that a script or CI does not read a partial measurement as a whole one.
+        files = sorted({p.file for p in results.fixture_problems})
+        err.print(
+            f"error: {counted(len(files), 'fixture file')} with errors ({', '.join(files)}): "
+            "the other fixtures were graded",
+            highlight=False, markup=False, soft_wrap=True,
+        )  # fmt: skip
+        raise typer.Exit(1)
 
 
 @app.command("score")

@@ -34,7 +34,9 @@ def search(
         raise typer.BadParameter("must be hybrid, dense or bm25", param_hint="--mode")
     if not query.strip():
         # An empty query matches nothing: say so, rather than "no matches".
-        raise typer.BadParameter("is empty: say what to look for", param_hint="QUERY")
+        raise typer.BadParameter(
+            "it is empty, so there is nothing to look for", param_hint="QUERY"
+        )
     from interviewer._cli.checks import check_corpus
     from interviewer.index import ensure_index
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from interviewer import lexicon
 from interviewer.feedback import Citation
 from interviewer.grading.coverage import by_importance as _by_importance
 from interviewer.grading.models import KeyPoint
@@ -21,7 +22,7 @@ from interviewer.grading.points import iter_points
 from interviewer.grading.remainder import REST
 from interviewer.grading.terms import known_words
 from interviewer.language import is_foreign
-from interviewer.text import NEGATIONS, STOPWORDS, stem, text_terms, words
+from interviewer.text import NEGATIONS, STOPWORDS, WORD, stem, text_terms, words
 from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
@@ -109,16 +110,141 @@ def _places(toks: list[str], term: str) -> Iterator[int]:
 
 
 def key_phrase(point: str, terms: Sequence[str]) -> str | None:
-    """The point's first key term as the note writes it ('inner join', 'tables')."""
-    toks = words(point)
+    """The point's first key term that reads as a noun phrase where the note writes it
+    ('inner join', 'forty hex characters'); None when none does. A term is a window of
+    the note's words, cut anywhere: see :func:`_noun_phrase`."""
+    spans = [(m.group().replace("’", "'"), m.start(), m.end()) for m in WORD.finditer(point)]
+    toks = [t for t, _a, _b in spans]
     for term in terms:
         for i in _places(toks, term):
-            found = toks[i : i + len(term.split())]
-            while found and found[0].lower() in NEGATIONS | STOPWORDS:
-                found = found[1:]
+            found = _noun_phrase(point, spans, i, len(term.split()))
             if found:
-                return " ".join(found)
+                return found
     return None
+
+
+_RELATIVES = lexicon.words("phrase_relatives")
+_NUMBERS = lexicon.words("phrase_numbers")
+_FUNCTION = NEGATIONS | STOPWORDS | _RELATIVES
+_OBJECT_OPENERS = lexicon.words("subject_determiners") | lexicon.words("subject_object_pronouns")
+_AUXILIARIES = lexicon.words("subject_auxiliaries")
+# Words that join clauses: a subject holding one is a sentence cut short.
+_PARTICLES = lexicon.words("subject_particles")
+_VERB_NEXT = lexicon.words("subject_determiners") | _PARTICLES | {"for"}
+_CLAUSE_JOINS = frozenset("when if so while because whenever unless although".split())
+_DEFINITE = frozenset("the a an its their his her our your whose this that".split())
+_NOUN_END = ("tion", "sion", "ance", "ence", "ment", "ness", "ity", "ing", "ism", "ure")
+# Words after which a word in -s is a noun ("the posts", "of threads").
+_NOUN_BEFORE = (
+    lexicon.words("subject_determiners") | lexicon.words("subject_prepositions")
+    | lexicon.words("subject_of_words") | {"and", "or"}
+)
+_MODALS = frozenset("to can could will would should shall may might must".split())
+# Endings of adjectives: a phrase that ends in one lacks the noun it qualifies.
+_ADJECTIVE_END = ("ous", "ful", "able", "ible", "less", "ical", "tive", "sive")
+
+
+def _s_verb(word: str) -> bool:
+    low = word.lower()
+    return word.islower() and len(low) > 3 and low.endswith("s") and not low.endswith(
+        ("ss", "us", "is", "ys")
+    )
+
+
+def _noun_phrase(point: str, spans: list[tuple[str, int, int]], i: int, n: int) -> str | None:
+    """The words ``spans[i:i+n]`` of ``point`` as a noun phrase, or None: without the
+    function words and relative pronouns at either end ('whose parent' -> 'parent'),
+    cut before a verb ('init adopts and' -> 'init', 'the client acts as' -> 'client'),
+    run on to the noun that a number or an adjective qualifies ('forty hex' -> 'forty
+    hex characters'); none when a verb or an adverb opens it ('to rescale values',
+    'loosely coupled') or an adverb or an adjective still ends it."""
+    toks = [t for t, _a, _b in spans]
+    low = [t.lower() for t in toks]
+
+    def joined(k: int) -> bool:
+        """Word k runs on into word k + 1, no punctuation between them."""
+        gap = point[spans[k][2] : spans[k + 1][1]] if k + 1 < len(toks) else "."
+        return not re.search(r"[^\w\s'’-]", gap)
+
+    def verb_s(k: int) -> bool:
+        """A word in -s after a singular word is its verb unless a pause, an auxiliary
+        or a conjunction follows it ('hash collisions are', 'blog posts,')."""
+        before = low[k - 1] if k else ""
+        if not _s_verb(toks[k]) or not before or before in _NOUN_BEFORE or (
+            before not in _FUNCTION and _plural_word(toks[k - 1])
+        ):
+            return False
+        if not joined(k):
+            return False
+        nxt = low[k + 1]
+        if not toks[k + 1].isalpha() or not toks[k + 1].islower() or nxt.endswith("ed"):
+            return False  # "RNN cells designed to", "issues (https...": a noun
+        if nxt in ("and", "or"):
+            return k + 2 < len(toks) and _s_verb(toks[k + 2])
+        return nxt not in _AUXILIARIES and nxt not in _FUNCTION or nxt in _OBJECT_OPENERS
+
+    start, end = i, i + n
+    while start < end and low[start] in _FUNCTION:
+        start += 1
+    while end > start and low[end - 1] in _FUNCTION:
+        end -= 1
+    if start >= end:
+        return None
+    prev = low[start - 1] if start else ""
+    first = low[start]
+    infinitive = prev in _MODALS and not (
+        prev == "to"
+        and (first.endswith(_NOUN_END) or _plural_word(first) or not toks[start].islower())
+    )  # "to rescale" is a verb, "to performance issues" a noun
+    if infinitive or first.endswith("ly") or verb_s(start):
+        return None  # a verb or an adverb opens it: "to rescale values", "loosely coupled"
+    for k in range(start + 1, end):
+        # A verb after its subject ends the phrase ("init adopts", "FIFO evict the"),
+        # and so does a participle ("the minimum located").
+        if verb_s(k) or (joined(k) and low[k + 1] in _OBJECT_OPENERS) or (
+            low[k].endswith("ed") and len(low[k]) > 4 and k == end - 1
+        ):
+            end = k
+            break
+
+    def open_ended(j: int) -> bool:
+        last = low[j - 1]
+        return (
+            (low[start] in _NUMBERS and not _plural_word(toks[j - 1])) or last in _NUMBERS
+            or (last.endswith(_ADJECTIVE_END) and len(last) > 4)
+        )
+
+    extra = 0
+    while end < len(toks) and extra < 2 and open_ended(end) and joined(end - 1):
+        nxt = low[end]
+        if nxt in _FUNCTION or nxt.endswith("ly") or not nxt.isalpha() or len(nxt) < 3:
+            break
+        end += 1
+        extra += 1
+    if end - start == 1 and not _plural_word(toks[start]) and joined(start):
+        # A lone singular word is often a modifier ("neural network", "eventual
+        # consistency"): run on to a following noun, unless that reads as a verb or a
+        # participle ("the parent called", "the pool keeps").
+        nxt = toks[end]
+        if (
+            nxt.isalpha() and nxt.islower() and len(nxt) > 2 and nxt not in _FUNCTION
+            and not nxt.endswith(("ly", "ed", "s"))
+        ):  # fmt: skip
+            end += 1
+    lone_participle = end - start == 1 and low[start].endswith("ed") and len(low[start]) > 5
+    if low[end - 1].endswith("ly") or open_ended(end) or lone_participle:
+        return None  # "replicated asynchronously", a lone "expensive" or "unsupervised"
+    phrase = " ".join(toks[start:end])
+    if prev in _DEFINITE and toks[start].islower() and not _plural_word(toks[end - 1]):
+        # "whose parent", "the last checkpoint": a singular noun the note counts keeps
+        # an article ("about the parent"), as a bare one would not read.
+        return "the " + phrase
+    return phrase
+
+
+def _plural_word(word: str) -> bool:
+    low = word.lower()
+    return len(low) > 3 and low.endswith("s") and not low.endswith(("ss", "us", "is"))
 
 
 _LEADING_PREPOSITION = re.compile(
@@ -363,10 +489,23 @@ def _names_something(subject: str) -> bool:
     does not open with a quantifier or a possessive ("every operation", "its stack")."""
     from interviewer.subjects import DETERMINERS
 
-    first = subject.split()[0].lower() if subject.split() else ""
+    toks = subject.split()
+    first = toks[0].lower() if toks else ""
     if first in DETERMINERS and first not in ("the", "a", "an"):
         return False
-    return not re.search(r"[;:()]", subject) and len(subject.split()) <= 6
+    # "is checks identity", "allows for ...", "yet a machine", "scattered throughout
+    # the web on", "use wraps so the wrapper": a clause, not a name.
+    low = [t.lower().strip(".,") for t in toks]
+    # A word in -s before a determiner, a particle or "for" is a verb ("allows for",
+    # "keeps the"); before "of" or "such" a plural noun ("contents of", "solutions such").
+    opens_verb = len(low) > 1 and _s_verb(first) and low[1] in _VERB_NEXT
+    if first in STOPWORDS - {"the", "a", "an"} or opens_verb:
+        return False
+    if low and low[-1] in _FUNCTION or (len(low) > 2 and low[1] in _PARTICLES):
+        return False  # "... the web on", "tighten up the schema"
+    if any(t in _CLAUSE_JOINS for t in low[1:]):
+        return False
+    return not re.search(r"[;:()]", subject) and len(toks) <= 6
 
 
 def names_first(point: str, terms: Sequence[str], *, strict: bool = False) -> list[str]:
