@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from interviewer.grading.cues import ANTONYMS, cue_list, cue_regex
-from interviewer.text import NEGATIONS, STOPWORDS, stem, text_terms, words
+from interviewer.text import NEGATIONS, STOPWORDS, stem, stem_set, words
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
@@ -65,10 +65,8 @@ def _norm_size(stems: AbstractSet[str]) -> set[str]:
     return out
 
 
-# Note sentences recur in every grade: the text analysis of a sentence is cached.
-@lru_cache(maxsize=50_000)
-def _stems(text: str) -> frozenset[str]:
-    return frozenset(text_terms(text).unigrams)
+# The claim rules' name for the shared, cached stem set of a text.
+_stems = stem_set
 
 
 @lru_cache(maxsize=50_000)
