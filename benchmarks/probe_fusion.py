@@ -37,7 +37,14 @@ def main() -> None:
     from interviewer.retrieval_eval import eval_home
 
     home = eval_home()
-    from interviewer.retrieval import ENGLISH_PAIR, FusionParams, Signals, fuse, open_retriever
+    from interviewer.retrieval import (
+        ENGLISH_PAIR,
+        FusionParams,
+        Signals,
+        fuse,
+        open_retriever,
+        tokenize,
+    )
     from interviewer.retrieval_eval import (
         corpus_dir_for,
         gather,
@@ -163,6 +170,45 @@ def main() -> None:
     variants["sections first"] = sections_first
     variants["section sum"] = section_sum
     variants["exact anywhere"] = exact_anywhere
+
+    def arbiter(depth: int) -> Fusion:
+        """When the English members disagree (dense's first section is not BM25's), e5
+        decides between the two: the one it ranks higher (within ``depth``) goes first."""
+
+        def run(s: Signals, p: FusionParams, stubs: list[bool], chunks: list) -> list:
+            order = fuse(s, p, stubs, sections_of(chunks))
+            if not english(s) or not order:
+                return order
+            dense, bm25 = s.dense_ranked(p.window_weight, 1), s.bm25(p.heading_weight, 1)
+            if not dense or not bm25:
+                return order
+            a, b = chunks[dense[0][0]].section_id, chunks[bm25[0][0]].section_id
+            if a == b:
+                return order
+            e5_rank: dict[str, int] = {}
+            for i, _ in (s.multilingual or [])[:depth]:
+                e5_rank.setdefault(chunks[i].section_id, len(e5_rank) + 1)
+            pick = min((a, b), key=lambda sec: e5_rank.get(sec, depth + 1))
+            if e5_rank.get(pick) is None:
+                return order
+            top = max(v for _, v in order) + 1.0
+            lifted = [(i, v + top if chunks[i].section_id == pick else v) for i, v in order]
+            return sorted(lifted, key=lambda kv: (-kv[1], kv[0]))
+
+        return run
+
+    variants["e5 arbiter"] = arbiter(3)
+
+    def exact_unique(s: Signals, p: FusionParams, stubs: list[bool], chunks: list) -> list:
+        """The exact-match rule only when no other section holds a query term of its
+        own: several sections each holding a word no other section has is incidental
+        vocabulary, not an identifier."""
+        if getattr(s, "exact_rivals", False):
+            s = copy.copy(s)
+            s.exact = None
+        return fuse(s, p, stubs, sections_of(chunks))
+
+    variants["exact unique"] = exact_unique
     question_weights = (0.25, 0.5, 1.0)
 
     data = []
@@ -179,9 +225,23 @@ def main() -> None:
         fields = retriever._embedder.embed(
             [c.question or c.heading.split(" > ")[-1] for c in retriever.chunks]
         )
-        for s, vector in zip(signals, retriever._embedder.embed([q.query for q in tune]), strict=True):
+        for s, vector in zip(
+            signals, retriever._embedder.embed([q.query for q in tune]), strict=True
+        ):
             sims = fields @ vector
             s.question_field = sorted(enumerate(sims.tolist()), key=lambda kv: (-kv[1], kv[0]))
+        # Sections other than BM25's best that hold a query term no other section holds.
+        postings = retriever.bm25.postings
+        for q, s in zip(tune, signals, strict=True):
+            if s.exact is None:
+                continue
+            own = retriever.chunks[s.exact[0]].section_id
+            rivals = set()
+            for term in set(tokenize(q.query)):
+                found = {retriever.chunks[j].section_id for j in postings.get(term, [])}
+                if len(found) == 1 and own not in found:
+                    rivals |= found
+            s.exact_rivals = bool(rivals)  # type: ignore[attr-defined]
         data.append((suite.name, retriever, tune, signals))
 
     def question_field(w: float) -> Fusion:
