@@ -498,7 +498,8 @@ def void_swapped(
 
 # ---- labelled siblings -------------------------------------------------------------------
 
-_GENERIC_LABEL = re.compile(r"(?:" + alternation("generic_labels") + r")$", re.I)
+# A label that names no subject, only a kind of point ("Problems:", "Pros and cons").
+GENERIC_LABEL = re.compile(r"(?:" + alternation("generic_labels") + r")$", re.I)
 
 
 def sibling_named(points: Sequence[KeyPoint], claims: Sequence[Claim]) -> list[tuple[int, int]]:
@@ -510,7 +511,7 @@ def sibling_named(points: Sequence[KeyPoint], claims: Sequence[Claim]) -> list[t
     # A label names a subject unless it is a generic heading ("Problems:"); the claim
     # must use all its words.
     sets = [
-        label_sets(kp) if kp.label and not _GENERIC_LABEL.match(kp.label.strip()) else []
+        label_sets(kp) if kp.label and not GENERIC_LABEL.match(kp.label.strip()) else []
         for kp in points
     ]
     keys = [

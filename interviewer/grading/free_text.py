@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.errors import InterviewerError
 from interviewer.feedback import Citation
-from interviewer.grading.cues import alternation
+from interviewer.grading.coverage import GENERIC_LABEL
 from interviewer.grading.models import KeyPoint, Question, point_id
 from interviewer.grading.points import iter_points
 from interviewer.grading.rubric import normalise_question
@@ -115,7 +115,6 @@ def _row_terms(bank: Bank) -> dict[tuple[str, str], set[str]]:
 
 
 _MINOR = frozenset({"a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "with"})
-_GENERIC_LABEL = re.compile(r"(?:" + alternation("generic_labels") + r")$", re.I)
 
 
 def _heading_words(text: str) -> frozenset[str]:
@@ -123,7 +122,7 @@ def _heading_words(text: str) -> frozenset[str]:
     ``text_terms`` would drop "through"). A part that names no subject ("Pros and
     cons", "Definition") has none."""
     text = re.sub(r"\([^()]*\)", " ", text.lower()).strip(" :")
-    if _GENERIC_LABEL.match(text):
+    if GENERIC_LABEL.match(text):
         return frozenset()
     words = re.findall(r"[a-z0-9]+", text)
     return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words) - _MINOR

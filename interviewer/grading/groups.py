@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from interviewer.grading.coverage import polarity_conflict, same_point, without_topic
 from interviewer.grading.feedback_text import describe
-from interviewer.grading.naming import bare_subject
 from interviewer.grading.points import polarity
 from interviewer.grading.scoring import score_from
+from interviewer.subjects import bare_subject
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

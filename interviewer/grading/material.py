@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from interviewer.corpus import TODO_PATTERNS, Section
 from interviewer.grading.cues import MILD_DOUBT, POINTER, STRONG_DOUBT
-from interviewer.grading.naming import _VERBS_S, META, REMARK, bare_subject, is_aside, name_point
+from interviewer.grading.naming import _VERBS_S, META, REMARK, is_aside, name_point
 from interviewer.language import is_foreign, trim_foreign_tail
+from interviewer.subjects import bare_subject
 from interviewer.text import (
     ANAPHOR_WORDS,
     DEFINITIONAL,

@@ -1,4 +1,15 @@
-"""Naming a point: the short subject phrase a follow-up can ask about."""
+"""Naming a point: the short subject phrase a follow-up can ask about.
+
+Not the same parser as ``interviewer.subjects`` (a question's subject), and not
+mergeable with it without changing results: a point is a statement, so its subject is
+the noun phrase before its verb ("Early stopping halts ..."), found from the verb
+(``_verb_position``: English auxiliaries and -s verbs, words.txt); a question's
+subject follows the asking part ("What is X?", "How would you tune X?"), found by
+dropping question words, auxiliaries and asking verbs (in English and Spanish:
+units_cues.txt), and read as "A vs B" for a comparison. Their word lists differ for
+that reason (a preposition list with "of" here, without it there; auxiliaries with
+negated forms here, with Spanish ones there). Shared: ``bare_subject`` and the
+pronoun sets of ``interviewer.text``."""
 
 from __future__ import annotations
 
@@ -10,7 +21,6 @@ from interviewer.grading.cues import alternation, cue_list, cue_regex
 from interviewer.grading.models import PointKind
 from interviewer.grading.terms import known_words, rarity
 from interviewer.lexicon import WORDS_FILE
-from interviewer.subjects import bare_subject as bare_subject  # (re-exported for its users)
 from interviewer.text import STAND_INS, _content
 
 if TYPE_CHECKING:
