@@ -146,10 +146,7 @@ _ADJECTIVE_END = ("ous", "ful", "able", "ible", "less", "ical", "tive", "sive")
 
 
 def _s_verb(word: str) -> bool:
-    low = word.lower()
-    return word.islower() and len(low) > 3 and low.endswith("s") and not low.endswith(
-        ("ss", "us", "is", "ys")
-    )
+    return word.islower() and _plural_word(word) and not word.endswith("ys")
 
 
 def _noun_phrase(point: str, spans: list[tuple[str, int, int]], i: int, n: int) -> str | None:
@@ -585,7 +582,6 @@ def is_common_word(g: Grader, word: str) -> bool:
 
 
 def point_of(g: Grader, question_id: str | None, text: str) -> KeyPoint | None:
-    """A key point of the bank, by its text."""
     for q in g.bank.questions:
         if question_id is None or q.id == question_id:
             for kp in q.key_points:

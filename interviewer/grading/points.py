@@ -36,7 +36,7 @@ def _citing_keys(q: Question) -> list[str]:
 
 
 def _to_point(qid: str, c: Candidate, idf: dict[str, float], default_idf: float,
-              qterms: set[str], citation: Citation, kind: str = "note") -> KeyPoint:  # fmt: skip
+              qterms: set[str], citation: Citation) -> KeyPoint:  # fmt: skip
     subject, point_kind = name_point(c.text, c.label, aside=c.aside)
     return KeyPoint(
         id=point_id(qid, c.text),
@@ -44,7 +44,6 @@ def _to_point(qid: str, c: Candidate, idf: dict[str, float], default_idf: float,
         citation=citation,
         importance=c.importance,
         terms=key_terms(c.text, c.label, idf, default_idf, qterms),
-        source_kind="reference" if kind == "reference" else "note",
         doubtful=c.doubtful,
         label=c.label,
         subject=subject,
