@@ -34,22 +34,19 @@ if TYPE_CHECKING:
     from interviewer.grading.models import KeyPoint, Question
 
 
-STATUSES: tuple[Literal["missed"], Literal["partial"], Literal["covered"]] = (
-    "missed",
-    "partial",
-    "covered",
-)
+Status = Literal["missed", "partial", "covered"]
+STATUSES: tuple[Status, Status, Status] = ("missed", "partial", "covered")
 RANK = {"missed": 0, "partial": 1, "covered": 2}
+
 
 @dataclass
 class Assessment:
-    status: Literal["covered", "partial", "missed"]
+    status: Status
     sim: float
     lex: float
     evidence: str | None
     credit: float | None = None  # share of a compound point's clauses made, when partial
 
-# ---- helpers -----------------------------------------------------------------------------------
 
 
 def gradable_points(q: Question) -> list[KeyPoint]:
