@@ -200,6 +200,8 @@ def split_sentences(text: str) -> list[str]:
 #   needs a sort", "..., so at most one thread ..."): where a point's core ends;
 # - QUESTION_BREAK: any comma, and a question's or sentence's end: where the part of
 #   a question that names its subject ends ("What is X, and why ...");
+# - STATEMENT_BREAK: no comma (``top_level_parts`` cuts those outside brackets): where
+#   the statements of a note's point meet;
 # - _TOP_LEVEL_CUT: a comma or semicolon with a following "and"/"or" (list items).
 CLAUSE_BREAK = re.compile(r";|:\s|,\s(?:and|but|while|so|or|which|whereas)\s|\s[—–]\s|,\s")
 HARD_CLAUSE_BREAK = re.compile(r";|:\s|,\s(?:and|but|while|whereas)\s")
@@ -212,6 +214,7 @@ QUESTION_BREAK = re.compile(
     r"[?!;:]|\.(?:\s|$)|,\s*(?:and|or|but|why|how|when|what|which|where)\b|\s[—–-]\s|,\s",
     re.I,
 )
+STATEMENT_BREAK = re.compile(r";\s+|:\s+|\s[-–—]\s")
 _TOP_LEVEL_CUT = re.compile(r"(?:,|;)\s+(?:and\s+|or\s+)?")
 
 

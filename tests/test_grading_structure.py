@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from interviewer.grading import Grader, GradingParams
-from interviewer.grading.coverage import gradable_points, opposes, own_points, without_topic
+from interviewer.grading.coverage import gradable_points, opposes, own_points
+from interviewer.grading.groups import without_topic
 from interviewer.grading.scoring import central_points
 from interviewer.settings import Settings
 from tests.notes_grading import grader_over

@@ -12,7 +12,7 @@ Public API (sessions and evals code against it): ``Grader``, ``KeyPoint``, ``Que
   addressed to the grader (the language of a text: ``interviewer.language``)
 - ``answer``: an answer's claims (sentences, list items, clauses) and their terms
 - ``assess``, ``coverage``, ``contrast``: which points each claim makes
-- ``groups``, ``scoring``: near-duplicate points, and the score
+- ``groups``, ``scoring``: which points are one (near-duplicates), and the score
 - ``wrong_claims``, ``claims/``: the wrong-claim search, one module per rule family
 - ``grounded``: the deterministic grade, from an answer to its feedback
 - ``feedback_text``: prose, length remark, hints and follow-up questions
@@ -22,6 +22,10 @@ Public API (sessions and evals code against it): ``Grader``, ``KeyPoint``, ``Que
 - ``params``: every threshold and weight (``GradingParams``), fitted values from
   ``calibration.json``, the calibration grid ``TUNABLE``
 - ``grader``: the ``Grader`` facade (opens the bank and caches, delegates the rest)
+
+Outside the package: ``interviewer.text`` (words, stems, terms, pronouns, sentences and
+clause breaks) and ``interviewer.subjects`` (a question's subject; a point's is
+``naming``'s).
 """
 
 from interviewer.grading.claims.registry import RULES, Rule

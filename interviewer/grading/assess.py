@@ -37,10 +37,10 @@ from interviewer.grading.coverage import (
     sibling_named,
 )
 from interviewer.grading.material import parallel_clauses
-from interviewer.grading.naming import bare_subject, name_point
+from interviewer.grading.naming import name_point
 from interviewer.grading.scoring import Features, decide
 from interviewer.grading.terms import key_terms
-from interviewer.subjects import subject_label
+from interviewer.subjects import bare_subject, subject_label
 from interviewer.text import (
     ANAPHORS,
     DEFINITIONAL,

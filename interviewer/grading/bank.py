@@ -141,6 +141,7 @@ class ReferenceText:
     line_start: int
     line_end: int
     citing: list[str]
+    kind: str = "reference"
 
 
 def build_bank(

@@ -14,8 +14,6 @@ from interviewer.grading.claims.cues import (
     negation_over,
 )
 from interviewer.grading.cues import ANTONYMS, alternation, cue_list, cue_regex
-from interviewer.grading.params import GradingParams, load_params
-from interviewer.grading.terms import rarity
 from interviewer.text import (
     ANAPHOR_WORDS,
     DEFINITIONAL,
@@ -36,76 +34,19 @@ if TYPE_CHECKING:
     from interviewer.grading.models import KeyPoint, Question
 
 
-STATUSES: tuple[Literal["missed"], Literal["partial"], Literal["covered"]] = (
-    "missed",
-    "partial",
-    "covered",
-)
+Status = Literal["missed", "partial", "covered"]
+STATUSES: tuple[Status, Status, Status] = ("missed", "partial", "covered")
 RANK = {"missed": 0, "partial": 1, "covered": 2}
-
-# Two points of a question are one (the notes say it twice) when their embeddings are
-# this close (restatements: "Type I error is a false positive ..." / "Briefly stated,
-# Type I error means ..."; distinct points such as "Binary Threshold Neuron" /
-# "Stochastic Binary Neuron" stay below), or when they name the same specific subject
-# ("Bagging: Create various sub-datasets ..." / "Bagging creates diversity by ...")
-# and are this close (GradingParams.same_*_cosine). Points that differ in polarity
-# (antonyms, negation) never merge.
-
-
-def polarity_conflict(
-    a: tuple[AbstractSet[str], bool], b: tuple[AbstractSet[str], bool], short: bool
-) -> bool:
-    """Two points say opposite things: one uses a word whose opposite only the other
-    uses ('overfitting' / 'underfitting'), or (short points) one negates and the other
-    does not."""
-    words_a, neg_a = a
-    words_b, neg_b = b
-    for w in words_a - words_b:
-        opp = ANTONYMS.get(w)
-        if opp is not None and opp in words_b and opp not in words_a:
-            return True
-    return short and neg_a != neg_b
-
-
-def same_point(
-    cos: float, subject_a: str | None, subject_b: str | None,
-    label_a: str | None = None, label_b: str | None = None,
-    params: GradingParams | None = None,
-) -> bool:  # fmt: skip
-    """Whether two points of one question say the same thing (see ``same_point_cosine``).
-    Points about two different named subjects ("Lasso (L1 norm)" / "Ridge (L2 norm)",
-    0.80 apart) are two points unless nearly identical."""
-    p = params or load_params()
-    if subject_a and subject_b and subject_a != subject_b:
-        return cos >= p.different_subject_cosine
-    if cos >= p.same_point_cosine:
-        return True
-    if label_a and label_b and label_a.lower() == label_b.lower():
-        return cos >= p.same_subject_cosine - 0.1
-    if subject_a and subject_a == subject_b and cos >= p.same_subject_cosine:
-        # "the model" is too generic to name one point; "bagging" is not.
-        return any(rarity(w) >= 0.8 for w in subject_a.split() if len(w) > 2)
-    return False
-
-
-def without_topic(subjects: Sequence[str | None]) -> list[str | None]:
-    """The points' subjects without those three or more points name: that is what
-    the question is about ("A kettle boils water", "A kettle can whistle ...", "A
-    kettle does not ..."), and naming it makes no two points one (a restatement is one
-    more sentence, not a run of them)."""
-    counts = Counter(s for s in subjects if s)
-    return [None if s and counts[s] >= 3 else s for s in subjects]
 
 
 @dataclass
 class Assessment:
-    status: Literal["covered", "partial", "missed"]
+    status: Status
     sim: float
     lex: float
     evidence: str | None
     credit: float | None = None  # share of a compound point's clauses made, when partial
 
-# ---- helpers -----------------------------------------------------------------------------------
 
 
 def gradable_points(q: Question) -> list[KeyPoint]:
@@ -498,7 +439,8 @@ def void_swapped(
 
 # ---- labelled siblings -------------------------------------------------------------------
 
-_GENERIC_LABEL = re.compile(r"(?:" + alternation("generic_labels") + r")$", re.I)
+# A label that names no subject, only a kind of point ("Problems:", "Pros and cons").
+GENERIC_LABEL = re.compile(r"(?:" + alternation("generic_labels") + r")$", re.I)
 
 
 def sibling_named(points: Sequence[KeyPoint], claims: Sequence[Claim]) -> list[tuple[int, int]]:
@@ -510,7 +452,7 @@ def sibling_named(points: Sequence[KeyPoint], claims: Sequence[Claim]) -> list[t
     # A label names a subject unless it is a generic heading ("Problems:"); the claim
     # must use all its words.
     sets = [
-        label_sets(kp) if kp.label and not _GENERIC_LABEL.match(kp.label.strip()) else []
+        label_sets(kp) if kp.label and not GENERIC_LABEL.match(kp.label.strip()) else []
         for kp in points
     ]
     keys = [

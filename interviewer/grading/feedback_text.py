@@ -11,17 +11,23 @@ from interviewer import lexicon
 from interviewer.feedback import Citation
 from interviewer.grading.coverage import by_importance as _by_importance
 from interviewer.grading.models import KeyPoint
-from interviewer.grading.naming import (
-    _VERBS_S,
-    bare_subject,
-    choice_parts,
-    name_point,
-    plural_phrase,
-)
+from interviewer.grading.naming import _VERBS_S, choice_parts, name_point, plural_phrase
 from interviewer.grading.points import iter_points
 from interviewer.grading.remainder import REST
 from interviewer.grading.terms import known_words
 from interviewer.language import is_foreign
+from interviewer.subjects import (
+    ADVERBS,
+    AUXILIARIES,
+    DETERMINERS,
+    HOLLOW,
+    OBJECT_PRONOUNS,
+    OF_WORDS,
+    PARTICLES,
+    PREPOSITIONS,
+    bare_subject,
+    subject_label,
+)
 from interviewer.text import NEGATIONS, STOPWORDS, WORD, stem, text_terms, words
 from interviewer.text import clip as _short
 
@@ -126,29 +132,21 @@ def key_phrase(point: str, terms: Sequence[str]) -> str | None:
 _RELATIVES = lexicon.words("phrase_relatives")
 _NUMBERS = lexicon.words("phrase_numbers")
 _FUNCTION = NEGATIONS | STOPWORDS | _RELATIVES
-_OBJECT_OPENERS = lexicon.words("subject_determiners") | lexicon.words("subject_object_pronouns")
-_AUXILIARIES = lexicon.words("subject_auxiliaries")
+_OBJECT_OPENERS = DETERMINERS | OBJECT_PRONOUNS
+_VERB_NEXT = DETERMINERS | PARTICLES | {"for"}
 # Words that join clauses: a subject holding one is a sentence cut short.
-_PARTICLES = lexicon.words("subject_particles")
-_VERB_NEXT = lexicon.words("subject_determiners") | _PARTICLES | {"for"}
 _CLAUSE_JOINS = frozenset("when if so while because whenever unless although".split())
 _DEFINITE = frozenset("the a an its their his her our your whose this that".split())
 _NOUN_END = ("tion", "sion", "ance", "ence", "ment", "ness", "ity", "ing", "ism", "ure")
 # Words after which a word in -s is a noun ("the posts", "of threads").
-_NOUN_BEFORE = (
-    lexicon.words("subject_determiners") | lexicon.words("subject_prepositions")
-    | lexicon.words("subject_of_words") | {"and", "or"}
-)
+_NOUN_BEFORE = DETERMINERS | PREPOSITIONS | OF_WORDS | {"and", "or"}
 _MODALS = frozenset("to can could will would should shall may might must".split())
 # Endings of adjectives: a phrase that ends in one lacks the noun it qualifies.
 _ADJECTIVE_END = ("ous", "ful", "able", "ible", "less", "ical", "tive", "sive")
 
 
 def _s_verb(word: str) -> bool:
-    low = word.lower()
-    return word.islower() and len(low) > 3 and low.endswith("s") and not low.endswith(
-        ("ss", "us", "is", "ys")
-    )
+    return word.islower() and _plural_word(word) and not word.endswith("ys")
 
 
 def _noun_phrase(point: str, spans: list[tuple[str, int, int]], i: int, n: int) -> str | None:
@@ -181,7 +179,7 @@ def _noun_phrase(point: str, spans: list[tuple[str, int, int]], i: int, n: int) 
             return False  # "RNN cells designed to", "issues (https...": a noun
         if nxt in ("and", "or"):
             return k + 2 < len(toks) and _s_verb(toks[k + 2])
-        return nxt not in _AUXILIARIES and nxt not in _FUNCTION or nxt in _OBJECT_OPENERS
+        return nxt not in AUXILIARIES and nxt not in _FUNCTION or nxt in _OBJECT_OPENERS
 
     start, end = i, i + n
     while start < end and low[start] in _FUNCTION:
@@ -444,8 +442,6 @@ def follow_up_for(g: Grader, feedback: Feedback) -> str | None:
     # (An aside — "See also: Rotation forest" — only when nothing else has a name; the
     # definition of the question's own subject — "define Paxos" after "What is Paxos?"
     # — only when nothing else is missed: it would ask the question again.)
-    from interviewer.subjects import subject_label
-
     asked = set(text_terms(feedback.question).unigrams)
     # What the question is about as a whole ("XSS"; both sides of "A vs B"): a point
     # about one side of a comparison is no restatement.
@@ -487,8 +483,6 @@ def _names_something(subject: str) -> bool:
     """A subject short enough to be a name, with no clause punctuation in it
     ("Browsers trust a set of root CAs; intermediates" is a sentence cut short), that
     does not open with a quantifier or a possessive ("every operation", "its stack")."""
-    from interviewer.subjects import DETERMINERS
-
     toks = subject.split()
     first = toks[0].lower() if toks else ""
     if first in DETERMINERS and first not in ("the", "a", "an"):
@@ -501,7 +495,7 @@ def _names_something(subject: str) -> bool:
     opens_verb = len(low) > 1 and _s_verb(first) and low[1] in _VERB_NEXT
     if first in STOPWORDS - {"the", "a", "an"} or opens_verb:
         return False
-    if low and low[-1] in _FUNCTION or (len(low) > 2 and low[1] in _PARTICLES):
+    if low and low[-1] in _FUNCTION or (len(low) > 2 and low[1] in PARTICLES):
         return False  # "... the web on", "tighten up the schema"
     if any(t in _CLAUSE_JOINS for t in low[1:]):
         return False
@@ -514,8 +508,6 @@ def names_first(point: str, terms: Sequence[str], *, strict: bool = False) -> li
     verb before its object ("pollutes caches", "the system spends most ..."), nor an
     adverb ("parts recursively"), nor a verb after a singular noun ("an attacker
     injects"). ``strict``: only those."""
-    from interviewer.subjects import ADVERBS, DETERMINERS, HOLLOW, PREPOSITIONS
-
     def verb_like(found: list[str], prev: str) -> bool:
         last = found[-1].lower()
         if last.endswith("ly") or last in ADVERBS:
@@ -590,7 +582,6 @@ def is_common_word(g: Grader, word: str) -> bool:
 
 
 def point_of(g: Grader, question_id: str | None, text: str) -> KeyPoint | None:
-    """A key point of the bank, by its text."""
     for q in g.bank.questions:
         if question_id is None or q.id == question_id:
             for kp in q.key_points:

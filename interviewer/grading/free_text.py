@@ -9,17 +9,14 @@ from typing import TYPE_CHECKING
 
 from interviewer.errors import InterviewerError
 from interviewer.feedback import Citation
-from interviewer.grading.cues import alternation
+from interviewer.grading.coverage import GENERIC_LABEL
 from interviewer.grading.models import KeyPoint, Question, point_id
-from interviewer.grading.points import iter_points
+from interviewer.grading.points import hit_citation, iter_points, reference_sentences
 from interviewer.grading.rubric import normalise_question
 from interviewer.grading.terms import key_terms
 from interviewer.text import (
     BARE_URL,
     MD_LINK,
-    clean_markdown,
-    content_word_count,
-    split_sentences,
     text_terms,
 )
 
@@ -115,7 +112,6 @@ def _row_terms(bank: Bank) -> dict[tuple[str, str], set[str]]:
 
 
 _MINOR = frozenset({"a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "with"})
-_GENERIC_LABEL = re.compile(r"(?:" + alternation("generic_labels") + r")$", re.I)
 
 
 def _heading_words(text: str) -> frozenset[str]:
@@ -123,7 +119,7 @@ def _heading_words(text: str) -> frozenset[str]:
     ``text_terms`` would drop "through"). A part that names no subject ("Pros and
     cons", "Definition") has none."""
     text = re.sub(r"\([^()]*\)", " ", text.lower()).strip(" :")
-    if _GENERIC_LABEL.match(text):
+    if GENERIC_LABEL.match(text):
         return frozenset()
     words = re.findall(r"[a-z0-9]+", text)
     return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words) - _MINOR
@@ -231,32 +227,15 @@ def _plain_block(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def hit_citation(hit: Any) -> Citation:
-    """Where a retrieval hit (a note section or a reference chunk) comes from."""
-    return Citation(
-        source=hit.source, heading=hit.heading, line_start=hit.line_start,
-        line_end=hit.line_end, kind=hit.kind, url=hit.url, chunk_id=hit.chunk_id,
-    )  # fmt: skip
-
-
 def _reference_hit_points(hit: Any, question: str, bank: Bank) -> list[KeyPoint]:
     """Up to four sentences of a retrieved reference chunk that share a word with the
     question, as points."""
     qterms = set(text_terms(question).unigrams)
-    out = []
-    for sent in split_sentences(clean_markdown(hit.text.replace("\n", " "))):
-        if content_word_count(sent) < 5 or len(sent) > 400:
-            continue
-        if not qterms & set(text_terms(sent).unigrams):
-            continue
-        out.append(
-            KeyPoint(
-                id=point_id("ref-" + hit.chunk_id, sent),
-                text=sent,
-                citation=hit_citation(hit),
-                importance=0.6,
-                source_kind="reference",
-                terms=key_terms(sent, None, bank.idf, bank.default_idf, qterms),
-            )  # fmt: skip
-        )
-    return out[:4]
+    return [
+        KeyPoint(
+            id=point_id("ref-" + hit.chunk_id, sent), text=sent, citation=hit_citation(hit),
+            importance=0.6, source_kind="reference",
+            terms=key_terms(sent, None, bank.idf, bank.default_idf, qterms),
+        )  # fmt: skip
+        for sent, _ in reference_sentences(hit.text, qterms)
+    ][:4]

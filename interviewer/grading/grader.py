@@ -49,9 +49,8 @@ CLAIM_CACHE_SIZE = 4096
 
 
 class Grader:
-    """Grades answers against the notes. Build it with :meth:`open` (loads the corpus,
-    the key points and the embedder; the model only when enabled). One grader serves a
-    whole session: key-point embeddings are cached, only the answer is embedded."""
+    """Grades answers against the notes; build it with :meth:`open`. One grader serves
+    a whole session: key-point embeddings are cached, only the answer is embedded."""
 
     def __init__(
         self,
@@ -91,12 +90,9 @@ class Grader:
         cache: ResponseCache | None = None,
         params: GradingParams | None = None,
     ) -> Grader:
-        """Everything the grader needs: the embedder, the question bank (from the cache
-        next to the index, or extracted now), the model when ``use_llm`` (default: the
-        settings) allows it, its replies stored in ``cache`` when one is given;
-        ``params``: thresholds and weights (default: ``load_params()``). The
-        retriever opens lazily (once, whatever the number of threads grading), for
-        free-text questions and the model's context."""
+        """The embedder, the question bank (cached next to the index, or extracted now)
+        and the model when ``use_llm`` (default: the settings) allows it, its replies
+        kept in ``cache``. The retriever opens later, at its first use."""
         from interviewer.embeddings import get_embedder
 
         want_llm = settings.use_llm if use_llm is None else use_llm
@@ -129,9 +125,8 @@ class Grader:
 
     @property
     def retriever(self) -> Any:
-        """The index's retriever, or None when there is no usable index. Opened once:
-        threads grading at the same time wait for the first to open it (opening may
-        build the index)."""
+        """The index's retriever, or None without a usable index. Opened once: other
+        threads wait for it (opening may build the index)."""
         if self._retriever is None and not self._retriever_failed:
             embedder = self.embedder
             with self._open_lock:
@@ -244,9 +239,8 @@ class Grader:
         use_llm: bool | None = None,
         on_token: Callable[[str], None] | None = None,
     ) -> Feedback:
-        """Grounded grade, refined by the model when one is configured (``use_llm``
-        None: whenever the grader has one). A failing model leaves the grounded grade
-        with ``model_error`` set."""
+        """The grounded grade, refined by the model (``use_llm`` None: whenever the
+        grader has one)."""
         q = self._resolve(question)
         grounded = self.grade_grounded(q, answer, hints_used=hints_used)
         want = self.llm is not None if use_llm is None else (use_llm and self.llm is not None)
@@ -275,9 +269,8 @@ class Grader:
         return self._embed_many([embed_text_of(kp)])[0]
 
     def _embed_claims(self, texts: list[str]) -> np.ndarray:
-        """Embeddings of answer sentences (the grader's main cost): each cut to
-        CLAIM_EMBED_WORDS words, embedded once per distinct text in one batch, and kept
-        in a bounded cache (follow-ups, re-grades and eval repeats reuse them)."""
+        """Embeddings of answer sentences, one batch for the texts not cached
+        (follow-ups, re-grades and eval repeats reuse them)."""
         import numpy as np
 
         keys = [" ".join(t.split()[:CLAIM_EMBED_WORDS]) for t in texts]
@@ -324,13 +317,9 @@ class Grader:
         answer: str,
         on_token: Callable[[str], None] | None = None,
     ) -> Feedback:
-        """The model's critique, checked: claims it calls wrong must be quoted from the
-        answer and cite a retrieved section (else they are kept as "not in your
-        notes"), a missed point it disputes moves to "partly covered" only when it
-        quotes the answer, and a failure leaves the grounded result (``model_error``).
-        Streaming: ``on_token`` receives the critique prose, sent once the structured
-        reply has been validated (a schema-constrained reply cannot be shown while it
-        is still JSON)."""
+        """The model's critique, checked against the notes (``refine.merge_critique``);
+        a failure leaves the grounded result with ``model_error`` set. ``on_token``
+        receives the critique's prose as it streams."""
         q = self._resolve(question)
         return _refine(self, grounded, q, answer, on_token)
 

@@ -3,19 +3,74 @@ of a question's points counting each group once."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
-from interviewer.grading.coverage import polarity_conflict, same_point, without_topic
+from interviewer.grading.cues import ANTONYMS
 from interviewer.grading.feedback_text import describe
-from interviewer.grading.naming import bare_subject
 from interviewer.grading.points import polarity
 from interviewer.grading.scoring import score_from
+from interviewer.grading.terms import rarity
+from interviewer.subjects import bare_subject
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from collections.abc import Set as AbstractSet
 
     from interviewer.grading.grader import Grader
     from interviewer.grading.models import KeyPoint
+    from interviewer.grading.params import GradingParams
+
+# Two points of a question are one (the notes say it twice) when their embeddings are
+# this close (restatements: "Type I error is a false positive ..." / "Briefly stated,
+# Type I error means ..."; distinct points such as "Binary Threshold Neuron" /
+# "Stochastic Binary Neuron" stay below), or when they name the same specific subject
+# ("Bagging: Create various sub-datasets ..." / "Bagging creates diversity by ...")
+# and are this close (GradingParams.same_*_cosine). Points that differ in polarity
+# (antonyms, negation) never merge.
+
+
+def polarity_conflict(
+    a: tuple[AbstractSet[str], bool], b: tuple[AbstractSet[str], bool], short: bool
+) -> bool:
+    """Two points say opposite things: one uses a word whose opposite only the other
+    uses ('overfitting' / 'underfitting'), or (short points) one negates and the other
+    does not."""
+    words_a, neg_a = a
+    words_b, neg_b = b
+    for w in words_a - words_b:
+        opp = ANTONYMS.get(w)
+        if opp is not None and opp in words_b and opp not in words_a:
+            return True
+    return short and neg_a != neg_b
+
+
+def same_point(
+    cos: float, subject_a: str | None, subject_b: str | None,
+    label_a: str | None, label_b: str | None, p: GradingParams,
+) -> bool:  # fmt: skip
+    """Whether two points of one question say the same thing (see ``same_point_cosine``).
+    Points about two different named subjects ("Lasso (L1 norm)" / "Ridge (L2 norm)",
+    0.80 apart) are two points unless nearly identical."""
+    if subject_a and subject_b and subject_a != subject_b:
+        return cos >= p.different_subject_cosine
+    if cos >= p.same_point_cosine:
+        return True
+    if label_a and label_b and label_a.lower() == label_b.lower():
+        return cos >= p.same_subject_cosine - 0.1
+    if subject_a and subject_a == subject_b and cos >= p.same_subject_cosine:
+        # "the model" is too generic to name one point; "bagging" is not.
+        return any(rarity(w) >= 0.8 for w in subject_a.split() if len(w) > 2)
+    return False
+
+
+def without_topic(subjects: Sequence[str | None]) -> list[str | None]:
+    """The points' subjects without those three or more points name: that is what
+    the question is about ("A kettle boils water", "A kettle can whistle ...", "A
+    kettle does not ..."), and naming it makes no two points one (a restatement is one
+    more sentence, not a run of them)."""
+    counts = Counter(s for s in subjects if s)
+    return [None if s and counts[s] >= 3 else s for s in subjects]
 
 
 def duplicate_groups(g: Grader, qid: str, points: Sequence[KeyPoint]) -> list[list[KeyPoint]]:

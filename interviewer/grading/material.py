@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from interviewer.corpus import TODO_PATTERNS, Section
 from interviewer.grading.cues import MILD_DOUBT, POINTER, STRONG_DOUBT
-from interviewer.grading.naming import _VERBS_S, META, REMARK, bare_subject, is_aside, name_point
+from interviewer.grading.naming import _VERBS_S, META, REMARK, is_aside, name_point
 from interviewer.language import is_foreign, trim_foreign_tail
+from interviewer.subjects import bare_subject
 from interviewer.text import (
     ANAPHOR_WORDS,
     DEFINITIONAL,
@@ -324,13 +325,13 @@ _CLAUSE_LEAD = re.compile(r"^(?:each|every|the|a|an|its|their|all|some|one)\b", 
 MIN_PARALLEL = 3  # clauses; two ("X does A, Y does B") are often a contrast, kept whole
 
 
-def _clause_verb(part: str, max_lead: int = 4) -> tuple[str, str] | None:
+def _clause_verb(part: str) -> tuple[str, str] | None:
     """(lead word, verb) of a part that reads "<each|the ...> <1-4 words> <verb> ...",
     if it does."""
     toks = [t.lower().strip("\"“”") for t in part.split()]
     if len(toks) < 3 or not _CLAUSE_LEAD.match(toks[0]):
         return None
-    for j in range(1, min(len(toks) - 1, max_lead + 1)):
+    for j in range(1, min(len(toks) - 1, 5)):
         t = toks[j]
         if t in _VERBS_S or t in ("is", "are") or (
             re.fullmatch(r"[a-z]{3,}s", t) and not re.search(r"(ss|us|is|ics)$", t)

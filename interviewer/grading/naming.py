@@ -1,4 +1,18 @@
-"""Naming a point: the short subject phrase a follow-up can ask about."""
+"""Naming a point: its subject (the noun phrase it is about: "early stopping", "the
+disadvantage of ridge regression") and its kind (a method, a definition, a cause ...).
+Follow-up questions and the "most important missing" summary name a point by its
+subject, never by a fragment of its explanation, which would give the answer away.
+
+Not the same parser as ``interviewer.subjects`` (a question's subject), and not
+mergeable with it without changing results: a point is a statement, so its subject is
+the noun phrase before its verb ("Early stopping halts ..."), found from the verb
+(``_verb_position``: English auxiliaries and -s verbs, words.txt); a question's
+subject follows the asking part ("What is X?", "How would you tune X?"), found by
+dropping question words, auxiliaries and asking verbs (in English and Spanish:
+units_cues.txt), and read as "A vs B" for a comparison. Their word lists differ for
+that reason (a preposition list with "of" here, without it there; auxiliaries with
+negated forms here, with Spanish ones there). Shared: ``subjects.bare_subject`` drops
+the article of either's subject, and the pronoun sets are ``interviewer.text``'s."""
 
 from __future__ import annotations
 
@@ -10,18 +24,11 @@ from interviewer.grading.cues import alternation, cue_list, cue_regex
 from interviewer.grading.models import PointKind
 from interviewer.grading.terms import known_words, rarity
 from interviewer.lexicon import WORDS_FILE
-from interviewer.subjects import bare_subject as bare_subject  # (re-exported for its users)
 from interviewer.text import STAND_INS, _content
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-# ---- naming a point -----------------------------------------------------------------------
-#
-# Follow-up questions and the "most important missing" summary name a point by its
-# subject (the noun phrase it is about: "early stopping", "the disadvantage of ridge
-# regression"), never by a fragment of its explanation, and ask about it according to
-# its kind (a method, a definition, a cause ...) without giving the answer away.
 
 # Word lists (interviewer/words.txt) that end a subject, open a step, stop a phrase ...
 _AUX = lexicon.words("auxiliaries", WORDS_FILE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from interviewer.feedback import Citation
 from interviewer.grading.cues import ANTONYMS
@@ -20,7 +20,8 @@ from interviewer.text import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
+    from collections.abc import Set as AbstractSet
 
     import numpy as np
 
@@ -36,7 +37,7 @@ def _citing_keys(q: Question) -> list[str]:
 
 
 def _to_point(qid: str, c: Candidate, idf: dict[str, float], default_idf: float,
-              qterms: set[str], citation: Citation, kind: str = "note") -> KeyPoint:  # fmt: skip
+              qterms: set[str], citation: Citation) -> KeyPoint:  # fmt: skip
     subject, point_kind = name_point(c.text, c.label, aside=c.aside)
     return KeyPoint(
         id=point_id(qid, c.text),
@@ -44,7 +45,6 @@ def _to_point(qid: str, c: Candidate, idf: dict[str, float], default_idf: float,
         citation=citation,
         importance=c.importance,
         terms=key_terms(c.text, c.label, idf, default_idf, qterms),
-        source_kind="reference" if kind == "reference" else "note",
         doubtful=c.doubtful,
         label=c.label,
         subject=subject,
@@ -56,25 +56,36 @@ def _to_point(qid: str, c: Candidate, idf: dict[str, float], default_idf: float,
 MAX_REFERENCE_POINTS = 4
 
 
+def hit_citation(hit: Any) -> Citation:
+    """Where a retrieval hit (a note section or a reference chunk) comes from."""
+    return Citation(
+        source=hit.source, heading=hit.heading, line_start=hit.line_start,
+        line_end=hit.line_end, kind=hit.kind, url=hit.url, chunk_id=hit.chunk_id,
+    )  # fmt: skip
+
+
+def reference_sentences(text: str, qterms: AbstractSet[str]) -> Iterator[tuple[str, int]]:
+    """The sentences of a reference chunk that may be points of the question (five
+    content words or more, one statement long) with how many of its words they share
+    (one or more)."""
+    for sent in split_sentences(clean_markdown(text.replace("\n", " "))):
+        overlap = len(qterms & stem_set(sent))
+        if content_word_count(sent) >= 5 and len(sent) <= 400 and overlap:
+            yield sent, overlap
+
+
 def _reference_points(q: Question, refs: Sequence[ReferenceText], idf: dict[str, float],
                       default_idf: float, qterms: set[str]) -> list[KeyPoint]:  # fmt: skip
     """A few sentences of the linked references that share the most key terms with
     the question: references are long, the user's notes are the rubric."""
     scored: list[tuple[float, KeyPoint]] = []
     for ref in refs:
-        for sent in split_sentences(clean_markdown(ref.text.replace("\n", " "))):
-            if content_word_count(sent) < 5 or len(sent) > 400 or is_foreign(sent):
+        for sent, overlap in reference_sentences(ref.text, qterms):
+            if is_foreign(sent):
                 continue
-            overlap = len(qterms & stem_set(sent))
-            if not overlap:
-                continue
-            cit = Citation(
-                source=ref.source, heading=ref.heading, line_start=ref.line_start,
-                line_end=ref.line_end, kind="reference", url=ref.url, chunk_id=ref.chunk_id,
-            )  # fmt: skip
             subject, point_kind = name_point(sent)
             kp = KeyPoint(
-                id=point_id(q.id, sent), text=sent, citation=cit, importance=0.6,
+                id=point_id(q.id, sent), text=sent, citation=hit_citation(ref), importance=0.6,
                 terms=key_terms(sent, None, idf, default_idf, qterms),
                 source_kind="reference", subject=subject, kind=point_kind,
             )  # fmt: skip

@@ -184,7 +184,7 @@ def _refine(
     llm = grader.llm
     if llm is None:
         return grounded
-    from interviewer.llm import ping
+    from interviewer.llm import _strip_fences, ping
 
     if not ping(grader.settings.ollama_host, grader.settings.connect_timeout_s):
         # Fail fast: gathering the model's context may build the index first.
@@ -206,7 +206,7 @@ def _refine(
             gen = llm.generate(messages, format=ModelCritique.model_json_schema(), on_token=stream)
             if not gen.truncated:
                 with contextlib.suppress(ValueError):
-                    critique = ModelCritique.model_validate_json(_strip_json(gen.text))
+                    critique = ModelCritique.model_validate_json(_strip_fences(gen.text).strip())
         if critique is None:
             result = llm.structured(messages, ModelCritique)
             if result.ok and result.value is not None:
@@ -230,11 +230,6 @@ def cit_key(c: Citation) -> tuple[str, str, str | None]:
 def _same_claim(norm: str, text: str) -> bool:
     other = " ".join(text.lower().split())
     return norm in other or other in norm
-
-
-def _strip_json(text: str) -> str:
-    m = re.match(r"^\s*```(?:json)?\s*\n?(.*?)\n?```\s*$", text, re.DOTALL)
-    return (m.group(1) if m else text).strip()
 
 
 def merge_critique(

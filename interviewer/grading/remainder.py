@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING
 from interviewer.grading.assess import _defines
 from interviewer.grading.coverage import Assessment, label_in, label_sets
 from interviewer.grading.cues import alternation, cue_regex
-from interviewer.text import content_word_count, split_sentences, text_terms, top_level_parts
+from interviewer.text import (
+    STATEMENT_BREAK,
+    content_word_count,
+    split_sentences,
+    text_terms,
+    top_level_parts,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -29,9 +35,6 @@ if TYPE_CHECKING:
     from interviewer.grading.grader import Grader
     from interviewer.grading.models import KeyPoint, Question
 
-# Where a point's statements meet: a semicolon, a colon, a dash between words, and (see
-# ``top_level_parts``) commas outside brackets.
-_BREAK = re.compile(r";\s+|:\s+|\s[-–—]\s")
 _OPENER = re.compile(r"^(?:" + alternation("subordinate_openers") + r")(?![\w-])", re.I)
 _EXAMPLE = cue_regex("illustration")
 _ASIDE = re.compile(r"\([^()]*\)")
@@ -44,7 +47,7 @@ def parts_of(text: str) -> list[str]:
     top-level commas (brackets kept with their part)."""
     out: list[str] = []
     for sent in split_sentences(" ".join(text.split())):
-        pieces = [p.strip(" .,;:") for x in _BREAK.split(sent) for p in top_level_parts(x)]
+        pieces = [p.strip(" .,;:") for x in STATEMENT_BREAK.split(sent) for p in top_level_parts(x)]
         lead = ""
         for n, p in enumerate(pieces):
             if not p:
