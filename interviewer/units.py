@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from interviewer import lexicon
+from interviewer.corpus import A_LABEL, Q_LABEL
 from interviewer.text import FENCE
 
 if TYPE_CHECKING:
@@ -69,20 +70,22 @@ _VERSUS_SEP = lexicon.alternation("comparison_separators")
 
 _LIST = re.compile(r"^( {0,3})(?:[-*+•]|\d{1,3}[.)])\s+(\S.*)$")
 _EMPH_LINE = re.compile(
-    r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(.*)$"
+    r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(\*\*\*|___|\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(.*)$"
 )
 # "Q:", "Q3.", "Question 2)", and a flashcard's "Front:".
 _Q_LABEL = re.compile(
-    r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:(?:q|question)\s*\d{0,3}\s*[:.)]|"
-    r"front\s*:)\s*(?:\*\*|__)?\s*(.*)$",
+    rf"^\s*(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?\s*(?:{Q_LABEL})\s*(?:\*\*|__)?\s*(.*)$",
     re.IGNORECASE,
 )
 # "A:", "A1.", "A1)", "Ans.", "Answer 3:", a flashcard's "Back:" (a bare "A." could open
 # a sentence).
 _A_LABEL = re.compile(
-    r"^\s*(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|a\s*\d{1,3}\s*[.)]|(?:ans|answer)\s*\d{0,3}\s*[:.)]"
-    r"|back\s*:)",
+    rf"^\s*(?:\*\*|__)?\s*(?:{A_LABEL})",
     re.IGNORECASE,
+)
+_Q_WORDS = "|".join(
+    re.escape(w)
+    for w in sorted(lexicon.words("question_labels") | {"front"}, key=len, reverse=True)
 )
 _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
@@ -180,7 +183,7 @@ def clean_question(text: str) -> str:
     """A question line as it will be asked: markup, numbering and "Q:" removed (code
     spans kept, as the notes wrote them)."""
     t = plain(text, keep_code=True)
-    t = re.sub(r"^(?:(?:q|question)\s*\d{0,3}\s*[:.)]|front\s*:)\s*", "", t, flags=re.IGNORECASE)
+    t = re.sub(rf"^(?:{Q_LABEL})\s*", "", t, flags=re.IGNORECASE)
     t = _NUMBERING.sub("", t, count=1)
     return _edge_symbols(t.strip(" -–—:*_")).strip()
 
@@ -781,6 +784,13 @@ def find_questions(
             list_run.append(_list_start(lines, i, last))
             i += 1
             continue
+        if lm and _requests(lm.group(2)) and _nested_list_below(lines, i, last):
+            # "- Explain X" over its nested items: a question (no "?") and its answer.
+            start = _list_start(lines, i, last)
+            start.question = as_asked(start.question)
+            list_run.append(start)
+            i += 1
+            continue
         inline = _inline_answer(lm.group(2)) if lm else None
         if inline is not None and lm is not None:
             # "1. What is a taint? A mark on a node ...": the answer on the item's line.
@@ -818,6 +828,35 @@ def find_questions(
         for s in listed:
             s.uncertain = None
     return starts
+
+
+REQUEST_VERBS = lexicon.words("request_verbs")
+_WH_AUX = lexicon.words("subject_auxiliaries")
+
+
+def _requests(text: str) -> bool:
+    """A list item that asks without a question mark: a request ("Explain the FLP
+    result", "Describe two-phase commit") or a question word and its verb ("What is a
+    mutex"), of a few words."""
+    words = [w.lower() for w in _words(plain(text))]
+    if len(words) < 2 or len(words) > 20:
+        return False
+    if words[0] in REQUEST_VERBS:
+        return True
+    return words[0] in ("how", "what", "why", "when", "which", "who", "where") and (
+        words[1] in _WH_AUX
+    )
+
+
+def _nested_list_below(lines: list[str], i: int, last: int) -> bool:
+    """The next line holds a list item nested under the item at line ``i``."""
+    m = _LIST.match(lines[i].replace("\t", "    "))
+    j = _next_nonblank(lines, i, last)
+    if m is None or j is None:
+        return False
+    nxt = lines[j].replace("\t", "    ")
+    nested = re.match(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+\S", nxt)
+    return nested is not None and len(nested.group(1)) > len(m.group(1))
 
 
 _INLINE_QA = re.compile(r"^(.{6,200}?\?)\s+(\S.{2,})$")
@@ -998,8 +1037,9 @@ def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
         return None
     # "Q." alone could open an ordinary sentence ("Q. Smith wrote ..."): a Q-label needs
     # a colon, or a question after it.
-    label_colon = re.match(r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:q|question|front)"
-                           r"\s*\d{0,3}\s*(?:\*\*|__)?\s*:", lines[i], re.IGNORECASE)  # fmt: skip
+    label_colon = re.match(r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:"
+                           + _Q_WORDS + r")\s*\d{0,3}\s*(?:\*\*|__)?\s*:", lines[i],
+                           re.IGNORECASE)  # fmt: skip
     text = [m.group(1)]
     j = i + 1
     while j <= last and lines[j].strip() and not _A_LABEL.match(lines[j]):
@@ -1530,6 +1570,14 @@ def split_sections(
             level = nxt.level
         for n, st in enumerate(starts):
             end = starts[n + 1].line - 1 if n + 1 < len(starts) else last
+            nxt_start = starts[n + 1] if n + 1 < len(starts) else None
+            if nxt_start is not None and nxt_start.end == nxt_start.line and st.end is None and (
+                "|" in lines[nxt_start.line]
+            ):
+                # The header of the table whose rows come next (questions and answers, a
+                # glossary) is no part of this answer.
+                while end > st.line and "|" in lines[end] and lines[end].strip():
+                    end -= 1
             while end > st.line and not lines[end].strip():
                 end -= 1
             tail: Section | None = None
@@ -1823,8 +1871,7 @@ def ends_open(text: str) -> bool:
 _TAG_ONLY = re.compile(r"^\s*(?:<[^>]+>\s*)+$")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _ANSWER_LABEL = re.compile(
-    r"^(\s*)(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|a\s*\d{1,3}\s*[.)]|(?:ans|answer)\s*\d{0,3}"
-    r"\s*[:.)]|back\s*:)\s*(?:\*\*|__)?\s*",
+    rf"^(\s*)(?:\*\*|__)?\s*(?:{A_LABEL})\s*(?:\*\*|__)?\s*",
     re.IGNORECASE,
 )
 
@@ -1862,7 +1909,7 @@ def answer_line(raw: str) -> str:
     if para is not None and _PLAIN_Q.match(line.strip()):
         return para[1]  # a paragraph that opens with its question: the answer after it
     em = _EMPH_LINE.match(line) if "?" in line else None
-    if em is not None and em.group(1) in ("**", "__") and asks(em.group(2)):
+    if em is not None and em.group(1) in ("***", "___", "**", "__") and asks(em.group(2)):
         rest = em.group(3).strip()
         if rest and not rest.startswith(("[", "(")):
             return line[: len(line) - len(line.lstrip())] + rest  # "**Q?** answer ..."

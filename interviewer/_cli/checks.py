@@ -32,21 +32,25 @@ def check_corpus(settings: Settings, flag: Path | None) -> None:
 
 def skipped_files(settings: Settings) -> list[str]:
     """"source: why" for each note file the index could not read (it is left out of
-    search and sessions), from the index manifest: cheap, and empty with no index."""
+    search and sessions), from the index manifest: cheap, and empty with no index;
+    then the documents of the notes dir that are not read in place (a notebook, a PDF,
+    Org-mode notes), with what to do about them."""
+    from interviewer.corpus import unread_files
     from interviewer.errors import InterviewerError
     from interviewer.index import read_manifest
 
+    unread = [str(p) for p in unread_files(settings.corpus_dir)]
     try:
         manifest = read_manifest(settings.index_dir)
     except (InterviewerError, OSError):
-        return []
+        return unread
     if manifest is None:
-        return []
+        return unread
     return [
         f"{source}: {entry.problem}"
         for source, entry in sorted(manifest.files.items())
         if entry.problem
-    ]
+    ] + unread
 
 
 def warn_line(message: str) -> None:

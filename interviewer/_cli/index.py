@@ -58,7 +58,9 @@ def index(
     from rich.markup import escape
 
     # One line per problem (soft wrap): scripts grep these, and file names are not markup.
-    for problem in report.problems:
+    from interviewer.corpus import unread_files
+
+    for problem in [*report.problems, *unread_files(settings.corpus_dir)]:
         err.print(
             f"[yellow]warning:[/] {escape(str(problem))}", markup=True, highlight=False,
             soft_wrap=True,
