@@ -361,6 +361,8 @@ def topic_question(title: str, body: str = "", context: str = "", term: bool = F
         or (len(last) > 2 and last.endswith("s") and _is_acronym(last[:-1]))
         or bool(re.search(r"\s(?:and|&)\s", head))
     ) and not (_is_acronym(last) and not last.endswith("s"))  # fmt: skip
+    if plural and len(head_words) == 1 and _singular_subject(body, low):
+        plural = False  # "Paxos reaches agreement ...": the notes make it one thing
     if plural:
         if len(parts) > 1 and parts[1] == "of":
             return _template("of_plural", np=np)  # "What are the types of joins?"
@@ -394,6 +396,27 @@ def topic_question(title: str, body: str = "", context: str = "", term: bool = F
     if _is_acronym(core_words[0]) or any(w[:1].isupper() for w in core_words[1:]):
         return _template("named", np=np)
     return _template("countable", np=np, article=_article(np))
+
+
+_SINGULAR_VERB = re.compile(r"(?:is|was|has|does|[a-z]+[^su\W]s)")
+_PLURAL_VERB = frozenset(("are", "were", "have", "do"))
+
+
+def _singular_subject(body: str, noun: str) -> bool:
+    """The notes open sentences with ``noun`` followed by a singular verb ("Paxos
+    reaches ...", "Redis is ...") more often than by a plural one: a name or a mass noun
+    that only ends in "s", not a plural."""
+    if not body:
+        return False
+    text = "\n".join(plain(line) for line in body.splitlines()).lower()
+    one = many = 0
+    for m in re.finditer(rf"(?:^|[.!?;:]\s+){re.escape(noun)}\s+([a-z]+)\b", text, re.MULTILINE):
+        verb = m.group(1)
+        if verb in _PLURAL_VERB:
+            many += 1
+        elif _SINGULAR_VERB.fullmatch(verb):
+            one += 1
+    return one > many
 
 
 # A capitalised word inside a sentence: after a lower-case word, and not beside another
@@ -1297,6 +1320,8 @@ def _table_answer(raw: str) -> str | None:
     row, read as written)."""
     if "|" not in raw or FENCE.match(raw):
         return None
+    if "||" in raw and not raw.lstrip().startswith("|"):
+        return None  # "a || b" in a sentence: an operator, not an empty cell
     if raw.lstrip().startswith("|") and is_table_separator(raw):
         return ""
     cells = [c for c in table_cells(raw) if c and not _NUMBER_CELL.match(plain(c))]

@@ -1,0 +1,433 @@
+"""Notes in shapes a new user brought and nothing read right before: an Obsidian vault
+(wiki links in headings, comments), headings wrapped in bold or numbered "1.2",
+bold-italic questions, Spanish question/answer labels, a question/answer table after a
+question, "Unicode" (UTF-16) text files, flashcard exports in .tsv, "Explain X" bullets
+over their nested answers, and documents the loader does not read in place (notebooks,
+Org-mode, reStructuredText), which ``add`` converts. Subjects: distributed systems,
+cryptography, databases, biology, operating systems, linear algebra."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from interviewer.corpus import decode_text, load_corpus, parse_markdown, unread_files
+from interviewer.units import answer_line, units_of
+
+
+def _load(tmp_path: Path, name: str, text: str | bytes) -> list:
+    corpus = tmp_path / "notes"
+    corpus.mkdir(exist_ok=True)
+    path = corpus / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    loaded = load_corpus(corpus)
+    assert not loaded.problems, loaded.problems
+    (doc,) = [d for d in loaded.documents if d.source == name]
+    return [(u.kind, u.question, u.line_start, u.line_end) for u in units_of(doc)]
+
+
+VAULT = """\
+# Consensus
+
+## What is a [[Raft]] leader election?
+A follower that hears no heartbeat within its election timeout becomes a candidate and
+asks the others for votes; a majority makes it the leader.
+
+## [[Paxos]]
+Paxos reaches agreement on one value through prepare and accept phases that a proposer
+runs against a majority of acceptors.
+
+## **What is a split brain?**
+Two nodes both believe they lead after a network partition and accept conflicting writes.
+"""
+
+
+def test_wiki_links_and_emphasis_in_headings_read_as_their_text(tmp_path: Path) -> None:
+    got = _load(tmp_path, "consensus.md", VAULT)
+    assert got == [
+        ("heading", "What is a Raft leader election?", 3, 5),
+        ("topic", "What is paxos, and when would you use it?", 7, 9),
+        ("heading", "What is a split brain?", 11, 12),
+    ]
+    _meta, sections, _ = parse_markdown("consensus.md", VAULT)
+    assert [s.heading_path[-1] for s in sections if s.level == 2] == [
+        "What is a Raft leader election?", "Paxos", "What is a split brain?",
+    ]  # fmt: skip
+
+
+def test_a_wiki_link_with_shown_text_and_an_embed_in_a_heading() -> None:
+    from interviewer.corpus import clean_heading
+
+    assert clean_heading("How does a [[Kubernetes Pod|pod]] start?") == "How does a pod start?"
+    assert clean_heading("[[Hashing#HMAC]]") == "Hashing"
+    assert clean_heading("Pod lifecycle ![[lifecycle.png]]") == "Pod lifecycle"
+
+
+def test_a_section_number_before_a_question_heading_is_no_part_of_it(tmp_path: Path) -> None:
+    notes = """\
+# Storage
+
+### 1.2 What is a fencing token?
+A number that grows with every lease; storage rejects writes that carry an older one.
+
+### 2.3.1. Why do leases need bounded clock drift?
+A holder whose clock runs slow may act after its lease expired elsewhere.
+
+#### 99.9% availability - three 9s
+Downtime of about 8 hours and 45 minutes a year.
+"""
+    got = _load(tmp_path, "storage.md", notes)
+    assert [q for _k, q, _a, _b in got][:2] == [
+        "What is a fencing token?",
+        "Why do leases need bounded clock drift?",
+    ]
+
+
+def test_a_bold_italic_question_line_is_a_question_with_its_answer_below(tmp_path: Path) -> None:
+    notes = """\
+# Replication
+
+***What is a quorum read?***
+A read that contacts a majority of replicas, so it overlaps every acknowledged write.
+
+***What is read repair?***
+A read that finds a stale replica writes the newest value back to it.
+"""
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "rep.md").write_text(notes, encoding="utf-8")
+    (doc,) = load_corpus(corpus).documents
+    units = units_of(doc)
+    assert [(u.kind, u.question, u.line_start, u.line_end, u.uncertain) for u in units] == [
+        ("bold", "What is a quorum read?", 3, 4, None),
+        ("bold", "What is read repair?", 6, 7, None),
+    ]
+    first = next(s for s in doc.sections if s.id == units[0].id)
+    assert first.text.startswith("A read that contacts") and "*" not in first.text
+
+
+COMMENTED = """\
+# Hashing
+
+<!--
+## What is a draft question?
+Half-written notes the author hid from the rendered page.
+-->
+
+## What is HMAC?
+HMAC combines a secret key with a hash function in two nested passes. <!-- check padding -->
+It resists the length-extension attacks that break a naive keyed hash.
+
+%%
+What is an Obsidian comment question?
+Private thoughts that Obsidian never shows.
+%%
+
+## What is a salt?
+A random value hashed with each password, so equal passwords hash differently.
+"""
+
+
+def test_comments_are_not_notes_and_line_numbers_stay_the_files(tmp_path: Path) -> None:
+    got = _load(tmp_path, "hashing.md", COMMENTED)
+    assert got == [
+        ("heading", "What is HMAC?", 8, 10),
+        ("heading", "What is a salt?", 17, 18),
+    ]
+    corpus = tmp_path / "notes"
+    (doc,) = load_corpus(corpus).documents
+    assert not any(
+        "draft" in s.text or "Obsidian" in s.text or "padding" in s.text for s in doc.sections
+    )
+
+
+def test_the_graders_key_points_leave_comments_out(tmp_path: Path) -> None:
+    from interviewer.grading.bank import build_bank
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "hashing.md").write_text(COMMENTED, encoding="utf-8")
+    (doc,) = load_corpus(corpus).documents
+    bank, _ = build_bank([doc])
+    texts = [k.text for q in bank.questions for k in q.key_points]
+    assert any("length-extension" in t for t in texts)
+    assert not any("padding" in t or "Obsidian" in t or "draft" in t for t in texts)
+
+
+def test_a_comment_that_never_closes_and_comments_in_code_are_text() -> None:
+    text = "# A\n\nkeep <!-- this\nand this\n\n```html\n<!-- code -->\n```\n%%timeit x\n"
+    assert decode_text(text.encode()) == text
+
+
+SPANISH_LABELS = """\
+# Bases de datos
+
+**Pregunta:** ¿Qué es una clave primaria?
+**Respuesta:** Una columna o conjunto de columnas que identifica cada fila de una tabla.
+
+P: ¿Qué es un índice?
+R: Una estructura auxiliar que acelera las búsquedas a costa de escrituras más lentas.
+
+| Pregunta | Respuesta |
+|---|---|
+| ¿Qué es la normalización? | Organizar las tablas para evitar redundancia y anomalías. |
+| ¿Qué es una transacción? | Un conjunto de operaciones que se ejecutan como una unidad. |
+"""
+
+
+def test_spanish_question_and_answer_labels(tmp_path: Path) -> None:
+    got = _load(tmp_path, "bd.md", SPANISH_LABELS)
+    assert got == [
+        ("qa", "¿Qué es una clave primaria?", 3, 4),
+        ("qa", "¿Qué es un índice?", 6, 7),
+        ("table", "¿Qué es la normalización?", 11, 11),
+        ("table", "¿Qué es una transacción?", 12, 12),
+    ]
+    # The label is no word of the answer.
+    assert answer_line("R: Una estructura auxiliar.") == "Una estructura auxiliar."
+    assert answer_line("**Respuesta:** Una columna.") == "Una columna."
+
+
+def test_a_table_header_is_no_part_of_the_answer_before_it(tmp_path: Path) -> None:
+    notes = """\
+# Indexes
+
+**What is a covering index?**
+An index that holds every column a query reads, so the table is never visited.
+
+| Question | Answer |
+|---|---|
+| What is a partial index? | An index over the rows that match a predicate only. |
+| What is an index-only scan? | A scan answered from the index alone, no heap access. |
+"""
+    got = _load(tmp_path, "idx.md", notes)
+    assert got[0] == ("bold", "What is a covering index?", 3, 4)
+    assert [g[2:] for g in got[1:]] == [(8, 8), (9, 9)]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_unicode_text_saved_by_windows_editors_loads(tmp_path: Path, codec: str) -> None:
+    notes = "# Criptografía\r\n\r\n## ¿Qué es un hash?\r\nUna función que resume datos.\r\n"
+    data = notes.encode(codec)
+    if codec == "utf-16-be":
+        data = b"\xfe\xff" + data
+    got = _load(tmp_path, "cripto.md", data)
+    assert got == [("heading", "¿Qué es un hash?", 3, 4)]
+
+
+def test_a_bad_utf16_file_is_one_clear_line(tmp_path: Path) -> None:
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "broken.md").write_bytes(b"\xff\xfe" + "# Título\n".encode("utf-16-le") + b"\x00")
+    (problem,) = load_corpus(corpus).problems
+    assert "\n" not in problem.message and "UTF-16" in problem.message
+
+
+def test_a_tsv_flashcard_export_is_read(tmp_path: Path) -> None:
+    cards = (
+        "What is a codon?\tA sequence of three nucleotides that codes for one amino acid.\n"
+        "What does mRNA do?\tIt carries the genetic code from the nucleus to the ribosome.\n"
+    )
+    got = _load(tmp_path, "biology.tsv", cards)
+    assert got == [
+        ("qa", "What is a codon?", 1, 1),
+        ("qa", "What does mRNA do?", 2, 2),
+    ]
+
+
+BULLETS = """\
+# Distributed transactions
+
+- Explain the FLP impossibility result
+  - No deterministic consensus protocol always terminates in an asynchronous system.
+  - It is why practical systems use timeouts.
+- Describe two-phase commit
+  - A coordinator asks all participants to prepare.
+  - Then it tells them all to commit or abort.
+- What is a vector clock
+  - A list of counters, one per node, that orders events causally.
+"""
+
+
+def test_request_bullets_over_nested_answers_are_questions(tmp_path: Path) -> None:
+    got = _load(tmp_path, "tx.md", BULLETS)
+    assert got == [
+        ("list", "Explain the FLP impossibility result", 3, 5),
+        ("list", "Describe two-phase commit", 6, 8),
+        ("list", "What is a vector clock?", 9, 10),
+    ]
+
+
+def test_a_numbered_step_that_only_wraps_is_no_question(tmp_path: Path) -> None:
+    notes = """\
+# A/B testing
+
+Run the test in five steps; each one matters for the result.
+
+1. Pick one metric and write it down before the test starts.
+2. Compare with a two-proportion test, and report the confidence
+   interval next to the p-value.
+3. Ship only when the interval excludes zero.
+"""
+    got = _load(tmp_path, "ab.md", notes)
+    assert all(kind != "list" for kind, *_ in got)
+
+
+def test_documents_not_read_in_place_are_named_with_what_to_do(tmp_path: Path) -> None:
+    corpus = tmp_path / "notes"
+    (corpus / "img").mkdir(parents=True)
+    (corpus / "os.org").write_text("* What is a process?\nA running program.\n", "utf-8")
+    (corpus / "linalg.ipynb").write_text("{}", "utf-8")
+    (corpus / "thesis.docx").write_bytes(b"PK\x03\x04")
+    (corpus / "img" / "diagram.png").write_bytes(b"\x89PNG")
+    (corpus / ".obsidian").mkdir()
+    (corpus / ".obsidian" / "page.html").write_text("<html></html>", "utf-8")
+    # A notebook converted already (its note beside it) is read through that note.
+    (corpus / "done.ipynb").write_text("{}", "utf-8")
+    (corpus / "done.md").write_text("---\nconverted_from: done.ipynb\n---\n# Done\n", "utf-8")
+    found = {p.source: p.message for p in unread_files(corpus)}
+    assert set(found) == {"os.org", "linalg.ipynb", "thesis.docx"}
+    assert "interviewer add" in found["os.org"] and "Org-mode" in found["os.org"]
+    assert "Jupyter notebook" in found["linalg.ipynb"]
+    assert "interviewer add" not in found["thesis.docx"] and "Markdown" in found["thesis.docx"]
+    assert all("\n" not in m for m in found.values())
+
+
+def test_the_questions_command_warns_about_documents_it_does_not_read(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "tx.md").write_text(BULLETS, "utf-8")
+    (corpus / "os.org").write_text("* What is a process?\nA running program.\n", "utf-8")
+    result = CliRunner().invoke(app, ["questions", "--corpus", str(corpus), "--json"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 3
+    assert "warning: os.org: Org-mode notes, not read in place" in result.stderr
+
+
+NOTEBOOK = {
+    "cells": [
+        {"cell_type": "markdown", "metadata": {},
+         "source": ["# Linear algebra\n", "\n", "## What is an eigenvector?\n",
+                    "A non-zero vector whose direction a linear map leaves unchanged.\n"]},
+        {"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [
+            {"output_type": "stream", "name": "stdout", "text": ["OUTPUT-NOT-NOTES\n"]}],
+         "source": ["import numpy as np\n", "np.linalg.eig([[2, 0], [0, 3]])"]},
+        {"cell_type": "markdown", "metadata": {},
+         "source": "## What is the rank of a matrix?\nThe number of independent columns."},
+    ],
+    "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}  # fmt: skip
+
+ORG = """\
+#+TITLE: Operating systems
+#+STARTUP: overview
+# a comment line, not a heading
+* Processes
+:PROPERTIES:
+:ID: 1234
+:END:
+** What is a context switch?
+Saving one thread's *registers* and restoring another's; see [[https://example.org/cs][this page]].
+#+BEGIN_SRC c
+int pid = fork();
+#+END_SRC
+** Scheduling terms
+- quantum :: the time slice a thread runs before the scheduler may preempt it
+- niceness :: a hint that lowers a process's priority relative to others
+"""
+
+RST = """\
+=================
+Operating systems
+=================
+
+What is a page fault?
+---------------------
+
+An exception when a process touches an unmapped page; the kernel loads it from disk.
+
+.. note:: A minor fault finds the page in memory already.
+
+What is thrashing?
+------------------
+
+Paging takes more time than running, because the working sets do not fit::
+
+    vmstat 1
+
+.. a comment that is no note
+"""
+
+
+def test_add_converts_a_notebook_org_and_rst_into_notes(tmp_path: Path) -> None:
+    from interviewer.documents import add_documents
+    from interviewer.settings import load_settings
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "sub").mkdir()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (corpus / "sub" / "linalg.ipynb").write_text(json.dumps(NOTEBOOK, indent=1), "utf-8")
+    (inbox / "os.org").write_text(ORG, "utf-8")
+    (inbox / "vm.rst").write_text(RST, "utf-8")
+    assert len(unread_files(corpus)) == 1
+    _, report = add_documents(
+        load_settings(corpus=corpus),
+        [str(corpus / "sub" / "linalg.ipynb"), str(inbox / "os.org"), str(inbox / "vm.rst")],
+    )
+    assert [i.source for i in report.items] == ["sub/linalg.md", "os.md", "vm.md"]
+    assert unread_files(corpus) == []  # the notebook is read through its note now
+    docs = {d.source: d for d in load_corpus(corpus).documents}
+    asked = {src: [u.question for u in units_of(d)] for src, d in docs.items()}
+    assert asked["sub/linalg.md"] == ["What is an eigenvector?", "What is the rank of a matrix?"]
+    linalg = (corpus / "sub" / "linalg.md").read_text("utf-8")
+    assert "```python\nimport numpy" in linalg and "OUTPUT-NOT-NOTES" not in linalg
+    assert "What is a context switch?" in asked["os.md"]
+    org = (corpus / "os.md").read_text("utf-8")
+    assert "title: Operating systems" in org and "a comment line" not in org
+    assert "[this page](https://example.org/cs)" in org and ":ID:" not in org
+    assert "```c\nint pid = fork();\n```" in org and "**registers**" in org
+    assert "- **quantum**: the time slice" in org
+    assert asked["vm.md"][:2] == ["What is a page fault?", "What is thrashing?"]
+    rst = (corpus / "vm.md").read_text("utf-8")
+    assert "# Operating systems" in rst and "## What is a page fault?" in rst
+    assert "> **Note:** A minor fault" in rst and "```\nvmstat 1\n```" in rst
+    assert "a comment that is no note" not in rst and "fit:" in rst
+
+
+def test_a_broken_notebook_adds_nothing_and_says_why_in_one_line(tmp_path: Path) -> None:
+    from interviewer.documents import add_documents
+    from interviewer.errors import CorpusError
+    from interviewer.settings import load_settings
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (tmp_path / "bad.ipynb").write_text('{"cells": [', "utf-8")
+    (tmp_path / "ok.org").write_text(ORG, "utf-8")
+    with pytest.raises(CorpusError) as err:
+        add_documents(
+            load_settings(corpus=corpus), [str(tmp_path / "ok.org"), str(tmp_path / "bad.ipynb")]
+        )
+    assert "not a valid Jupyter notebook" in str(err.value) and "\n" not in str(err.value)
+    assert list(corpus.iterdir()) == []
+
+
+def test_a_logical_or_in_a_sentence_is_no_table_row() -> None:
+    line = "In C, a || b is true when either side is true, and stops at the first true one."
+    assert answer_line(line) == line
+    # A real row without its outer pipes still reads as one.
+    assert answer_line("What is a pipe? | A kernel buffer between two processes.") == (
+        "A kernel buffer between two processes."
+    )
