@@ -73,7 +73,8 @@ LINK_WIKI_SRC = re.compile(r"\[\[([^\]]+)\]\]\((https?://[^)\s]+)\)")
 LINK_BRACKETED = re.compile(r"\[\[([^\]]*)\]\((https?://[^)\s]+)\)\]")
 LINK_BARE = re.compile(r"(?<![(<\[])\bhttps?://[^\s)>\]\"']+")
 QUOTES = "“”\"„«»"
-HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# (A closing run of "#" needs a space before it, as in CommonMark: "## C#" names C#.)
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 
 
 class Link(BaseModel):
@@ -196,6 +197,10 @@ _WIKI = re.compile(r"(!?)\[\[([^\]|#]*)(?:#([^\]|]*))?(?:\|([^\]]*))?\]\]")
 _WRAPPED = re.compile(r"^(\*\*\*|___|\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1$")
 
 
+_LOCAL_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\((?![a-z][a-z0-9+.-]*:)[^)\s]*\)", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
 def _wiki_text(m: re.Match[str]) -> str:
     if m.group(1):
         return ""
@@ -214,7 +219,10 @@ def clean_heading(heading: str) -> str:
     text = LINK_BRACKETED.sub("", heading)
     text = LINK_WIKI_SRC.sub("", text)
     text = LINK_MD.sub(lambda m: m.group(1), text)
-    text = re.sub(r"\s+", " ", wiki_to_text(text)).strip()
+    # A link within the page ("[What is X?](#x)") and HTML ("<a name="x"></a>") show
+    # only their text.
+    text = _LOCAL_LINK.sub(lambda m: m.group(1), text)
+    text = re.sub(r"\s+", " ", _HTML_TAG.sub(" ", wiki_to_text(text))).strip()
     m = _WRAPPED.match(text)
     return m.group(2).strip() if m else text
 

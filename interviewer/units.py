@@ -74,13 +74,14 @@ _EMPH_LINE = re.compile(
 )
 # "Q:", "Q3.", "Question 2)", and a flashcard's "Front:".
 _Q_LABEL = re.compile(
-    rf"^\s*(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?\s*(?:{Q_LABEL})\s*(?:\*\*|__)?\s*(.*)$",
+    rf"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?\s*(?:{Q_LABEL})\s*(?:\*\*|__)?\s*"
+    r"(.*)$",
     re.IGNORECASE,
 )
 # "A:", "A1.", "A1)", "Ans.", "Answer 3:", a flashcard's "Back:" (a bare "A." could open
 # a sentence).
 _A_LABEL = re.compile(
-    rf"^\s*(?:\*\*|__)?\s*(?:{A_LABEL})",
+    rf"^\s*(?:>\s*)*(?:\*\*|__)?\s*(?:{A_LABEL})",
     re.IGNORECASE,
 )
 _Q_WORDS = "|".join(
@@ -251,8 +252,14 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[A-Za-zÀ-ÿ0-9]+(?:[-'][A-Za-zÀ-ÿ0-9]+)*", text)
 
 
+# A capital letter and symbols: the name of a language or a tool ("C#", "C++", "F#").
+_SYMBOL_NAME = re.compile(r"[A-Z](?:#|\+\+)")
+
+
 def is_container(heading: str) -> bool:
     """A heading that names no subject ("Questions", "Source(s) and further reading")."""
+    if _SYMBOL_NAME.fullmatch(plain(heading).strip()):
+        return False  # "C#", "C++", "F#": a name, not a stray letter
     words = [w.lower() for w in _words(plain(heading))]
     if any(w in CONTAINER_ANY for w in words):
         return True
@@ -445,8 +452,9 @@ def _is_name(word: str, names: frozenset[str]) -> bool:
 
 def _is_brand(word: str) -> bool:
     """A name written with inner capitals and lower-case letters ("OpenID", "OAuth",
-    "PostgreSQL"): a proper name, not an acronym of a common noun ("TCP")."""
-    return bool(re.search(r"[a-z][A-Z]|^[A-Z]{2,}[a-z]", word))
+    "PostgreSQL"), or a letter and symbols ("C#", "C++"): a proper name, not an acronym
+    of a common noun ("TCP")."""
+    return bool(re.search(r"[a-z][A-Z]|^[A-Z]{2,}[a-z]", word) or _SYMBOL_NAME.fullmatch(word))
 
 
 _COUNTING = r"\b(?:a|an|one|each|every|another)\s+(?:[\w-]+\s+){0,2}"
@@ -1060,7 +1068,7 @@ def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
         return None
     # "Q." alone could open an ordinary sentence ("Q. Smith wrote ..."): a Q-label needs
     # a colon, or a question after it.
-    label_colon = re.match(r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:"
+    label_colon = re.match(r"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:"
                            + _Q_WORDS + r")\s*\d{0,3}\s*(?:\*\*|__)?\s*:", lines[i],
                            re.IGNORECASE)  # fmt: skip
     text = [m.group(1)]

@@ -431,3 +431,39 @@ def test_a_logical_or_in_a_sentence_is_no_table_row() -> None:
     assert answer_line("What is a pipe? | A kernel buffer between two processes.") == (
         "A kernel buffer between two processes."
     )
+
+
+LANGUAGES = """\
+# Languages
+
+## C#
+C# is a statically typed language that runs on a managed runtime with garbage collection.
+
+## F# ##
+F# is a functional-first language with type inference, pattern matching and immutable data.
+
+## <a name="gc"></a> What is garbage collection?
+Automatic reclamation of memory that the program can no longer reach.
+
+## [What is a closure?](#closure)
+A function together with the variables it captured where it was defined.
+
+> **Q:** What is currying?
+> **A:** Turning a function of several arguments into a chain of one-argument functions.
+"""
+
+
+def test_headings_that_end_in_a_hash_link_within_the_page_or_hold_html(tmp_path: Path) -> None:
+    got = _load(tmp_path, "lang.md", LANGUAGES)
+    assert got == [
+        ("topic", "What is C#, and when would you use it?", 3, 4),
+        ("topic", "What is F#, and when would you use it?", 6, 7),
+        ("heading", "What is garbage collection?", 9, 10),
+        ("heading", "What is a closure?", 12, 13),
+        ("qa", "What is currying?", 15, 16),
+    ]
+    _meta, sections, _ = parse_markdown("lang.md", LANGUAGES)
+    assert [s.heading_path[-1] for s in sections if s.level == 2] == [
+        "C#", "F#", "What is garbage collection?", "What is a closure?",
+    ]  # fmt: skip
+    assert answer_line("> **A:** Turning a function.") == "Turning a function."
