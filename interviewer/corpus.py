@@ -598,6 +598,16 @@ def parse_text(source: str, text: str, shape_notes: list[Any] | None = None) -> 
     and units. Line numbers are those of the file."""
     if not text.strip():
         return []
+    lines = text.split("\n")
+    k = 0
+    while k < len(lines) and _EXPORT_HEADER.match(lines[k]):
+        # A flashcard export's settings ("#separator:tab", "#tags column:3") are no notes.
+        lines[k] = ""
+        k += 1
+    if k:
+        text = "\n".join(lines)
+        if not text.strip():
+            return []
     _meta, sections, _problem = parse_markdown(source, text_to_markdown(text), shape_notes)
     lines = text.split("\n")
     for sec in sections:
@@ -630,6 +640,8 @@ def label_pattern(kind: Literal["question", "answer"]) -> str:
 
 Q_LABEL = label_pattern("question")
 A_LABEL = label_pattern("answer")
+# The settings lines that open a flashcard export (Anki: "#separator:tab", "#html:true").
+_EXPORT_HEADER = re.compile(r"^#[a-z][a-z ]{0,30}:\S*\s*$")
 _TXT_LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 _TXT_LABEL = re.compile(rf"^\s*(?:{Q_LABEL}|{A_LABEL})", re.IGNORECASE)
 _TXT_Q = re.compile(rf"^\s*(?:{Q_LABEL})\s*(\S.*)$", re.IGNORECASE)

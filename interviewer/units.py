@@ -901,7 +901,10 @@ def _inline_answer(text: str) -> tuple[str, str] | None:
         return None
     question, answer = clean_question(m.group(1)), m.group(2).strip()
     first = _words(question)[:1]
-    if not first or first[0].lower().split("'")[0] not in QUESTION_START or asks(answer):
+    spanish = question.startswith("¿")
+    if not first or asks(answer) or not (
+        spanish or first[0].lower().split("'")[0] in QUESTION_START
+    ):
         return None
     if len(_words(answer)) < 3:
         return None
@@ -916,6 +919,32 @@ _CARD = re.compile(
 )
 
 
+# A flashcard export's last field of tags ("bio", "os::memory chapter_3").
+_TAG_FIELD = re.compile(r"[a-z0-9_:/.-]+(?:\s+[a-z0-9_:/.-]+){0,4}")
+_BREAK_TAG = re.compile(r"<\s*(?:br|/?div|/?p|/?li)\b[^>]*>", re.IGNORECASE)
+
+
+def _field_text(field: str) -> str:
+    """A flashcard field as text: line-breaking HTML as a space, other tags removed,
+    entities ("&nbsp;", "&lt;") decoded."""
+    import html
+
+    if "<" not in field and "&" not in field:
+        return field.strip()
+    text = _BREAK_TAG.sub(" ", field)
+    text = re.sub(r"</?[A-Za-z][^<>]*>", "", text)
+    return " ".join(html.unescape(text).split())
+
+
+def _card_answer(fields: list[str]) -> str:
+    """The answer of a tab-separated card: its fields after the question, but a last
+    field of tags (as Anki exports them), joined."""
+    fields = [f.strip() for f in fields if f.strip()]
+    if len(fields) >= 2 and _TAG_FIELD.fullmatch(fields[-1]):
+        fields = fields[:-1]
+    return "; ".join(t for t in (_field_text(f) for f in fields) if t)
+
+
 def _card_line(line: str) -> tuple[str, str] | None:
     """A flashcard on one line: a question, a tab or "::" (":::"), its answer. The
     question asks (a question mark, or a question word first) and the answer does not
@@ -923,9 +952,13 @@ def _card_line(line: str) -> tuple[str, str] | None:
     if ("\t" not in line and "::" not in line) or line[:1].isspace():
         return None
     m = _CARD.match(line.strip())
-    if m is None or line.lstrip().startswith(("|", ">", "#", "<", "`")):
+    # (A flashcard export's fields may hold HTML: "<b>What</b> is ...<TAB>...".)
+    html_line = line.lstrip().startswith("<") and "\t" not in line
+    if m is None or html_line or line.lstrip().startswith(("|", ">", "#", "`")):
         return None
-    question, answer = clean_question(m.group(1)), m.group(2).strip()
+    question, answer = clean_question(_field_text(m.group(1))), m.group(2).strip()
+    if "\t" in line:
+        answer = _card_answer(line.strip().split("\t")[1:])
     first = _words(question)[:1]
     if not first or ("?" in answer and "?" not in question):
         return None  # the question mark is after the separator: it was no card's
@@ -936,7 +969,16 @@ def _card_line(line: str) -> tuple[str, str] | None:
     return as_asked(question), answer
 
 
-_PLAIN_Q = re.compile(r"^[A-Z][a-z]*(?:'[a-z]+)?\b")
+# A line's first word, capitalised, or a Spanish opening "¿" and the word after it.
+_PLAIN_Q = re.compile(r"^(?:¿\s*)?[A-ZÁÉÍÓÚÑ][a-záéíóúñ]*(?:'[a-z]+)?\b")
+
+
+def _opens_question(m: re.Match[str] | None) -> bool:
+    """The first word matched by ``_PLAIN_Q`` opens a question: a question word, or
+    anything after "¿" (which only opens a question)."""
+    if m is None:
+        return False
+    return m.group(0).startswith("¿") or m.group(0).lower().split("'")[0] in QUESTION_START
 
 
 def _plain_line_start(lines: list[str], i: int, first: int, last: int) -> _Start | None:
@@ -945,8 +987,7 @@ def _plain_line_start(lines: list[str], i: int, first: int, last: int) -> _Start
     line = lines[i].strip()
     if i > first and lines[i - 1].strip():
         return None
-    m = _PLAIN_Q.match(line)
-    if not m or m.group(0).lower().split("'")[0] not in QUESTION_START or not asks(line):
+    if not _opens_question(_PLAIN_Q.match(line)) or not asks(line):
         return None
     if len(line.split()) > 30 or line.startswith((">", "<", "|", "#")):
         return None

@@ -467,3 +467,51 @@ def test_headings_that_end_in_a_hash_link_within_the_page_or_hold_html(tmp_path:
         "C#", "F#", "What is garbage collection?", "What is a closure?",
     ]  # fmt: skip
     assert answer_line("> **A:** Turning a function.") == "Turning a function."
+
+
+def test_spanish_question_lines_of_their_own(tmp_path: Path) -> None:
+    notes = """\
+# Sistemas operativos
+
+¿Qué es un proceso?
+Un programa en ejecución con su propio espacio de direcciones, registros y archivos.
+
+¿Cuándo ocurre un cambio de contexto?
+Cuando el núcleo atiende una interrupción o una llamada al sistema y elige otro hilo.
+"""
+    got = _load(tmp_path, "so.md", notes)
+    assert got == [
+        ("qa", "¿Qué es un proceso?", 3, 4),
+        ("qa", "¿Cuándo ocurre un cambio de contexto?", 6, 7),
+    ]
+    paragraph = """# Memoria
+
+¿Qué es la paginación? La memoria se divide en páginas de tamaño fijo que el sistema
+carga bajo demanda desde el disco.
+"""
+    assert _load(tmp_path, "mem.md", paragraph) == [("qa", "¿Qué es la paginación?", 3, 4)]
+
+
+def test_an_anki_export_with_html_fields_and_a_tags_column(tmp_path: Path) -> None:
+    export = (
+        "#separator:tab\n#html:true\n#tags column:3\n"
+        "What is <b>mitosis</b>?\tCell division into two <b>identical</b> daughter cells."
+        "\tbio::cells\n"
+        "What is meiosis?\tDivision into four haploid gametes<br>with genetic&nbsp;variation."
+        "\tbio\n"
+    )
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "cells.txt").write_text(export, encoding="utf-8")
+    (doc,) = load_corpus(corpus).documents
+    assert [(u.question, u.line_start) for u in units_of(doc)] == [
+        ("What is mitosis?", 4), ("What is meiosis?", 5),
+    ]  # fmt: skip
+    # The export's settings make no section, and an answer is its text: no tags, no HTML.
+    assert all(s.line_start >= 4 for s in doc.sections)
+    texts = [s.text for s in doc.sections]
+    assert texts == [
+        "Cell division into two identical daughter cells.",
+        "Division into four haploid gametes with genetic variation.",
+    ]
+    assert answer_line(export.split("\n")[4]) == texts[1]
