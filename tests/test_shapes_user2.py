@@ -515,3 +515,17 @@ def test_an_anki_export_with_html_fields_and_a_tags_column(tmp_path: Path) -> No
         "Division into four haploid gametes with genetic variation.",
     ]
     assert answer_line(export.split("\n")[4]) == texts[1]
+
+
+def test_doctor_names_the_documents_it_does_not_read(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "tx.md").write_text(BULLETS, "utf-8")
+    (corpus / "linalg.ipynb").write_text(json.dumps(NOTEBOOK), "utf-8")
+    result = CliRunner().invoke(app, ["doctor", "--no-llm", "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    assert "warning: linalg.ipynb: a Jupyter notebook, not read in place" in result.stderr
