@@ -844,6 +844,8 @@ def unread_files(corpus_dir: Path) -> list[FileProblem]:
     left out without a word. One that ``add`` converted already (its note beside it)
     is read through that note."""
     out: list[FileProblem] = []
+    if not corpus_dir.is_dir():
+        return out
     try:
         paths = sorted(corpus_dir.rglob("*"))
     except OSError:

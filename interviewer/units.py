@@ -929,6 +929,9 @@ def _field_text(field: str) -> str:
     entities ("&nbsp;", "&lt;") decoded."""
     import html
 
+    field = field.strip()
+    if len(field) > 1 and field[0] == field[-1] == '"':
+        field = field[1:-1].replace('""', '"')  # a quoted CSV-style field
     if "<" not in field and "&" not in field:
         return field.strip()
     text = _BREAK_TAG.sub(" ", field)

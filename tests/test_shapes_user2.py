@@ -529,3 +529,27 @@ def test_doctor_names_the_documents_it_does_not_read(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["doctor", "--no-llm", "--corpus", str(corpus)])
     assert result.exit_code == 0, result.output
     assert "warning: linalg.ipynb: a Jupyter notebook, not read in place" in result.stderr
+
+
+def test_quoted_flashcard_fields_read_without_their_quotes(tmp_path: Path) -> None:
+    cards = '"What is a ""zombie"" process?"\t"A child that exited but was not reaped yet."\n'
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "os.tsv").write_text(cards, encoding="utf-8")
+    (doc,) = load_corpus(corpus).documents
+    assert [u.question for u in units_of(doc)] == ['What is a "zombie" process?']
+    assert doc.sections[-1].text == "A child that exited but was not reaped yet."
+
+
+def test_a_notes_file_given_as_the_corpus_says_what_to_pass(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    note = tmp_path / "os.md"
+    note.write_text("# What is a process?\nA running program.\n", "utf-8")
+    result = CliRunner().invoke(app, ["questions", "--corpus", str(note)])
+    assert result.exit_code != 0
+    line = str(result.exception)
+    assert "\n" not in line and "is not a directory" in line
+    assert f"--corpus {tmp_path}" in line and f"interviewer add {note}" in line

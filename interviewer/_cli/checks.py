@@ -27,7 +27,16 @@ def check_corpus(settings: Settings, flag: Path | None) -> None:
     if not corpus_dir.exists():
         raise CorpusError(f"corpus dir {corpus_dir} does not exist ({corpus_origin(flag)})")
     if not corpus_dir.is_dir():
-        raise CorpusError(f"corpus path {corpus_dir} is not a directory ({corpus_origin(flag)})")
+        hint = ""
+        if corpus_dir.is_file():
+            # A notes file where the folder of notes was meant: say both ways out.
+            hint = (
+                f"; pass the folder that holds it (--corpus {corpus_dir.parent}), or copy it "
+                f"into your notes with `interviewer add {corpus_dir}`"
+            )
+        raise CorpusError(
+            f"corpus path {corpus_dir} is not a directory ({corpus_origin(flag)}){hint}"
+        )
 
 
 def skipped_files(settings: Settings) -> list[str]:
