@@ -81,7 +81,7 @@ _Q_LABEL = re.compile(
 # "A:", "A1.", "A1)", "Ans.", "Answer 3:", a flashcard's "Back:" (a bare "A." could open
 # a sentence).
 _A_LABEL = re.compile(
-    rf"^\s*(?:>\s*)*(?:\*\*|__)?\s*(?:{A_LABEL})",
+    rf"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?\s*(?:{A_LABEL})",
     re.IGNORECASE,
 )
 _Q_WORDS = "|".join(
@@ -1118,8 +1118,8 @@ def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
     text = [m.group(1)]
     j = i + 1
     while j <= last and lines[j].strip() and not _A_LABEL.match(lines[j]):
-        if j - i >= 4:
-            break
+        if j - i >= 4 or _Q_LABEL.match(lines[j]):
+            break  # (the next question: this one had no answer)
         text.append(lines[j])
         j += 1
     question = clean_question(" ".join(text))
@@ -1948,7 +1948,7 @@ def ends_open(text: str) -> bool:
 _TAG_ONLY = re.compile(r"^\s*(?:<[^>]+>\s*)+$")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _ANSWER_LABEL = re.compile(
-    rf"^(\s*)(?:\*\*|__)?\s*(?:{A_LABEL})\s*(?:\*\*|__)?\s*",
+    rf"^(\s*)(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?\s*(?:{A_LABEL})\s*(?:\*\*|__)?\s*",
     re.IGNORECASE,
 )
 

@@ -553,3 +553,20 @@ def test_a_notes_file_given_as_the_corpus_says_what_to_pass(tmp_path: Path) -> N
     line = str(result.exception)
     assert "\n" not in line and "is not a directory" in line
     assert f"--corpus {tmp_path}" in line and f"interviewer add {note}" in line
+
+
+def test_q_and_a_labels_as_list_items(tmp_path: Path) -> None:
+    notes = """\
+# Kubernetes
+
+- Q: What is a DaemonSet?
+- A: A controller that runs one copy of a pod on every node, for node agents.
+- Q: What is a StatefulSet?
+- A: A controller that gives pods stable names and their own volumes, in order.
+"""
+    got = _load(tmp_path, "k8s.md", notes)
+    assert got == [
+        ("qa", "What is a DaemonSet?", 3, 4),
+        ("qa", "What is a StatefulSet?", 5, 6),
+    ]
+    assert answer_line("- A: A controller.") == "A controller."
