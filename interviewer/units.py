@@ -70,7 +70,8 @@ _VERSUS_SEP = lexicon.alternation("comparison_separators")
 
 _LIST = re.compile(r"^( {0,3})(?:[-*+•]|\d{1,3}[.)])\s+(\S.*)$")
 _EMPH_LINE = re.compile(
-    r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(\*\*\*|___|\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(.*)$"
+    r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?)?"
+    r"(\*\*\*|___|\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(.*)$"
 )
 # "Q:", "Q3.", "Question 2)", and a flashcard's "Front:".
 _Q_LABEL = re.compile(
@@ -184,6 +185,7 @@ def clean_question(text: str) -> str:
     """A question line as it will be asked: markup, numbering and "Q:" removed (code
     spans kept, as the notes wrote them)."""
     t = plain(text, keep_code=True)
+    t = re.sub(r"^\[[ xX]\]\s+", "", t)  # a task list's checkbox ("- [ ] What is X?")
     t = re.sub(rf"^(?:{Q_LABEL})\s*", "", t, flags=re.IGNORECASE)
     t = _NUMBERING.sub("", t, count=1)
     return _edge_symbols(t.strip(" -–—:*_")).strip()

@@ -570,3 +570,19 @@ def test_q_and_a_labels_as_list_items(tmp_path: Path) -> None:
         ("qa", "What is a StatefulSet?", 5, 6),
     ]
     assert answer_line("- A: A controller.") == "A controller."
+
+
+def test_task_list_questions_lose_their_checkbox(tmp_path: Path) -> None:
+    notes = """\
+# Review list
+
+- [x] What is a B-tree?
+  - A balanced search tree whose nodes hold many keys, so lookups touch few pages.
+- [ ] **What is a bloom filter?**
+  A bit array and k hash functions that say "maybe present" or "surely absent".
+"""
+    got = _load(tmp_path, "review.md", notes)
+    assert got == [
+        ("list", "What is a B-tree?", 3, 4),
+        ("bold", "What is a bloom filter?", 5, 6),
+    ]
