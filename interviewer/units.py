@@ -333,7 +333,7 @@ def topic_question(title: str, body: str = "", context: str = "", term: bool = F
     outside = re.sub(r"\([^()]*\)", "", t)
     pieces = re.split(rf"\s+(?:{_VERSUS_SEP})\s+", outside.strip(), flags=re.IGNORECASE)
     pieces = pieces if len(pieces) > 1 else [t]
-    if _spanish(t, body):
+    if _spanish(t, body, context):
         return _spanish_question(t, pieces, names, body)
     if len(pieces) > 1:
         return _template("compare", pair=_join([_np_case(p, names) for p in pieces]))
@@ -530,10 +530,23 @@ def _context_use(context: str, noun: str) -> str | None:
     return None
 
 
-def _spanish(title: str, body: str) -> bool:
+def _spanish(title: str, body: str, context: str = "") -> bool:
+    """Notes in Spanish: the topic's own words say so, or, where they are too few to
+    tell Spanish from a neighbour ("ca", "pt" share its stop words) but are not English,
+    the whole document does."""
     from interviewer.language import detect_language
 
-    return detect_language(f"{title}\n{body}" if body else title) == "es"
+    own = detect_language(f"{title}\n{body}" if body else title)
+    if own == "es":
+        return True
+    return own not in ("en", "und") and bool(context) and _document_language(context) == "es"
+
+
+@lru_cache(maxsize=8)
+def _document_language(text: str) -> str:
+    from interviewer.language import detect_language
+
+    return detect_language(text)
 
 
 def _spanish_question(t: str, pieces: list[str], names: frozenset[str], body: str) -> str:
@@ -840,6 +853,21 @@ def find_questions(
             continue
         if lm is None and list_run and _indent(line) == 0:
             close_run()
+        if (starts or list_run) and lm is None and (i == first or not lines[i - 1].strip()):
+            # A definition list after the section's questions: its terms are topics of
+            # their own, not more of the last answer (as a glossary table's rows are).
+            defined = _definition_run(lines, i, last)
+            if len(defined) >= 2:
+                close_run()
+                context = "\n".join(lines)
+                for k, term, end in defined:
+                    body = "\n".join(answer_line(x) for x in lines[k + 1 : end + 1])
+                    asked = topic_question(term, body, context, term=True)
+                    starts.append(
+                        _Start(line=k, body=k + 1, question=asked, kind="topic", name=term, end=end)
+                    )
+                i = defined[-1][2] + 1
+                continue
         plain_start = _plain_line_start(lines, i, first, last)
         if plain_start is not None:
             starts.append(plain_start)
@@ -1482,6 +1510,40 @@ def names_container(heading: str) -> bool:
 
 
 _DEF_LINE = re.compile(r"^ {0,3}:[ \t]+\S")
+
+
+def _definition_term(lines: list[str], k: int, last: int) -> str | None:
+    """The term at line ``k`` of a definition list ("Term" over ": definition"): a
+    short line at the margin that neither asks nor ends a sentence."""
+    if k + 1 > last or _indent(lines[k]) or not _DEF_LINE.match(lines[k + 1]):
+        return None
+    term = plain(lines[k]).strip()
+    words = _words(term)
+    if not words or len(words) > 6 or asks(term) or term.endswith((".", ":")):
+        return None
+    return term
+
+
+def _definition_run(lines: list[str], i: int, last: int) -> list[tuple[int, str, int]]:
+    """The terms of a definition list from line ``i`` on: (term line, term, last line
+    of its definitions), while one term follows another after at most a blank line."""
+    out: list[tuple[int, str, int]] = []
+    k = i
+    while k <= last:
+        term = _definition_term(lines, k, last)
+        if term is None:
+            break
+        end = k + 1
+        # Its definitions (": ...") and their indented continuation lines.
+        while end + 1 <= last and lines[end + 1].strip() and (
+            _DEF_LINE.match(lines[end + 1]) or _indent(lines[end + 1]) > 0
+        ):
+            end += 1
+        out.append((k, term, end))
+        k = end + 1
+        while k <= last and not lines[k].strip():
+            k += 1
+    return out
 
 
 def _label_topics(lines: list[str], first: int, last: int) -> list[_Start]:

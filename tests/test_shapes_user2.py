@@ -586,3 +586,28 @@ def test_task_list_questions_lose_their_checkbox(tmp_path: Path) -> None:
         ("list", "What is a B-tree?", 3, 4),
         ("bold", "What is a bloom filter?", 5, 6),
     ]
+
+
+def test_a_definition_list_after_questions_gives_topics_of_its_own(tmp_path: Path) -> None:
+    notes = """\
+# Sistemas operativos
+
+¿Qué es un proceso?
+Un programa en ejecución con su propio espacio de direcciones, registros y archivos.
+
+Memoria virtual
+: Cada proceso ve un espacio de direcciones propio que el sistema traduce a memoria física.
+
+Paginación
+: La memoria se divide en páginas de tamaño fijo que se cargan bajo demanda desde el disco.
+  Una página ausente provoca un fallo de página.
+"""
+    got = _load(tmp_path, "so.md", notes)
+    assert got == [
+        ("qa", "¿Qué es un proceso?", 3, 4),
+        ("topic", "Memoria virtual: ¿qué es y cuándo se usa?", 6, 7),
+        ("topic", "Paginación: ¿qué es y cuándo se usa?", 9, 11),
+    ]
+    (doc,) = load_corpus(tmp_path / "notes").documents
+    process = next(s for s in doc.sections if s.question == "¿Qué es un proceso?")
+    assert "Memoria" not in process.text
