@@ -18,7 +18,11 @@ from interviewer.text import FENCE
 # Plain text, read for its own structure (a ".tsv" is a flashcard export: question, tab,
 # answer).
 TEXT_SUFFIXES = {".txt", ".tsv"}
-NOTE_SUFFIXES = {".md", ".markdown"} | TEXT_SUFFIXES
+# Markdown under its other names, and Markdown with code chunks (R Markdown, Quarto, MDX).
+MARKDOWN_SUFFIXES = {
+    ".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".rmd", ".qmd", ".mdx"
+}  # fmt: skip
+NOTE_SUFFIXES = MARKDOWN_SUFFIXES | TEXT_SUFFIXES
 # Documents that a notes dir may hold but the loader does not read in place: what each
 # is, and whether `add` converts it into a Markdown note.
 UNREAD_SUFFIXES: dict[str, tuple[str, bool]] = {

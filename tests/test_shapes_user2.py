@@ -611,3 +611,24 @@ Paginación
     (doc,) = load_corpus(tmp_path / "notes").documents
     process = next(s for s in doc.sections if s.question == "¿Qué es un proceso?")
     assert "Memoria" not in process.text
+
+
+def test_r_markdown_and_quarto_notes_are_markdown(tmp_path: Path) -> None:
+    notes = """\
+---
+title: "Regression"
+format: html
+---
+
+## What does a residual plot show?
+Whether the errors look like noise around zero; a pattern means the model misses
+structure in the data.
+
+```{r}
+plot(fit, which = 1)
+```
+"""
+    for name in ("stats.qmd", "stats.Rmd"):
+        (tmp_path / name).mkdir()
+        got = _load(tmp_path / name, name, notes)
+        assert got == [("heading", "What does a residual plot show?", 6, 12)]
