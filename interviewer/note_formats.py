@@ -80,9 +80,9 @@ _ORG_DEFINITION = re.compile(r"^(\s*[-+]\s+)(.+?)\s+::\s+(.*)$")
 def _org_inline(text: str) -> str:
     def link(m: re.Match[str]) -> str:
         target, shown = m.group(1), m.group(2)
-        if re.match(r"^[a-z][a-z0-9+.-]*:", target):
+        if re.match(r"^(?:https?|ftp)://|^mailto:", target):
             return f"[{shown or target}]({target})"
-        return shown or target  # an internal link: its text
+        return shown or target  # a link to a file or a heading: its text
 
     text = _ORG_LINK.sub(link, text)
     # Emphasis markers stand next to their words, at word edges.
@@ -187,6 +187,8 @@ def rst_to_markdown(text: str) -> Extracted:
         while block and not block[-1].strip():
             block.pop()
             k -= 1
+        while block and not block[0].strip():
+            block.pop(0)
         body = [b for b in block if b.strip()]
         margin = min((len(b) - len(b.lstrip()) for b in body), default=0)
         return [b[margin:] for b in block], k
