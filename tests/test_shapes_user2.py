@@ -338,7 +338,8 @@ ORG = """\
 :ID: 1234
 :END:
 ** What is a context switch?
-Saving one thread's *registers* and restoring another's; see [[https://example.org/cs][this page]].
+Saving one thread's *registers* and restoring another's; see [[https://example.org/cs][this page]]
+and [[file:fork.org][the fork notes]].
 #+BEGIN_SRC c
 int pid = fork();
 #+END_SRC
@@ -398,6 +399,7 @@ def test_add_converts_a_notebook_org_and_rst_into_notes(tmp_path: Path) -> None:
     org = (corpus / "os.md").read_text("utf-8")
     assert "title: Operating systems" in org and "a comment line" not in org
     assert "[this page](https://example.org/cs)" in org and ":ID:" not in org
+    assert "and the fork notes." in org
     assert "```c\nint pid = fork();\n```" in org and "**registers**" in org
     assert "- **quantum**: the time slice" in org
     assert asked["vm.md"][:2] == ["What is a page fault?", "What is thrashing?"]
