@@ -2020,12 +2020,32 @@ _ANSWER_LABEL = re.compile(
 _CAPTION = re.compile(r"^\s*(?:source|sources|image|figure|fig|credit|credits|via)\b", re.I)
 
 
+_BLOCK_ID = re.compile(r"\s\^[A-Za-z0-9-]+\s*$")
+_END_TAGS = re.compile(r"(?:(?<=\s)|^)(?:#[A-Za-z][\w/-]*\s*)+$")
+_HIGHLIGHT = re.compile(r"(?<![\w=])==(?=\S)(.+?)(?<=\S)==(?![\w=])")
+
+
+def _without_vault_marks(raw: str) -> str:
+    """A line without the marks a notes app adds to it: a block id ("... ^p1"), tags
+    that end it ("... #k8s #networking") and highlight ("==word=="). Code is left
+    alone, and so is a "#" inside a word ("C#")."""
+    if FENCE.match(raw) or "`" in raw:
+        return raw
+    line = _BLOCK_ID.sub("", raw)
+    line = _END_TAGS.sub("", line).rstrip() if "#" in line else line
+    line = _HIGHLIGHT.sub(r"\1", line) if "==" in line else line
+    return line if line.strip() or not raw.strip() else ""
+
+
 def answer_line(raw: str) -> str:
     """One line of an answer without the markup of its shape: quote and callout markers,
     an "A:" label, lines that hold only HTML tags (``<details>``, ``</summary>``), HTML
-    tags around text, and image captions that only name a source."""
+    tags around text, image captions that only name a source, and Obsidian's marks (a
+    block id "^id" or tags "#topic" ending the line, "==highlight==")."""
     if _TAG_ONLY.match(raw):
         return ""
+    if "^" in raw or "==" in raw or "#" in raw:
+        raw = _without_vault_marks(raw)
     row = _table_answer(raw)
     if row is not None:
         return row

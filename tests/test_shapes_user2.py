@@ -634,3 +634,18 @@ plot(fit, which = 1)
         (tmp_path / name).mkdir()
         got = _load(tmp_path / name, name, notes)
         assert got == [("heading", "What does a residual plot show?", 6, 12)]
+
+
+def test_vault_marks_are_no_words_of_an_answer() -> None:
+    assert answer_line("A stable virtual IP for a set of pods. ^svc1") == (
+        "A stable virtual IP for a set of pods."
+    )
+    assert answer_line("It ==decouples== clients from pod churn #networking #k8s/core") == (
+        "It decouples clients from pod churn"
+    )
+    # Not marks: a "#" inside a word, an equality, code.
+    assert answer_line("C# and F# run on .NET; a==b compares.") == (
+        "C# and F# run on .NET; a==b compares."
+    )
+    code = "Use `#include <x.h>` in C #c"
+    assert answer_line(code) == code
