@@ -608,6 +608,9 @@ def parse_text(source: str, text: str, shape_notes: list[Any] | None = None) -> 
         # A flashcard export's settings ("#separator:tab", "#tags column:3") are no notes.
         lines[k] = ""
         k += 1
+    if k < len(lines) and _column_names(lines[k]):
+        lines[k] = ""  # "Question<TAB>Answer": the export's header row, not a title
+        k += 1
     if k:
         text = "\n".join(lines)
         if not text.strip():
@@ -644,6 +647,20 @@ def label_pattern(kind: Literal["question", "answer"]) -> str:
 
 Q_LABEL = label_pattern("question")
 A_LABEL = label_pattern("answer")
+def _column_names(line: str) -> bool:
+    """A tab-separated row whose every cell names a column ("Question<TAB>Answer",
+    "Term<TAB>Definition")."""
+    cells = [c.strip().lower() for c in line.split("\t")]
+    if len(cells) < 2 or not all(cells):
+        return False
+    names = (
+        lexicon.words("question_columns") | lexicon.words("answer_columns")
+        | lexicon.words("term_columns") | lexicon.words("definition_columns")
+        | {"tags", "tag", "deck", "notes", "extra"}
+    )  # fmt: skip
+    return all(c in names for c in cells)
+
+
 # The settings lines that open a flashcard export (Anki: "#separator:tab", "#html:true").
 _EXPORT_HEADER = re.compile(r"^#[a-z][a-z ]{0,30}:\S*\s*$")
 _TXT_LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")

@@ -818,6 +818,18 @@ def find_questions(
                                  end=i))  # fmt: skip
             i += 1
             continue
+        terms = _term_cards(lines, i, last) if "\t" in line else []
+        if len(terms) >= 2:
+            # "term<TAB>definition" lines (a vocabulary deck's export): each term is a
+            # topic of its own, as a glossary table's rows are.
+            close_run()
+            context = "\n".join(lines)
+            for k, term, definition in terms:
+                asked = topic_question(term, definition, context, term=True)
+                starts.append(_Start(line=k, body=k, question=asked, kind="topic", name=term,
+                                     answer=definition, end=k))  # fmt: skip
+            i = terms[-1][0] + 1
+            continue
         start = _callout_start(lines, i, last) or _qa_start(lines, i, last)
         start = start or _emphasis_start(lines, i)
         if start is not None:
@@ -976,6 +988,35 @@ def _card_answer(fields: list[str]) -> str:
     if len(fields) >= 2 and _TAG_FIELD.fullmatch(fields[-1]):
         fields = fields[:-1]
     return "; ".join(t for t in (_field_text(f) for f in fields) if t)
+
+
+def _term_card(line: str) -> tuple[str, str] | None:
+    """"osmosis<TAB>the movement of water across a membrane": a short term that neither
+    asks nor ends a sentence, a tab, and a definition of a few words (a last field of
+    tags aside)."""
+    if line[:1].isspace() or line.lstrip().startswith(("|", ">", "#", "`", "-", "*")):
+        return None
+    fields = line.strip().split("\t")
+    if len(fields) < 2 or _card_line(line) is not None:
+        return None
+    term = clean_question(_field_text(fields[0]))
+    definition = _card_answer(fields[1:])
+    if not _glossary_row(term, definition):
+        return None
+    return term, definition
+
+
+def _term_cards(lines: list[str], i: int, last: int) -> list[tuple[int, str, str]]:
+    """The run of term cards from line ``i`` on, one a line."""
+    out: list[tuple[int, str, str]] = []
+    k = i
+    while k <= last:
+        card = _term_card(lines[k])
+        if card is None:
+            break
+        out.append((k, *card))
+        k += 1
+    return out
 
 
 def _card_line(line: str) -> tuple[str, str] | None:
@@ -2062,6 +2103,9 @@ def answer_line(raw: str) -> str:
     card = _card_line(line) if "\t" in line or "::" in line else None
     if card is not None:
         return card[1]  # the card's question is no claim
+    term = _term_card(line) if "\t" in line else None
+    if term is not None:
+        return f"{term[0]} — {term[1]}"  # a labelled definition, as a glossary row reads
     lm = _LIST.match(line.replace("\t", "    "))
     inline = _inline_answer(lm.group(2)) if lm and "?" in line else None
     if inline is not None:

@@ -649,3 +649,24 @@ def test_vault_marks_are_no_words_of_an_answer() -> None:
     )
     code = "Use `#include <x.h>` in C #c"
     assert answer_line(code) == code
+
+
+def test_a_vocabulary_deck_of_terms_and_a_header_row(tmp_path: Path) -> None:
+    deck = (
+        "Term\tDefinition\n"
+        "osmosis\tthe movement of water across a membrane toward higher solute concentration\n"
+        "diffusion\tthe spread of particles from high to low concentration\n"
+    )
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "biology.tsv").write_text(deck, encoding="utf-8")
+    (doc,) = load_corpus(corpus).documents
+    got = [(u.kind, u.heading_path, u.line_start, u.line_end) for u in units_of(doc)]
+    # The header row names columns: no title of the file, no term.
+    assert got == [
+        ("topic", ["biology", "osmosis"], 2, 2),
+        ("topic", ["biology", "diffusion"], 3, 3),
+    ]
+    assert answer_line(deck.split("\n")[2]) == (
+        "diffusion — the spread of particles from high to low concentration"
+    )
