@@ -670,3 +670,25 @@ def test_a_vocabulary_deck_of_terms_and_a_header_row(tmp_path: Path) -> None:
     assert answer_line(deck.split("\n")[2]) == (
         "diffusion — the spread of particles from high to low concentration"
     )
+
+
+def test_many_documents_left_out_are_summed_up_in_one_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    corpus = tmp_path / "vault"
+    (corpus / "attachments").mkdir(parents=True)
+    (corpus / "tx.md").write_text(BULLETS, "utf-8")
+    for n in range(7):
+        (corpus / "attachments" / f"paper{n}.pdf").write_bytes(b"%PDF-1.4")
+    result = CliRunner().invoke(app, ["questions", "--corpus", str(corpus), "--json"])
+    assert result.exit_code == 0, result.output
+    warnings = [ln for ln in result.stderr.splitlines() if ln.startswith("warning:")]
+    assert len(warnings) == 4 and "attachments/paper0.pdf: a PDF" in warnings[0]
+    assert "and 4 more documents not read in place" in warnings[-1]
+    from interviewer.audit import run_audit
+    from interviewer.settings import load_settings
+
+    report = run_audit(load_settings(corpus=corpus), use_embeddings=False)
+    assert sum("not read in place" in p for p in report.problems) == 7

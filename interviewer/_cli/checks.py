@@ -48,7 +48,7 @@ def skipped_files(settings: Settings) -> list[str]:
     from interviewer.errors import InterviewerError
     from interviewer.index import read_manifest
 
-    unread = [str(p) for p in unread_files(settings.corpus_dir)]
+    unread = summarised([str(p) for p in unread_files(settings.corpus_dir)])
     try:
         manifest = read_manifest(settings.index_dir)
     except (InterviewerError, OSError):
@@ -60,6 +60,22 @@ def skipped_files(settings: Settings) -> list[str]:
         for source, entry in sorted(manifest.files.items())
         if entry.problem
     ] + unread
+
+
+# More documents left out than this are summed up in one line (a vault's attachments
+# would bury the listing); `audit` names each.
+UNREAD_SHOWN = 3
+
+
+def summarised(lines: list[str]) -> list[str]:
+    """The warnings about documents not read in place, a long list summed up."""
+    if len(lines) <= UNREAD_SHOWN + 1:
+        return lines
+    rest = len(lines) - UNREAD_SHOWN
+    return [
+        *lines[:UNREAD_SHOWN],
+        f"and {rest} more documents not read in place; `interviewer audit` lists them all",
+    ]
 
 
 def warn_line(message: str) -> None:
