@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from interviewer.corpus import Document, Section, load_corpus, question_text
+from interviewer.corpus import Document, Section, load_corpus, question_text, unread_files
 from interviewer.errors import ConfigError, LLMError
 from interviewer.feedback import Citation
 from interviewer.plurals import counted
@@ -510,7 +510,7 @@ def run_audit(settings: Settings, *, use_embeddings: bool = True) -> AuditReport
         corpus_dir=str(corpus_dir),
         documents=len(documents),
         questions=sum(s.is_question for d in documents for s in d.sections),
-        problems=[str(p) for p in loaded.problems],
+        problems=[str(p) for p in [*loaded.problems, *unread_files(corpus_dir)]],
     )
     report.units_by_kind, report.uncertain_shapes = unit_shapes(documents)
     report.stub_questions = stub_questions(documents)

@@ -15,7 +15,34 @@ from interviewer import lexicon
 from interviewer.errors import CorpusError
 from interviewer.text import FENCE
 
-NOTE_SUFFIXES = {".md", ".markdown", ".txt"}
+# Plain text, read for its own structure (a ".tsv" is a flashcard export: question, tab,
+# answer).
+TEXT_SUFFIXES = {".txt", ".tsv"}
+# Markdown under its other names, and Markdown with code chunks (R Markdown, Quarto, MDX).
+MARKDOWN_SUFFIXES = {
+    ".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".rmd", ".qmd", ".mdx"
+}  # fmt: skip
+NOTE_SUFFIXES = MARKDOWN_SUFFIXES | TEXT_SUFFIXES
+# Documents that a notes dir may hold but the loader does not read in place: what each
+# is, and whether `add` converts it into a Markdown note.
+UNREAD_SUFFIXES: dict[str, tuple[str, bool]] = {
+    ".ipynb": ("a Jupyter notebook", True),
+    ".html": ("an HTML page", True),
+    ".htm": ("an HTML page", True),
+    ".xhtml": ("an HTML page", True),
+    ".pdf": ("a PDF", True),
+    ".org": ("Org-mode notes", True),
+    ".rst": ("reStructuredText", True),
+    ".docx": ("a Word document", False),
+    ".doc": ("a Word document", False),
+    ".odt": ("an OpenDocument text", False),
+    ".rtf": ("a rich-text document", False),
+    ".adoc": ("AsciiDoc", False),
+    ".tex": ("a LaTeX source", False),
+    ".csv": ("a CSV table", False),
+    ".epub": ("an e-book", False),
+    ".pages": ("a Pages document", False),
+}
 # Files that live in a corpus dir but are not notes.
 SKIPPED_DIRS = {".git", "references", "__pycache__", ".interviewer"}
 BINARY_SNIFF_BYTES = 8192
@@ -50,7 +77,8 @@ LINK_WIKI_SRC = re.compile(r"\[\[([^\]]+)\]\]\((https?://[^)\s]+)\)")
 LINK_BRACKETED = re.compile(r"\[\[([^\]]*)\]\((https?://[^)\s]+)\)\]")
 LINK_BARE = re.compile(r"(?<![(<\[])\bhttps?://[^\s)>\]\"']+")
 QUOTES = "“”\"„«»"
-HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# (A closing run of "#" needs a space before it, as in CommonMark: "## C#" names C#.)
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 
 
 class Link(BaseModel):
@@ -160,8 +188,33 @@ def looks_like_question(heading: str) -> bool:
 
 
 def _strip_numbering(heading: str) -> str:
-    # "1) What's ...", "12. What ...", "Q3: What ..."
-    return re.sub(r"^\s*(?:q?\d+[.):]\s*)", "", heading, flags=re.IGNORECASE)
+    # "1) What's ...", "12. What ...", "Q3: What ...", "1.2 What ...", "2.3.1. What ..."
+    # (a section number needs the space after it: "99.9% availability" is no number).
+    return re.sub(r"^\s*(?:q?\d+(?:\.\d+)+\.?\s+|q?\d+[.):]\s*)", "", heading,
+                  flags=re.IGNORECASE)  # fmt: skip
+
+
+# "[[Page]]", "[[Page|shown text]]", "[[Page#part]]": a wiki link (Obsidian and others)
+# reads as the text it shows; an embed ("![[diagram.png]]") shows no words.
+_WIKI = re.compile(r"(!?)\[\[([^\]|#]*)(?:#([^\]|]*))?(?:\|([^\]]*))?\]\]")
+# A heading emphasised as a whole ("## **What is X?**"): the emphasis is no word of it.
+_WRAPPED = re.compile(r"^(\*\*\*|___|\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1$")
+
+
+_LOCAL_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\((?![a-z][a-z0-9+.-]*:)[^)\s]*\)", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
+def _wiki_text(m: re.Match[str]) -> str:
+    if m.group(1):
+        return ""
+    shown = m.group(4) or m.group(2) or m.group(3) or ""
+    return shown.strip()
+
+
+def wiki_to_text(text: str) -> str:
+    """Wiki links as the words they show: "What is a [[Pod|pod]]?" -> "What is a pod?"."""
+    return _WIKI.sub(_wiki_text, text) if "[[" in text else text
 
 
 def clean_heading(heading: str) -> str:
@@ -170,8 +223,12 @@ def clean_heading(heading: str) -> str:
     text = LINK_BRACKETED.sub("", heading)
     text = LINK_WIKI_SRC.sub("", text)
     text = LINK_MD.sub(lambda m: m.group(1), text)
-    text = re.sub(r"\[\[[^\]]*\]\]", "", text)
-    return re.sub(r"\s+", " ", text).strip()
+    # A link within the page ("[What is X?](#x)") and HTML ("<a name="x"></a>") show
+    # only their text.
+    text = _LOCAL_LINK.sub(lambda m: m.group(1), text)
+    text = re.sub(r"\s+", " ", _HTML_TAG.sub(" ", wiki_to_text(text))).strip()
+    m = _WRAPPED.match(text)
+    return m.group(2).strip() if m else text
 
 
 def question_text(heading: str) -> str:
@@ -180,8 +237,7 @@ def question_text(heading: str) -> str:
     text = LINK_BRACKETED.sub("", text)
     text = LINK_WIKI_SRC.sub("", text)
     text = LINK_MD.sub(lambda m: m.group(1), text)
-    text = re.sub(r"\[\[[^\]]*\]\]", "", text)
-    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+", " ", wiki_to_text(text)).strip()
     # Unwrap a quoted heading, but not '“a” or “b”': stripping its ends would leave
     # the inner quotes unbalanced.
     enclosed = len(text) > 2 and text[0] in QUOTES and text[-1] in QUOTES
@@ -388,9 +444,77 @@ def _setext_title(lines: list[str], i: int, first: int) -> bool:
     return i - 2 < first or not lines[i - 2].strip()
 
 
+_COMMENT_OPEN = re.compile(r"<!--|(?:^|(?<=\s))%%")
+_COMMENT_CLOSE = {"<!--": "-->", "%%": "%%"}
+
+
+def _comment_end(lines: list[str], i: int, opener: str) -> int | None:
+    """The line where a comment opened on line ``i`` and left open there closes; None
+    when it never does (or a code fence comes first). An Obsidian comment over lines
+    opens and closes at the edges of its lines ("%%" alone on a line, as Obsidian
+    writes it), so a stray "%%" in a sentence opens none."""
+    close = _COMMENT_CLOSE[opener]
+    if opener == "%%" and not lines[i].lstrip().startswith("%%"):
+        return None
+    for j in range(i + 1, len(lines)):
+        if FENCE.match(lines[j]):
+            return None
+        if opener == "%%" and lines[j].rstrip().endswith("%%"):
+            return j
+        if opener != "%%" and close in lines[j]:
+            return j
+    return None
+
+
+def hide_comments(text: str) -> str:
+    """``text`` with its comments blanked out, line breaks kept (so line numbers stay
+    the file's): HTML comments (``<!-- ... -->``) and Obsidian's (``%% ... %%``) are
+    notes to oneself that a reader of the rendered page never sees. Code is kept as
+    written, and a comment that never closes is text (hiding the rest of the file
+    would lose it)."""
+    if "<!--" not in text and "%%" not in text:
+        return text
+    lines = text.split("\n")
+    out: list[str] = []
+    in_fence = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if FENCE.match(line) or in_fence:
+            in_fence = in_fence != bool(FENCE.match(line))
+            out.append(line)
+            i += 1
+            continue
+        kept, rest, changed = "", line, False
+        while True:
+            # (Code spans are masked: "`<!--`" is code, not a comment.)
+            masked = re.sub(r"`[^`]*`", lambda c: " " * len(c.group(0)), rest)
+            m = _COMMENT_OPEN.search(masked)
+            if m is None:
+                break
+            opener = m.group(0)
+            close = _COMMENT_CLOSE[opener]
+            end = rest.find(close, m.end())
+            if end >= 0:
+                kept, rest, changed = kept + rest[: m.start()] + " ", rest[end + len(close) :], True
+                continue
+            j = _comment_end(lines, i, opener)
+            if j is None:
+                break
+            out.append((kept + rest[: m.start()]).rstrip())
+            out.extend("" for _ in range(i + 1, j))
+            i = j
+            at = lines[j].rfind(close) if opener == "%%" else lines[j].find(close)
+            kept, rest, changed = "", lines[j][at + len(close) :], True
+        out.append((kept + rest).rstrip() if changed else line)
+        i += 1
+    return "\n".join(out)
+
+
 def parse_markdown(
     source: str, text: str, shape_notes: list[Any] | None = None
 ) -> tuple[dict[str, Any], list[Section], str | None]:
+    text = hide_comments(text)
     meta, fm_lines, problem = parse_front_matter(text)
     title = str(meta["title"]) if meta.get("title") else None
     tags = _tags(meta)
@@ -478,6 +602,19 @@ def parse_text(source: str, text: str, shape_notes: list[Any] | None = None) -> 
     and units. Line numbers are those of the file."""
     if not text.strip():
         return []
+    lines = text.split("\n")
+    k = 0
+    while k < len(lines) and _EXPORT_HEADER.match(lines[k]):
+        # A flashcard export's settings ("#separator:tab", "#tags column:3") are no notes.
+        lines[k] = ""
+        k += 1
+    if k < len(lines) and _column_names(lines[k]):
+        lines[k] = ""  # "Question<TAB>Answer": the export's header row, not a title
+        k += 1
+    if k:
+        text = "\n".join(lines)
+        if not text.strip():
+            return []
     _meta, sections, _problem = parse_markdown(source, text_to_markdown(text), shape_notes)
     lines = text.split("\n")
     for sec in sections:
@@ -488,12 +625,48 @@ def parse_text(source: str, text: str, shape_notes: list[Any] | None = None) -> 
     return sections
 
 
+def label_pattern(kind: Literal["question", "answer"]) -> str:
+    """A regex fragment (no groups) for a question or answer label and its punctuation:
+    "Q:", "Q3.", "Question 2)", "Pregunta:", "A1)", "Ans.", "R:", a flashcard's
+    "Front:" / "Back:". A one-letter label other than "q" takes a colon, or a number
+    then "." or ")": alone, "A." may open a sentence."""
+    words = lexicon.words(f"{kind}_labels")
+    longer = sorted((w for w in words if len(w) > 1), key=len, reverse=True)
+    # (Bold may close before the colon: "**Pregunta**: ...".)
+    bold = r"(?:\*\*|__)?"
+    parts = [rf"(?:{'|'.join(map(re.escape, longer))})\s*\d{{0,3}}\s*{bold}[:.)]"] if longer else []
+    for w in sorted(w for w in words if len(w) == 1):
+        letter = re.escape(w)
+        if w == "q":
+            parts.append(rf"{letter}\s*\d{{0,3}}\s*{bold}[:.)]")
+        else:
+            parts.append(rf"{letter}\s*\d{{0,3}}\s*{bold}:|{letter}\s*\d{{1,3}}\s*{bold}[.)]")
+    parts.append(r"front\s*:" if kind == "question" else r"back\s*:")
+    return "|".join(parts)
+
+
+Q_LABEL = label_pattern("question")
+A_LABEL = label_pattern("answer")
+def _column_names(line: str) -> bool:
+    """A tab-separated row whose every cell names a column ("Question<TAB>Answer",
+    "Term<TAB>Definition")."""
+    cells = [c.strip().lower() for c in line.split("\t")]
+    if len(cells) < 2 or not all(cells):
+        return False
+    names = (
+        lexicon.words("question_columns") | lexicon.words("answer_columns")
+        | lexicon.words("term_columns") | lexicon.words("definition_columns")
+        | {"tags", "tag", "deck", "notes", "extra"}
+    )  # fmt: skip
+    return all(c in names for c in cells)
+
+
+# The settings lines that open a flashcard export (Anki: "#separator:tab", "#html:true").
+_EXPORT_HEADER = re.compile(r"^#[a-z][a-z ]{0,30}:\S*\s*$")
 _TXT_LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
-_TXT_LABEL = re.compile(
-    r"^\s*(?:(?:q|question|a|ans|answer)\s*\d{0,3}\s*[:.)]|(?:front|back)\s*:)", re.IGNORECASE
-)
-_TXT_Q = re.compile(r"^\s*(?:(?:q|question)\s*\d{0,3}\s*[:.)]|front\s*:)\s*(\S.*)$", re.IGNORECASE)
-_TXT_A = re.compile(r"^\s*(?:(?:a|ans|answer)\s*\d{0,3}\s*[:.)]|back\s*:)", re.IGNORECASE)
+_TXT_LABEL = re.compile(rf"^\s*(?:{Q_LABEL}|{A_LABEL})", re.IGNORECASE)
+_TXT_Q = re.compile(rf"^\s*(?:{Q_LABEL})\s*(\S.*)$", re.IGNORECASE)
+_TXT_A = re.compile(rf"^\s*(?:{A_LABEL})", re.IGNORECASE)
 _SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
 # "1.2 Parsing", "2. Middle end": a numbered outline's titles.
 _OUTLINE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$")
@@ -665,8 +838,73 @@ def iter_note_files(corpus_dir: Path) -> Iterable[Path]:
             yield path
 
 
+# (UTF-32 first: its little-endian mark starts with UTF-16's.)
+_UTF_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def _converted_beside(path: Path) -> bool:
+    """A note converted from ``path`` (by ``add``) lies beside it."""
+    note = path.with_suffix(".md")
+    try:
+        with note.open("rb") as fh:
+            head = fh.read(2048).decode("utf-8", "replace")
+    except OSError:
+        return False
+    found = re.search(r"^converted_from:\s*(.+?)\s*$", head, re.MULTILINE)
+    return found is not None and found.group(1).strip("'\"") == path.name
+
+
+def unread_files(corpus_dir: Path) -> list[FileProblem]:
+    """The documents in the corpus dir that are not read in place (a notebook, a PDF,
+    Org-mode notes, a Word file), each with what to do about it, so that no notes are
+    left out without a word. One that ``add`` converted already (its note beside it)
+    is read through that note."""
+    out: list[FileProblem] = []
+    if not corpus_dir.is_dir():
+        return out
+    try:
+        paths = sorted(corpus_dir.rglob("*"))
+    except OSError:
+        return out
+    for path in paths:
+        rel = path.relative_to(corpus_dir)
+        kind = UNREAD_SUFFIXES.get(path.suffix.lower())
+        if kind is None or any(p in SKIPPED_DIRS or p.startswith(".") for p in rel.parts):
+            continue
+        if not path.is_file() or _converted_beside(path):
+            continue
+        what, converted = kind
+        if converted:
+            why = f"{what}, not read in place; `interviewer add` converts it into a note"
+        else:
+            why = f"{what}, not read; save it as Markdown or plain text (or PDF) to use it"
+        out.append(FileProblem(source=rel.as_posix(), message=why))
+    return out
+
+
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM). Raises ValueError with a one-line reason."""
+    """UTF-8 (with or without BOM), or UTF-16/32 with their BOM (as Windows editors save
+    "Unicode" text: its NUL bytes make no binary file). Raises ValueError with a one-line
+    reason. Comments come back blanked out (see :func:`hide_comments`): every reader of
+    the notes (the loader, the grader's key points) sees the same text."""
+    return hide_comments(_decoded(data))
+
+
+def _decoded(data: bytes) -> str:
+    for bom, codec in _UTF_BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec)
+            except UnicodeDecodeError:
+                raise ValueError(
+                    f"starts with a {codec.upper()} byte order mark but is not valid "
+                    f"{codec.upper()}; re-save the file as UTF-8"
+                ) from None
     if b"\x00" in data[:BINARY_SNIFF_BYTES]:
         raise ValueError("binary file (contains NUL bytes); skipped")
     try:
@@ -691,7 +929,7 @@ def load_document(corpus_dir: Path, path: Path, max_bytes: int) -> Document:
     data = path.read_bytes()
     text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
     doc = Document(source=source, path=path, content_hash=file_hash(data))
-    if path.suffix.lower() == ".txt":
+    if path.suffix.lower() in TEXT_SUFFIXES:
         doc.sections = parse_text(source, text, doc.shape_notes)
         return doc
     meta, sections, problem = parse_markdown(source, text, doc.shape_notes)

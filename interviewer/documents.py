@@ -14,14 +14,20 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field
 
-from interviewer.corpus import NOTE_SUFFIXES, decode_text, parse_markdown, parse_text
+from interviewer.corpus import (
+    NOTE_SUFFIXES,
+    TEXT_SUFFIXES,
+    decode_text,
+    parse_markdown,
+    parse_text,
+)
 from interviewer.errors import CorpusError
 from interviewer.files import write_atomic
 from interviewer.references import REFERENCES_DIR, remove_reference
 from interviewer.settings import Settings, bundled_corpus_dir, is_inside_installed_package
 
 MARKER = ".interviewer-corpus"
-CONVERTED_SUFFIXES = {".html", ".htm", ".xhtml", ".pdf"}
+CONVERTED_SUFFIXES = {".html", ".htm", ".xhtml", ".pdf", ".ipynb", ".org", ".rst"}
 SUPPORTED_SUFFIXES = NOTE_SUFFIXES | CONVERTED_SUFFIXES
 MAX_INPUT_BYTES = 100_000_000  # an HTML or PDF input; its extracted text must fit max_file_bytes
 
@@ -136,7 +142,8 @@ def _prepare_file(raw: str, corpus_dir: Path, max_file_bytes: int) -> _Pending:
     if suffix not in SUPPORTED_SUFFIXES:
         kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
         raise ValueError(f"unsupported file type '{suffix or path.name}' (supported: {kinds})")
-    if _inside(path, corpus_dir):
+    inside = _inside(path, corpus_dir)
+    if inside and suffix not in CONVERTED_SUFFIXES:
         source = path.resolve().relative_to(corpus_dir.resolve()).as_posix()
         return _Pending(input=raw, dest=source, content=b"", action="already-in-corpus")
     size = path.stat().st_size
@@ -154,6 +161,10 @@ def _prepare_file(raw: str, corpus_dir: Path, max_file_bytes: int) -> _Pending:
     if suffix in CONVERTED_SUFFIXES:
         content, title = _convert(data, suffix, path.stem)
         dest = f"{path.stem}.md"
+        if inside:
+            # A notebook (or a PDF) kept in the notes dir: its note goes beside it.
+            folder = path.resolve().parent.relative_to(corpus_dir.resolve()).as_posix()
+            dest = dest if folder == "." else f"{folder}/{dest}"
     else:
         try:
             text = decode_text(data)
@@ -161,7 +172,7 @@ def _prepare_file(raw: str, corpus_dir: Path, max_file_bytes: int) -> _Pending:
             # Why (binary, not UTF-8), without the loader's "skipped": nothing is added.
             raise ValueError(str(exc).removesuffix("; skipped")) from None
         normalised = text.replace("\r\n", "\n").replace("\r", "\n")
-        if suffix == ".txt":
+        if suffix in TEXT_SUFFIXES:
             sections = parse_text(path.name, normalised)
             title = None
         else:
@@ -187,13 +198,31 @@ def _umask() -> int:
 
 
 def _convert(data: bytes, suffix: str, stem: str) -> tuple[bytes, str]:
-    """HTML or PDF -> a Markdown note with the title in its front matter."""
-    from interviewer.extract import html_to_text, pdf_to_text
+    """HTML, PDF, a notebook, Org or reStructuredText -> a Markdown note with the title
+    in its front matter."""
+    from interviewer.extract import Extracted, html_to_text, pdf_to_text
 
-    # A note keeps its links (as Markdown links) and its headings.
-    extracted = (
-        pdf_to_text(data) if suffix == ".pdf" else html_to_text(data, links=True, notes=True)
-    )
+    extracted: Extracted
+    if suffix in (".ipynb", ".org", ".rst"):
+        from interviewer.note_formats import (
+            notebook_to_markdown,
+            org_to_markdown,
+            rst_to_markdown,
+        )
+
+        if suffix == ".ipynb":
+            extracted = notebook_to_markdown(data)
+        else:
+            try:
+                text = decode_text(data)
+            except ValueError as exc:
+                raise ValueError(str(exc).removesuffix("; skipped")) from None
+            extracted = (org_to_markdown if suffix == ".org" else rst_to_markdown)(text)
+    elif suffix == ".pdf":
+        extracted = pdf_to_text(data)
+    else:
+        # A note keeps its links (as Markdown links) and its headings.
+        extracted = html_to_text(data, links=True, notes=True)
     title = extracted.title or stem
     front = yaml.safe_dump(
         {"title": title, "converted_from": f"{stem}{suffix}"}, allow_unicode=True, sort_keys=False

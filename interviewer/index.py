@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 # 8: setext headings, one-line flashcards, a text file's Q: blocks beside its titles
 # 9: Spanish topic questions with their article (or led by the topic)
 # 10: topic wording: Spanish number from the notes' article; a line-opening bare noun
-SCHEMA_VERSION = 10
+# 11: new note shapes (comments hidden, wiki links and "C#" in headings, Spanish labels, ...)
+SCHEMA_VERSION = 11
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 UPSERT_BATCH = 256

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from interviewer import lexicon
+from interviewer.corpus import A_LABEL, Q_LABEL
 from interviewer.text import FENCE
 
 if TYPE_CHECKING:
@@ -69,20 +70,24 @@ _VERSUS_SEP = lexicon.alternation("comparison_separators")
 
 _LIST = re.compile(r"^( {0,3})(?:[-*+•]|\d{1,3}[.)])\s+(\S.*)$")
 _EMPH_LINE = re.compile(
-    r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(.*)$"
+    r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?)?"
+    r"(\*\*\*|___|\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(.*)$"
 )
 # "Q:", "Q3.", "Question 2)", and a flashcard's "Front:".
 _Q_LABEL = re.compile(
-    r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:(?:q|question)\s*\d{0,3}\s*[:.)]|"
-    r"front\s*:)\s*(?:\*\*|__)?\s*(.*)$",
+    rf"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?\s*(?:{Q_LABEL})\s*(?:\*\*|__)?\s*"
+    r"(.*)$",
     re.IGNORECASE,
 )
 # "A:", "A1.", "A1)", "Ans.", "Answer 3:", a flashcard's "Back:" (a bare "A." could open
 # a sentence).
 _A_LABEL = re.compile(
-    r"^\s*(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|a\s*\d{1,3}\s*[.)]|(?:ans|answer)\s*\d{0,3}\s*[:.)]"
-    r"|back\s*:)",
+    rf"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?\s*(?:{A_LABEL})",
     re.IGNORECASE,
+)
+_Q_WORDS = "|".join(
+    re.escape(w)
+    for w in sorted(lexicon.words("question_labels") | {"front"}, key=len, reverse=True)
 )
 _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
@@ -180,7 +185,8 @@ def clean_question(text: str) -> str:
     """A question line as it will be asked: markup, numbering and "Q:" removed (code
     spans kept, as the notes wrote them)."""
     t = plain(text, keep_code=True)
-    t = re.sub(r"^(?:(?:q|question)\s*\d{0,3}\s*[:.)]|front\s*:)\s*", "", t, flags=re.IGNORECASE)
+    t = re.sub(r"^\[[ xX]\]\s+", "", t)  # a task list's checkbox ("- [ ] What is X?")
+    t = re.sub(rf"^(?:{Q_LABEL})\s*", "", t, flags=re.IGNORECASE)
     t = _NUMBERING.sub("", t, count=1)
     return _edge_symbols(t.strip(" -–—:*_")).strip()
 
@@ -248,8 +254,14 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[A-Za-zÀ-ÿ0-9]+(?:[-'][A-Za-zÀ-ÿ0-9]+)*", text)
 
 
+# A capital letter and symbols: the name of a language or a tool ("C#", "C++", "F#").
+_SYMBOL_NAME = re.compile(r"[A-Z](?:#|\+\+)")
+
+
 def is_container(heading: str) -> bool:
     """A heading that names no subject ("Questions", "Source(s) and further reading")."""
+    if _SYMBOL_NAME.fullmatch(plain(heading).strip()):
+        return False  # "C#", "C++", "F#": a name, not a stray letter
     words = [w.lower() for w in _words(plain(heading))]
     if any(w in CONTAINER_ANY for w in words):
         return True
@@ -321,7 +333,7 @@ def topic_question(title: str, body: str = "", context: str = "", term: bool = F
     outside = re.sub(r"\([^()]*\)", "", t)
     pieces = re.split(rf"\s+(?:{_VERSUS_SEP})\s+", outside.strip(), flags=re.IGNORECASE)
     pieces = pieces if len(pieces) > 1 else [t]
-    if _spanish(t, body):
+    if _spanish(t, body, context):
         return _spanish_question(t, pieces, names, body)
     if len(pieces) > 1:
         return _template("compare", pair=_join([_np_case(p, names) for p in pieces]))
@@ -358,6 +370,8 @@ def topic_question(title: str, body: str = "", context: str = "", term: bool = F
         or (len(last) > 2 and last.endswith("s") and _is_acronym(last[:-1]))
         or bool(re.search(r"\s(?:and|&)\s", head))
     ) and not (_is_acronym(last) and not last.endswith("s"))  # fmt: skip
+    if plural and len(head_words) == 1 and _singular_subject(body, low):
+        plural = False  # "Paxos reaches agreement ...": the notes make it one thing
     if plural:
         if len(parts) > 1 and parts[1] == "of":
             return _template("of_plural", np=np)  # "What are the types of joins?"
@@ -393,6 +407,27 @@ def topic_question(title: str, body: str = "", context: str = "", term: bool = F
     return _template("countable", np=np, article=_article(np))
 
 
+_SINGULAR_VERB = re.compile(r"(?:is|was|has|does|[a-z]+[^su\W]s)")
+_PLURAL_VERB = frozenset(("are", "were", "have", "do"))
+
+
+def _singular_subject(body: str, noun: str) -> bool:
+    """The notes open sentences with ``noun`` followed by a singular verb ("Paxos
+    reaches ...", "Redis is ...") more often than by a plural one: a name or a mass noun
+    that only ends in "s", not a plural."""
+    if not body:
+        return False
+    text = "\n".join(plain(line) for line in body.splitlines()).lower()
+    one = many = 0
+    for m in re.finditer(rf"(?:^|[.!?;:]\s+){re.escape(noun)}\s+([a-z]+)\b", text, re.MULTILINE):
+        verb = m.group(1)
+        if verb in _PLURAL_VERB:
+            many += 1
+        elif _SINGULAR_VERB.fullmatch(verb):
+            one += 1
+    return one > many
+
+
 # A capitalised word inside a sentence: after a lower-case word, and not beside another
 # capitalised word (that is a title or an expansion: "User Datagram Protocol").
 _NAME_IN_TEXT = re.compile(r"(?<=[a-z,] )([A-Z][a-z]+)(?:['’]s)?\b(?! [A-Z])")
@@ -419,8 +454,9 @@ def _is_name(word: str, names: frozenset[str]) -> bool:
 
 def _is_brand(word: str) -> bool:
     """A name written with inner capitals and lower-case letters ("OpenID", "OAuth",
-    "PostgreSQL"): a proper name, not an acronym of a common noun ("TCP")."""
-    return bool(re.search(r"[a-z][A-Z]|^[A-Z]{2,}[a-z]", word))
+    "PostgreSQL"), or a letter and symbols ("C#", "C++"): a proper name, not an acronym
+    of a common noun ("TCP")."""
+    return bool(re.search(r"[a-z][A-Z]|^[A-Z]{2,}[a-z]", word) or _SYMBOL_NAME.fullmatch(word))
 
 
 _COUNTING = r"\b(?:a|an|one|each|every|another)\s+(?:[\w-]+\s+){0,2}"
@@ -494,10 +530,23 @@ def _context_use(context: str, noun: str) -> str | None:
     return None
 
 
-def _spanish(title: str, body: str) -> bool:
+def _spanish(title: str, body: str, context: str = "") -> bool:
+    """Notes in Spanish: the topic's own words say so, or, where they are too few to
+    tell Spanish from a neighbour ("ca", "pt" share its stop words) but are not English,
+    the whole document does."""
     from interviewer.language import detect_language
 
-    return detect_language(f"{title}\n{body}" if body else title) == "es"
+    own = detect_language(f"{title}\n{body}" if body else title)
+    if own == "es":
+        return True
+    return own not in ("en", "und") and bool(context) and _document_language(context) == "es"
+
+
+@lru_cache(maxsize=8)
+def _document_language(text: str) -> str:
+    from interviewer.language import detect_language
+
+    return detect_language(text)
 
 
 def _spanish_question(t: str, pieces: list[str], names: frozenset[str], body: str) -> str:
@@ -769,6 +818,18 @@ def find_questions(
                                  end=i))  # fmt: skip
             i += 1
             continue
+        terms = _term_cards(lines, i, last) if "\t" in line else []
+        if len(terms) >= 2:
+            # "term<TAB>definition" lines (a vocabulary deck's export): each term is a
+            # topic of its own, as a glossary table's rows are.
+            close_run()
+            context = "\n".join(lines)
+            for k, term, definition in terms:
+                asked = topic_question(term, definition, context, term=True)
+                starts.append(_Start(line=k, body=k, question=asked, kind="topic", name=term,
+                                     answer=definition, end=k))  # fmt: skip
+            i = terms[-1][0] + 1
+            continue
         start = _callout_start(lines, i, last) or _qa_start(lines, i, last)
         start = start or _emphasis_start(lines, i)
         if start is not None:
@@ -779,6 +840,13 @@ def find_questions(
         lm = _LIST.match(line.replace("\t", "    "))
         if lm and asks(lm.group(2)):
             list_run.append(_list_start(lines, i, last))
+            i += 1
+            continue
+        if lm and _requests(lm.group(2)) and _nested_list_below(lines, i, last):
+            # "- Explain X" over its nested items: a question (no "?") and its answer.
+            start = _list_start(lines, i, last)
+            start.question = as_asked(start.question)
+            list_run.append(start)
             i += 1
             continue
         inline = _inline_answer(lm.group(2)) if lm else None
@@ -797,6 +865,21 @@ def find_questions(
             continue
         if lm is None and list_run and _indent(line) == 0:
             close_run()
+        if (starts or list_run) and lm is None and (i == first or not lines[i - 1].strip()):
+            # A definition list after the section's questions: its terms are topics of
+            # their own, not more of the last answer (as a glossary table's rows are).
+            defined = _definition_run(lines, i, last)
+            if len(defined) >= 2:
+                close_run()
+                context = "\n".join(lines)
+                for k, term, end in defined:
+                    body = "\n".join(answer_line(x) for x in lines[k + 1 : end + 1])
+                    asked = topic_question(term, body, context, term=True)
+                    starts.append(
+                        _Start(line=k, body=k + 1, question=asked, kind="topic", name=term, end=end)
+                    )
+                i = defined[-1][2] + 1
+                continue
         plain_start = _plain_line_start(lines, i, first, last)
         if plain_start is not None:
             starts.append(plain_start)
@@ -820,6 +903,35 @@ def find_questions(
     return starts
 
 
+REQUEST_VERBS = lexicon.words("request_verbs")
+_WH_AUX = lexicon.words("subject_auxiliaries")
+
+
+def _requests(text: str) -> bool:
+    """A list item that asks without a question mark: a request ("Explain the FLP
+    result", "Describe two-phase commit") or a question word and its verb ("What is a
+    mutex"), of a few words."""
+    words = [w.lower() for w in _words(plain(text))]
+    if len(words) < 2 or len(words) > 20:
+        return False
+    if words[0] in REQUEST_VERBS:
+        return True
+    return words[0] in ("how", "what", "why", "when", "which", "who", "where") and (
+        words[1] in _WH_AUX
+    )
+
+
+def _nested_list_below(lines: list[str], i: int, last: int) -> bool:
+    """The next line holds a list item nested under the item at line ``i``."""
+    m = _LIST.match(lines[i].replace("\t", "    "))
+    j = _next_nonblank(lines, i, last)
+    if m is None or j is None:
+        return False
+    nxt = lines[j].replace("\t", "    ")
+    nested = re.match(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+\S", nxt)
+    return nested is not None and len(nested.group(1)) > len(m.group(1))
+
+
 _INLINE_QA = re.compile(r"^(.{6,200}?\?)\s+(\S.{2,})$")
 
 
@@ -831,7 +943,10 @@ def _inline_answer(text: str) -> tuple[str, str] | None:
         return None
     question, answer = clean_question(m.group(1)), m.group(2).strip()
     first = _words(question)[:1]
-    if not first or first[0].lower().split("'")[0] not in QUESTION_START or asks(answer):
+    spanish = question.startswith("¿")
+    if not first or asks(answer) or not (
+        spanish or first[0].lower().split("'")[0] in QUESTION_START
+    ):
         return None
     if len(_words(answer)) < 3:
         return None
@@ -846,6 +961,64 @@ _CARD = re.compile(
 )
 
 
+# A flashcard export's last field of tags ("bio", "os::memory chapter_3").
+_TAG_FIELD = re.compile(r"[a-z0-9_:/.-]+(?:\s+[a-z0-9_:/.-]+){0,4}")
+_BREAK_TAG = re.compile(r"<\s*(?:br|/?div|/?p|/?li)\b[^>]*>", re.IGNORECASE)
+
+
+def _field_text(field: str) -> str:
+    """A flashcard field as text: line-breaking HTML as a space, other tags removed,
+    entities ("&nbsp;", "&lt;") decoded."""
+    import html
+
+    field = field.strip()
+    if len(field) > 1 and field[0] == field[-1] == '"':
+        field = field[1:-1].replace('""', '"')  # a quoted CSV-style field
+    if "<" not in field and "&" not in field:
+        return field.strip()
+    text = _BREAK_TAG.sub(" ", field)
+    text = re.sub(r"</?[A-Za-z][^<>]*>", "", text)
+    return " ".join(html.unescape(text).split())
+
+
+def _card_answer(fields: list[str]) -> str:
+    """The answer of a tab-separated card: its fields after the question, but a last
+    field of tags (as Anki exports them), joined."""
+    fields = [f.strip() for f in fields if f.strip()]
+    if len(fields) >= 2 and _TAG_FIELD.fullmatch(fields[-1]):
+        fields = fields[:-1]
+    return "; ".join(t for t in (_field_text(f) for f in fields) if t)
+
+
+def _term_card(line: str) -> tuple[str, str] | None:
+    """"osmosis<TAB>the movement of water across a membrane": a short term that neither
+    asks nor ends a sentence, a tab, and a definition of a few words (a last field of
+    tags aside)."""
+    if line[:1].isspace() or line.lstrip().startswith(("|", ">", "#", "`", "-", "*")):
+        return None
+    fields = line.strip().split("\t")
+    if len(fields) < 2 or _card_line(line) is not None:
+        return None
+    term = clean_question(_field_text(fields[0]))
+    definition = _card_answer(fields[1:])
+    if not _glossary_row(term, definition):
+        return None
+    return term, definition
+
+
+def _term_cards(lines: list[str], i: int, last: int) -> list[tuple[int, str, str]]:
+    """The run of term cards from line ``i`` on, one a line."""
+    out: list[tuple[int, str, str]] = []
+    k = i
+    while k <= last:
+        card = _term_card(lines[k])
+        if card is None:
+            break
+        out.append((k, *card))
+        k += 1
+    return out
+
+
 def _card_line(line: str) -> tuple[str, str] | None:
     """A flashcard on one line: a question, a tab or "::" (":::"), its answer. The
     question asks (a question mark, or a question word first) and the answer does not
@@ -853,9 +1026,13 @@ def _card_line(line: str) -> tuple[str, str] | None:
     if ("\t" not in line and "::" not in line) or line[:1].isspace():
         return None
     m = _CARD.match(line.strip())
-    if m is None or line.lstrip().startswith(("|", ">", "#", "<", "`")):
+    # (A flashcard export's fields may hold HTML: "<b>What</b> is ...<TAB>...".)
+    html_line = line.lstrip().startswith("<") and "\t" not in line
+    if m is None or html_line or line.lstrip().startswith(("|", ">", "#", "`")):
         return None
-    question, answer = clean_question(m.group(1)), m.group(2).strip()
+    question, answer = clean_question(_field_text(m.group(1))), m.group(2).strip()
+    if "\t" in line:
+        answer = _card_answer(line.strip().split("\t")[1:])
     first = _words(question)[:1]
     if not first or ("?" in answer and "?" not in question):
         return None  # the question mark is after the separator: it was no card's
@@ -866,7 +1043,16 @@ def _card_line(line: str) -> tuple[str, str] | None:
     return as_asked(question), answer
 
 
-_PLAIN_Q = re.compile(r"^[A-Z][a-z]*(?:'[a-z]+)?\b")
+# A line's first word, capitalised, or a Spanish opening "¿" and the word after it.
+_PLAIN_Q = re.compile(r"^(?:¿\s*)?[A-ZÁÉÍÓÚÑ][a-záéíóúñ]*(?:'[a-z]+)?\b")
+
+
+def _opens_question(m: re.Match[str] | None) -> bool:
+    """The first word matched by ``_PLAIN_Q`` opens a question: a question word, or
+    anything after "¿" (which only opens a question)."""
+    if m is None:
+        return False
+    return m.group(0).startswith("¿") or m.group(0).lower().split("'")[0] in QUESTION_START
 
 
 def _plain_line_start(lines: list[str], i: int, first: int, last: int) -> _Start | None:
@@ -875,8 +1061,7 @@ def _plain_line_start(lines: list[str], i: int, first: int, last: int) -> _Start
     line = lines[i].strip()
     if i > first and lines[i - 1].strip():
         return None
-    m = _PLAIN_Q.match(line)
-    if not m or m.group(0).lower().split("'")[0] not in QUESTION_START or not asks(line):
+    if not _opens_question(_PLAIN_Q.match(line)) or not asks(line):
         return None
     if len(line.split()) > 30 or line.startswith((">", "<", "|", "#")):
         return None
@@ -998,13 +1183,14 @@ def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
         return None
     # "Q." alone could open an ordinary sentence ("Q. Smith wrote ..."): a Q-label needs
     # a colon, or a question after it.
-    label_colon = re.match(r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:q|question|front)"
-                           r"\s*\d{0,3}\s*(?:\*\*|__)?\s*:", lines[i], re.IGNORECASE)  # fmt: skip
+    label_colon = re.match(r"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:"
+                           + _Q_WORDS + r")\s*\d{0,3}\s*(?:\*\*|__)?\s*:", lines[i],
+                           re.IGNORECASE)  # fmt: skip
     text = [m.group(1)]
     j = i + 1
     while j <= last and lines[j].strip() and not _A_LABEL.match(lines[j]):
-        if j - i >= 4:
-            break
+        if j - i >= 4 or _Q_LABEL.match(lines[j]):
+            break  # (the next question: this one had no answer)
         text.append(lines[j])
         j += 1
     question = clean_question(" ".join(text))
@@ -1257,6 +1443,8 @@ def _table_answer(raw: str) -> str | None:
     row, read as written)."""
     if "|" not in raw or FENCE.match(raw):
         return None
+    if "||" in raw and not raw.lstrip().startswith("|"):
+        return None  # "a || b" in a sentence: an operator, not an empty cell
     if raw.lstrip().startswith("|") and is_table_separator(raw):
         return ""
     cells = [c for c in table_cells(raw) if c and not _NUMBER_CELL.match(plain(c))]
@@ -1363,6 +1551,40 @@ def names_container(heading: str) -> bool:
 
 
 _DEF_LINE = re.compile(r"^ {0,3}:[ \t]+\S")
+
+
+def _definition_term(lines: list[str], k: int, last: int) -> str | None:
+    """The term at line ``k`` of a definition list ("Term" over ": definition"): a
+    short line at the margin that neither asks nor ends a sentence."""
+    if k + 1 > last or _indent(lines[k]) or not _DEF_LINE.match(lines[k + 1]):
+        return None
+    term = plain(lines[k]).strip()
+    words = _words(term)
+    if not words or len(words) > 6 or asks(term) or term.endswith((".", ":")):
+        return None
+    return term
+
+
+def _definition_run(lines: list[str], i: int, last: int) -> list[tuple[int, str, int]]:
+    """The terms of a definition list from line ``i`` on: (term line, term, last line
+    of its definitions), while one term follows another after at most a blank line."""
+    out: list[tuple[int, str, int]] = []
+    k = i
+    while k <= last:
+        term = _definition_term(lines, k, last)
+        if term is None:
+            break
+        end = k + 1
+        # Its definitions (": ...") and their indented continuation lines.
+        while end + 1 <= last and lines[end + 1].strip() and (
+            _DEF_LINE.match(lines[end + 1]) or _indent(lines[end + 1]) > 0
+        ):
+            end += 1
+        out.append((k, term, end))
+        k = end + 1
+        while k <= last and not lines[k].strip():
+            k += 1
+    return out
 
 
 def _label_topics(lines: list[str], first: int, last: int) -> list[_Start]:
@@ -1530,6 +1752,14 @@ def split_sections(
             level = nxt.level
         for n, st in enumerate(starts):
             end = starts[n + 1].line - 1 if n + 1 < len(starts) else last
+            nxt_start = starts[n + 1] if n + 1 < len(starts) else None
+            if nxt_start is not None and nxt_start.end == nxt_start.line and st.end is None and (
+                "|" in lines[nxt_start.line]
+            ):
+                # The header of the table whose rows come next (questions and answers, a
+                # glossary) is no part of this answer.
+                while end > st.line and "|" in lines[end] and lines[end].strip():
+                    end -= 1
             while end > st.line and not lines[end].strip():
                 end -= 1
             tail: Section | None = None
@@ -1823,8 +2053,7 @@ def ends_open(text: str) -> bool:
 _TAG_ONLY = re.compile(r"^\s*(?:<[^>]+>\s*)+$")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _ANSWER_LABEL = re.compile(
-    r"^(\s*)(?:\*\*|__)?\s*(?:a\s*\d{0,3}\s*:|a\s*\d{1,3}\s*[.)]|(?:ans|answer)\s*\d{0,3}"
-    r"\s*[:.)]|back\s*:)\s*(?:\*\*|__)?\s*",
+    rf"^(\s*)(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?\s*(?:{A_LABEL})\s*(?:\*\*|__)?\s*",
     re.IGNORECASE,
 )
 
@@ -1832,12 +2061,32 @@ _ANSWER_LABEL = re.compile(
 _CAPTION = re.compile(r"^\s*(?:source|sources|image|figure|fig|credit|credits|via)\b", re.I)
 
 
+_BLOCK_ID = re.compile(r"\s\^[A-Za-z0-9-]+\s*$")
+_END_TAGS = re.compile(r"(?:(?<=\s)|^)(?:#[A-Za-z][\w/-]*\s*)+$")
+_HIGHLIGHT = re.compile(r"(?<![\w=])==(?=\S)(.+?)(?<=\S)==(?![\w=])")
+
+
+def _without_vault_marks(raw: str) -> str:
+    """A line without the marks a notes app adds to it: a block id ("... ^p1"), tags
+    that end it ("... #k8s #networking") and highlight ("==word=="). Code is left
+    alone, and so is a "#" inside a word ("C#")."""
+    if FENCE.match(raw) or "`" in raw:
+        return raw
+    line = _BLOCK_ID.sub("", raw)
+    line = _END_TAGS.sub("", line).rstrip() if "#" in line else line
+    line = _HIGHLIGHT.sub(r"\1", line) if "==" in line else line
+    return line if line.strip() or not raw.strip() else ""
+
+
 def answer_line(raw: str) -> str:
     """One line of an answer without the markup of its shape: quote and callout markers,
     an "A:" label, lines that hold only HTML tags (``<details>``, ``</summary>``), HTML
-    tags around text, and image captions that only name a source."""
+    tags around text, image captions that only name a source, and Obsidian's marks (a
+    block id "^id" or tags "#topic" ending the line, "==highlight==")."""
     if _TAG_ONLY.match(raw):
         return ""
+    if "^" in raw or "==" in raw or "#" in raw:
+        raw = _without_vault_marks(raw)
     row = _table_answer(raw)
     if row is not None:
         return row
@@ -1854,6 +2103,9 @@ def answer_line(raw: str) -> str:
     card = _card_line(line) if "\t" in line or "::" in line else None
     if card is not None:
         return card[1]  # the card's question is no claim
+    term = _term_card(line) if "\t" in line else None
+    if term is not None:
+        return f"{term[0]} — {term[1]}"  # a labelled definition, as a glossary row reads
     lm = _LIST.match(line.replace("\t", "    "))
     inline = _inline_answer(lm.group(2)) if lm and "?" in line else None
     if inline is not None:
@@ -1862,7 +2114,7 @@ def answer_line(raw: str) -> str:
     if para is not None and _PLAIN_Q.match(line.strip()):
         return para[1]  # a paragraph that opens with its question: the answer after it
     em = _EMPH_LINE.match(line) if "?" in line else None
-    if em is not None and em.group(1) in ("**", "__") and asks(em.group(2)):
+    if em is not None and em.group(1) in ("***", "___", "**", "__") and asks(em.group(2)):
         rest = em.group(3).strip()
         if rest and not rest.startswith(("[", "(")):
             return line[: len(line) - len(line.lstrip())] + rest  # "**Q?** answer ..."

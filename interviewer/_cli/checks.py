@@ -27,25 +27,54 @@ def check_corpus(settings: Settings, flag: Path | None) -> None:
     if not corpus_dir.exists():
         raise CorpusError(f"corpus dir {corpus_dir} does not exist ({corpus_origin(flag)})")
     if not corpus_dir.is_dir():
-        raise CorpusError(f"corpus path {corpus_dir} is not a directory ({corpus_origin(flag)})")
+        hint = ""
+        if corpus_dir.is_file():
+            # A notes file where the folder of notes was meant: say both ways out.
+            hint = (
+                f"; pass the folder that holds it (--corpus {corpus_dir.parent}), or copy it "
+                f"into your notes with `interviewer add {corpus_dir}`"
+            )
+        raise CorpusError(
+            f"corpus path {corpus_dir} is not a directory ({corpus_origin(flag)}){hint}"
+        )
 
 
 def skipped_files(settings: Settings) -> list[str]:
     """"source: why" for each note file the index could not read (it is left out of
-    search and sessions), from the index manifest: cheap, and empty with no index."""
+    search and sessions), from the index manifest: cheap, and empty with no index;
+    then the documents of the notes dir that are not read in place (a notebook, a PDF,
+    Org-mode notes), with what to do about them."""
+    from interviewer.corpus import unread_files
     from interviewer.errors import InterviewerError
     from interviewer.index import read_manifest
 
+    unread = summarised([str(p) for p in unread_files(settings.corpus_dir)])
     try:
         manifest = read_manifest(settings.index_dir)
     except (InterviewerError, OSError):
-        return []
+        return unread
     if manifest is None:
-        return []
+        return unread
     return [
         f"{source}: {entry.problem}"
         for source, entry in sorted(manifest.files.items())
         if entry.problem
+    ] + unread
+
+
+# More documents left out than this are summed up in one line (a vault's attachments
+# would bury the listing); `audit` names each.
+UNREAD_SHOWN = 3
+
+
+def summarised(lines: list[str]) -> list[str]:
+    """The warnings about documents not read in place, a long list summed up."""
+    if len(lines) <= UNREAD_SHOWN + 1:
+        return lines
+    rest = len(lines) - UNREAD_SHOWN
+    return [
+        *lines[:UNREAD_SHOWN],
+        f"and {rest} more documents not read in place; `interviewer audit` lists them all",
     ]
 
 

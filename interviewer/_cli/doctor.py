@@ -81,6 +81,12 @@ def doctor(
 
     fixes("To fix:", report.failed())
     fixes("Optional:", report.warnings())
+    from interviewer._cli.checks import skipped_files, warn_line
+
+    for line in skipped_files(settings):
+        # Notes left out (unreadable, or a document not read in place) are no failure
+        # of the core, but the user should know the interview will not ask them.
+        warn_line(line)
     if report.failed():
         pass
     elif report.warnings():

@@ -57,8 +57,12 @@ def index(
         return
     from rich.markup import escape
 
+    from interviewer._cli.checks import summarised
+    from interviewer.corpus import unread_files
+
+    unread = summarised([str(p) for p in unread_files(settings.corpus_dir)])
     # One line per problem (soft wrap): scripts grep these, and file names are not markup.
-    for problem in report.problems:
+    for problem in [*map(str, report.problems), *unread]:
         err.print(
             f"[yellow]warning:[/] {escape(str(problem))}", markup=True, highlight=False,
             soft_wrap=True,

@@ -104,8 +104,12 @@ def _unreadable(settings: Settings) -> list[str]:
     with contextlib.suppress(InterviewerError, OSError):
         if read_manifest(settings.index_dir) is not None:
             return skipped_files(settings)
+    from interviewer._cli.checks import summarised
+    from interviewer.corpus import unread_files
+
     try:
         problems = load_corpus(settings.corpus_dir, settings.max_file_bytes).problems
     except (InterviewerError, OSError):
         return []  # only an explanation: the listing stands
-    return [f"{p.source}: {p.message}" for p in problems]
+    unread = summarised([str(p) for p in unread_files(settings.corpus_dir)])
+    return [f"{p.source}: {p.message}" for p in problems] + unread
