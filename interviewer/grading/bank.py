@@ -24,6 +24,7 @@ from interviewer.grading.material import (
     Unit,
     _paragraph_scope,
     clean_unit,
+    fallback_candidates,
     material_units,
 )
 from interviewer.grading.models import (
@@ -169,9 +170,11 @@ def build_bank(
             mats = material_sections(doc, i)
             cands = _candidates(lines, mats)
             cands += structure_candidates(lines, mats, Unit, Candidate, cands)  # names as points
+            body = "\n".join(s.text for s in mats)
+            if not cands and body.strip() and not is_stub_text(body):
+                cands = fallback_candidates(lines, mats)  # short notes are the answer
             all_texts.extend(c.text for c in cands)
             covered_by_question.update(s.id for s in mats)
-            body = "\n".join(s.text for s in mats)
             if not body.strip():
                 status: Literal["ok", "stub", "none"] = "none"
             elif is_stub_text(body) or not cands:

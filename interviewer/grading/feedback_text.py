@@ -4,7 +4,9 @@ the points an answer missed)."""
 
 from __future__ import annotations
 
+import functools
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from interviewer import lexicon
@@ -15,7 +17,7 @@ from interviewer.grading.naming import _VERBS_S, choice_parts, name_point, plura
 from interviewer.grading.points import iter_points
 from interviewer.grading.remainder import REST
 from interviewer.grading.terms import known_words
-from interviewer.language import is_foreign
+from interviewer.language import detect_language, is_foreign
 from interviewer.subjects import (
     ADVERBS,
     AUXILIARIES,
@@ -46,7 +48,7 @@ def describe(kp: KeyPoint) -> tuple[str | None, str]:
     None when the point has no nameable subject (its key words alone read badly:
     "You didn't mention indicative")."""
     subject, kind = kp.subject, kp.kind
-    if subject is None:
+    if subject is None and kind != "code":
         subject, found = name_point(kp.text, kp.label)
         if kind == "fact":
             kind = found
@@ -124,9 +126,37 @@ def key_phrase(point: str, terms: Sequence[str]) -> str | None:
     for term in terms:
         for i in _places(toks, term):
             found = _noun_phrase(point, spans, i, len(term.split()))
-            if found:
+            if found and not _indefinite(found):
                 return found
     return None
+
+
+_DATA = Path(__file__).with_name("feedback_text.txt")
+_INDEFINITE = lexicon.words("indefinite_pronouns", _DATA)
+
+
+def _indefinite(phrase: str) -> bool:
+    """A phrase led by a pronoun that names nothing ("anything security", "something
+    else"): no subject for a question."""
+    toks = phrase.split(maxsplit=1)
+    return bool(toks) and toks[0].lower() in _INDEFINITE
+
+
+@functools.cache
+def _other_language_wordings() -> dict[str, str]:
+    out = {}
+    for line in lexicon.lines("follow_up_other", _DATA):
+        code, _, text = line.partition("=")
+        out[code.strip()] = text.strip()
+    return out
+
+
+def _other_language_follow_up(point: str, question: str) -> str:
+    """The general follow-up in the language of the notes (the point and its question
+    together tell it better than the point alone), English where we have no wording."""
+    wordings = _other_language_wordings()
+    code = "es" if question.lstrip().startswith("¿") else detect_language(f"{question} {point}")
+    return wordings.get(code, wordings["en"])
 
 
 _RELATIVES = lexicon.words("phrase_relatives")
@@ -189,6 +219,8 @@ def _noun_phrase(point: str, spans: list[tuple[str, int, int]], i: int, n: int) 
     if start >= end:
         return None
     prev = low[start - 1] if start else ""
+    if prev in _INDEFINITE or _indefinite(toks[start]):
+        return None  # "anything security related": what it qualifies names nothing
     first = low[start]
     infinitive = prev in _MODALS and not (
         prev == "to"
@@ -272,13 +304,14 @@ def follow_up_question(
     step, a formula, a property, an aside."""
     if is_foreign(point):
         # A point in another language has no English name to ask about, and quoting
-        # it would give the answer away.
-        return (
-            "Your notes make more points here than your answer did: what else matters "
-            "for this question, and why?"
-        )
+        # it would give the answer away: ask in the notes' language where we can.
+        return _other_language_follow_up(point, question)
+    if kind == "code":
+        return "Your notes answer this with code: how would you write it, and why does it work?"
     if subject is None and kind is None:
         subject, kind = name_point(point, label)
+    if subject is not None and _indefinite(subject):
+        subject = None  # "anything security related" names nothing to ask about
     kind = kind or "fact"
     if subject is None:
         # No noun phrase to name: ask about the point's most telling words instead.

@@ -15,7 +15,8 @@ class GradingError(InterviewerError):
     """Bad input to grading (an empty question, an unreadable rubric file)."""
 
 # Bump when extraction changes: cached key points are then rebuilt.
-EXTRACTION_VERSION = 22  # 22: table rows; 21: indented code; 20: short statements; 19: trials
+# 23: short or code-only notes; 22: table rows; 21: indented code; 20: short statements
+EXTRACTION_VERSION = 23
 BANK_FILE = "keypoints.json"
 EMB_FILE = "keypoints-emb.npy"
 
@@ -27,7 +28,10 @@ class RubricError(ConfigError):
 # What a point is, for asking about it: a method or technique, a step of a procedure, a
 # definition, a cause, a property (advantage, drawback ...), a formula, an aside ("See
 # also", "e.g."), or any other fact.
-PointKind = Literal["definition", "method", "step", "cause", "property", "formula", "aside", "fact"]
+# ("code": a listing the notes answer with, which has no subject to name.)
+PointKind = Literal[
+    "definition", "method", "step", "cause", "property", "formula", "aside", "fact", "code"
+]
 
 
 class KeyPoint(BaseModel):
