@@ -152,10 +152,13 @@ def _other_language_wordings() -> dict[str, str]:
 
 
 def _other_language_follow_up(point: str, question: str) -> str:
-    """The general follow-up in the language of the notes (the point and its question
-    together tell it better than the point alone), English where we have no wording."""
+    """The general follow-up in the language of the notes: the point's, else (a short
+    point may read as a neighbour language) that of the point and its question
+    together; English where we have no wording for it."""
     wordings = _other_language_wordings()
-    code = "es" if question.lstrip().startswith("¿") else detect_language(f"{question} {point}")
+    code = "es" if question.lstrip().startswith("¿") else detect_language(point)
+    if code not in wordings:
+        code = detect_language(f"{question} {point}")
     return wordings.get(code, wordings["en"])
 
 
