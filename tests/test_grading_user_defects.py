@@ -31,6 +31,16 @@ def count_words(s):
 ```
 """
 
+INTRODUCED_CODE = """# How do you reverse a list in place?
+
+If you are on Python 3:
+
+```python
+items = [1, 2, 3]
+items.reverse()
+```
+"""
+
 MD5 = """# Hashing
 
 ## Why is MD5 no longer trusted?
@@ -60,7 +70,7 @@ def _grader(root: Path, files: dict[str, str]) -> Grader:
 @pytest.fixture(scope="module")
 def grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
     root = tmp_path_factory.mktemp("user-defects")
-    return _grader(root, {"crypto.md": SHORT, "code.md": CODE, "md5.md": MD5})
+    return _grader(root, {"crypto.md": SHORT, "code.md": CODE, "intro.md": INTRODUCED_CODE, "md5.md": MD5})
 
 
 def _question(grader: Grader, text: str):  # type: ignore[no-untyped-def]
@@ -134,6 +144,11 @@ def test_code_only_notes_are_a_point_the_answer_is_compared_with(grader: Grader)
     assert fb.follow_up and "code" in fb.follow_up and "len" not in fb.follow_up
     same = grader.grade(question, "def count_words(s):\n    return len(s.split())")
     assert same.covered and same.score > fb.score
+
+
+def test_a_line_that_introduces_code_is_not_the_point(grader: Grader) -> None:
+    q = _question(grader, "How do you reverse a list in place?")
+    assert [kp.text for kp in q.key_points] == ["items = [1, 2, 3] items.reverse()"]
 
 
 # ---- 3. punctuation inside a word -----------------------------------------------------------

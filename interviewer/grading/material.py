@@ -467,7 +467,7 @@ def _clean_text(
         and not _SHORT_CLAIM.match(text)
     ):  # fmt: skip
         return None  # "The variance / bias trade-off.": a title, not a claim
-    if text.endswith(":") and content_word_count(text) < 6 and not relaxed:
+    if text.endswith(":") and (relaxed or content_word_count(text) < 6):
         return None  # "Possible solutions:" introduces a list; it says nothing itself
     if META.search(text):
         return None  # about the notes, not the subject: nothing an answer should say
@@ -526,15 +526,17 @@ CODE_POINT_CHARS = 240
 
 def fallback_candidates(lines: list[str], sections: list[Section]) -> list[Candidate]:
     """The key points of notes that the usual rules leave without any: each statement
-    with at least one content word, else the first lines of the first code listing."""
-    cands = [c for u in material_units(lines, sections) for c in clean_unit(u, relaxed=True)]
+    with at least one content word (not a bare link, which names a source), else the
+    first lines of the first code listing."""
+    units = [u for u in material_units(lines, sections) if not _LINK_ONLY.match(u.text)]
+    cands = [c for u in units for c in clean_unit(u, relaxed=True)]
     if cands:
         return _paragraph_scope(cands)
     listing = _first_listing(lines, sections)
     if listing is None:
         return []
     sec, start, code = listing
-    text = " ".join(t.strip() for _, t in code[:CODE_POINT_LINES])
+    text = " ".join(" ".join(t.split()) for _, t in code[:CODE_POINT_LINES])
     if len(text) > CODE_POINT_CHARS:
         text = text[:CODE_POINT_CHARS].rsplit(" ", 1)[0] + " ..."
     unit = Unit(text, start, code[min(len(code), CODE_POINT_LINES) - 1][0], sec)
@@ -555,8 +557,8 @@ def _first_listing(
                 if start and code:
                     return sec, start, code
                 start, code = (0, []) if start else (n, [])
-            elif start and raw.strip():
-                code.append((n, raw))
+            elif start and re.search(r"\w", raw):
+                code.append((n, raw))  # (not a ruler of dashes)
         if start and code:
             return sec, start, code  # a fence left open runs to the section's end
     return None
