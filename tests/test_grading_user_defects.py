@@ -70,7 +70,8 @@ def _grader(root: Path, files: dict[str, str]) -> Grader:
 @pytest.fixture(scope="module")
 def grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
     root = tmp_path_factory.mktemp("user-defects")
-    return _grader(root, {"crypto.md": SHORT, "code.md": CODE, "intro.md": INTRODUCED_CODE, "md5.md": MD5})
+    files = {"crypto.md": SHORT, "code.md": CODE, "intro.md": INTRODUCED_CODE, "md5.md": MD5}
+    return _grader(root, files)
 
 
 def _question(grader: Grader, text: str):  # type: ignore[no-untyped-def]
@@ -180,8 +181,8 @@ def test_follow_up_on_spanish_notes_is_in_spanish(tmp_path: Path) -> None:
     asked = follow_up_question(point, "What is a hash function?")
     assert "Your notes" not in asked and "¿" in asked
     # English stays English.
-    assert "Your notes" in follow_up_question("Eine Hashfunktion bildet Daten ab und "
-                                              "ist nicht umkehrbar, sagt man.", "Hash?")
+    german = "Eine Hashfunktion bildet Daten ab und ist nicht umkehrbar, sagt man."
+    assert "Your notes" in follow_up_question(german, "Hash?")
 
 
 # ---- 5. indefinite pronouns are no subject --------------------------------------------------
