@@ -24,7 +24,7 @@ from interviewer.grading.claims.sibling import sibling_swap
 from interviewer.grading.claims.subject import _note_sentences
 from interviewer.grading.claims.swap import contrast_swap, name_heads
 from interviewer.grading.contrast import sentence_subjects, subject_names
-from interviewer.grading.cues import cue_list
+from interviewer.grading.cues import cue_list, lower_words
 from interviewer.text import ANAPHOR_START, text_terms, words
 
 if TYPE_CHECKING:
@@ -42,10 +42,6 @@ _ATTACHED = re.compile(rf"^\s*(?:{'|'.join(cue_list('attached_openers'))})\b", r
 _VERBS = frozenset(cue_list("statement_verbs"))
 # The verb list is short, so only a short clause is taken as having no verb of its own.
 _ATTACHED_MAX_WORDS = 6
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(w.lower() for w in words(text))
 
 
 # The rules that judge a clause (not a whole sentence of several).
@@ -133,7 +129,7 @@ def find_wrong_claims(
                 prev is not None
                 and _ATTACHED.match(cl.text)
                 and len(words(cl.text)) <= _ATTACHED_MAX_WORDS
-                and not _VERBS & _words(cl.text)
+                and not _VERBS & lower_words(cl.text)
             ):
                 # A clause that opens with a preposition, with no verb of its own
                 # ("HAVING is applied first, to the individual rows"), completes the one

@@ -9,15 +9,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _adj_pairs, _negated, _stems
-from interviewer.grading.cues import ANTONYMS, cue_list
-from interviewer.text import words
+from interviewer.grading.cues import ANTONYMS, adj_pairs, cue_list, negated
+from interviewer.text import stem_set, words
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 _VERBS = frozenset(cue_list("statement_verbs"))
-_VERB_STEMS = _stems(" ".join(_VERBS))
+_VERB_STEMS = stem_set(" ".join(_VERBS))
 _CONDITION = re.compile(r"^\s*(?:if|when|whenever)\b(?P<c>.*?)(?:\bthen\b|,)", re.I)
 _LABEL = re.compile(r"^\s*(?P<c>[^:]{1,40}):")
 # A subject longer than this is no subject but a clause the verb list missed (a
@@ -57,9 +56,9 @@ def other_case(claim: str, sent: str, flips: Sequence[tuple[str, str]]) -> bool:
     said = [f for f in flips if f not in in_case]
     # Modifiers flipped on the same noun count too ("high variance" / "low variance"),
     # even when each side also names the other one elsewhere.
-    s_pairs = _adj_pairs(s_said)
-    said_pairs = [(a, n) for a, n in _adj_pairs(c_said) if (ANTONYMS[a], n) in s_pairs]
+    s_pairs = adj_pairs(s_said)
+    said_pairs = [(a, n) for a, n in adj_pairs(c_said) if (ANTONYMS[a], n) in s_pairs]
     # (What the claim says that the note does not say of its case is no evidence either:
     # only the same outcome said of the opposite subject is a swap.)
-    new = _stems(c_said) - _stems(s_said) - _VERB_STEMS
-    return bool(said or said_pairs or new) or _negated(c_said) != _negated(s_said)
+    new = stem_set(c_said) - stem_set(s_said) - _VERB_STEMS
+    return bool(said or said_pairs or new) or negated(c_said) != negated(s_said)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _stems
-from interviewer.text import stem, words
+from interviewer.text import stem, stem_set, words
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
@@ -43,7 +42,7 @@ def _categorical(a: str, b: str, claim: str, sent: str, subject: AbstractSet[str
     clause = next(
         (
             c for c in _CLAUSE_BREAK.split(claim)
-            if c and a.lower() in {w.lower() for w in words(c)} and subject & _stems(c)
+            if c and a.lower() in {w.lower() for w in words(c)} and subject & stem_set(c)
         ),
         None,
     )  # fmt: skip

@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _all_stems, _negated_near
 from interviewer.grading.claims.registry import Finding
-from interviewer.grading.cues import cue_list
+from interviewer.grading.cues import all_stems, cue_list, negated_near
 from interviewer.text import STOPWORDS, stem, words
 from interviewer.text import clip as _short
 
@@ -70,7 +69,7 @@ def reversed_correlation(
     if a not in _SIGN or b not in _SIGN or x is None:
         return None
     claimed = _SIGN[a] * _SIGN[b]
-    y = _all_stems(m.group("y")) - {x} - qterms
+    y = all_stems(m.group("y")) - {x} - qterms
     if not y:
         return None
     for kp, sent, _ in sentences:
@@ -86,7 +85,7 @@ def reversed_correlation(
                 continue
             said = _sign_before(toks, i, j + 1)
             if said is None:
-                said = -1 if _negated_near(sent, toks[i]) else 1
+                said = -1 if negated_near(sent, toks[i]) else 1
             if size * said != claimed:
                 return Finding(
                     kp, f"Your notes say the opposite: “{_short(sent, 200)}”",

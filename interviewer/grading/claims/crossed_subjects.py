@@ -8,11 +8,10 @@ mentions (or, opening with a pronoun, those of the sentence before it)."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import negation_over
 from interviewer.grading.claims.registry import Finding
+from interviewer.grading.cues import all_stems, negation_over
 from interviewer.text import ANAPHORS, STOPWORDS, _content, stem, words
 from interviewer.text import clip as _short
 
@@ -31,11 +30,6 @@ _LEAD = frozenset(
 )
 # Words a note sentence may open with before a pronoun ("But it ...", "So they ...").
 _CONJ = frozenset("but and so yet however therefore thus also then hence".split())
-
-
-@lru_cache(maxsize=20_000)
-def _stems(text: str) -> frozenset[str]:
-    return frozenset(stem(w.lower()) for w in words(text) if w.lower() not in STOPWORDS)
 
 
 def _anchor(clause: str) -> str | None:
@@ -61,7 +55,7 @@ def _units(
     out = []
     prev: frozenset[str] | None = None  # (points follow the notes' order)
     for kp, sent, _ in sentences:
-        own = _stems(sent)
+        own = all_stems(sent)
         toks = [w.lower() for w in words(sent)]
         while toks and toks[0] in _CONJ:
             toks = toks[1:]
@@ -77,7 +71,7 @@ def _units(
         if len(parts) >= 2 and all(anchors) and len(set(anchors)) == len(anchors):
             # (The anchor is then the clause's subject or a word that names it: "the
             # gradient of ReLU" is about ReLU as well; each clause is about its words.)
-            out.extend((kp, sent, _stems(p), _stems(p)) for p in parts)
+            out.extend((kp, sent, all_stems(p), all_stems(p)) for p in parts)
     return out
 
 
@@ -99,7 +93,7 @@ def crossed_subjects(
         a1, a2 = _anchor(c1), _anchor(c2)
         if not a1 or not a2 or a1 == a2:
             continue
-        s1, s2 = _stems(c1), _stems(c2)
+        s1, s2 = all_stems(c1), all_stems(c2)
         if a1 in s2 or a2 in s1:
             continue  # each clause names one subject only
         if not any(a1 in u[3] for u in units) or not any(a2 in u[3] for u in units):

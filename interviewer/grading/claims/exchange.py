@@ -13,9 +13,9 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _negated
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.sibling import sequence
+from interviewer.grading.cues import negated
 from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def exchanged_words(
     sent_words = [set(_words(s)) for _, s, _ in sentences]
     if len(set(c_seq)) < MIN_ALIGNED:
         return None
-    c_neg = _negated(claim)
+    c_neg = negated(claim)
     found: tuple[KeyPoint, str] | None = None
     for n, (kp, sent, _) in enumerate(sentences):
         s_seq = _words(sent)
@@ -93,7 +93,7 @@ def exchanged_words(
         c_al = _aligned(c_seq, shared)
         if _subsequence(c_al, s_seq):
             return None  # a note sentence says it in the claim's order
-        if found is not None or _negated(sent) != c_neg:
+        if found is not None or negated(sent) != c_neg:
             continue
         # Words used once on each side: a repeated word aligns in more than one way.
         once = {w for w in shared if c_seq.count(w) == 1 and s_seq.count(w) == 1}

@@ -11,9 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _NEGATIVE_VERBS
 from interviewer.grading.claims.registry import Finding
-from interviewer.grading.cues import cue_list
+from interviewer.grading.cues import NEGATIVE_VERBS, cue_list
 from interviewer.text import ANAPHOR_START as _ANAPHOR
 from interviewer.text import NEGATIONS, _content, stem, words
 from interviewer.text import clip as _short
@@ -105,7 +104,7 @@ def _positions(toks: tuple[str, ...]) -> tuple[tuple[int, str, bool | None], ...
                 break
             prev.append(v)
         neg: bool | None = any(v in NEGATIONS for v in prev)
-        if not neg and any(v in _NEGATIVE_VERBS or v in _LESSENING for v in prev):
+        if not neg and any(v in NEGATIVE_VERBS or v in _LESSENING for v in prev):
             neg = None
         out.append((i, stem(u), neg))
     return tuple(out)

@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _stems
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.cues import cue_list
-from interviewer.text import _content, stem, words
+from interviewer.text import _content, stem, stem_set, words
 from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
@@ -107,7 +106,7 @@ def _predications(text: str, pattern: re.Pattern[str]) -> list[Statement]:
         p = m.group("p").lower()
         if p in _NOT_PREDICATES or not _content(p):
             continue
-        subj = frozenset(_stems(m.group("s")))
+        subj = frozenset(stem_set(m.group("s")))
         if not subj and pattern is _NOTE and m.group("s").lower() in _PRONOUN_NUMBER:
             subj = _IT
         if not subj:
@@ -132,7 +131,7 @@ def _note_statements(sent: str) -> tuple[list[Statement], frozenset[str]]:
                 # only the part right after the opening one, in the opening's number
                 if n != 1 or _plural_opening(sent) is not _PRONOUN_NUMBER[pronoun]:
                     continue
-                it = _stems(" ".join(words(parts[0])[:_OPENING]))
+                it = stem_set(" ".join(words(parts[0])[:_OPENING]))
             stated.append(st)
     return stated, it
 

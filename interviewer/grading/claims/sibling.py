@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _negated
 from interviewer.grading.claims.registry import Finding
-from interviewer.grading.cues import cue_list
+from interviewer.grading.cues import cue_list, negated
 from interviewer.text import ANAPHOR_START as _ANAPHOR
 from interviewer.text import STOPWORDS, stem, words
 from interviewer.text import clip as _short
@@ -171,7 +170,7 @@ def sibling_swap(
     # A clause that opens with a pronoun is about what its sentence (or the one before)
     # names; a clause naming nothing else is not taken to be about it.
     ctx_seq = sequence(context or "") if _ANAPHOR.match(claim) else ()
-    c_neg = _negated(claim)
+    c_neg = negated(claim)
     for sib in sibs:
         if sib.named_in(c_seq):
             continue
@@ -213,7 +212,7 @@ def _minimal_pair(
         o_seq = sequence(o)
         o_big = _bigrams(o_seq, drop)
         for kp, s in sib.sentences:
-            if _negated(s) != _negated(o) or _negated(s) != c_neg:
+            if negated(s) != negated(o) or negated(s) != c_neg:
                 continue
             s_seq = sequence(s)
             s_big = _bigrams(s_seq, drop)
@@ -243,7 +242,7 @@ def _predicate(
     own_best = max(len(pred & o) for o in own_sets)
     best: tuple[int, KeyPoint, str] | None = None
     for kp, s in sib.sentences:
-        if _negated(s) != c_neg:
+        if negated(s) != c_neg:
             continue
         hit = pred & (set(sequence(s)) - drop)
         new = hit - own_words

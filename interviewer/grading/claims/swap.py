@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _lower_words, _negated, _stems
 from interviewer.grading.claims.inversion import _within
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.claims.subject import _DEF_VERBS
 from interviewer.grading.contrast import names_in, subject_names
-from interviewer.grading.cues import cue_list
+from interviewer.grading.cues import cue_list, lower_words, negated
 from interviewer.grading.models import KeyPoint
-from interviewer.text import STOPWORDS, split_clauses, stem, words
+from interviewer.text import STOPWORDS, split_clauses, stem, stem_set, words
 from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
@@ -26,7 +25,7 @@ def _subject_conflicts(
     qterms: AbstractSet[str],
 ) -> Finding | None:
     c_subj, c_verb, c_pred = c_parsed
-    c_pred_stems = set(_stems(c_pred) - c_subj)
+    c_pred_stems = set(stem_set(c_pred) - c_subj)
     if c_verb not in _DEF_VERBS:
         c_pred_stems.add(stem(c_verb))
     if len(c_pred_stems) < 2:
@@ -37,12 +36,12 @@ def _subject_conflicts(
     ]  # fmt: skip
 
     def pred_of(p: tuple[AbstractSet[str], str, str]) -> AbstractSet[str]:
-        out = set(_stems(p[2]) - p[0])
+        out = set(stem_set(p[2]) - p[0])
         if p[1] not in _DEF_VERBS:
             out.add(stem(p[1]))
         return out
 
-    # 7. what the notes say of another subject: the claim matches a note sentence
+    # other-subject: what the notes say of another subject: the claim matches a note sentence
     # about another subject better than any about its own, with a word that the
     # notes never use of its own subject ('perceived' quality: DSSIM, not PSNR).
     # Two measures of a match: the share of the note's predicate the claim uses, and
@@ -52,7 +51,7 @@ def _subject_conflicts(
 
     single_clause = not re.search(r";|,\s*(?:and|or|so)\b|\b(?:while|whereas|but|unlike)\b", claim)
 
-    if about and not any(_negated(sent) for _, sent, _ in about):
+    if about and not any(negated(sent) for _, sent, _ in about):
         own_words = set().union(*(pred_of(p) for _, _, p in about))
         own_best = max(len(pred_of(p) & c_pred_stems) / max(1, len(pred_of(p))) for *_, p in about)
         own_overlap = max(overlap(pred_of(p)) for *_, p in about)
@@ -89,9 +88,9 @@ def _subject_conflicts(
         shared = pred & c_pred_stems
         return len(shared) >= 2 or (bool(shared) and len(c_pred_stems) < 4)
 
-    if any(agrees(pred_of(p)) or _negated(sent) for _, sent, p in about):
+    if any(agrees(pred_of(p)) or negated(sent) for _, sent, p in about):
         return None
-    # 8. a conflicting definition: the claim defines its subject in prose ("is how sure
+    # conflicting-definition: the claim defines its subject in prose ("is how sure
     # the model is"; not "are learned greedily", not a formula such as "TP / (TP +
     # FP)", which may abbreviate the notes' words)
     first = (re.findall(r"[A-Za-z]+", c_pred)[:1] or [""])[0].lower()
@@ -122,8 +121,8 @@ _QUANT = _quantifiers()
 def _predicate(text: str, names: AbstractSet[str]) -> set[str]:
     """Content stems and quantifier classes ('only', 'all', 'none') of a statement,
     without the subjects' names."""
-    quant = {"q:" + _QUANT[w] for w in _lower_words(text) if w in _QUANT}
-    return (set(_stems(text)) | quant) - set(names)
+    quant = {"q:" + _QUANT[w] for w in lower_words(text) if w in _QUANT}
+    return (set(stem_set(text)) | quant) - set(names)
 
 
 _ASIDE = re.compile(r"\([^)]*\)")
@@ -157,7 +156,7 @@ def contrast_swap(
     subjects: list[set[str]],
     heads: AbstractSet[str] = frozenset(),
 ) -> Finding | None:
-    """7b. The question contrasts subjects ("INNER JOIN and a LEFT JOIN", "WHERE and
+    """The question contrasts subjects ("INNER JOIN and a LEFT JOIN", "WHERE and
     HAVING"); the claim opens with one of them and says of it what the notes say of
     another: its predicate matches a note sentence about only the other subject better
     than any about its own, with words the notes never use of its own ("A left join
@@ -170,7 +169,7 @@ def contrast_swap(
         return None
     # A negated claim compares with negated note sentences only ("durability means
     # transactions do not see each other's state": what the notes say of isolation).
-    neg = _negated(claim)
+    neg = negated(claim)
     if _LISTED.match(claim):
         return None  # "FIFO, LRU, clock": names listed, nothing said of them
     own_name = next(iter(named))
@@ -185,7 +184,7 @@ def contrast_swap(
         if subj == {own_name}:
             own.append(_predicate(sent, names_heads))
         elif (
-            subj and own_name not in subj and (_negated(sent) or not neg)
+            subj and own_name not in subj and (negated(sent) or not neg)
             # A sentence that also names the claim's subject ("First-come, first-served:
             # short jobs wait behind long ones") may say it of both, unless the claim
             # opens with that name ("FCFS runs jobs ..." does not).
@@ -198,7 +197,7 @@ def contrast_swap(
                 # A plain claim takes nothing from what the notes deny of the other
                 # subject ("a deep copy copies the inner objects, so nothing is shared"
                 # does not say "shared" of it).
-                said = " ".join(c for c in split_clauses(said) if not _negated(c))
+                said = " ".join(c for c in split_clauses(said) if not negated(c))
             other.append((kp, sent, _predicate(said, names_heads)))
     if not own or not other:
         return None
