@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.registry import Finding
+from interviewer.grading.claims.registry import Finding, quoting
 from interviewer.grading.cues import all_stems, cue_list, negated_near
 from interviewer.text import STOPWORDS, stem, words
-from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -87,9 +86,6 @@ def reversed_correlation(
             if said is None:
                 said = -1 if negated_near(sent, toks[i]) else 1
             if size * said != claimed:
-                return Finding(
-                    kp, f"Your notes say the opposite: “{_short(sent, 200)}”",
-                    "reversed-correlation",
-                )
+                return quoting(kp, "Your notes say the opposite", sent, "reversed-correlation")
             break
     return None

@@ -13,10 +13,9 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.registry import Finding
+from interviewer.grading.claims.registry import Finding, quoting
 from interviewer.grading.claims.sibling import sequence
 from interviewer.grading.cues import negated
-from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -126,6 +125,4 @@ def exchanged_words(
     if found is None:
         return None
     kp, sent = found
-    return Finding(
-        kp, f"Your notes say it the other way round: “{_short(sent, 220)}”", "exchanged-words"
-    )
+    return quoting(kp, "Your notes say it the other way round", sent, "exchanged-words", 220)

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.registry import Finding
+from interviewer.grading.claims.registry import Finding, quoting
 from interviewer.grading.cues import cue_list, lower_words
 from interviewer.text import NEGATIONS, stem_set, words
-from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -80,7 +79,5 @@ def opposite_frequency(
                     continue
                 if stem_set(s_clause) - _FREQUENCY_STEMS != content or _scoped(sent, s_clause):
                     continue
-                return Finding(
-                    kp, f"Your notes say otherwise: “{_short(sent, 200)}”", "opposite-frequency"
-                )
+                return quoting(kp, "Your notes say otherwise", sent, "opposite-frequency")
     return None

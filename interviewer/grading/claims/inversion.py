@@ -10,7 +10,7 @@ from interviewer.grading.claims.case import other_case
 from interviewer.grading.claims.categorical import _categorical
 from interviewer.grading.claims.correlation import CORRELATIVE
 from interviewer.grading.claims.degree import expanded, lessened
-from interviewer.grading.claims.registry import Finding
+from interviewer.grading.claims.registry import Finding, quoting
 from interviewer.grading.claims.subject import _ADD_OPS, _MUL_OPS, _subject
 from interviewer.grading.cues import (
     ANTONYMS,
@@ -631,7 +631,5 @@ def opposite_direction(
                 continue
             anchors = (c_stems & stem_set(sent)) - set(c_dirs) - moved - set(qterms)
             if len(anchors) >= 2:
-                return Finding(
-                    kp, f"Your notes say the opposite: “{_short(sent, 200)}”", "opposite-direction"
-                )
+                return quoting(kp, "Your notes say the opposite", sent, "opposite-direction")
     return None

@@ -6,10 +6,9 @@ import re
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.inversion import _within
-from interviewer.grading.claims.registry import Finding
+from interviewer.grading.claims.registry import Finding, quoting
 from interviewer.grading.cues import ANTONYMS, affix_opposites
 from interviewer.grading.models import KeyPoint
-from interviewer.text import clip as _short
 from interviewer.text import stem_set
 
 if TYPE_CHECKING:
@@ -69,7 +68,7 @@ def _wrong_membership(
     if found is None or under_y:
         return None
     kp, sent, z_name = found
-    return Finding(kp, f"Your notes file it under {z_name}: “{_short(sent, 200)}”", "wrong-family")
+    return quoting(kp, f"Your notes file it under {z_name}", sent, "wrong-family")
 
 
 # "Tuples and strings are mutable": names, then one predicate word.
@@ -118,8 +117,5 @@ def opposite_label(
             continue
         if any(n in members for n in names) and not any(n <= own for n in names):
             kp, sent = where[label]
-            return Finding(
-                kp, f"Your notes list it under {kp.label}: “{_short(sent, 200)}”",
-                "opposite-label",
-            )
+            return quoting(kp, f"Your notes list it under {kp.label}", sent, "opposite-label")
     return None

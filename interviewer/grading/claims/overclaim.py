@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.registry import Finding
+from interviewer.grading.claims.registry import Finding, quoting
 from interviewer.grading.cues import cue_regex, negated
 from interviewer.grading.models import KeyPoint
 from interviewer.text import ANAPHOR_START, stem_set
-from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
@@ -53,6 +52,4 @@ def _overclaim(
             best = (shared, kp, sent)
     if best is None:
         return None
-    return Finding(
-        best[1], f"Your notes point out a limitation: “{_short(best[2], 220)}”", "overclaim"
-    )
+    return quoting(best[1], "Your notes point out a limitation", best[2], "overclaim", 220)

@@ -11,11 +11,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.registry import Finding
+from interviewer.grading.claims.registry import Finding, quoting
 from interviewer.grading.cues import NEGATIVE_VERBS, cue_list
 from interviewer.text import ANAPHOR_START as _ANAPHOR
 from interviewer.text import NEGATIONS, _content, stem, words
-from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -179,7 +178,7 @@ def polarity_flip(
                 continue
             if any(_states(scope, s2, (False, None)) for _, s2, _ in sentences):
                 continue  # the notes also state it (or say it both ways)
-            return Finding(kp, f"Your notes say: “{_short(sent, 220)}”", "negated-phrase")
+            return quoting(kp, "Your notes say", sent, "negated-phrase", 220)
         if _parsed_subject(parsed):
             referent = (n, kp, _parsed_subject(parsed))
     return None
@@ -249,5 +248,5 @@ def _judge(
             continue
         named |= set(got[1])
         if found is None and same(claim_before, named):
-            found = Finding(kp, f"Your notes say: “{_short(sent, 220)}”", "negated-phrase")
+            found = quoting(kp, "Your notes say", sent, "negated-phrase", 220)
     return found

@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.registry import Finding
+from interviewer.grading.claims.registry import Finding, quoting
 from interviewer.grading.cues import cue_list
 from interviewer.text import _content, stem, stem_set, words
-from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -158,5 +157,5 @@ def negated_predicate(
         ]
         if hits and all(contradicts(n_mod, mod) for _, _, n_mod in hits):
             kp, sent, _ = hits[0]
-            return Finding(kp, f"Your notes say: “{_short(sent, 220)}”", "negated-predicate")
+            return quoting(kp, "Your notes say", sent, "negated-predicate", 220)
     return None

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
+from interviewer.text import clip
+
 if TYPE_CHECKING:
     from interviewer.grading.models import KeyPoint
 
@@ -35,6 +37,11 @@ class Finding(NamedTuple):
     point: KeyPoint
     correction: str
     rule: str
+
+
+def quoting(point: KeyPoint, lead: str, sent: str, rule: str, n: int = 200) -> Finding:
+    """A finding whose correction quotes the note sentence ("Your notes say: “…”")."""
+    return Finding(point, f"{lead}: “{clip(sent, n)}”", rule)
 
 
 RULES: dict[str, Rule] = {

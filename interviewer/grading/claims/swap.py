@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.inversion import _within
-from interviewer.grading.claims.registry import Finding
+from interviewer.grading.claims.registry import Finding, quoting
 from interviewer.grading.claims.subject import _DEF_VERBS
 from interviewer.grading.contrast import names_in, subject_names
 from interviewer.grading.cues import cue_list, lower_words, negated
@@ -103,9 +103,7 @@ def _subject_conflicts(
     )
     if about and defines and any(p[1] in _DEF_VERBS for _, _, p in about):
         kp, sent, _ = next((x for x in about if x[2][1] in _DEF_VERBS), about[0])
-        return Finding(
-            kp, f"Your notes define it differently: “{_short(sent, 220)}”", "conflicting-definition"
-        )
+        return quoting(kp, "Your notes define it differently", sent, "conflicting-definition", 220)
     return None
 
 
@@ -219,5 +217,4 @@ def contrast_swap(
             best = (len(hit), kp, sent)
     if best is None:
         return None
-    said = f"Your notes say that of something else: “{_short(best[2], 200)}”"
-    return Finding(best[1], said, "swapped-subject")
+    return quoting(best[1], "Your notes say that of something else", best[2], "swapped-subject")
