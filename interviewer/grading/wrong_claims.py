@@ -28,7 +28,7 @@ from interviewer.grading.cues import cue_list, lower_words
 from interviewer.text import ANAPHOR_START, text_terms, words
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from interviewer.grading.claims.registry import Finding
     from interviewer.grading.claims.sibling import Sibling
@@ -86,29 +86,28 @@ def find_wrong_claims(
             c.text, evidence, qterms, about, own,
             c.parent.text if c.parent else ref if ANAPHOR_START.match(c.text) else None,
         )
-        if found is None and "opposite-direction" not in skip:
-            found = opposite_direction(c.text, about, qterms)
-        if found is None and c.parent is None and "reversed-correlation" not in skip:
-            found = reversed_correlation(c.text, about, qterms)
-        if found is None and c.parent is None and "crossed-subjects" not in skip:
-            found = crossed_subjects(c.text, sentences, qterms)
-        if found is None and "exchanged-words" not in skip:
-            found = exchanged_words(c.text, sentences, question)
-        if found is None and "negated-phrase" not in skip:
-            found = polarity_flip(c.text, about, qterms, ref if c.parent is None else c.parent.text)
-        if found is None and "negated-predicate" not in skip:
-            found = negated_predicate(c.text, about)
-        if found is None and "opposite-frequency" not in skip:
-            found = opposite_frequency(c.text, about, c.parent.text if c.parent else None)
-        if found is None and "overclaim" not in skip:
-            found = _overclaim(c, ref, sentences, qterms)
-        if found is None and "opposite-label" not in skip:
-            found = opposite_label(c.text, sentences)
-        if found is None and "wrong-family" not in skip:
-            found = _wrong_membership(c.text, sentences, qterms)
-        if found is None and siblings and "sibling-swap" not in skip:
-            context = c.parent.text if c.parent is not None else ref
-            found = sibling_swap(c.text, context, own_sents, siblings)
+        parent = c.parent.text if c.parent is not None else None
+        context = parent if parent is not None else ref
+        alone = c.parent is None
+        # The other rule families in turn, each by its registry name (a sentence's
+        # correlation or crossed subjects are read in the sentence, not its clauses).
+        rules: list[tuple[str, bool, Callable[[], Finding | None]]] = [
+            ("opposite-direction", True, lambda: opposite_direction(c.text, about, qterms)),
+            ("reversed-correlation", alone, lambda: reversed_correlation(c.text, about, qterms)),
+            ("crossed-subjects", alone, lambda: crossed_subjects(c.text, sentences, qterms)),
+            ("exchanged-words", True, lambda: exchanged_words(c.text, sentences, question)),
+            ("negated-phrase", True, lambda: polarity_flip(c.text, about, qterms, context)),
+            ("negated-predicate", True, lambda: negated_predicate(c.text, about)),
+            ("opposite-frequency", True, lambda: opposite_frequency(c.text, about, parent)),
+            ("overclaim", True, lambda: _overclaim(c, ref, sentences, qterms)),
+            ("opposite-label", True, lambda: opposite_label(c.text, sentences)),
+            ("wrong-family", True, lambda: _wrong_membership(c.text, sentences, qterms)),
+            ("sibling-swap", bool(siblings),
+             lambda: sibling_swap(c.text, context, own_sents, siblings)),
+        ]  # fmt: skip
+        for name, applies, rule in rules:
+            if found is None and applies and name not in skip:
+                found = rule()
         return found
 
     clauses: dict[int, list[Claim]] = {}
