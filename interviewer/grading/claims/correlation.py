@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from collections.abc import Set as AbstractSet
 
-    from interviewer.grading.models import KeyPoint
+    from interviewer.grading.claims.registry import NoteSentence
 
 _SIGN: dict[str, int] = {}
 for _w, _d in (line.split() for line in cue_list("magnitude")):
@@ -56,7 +56,7 @@ def _sign_before(toks: list[str], at: int, start: int = 0) -> int | None:
 
 def reversed_correlation(
     claim: str,
-    sentences: Sequence[tuple[KeyPoint, str, object]],
+    sentences: Sequence[NoteSentence],
     qterms: AbstractSet[str],
 ) -> Finding | None:
     """See the module docstring."""

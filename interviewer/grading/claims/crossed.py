@@ -17,6 +17,7 @@ from interviewer.text import text_terms
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
 
+    from interviewer.grading.claims.registry import NoteSentence
     from interviewer.grading.models import KeyPoint
 
 # Where one statement of a sentence ends and a parallel one begins.
@@ -39,10 +40,7 @@ def clause_stems(text: str) -> tuple[frozenset[str], ...]:
     return tuple(out)
 
 
-def crossed_pairs(
-    claim: str,
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
-) -> Finding | None:
+def crossed_pairs(claim: str, sentences: list[NoteSentence]) -> Finding | None:
     """The claim says "A ... x" and "B ... y" (two clauses, x and y opposites) where
     note clauses say "A ... y" and "B ... x": each anchor (A, B) in one note clause and
     not the other. With one anchor ("Type II" against plain "Type"), the two claim

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from collections.abc import Set as AbstractSet
 
+    from interviewer.grading.claims.registry import NoteSentence
     from interviewer.grading.models import KeyPoint
 
 # Where a sentence turns from one subject to another.
@@ -48,7 +49,7 @@ def _anchor(clause: str) -> str | None:
 
 
 def _units(
-    sentences: Sequence[tuple[KeyPoint, str, object]],
+    sentences: Sequence[NoteSentence],
 ) -> list[tuple[KeyPoint, str, frozenset[str], frozenset[str]]]:
     """(point, sentence, its stems, what it is about) for each note sentence;
     a sentence that opens with a pronoun is also about its predecessor's subjects."""
@@ -77,7 +78,7 @@ def _units(
 
 def crossed_subjects(
     claim: str,
-    sentences: Sequence[tuple[KeyPoint, str, object]],
+    sentences: Sequence[NoteSentence],
     qterms: AbstractSet[str],
 ) -> Finding | None:
     """Two clauses of the claim, opening with different subjects A and B, each say what

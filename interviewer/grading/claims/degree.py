@@ -40,9 +40,7 @@ def forms(word: str) -> set[str]:
     return out
 
 
-def expanded(
-    pairs: dict[str, set[str]], surface: Iterable[tuple[str, str]]
-) -> dict[str, set[str]]:
+def expanded(pairs: dict[str, set[str]], surface: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
     """Stem-level opposites (``pairs``) with every degree of each listed pair added:
     ``surface`` holds the word pairs (each way round; a word may have several)."""
     out = {k: set(v) for k, v in pairs.items()}

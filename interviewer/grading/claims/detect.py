@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from collections.abc import Set as AbstractSet
 
+    from interviewer.grading.claims.registry import NoteSentence
+
 
 def _plain(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
@@ -49,7 +51,7 @@ def find_contradiction(
     claim: str,
     points: Sequence[KeyPoint],
     qterms: AbstractSet[str],
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]] | None = None,
+    sentences: list[NoteSentence] | None = None,
     skip: AbstractSet[str] = frozenset(),
     context: str | None = None,
 ) -> Finding | None:

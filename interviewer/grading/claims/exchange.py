@@ -20,6 +20,7 @@ from interviewer.grading.cues import negated
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from interviewer.grading.claims.registry import NoteSentence
     from interviewer.grading.models import KeyPoint
 
 # Words the claim and the sentence must share, in order, for one to restate the other.
@@ -70,7 +71,7 @@ def _apart(sent: str, a: str, b: str) -> bool:
 
 
 def exchanged_words(
-    claim: str, sentences: Sequence[tuple[KeyPoint, str, object]], question: str = ""
+    claim: str, sentences: Sequence[NoteSentence], question: str = ""
 ) -> Finding | None:
     """See the module docstring. The two words must also have traded places in the
     same surroundings (a word next to one of them in the claim is next to the other in

@@ -18,7 +18,7 @@ from interviewer.text import NEGATIONS, stem_set, words
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from interviewer.grading.models import KeyPoint
+    from interviewer.grading.claims.registry import NoteSentence
 
 _NEVER = frozenset({"never"})
 _SOMETIMES = frozenset(cue_list("hedged_frequency")) - {"rarely", "seldom"}
@@ -60,7 +60,7 @@ def _scoped(sentence: str, clause: str) -> bool:
 
 def opposite_frequency(
     claim: str,
-    sentences: Sequence[tuple[KeyPoint, str, object]],
+    sentences: Sequence[NoteSentence],
     context: str | None = None,
 ) -> Finding | None:
     """See the module docstring; ``context``: the sentence the claim is a clause of."""

@@ -40,7 +40,7 @@ from interviewer.text import (
 from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
-    from interviewer.grading.models import KeyPoint
+    from interviewer.grading.claims.registry import NoteSentence, Parsed
 
 
 _ANTONYM_STEMS: dict[str, AbstractSet[str]] | None = None
@@ -132,7 +132,7 @@ def _neg_supported(
     claim: str,
     c_stems: AbstractSet[str],
     c_neg: bool,
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+    sentences: list[NoteSentence],
 ) -> bool:
     """A note sentence restates the claim with the same polarity (rule 1's test)."""
     for _, sent, _ in sentences:
@@ -149,10 +149,7 @@ _MAGNITUDE = dict(line.split() for line in cue_list("magnitude"))
 _QUANTITY = {"many", "few", "more", "less", "large", "small", "larger", "smaller", "big", "bigger"}
 
 
-def _adj_supported(
-    claim: str,
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
-) -> bool:
+def _adj_supported(claim: str, sentences: list[NoteSentence]) -> bool:
     """A note sentence pairs the same modifiers with the same nouns as the claim
     ('high variance', 'low bias'; particles such as 'speed up' do not count), about
     the same thing: it has every other content word of the claim ("a model with many
@@ -201,7 +198,7 @@ def _possibility_denied(positive: str, negative: str) -> bool:
 def _sentence_contradiction(
     claim: str,
     sent: str,
-    parsed: tuple[AbstractSet[str], str, str] | None,
+    parsed: Parsed | None,
     qterms: AbstractSet[str],
     c_stems: AbstractSet[str],
     c_neg: bool,
@@ -608,7 +605,7 @@ def _directions(text: str) -> dict[str, set[str]]:
 
 def opposite_direction(
     claim: str,
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+    sentences: list[NoteSentence],
     qterms: AbstractSet[str],
 ) -> Finding | None:
     """The claim says a thing goes one way where a note sentence about the same thing

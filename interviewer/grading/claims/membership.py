@@ -14,6 +14,8 @@ from interviewer.text import stem_set
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
 
+    from interviewer.grading.claims.registry import NoteSentence
+
 
 _MEMBERSHIP = re.compile(
     r"^(?P<x>[A-Za-z][\w\s-]{1,40}?)\s+(?:is|are)\s+(?:one|an|a|just|another)?\s*"
@@ -34,7 +36,7 @@ _MEMBERS = re.compile(
 
 def _wrong_membership(
     claim: str,
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+    sentences: list[NoteSentence],
     qterms: AbstractSet[str],
 ) -> Finding | None:
     """The claim says X is a kind of Y, the notes file X under a
@@ -89,10 +91,7 @@ def _opposed(a: str, b: str) -> bool:
     return ANTONYMS.get(a) == b or affix_opposites(a, b)
 
 
-def opposite_label(
-    claim: str,
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
-) -> Finding | None:
+def opposite_label(claim: str, sentences: list[NoteSentence]) -> Finding | None:
     """The claim says "X is L" where the notes list X under a label that is L's
     opposite ("Immutable: int, str, tuple" / "Mutable: list, dict") and never under L."""
     m = _LABELLED.match(claim.strip())

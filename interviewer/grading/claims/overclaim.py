@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
 
     from interviewer.grading.answer import Claim
+    from interviewer.grading.claims.registry import NoteSentence
 
 
 _PRONOUN_START = ANAPHOR_START
@@ -26,7 +27,7 @@ _LIMITATION = cue_regex("limitation")
 def _overclaim(
     claim: Claim,
     antecedent: str | None,
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+    sentences: list[NoteSentence],
     qterms: AbstractSet[str],
 ) -> Finding | None:
     """The claim says something has no downside / is all you need,

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from collections.abc import Set as AbstractSet
 
+    from interviewer.grading.claims.registry import NoteSentence
     from interviewer.grading.models import KeyPoint
 
 # Words after a negation that belong to its scope (content words counted).
@@ -130,7 +131,7 @@ def _find(phrase: Sequence[str], toks: tuple[str, ...]) -> tuple[bool | None, li
 
 def polarity_flip(
     claim: str,
-    sentences: Sequence[tuple[KeyPoint, str, object]],
+    sentences: Sequence[NoteSentence],
     qterms: AbstractSet[str],
     antecedent: str | None = None,
 ) -> Finding | None:
@@ -229,7 +230,7 @@ def _judge(
     claim_negated: bool,
     claim_before: AbstractSet[str],
     same: Callable[[AbstractSet[str], AbstractSet[str]], bool],
-    sentences: Sequence[tuple[KeyPoint, str, object]],
+    sentences: Sequence[NoteSentence],
     strict: bool = False,
 ) -> Finding | None:
     found = None

@@ -16,7 +16,7 @@ from interviewer.text import _content, stem, stem_set, words
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from interviewer.grading.models import KeyPoint
+    from interviewer.grading.claims.registry import NoteSentence
 
 _COPULA = (
     r"(?P<v>is not|are not|isn't|aren't|isn’t|aren’t|cannot be|can't be|can’t be|can not be|"
@@ -139,9 +139,7 @@ def _note_statements(sent: str) -> tuple[list[Statement], frozenset[str]]:
 _OPENING = 4
 
 
-def negated_predicate(
-    claim: str, sentences: Sequence[tuple[KeyPoint, str, object]]
-) -> Finding | None:
+def negated_predicate(claim: str, sentences: Sequence[NoteSentence]) -> Finding | None:
     """The claim says "S is P" where a note sentence says "S isn't P", or the other way
     round, and no note sentence says it the claim's way."""
     said = _predications(claim, _CLAIM)

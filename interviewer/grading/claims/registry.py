@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, NamedTuple
 from interviewer.text import clip
 
 if TYPE_CHECKING:
+    from collections.abc import Set as AbstractSet
+
     from interviewer.grading.models import KeyPoint
+
+    # (subject stems, verb, predicate) of a simple "S is P" sentence (``subject._subject``).
+    Parsed = tuple[AbstractSet[str], str, str]
+    # What the rules compare a claim with: each note sentence, its point, its parse.
+    NoteSentence = tuple[KeyPoint, str, Parsed | None]
 
 
 @dataclass(frozen=True)

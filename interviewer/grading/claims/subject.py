@@ -14,6 +14,7 @@ from interviewer.text import ANAPHORS, LABEL, stem_set
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from interviewer.grading.claims.registry import NoteSentence, Parsed
     from interviewer.grading.models import KeyPoint
 
 
@@ -28,9 +29,7 @@ _ADD_OPS = {"sum", "plus"}
 _MUL_OPS = {"product", "times", "multiplied"}
 
 
-def _subject(
-    sentence: str, previous: AbstractSet[str] | None = None
-) -> tuple[AbstractSet[str], str, str] | None:
+def _subject(sentence: str, previous: AbstractSet[str] | None = None) -> Parsed | None:
     """(subject stems, verb, predicate) of a simple "S is P" / "S measures P"
     sentence; a pronoun subject resolves to the previous sentence's."""
     text = re.sub(
@@ -64,12 +63,7 @@ _DATA_SET_STEMS = frozenset({"dataset", "data"})
 _REPORTED = frozenset(cue_list("reported_belief"))
 
 
-_Parsed = tuple[AbstractSet[str], str, str]
-
-
-def _note_sentences(
-    points: Sequence[KeyPoint],
-) -> list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]]:
+def _note_sentences(points: Sequence[KeyPoint]) -> list[NoteSentence]:
     out = []
     for kp in points:
         prev: AbstractSet[str] | None = None
@@ -78,7 +72,7 @@ def _note_sentences(
                 continue
             # "Label: explanation": the label is the subject of the explanation.
             m = LABEL.match(sent)
-            parsed: tuple[AbstractSet[str], str, str] | None = None
+            parsed: Parsed | None = None
             f = _FORMULA_DEF.search(sent)
             if kp.label and m and sent.startswith(kp.label):
                 parsed = (stem_set(kp.label), "is", m.group(2))

@@ -17,11 +17,13 @@ from interviewer.text import clip as _short
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
 
+    from interviewer.grading.claims.registry import NoteSentence, Parsed
+
 
 def _subject_conflicts(
     claim: str,
-    c_parsed: tuple[AbstractSet[str], str, str],
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+    c_parsed: Parsed,
+    sentences: list[NoteSentence],
     qterms: AbstractSet[str],
 ) -> Finding | None:
     c_subj, c_verb, c_pred = c_parsed
@@ -35,7 +37,7 @@ def _subject_conflicts(
         if p is not None and p[0] and (_within(p[0], c_subj) or _within(c_subj, p[0]))
     ]  # fmt: skip
 
-    def pred_of(p: tuple[AbstractSet[str], str, str]) -> AbstractSet[str]:
+    def pred_of(p: Parsed) -> AbstractSet[str]:
         out = set(stem_set(p[2]) - p[0])
         if p[1] not in _DEF_VERBS:
             out.add(stem(p[1]))
@@ -150,7 +152,7 @@ def name_heads(question: str, names: AbstractSet[str]) -> frozenset[str]:
 def contrast_swap(
     claim: str,
     names: AbstractSet[str],
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+    sentences: list[NoteSentence],
     subjects: list[set[str]],
     heads: AbstractSet[str] = frozenset(),
 ) -> Finding | None:
