@@ -136,6 +136,9 @@ def affix_opposed_texts(a: str, b: str) -> bool:
 
 # ---- reading a text with the cues ---------------------------------------------------
 
+# Pronouns that stand for what a statement is about ("unlike X, it ...").
+SUBJECT_PRONOUNS = frozenset({"it", "they", "this", "these"})
+
 
 @lru_cache(maxsize=50_000)
 def all_stems(text: str) -> frozenset[str]:

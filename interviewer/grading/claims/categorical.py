@@ -53,6 +53,13 @@ def _categorical(a: str, b: str, claim: str, sent: str, subject: AbstractSet[str
     return True
 
 
+# Words before a direction word that make it say which way something goes.
+_LEADS_TO = frozenset(
+    "from at to toward towards moving going iterating propagating propagates runs run goes "
+    "go starting".split()
+)
+
+
 def _directional(text: str, word: str) -> bool:
     """'moving forward to the output', 'iterating backward from the last layer',
     'from the input layer': the word says which way something goes."""
@@ -62,24 +69,8 @@ def _directional(text: str, word: str) -> bool:
             continue
         before = toks[i - 1] if i else ""
         after = toks[i + 1] if i + 1 < len(toks) else ""
-        if before in (
-            "from",
-            "at",
-            "to",
-            "toward",
-            "towards",
-            "moving",
-            "going",
-            "iterating",
-            "propagating",
-            "propagates",
-            "runs",
-            "run",
-            "goes",
-            "go",
-            "starting",
-        ):
-            return True  # fmt: skip
+        if before in _LEADS_TO:
+            return True
         if after in ("to", "from", "through", "toward", "towards", ""):
             return True
         if after == "layer" and before in ("the", "from", "at", "to"):

@@ -14,6 +14,7 @@ from interviewer.grading.claims.registry import Finding, quoting
 from interviewer.grading.claims.subject import _ADD_OPS, _MUL_OPS, _subject
 from interviewer.grading.cues import (
     ANTONYMS,
+    SUBJECT_PRONOUNS,
     adj_pairs,
     affix_opposites,
     aligned_part,
@@ -402,7 +403,7 @@ def _value_swap(
 
 _FOIL_WORDS = "|".join(cue_list("contrast_words"))
 _FOIL = re.compile(
-    rf"\b(?:{_FOIL_WORDS})\s+(?:to\s+)?(?P<x>[^,;:]{{1,40}}?)\s+(?:it|they|this|these)\b",
+    rf"\b(?:{_FOIL_WORDS})\s+(?:to\s+)?(?P<x>[^,;:]{{1,40}}?)\s+(?:{'|'.join(sorted(SUBJECT_PRONOUNS))})\b",
     re.I,
 )
 

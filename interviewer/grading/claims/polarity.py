@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.registry import Finding, quoting
-from interviewer.grading.cues import NEGATIVE_VERBS, cue_list
+from interviewer.grading.cues import NEGATIVE_VERBS, SUBJECT_PRONOUNS, cue_list
 from interviewer.text import ANAPHOR_START as _ANAPHOR
 from interviewer.text import NEGATIONS, _content, stem, words
 
@@ -33,8 +33,6 @@ _LESSENING = frozenset(
 )
 # Words that set a thing against what the statement is about ("unlike X, it ...").
 _UNLIKE = frozenset(cue_list("contrast_words"))
-# Pronouns that stand for what a statement is about.
-_SUBJECT_PRONOUNS = frozenset({"it", "they", "this", "these"})
 # A scope ends at punctuation or where a new statement starts.
 _STOP = frozenset({",", ";", ":", ".", "but", "while", "whereas", "so", "because", "and"})
 
@@ -81,7 +79,7 @@ def _denials_of(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], bool
                 before = []
                 continue
             # ("that" is no pronoun here: "indexes that are rarely used do not ...")
-            pronoun = pronoun or u in _SUBJECT_PRONOUNS
+            pronoun = pronoun or u in SUBJECT_PRONOUNS
             if _content(u) and u.isalpha():
                 before.append(stem(u))
         out.append((tuple(scope), tuple(before), pronoun))
