@@ -89,7 +89,7 @@ def find_contradiction(
         # parameters has high variance and low bias"): the opposite one was about
         # something else (a too simple model).
         found = [f for f in found if f[4] != "opposite-words"]
-    if any(f[4] == "negation" for f in found) and _neg_supported(claim, c_stems, c_neg, sentences):
+    if any(f[4] == "negation" for f in found) and _neg_supported(claim, sentences):
         # Likewise a negation: "The categorical feature is not ordinal" is in the notes
         # as well as "... is ordinal" (under another heading).
         found = [f for f in found if f[4] != "negation"]

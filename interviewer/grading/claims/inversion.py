@@ -129,13 +129,10 @@ def _antonym_hits(
     return out
 
 
-def _neg_supported(
-    claim: str,
-    c_stems: AbstractSet[str],
-    c_neg: bool,
-    sentences: list[NoteSentence],
-) -> bool:
-    """A note sentence restates the claim with the same polarity (rule 1's test)."""
+def _neg_supported(claim: str, sentences: list[NoteSentence]) -> bool:
+    """A note sentence restates the claim with the same polarity (the negation rule's
+    test)."""
+    c_stems, c_neg = stem_set(claim), negated(claim)
     for _, sent, _ in sentences:
         core = re.sub(r"\([^)]*\)", " ", sent)
         core_stems = stem_set(core)

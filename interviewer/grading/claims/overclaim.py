@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from interviewer.grading.claims.registry import NoteSentence
 
 
-_PRONOUN_START = ANAPHOR_START
 # An answer that claims something has no limits at all.
 _OVERCLAIM = cue_regex("overclaim")
 # A note sentence that names a limitation.
@@ -39,7 +38,7 @@ def _overclaim(
     if m is None or negated(text[: m.start()]) or re.search(r"\bnot\b", text[: m.start()]):
         return None
     about = set(stem_set(text[: m.start()] + " " + text[m.end() :])) - set(qterms)
-    if _PRONOUN_START.match(text) and antecedent:
+    if ANAPHOR_START.match(text) and antecedent:
         about |= set(stem_set(antecedent)) - set(qterms)
     about -= {"need", "problem", "downsid", "drawback"}
     if not about:

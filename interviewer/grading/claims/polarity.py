@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from collections.abc import Set as AbstractSet
 
-    from interviewer.grading.claims.registry import NoteSentence
+    from interviewer.grading.claims.registry import NoteSentence, Parsed
     from interviewer.grading.models import KeyPoint
 
 # Words after a negation that belong to its scope (content words counted).
@@ -156,7 +156,7 @@ def polarity_flip(
         if hit is not None:
             return hit
     # 2. The claim states what a note denies.
-    referent: tuple[int, object, AbstractSet[str]] = (-2, None, frozenset())
+    referent: tuple[int, KeyPoint | None, AbstractSet[str]] = (-2, None, frozenset())
     for n, (kp, sent, parsed) in enumerate(sentences):
         for scope, before, pronoun in _denials_of(sent):
             if pronoun:
@@ -183,18 +183,15 @@ def polarity_flip(
     return None
 
 
-def _same_section(a: object, b: KeyPoint) -> bool:
-    cite = getattr(a, "citation", None)
-    return cite is not None and (cite.source, cite.heading) == (
-        b.citation.source, b.citation.heading
+def _same_section(a: KeyPoint | None, b: KeyPoint) -> bool:
+    return a is not None and a.citation.source == b.citation.source and (
+        a.citation.heading == b.citation.heading
     )
 
 
-def _parsed_subject(parsed: object) -> AbstractSet[str]:
+def _parsed_subject(parsed: Parsed | None) -> AbstractSet[str]:
     """The subject stems of a parsed note sentence (``subject._subject``), if any."""
-    if isinstance(parsed, tuple) and parsed and isinstance(parsed[0], (set, frozenset)):
-        return parsed[0]
-    return frozenset()
+    return parsed[0] if parsed else frozenset()
 
 
 def _same_subject(

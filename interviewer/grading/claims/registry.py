@@ -129,10 +129,12 @@ RULES: dict[str, Rule] = {
 }  # fmt: skip
 
 
+_NO_RULE = Rule("", "", "", inversion=False)
+
+
 def voids_credit(rule: str | None) -> bool:
     """Whether a claim flagged by this rule earns nothing, advisory or not."""
-    r = RULES.get(rule or "")
-    return r is not None and r.voids_credit
+    return RULES.get(rule or "", _NO_RULE).voids_credit
 
 
 def earns_nothing(rule: str | None) -> bool:
@@ -142,11 +144,10 @@ def earns_nothing(rule: str | None) -> bool:
     (``GradingParams.advisory_rules``), but an inversion it finds still makes no point:
     the claim says the opposite of the note. Rules that infer more (another subject's
     words, a scope, a family) leave the claim its credit."""
-    r = RULES.get(rule or "")
-    return r is not None and (r.voids_credit or r.inversion)
+    r = RULES.get(rule or "", _NO_RULE)
+    return r.voids_credit or r.inversion
 
 
 def whole_sentence(rule: str | None) -> bool:
     """Whether the rule judges a sentence as a whole (its clauses alone are fine)."""
-    r = RULES.get(rule or "")
-    return r is not None and r.whole
+    return RULES.get(rule or "", _NO_RULE).whole

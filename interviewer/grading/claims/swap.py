@@ -109,13 +109,7 @@ def _subject_conflicts(
     return None
 
 
-
-
-def _quantifiers() -> dict[str, str]:
-    return dict(line.split() for line in cue_list("quantifiers"))
-
-
-_QUANT = _quantifiers()
+_QUANT = dict(line.split() for line in cue_list("quantifiers"))
 
 
 def _predicate(text: str, names: AbstractSet[str]) -> set[str]:
