@@ -399,9 +399,9 @@ def _value_swap(
 
 
 _FOIL_WORDS = "|".join(cue_list("contrast_words"))
+_PRONOUN_WORDS = "|".join(sorted(SUBJECT_PRONOUNS))
 _FOIL = re.compile(
-    rf"\b(?:{_FOIL_WORDS})\s+(?:to\s+)?(?P<x>[^,;:]{{1,40}}?)\s+(?:{'|'.join(sorted(SUBJECT_PRONOUNS))})\b",
-    re.I,
+    rf"\b(?:{_FOIL_WORDS})\s+(?:to\s+)?(?P<x>[^,;:]{{1,40}}?)\s+(?:{_PRONOUN_WORDS})\b", re.I
 )
 
 
