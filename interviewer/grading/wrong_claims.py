@@ -58,7 +58,6 @@ def find_wrong_claims(
     evidence = [kp for kp in points if not kp.doubtful and kp.source_kind == "note"]
     qterms = set(text_terms(question).unigrams)
     out: list[IncorrectClaim] = []
-    seen: set[str] = set()
     sentences = _note_sentences(evidence)
 
     skip = frozenset(params.disabled_rules)
@@ -159,9 +158,8 @@ def find_wrong_claims(
         if not ANAPHOR_START.match(sent.text):
             antecedent = sent.text
     for c, (kp, correction, rule) in hits:
-        if c.text in seen or any(c.text in o.text or o.text in c.text for o in out):
+        if any(c.text in o.text or o.text in c.text for o in out):
             continue
-        seen.add(c.text)
         out.append(
             IncorrectClaim(
                 text=c.text, correction=correction, citation=kp.citation, source="grounded",

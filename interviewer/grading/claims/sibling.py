@@ -87,10 +87,13 @@ class Sibling:
         return whole or bool(alone) and alone <= set(seq)
 
 
+def _section_name(heading: str) -> str:
+    """A heading's last part, its numbering left out ("36) What is X?")."""
+    return re.sub(r"^\s*[\d.]+[.)]?\s+", "", heading.rsplit(">", 1)[-1])
+
+
 def _name_seq(heading: str) -> tuple[str, ...]:
-    """The stems of a heading's last part, its numbering left out ("36) What is X?")."""
-    last = heading.rsplit(">", 1)[-1]
-    return sequence(re.sub(r"^\s*[\d.]+[.)]?\s+", "", last))
+    return sequence(_section_name(heading))
 
 
 def _differing(mine: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[set[str], set[str]]:
@@ -191,8 +194,7 @@ def sibling_swap(
 
 
 def _label(sib: Sibling) -> str:
-    heading = sib.sentences[0][0].citation.heading or ""
-    last = re.sub(r"^\s*[\d.]+[.)]?\s+", "", heading.rsplit(">", 1)[-1]).strip()
+    last = _section_name(sib.sentences[0][0].citation.heading or "").strip()
     return f"“{last}”" if last else "another section"
 
 
