@@ -15,8 +15,8 @@ from interviewer.grading.claims.detect import find_contradiction
 from interviewer.grading.claims.exchange import exchanged_words
 from interviewer.grading.claims.frequency import opposite_frequency
 from interviewer.grading.claims.inversion import opposite_direction
-from interviewer.grading.claims.membership import _wrong_membership, opposite_label
-from interviewer.grading.claims.overclaim import _overclaim
+from interviewer.grading.claims.membership import opposite_label, wrong_membership
+from interviewer.grading.claims.overclaim import overclaim
 from interviewer.grading.claims.polarity import polarity_flip
 from interviewer.grading.claims.predicate import negated_predicate
 from interviewer.grading.claims.registry import RULES, whole_sentence
@@ -93,14 +93,14 @@ def find_wrong_claims(
         rules: list[tuple[str, bool, Callable[[], Finding | None]]] = [
             ("opposite-direction", True, lambda: opposite_direction(c.text, about, qterms)),
             ("reversed-correlation", alone, lambda: reversed_correlation(c.text, about, qterms)),
-            ("crossed-subjects", alone, lambda: crossed_subjects(c.text, sentences, qterms)),
+            ("crossed-subjects", alone, lambda: crossed_subjects(c.text, sentences)),
             ("exchanged-words", True, lambda: exchanged_words(c.text, sentences, question)),
             ("negated-phrase", True, lambda: polarity_flip(c.text, about, qterms, context)),
             ("negated-predicate", True, lambda: negated_predicate(c.text, about)),
             ("opposite-frequency", True, lambda: opposite_frequency(c.text, about, parent)),
-            ("overclaim", True, lambda: _overclaim(c, ref, sentences, qterms)),
+            ("overclaim", True, lambda: overclaim(c, ref, sentences, qterms)),
             ("opposite-label", True, lambda: opposite_label(c.text, sentences)),
-            ("wrong-family", True, lambda: _wrong_membership(c.text, sentences, qterms)),
+            ("wrong-family", True, lambda: wrong_membership(c.text, sentences)),
             ("sibling-swap", bool(siblings),
              lambda: sibling_swap(c.text, context, own_sents, siblings)),
         ]  # fmt: skip

@@ -76,11 +76,7 @@ def _units(
     return out
 
 
-def crossed_subjects(
-    claim: str,
-    sentences: Sequence[NoteSentence],
-    qterms: AbstractSet[str],
-) -> Finding | None:
+def crossed_subjects(claim: str, sentences: Sequence[NoteSentence]) -> Finding | None:
     """Two clauses of the claim, opening with different subjects A and B, each say what
     note sentences say of the other subject: the best support of each clause's
     predicate among note sentences about the other subject (and not its own) beats the

@@ -12,8 +12,8 @@ from interviewer.grading.claims.inversion import (
     _sentence_contradiction,
 )
 from interviewer.grading.claims.registry import Finding
-from interviewer.grading.claims.subject import _note_sentences, _subject
-from interviewer.grading.claims.swap import _subject_conflicts
+from interviewer.grading.claims.subject import _subject
+from interviewer.grading.claims.swap import subject_conflicts
 from interviewer.grading.cues import all_stems, negated
 from interviewer.grading.models import KeyPoint
 from interviewer.text import stem_set, words
@@ -51,9 +51,9 @@ def find_contradiction(
     claim: str,
     points: Sequence[KeyPoint],
     qterms: AbstractSet[str],
-    sentences: list[NoteSentence] | None = None,
-    skip: AbstractSet[str] = frozenset(),
-    context: str | None = None,
+    sentences: list[NoteSentence],
+    skip: AbstractSet[str],
+    context: str | None,
 ) -> Finding | None:
     """The note point that a claim contradicts, with a correction, or None: the
     sentence-level rules of ``inversion`` (negation, not-only, opposite-words,
@@ -71,8 +71,6 @@ def find_contradiction(
     c_words = {w.lower() for w in words(claim)}
     c_all = all_stems(claim)
     c_parsed = _subject(claim)
-    if sentences is None:
-        sentences = _note_sentences(points)
     found: list[tuple[int, int, KeyPoint, str, str]] = []
     about = stem_set(f"{context} {claim}" if context else claim)
     labels = {kp.id: stem_set(kp.label) for kp, _, _ in sentences if kp.label}
@@ -102,7 +100,7 @@ def find_contradiction(
         if crossed is not None:
             return crossed
     if c_parsed is not None and not c_neg:
-        hit = _subject_conflicts(claim, c_parsed, sentences, qterms)
+        hit = subject_conflicts(claim, c_parsed, sentences)
         if hit is not None and hit.rule not in skip:
             return hit
     return None

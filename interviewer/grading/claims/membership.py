@@ -12,7 +12,6 @@ from interviewer.grading.models import KeyPoint
 from interviewer.text import stem_set
 
 if TYPE_CHECKING:
-    from collections.abc import Set as AbstractSet
 
     from interviewer.grading.claims.registry import NoteSentence
 
@@ -34,11 +33,7 @@ _MEMBERS = re.compile(
 )
 
 
-def _wrong_membership(
-    claim: str,
-    sentences: list[NoteSentence],
-    qterms: AbstractSet[str],
-) -> Finding | None:
+def wrong_membership(claim: str, sentences: list[NoteSentence]) -> Finding | None:
     """The claim says X is a kind of Y, the notes file X under a
     sibling Z of Y ("Bagging (Random forests), Boosting, ...") and never under Y."""
     m = _MEMBERSHIP.match(claim.strip())

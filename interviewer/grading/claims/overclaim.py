@@ -23,7 +23,7 @@ _OVERCLAIM = cue_regex("overclaim")
 _LIMITATION = cue_regex("limitation")
 
 
-def _overclaim(
+def overclaim(
     claim: Claim,
     antecedent: str | None,
     sentences: list[NoteSentence],

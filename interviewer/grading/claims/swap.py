@@ -20,11 +20,8 @@ if TYPE_CHECKING:
     from interviewer.grading.claims.registry import NoteSentence, Parsed
 
 
-def _subject_conflicts(
-    claim: str,
-    c_parsed: Parsed,
-    sentences: list[NoteSentence],
-    qterms: AbstractSet[str],
+def subject_conflicts(
+    claim: str, c_parsed: Parsed, sentences: list[NoteSentence]
 ) -> Finding | None:
     c_subj, c_verb, c_pred = c_parsed
     c_pred_stems = set(stem_set(c_pred) - c_subj)
