@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.cues import antonym_stems
 from interviewer.text import clip as _short
-from interviewer.text import text_terms
+from interviewer.text import stem_set
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
@@ -34,7 +34,7 @@ def clause_stems(text: str) -> tuple[frozenset[str], ...]:
     """The content stems of each clause of a sentence (clauses of one word dropped)."""
     out = []
     for part in _CLAUSE.split(text):
-        got = frozenset(text_terms(part).unigrams)
+        got = stem_set(part)
         if len(got) >= 2:
             out.append(got)
     return tuple(out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set as AbstractSet
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.case import other_case
@@ -44,8 +45,6 @@ if TYPE_CHECKING:
     from interviewer.grading.claims.registry import NoteSentence, Parsed
 
 
-_ANTONYM_STEMS: dict[str, AbstractSet[str]] | None = None
-
 _EXCLUSIVE = re.compile(
     r"\b(only|just|solely|simply|always|entirely|purely)\b|\b(is|means|happens|occurs)\s+when\b|"
     r"\b(is|are)\s+(caused|due)\b|\bthe (only )?(cause|reason|problem) is\b",
@@ -75,8 +74,6 @@ _EXCESS = re.compile(
     re.I,
 )
 _INSTEAD = cue_regex("instead")
-
-
 _DATA_WORDS = {"data", "dataset", "datasets", "sample", "samples", "examples", "set", "sets"}
 
 
@@ -95,19 +92,22 @@ def _norm_size(stems: AbstractSet[str]) -> set[str]:
             out.add("size")
     return out
 
+
+@lru_cache(maxsize=1)
+def _antonym_table() -> dict[str, set[str]]:
+    """Every listed pair, each way round, with its degrees ("weaker" / "stronger")."""
+    lines = (*cue_list("graded_antonyms"), *cue_list("opposite_acts"))
+    surface = [(a, b) for a, b in (line.split() for line in lines)]
+    both = [*dict.items(ANTONYMS), *surface, *((b, a) for a, b in surface)]
+    return expanded(antonym_stems(), both)
+
+
 def _antonym_hits(
     claim_words: AbstractSet[str], sent_words: AbstractSet[str]
 ) -> list[tuple[str, str]]:
     """(claim word, its opposite in the sentence), compared as stems ('reduces' vs
     'increase'), when the claim does not also say the opposite itself."""
-    global _ANTONYM_STEMS
-    if _ANTONYM_STEMS is None:
-        # Every listed pair, each way round, with its degrees ("weaker" / "stronger").
-        lines = (*cue_list("graded_antonyms"), *cue_list("opposite_acts"))
-        surface = [(a, b) for a, b in (line.split() for line in lines)]
-        both = [*dict.items(ANTONYMS), *surface, *((b, a) for a, b in surface)]
-        _ANTONYM_STEMS = dict(expanded(antonym_stems(), both))
-    table: dict[str, AbstractSet[str]] = _ANTONYM_STEMS
+    table = _antonym_table()
     c = {stem(w): w for w in claim_words}
     sw = {stem(w): w for w in sent_words}
     out = []
