@@ -70,7 +70,6 @@ def find_contradiction(
     c_neg = negated(claim)
     c_words = {w.lower() for w in words(claim)}
     c_all = all_stems(claim)
-    c_parsed = _subject(claim)
     found: list[tuple[int, int, KeyPoint, str, str]] = []
     about = stem_set(f"{context} {claim}" if context else claim)
     labels = {kp.id: stem_set(kp.label) for kp, _, _ in sentences if kp.label}
@@ -82,15 +81,12 @@ def find_contradiction(
         )
         if got is not None and got[0] not in skip:
             found.append((len(c_stems & stem_set(sent)), -n, kp, got[1], got[0]))
-    if any(f[4] == "opposite-words" for f in found) and _adj_supported(claim, sentences):
-        # Another note sentence says just what the claim says ("a model with many
-        # parameters has high variance and low bias"): the opposite one was about
-        # something else (a too simple model).
-        found = [f for f in found if f[4] != "opposite-words"]
-    if any(f[4] == "negation" for f in found) and _neg_supported(claim, sentences):
-        # Likewise a negation: "The categorical feature is not ordinal" is in the notes
-        # as well as "... is ordinal" (under another heading).
-        found = [f for f in found if f[4] != "negation"]
+    # Another note sentence says just what the claim says ("a model with many parameters
+    # has high variance and low bias"; "The categorical feature is not ordinal" under
+    # another heading): the opposite one was about something else.
+    for rule, supported in (("opposite-words", _adj_supported), ("negation", _neg_supported)):
+        if any(f[4] == rule for f in found) and supported(claim, sentences):
+            found = [f for f in found if f[4] != rule]
     if found:
         # The note sentence closest to the claim is the best evidence.
         _, _, kp, correction, rule = max(found, key=lambda f: (f[0], f[1]))
@@ -99,6 +95,7 @@ def find_contradiction(
         crossed = crossed_pairs(claim, sentences)
         if crossed is not None:
             return crossed
+    c_parsed = _subject(claim)
     if c_parsed is not None and not c_neg:
         hit = subject_conflicts(claim, c_parsed, sentences)
         if hit is not None and hit.rule not in skip:
