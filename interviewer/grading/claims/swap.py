@@ -40,9 +40,9 @@ def subject_conflicts(
             out.add(stem(p[1]))
         return out
 
-    # other-subject: what the notes say of another subject: the claim matches a note sentence
-    # about another subject better than any about its own, with a word that the
-    # notes never use of its own subject ('perceived' quality: DSSIM, not PSNR).
+    # other-subject: the claim matches a note sentence about another subject better
+    # than any about its own, with a word that the notes never use of its own subject
+    # ('perceived' quality: DSSIM, not PSNR).
     # Two measures of a match: the share of the note's predicate the claim uses, and
     # the overlap of the two predicates (a long note sentence, a short claim).
     def overlap(pred: AbstractSet[str]) -> float:
@@ -69,16 +69,9 @@ def subject_conflicts(
                 single_clause and overlap(pred) >= 0.5 and overlap(pred) >= own_overlap + 0.2
             )
             if len(hit) >= 2 and better and hit - own_words:
-                mine = _short(about[0][1], 140)
-                return Finding(
-                    kp,
-                    (
-                        f"Your notes say that of something else: “{_short(sent, 160)}”; "
-                        f"and of this: “{mine}”"
-                    ),
-                    "other-subject",
-                )
-
+                said = f"“{_short(sent, 160)}”; and of this: “{_short(about[0][1], 140)}”"
+                lead = "Your notes say that of something else"
+                return Finding(kp, f"{lead}: {said}", "other-subject")
 
     # Agreement: a note sentence about the subject that says (some of) the same. One
     # shared everyday word in a longer claim ("prediction" in "how sure the model is
