@@ -250,9 +250,9 @@ def _sentence_contradiction(
             )
         if len(hit) >= max(2, len(x)):
             return "not-only", f"Your notes say it is {m.group(0).strip()}: “{_short(sent, 200)}”"
-    # opposite-words: opposite words about the same subject (neither side negates them). "TCP is
-    # less efficient than UDP" restates "UDP is more efficient": a comparison whose
-    # other side the note sentence names is not opposed by swapping the word.
+    # opposite-words: about the same subject, neither side negating them. "TCP is less
+    # efficient than UDP" restates "UDP is more efficient": a comparison whose other
+    # side the note sentence names is not opposed by swapping the word.
     than = _THAN.search(claim)
     compared = bool(than) and bool(stem_set(than.group(1)) & s_stems) if than else False
     # ... unless the note compares with the same thing ("cheaper than a normal function
