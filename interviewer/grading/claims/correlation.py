@@ -55,9 +55,7 @@ def _sign_before(toks: list[str], at: int, start: int = 0) -> int | None:
 
 
 def reversed_correlation(
-    claim: str,
-    sentences: Sequence[NoteSentence],
-    qterms: AbstractSet[str],
+    claim: str, sentences: Sequence[NoteSentence], qterms: AbstractSet[str]
 ) -> Finding | None:
     """See the module docstring."""
     m = CORRELATIVE.search(claim)

@@ -59,9 +59,7 @@ def _scoped(sentence: str, clause: str) -> bool:
 
 
 def opposite_frequency(
-    claim: str,
-    sentences: Sequence[NoteSentence],
-    context: str | None = None,
+    claim: str, sentences: Sequence[NoteSentence], context: str | None = None
 ) -> Finding | None:
     """See the module docstring; ``context``: the sentence the claim is a clause of."""
     whole = context or claim

@@ -602,9 +602,7 @@ def _directions(text: str) -> dict[str, set[str]]:
 
 
 def opposite_direction(
-    claim: str,
-    sentences: list[NoteSentence],
-    qterms: AbstractSet[str],
+    claim: str, sentences: list[NoteSentence], qterms: AbstractSet[str]
 ) -> Finding | None:
     """The claim says a thing goes one way where a note sentence about the same thing
     says the other, and no note sentence says it goes the claim's way ("averaging

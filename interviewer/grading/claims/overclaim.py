@@ -24,10 +24,7 @@ _LIMITATION = cue_regex("limitation")
 
 
 def overclaim(
-    claim: Claim,
-    antecedent: str | None,
-    sentences: list[NoteSentence],
-    qterms: AbstractSet[str],
+    claim: Claim, antecedent: str | None, sentences: list[NoteSentence], qterms: AbstractSet[str]
 ) -> Finding | None:
     """The claim says something has no downside / is all you need,
     while a note sentence about the same thing names its limitation ("Accuracy ...

@@ -159,10 +159,7 @@ def _siblings(key: _Key, bank: Bank, qid: str) -> tuple[Sibling, ...]:
 
 
 def sibling_swap(
-    claim: str,
-    context: str | None,
-    own: Sequence[tuple[KeyPoint, str]],
-    sibs: Sequence[Sibling],
+    claim: str, context: str | None, own: Sequence[tuple[KeyPoint, str]], sibs: Sequence[Sibling]
 ) -> Finding | None:
     """The claim (or the sentence it is a clause of, ``context``) is about this
     question's subject and says what a sibling section says of its own (see the module
