@@ -129,8 +129,7 @@ def affix_opposed_texts(a: str, b: str) -> bool:
     """One text uses a word the other uses with a negative affix, and neither uses the
     other's form ("Asynchronously write ..." / "Cache synchronously writes ..."): the
     two say opposite things."""
-    wa = {w.lower() for w in words(a)}
-    wb = {w.lower() for w in words(b)}
+    wa, wb = lower_words(a), lower_words(b)
     return any(affix_opposites(x, y) for x in wa - wb for y in wb - wa)
 
 
@@ -152,13 +151,19 @@ def lower_words(text: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=50_000)
+def lower_tokens(text: str) -> tuple[str, ...]:
+    """The text's words in order, lower-cased."""
+    return tuple(w.lower() for w in words(text))
+
+
+@lru_cache(maxsize=50_000)
 def negated(text: str) -> bool:
     return any(w.lower() in NEGATIONS for w in words(text))
 
 
 def negated_near(text: str, word: str) -> bool:
     """A negation among the three words before ``word`` ("does not speed up")."""
-    toks = [w.lower() for w in words(text)]
+    toks = lower_tokens(text)
     return any(
         t in NEGATIONS for i, w in enumerate(toks) if w == word for t in toks[max(0, i - 3) : i]
     )
@@ -206,7 +211,7 @@ def negation_over(text: str, shared: AbstractSet[str]) -> bool:
     "circular wait", nor "If we don't do this, features weigh more" its features."""
     body = _CONDITION.sub(" ", text)
     for segment in _SEGMENT.split(body):
-        toks = [w.lower() for w in words(segment)]
+        toks = lower_tokens(segment)
         for i, t in enumerate(toks):
             if t not in NEGATIONS and t not in NEGATIVE_VERBS:
                 continue
@@ -239,7 +244,7 @@ def both_ways(text: str) -> bool:
 
 
 def _both_in(text: str) -> bool:
-    toks = [w.lower() for w in words(text)]
+    toks = lower_tokens(text)
     for i, t in enumerate(toks):
         if t not in NEGATIONS:
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.cues import ANTONYMS, adj_pairs, cue_list, negated
+from interviewer.grading.cues import ANTONYMS, adj_pairs, cue_list, lower_words, negated
 from interviewer.text import stem_set, words
 
 if TYPE_CHECKING:
@@ -48,8 +48,7 @@ def other_case(claim: str, sent: str, flips: Sequence[tuple[str, str]]) -> bool:
     not contradict."""
     c_case, c_said = split_case(claim)
     s_case, s_said = split_case(sent)
-    c_about = {w.lower() for w in words(c_case)}
-    s_about = {w.lower() for w in words(s_case)}
+    c_about, s_about = lower_words(c_case), lower_words(s_case)
     in_case = [(a, b) for a, b in flips if a.lower() in c_about and b.lower() in s_about]
     if not in_case:
         return False

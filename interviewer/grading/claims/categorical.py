@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.text import stem, stem_set, words
+from interviewer.grading.cues import lower_tokens, lower_words
+from interviewer.text import stem, stem_set
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
@@ -42,7 +43,7 @@ def _categorical(a: str, b: str, claim: str, sent: str, subject: AbstractSet[str
     clause = next(
         (
             c for c in _CLAUSE_BREAK.split(claim)
-            if c and a.lower() in {w.lower() for w in words(c)} and subject & stem_set(c)
+            if c and a.lower() in lower_words(c) and subject & stem_set(c)
         ),
         None,
     )  # fmt: skip
@@ -63,7 +64,7 @@ _LEADS_TO = frozenset(
 def _directional(text: str, word: str) -> bool:
     """'moving forward to the output', 'iterating backward from the last layer',
     'from the input layer': the word says which way something goes."""
-    toks = [w.lower() for w in words(text)]
+    toks = lower_tokens(text)
     for i, t in enumerate(toks):
         if t != word.lower():
             continue

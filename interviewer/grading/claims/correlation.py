@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.registry import Finding, quoting
-from interviewer.grading.cues import all_stems, cue_list, negated_near
+from interviewer.grading.cues import all_stems, cue_list, lower_tokens, negated_near
 from interviewer.text import STOPWORDS, stem, words
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def _first_content(text: str) -> str | None:
     return None
 
 
-def _sign_before(toks: list[str], at: int, start: int = 0) -> int | None:
+def _sign_before(toks: Sequence[str], at: int, start: int = 0) -> int | None:
     for t in reversed(toks[max(start, at - _REACH) : at]):
         if t in _SIGN:
             return _SIGN[t]
@@ -70,7 +70,7 @@ def reversed_correlation(
     if not y:
         return None
     for kp, sent, _ in sentences:
-        toks = [w.lower() for w in words(sent)]
+        toks = lower_tokens(sent)
         stems_ = [stem(t) for t in toks]
         for j in (j for j, s in enumerate(stems_) if s == x):
             size = _sign_before(toks, j)

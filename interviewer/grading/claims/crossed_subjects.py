@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.registry import Finding
-from interviewer.grading.cues import all_stems, negation_over
+from interviewer.grading.cues import all_stems, lower_tokens, negation_over
 from interviewer.text import ANAPHORS, STOPWORDS, _content, stem, words
 from interviewer.text import clip as _short
 
@@ -57,7 +57,7 @@ def _units(
     prev: frozenset[str] | None = None  # (points follow the notes' order)
     for kp, sent, _ in sentences:
         own = all_stems(sent)
-        toks = [w.lower() for w in words(sent)]
+        toks = lower_tokens(sent)
         while toks and toks[0] in _CONJ:
             toks = toks[1:]
         about = own

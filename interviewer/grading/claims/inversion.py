@@ -24,6 +24,7 @@ from interviewer.grading.cues import (
     both_ways,
     cue_list,
     cue_regex,
+    lower_tokens,
     lower_words,
     negated,
     negated_near,
@@ -80,7 +81,7 @@ _DATA_WORDS = {"data", "dataset", "datasets", "sample", "samples", "examples", "
 def _data_sized(claim: str) -> bool:
     """Every size word of the claim qualifies the data, not the model ('the dataset is
     too small', 'not enough samples')."""
-    toks = [w.lower() for w in words(claim)]
+    toks = lower_tokens(claim)
     at = [i for i, w in enumerate(toks) if w in _SIZE_WORDS]
     return bool(at) and all(any(t in _DATA_WORDS for t in toks[max(0, i - 3) : i + 4]) for i in at)
 
@@ -450,7 +451,7 @@ def _near(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:
     'deep decision trees'); 'a large gap' / 'small fluctuations' is no flip."""
 
     def after(text: str, word: str) -> AbstractSet[str]:
-        toks = [w.lower() for w in words(text)]
+        toks = lower_tokens(text)
         out: AbstractSet[str] = set()
         for i, t in enumerate(toks):
             if t == word:
@@ -533,7 +534,7 @@ def _predicated(flips: list[tuple[str, str]], c_pred: str, s_pred: str) -> bool:
     valve is open" / "The valve is a closed fitting")."""
 
     def head(text: str) -> set[str]:
-        return {w.lower() for w in words(text)[:3]}
+        return set(lower_tokens(text)[:3])
 
     return any(a.lower() in head(c_pred) and b.lower() in head(s_pred) for a, b in flips)
 
@@ -555,7 +556,7 @@ def _than_flip(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:
     of the flipped pair as its comparative (a few words before its "than")."""
 
     def before_than(text: str, word: str) -> bool:
-        toks = [w.lower() for w in words(text)]
+        toks = lower_tokens(text)
         return any(
             t == word and "than" in toks[i + 1 : i + 5] for i, t in enumerate(toks)
         )
@@ -584,7 +585,7 @@ _DEGREE = frozenset(
 def _directions(text: str) -> dict[str, set[str]]:
     """What the text says goes up or down: {noun stem: {"up" | "down"}} ("reduces the
     variance" -> variance down; "a small increase in the bias" -> bias up)."""
-    toks = [w.lower() for w in words(text)]
+    toks = lower_tokens(text)
     out: dict[str, set[str]] = {}
     for i, t in enumerate(toks):
         d = _DIRECTION.get(t)

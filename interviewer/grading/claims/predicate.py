@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.registry import Finding, quoting
-from interviewer.grading.cues import cue_list
+from interviewer.grading.cues import cue_list, lower_tokens
 from interviewer.text import _content, stem, stem_set, words
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def contradicts(a: tuple[bool, str], b: tuple[bool, str]) -> bool:
 
 def _plural_opening(sent: str) -> bool | None:
     """Whether the sentence opens with a plural noun phrase (None: cannot tell)."""
-    toks = [w.lower() for w in words(sent)[:3]]
+    toks = lower_tokens(sent)[:3]
     if not toks:
         return None
     if toks[0] in ("a", "an", "each", "every"):
