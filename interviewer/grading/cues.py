@@ -137,6 +137,9 @@ def affix_opposed_texts(a: str, b: str) -> bool:
 
 # Pronouns that stand for what a statement is about ("unlike X, it ...").
 SUBJECT_PRONOUNS = frozenset({"it", "they", "this", "these"})
+# Which way a word moves a quantity (up / down), and which size it gives one (high / low).
+DIRECTION = dict(line.split() for line in cue_list("direction"))
+MAGNITUDE = dict(line.split() for line in cue_list("magnitude"))
 
 
 @lru_cache(maxsize=50_000)

@@ -13,7 +13,13 @@ import re
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.registry import Finding, quoting
-from interviewer.grading.cues import all_stems, cue_list, lower_tokens, negated_near
+from interviewer.grading.cues import (
+    DIRECTION,
+    MAGNITUDE,
+    all_stems,
+    lower_tokens,
+    negated_near,
+)
 from interviewer.text import STOPWORDS, stem, words
 
 if TYPE_CHECKING:
@@ -22,10 +28,8 @@ if TYPE_CHECKING:
 
     from interviewer.grading.claims.registry import NoteSentence
 
-_SIGN: dict[str, int] = {}
-for _w, _d in (line.split() for line in cue_list("magnitude")):
-    _SIGN[_w] = 1 if _d == "high" else -1
-for _w, _d in (line.split() for line in cue_list("direction")):
+_SIGN = {w: 1 if d == "high" else -1 for w, d in MAGNITUDE.items()}
+for _w, _d in DIRECTION.items():
     _SIGN.setdefault(_w, 1 if _d == "up" else -1)
 
 # "the smaller the quantum, the less time is wasted"

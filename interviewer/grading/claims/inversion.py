@@ -15,6 +15,8 @@ from interviewer.grading.claims.registry import Finding, quoting
 from interviewer.grading.claims.subject import _ADD_OPS, _MUL_OPS, _subject
 from interviewer.grading.cues import (
     ANTONYMS,
+    DIRECTION,
+    MAGNITUDE,
     SUBJECT_PRONOUNS,
     adj_pairs,
     affix_opposites,
@@ -144,7 +146,6 @@ def _neg_supported(claim: str, sentences: list[NoteSentence]) -> bool:
 
 
 _THAN = re.compile(r"\bthan\s+(?:the\s+|a\s+|an\s+)?([\w-]+(?:\s+[\w-]+)?)", re.I)
-_MAGNITUDE = dict(line.split() for line in cue_list("magnitude"))
 _QUANTITY = {"many", "few", "more", "less", "large", "small", "larger", "smaller", "big", "bigger"}
 
 
@@ -162,11 +163,11 @@ def _adj_supported(claim: str, sentences: list[NoteSentence]) -> bool:
         return False
     anchors = set(stem_set(claim)) - {n for _, n in every} - {stem(a) for a, _ in every}
     c_words = lower_words(claim)
-    c_mag = {_MAGNITUDE[w] for w in c_words if w in _MAGNITUDE}
+    c_mag = {MAGNITUDE[w] for w in c_words if w in MAGNITUDE}
 
     def same_size(sent: str) -> bool:
         # "a large number of parameters" does not support "few parameters".
-        s_mag = {_MAGNITUDE[w] for w in lower_words(sent) if w in _MAGNITUDE}
+        s_mag = {MAGNITUDE[w] for w in lower_words(sent) if w in MAGNITUDE}
         return not c_mag or not s_mag or bool(c_mag & s_mag)
 
     return bool(anchors) and any(
@@ -574,7 +575,6 @@ def _within(a: AbstractSet[str], b: AbstractSet[str]) -> bool:
     return bool(a) and all(x in b or any(_close(x, y) for y in b) for x in a)
 
 
-_DIRECTION = dict(line.split() for line in cue_list("direction"))
 # Words between a direction and what it applies to ("a small increase in the bias").
 _DEGREE = frozenset(
     "the a an in of its their this that bit little lot small slight slightly much "
@@ -588,7 +588,7 @@ def _directions(text: str) -> dict[str, set[str]]:
     toks = lower_tokens(text)
     out: dict[str, set[str]] = {}
     for i, t in enumerate(toks):
-        d = _DIRECTION.get(t)
+        d = DIRECTION.get(t)
         if d is None:
             continue
         if any(x in NEGATIONS for x in toks[max(0, i - 3) : i]):
@@ -596,7 +596,7 @@ def _directions(text: str) -> dict[str, set[str]]:
         for u in toks[i + 1 : i + 6]:
             if u in _DEGREE:
                 continue
-            if u not in _DIRECTION and _content(u):
+            if u not in DIRECTION and _content(u):
                 out.setdefault(stem(u), set()).add(d)
             break
     return out
@@ -618,7 +618,7 @@ def opposite_direction(
         for n, ds in d.items():
             said.setdefault(n, set()).update(ds)
     c_stems = stem_set(claim)
-    moved = {stem(w) for w in _DIRECTION}
+    moved = {stem(w) for w in DIRECTION}
     for kp, sent, d in per:
         for n, cd in c_dirs.items():
             if n not in d or len(d[n]) != 1 or cd == d[n] or cd <= said.get(n, set()):

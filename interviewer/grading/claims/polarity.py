@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.registry import Finding, quoting
-from interviewer.grading.cues import NEGATIVE_VERBS, SUBJECT_PRONOUNS, cue_list
+from interviewer.grading.cues import DIRECTION, NEGATIVE_VERBS, SUBJECT_PRONOUNS, cue_list
 from interviewer.text import ANAPHOR_START as _ANAPHOR
 from interviewer.text import NEGATIONS, _content, stem, words
 
@@ -28,9 +28,7 @@ SCOPE = 4
 # How many note words the phrase may be spread over.
 WINDOW = 8
 # Verbs that make less of what follows ("reduces the risk"), from the direction cues.
-_LESSENING = frozenset(
-    w for w, d in (line.split() for line in cue_list("direction")) if d == "down"
-)
+_LESSENING = frozenset(w for w, d in DIRECTION.items() if d == "down")
 # Words that set a thing against what the statement is about ("unlike X, it ...").
 _UNLIKE = frozenset(cue_list("contrast_words"))
 # A scope ends at punctuation or where a new statement starts.
