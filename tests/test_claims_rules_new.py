@@ -8,7 +8,7 @@ import pytest
 
 from interviewer.grading import Grader
 from interviewer.grading.claims.case import other_case, split_case
-from interviewer.grading.claims.cues import both_ways
+from interviewer.grading.cues import both_ways
 from tests.notes_grading import grade, grader_over
 
 NOTES = """\

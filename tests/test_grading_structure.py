@@ -150,7 +150,7 @@ def test_opposite_predicates_of_the_same_things_oppose() -> None:
 
 
 def test_contracted_negations_of_the_past_count() -> None:
-    from interviewer.grading.claims.cues import negation_over
+    from interviewer.grading.cues import negation_over
 
     assert negation_over("examples that weren’t part of the training set", {"train"})
     assert negation_over("the entry wasn't written", {"written"})

@@ -191,9 +191,7 @@ def _first_at(toks: Sequence[str], name: str) -> int:
     return len(toks)
 
 
-def sentence_subjects(
-    sentences: list[tuple[str, str]], names: AbstractSet[str]
-) -> list[set[str]]:
+def sentence_subjects(sentences: list[tuple[str, str]], names: AbstractSet[str]) -> list[set[str]]:
     """For (group, sentence) pairs in order: the contrasted names each is about; a
     sentence that opens with a pronoun is about its predecessor's (same group)."""
     out: list[set[str]] = []

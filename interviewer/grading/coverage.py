@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from interviewer.grading.claims.cues import (
-    _adj_pairs,
+from interviewer.grading.cues import (
+    ANTONYMS,
+    adj_pairs,
     aligned_part,
+    alternation,
+    cue_list,
+    cue_regex,
     negation_over,
 )
-from interviewer.grading.cues import ANTONYMS, alternation, cue_list, cue_regex
 from interviewer.text import (
     ANAPHOR_WORDS,
     DEFINITIONAL,
@@ -163,7 +166,7 @@ def _opposition(claim: str, point: str, qterms: AbstractSet[str] = frozenset()) 
     ("supervised ..., while unsupervised ...") contrasts, not opposes."""
     if _clause_negates(claim, point, qterms):
         return True
-    c_pairs, p_pairs = _adj_pairs(claim), _adj_pairs(point)
+    c_pairs, p_pairs = adj_pairs(claim), adj_pairs(point)
     if (
         c_pairs
         and p_pairs
@@ -251,7 +254,7 @@ def graded_opposite(clause: str, p_words: AbstractSet[str]) -> bool:
 def _graded() -> dict[str, frozenset[str]]:
     """Each degree of the graded opposites, to every degree of its partner ("slower"
     -> fast, faster, fastest): predicates, unlike the modifier pairs ("more", "high")
-    that ``_adj_pairs`` checks with their noun."""
+    that ``adj_pairs`` checks with their noun."""
     from interviewer.grading.claims.degree import forms
 
     out: dict[str, set[str]] = {}

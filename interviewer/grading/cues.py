@@ -1,14 +1,21 @@
 """General language cues (hedging, discourse lead-ins, remarks about the writing,
-limitation and replacement phrases) read from ``cues.txt``: lists of regular
-expression fragments, one per line, under ``[section]`` headers. They describe how
-people write, never what any notes say."""
+limitation and replacement phrases, negation, opposites) read from ``cues.txt``: lists
+of regular expression fragments, one per line, under ``[section]`` headers. They
+describe how people write, never what any notes say. The second half reads texts with
+them: what a negation bears on, which modifiers a text pairs with which nouns."""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from interviewer import lexicon
+from interviewer.text import NEGATIONS, STOPWORDS, stem, stem_set, words
+
+if TYPE_CHECKING:
+    from collections.abc import Set as AbstractSet
 
 CUES_FILE = Path(__file__).with_name("cues.txt")
 
@@ -68,8 +75,6 @@ for _a, _b in (line.split() for line in cue_list("antonyms")):
 
 def antonym_stems() -> dict[str, set[str]]:
     """The listed pairs as stems (the derived ones: see ``opposite_stem``)."""
-    from interviewer.text import stem
-
     out: dict[str, set[str]] = {}
     # (From the lines, not the word map: a word may have several opposites, as
     # "maximise" has "minimise" and "minimize".)
@@ -123,9 +128,138 @@ def affix_opposites(a: str, b: str) -> bool:
 def affix_opposed_texts(a: str, b: str) -> bool:
     """One text uses a word the other uses with a negative affix, and neither uses the
     other's form ("Asynchronously write ..." / "Cache synchronously writes ..."): the
-    two say opposite things. (Key points use it to keep such points apart.)"""
-    from interviewer.text import words
-
-    wa = {w.lower() for w in words(a)}
-    wb = {w.lower() for w in words(b)}
+    two say opposite things."""
+    wa, wb = lower_words(a), lower_words(b)
     return any(affix_opposites(x, y) for x in wa - wb for y in wb - wa)
+
+
+# ---- reading a text with the cues ---------------------------------------------------
+
+# Pronouns that stand for what a statement is about ("unlike X, it ...").
+SUBJECT_PRONOUNS = frozenset({"it", "they", "this", "these"})
+# Which way a word moves a quantity (up / down), and which size it gives one (high / low).
+DIRECTION = dict(line.split() for line in cue_list("direction"))
+MAGNITUDE = dict(line.split() for line in cue_list("magnitude"))
+
+
+@lru_cache(maxsize=50_000)
+def all_stems(text: str) -> frozenset[str]:
+    """Stems of every word but stop words (generic words such as 'big' included)."""
+    return frozenset(stem(w.lower()) for w in words(text) if w.lower() not in STOPWORDS)
+
+
+@lru_cache(maxsize=50_000)
+def lower_words(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in words(text))
+
+
+@lru_cache(maxsize=50_000)
+def lower_tokens(text: str) -> tuple[str, ...]:
+    """The text's words in order, lower-cased."""
+    return tuple(w.lower() for w in words(text))
+
+
+@lru_cache(maxsize=50_000)
+def negated(text: str) -> bool:
+    return any(w.lower() in NEGATIONS for w in words(text))
+
+
+def negated_near(text: str, word: str) -> bool:
+    """A negation among the three words before ``word`` ("does not speed up")."""
+    toks = lower_tokens(text)
+    return any(
+        t in NEGATIONS for i, w in enumerate(toks) if w == word for t in toks[max(0, i - 3) : i]
+    )
+
+
+@lru_cache(maxsize=50_000)
+def adj_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """(antonym-bearing modifier, stemmed noun) pairs: 'high variance' -> (high, varianc)."""
+    toks = words(text)
+    out = set()
+    for i, w in enumerate(toks[:-1]):
+        low = w.lower()
+        if low in ANTONYMS:
+            nxt = toks[i + 1].lower()
+            if nxt not in NEGATIONS and nxt.isalpha():
+                out.add((low, stem(nxt)))
+    return frozenset(out)
+
+
+# Where a statement turns to another one: each side has its own polarity.
+_CONTRAST_PARTS = re.compile(r"\bbut\b|;|,\s*(?:while|whereas|although|though|yet)\b", re.I)
+
+
+def aligned_part(claim: str, stems: AbstractSet[str]) -> str:
+    """The part of the claim (split where it turns: "but", ";", "while") that shares
+    the most words with ``stems``: in "shrinks them close to zero but not exactly to
+    zero" a negation belongs to its own part only."""
+    return max(_CONTRAST_PARTS.split(claim), key=lambda x: len(stem_set(x) & stems))
+
+
+# A leading condition ("If we don't do this, ...", "Without it, ...") is not what the
+# sentence states.
+_CONDITION = re.compile(
+    r"^\s*(?:if|unless|without|when|whenever)\b[^,;]{0,80}?(?:,|\bthen\b)", re.I
+)
+# A negation's scope ends at punctuation: "no preemption (resources ...)".
+_SEGMENT = re.compile(r"[,;:()\[\]]")
+NEGATIVE_VERBS = frozenset(cue_list("negative_verbs"))
+
+
+def negation_over(text: str, shared: AbstractSet[str]) -> bool:
+    """A negation of the stated part of ``text`` that bears on one of the ``shared``
+    stems (within the four words after it): "uses no extra disk space" negates
+    "extra disk space"; "no preemption ... and circular wait" does not negate
+    "circular wait", nor "If we don't do this, features weigh more" its features."""
+    body = _CONDITION.sub(" ", text)
+    for segment in _SEGMENT.split(body):
+        toks = lower_tokens(segment)
+        for i, t in enumerate(toks):
+            if t not in NEGATIONS and t not in NEGATIVE_VERBS:
+                continue
+            if t in NEGATIVE_VERBS and stem(t) in shared:
+                continue  # the verb both sides use ("prevents deadlock") is no negation
+            scope = toks[i + 1 : i + 5]
+            # "does not prevent X": two negations cancel (unless both sides use the
+            # verb: "is not enough to prevent it" denies "prevents deadlock").
+            flips = 1 + sum(
+                u in NEGATIONS or (u in NEGATIVE_VERBS and stem(u) not in shared) for u in scope
+            )
+            if flips % 2 and any(stem(u) in shared for u in scope):
+                return True
+            if any(stem(u) in shared for u in scope):
+                return False
+    return False
+
+
+# How near a word and its negation stand to name both alternatives ("IS NULL / IS NOT
+# NULL", "cached or not cached").
+_BOTH_WAYS_SPAN = 6
+
+
+@lru_cache(maxsize=50_000)
+def both_ways(text: str) -> bool:
+    """The text names a thing both plain and negated, close together ("test it with IS
+    NULL / IS NOT NULL"), in one clause: it states neither polarity, so no negation
+    contradicts it ("A is not B, but C is B" states both, of two things)."""
+    return any(_both_in(part) for part in re.split(r"[,;]|\bbut\b", text))
+
+
+def _both_in(text: str) -> bool:
+    toks = lower_tokens(text)
+    for i, t in enumerate(toks):
+        if t not in NEGATIONS:
+            continue
+        for j in range(i + 1, min(i + 4, len(toks))):
+            w = toks[j]
+            if w in STOPWORDS or w in NEGATIONS:
+                continue
+            lo, hi = max(0, i - _BOTH_WAYS_SPAN), min(len(toks), j + _BOTH_WAYS_SPAN)
+            if any(
+                k != j and toks[k] == w and not NEGATIONS & set(toks[max(0, k - 3) : k])
+                for k in range(lo, hi)
+            ):
+                return True
+            break
+    return False

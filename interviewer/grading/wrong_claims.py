@@ -15,8 +15,8 @@ from interviewer.grading.claims.detect import find_contradiction
 from interviewer.grading.claims.exchange import exchanged_words
 from interviewer.grading.claims.frequency import opposite_frequency
 from interviewer.grading.claims.inversion import opposite_direction
-from interviewer.grading.claims.membership import _wrong_membership, opposite_label
-from interviewer.grading.claims.overclaim import _overclaim
+from interviewer.grading.claims.membership import opposite_label, wrong_membership
+from interviewer.grading.claims.overclaim import overclaim
 from interviewer.grading.claims.polarity import polarity_flip
 from interviewer.grading.claims.predicate import negated_predicate
 from interviewer.grading.claims.registry import RULES, whole_sentence
@@ -24,11 +24,11 @@ from interviewer.grading.claims.sibling import sibling_swap
 from interviewer.grading.claims.subject import _note_sentences
 from interviewer.grading.claims.swap import contrast_swap, name_heads
 from interviewer.grading.contrast import sentence_subjects, subject_names
-from interviewer.grading.cues import cue_list
+from interviewer.grading.cues import cue_list, lower_words
 from interviewer.text import ANAPHOR_START, text_terms, words
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from interviewer.grading.claims.registry import Finding
     from interviewer.grading.claims.sibling import Sibling
@@ -42,10 +42,6 @@ _ATTACHED = re.compile(rf"^\s*(?:{'|'.join(cue_list('attached_openers'))})\b", r
 _VERBS = frozenset(cue_list("statement_verbs"))
 # The verb list is short, so only a short clause is taken as having no verb of its own.
 _ATTACHED_MAX_WORDS = 6
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(w.lower() for w in words(text))
 
 
 # The rules that judge a clause (not a whole sentence of several).
@@ -62,7 +58,6 @@ def find_wrong_claims(
     evidence = [kp for kp in points if not kp.doubtful and kp.source_kind == "note"]
     qterms = set(text_terms(question).unigrams)
     out: list[IncorrectClaim] = []
-    seen: set[str] = set()
     sentences = _note_sentences(evidence)
 
     skip = frozenset(params.disabled_rules)
@@ -90,29 +85,28 @@ def find_wrong_claims(
             c.text, evidence, qterms, about, own,
             c.parent.text if c.parent else ref if ANAPHOR_START.match(c.text) else None,
         )
-        if found is None and "opposite-direction" not in skip:
-            found = opposite_direction(c.text, about, qterms)
-        if found is None and c.parent is None and "reversed-correlation" not in skip:
-            found = reversed_correlation(c.text, about, qterms)
-        if found is None and c.parent is None and "crossed-subjects" not in skip:
-            found = crossed_subjects(c.text, sentences, qterms)
-        if found is None and "exchanged-words" not in skip:
-            found = exchanged_words(c.text, sentences, question)
-        if found is None and "negated-phrase" not in skip:
-            found = polarity_flip(c.text, about, qterms, ref if c.parent is None else c.parent.text)
-        if found is None and "negated-predicate" not in skip:
-            found = negated_predicate(c.text, about)
-        if found is None and "opposite-frequency" not in skip:
-            found = opposite_frequency(c.text, about, c.parent.text if c.parent else None)
-        if found is None and "overclaim" not in skip:
-            found = _overclaim(c, ref, sentences, qterms)
-        if found is None and "opposite-label" not in skip:
-            found = opposite_label(c.text, sentences)
-        if found is None and "wrong-family" not in skip:
-            found = _wrong_membership(c.text, sentences, qterms)
-        if found is None and siblings and "sibling-swap" not in skip:
-            context = c.parent.text if c.parent is not None else ref
-            found = sibling_swap(c.text, context, own_sents, siblings)
+        parent = c.parent.text if c.parent is not None else None
+        context = parent if parent is not None else ref
+        alone = c.parent is None
+        # The other rule families in turn, each by its registry name (a sentence's
+        # correlation or crossed subjects are read in the sentence, not its clauses).
+        rules: list[tuple[str, bool, Callable[[], Finding | None]]] = [
+            ("opposite-direction", True, lambda: opposite_direction(c.text, about, qterms)),
+            ("reversed-correlation", alone, lambda: reversed_correlation(c.text, about, qterms)),
+            ("crossed-subjects", alone, lambda: crossed_subjects(c.text, sentences)),
+            ("exchanged-words", True, lambda: exchanged_words(c.text, sentences, question)),
+            ("negated-phrase", True, lambda: polarity_flip(c.text, about, qterms, context)),
+            ("negated-predicate", True, lambda: negated_predicate(c.text, about)),
+            ("opposite-frequency", True, lambda: opposite_frequency(c.text, about, parent)),
+            ("overclaim", True, lambda: overclaim(c, ref, sentences, qterms)),
+            ("opposite-label", True, lambda: opposite_label(c.text, sentences)),
+            ("wrong-family", True, lambda: wrong_membership(c.text, sentences)),
+            ("sibling-swap", bool(siblings),
+             lambda: sibling_swap(c.text, context, own_sents, siblings)),
+        ]  # fmt: skip
+        for name, applies, rule in rules:
+            if found is None and applies and name not in skip:
+                found = rule()
         return found
 
     clauses: dict[int, list[Claim]] = {}
@@ -133,7 +127,7 @@ def find_wrong_claims(
                 prev is not None
                 and _ATTACHED.match(cl.text)
                 and len(words(cl.text)) <= _ATTACHED_MAX_WORDS
-                and not _VERBS & _words(cl.text)
+                and not _VERBS & lower_words(cl.text)
             ):
                 # A clause that opens with a preposition, with no verb of its own
                 # ("HAVING is applied first, to the individual rows"), completes the one
@@ -164,9 +158,8 @@ def find_wrong_claims(
         if not ANAPHOR_START.match(sent.text):
             antecedent = sent.text
     for c, (kp, correction, rule) in hits:
-        if c.text in seen or any(c.text in o.text or o.text in c.text for o in out):
+        if any(c.text in o.text or o.text in c.text for o in out):
             continue
-        seen.add(c.text)
         out.append(
             IncorrectClaim(
                 text=c.text, correction=correction, citation=kp.citation, source="grounded",

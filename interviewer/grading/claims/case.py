@@ -9,15 +9,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _adj_pairs, _negated, _stems
-from interviewer.grading.cues import ANTONYMS, cue_list
-from interviewer.text import words
+from interviewer.grading.cues import ANTONYMS, adj_pairs, cue_list, lower_words, negated
+from interviewer.text import stem_set, words
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 _VERBS = frozenset(cue_list("statement_verbs"))
-_VERB_STEMS = _stems(" ".join(_VERBS))
+_VERB_STEMS = stem_set(" ".join(_VERBS))
 _CONDITION = re.compile(r"^\s*(?:if|when|whenever)\b(?P<c>.*?)(?:\bthen\b|,)", re.I)
 _LABEL = re.compile(r"^\s*(?P<c>[^:]{1,40}):")
 # A subject longer than this is no subject but a clause the verb list missed (a
@@ -49,17 +48,16 @@ def other_case(claim: str, sent: str, flips: Sequence[tuple[str, str]]) -> bool:
     not contradict."""
     c_case, c_said = split_case(claim)
     s_case, s_said = split_case(sent)
-    c_about = {w.lower() for w in words(c_case)}
-    s_about = {w.lower() for w in words(s_case)}
+    c_about, s_about = lower_words(c_case), lower_words(s_case)
     in_case = [(a, b) for a, b in flips if a.lower() in c_about and b.lower() in s_about]
     if not in_case:
         return False
     said = [f for f in flips if f not in in_case]
     # Modifiers flipped on the same noun count too ("high variance" / "low variance"),
     # even when each side also names the other one elsewhere.
-    s_pairs = _adj_pairs(s_said)
-    said_pairs = [(a, n) for a, n in _adj_pairs(c_said) if (ANTONYMS[a], n) in s_pairs]
+    s_pairs = adj_pairs(s_said)
+    said_pairs = [(a, n) for a, n in adj_pairs(c_said) if (ANTONYMS[a], n) in s_pairs]
     # (What the claim says that the note does not say of its case is no evidence either:
     # only the same outcome said of the opposite subject is a swap.)
-    new = _stems(c_said) - _stems(s_said) - _VERB_STEMS
-    return bool(said or said_pairs or new) or _negated(c_said) != _negated(s_said)
+    new = stem_set(c_said) - stem_set(s_said) - _VERB_STEMS
+    return bool(said or said_pairs or new) or negated(c_said) != negated(s_said)

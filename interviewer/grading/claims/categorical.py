@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _stems
-from interviewer.text import stem, words
+from interviewer.grading.cues import lower_tokens, lower_words
+from interviewer.text import stem, stem_set
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
@@ -43,7 +43,7 @@ def _categorical(a: str, b: str, claim: str, sent: str, subject: AbstractSet[str
     clause = next(
         (
             c for c in _CLAUSE_BREAK.split(claim)
-            if c and a.lower() in {w.lower() for w in words(c)} and subject & _stems(c)
+            if c and a.lower() in lower_words(c) and subject & stem_set(c)
         ),
         None,
     )  # fmt: skip
@@ -54,33 +54,24 @@ def _categorical(a: str, b: str, claim: str, sent: str, subject: AbstractSet[str
     return True
 
 
+# Words before a direction word that make it say which way something goes.
+_LEADS_TO = frozenset(
+    "from at to toward towards moving going iterating propagating propagates runs run goes "
+    "go starting".split()
+)
+
+
 def _directional(text: str, word: str) -> bool:
     """'moving forward to the output', 'iterating backward from the last layer',
     'from the input layer': the word says which way something goes."""
-    toks = [w.lower() for w in words(text)]
+    toks = lower_tokens(text)
     for i, t in enumerate(toks):
         if t != word.lower():
             continue
         before = toks[i - 1] if i else ""
         after = toks[i + 1] if i + 1 < len(toks) else ""
-        if before in (
-            "from",
-            "at",
-            "to",
-            "toward",
-            "towards",
-            "moving",
-            "going",
-            "iterating",
-            "propagating",
-            "propagates",
-            "runs",
-            "run",
-            "goes",
-            "go",
-            "starting",
-        ):
-            return True  # fmt: skip
+        if before in _LEADS_TO:
+            return True
         if after in ("to", "from", "through", "toward", "towards", ""):
             return True
         if after == "layer" and before in ("the", "from", "at", "to"):

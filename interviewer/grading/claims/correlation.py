@@ -12,22 +12,24 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _all_stems, _negated_near
-from interviewer.grading.claims.registry import Finding
-from interviewer.grading.cues import cue_list
+from interviewer.grading.claims.registry import Finding, quoting
+from interviewer.grading.cues import (
+    DIRECTION,
+    MAGNITUDE,
+    all_stems,
+    lower_tokens,
+    negated_near,
+)
 from interviewer.text import STOPWORDS, stem, words
-from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from collections.abc import Set as AbstractSet
 
-    from interviewer.grading.models import KeyPoint
+    from interviewer.grading.claims.registry import NoteSentence
 
-_SIGN: dict[str, int] = {}
-for _w, _d in (line.split() for line in cue_list("magnitude")):
-    _SIGN[_w] = 1 if _d == "high" else -1
-for _w, _d in (line.split() for line in cue_list("direction")):
+_SIGN = {w: 1 if d == "high" else -1 for w, d in MAGNITUDE.items()}
+for _w, _d in DIRECTION.items():
     _SIGN.setdefault(_w, 1 if _d == "up" else -1)
 
 # "the smaller the quantum, the less time is wasted"
@@ -49,7 +51,7 @@ def _first_content(text: str) -> str | None:
     return None
 
 
-def _sign_before(toks: list[str], at: int, start: int = 0) -> int | None:
+def _sign_before(toks: Sequence[str], at: int, start: int = 0) -> int | None:
     for t in reversed(toks[max(start, at - _REACH) : at]):
         if t in _SIGN:
             return _SIGN[t]
@@ -57,9 +59,7 @@ def _sign_before(toks: list[str], at: int, start: int = 0) -> int | None:
 
 
 def reversed_correlation(
-    claim: str,
-    sentences: Sequence[tuple[KeyPoint, str, object]],
-    qterms: AbstractSet[str],
+    claim: str, sentences: Sequence[NoteSentence], qterms: AbstractSet[str]
 ) -> Finding | None:
     """See the module docstring."""
     m = CORRELATIVE.search(claim)
@@ -70,11 +70,11 @@ def reversed_correlation(
     if a not in _SIGN or b not in _SIGN or x is None:
         return None
     claimed = _SIGN[a] * _SIGN[b]
-    y = _all_stems(m.group("y")) - {x} - qterms
+    y = all_stems(m.group("y")) - {x} - qterms
     if not y:
         return None
     for kp, sent, _ in sentences:
-        toks = [w.lower() for w in words(sent)]
+        toks = lower_tokens(sent)
         stems_ = [stem(t) for t in toks]
         for j in (j for j, s in enumerate(stems_) if s == x):
             size = _sign_before(toks, j)
@@ -86,11 +86,8 @@ def reversed_correlation(
                 continue
             said = _sign_before(toks, i, j + 1)
             if said is None:
-                said = -1 if _negated_near(sent, toks[i]) else 1
+                said = -1 if negated_near(sent, toks[i]) else 1
             if size * said != claimed:
-                return Finding(
-                    kp, f"Your notes say the opposite: “{_short(sent, 200)}”",
-                    "reversed-correlation",
-                )
+                return quoting(kp, "Your notes say the opposite", sent, "reversed-correlation")
             break
     return None

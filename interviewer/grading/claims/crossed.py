@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 from interviewer.grading.claims.registry import Finding
 from interviewer.grading.cues import antonym_stems
 from interviewer.text import clip as _short
-from interviewer.text import text_terms
+from interviewer.text import stem_set
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
 
+    from interviewer.grading.claims.registry import NoteSentence
     from interviewer.grading.models import KeyPoint
 
 # Where one statement of a sentence ends and a parallel one begins.
@@ -33,16 +34,13 @@ def clause_stems(text: str) -> tuple[frozenset[str], ...]:
     """The content stems of each clause of a sentence (clauses of one word dropped)."""
     out = []
     for part in _CLAUSE.split(text):
-        got = frozenset(text_terms(part).unigrams)
+        got = stem_set(part)
         if len(got) >= 2:
             out.append(got)
     return tuple(out)
 
 
-def crossed_pairs(
-    claim: str,
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
-) -> Finding | None:
+def crossed_pairs(claim: str, sentences: list[NoteSentence]) -> Finding | None:
     """The claim says "A ... x" and "B ... y" (two clauses, x and y opposites) where
     note clauses say "A ... y" and "B ... x": each anchor (A, B) in one note clause and
     not the other. With one anchor ("Type II" against plain "Type"), the two claim

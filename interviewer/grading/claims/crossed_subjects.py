@@ -8,11 +8,10 @@ mentions (or, opening with a pronoun, those of the sentence before it)."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import negation_over
 from interviewer.grading.claims.registry import Finding
+from interviewer.grading.cues import all_stems, lower_tokens, negation_over
 from interviewer.text import ANAPHORS, STOPWORDS, _content, stem, words
 from interviewer.text import clip as _short
 
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from collections.abc import Set as AbstractSet
 
+    from interviewer.grading.claims.registry import NoteSentence
     from interviewer.grading.models import KeyPoint
 
 # Where a sentence turns from one subject to another.
@@ -31,11 +31,6 @@ _LEAD = frozenset(
 )
 # Words a note sentence may open with before a pronoun ("But it ...", "So they ...").
 _CONJ = frozenset("but and so yet however therefore thus also then hence".split())
-
-
-@lru_cache(maxsize=20_000)
-def _stems(text: str) -> frozenset[str]:
-    return frozenset(stem(w.lower()) for w in words(text) if w.lower() not in STOPWORDS)
 
 
 def _anchor(clause: str) -> str | None:
@@ -54,15 +49,15 @@ def _anchor(clause: str) -> str | None:
 
 
 def _units(
-    sentences: Sequence[tuple[KeyPoint, str, object]],
+    sentences: Sequence[NoteSentence],
 ) -> list[tuple[KeyPoint, str, frozenset[str], frozenset[str]]]:
     """(point, sentence, its stems, what it is about) for each note sentence;
     a sentence that opens with a pronoun is also about its predecessor's subjects."""
     out = []
     prev: frozenset[str] | None = None  # (points follow the notes' order)
     for kp, sent, _ in sentences:
-        own = _stems(sent)
-        toks = [w.lower() for w in words(sent)]
+        own = all_stems(sent)
+        toks = lower_tokens(sent)
         while toks and toks[0] in _CONJ:
             toks = toks[1:]
         about = own
@@ -77,15 +72,11 @@ def _units(
         if len(parts) >= 2 and all(anchors) and len(set(anchors)) == len(anchors):
             # (The anchor is then the clause's subject or a word that names it: "the
             # gradient of ReLU" is about ReLU as well; each clause is about its words.)
-            out.extend((kp, sent, _stems(p), _stems(p)) for p in parts)
+            out.extend((kp, sent, all_stems(p), all_stems(p)) for p in parts)
     return out
 
 
-def crossed_subjects(
-    claim: str,
-    sentences: Sequence[tuple[KeyPoint, str, object]],
-    qterms: AbstractSet[str],
-) -> Finding | None:
+def crossed_subjects(claim: str, sentences: Sequence[NoteSentence]) -> Finding | None:
     """Two clauses of the claim, opening with different subjects A and B, each say what
     note sentences say of the other subject: the best support of each clause's
     predicate among note sentences about the other subject (and not its own) beats the
@@ -99,7 +90,7 @@ def crossed_subjects(
         a1, a2 = _anchor(c1), _anchor(c2)
         if not a1 or not a2 or a1 == a2:
             continue
-        s1, s2 = _stems(c1), _stems(c2)
+        s1, s2 = all_stems(c1), all_stems(c2)
         if a1 in s2 or a2 in s1:
             continue  # each clause names one subject only
         if not any(a1 in u[3] for u in units) or not any(a2 in u[3] for u in units):

@@ -6,9 +6,9 @@ pairs come from the [antonyms] and [graded_antonyms] lists of ``cues.txt``; the 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 
-from interviewer.text import stem, words
+from interviewer.grading.cues import lower_tokens
+from interviewer.text import stem
 
 # Adjectives this long, or with these endings, compare with "more" / "most".
 _LONG = 7
@@ -40,9 +40,7 @@ def forms(word: str) -> set[str]:
     return out
 
 
-def expanded(
-    pairs: dict[str, set[str]], surface: Iterable[tuple[str, str]]
-) -> dict[str, set[str]]:
+def expanded(pairs: dict[str, set[str]], surface: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
     """Stem-level opposites (``pairs``) with every degree of each listed pair added:
     ``surface`` holds the word pairs (each way round; a word may have several)."""
     out = {k: set(v) for k, v in pairs.items()}
@@ -55,14 +53,9 @@ def expanded(
     return out
 
 
-@lru_cache(maxsize=20_000)
-def _tokens(text: str) -> tuple[str, ...]:
-    return tuple(w.lower() for w in words(text))
-
-
 def lessened(text: str, word: str) -> bool:
     """The word comes right after "less" / "least" (one word may stand between)."""
-    toks = _tokens(text)
+    toks = lower_tokens(text)
     return any(
         t == word and any(x in LESSENING for x in toks[max(0, i - 2) : i])
         for i, t in enumerate(toks)

@@ -6,22 +6,23 @@ import re
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.crossed import crossed_pairs
-from interviewer.grading.claims.cues import _all_stems, _negated, _stems
 from interviewer.grading.claims.inversion import (
-    SENTENCE_RULES,
     _adj_supported,
     _neg_supported,
     _sentence_contradiction,
 )
 from interviewer.grading.claims.registry import Finding
-from interviewer.grading.claims.subject import _note_sentences, _subject
-from interviewer.grading.claims.swap import _subject_conflicts
+from interviewer.grading.claims.subject import _subject
+from interviewer.grading.claims.swap import subject_conflicts
+from interviewer.grading.cues import all_stems, negated
 from interviewer.grading.models import KeyPoint
-from interviewer.text import words
+from interviewer.text import stem_set, words
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from collections.abc import Set as AbstractSet
+
+    from interviewer.grading.claims.registry import NoteSentence
 
 
 def _plain(text: str) -> str:
@@ -50,78 +51,53 @@ def find_contradiction(
     claim: str,
     points: Sequence[KeyPoint],
     qterms: AbstractSet[str],
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]] | None = None,
-    skip: AbstractSet[str] = frozenset(),
-    context: str | None = None,
+    sentences: list[NoteSentence],
+    skip: AbstractSet[str],
+    context: str | None,
 ) -> Finding | None:
-    """The note point that a claim contradicts, with a correction, or None. Each rule
-    needs explicit textual evidence in one note sentence:
-
-    1. negation mismatch: the claim restates a note sentence (most of both sides'
-       content words shared) but one of them is negated and the other is not;
-    2. "not only X": the note says something is not only / not necessarily X, the
-       claim says it is only X or defines it as X ("is when X");
-    3. opposite words about the same subject: the note says 'high variance, low bias:
-       overfitting' or 'Boosting: ... sequential ...', the claim pairs the same
-       subject with the opposite word (low variance, in parallel);
-    4. a cause offered as a remedy: the note names 'too many X' as a problem, the
-       claim proposes more X as the fix;
-    5. "instead of Y": the note says the subject does X instead of Y (or replaces Y by
-       X), the claim says it does Y;
-    6. a swapped operation: the note says the derivative is a product, the claim a sum;
-    7. a swapped subject: the claim says of S what the notes say of another subject,
-       while the notes say something else of S;
-    8. a conflicting definition: the claim defines S in prose, the notes define S (in
-       words or as "S = formula"), and no note sentence about S agrees with it.
-
-    Each rule has a name (``registry.RULES``); ``skip``: names of rules not to apply;
-    ``context``: the sentence a clause is part of (it may name what the clause is
-    about).
-    (The grader adds 9, an overclaim, and 10, a wrong family: see ``_overclaim`` and
-    ``_wrong_membership``.) A claim that a note sentence supports outright is not
-    contradicted by another one about something else (rules 1 and 3), and a pair of
-    opposites that the question itself contrasts ("supervised vs unsupervised") is
-    not evidence.
-    """
-    c_stems = _stems(claim)
+    """The note point that a claim contradicts, with a correction, or None: the
+    sentence-level rules of ``inversion`` (negation, not-only, opposite-words,
+    cause-as-fix, instead-of, swapped-operation), then crossed pairs, then a swapped
+    subject or a conflicting definition (``swap``); each needs explicit evidence in one
+    note sentence (``registry.RULES`` says what each finds). ``skip``: rules not to
+    apply; ``context``: the sentence a clause is part of (it may name what the clause
+    is about). A claim that a note sentence supports outright is not contradicted by
+    another one about something else, and a pair of opposites that the question itself
+    contrasts ("supervised vs unsupervised") is not evidence."""
+    c_stems = stem_set(claim)
     if len(c_stems) < 2 or said_in_notes(claim, points):
         return None
-    c_neg = _negated(claim)
+    c_neg = negated(claim)
     c_words = {w.lower() for w in words(claim)}
-    c_all = _all_stems(claim)
-    c_parsed = _subject(claim)
-    if sentences is None:
-        sentences = _note_sentences(points)
-    found: list[tuple[int, int, KeyPoint, str, int]] = []
-    about = _stems(f"{context} {claim}" if context else claim)
-    labels = {kp.id: _stems(kp.label) for kp, _, _ in sentences if kp.label}
+    c_all = all_stems(claim)
+    found: list[tuple[int, int, KeyPoint, str, str]] = []
+    about = stem_set(f"{context} {claim}" if context else claim)
+    labels = {kp.id: stem_set(kp.label) for kp, _, _ in sentences if kp.label}
     for n, (kp, sent, parsed) in enumerate(sentences):
         if _other_item(kp.id, labels, about):
             continue
         got = _sentence_contradiction(
             claim, sent, parsed, qterms, c_stems, c_neg, c_words, c_all, kp.label
         )
-        if got is not None and SENTENCE_RULES[got[0]] not in skip:
-            found.append((len(c_stems & _stems(sent)), -n, kp, got[1], got[0]))
-    if any(f[4] == 3 for f in found) and _adj_supported(claim, sentences):
-        # Another note sentence says just what the claim says ("a model with many
-        # parameters has high variance and low bias"): the opposite one was about
-        # something else (a too simple model).
-        found = [f for f in found if f[4] != 3]
-    if any(f[4] == 1 for f in found) and _neg_supported(claim, c_stems, c_neg, sentences):
-        # Likewise a negation: "The categorical feature is not ordinal" is in the notes
-        # as well as "... is ordinal" (under another heading).
-        found = [f for f in found if f[4] != 1]
+        if got is not None and got[0] not in skip:
+            found.append((len(c_stems & stem_set(sent)), -n, kp, got[1], got[0]))
+    # Another note sentence says just what the claim says ("a model with many parameters
+    # has high variance and low bias"; "The categorical feature is not ordinal" under
+    # another heading): the opposite one was about something else.
+    for rule, supported in (("opposite-words", _adj_supported), ("negation", _neg_supported)):
+        if any(f[4] == rule for f in found) and supported(claim, sentences):
+            found = [f for f in found if f[4] != rule]
     if found:
         # The note sentence closest to the claim is the best evidence.
-        _, _, kp, correction, number = max(found, key=lambda f: (f[0], f[1]))
-        return Finding(kp, correction, SENTENCE_RULES[number])
+        _, _, kp, correction, rule = max(found, key=lambda f: (f[0], f[1]))
+        return Finding(kp, correction, rule)
     if "crossed-pairs" not in skip:
         crossed = crossed_pairs(claim, sentences)
         if crossed is not None:
             return crossed
+    c_parsed = _subject(claim)
     if c_parsed is not None and not c_neg:
-        hit = _subject_conflicts(claim, c_parsed, sentences, qterms)
+        hit = subject_conflicts(claim, c_parsed, sentences)
         if hit is not None and hit.rule not in skip:
             return hit
     return None

@@ -13,14 +13,14 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _negated
-from interviewer.grading.claims.registry import Finding
+from interviewer.grading.claims.registry import Finding, quoting
 from interviewer.grading.claims.sibling import sequence
-from interviewer.text import clip as _short
+from interviewer.grading.cues import negated
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from interviewer.grading.claims.registry import NoteSentence
     from interviewer.grading.models import KeyPoint
 
 # Words the claim and the sentence must share, in order, for one to restate the other.
@@ -71,7 +71,7 @@ def _apart(sent: str, a: str, b: str) -> bool:
 
 
 def exchanged_words(
-    claim: str, sentences: Sequence[tuple[KeyPoint, str, object]], question: str = ""
+    claim: str, sentences: Sequence[NoteSentence], question: str = ""
 ) -> Finding | None:
     """See the module docstring. The two words must also have traded places in the
     same surroundings (a word next to one of them in the claim is next to the other in
@@ -83,7 +83,7 @@ def exchanged_words(
     sent_words = [set(_words(s)) for _, s, _ in sentences]
     if len(set(c_seq)) < MIN_ALIGNED:
         return None
-    c_neg = _negated(claim)
+    c_neg = negated(claim)
     found: tuple[KeyPoint, str] | None = None
     for n, (kp, sent, _) in enumerate(sentences):
         s_seq = _words(sent)
@@ -93,7 +93,7 @@ def exchanged_words(
         c_al = _aligned(c_seq, shared)
         if _subsequence(c_al, s_seq):
             return None  # a note sentence says it in the claim's order
-        if found is not None or _negated(sent) != c_neg:
+        if found is not None or negated(sent) != c_neg:
             continue
         # Words used once on each side: a repeated word aligns in more than one way.
         once = {w for w in shared if c_seq.count(w) == 1 and s_seq.count(w) == 1}
@@ -126,6 +126,4 @@ def exchanged_words(
     if found is None:
         return None
     kp, sent = found
-    return Finding(
-        kp, f"Your notes say it the other way round: “{_short(sent, 220)}”", "exchanged-words"
-    )
+    return quoting(kp, "Your notes say it the other way round", sent, "exchanged-words", 220)

@@ -11,20 +11,18 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _lower_words, _stems
-from interviewer.grading.claims.registry import Finding
-from interviewer.grading.cues import cue_list
-from interviewer.text import NEGATIONS, words
-from interviewer.text import clip as _short
+from interviewer.grading.claims.registry import Finding, quoting
+from interviewer.grading.cues import cue_list, lower_words
+from interviewer.text import NEGATIONS, stem_set, words
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from interviewer.grading.models import KeyPoint
+    from interviewer.grading.claims.registry import NoteSentence
 
 _NEVER = frozenset({"never"})
 _SOMETIMES = frozenset(cue_list("hedged_frequency")) - {"rarely", "seldom"}
-_FREQUENCY_STEMS = _stems(" ".join(_NEVER | _SOMETIMES))
+_FREQUENCY_STEMS = stem_set(" ".join(_NEVER | _SOMETIMES))
 _CLAUSE = re.compile(r"[,;:()]|\b(?:and|but|while|whereas|so|which|because)\b", re.I)
 # A condition or a scope anywhere in either sentence ("If every thread ...", "With
 # tagged entries, ...") limits what the frequency is about.
@@ -50,7 +48,7 @@ def _kind(clause_words: frozenset[str]) -> str | None:
 def _scoped(sentence: str, clause: str) -> bool:
     """Whether a clause of the sentence other than ``clause`` opens with a condition or
     a preposition, or the sentence compares."""
-    low = _lower_words(sentence)
+    low = lower_words(sentence)
     if low & _COMPARISON or low & {"if", "when", "whenever", "unless", "once"}:
         return True
     for part in _CLAUSE.split(sentence):
@@ -61,27 +59,23 @@ def _scoped(sentence: str, clause: str) -> bool:
 
 
 def opposite_frequency(
-    claim: str,
-    sentences: Sequence[tuple[KeyPoint, str, object]],
-    context: str | None = None,
+    claim: str, sentences: Sequence[NoteSentence], context: str | None = None
 ) -> Finding | None:
     """See the module docstring; ``context``: the sentence the claim is a clause of."""
     whole = context or claim
     for c_clause in _CLAUSE.split(claim):
-        kind = _kind(_lower_words(c_clause))
+        kind = _kind(lower_words(c_clause))
         if kind is None:
             continue
-        content = _stems(c_clause) - _FREQUENCY_STEMS
+        content = stem_set(c_clause) - _FREQUENCY_STEMS
         if len(content) < MIN_SHARED or _scoped(whole, c_clause):
             continue
         for kp, sent, _ in sentences:
             for s_clause in _CLAUSE.split(sent):
-                s_kind = _kind(_lower_words(s_clause))
+                s_kind = _kind(lower_words(s_clause))
                 if s_kind is None or s_kind == kind:
                     continue
-                if _stems(s_clause) - _FREQUENCY_STEMS != content or _scoped(sent, s_clause):
+                if stem_set(s_clause) - _FREQUENCY_STEMS != content or _scoped(sent, s_clause):
                     continue
-                return Finding(
-                    kp, f"Your notes say otherwise: “{_short(sent, 200)}”", "opposite-frequency"
-                )
+                return quoting(kp, "Your notes say otherwise", sent, "opposite-frequency")
     return None

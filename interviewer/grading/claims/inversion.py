@@ -4,38 +4,33 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set as AbstractSet
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.case import other_case
 from interviewer.grading.claims.categorical import _categorical
 from interviewer.grading.claims.correlation import CORRELATIVE
-from interviewer.grading.claims.cues import (
-    _EXCESS,
-    _EXCLUSIVE,
-    _FIX_CUE,
-    _INSTEAD,
-    _MORE_CUE,
-    _NOT_ONLY,
-    _adj_pairs,
-    _all_stems,
-    _data_sized,
-    _lower_words,
-    _negated,
-    _negated_near,
-    _norm_size,
-    _stems,
-    aligned_part,
-    both_ways,
-    negation_over,
-)
 from interviewer.grading.claims.degree import expanded, lessened
-from interviewer.grading.claims.registry import Finding
+from interviewer.grading.claims.registry import Finding, quoting
 from interviewer.grading.claims.subject import _ADD_OPS, _MUL_OPS, _subject
 from interviewer.grading.cues import (
     ANTONYMS,
+    DIRECTION,
+    MAGNITUDE,
+    SUBJECT_PRONOUNS,
+    adj_pairs,
     affix_opposites,
+    aligned_part,
+    all_stems,
     antonym_stems,
+    both_ways,
     cue_list,
+    cue_regex,
+    lower_tokens,
+    lower_words,
+    negated,
+    negated_near,
+    negation_over,
     opposite_stem,
 )
 from interviewer.text import (
@@ -44,25 +39,70 @@ from interviewer.text import (
     _close,
     _content,
     stem,
+    stem_set,
     words,
 )
 from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
-    from interviewer.grading.models import KeyPoint
+    from interviewer.grading.claims.registry import NoteSentence, Parsed
 
 
-_ANTONYM_STEMS: dict[str, AbstractSet[str]] | None = None
+_EXCLUSIVE = re.compile(
+    r"\b(only|just|solely|simply|always|entirely|purely)\b|\b(is|means|happens|occurs)\s+when\b|"
+    r"\b(is|are)\s+(caused|due)\b|\bthe (only )?(cause|reason|problem) is\b",
+    re.I,
+)
+_NOT_ONLY = re.compile(
+    r"\bnot\s+(?:only|just|strictly|necessarily|solely|always|simply)\b"
+    r"(?:\s+or\s+\w+)?(?:\s+(?:related|limited|due|talking|about|caused)\b)?"
+    r"(?:\s+(?:to|about|by))?\s+(?:the\s+|a\s+)?(?P<x>[^,.;:!?()]{3,40})",
+    re.I,
+)
+_SIZE_WORDS = {
+    "big", "bigger", "biggest", "large", "larger", "huge", "size", "sized", "capacity",
+    "capable", "small", "smaller", "deep", "deeper", "wide", "wider",
+}  # fmt: skip
+_FIX_CUE = re.compile(
+    r"\b(fix|fixes|solve|solves|solution|remedy|cure|avoid|prevent|reduce|deal with|"
+    r"to combat|address|mitigate|help|helps)\b",
+    re.I,
+)
+_MORE_CUE = re.compile(
+    r"\b(more|longer|increase|increasing|add|adding|extra|bigger|larger)\b", re.I
+)
+_EXCESS = re.compile(
+    r"\b(?:too\s+(?:many|much|long|big|large|complex)|excessive(?:ly)?|overly)\s+"
+    r"(?P<x>[A-Za-z-]+(?:\s+[A-Za-z-]+)?)",
+    re.I,
+)
+_INSTEAD = cue_regex("instead")
+_DATA_WORDS = {"data", "dataset", "datasets", "sample", "samples", "examples", "set", "sets"}
 
-# The rules of ``_sentence_contradiction`` by number (see ``registry.RULES``).
-SENTENCE_RULES = {
-    1: "negation",
-    2: "not-only",
-    3: "opposite-words",
-    4: "cause-as-fix",
-    5: "instead-of",
-    6: "swapped-operation",
-}
+
+def _data_sized(claim: str) -> bool:
+    """Every size word of the claim qualifies the data, not the model ('the dataset is
+    too small', 'not enough samples')."""
+    toks = lower_tokens(claim)
+    at = [i for i, w in enumerate(toks) if w in _SIZE_WORDS]
+    return bool(at) and all(any(t in _DATA_WORDS for t in toks[max(0, i - 3) : i + 4]) for i in at)
+
+
+def _norm_size(stems: AbstractSet[str]) -> set[str]:
+    out = set(stems)
+    for w in list(stems):
+        if w in {stem(s) for s in _SIZE_WORDS}:
+            out.add("size")
+    return out
+
+
+@lru_cache(maxsize=1)
+def _antonym_table() -> dict[str, set[str]]:
+    """Every listed pair, each way round, with its degrees ("weaker" / "stronger")."""
+    lines = (*cue_list("graded_antonyms"), *cue_list("opposite_acts"))
+    surface = [(a, b) for a, b in (line.split() for line in lines)]
+    both = [*dict.items(ANTONYMS), *surface, *((b, a) for a, b in surface)]
+    return expanded(antonym_stems(), both)
 
 
 def _antonym_hits(
@@ -70,14 +110,7 @@ def _antonym_hits(
 ) -> list[tuple[str, str]]:
     """(claim word, its opposite in the sentence), compared as stems ('reduces' vs
     'increase'), when the claim does not also say the opposite itself."""
-    global _ANTONYM_STEMS
-    if _ANTONYM_STEMS is None:
-        # Every listed pair, each way round, with its degrees ("weaker" / "stronger").
-        lines = (*cue_list("graded_antonyms"), *cue_list("opposite_acts"))
-        surface = [(a, b) for a, b in (line.split() for line in lines)]
-        both = [*dict.items(ANTONYMS), *surface, *((b, a) for a, b in surface)]
-        _ANTONYM_STEMS = dict(expanded(antonym_stems(), both))
-    table: dict[str, AbstractSet[str]] = _ANTONYM_STEMS
+    table = _antonym_table()
     c = {stem(w): w for w in claim_words}
     sw = {stem(w): w for w in sent_words}
     out = []
@@ -99,56 +132,49 @@ def _antonym_hits(
     return out
 
 
-def _neg_supported(
-    claim: str,
-    c_stems: AbstractSet[str],
-    c_neg: bool,
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
-) -> bool:
-    """A note sentence restates the claim with the same polarity (rule 1's test)."""
+def _neg_supported(claim: str, sentences: list[NoteSentence]) -> bool:
+    """A note sentence restates the claim with the same polarity (the negation rule's
+    test)."""
+    c_stems, c_neg = stem_set(claim), negated(claim)
     for _, sent, _ in sentences:
         core = re.sub(r"\([^)]*\)", " ", sent)
-        core_stems = _stems(core)
+        core_stems = stem_set(core)
         shared = c_stems & core_stems
-        if len(shared) >= 3 and len(shared) >= 0.7 * len(core_stems) and _negated(core) == c_neg:
+        if len(shared) >= 3 and len(shared) >= 0.7 * len(core_stems) and negated(core) == c_neg:
             return True
     return False
 
 
 _THAN = re.compile(r"\bthan\s+(?:the\s+|a\s+|an\s+)?([\w-]+(?:\s+[\w-]+)?)", re.I)
-_MAGNITUDE = dict(line.split() for line in cue_list("magnitude"))
 _QUANTITY = {"many", "few", "more", "less", "large", "small", "larger", "smaller", "big", "bigger"}
 
 
-def _adj_supported(
-    claim: str,
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
-) -> bool:
+def _adj_supported(claim: str, sentences: list[NoteSentence]) -> bool:
     """A note sentence pairs the same modifiers with the same nouns as the claim
     ('high variance', 'low bias'; particles such as 'speed up' do not count), about
     the same thing: it has every other content word of the claim ("a model with many
     parameters ..."; "Low variance, high bias: Underfitting" does not support
     "Overfitting is high bias and low variance")."""
-    every = {(a, n) for a, n in _adj_pairs(claim) if n not in STOPWORDS and len(n) > 2}
+    every = {(a, n) for a, n in adj_pairs(claim) if n not in STOPWORDS and len(n) > 2}
     # Quantities ('many parameters' / 'a large number of parameters') may be worded
     # differently; they only must not be opposite (checked below).
     pairs = {(a, n) for a, n in every if a not in _QUANTITY}
     if not pairs:
         return False
-    anchors = set(_stems(claim)) - {n for _, n in every} - {stem(a) for a, _ in every}
-    c_words = _lower_words(claim)
-    c_mag = {_MAGNITUDE[w] for w in c_words if w in _MAGNITUDE}
+    anchors = set(stem_set(claim)) - {n for _, n in every} - {stem(a) for a, _ in every}
+    c_words = lower_words(claim)
+    c_mag = {MAGNITUDE[w] for w in c_words if w in MAGNITUDE}
 
     def same_size(sent: str) -> bool:
         # "a large number of parameters" does not support "few parameters".
-        s_mag = {_MAGNITUDE[w] for w in _lower_words(sent) if w in _MAGNITUDE}
+        s_mag = {MAGNITUDE[w] for w in lower_words(sent) if w in MAGNITUDE}
         return not c_mag or not s_mag or bool(c_mag & s_mag)
 
     return bool(anchors) and any(
-        pairs <= _adj_pairs(sent)
-        and anchors <= _stems(sent)
+        pairs <= adj_pairs(sent)
+        and anchors <= stem_set(sent)
         # ... and nothing else opposite: "few parameters" does not support "many".
-        and not _antonym_hits(c_words, _lower_words(sent))
+        and not _antonym_hits(c_words, lower_words(sent))
         and same_size(sent)
         for _, sent, _ in sentences
     )
@@ -163,8 +189,8 @@ def _possibility_denied(positive: str, negative: str) -> bool:
     """Whether the positive side only allows something ("X can be NULL") that the
     negative side denies as a plain fact or a habit ("X is usually not NULL"): that is
     no contradiction, only "cannot" or "never" would be."""
-    pos = _lower_words(positive)
-    neg = _lower_words(negative)
+    pos = lower_words(positive)
+    neg = lower_words(negative)
     strong = bool(neg & _IMPOSSIBLE) or {"must", "not"} <= neg
     return bool(pos & _POSSIBLE) and not (pos & NEGATIONS) and not strong
 
@@ -172,33 +198,33 @@ def _possibility_denied(positive: str, negative: str) -> bool:
 def _sentence_contradiction(
     claim: str,
     sent: str,
-    parsed: tuple[AbstractSet[str], str, str] | None,
+    parsed: Parsed | None,
     qterms: AbstractSet[str],
     c_stems: AbstractSet[str],
     c_neg: bool,
     c_words: AbstractSet[str],
     c_all: AbstractSet[str],
     label: str | None = None,
-) -> tuple[int, str] | None:
-    """Rules 1-6 of ``find_contradiction`` for one note sentence: (the rule, the
+) -> tuple[str, str] | None:
+    """The sentence-level rules for one note sentence: (the rule, the
     correction), or None. ``label``: the name of the note item the sentence is part of
     ("Serializable: ... The strongest level is also the slowest")."""
-    s_stems = _stems(sent)
+    s_stems = stem_set(sent)
     if len(s_stems) < 2:
         return None
-    if not (c_all & _all_stems(sent)) and not (parsed and parsed[0] & c_all):
+    if not (c_all & all_stems(sent)) and not (parsed and parsed[0] & c_all):
         return None  # every rule needs a word in common (most pairs: a fast exit)
     shared = c_stems & s_stems
-    s_words = _lower_words(sent)
-    # 1. negation mismatch (parenthetical asides of the note left out), judged on the
+    s_words = lower_words(sent)
+    # negation: a mismatch (parenthetical asides of the note left out), judged on the
     # claim's clause that restates the note: in "shrinks them close to zero but not
     # exactly to zero" the negation is about another clause.
     core = re.sub(r"\([^)]*\)", " ", sent)
-    core_stems = _stems(core)
+    core_stems = stem_set(core)
     part = aligned_part(claim, core_stems)
-    core = aligned_part(core, _stems(part))
-    core_stems = _stems(core)
-    p_stems = _stems(part) if part != claim else c_stems
+    core = aligned_part(core, stem_set(part))
+    core_stems = stem_set(core)
+    p_stems = stem_set(part) if part != claim else c_stems
     core_shared = p_stems & core_stems
     if (
         len(core_shared) >= 3
@@ -211,26 +237,26 @@ def _sentence_contradiction(
             *((part, core) if negation_over(core, core_shared) else (core, part))
         )
     ):
-        return 1, f"Your notes say: “{_short(sent, 220)}”"
-    # 2. not only X
+        return "negation", f"Your notes say: “{_short(sent, 220)}”"
+    # not-only
     for m in _NOT_ONLY.finditer(sent):
-        x = _norm_size(_all_stems(m.group("x")))
+        x = _norm_size(all_stems(m.group("x")))
         if not x or not _EXCLUSIVE.search(claim) or c_neg:
             continue
         hit = x & _norm_size(c_all)
         if "size" in hit and _data_sized(claim):
             continue  # "the dataset is too small" is not "the model is too big"
         if len(hit) >= max(1, (len(x) + 1) // 2) and "size" in hit | (x - {"size"}):
-            return 2, (
+            return "not-only", (
                 f"Not only that: your notes say it is {m.group(0).strip()} — “{_short(sent, 200)}”"
             )
         if len(hit) >= max(2, len(x)):
-            return 2, f"Your notes say it is {m.group(0).strip()}: “{_short(sent, 200)}”"
-    # 3. opposite words about the same subject (neither side negates them). "TCP is
-    # less efficient than UDP" restates "UDP is more efficient": a comparison whose
-    # other side the note sentence names is not opposed by swapping the word.
+            return "not-only", f"Your notes say it is {m.group(0).strip()}: “{_short(sent, 200)}”"
+    # opposite-words: about the same subject, neither side negating them. "TCP is less
+    # efficient than UDP" restates "UDP is more efficient": a comparison whose other
+    # side the note sentence names is not opposed by swapping the word.
     than = _THAN.search(claim)
-    compared = bool(than) and bool(_stems(than.group(1)) & s_stems) if than else False
+    compared = bool(than) and bool(stem_set(than.group(1)) & s_stems) if than else False
     # ... unless the note compares with the same thing ("cheaper than a normal function
     # call" / "more expensive than an ordinary function call"): the same comparison.
     s_than = _THAN.search(sent)
@@ -244,7 +270,7 @@ def _sentence_contradiction(
     hits = _antonym_hits(c_words, s_words) if not compared else []
     # (A claim about the other case, its subject flipped as well, agrees with the note.)
     if not compared and not other_case(claim, sent, hits):
-        s_pairs, c_pairs = _adj_pairs(sent), _adj_pairs(claim)
+        s_pairs, c_pairs = adj_pairs(sent), adj_pairs(claim)
         same_pairs = any(
             (ANTONYMS[a], n) in s_pairs
             and (a, n) not in s_pairs
@@ -256,16 +282,16 @@ def _sentence_contradiction(
         if (
             same_pairs
             and not c_neg
-            and not _negated(sent)
+            and not negated(sent)
             and anchors
             and len(anchors & c_stems) >= max(1, len(anchors) // 2)
         ):
-            return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
+            return "opposite-words", f"Your notes say the opposite: “{_short(sent, 200)}”"
         flips = [
             (a, b)
             for a, b in hits
-            if not _negated_near(claim, a)
-            and not _negated_near(sent, b)
+            if not negated_near(claim, a)
+            and not negated_near(sent, b)
             # "less expensive" is "cheaper": a lessened word says its opposite.
             and lessened(claim, a) == lessened(sent, b)
             # A question that contrasts the pair itself ("supervised, unsupervised and
@@ -275,7 +301,7 @@ def _sentence_contradiction(
         if flips:
             subject = parsed[0] if parsed else set()
             named = bool(subject) and subject <= c_stems | qterms and bool(subject - qterms)
-            labelled = bool(label) and bool(_stems(label)) and _stems(label) <= c_stems
+            labelled = bool(label) and bool(stem_set(label)) and stem_set(label) <= c_stems
             # Both sentences are about the same subject by their grammar ("The
             # valve is open" / "The valve is a closed fitting").
             c_parsed = _subject(claim)
@@ -287,19 +313,20 @@ def _sentence_contradiction(
             related = related or any(
                 len(_verb_of(claim, a) & _verb_of(sent, b)) >= 2 for a, b in flips
             )
-            if related and _near(flips, claim, sent):
-                return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
-            if same_subject and c_parsed and parsed and _predicated(flips, c_parsed[2], parsed[2]):
-                return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
-            if same_than and _than_flip(flips, claim, sent):
-                return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
-            if _framed(flips, claim, sent):
-                return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
-            if named and any(_categorical(a, b, claim, sent, subject) for a, b in flips):
-                return 3, f"Your notes say the opposite: “{_short(sent, 200)}”"
-    # 4. a cause offered as a remedy
+            if (
+                (related and _near(flips, claim, sent))
+                or (
+                    same_subject and c_parsed and parsed
+                    and _predicated(flips, c_parsed[2], parsed[2])
+                )
+                or (same_than and _than_flip(flips, claim, sent))
+                or _framed(flips, claim, sent)
+                or (named and any(_categorical(a, b, claim, sent, subject) for a, b in flips))
+            ):  # fmt: skip
+                return "opposite-words", f"Your notes say the opposite: “{_short(sent, 200)}”"
+    # cause-as-fix
     for m in _EXCESS.finditer(sent):
-        excess = _all_stems(m.group("x"))
+        excess = all_stems(m.group("x"))
         if (
             excess
             and excess & c_all
@@ -307,23 +334,23 @@ def _sentence_contradiction(
             and _MORE_CUE.search(claim)
             and not c_neg
         ):
-            return 4, (
+            return "cause-as-fix", (
                 f"Your notes list this as a cause of the problem, not a fix: “{_short(sent, 200)}”"
             )
-    # 5. instead of Y
+    # instead-of: X instead of Y
     for m in _INSTEAD.finditer(sent):
         y_text = m.group("y") or m.group("y2") or ""
-        y = _stems(y_text) - qterms
+        y = stem_set(y_text) - qterms
         # X is what the sentence prefers: the replacement, the text before "instead
         # of Y", or (a sentence that opens with "Instead of Y, ...") the text after Y.
         x_text = m.group("x2") or sent[: m.start()]
         if not x_text.strip():
             x_text = sent[m.end() :]
-        used = _stems(x_text) - qterms - y
+        used = stem_set(x_text) - qterms - y
         if c_neg or re.search(r"\b(instead|rather|not|replac\w*)\b", claim, re.I):
             continue
         if len(y) == 1 and _value_swap(claim, sent, m, y_text, c_stems, qterms):
-            return 5, f"Your notes say: “{_short(sent, 220)}”"
+            return "instead-of", f"Your notes say: “{_short(sent, 220)}”"
         if len(y) < 2:
             continue
         if (
@@ -331,15 +358,15 @@ def _sentence_contradiction(
             and not (used & c_stems)
             and (qterms & c_stems or len(shared) >= 2)
         ):
-            return 5, f"Your notes say: “{_short(sent, 220)}”"
-    # 6. a swapped operation
+            return "instead-of", f"Your notes say: “{_short(sent, 220)}”"
+    # swapped-operation
     c_ops = (c_words & _ADD_OPS, c_words & _MUL_OPS)
     s_ops = (s_words & _ADD_OPS, s_words & _MUL_OPS)
     swapped = (c_ops[0] and not c_ops[1] and s_ops[1] and not s_ops[0]) or (
         c_ops[1] and not c_ops[0] and s_ops[0] and not s_ops[1]
     )
     if swapped and (len(shared - qterms) >= 2 or len(shared) >= 3):
-        return 6, f"Your notes say: “{_short(sent, 220)}”"
+        return "swapped-operation", f"Your notes say: “{_short(sent, 220)}”"
     return None
 
 
@@ -369,14 +396,14 @@ def _value_swap(
     rest = sent[: m.start()] + sent[m.end() :]
     if re.search(rf"\b{re.escape(y)}\b", rest, re.I):
         return False  # the sentence gives that value to something else as well
-    head = _stems(sent[: before.start()]) & _stems(claim[: said.start()])
+    head = stem_set(sent[: before.start()]) & stem_set(claim[: said.start()])
     return bool(head & qterms) or len(head) >= 2
 
 
 _FOIL_WORDS = "|".join(cue_list("contrast_words"))
+_PRONOUN_WORDS = "|".join(sorted(SUBJECT_PRONOUNS))
 _FOIL = re.compile(
-    rf"\b(?:{_FOIL_WORDS})\s+(?:to\s+)?(?P<x>[^,;:]{{1,40}}?)\s+(?:it|they|this|these)\b",
-    re.I,
+    rf"\b(?:{_FOIL_WORDS})\s+(?:to\s+)?(?P<x>[^,;:]{{1,40}}?)\s+(?:{_PRONOUN_WORDS})\b", re.I
 )
 
 
@@ -387,8 +414,8 @@ def _about_foil(core: str, part: str) -> bool:
     m = _FOIL.search(core)
     if m is None:
         return False
-    opening = _stems(" ".join(words(part)[:5]))
-    return bool(_stems(m.group("x")) & opening)
+    opening = stem_set(" ".join(words(part)[:5]))
+    return bool(stem_set(m.group("x")) & opening)
 
 
 _THAN_TAIL = re.compile(r"[\w\s'-]{0,40}")
@@ -398,7 +425,7 @@ def _than_object(text: str, m: re.Match[str]) -> AbstractSet[str]:
     """The stems of what follows "than", up to the next punctuation ("than creating a
     process")."""
     tail = _THAN_TAIL.match(text, m.end(1))
-    return _stems(m.group(1) + (tail.group(0) if tail else ""))
+    return stem_set(m.group(1) + (tail.group(0) if tail else ""))
 
 
 def _same_comparison(
@@ -414,7 +441,7 @@ def _same_comparison(
         return False
     if (c_obj & s_obj) - qterms:
         return True
-    c_head, s_head = _stems(claim[: than.start()]), _stems(sent[: s_than.start()])
+    c_head, s_head = stem_set(claim[: than.start()]), stem_set(sent[: s_than.start()])
     both = c_head & s_head
     return bool(both) and not (c_head & s_obj) - both and not (s_head & c_obj) - both
 
@@ -425,7 +452,7 @@ def _near(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:
     'deep decision trees'); 'a large gap' / 'small fluctuations' is no flip."""
 
     def after(text: str, word: str) -> AbstractSet[str]:
-        toks = [w.lower() for w in words(text)]
+        toks = lower_tokens(text)
         out: AbstractSet[str] = set()
         for i, t in enumerate(toks):
             if t == word:
@@ -508,7 +535,7 @@ def _predicated(flips: list[tuple[str, str]], c_pred: str, s_pred: str) -> bool:
     valve is open" / "The valve is a closed fitting")."""
 
     def head(text: str) -> set[str]:
-        return {w.lower() for w in words(text)[:3]}
+        return set(lower_tokens(text)[:3])
 
     return any(a.lower() in head(c_pred) and b.lower() in head(s_pred) for a, b in flips)
 
@@ -530,7 +557,7 @@ def _than_flip(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:
     of the flipped pair as its comparative (a few words before its "than")."""
 
     def before_than(text: str, word: str) -> bool:
-        toks = [w.lower() for w in words(text)]
+        toks = lower_tokens(text)
         return any(
             t == word and "than" in toks[i + 1 : i + 5] for i, t in enumerate(toks)
         )
@@ -548,7 +575,6 @@ def _within(a: AbstractSet[str], b: AbstractSet[str]) -> bool:
     return bool(a) and all(x in b or any(_close(x, y) for y in b) for x in a)
 
 
-_DIRECTION = dict(line.split() for line in cue_list("direction"))
 # Words between a direction and what it applies to ("a small increase in the bias").
 _DEGREE = frozenset(
     "the a an in of its their this that bit little lot small slight slightly much "
@@ -559,10 +585,10 @@ _DEGREE = frozenset(
 def _directions(text: str) -> dict[str, set[str]]:
     """What the text says goes up or down: {noun stem: {"up" | "down"}} ("reduces the
     variance" -> variance down; "a small increase in the bias" -> bias up)."""
-    toks = [w.lower() for w in words(text)]
+    toks = lower_tokens(text)
     out: dict[str, set[str]] = {}
     for i, t in enumerate(toks):
-        d = _DIRECTION.get(t)
+        d = DIRECTION.get(t)
         if d is None:
             continue
         if any(x in NEGATIONS for x in toks[max(0, i - 3) : i]):
@@ -570,16 +596,14 @@ def _directions(text: str) -> dict[str, set[str]]:
         for u in toks[i + 1 : i + 6]:
             if u in _DEGREE:
                 continue
-            if u not in _DIRECTION and _content(u):
+            if u not in DIRECTION and _content(u):
                 out.setdefault(stem(u), set()).add(d)
             break
     return out
 
 
 def opposite_direction(
-    claim: str,
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
-    qterms: AbstractSet[str],
+    claim: str, sentences: list[NoteSentence], qterms: AbstractSet[str]
 ) -> Finding | None:
     """The claim says a thing goes one way where a note sentence about the same thing
     says the other, and no note sentence says it goes the claim's way ("averaging
@@ -593,15 +617,13 @@ def opposite_direction(
     for _, _, d in per:
         for n, ds in d.items():
             said.setdefault(n, set()).update(ds)
-    c_stems = _stems(claim)
-    moved = {stem(w) for w in _DIRECTION}
+    c_stems = stem_set(claim)
+    moved = {stem(w) for w in DIRECTION}
     for kp, sent, d in per:
         for n, cd in c_dirs.items():
             if n not in d or len(d[n]) != 1 or cd == d[n] or cd <= said.get(n, set()):
                 continue
-            anchors = (c_stems & _stems(sent)) - set(c_dirs) - moved - set(qterms)
+            anchors = (c_stems & stem_set(sent)) - set(c_dirs) - moved - set(qterms)
             if len(anchors) >= 2:
-                return Finding(
-                    kp, f"Your notes say the opposite: “{_short(sent, 200)}”", "opposite-direction"
-                )
+                return quoting(kp, "Your notes say the opposite", sent, "opposite-direction")
     return None

@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _stems
 from interviewer.grading.claims.inversion import _within
-from interviewer.grading.claims.registry import Finding
+from interviewer.grading.claims.registry import Finding, quoting
 from interviewer.grading.cues import ANTONYMS, affix_opposites
 from interviewer.grading.models import KeyPoint
-from interviewer.text import clip as _short
+from interviewer.text import stem_set
 
 if TYPE_CHECKING:
-    from collections.abc import Set as AbstractSet
+
+    from interviewer.grading.claims.registry import NoteSentence
 
 
 _MEMBERSHIP = re.compile(
@@ -33,17 +33,13 @@ _MEMBERS = re.compile(
 )
 
 
-def _wrong_membership(
-    claim: str,
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
-    qterms: AbstractSet[str],
-) -> Finding | None:
-    """10. a wrong family: the claim says X is a kind of Y, the notes file X under a
+def wrong_membership(claim: str, sentences: list[NoteSentence]) -> Finding | None:
+    """The claim says X is a kind of Y, the notes file X under a
     sibling Z of Y ("Bagging (Random forests), Boosting, ...") and never under Y."""
     m = _MEMBERSHIP.match(claim.strip())
     if not m:
         return None
-    x, y = _stems(m.group("x")), _stems(m.group("y"))
+    x, y = stem_set(m.group("x")), stem_set(m.group("y"))
     if not x or not y:
         return None
     under_y = False
@@ -57,19 +53,19 @@ def _wrong_membership(
             # "Bagging: ... (e.g. random forests)": the label's examples are its members.
             families += [(kp.label, m.group(0)) for m in _MEMBERS.finditer(sent)]
         for z_name, members in families:
-            z = _stems(z_name)
-            if not z or not _within(x, _stems(members)):
+            z = stem_set(z_name)
+            if not z or not _within(x, stem_set(members)):
                 continue
             if _within(y, z) or _within(z, y):
                 under_y = True
-            elif _within(y, _stems(sent)) or any(_within(y, _stems(lab)) for lab in labels):
+            elif _within(y, stem_set(sent)) or any(_within(y, stem_set(lab)) for lab in labels):
                 found = (kp, sent, z_name)
-        if kp.label and _within(y, _stems(kp.label)) and _within(x, _stems(sent)):
+        if kp.label and _within(y, stem_set(kp.label)) and _within(x, stem_set(sent)):
             under_y = True
     if found is None or under_y:
         return None
     kp, sent, z_name = found
-    return Finding(kp, f"Your notes file it under {z_name}: “{_short(sent, 200)}”", "wrong-family")
+    return quoting(kp, f"Your notes file it under {z_name}", sent, "wrong-family")
 
 
 # "Tuples and strings are mutable": names, then one predicate word.
@@ -83,17 +79,14 @@ _LIST_SEP = re.compile(r",|\band\b|\bor\b|/", re.I)
 
 def _members(text: str) -> list[frozenset[str]]:
     """The stems of each item of a comma list ("int, float and str")."""
-    return [s for s in (_stems(p) for p in _LIST_SEP.split(text)) if s]
+    return [s for s in (stem_set(p) for p in _LIST_SEP.split(text)) if s]
 
 
 def _opposed(a: str, b: str) -> bool:
     return ANTONYMS.get(a) == b or affix_opposites(a, b)
 
 
-def opposite_label(
-    claim: str,
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
-) -> Finding | None:
+def opposite_label(claim: str, sentences: list[NoteSentence]) -> Finding | None:
     """The claim says "X is L" where the notes list X under a label that is L's
     opposite ("Immutable: int, str, tuple" / "Mutable: list, dict") and never under L."""
     m = _LABELLED.match(claim.strip())
@@ -118,8 +111,5 @@ def opposite_label(
             continue
         if any(n in members for n in names) and not any(n <= own for n in names):
             kp, sent = where[label]
-            return Finding(
-                kp, f"Your notes list it under {kp.label}: “{_short(sent, 200)}”",
-                "opposite-label",
-            )
+            return quoting(kp, f"Your notes list it under {kp.label}", sent, "opposite-label")
     return None

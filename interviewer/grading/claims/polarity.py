@@ -11,17 +11,16 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _NEGATIVE_VERBS
-from interviewer.grading.claims.registry import Finding
-from interviewer.grading.cues import cue_list
+from interviewer.grading.claims.registry import Finding, quoting
+from interviewer.grading.cues import DIRECTION, NEGATIVE_VERBS, SUBJECT_PRONOUNS, cue_list
 from interviewer.text import ANAPHOR_START as _ANAPHOR
 from interviewer.text import NEGATIONS, _content, stem, words
-from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from collections.abc import Set as AbstractSet
 
+    from interviewer.grading.claims.registry import NoteSentence, Parsed
     from interviewer.grading.models import KeyPoint
 
 # Words after a negation that belong to its scope (content words counted).
@@ -29,13 +28,9 @@ SCOPE = 4
 # How many note words the phrase may be spread over.
 WINDOW = 8
 # Verbs that make less of what follows ("reduces the risk"), from the direction cues.
-_LESSENING = frozenset(
-    w for w, d in (line.split() for line in cue_list("direction")) if d == "down"
-)
+_LESSENING = frozenset(w for w, d in DIRECTION.items() if d == "down")
 # Words that set a thing against what the statement is about ("unlike X, it ...").
 _UNLIKE = frozenset(cue_list("contrast_words"))
-# Pronouns that stand for what a statement is about.
-_SUBJECT_PRONOUNS = frozenset({"it", "they", "this", "these"})
 # A scope ends at punctuation or where a new statement starts.
 _STOP = frozenset({",", ";", ":", ".", "but", "while", "whereas", "so", "because", "and"})
 
@@ -82,7 +77,7 @@ def _denials_of(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], bool
                 before = []
                 continue
             # ("that" is no pronoun here: "indexes that are rarely used do not ...")
-            pronoun = pronoun or u in _SUBJECT_PRONOUNS
+            pronoun = pronoun or u in SUBJECT_PRONOUNS
             if _content(u) and u.isalpha():
                 before.append(stem(u))
         out.append((tuple(scope), tuple(before), pronoun))
@@ -105,7 +100,7 @@ def _positions(toks: tuple[str, ...]) -> tuple[tuple[int, str, bool | None], ...
                 break
             prev.append(v)
         neg: bool | None = any(v in NEGATIONS for v in prev)
-        if not neg and any(v in _NEGATIVE_VERBS or v in _LESSENING for v in prev):
+        if not neg and any(v in NEGATIVE_VERBS or v in _LESSENING for v in prev):
             neg = None
         out.append((i, stem(u), neg))
     return tuple(out)
@@ -132,7 +127,7 @@ def _find(phrase: Sequence[str], toks: tuple[str, ...]) -> tuple[bool | None, li
 
 def polarity_flip(
     claim: str,
-    sentences: Sequence[tuple[KeyPoint, str, object]],
+    sentences: Sequence[NoteSentence],
     qterms: AbstractSet[str],
     antecedent: str | None = None,
 ) -> Finding | None:
@@ -159,7 +154,7 @@ def polarity_flip(
         if hit is not None:
             return hit
     # 2. The claim states what a note denies.
-    referent: tuple[int, object, AbstractSet[str]] = (-2, None, frozenset())
+    referent: tuple[int, KeyPoint | None, AbstractSet[str]] = (-2, None, frozenset())
     for n, (kp, sent, parsed) in enumerate(sentences):
         for scope, before, pronoun in _denials_of(sent):
             if pronoun:
@@ -180,24 +175,21 @@ def polarity_flip(
                 continue
             if any(_states(scope, s2, (False, None)) for _, s2, _ in sentences):
                 continue  # the notes also state it (or say it both ways)
-            return Finding(kp, f"Your notes say: “{_short(sent, 220)}”", "negated-phrase")
+            return quoting(kp, "Your notes say", sent, "negated-phrase", 220)
         if _parsed_subject(parsed):
             referent = (n, kp, _parsed_subject(parsed))
     return None
 
 
-def _same_section(a: object, b: KeyPoint) -> bool:
-    cite = getattr(a, "citation", None)
-    return cite is not None and (cite.source, cite.heading) == (
-        b.citation.source, b.citation.heading
+def _same_section(a: KeyPoint | None, b: KeyPoint) -> bool:
+    return a is not None and a.citation.source == b.citation.source and (
+        a.citation.heading == b.citation.heading
     )
 
 
-def _parsed_subject(parsed: object) -> AbstractSet[str]:
+def _parsed_subject(parsed: Parsed | None) -> AbstractSet[str]:
     """The subject stems of a parsed note sentence (``subject._subject``), if any."""
-    if isinstance(parsed, tuple) and parsed and isinstance(parsed[0], (set, frozenset)):
-        return parsed[0]
-    return frozenset()
+    return parsed[0] if parsed else frozenset()
 
 
 def _same_subject(
@@ -231,7 +223,7 @@ def _judge(
     claim_negated: bool,
     claim_before: AbstractSet[str],
     same: Callable[[AbstractSet[str], AbstractSet[str]], bool],
-    sentences: Sequence[tuple[KeyPoint, str, object]],
+    sentences: Sequence[NoteSentence],
     strict: bool = False,
 ) -> Finding | None:
     found = None
@@ -250,5 +242,5 @@ def _judge(
             continue
         named |= set(got[1])
         if found is None and same(claim_before, named):
-            found = Finding(kp, f"Your notes say: “{_short(sent, 220)}”", "negated-phrase")
+            found = quoting(kp, "Your notes say", sent, "negated-phrase", 220)
     return found

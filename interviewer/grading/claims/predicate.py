@@ -9,16 +9,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _stems
-from interviewer.grading.claims.registry import Finding
-from interviewer.grading.cues import cue_list
-from interviewer.text import _content, stem, words
-from interviewer.text import clip as _short
+from interviewer.grading.claims.registry import Finding, quoting
+from interviewer.grading.cues import cue_list, lower_tokens
+from interviewer.text import _content, stem, stem_set, words
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from interviewer.grading.models import KeyPoint
+    from interviewer.grading.claims.registry import NoteSentence
 
 _COPULA = (
     r"(?P<v>is not|are not|isn't|aren't|isn’t|aren’t|cannot be|can't be|can’t be|can not be|"
@@ -78,7 +76,7 @@ def contradicts(a: tuple[bool, str], b: tuple[bool, str]) -> bool:
 
 def _plural_opening(sent: str) -> bool | None:
     """Whether the sentence opens with a plural noun phrase (None: cannot tell)."""
-    toks = [w.lower() for w in words(sent)[:3]]
+    toks = lower_tokens(sent)[:3]
     if not toks:
         return None
     if toks[0] in ("a", "an", "each", "every"):
@@ -107,7 +105,7 @@ def _predications(text: str, pattern: re.Pattern[str]) -> list[Statement]:
         p = m.group("p").lower()
         if p in _NOT_PREDICATES or not _content(p):
             continue
-        subj = frozenset(_stems(m.group("s")))
+        subj = frozenset(stem_set(m.group("s")))
         if not subj and pattern is _NOTE and m.group("s").lower() in _PRONOUN_NUMBER:
             subj = _IT
         if not subj:
@@ -132,7 +130,7 @@ def _note_statements(sent: str) -> tuple[list[Statement], frozenset[str]]:
                 # only the part right after the opening one, in the opening's number
                 if n != 1 or _plural_opening(sent) is not _PRONOUN_NUMBER[pronoun]:
                     continue
-                it = _stems(" ".join(words(parts[0])[:_OPENING]))
+                it = stem_set(" ".join(words(parts[0])[:_OPENING]))
             stated.append(st)
     return stated, it
 
@@ -141,9 +139,7 @@ def _note_statements(sent: str) -> tuple[list[Statement], frozenset[str]]:
 _OPENING = 4
 
 
-def negated_predicate(
-    claim: str, sentences: Sequence[tuple[KeyPoint, str, object]]
-) -> Finding | None:
+def negated_predicate(claim: str, sentences: Sequence[NoteSentence]) -> Finding | None:
     """The claim says "S is P" where a note sentence says "S isn't P", or the other way
     round, and no note sentence says it the claim's way."""
     said = _predications(claim, _CLAIM)
@@ -159,5 +155,5 @@ def negated_predicate(
         ]
         if hits and all(contradicts(n_mod, mod) for _, _, n_mod in hits):
             kp, sent, _ = hits[0]
-            return Finding(kp, f"Your notes say: “{_short(sent, 220)}”", "negated-predicate")
+            return quoting(kp, "Your notes say", sent, "negated-predicate", 220)
     return None

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _negated
 from interviewer.grading.claims.registry import Finding
-from interviewer.grading.cues import cue_list
+from interviewer.grading.cues import cue_list, negated
 from interviewer.text import ANAPHOR_START as _ANAPHOR
 from interviewer.text import STOPWORDS, stem, words
 from interviewer.text import clip as _short
@@ -88,10 +87,13 @@ class Sibling:
         return whole or bool(alone) and alone <= set(seq)
 
 
+def _section_name(heading: str) -> str:
+    """A heading's last part, its numbering left out ("36) What is X?")."""
+    return re.sub(r"^\s*[\d.]+[.)]?\s+", "", heading.rsplit(">", 1)[-1])
+
+
 def _name_seq(heading: str) -> tuple[str, ...]:
-    """The stems of a heading's last part, its numbering left out ("36) What is X?")."""
-    last = heading.rsplit(">", 1)[-1]
-    return sequence(re.sub(r"^\s*[\d.]+[.)]?\s+", "", last))
+    return sequence(_section_name(heading))
 
 
 def _differing(mine: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[set[str], set[str]]:
@@ -157,10 +159,7 @@ def _siblings(key: _Key, bank: Bank, qid: str) -> tuple[Sibling, ...]:
 
 
 def sibling_swap(
-    claim: str,
-    context: str | None,
-    own: Sequence[tuple[KeyPoint, str]],
-    sibs: Sequence[Sibling],
+    claim: str, context: str | None, own: Sequence[tuple[KeyPoint, str]], sibs: Sequence[Sibling]
 ) -> Finding | None:
     """The claim (or the sentence it is a clause of, ``context``) is about this
     question's subject and says what a sibling section says of its own (see the module
@@ -171,7 +170,7 @@ def sibling_swap(
     # A clause that opens with a pronoun is about what its sentence (or the one before)
     # names; a clause naming nothing else is not taken to be about it.
     ctx_seq = sequence(context or "") if _ANAPHOR.match(claim) else ()
-    c_neg = _negated(claim)
+    c_neg = negated(claim)
     for sib in sibs:
         if sib.named_in(c_seq):
             continue
@@ -192,8 +191,7 @@ def sibling_swap(
 
 
 def _label(sib: Sibling) -> str:
-    heading = sib.sentences[0][0].citation.heading or ""
-    last = re.sub(r"^\s*[\d.]+[.)]?\s+", "", heading.rsplit(">", 1)[-1]).strip()
+    last = _section_name(sib.sentences[0][0].citation.heading or "").strip()
     return f"“{last}”" if last else "another section"
 
 
@@ -213,7 +211,7 @@ def _minimal_pair(
         o_seq = sequence(o)
         o_big = _bigrams(o_seq, drop)
         for kp, s in sib.sentences:
-            if _negated(s) != _negated(o) or _negated(s) != c_neg:
+            if negated(s) != negated(o) or negated(s) != c_neg:
                 continue
             s_seq = sequence(s)
             s_big = _bigrams(s_seq, drop)
@@ -243,7 +241,7 @@ def _predicate(
     own_best = max(len(pred & o) for o in own_sets)
     best: tuple[int, KeyPoint, str] | None = None
     for kp, s in sib.sentences:
-        if _negated(s) != c_neg:
+        if negated(s) != c_neg:
             continue
         hit = pred & (set(sequence(s)) - drop)
         new = hit - own_words

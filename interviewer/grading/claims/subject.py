@@ -7,14 +7,14 @@ from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.categorical import _FORMULA_DEF
-from interviewer.grading.claims.cues import _lower_words, _stems
 from interviewer.grading.contrast import statements
-from interviewer.grading.cues import cue_list
-from interviewer.text import ANAPHORS, LABEL
+from interviewer.grading.cues import cue_list, lower_words
+from interviewer.text import ANAPHORS, LABEL, stem_set
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from interviewer.grading.claims.registry import NoteSentence, Parsed
     from interviewer.grading.models import KeyPoint
 
 
@@ -29,9 +29,7 @@ _ADD_OPS = {"sum", "plus"}
 _MUL_OPS = {"product", "times", "multiplied"}
 
 
-def _subject(
-    sentence: str, previous: AbstractSet[str] | None = None
-) -> tuple[AbstractSet[str], str, str] | None:
+def _subject(sentence: str, previous: AbstractSet[str] | None = None) -> Parsed | None:
     """(subject stems, verb, predicate) of a simple "S is P" / "S measures P"
     sentence; a pronoun subject resolves to the previous sentence's."""
     text = re.sub(
@@ -52,7 +50,7 @@ def _subject(
         return None
     if len(subj.split()) > 6:
         return None
-    stems: AbstractSet[str] = _stems(subj)
+    stems: AbstractSet[str] = stem_set(subj)
     if len(stems) >= 2:
         # "the test set" / "the test dataset" / "the test data": one subject.
         stems = frozenset("set" if s in _DATA_SET_STEMS else s for s in stems)
@@ -65,27 +63,22 @@ _DATA_SET_STEMS = frozenset({"dataset", "data"})
 _REPORTED = frozenset(cue_list("reported_belief"))
 
 
-_Parsed = tuple[AbstractSet[str], str, str]
-
-
-def _note_sentences(
-    points: Sequence[KeyPoint],
-) -> list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]]:
+def _note_sentences(points: Sequence[KeyPoint]) -> list[NoteSentence]:
     out = []
     for kp in points:
         prev: AbstractSet[str] | None = None
         for sent in statements(kp.text):
-            if _lower_words(sent) & _REPORTED:
+            if lower_words(sent) & _REPORTED:
                 continue
             # "Label: explanation": the label is the subject of the explanation.
             m = LABEL.match(sent)
-            parsed: tuple[AbstractSet[str], str, str] | None = None
+            parsed: Parsed | None = None
             f = _FORMULA_DEF.search(sent)
             if kp.label and m and sent.startswith(kp.label):
-                parsed = (_stems(kp.label), "is", m.group(2))
-            elif f and _stems(f.group("s")):
+                parsed = (stem_set(kp.label), "is", m.group(2))
+            elif f and stem_set(f.group("s")):
                 # "... compute Precission = TP / (TP + FP)": a definition of precission.
-                parsed = (_stems(f.group("s")), "is", f.group("f"))
+                parsed = (stem_set(f.group("s")), "is", f.group("f"))
             else:
                 parsed = _subject(sent, prev)
             if parsed is not None:

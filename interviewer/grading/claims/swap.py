@@ -5,28 +5,26 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.cues import _lower_words, _negated, _stems
 from interviewer.grading.claims.inversion import _within
-from interviewer.grading.claims.registry import Finding
+from interviewer.grading.claims.registry import Finding, quoting
 from interviewer.grading.claims.subject import _DEF_VERBS
 from interviewer.grading.contrast import names_in, subject_names
-from interviewer.grading.cues import cue_list
+from interviewer.grading.cues import cue_list, lower_words, negated
 from interviewer.grading.models import KeyPoint
-from interviewer.text import STOPWORDS, split_clauses, stem, words
+from interviewer.text import STOPWORDS, split_clauses, stem, stem_set, words
 from interviewer.text import clip as _short
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
 
+    from interviewer.grading.claims.registry import NoteSentence, Parsed
 
-def _subject_conflicts(
-    claim: str,
-    c_parsed: tuple[AbstractSet[str], str, str],
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
-    qterms: AbstractSet[str],
+
+def subject_conflicts(
+    claim: str, c_parsed: Parsed, sentences: list[NoteSentence]
 ) -> Finding | None:
     c_subj, c_verb, c_pred = c_parsed
-    c_pred_stems = set(_stems(c_pred) - c_subj)
+    c_pred_stems = set(stem_set(c_pred) - c_subj)
     if c_verb not in _DEF_VERBS:
         c_pred_stems.add(stem(c_verb))
     if len(c_pred_stems) < 2:
@@ -36,15 +34,15 @@ def _subject_conflicts(
         if p is not None and p[0] and (_within(p[0], c_subj) or _within(c_subj, p[0]))
     ]  # fmt: skip
 
-    def pred_of(p: tuple[AbstractSet[str], str, str]) -> AbstractSet[str]:
-        out = set(_stems(p[2]) - p[0])
+    def pred_of(p: Parsed) -> AbstractSet[str]:
+        out = set(stem_set(p[2]) - p[0])
         if p[1] not in _DEF_VERBS:
             out.add(stem(p[1]))
         return out
 
-    # 7. what the notes say of another subject: the claim matches a note sentence
-    # about another subject better than any about its own, with a word that the
-    # notes never use of its own subject ('perceived' quality: DSSIM, not PSNR).
+    # other-subject: the claim matches a note sentence about another subject better
+    # than any about its own, with a word that the notes never use of its own subject
+    # ('perceived' quality: DSSIM, not PSNR).
     # Two measures of a match: the share of the note's predicate the claim uses, and
     # the overlap of the two predicates (a long note sentence, a short claim).
     def overlap(pred: AbstractSet[str]) -> float:
@@ -52,7 +50,7 @@ def _subject_conflicts(
 
     single_clause = not re.search(r";|,\s*(?:and|or|so)\b|\b(?:while|whereas|but|unlike)\b", claim)
 
-    if about and not any(_negated(sent) for _, sent, _ in about):
+    if about and not any(negated(sent) for _, sent, _ in about):
         own_words = set().union(*(pred_of(p) for _, _, p in about))
         own_best = max(len(pred_of(p) & c_pred_stems) / max(1, len(pred_of(p))) for *_, p in about)
         own_overlap = max(overlap(pred_of(p)) for *_, p in about)
@@ -71,16 +69,9 @@ def _subject_conflicts(
                 single_clause and overlap(pred) >= 0.5 and overlap(pred) >= own_overlap + 0.2
             )
             if len(hit) >= 2 and better and hit - own_words:
-                mine = _short(about[0][1], 140)
-                return Finding(
-                    kp,
-                    (
-                        f"Your notes say that of something else: “{_short(sent, 160)}”; "
-                        f"and of this: “{mine}”"
-                    ),
-                    "other-subject",
-                )
-
+                said = f"“{_short(sent, 160)}”; and of this: “{_short(about[0][1], 140)}”"
+                lead = "Your notes say that of something else"
+                return Finding(kp, f"{lead}: {said}", "other-subject")
 
     # Agreement: a note sentence about the subject that says (some of) the same. One
     # shared everyday word in a longer claim ("prediction" in "how sure the model is
@@ -89,9 +80,9 @@ def _subject_conflicts(
         shared = pred & c_pred_stems
         return len(shared) >= 2 or (bool(shared) and len(c_pred_stems) < 4)
 
-    if any(agrees(pred_of(p)) or _negated(sent) for _, sent, p in about):
+    if any(agrees(pred_of(p)) or negated(sent) for _, sent, p in about):
         return None
-    # 8. a conflicting definition: the claim defines its subject in prose ("is how sure
+    # conflicting-definition: the claim defines its subject in prose ("is how sure
     # the model is"; not "are learned greedily", not a formula such as "TP / (TP +
     # FP)", which may abbreviate the notes' words)
     first = (re.findall(r"[A-Za-z]+", c_pred)[:1] or [""])[0].lower()
@@ -104,26 +95,18 @@ def _subject_conflicts(
     )
     if about and defines and any(p[1] in _DEF_VERBS for _, _, p in about):
         kp, sent, _ = next((x for x in about if x[2][1] in _DEF_VERBS), about[0])
-        return Finding(
-            kp, f"Your notes define it differently: “{_short(sent, 220)}”", "conflicting-definition"
-        )
+        return quoting(kp, "Your notes define it differently", sent, "conflicting-definition", 220)
     return None
 
 
-
-
-def _quantifiers() -> dict[str, str]:
-    return dict(line.split() for line in cue_list("quantifiers"))
-
-
-_QUANT = _quantifiers()
+_QUANT = dict(line.split() for line in cue_list("quantifiers"))
 
 
 def _predicate(text: str, names: AbstractSet[str]) -> set[str]:
     """Content stems and quantifier classes ('only', 'all', 'none') of a statement,
     without the subjects' names."""
-    quant = {"q:" + _QUANT[w] for w in _lower_words(text) if w in _QUANT}
-    return (set(_stems(text)) | quant) - set(names)
+    quant = {"q:" + _QUANT[w] for w in lower_words(text) if w in _QUANT}
+    return (set(stem_set(text)) | quant) - set(names)
 
 
 _ASIDE = re.compile(r"\([^)]*\)")
@@ -153,11 +136,11 @@ def name_heads(question: str, names: AbstractSet[str]) -> frozenset[str]:
 def contrast_swap(
     claim: str,
     names: AbstractSet[str],
-    sentences: list[tuple[KeyPoint, str, tuple[AbstractSet[str], str, str] | None]],
+    sentences: list[NoteSentence],
     subjects: list[set[str]],
     heads: AbstractSet[str] = frozenset(),
 ) -> Finding | None:
-    """7b. The question contrasts subjects ("INNER JOIN and a LEFT JOIN", "WHERE and
+    """The question contrasts subjects ("INNER JOIN and a LEFT JOIN", "WHERE and
     HAVING"); the claim opens with one of them and says of it what the notes say of
     another: its predicate matches a note sentence about only the other subject better
     than any about its own, with words the notes never use of its own ("A left join
@@ -170,7 +153,7 @@ def contrast_swap(
         return None
     # A negated claim compares with negated note sentences only ("durability means
     # transactions do not see each other's state": what the notes say of isolation).
-    neg = _negated(claim)
+    neg = negated(claim)
     if _LISTED.match(claim):
         return None  # "FIFO, LRU, clock": names listed, nothing said of them
     own_name = next(iter(named))
@@ -185,7 +168,7 @@ def contrast_swap(
         if subj == {own_name}:
             own.append(_predicate(sent, names_heads))
         elif (
-            subj and own_name not in subj and (_negated(sent) or not neg)
+            subj and own_name not in subj and (negated(sent) or not neg)
             # A sentence that also names the claim's subject ("First-come, first-served:
             # short jobs wait behind long ones") may say it of both, unless the claim
             # opens with that name ("FCFS runs jobs ..." does not).
@@ -198,7 +181,7 @@ def contrast_swap(
                 # A plain claim takes nothing from what the notes deny of the other
                 # subject ("a deep copy copies the inner objects, so nothing is shared"
                 # does not say "shared" of it).
-                said = " ".join(c for c in split_clauses(said) if not _negated(c))
+                said = " ".join(c for c in split_clauses(said) if not negated(c))
             other.append((kp, sent, _predicate(said, names_heads)))
     if not own or not other:
         return None
@@ -220,5 +203,4 @@ def contrast_swap(
             best = (len(hit), kp, sent)
     if best is None:
         return None
-    said = f"Your notes say that of something else: “{_short(best[2], 200)}”"
-    return Finding(best[1], said, "swapped-subject")
+    return quoting(best[1], "Your notes say that of something else", best[2], "swapped-subject")
