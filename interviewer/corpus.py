@@ -454,15 +454,13 @@ def _comment_end(lines: list[str], i: int, opener: str) -> int | None:
     opens and closes at the edges of its lines ("%%" alone on a line, as Obsidian
     writes it), so a stray "%%" in a sentence opens none."""
     close = _COMMENT_CLOSE[opener]
-    if opener == "%%" and not lines[i].lstrip().startswith("%%"):
-        return None
+    if not lines[i].lstrip().startswith(opener):
+        return None  # "Open it with <!-- and ...": a mention in a sentence
     for j in range(i + 1, len(lines)):
         if FENCE.match(lines[j]):
             return None
-        if opener == "%%" and lines[j].rstrip().endswith("%%"):
-            return j
-        if opener != "%%" and close in lines[j]:
-            return j
+        if lines[j].rstrip().endswith(close):
+            return j  # (an arrow "a --> b" in a sentence closes nothing)
     return None
 
 
@@ -495,6 +493,13 @@ def hide_comments(text: str) -> str:
             opener = m.group(0)
             close = _COMMENT_CLOSE[opener]
             end = rest.find(close, m.end())
+            if opener == "%%" and not (
+                kept == "" and not rest[: m.start()].strip()
+                and (end < 0 or not rest[end + len(close) :].strip())
+            ):
+                # "Write %% in the format string; %% is ...": a comment of one line
+                # opens and closes it ("%% note %%"), as Obsidian writes one.
+                break
             if end >= 0:
                 kept, rest, changed = kept + rest[: m.start()] + " ", rest[end + len(close) :], True
                 continue
@@ -625,12 +630,15 @@ def parse_text(source: str, text: str, shape_notes: list[Any] | None = None) -> 
     return sections
 
 
-def label_pattern(kind: Literal["question", "answer"]) -> str:
+def label_pattern(kind: Literal["question", "answer"], spanish_letters: bool = False) -> str:
     """A regex fragment (no groups) for a question or answer label and its punctuation:
     "Q:", "Q3.", "Question 2)", "Pregunta:", "A1)", "Ans.", "R:", a flashcard's
     "Front:" / "Back:". A one-letter label other than "q" takes a colon, or a number
-    then "." or ")": alone, "A." may open a sentence."""
+    then "." or ")": alone, "A." may open a sentence. ``spanish_letters`` adds the
+    one-letter Spanish labels ("P:", "R:"), which need the document's language."""
     words = lexicon.words(f"{kind}_labels")
+    if spanish_letters:
+        words = words | lexicon.words(f"{kind}_letters_es")
     longer = sorted((w for w in words if len(w) > 1), key=len, reverse=True)
     # (Bold may close before the colon: "**Pregunta**: ...".)
     bold = r"(?:\*\*|__)?"
@@ -647,6 +655,10 @@ def label_pattern(kind: Literal["question", "answer"]) -> str:
 
 Q_LABEL = label_pattern("question")
 A_LABEL = label_pattern("answer")
+Q_LABEL_ES = label_pattern("question", spanish_letters=True)
+A_LABEL_ES = label_pattern("answer", spanish_letters=True)
+
+
 def _column_names(line: str) -> bool:
     """A tab-separated row whose every cell names a column ("Question<TAB>Answer",
     "Term<TAB>Definition")."""
@@ -664,9 +676,10 @@ def _column_names(line: str) -> bool:
 # The settings lines that open a flashcard export (Anki: "#separator:tab", "#html:true").
 _EXPORT_HEADER = re.compile(r"^#[a-z][a-z ]{0,30}:\S*\s*$")
 _TXT_LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
-_TXT_LABEL = re.compile(rf"^\s*(?:{Q_LABEL}|{A_LABEL})", re.IGNORECASE)
-_TXT_Q = re.compile(rf"^\s*(?:{Q_LABEL})\s*(\S.*)$", re.IGNORECASE)
-_TXT_A = re.compile(rf"^\s*(?:{A_LABEL})", re.IGNORECASE)
+# (A "P:" block here must ask to be a question.)
+_TXT_LABEL = re.compile(rf"^\s*(?:{Q_LABEL_ES}|{A_LABEL_ES})", re.IGNORECASE)
+_TXT_Q = re.compile(rf"^\s*(?:{Q_LABEL_ES})\s*(\S.*)$", re.IGNORECASE)
+_TXT_A = re.compile(rf"^\s*(?:{A_LABEL_ES})", re.IGNORECASE)
 _SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
 # "1.2 Parsing", "2. Middle end": a numbered outline's titles.
 _OUTLINE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$")

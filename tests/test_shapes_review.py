@@ -1,0 +1,198 @@
+"""Ordinary notes that the rules for new note shapes (definition lists, term rows,
+Spanish "P:"/"R:" labels, comments, vault tags, flashcard tags, request bullets) must
+not misread: a list that is a question's answer, a symbol named "P", a "%%" or "-->"
+in a sentence, a "#word" that is a word, a card's last answer field, the options of a
+multiple-choice question, a numbered procedure. Subjects: databases, statistics, C,
+web pages, chemistry, optimisation, project planning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from interviewer.corpus import decode_text, hide_comments, load_corpus
+from interviewer.units import answer_line, units_of
+
+
+def _load(tmp_path: Path, name: str, text: str) -> list:
+    corpus = tmp_path / "notes"
+    corpus.mkdir(exist_ok=True)
+    (corpus / name).write_text(text, encoding="utf-8")
+    loaded = load_corpus(corpus)
+    assert not loaded.problems, loaded.problems
+    (doc,) = [d for d in loaded.documents if d.source == name]
+    return [(u.kind, u.question, u.line_start, u.line_end) for u in units_of(doc)]
+
+
+def _sections(tmp_path: Path, name: str) -> dict[str, str]:
+    (doc,) = [d for d in load_corpus(tmp_path / "notes").documents if d.source == name]
+    return {s.question: s.text for s in doc.sections if s.question}
+
+
+def test_a_definition_list_that_is_the_answer_stays_the_answer(tmp_path: Path) -> None:
+    notes = """\
+# Transactions
+
+**Which anomalies do isolation levels prevent?**
+
+Dirty read
+: reading a row another transaction has not committed
+
+Phantom read
+: a repeated range query sees new rows
+"""
+    assert _load(tmp_path, "tx.md", notes) == [
+        ("bold", "Which anomalies do isolation levels prevent?", 3, 9),
+    ]
+    # Remarks on an answer ("Fix", "Also") name no topics, even after answer lines.
+    remarks = """\
+# Caching
+
+**What is a thundering herd?**
+
+Many clients wake at once and all retry against the same backend.
+
+Fix
+: spread the retries with random jitter
+
+Also
+: cap the number of waiting clients
+"""
+    assert _load(tmp_path, "herd.md", remarks) == [
+        ("bold", "What is a thundering herd?", 3, 11),
+    ]
+
+
+def test_term_rows_under_a_question_heading_are_its_answer(tmp_path: Path) -> None:
+    notes = (
+        "# Chemistry\n\n## Which bonds hold molecules together?\n\n"
+        "covalent\ttwo atoms sharing a pair of electrons\n"
+        "ionic\tthe attraction between oppositely charged ions\n"
+    )
+    assert _load(tmp_path, "bonds.md", notes) == [
+        ("heading", "Which bonds hold molecules together?", 3, 6),
+    ]
+
+
+def test_one_letter_p_and_r_in_english_notes_are_symbols(tmp_path: Path) -> None:
+    notes = """\
+# Metrics
+
+**How is the F-beta score computed?**
+
+F = (1 + b^2) P R / (b^2 P + R), where:
+
+- P: precision, the share of predicted positives that are right
+- R: recall, the share of real positives that are found
+
+A larger beta weighs recall more.
+"""
+    assert _load(tmp_path, "metrics.md", notes) == [
+        ("bold", "How is the F-beta score computed?", 3, 10),
+    ]
+    plain = (
+        "# Notes\n\n## Queueing\n\nP: the arrival rate of jobs per second.\n"
+        "R: the mean time one job spends in the system.\n"
+    )
+    assert [k for k, *_ in _load(tmp_path, "queue.md", plain)] == ["topic"]
+    assert answer_line("- R: recall, the share of real positives") == (
+        "- R: recall, the share of real positives"
+    )
+    # In Spanish, or where the text asks, they are labels.
+    asked = "# Notes\n\nP: What does the arrival rate measure?\nR: Jobs that arrive per second.\n"
+    assert _load(tmp_path, "asked.md", asked) == [
+        ("qa", "What does the arrival rate measure?", 3, 4),
+    ]
+
+
+def test_a_percent_pair_or_an_arrow_in_a_sentence_hides_nothing(tmp_path: Path) -> None:
+    printf = "Write %% in the format string; %% is how printf escapes % and it prints one."
+    assert hide_comments(printf) == printf
+    arrows = """\
+# Web
+
+**How do you write an HTML comment?**
+
+Open it with <!-- and close it with the matching marker.
+
+**What is the request path?**
+
+browser --> load balancer --> application server
+"""
+    assert _load(tmp_path, "web.md", arrows) == [
+        ("bold", "How do you write an HTML comment?", 3, 5),
+        ("bold", "What is the request path?", 7, 9),
+    ]
+    # Comments as notes apps write them are still hidden.
+    text = "a\n%% to do: add a figure %%\nb <!-- aside --> c\n<!--\ndraft\n-->\nd"
+    assert decode_text(text.encode()) == "a\n\nb   c\n\n\n\nd"
+    assert hide_comments("%%\nhidden\n%%\nshown") == "\n\n\nshown"
+
+
+def test_a_word_after_a_hash_is_kept() -> None:
+    assert answer_line("The short hex code for white is #fff") == (
+        "The short hex code for white is #fff"
+    )
+    assert answer_line("Wrap the header in guards or use #pragma") == (
+        "Wrap the header in guards or use #pragma"
+    )
+    assert answer_line("Use include guards. #c") == "Use include guards."
+    assert answer_line("#c #preprocessor") == ""
+
+
+def test_a_cards_last_answer_field_is_no_tag_field(tmp_path: Path) -> None:
+    cards = (
+        "What are the phases of a two-phase commit?\tprepare\tcommit\n"
+        "What does ls -la show?\tall files, in long form\tls -la\n"
+        "What is the capital of Peru?\tLima\tgeography south\n"
+    )
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "cards.tsv").write_text(cards, encoding="utf-8")
+    (doc,) = load_corpus(corpus).documents
+    got = {s.question: s.text for s in doc.sections if s.question}
+    assert got["What are the phases of a two-phase commit?"] == "prepare; commit"
+    assert got["What does ls -la show?"] == "all files, in long form; ls -la"
+    assert "What is the capital of Peru?" in got
+
+
+def test_multiple_choice_options_are_no_answer(tmp_path: Path) -> None:
+    notes = """\
+# Quiz
+
+Q: Which method uses second derivatives?
+- A: stochastic gradient descent
+- B: Newton's method
+- C: momentum
+
+Answer: Newton's method, which scales each step by the inverse Hessian.
+"""
+    got = _load(tmp_path, "quiz.md", notes)
+    assert [(k, line) for k, _q, line, _e in got] == [("qa", 3)]
+    (text,) = _sections(tmp_path, "quiz.md").values()
+    assert "stochastic" not in text and "inverse Hessian" in text
+
+
+def test_steps_and_plans_are_no_questions(tmp_path: Path) -> None:
+    steps = """\
+# Design interview
+
+## Approach
+
+1. Define the scope
+   - the users
+   - the load
+2. Outline the components
+   - the services
+"""
+    assert [k for k, *_ in _load(tmp_path, "steps.md", steps)] == ["topic"]
+    plan = """\
+# Study plan
+
+## Monday
+
+- Explain the proof to a classmate
+  - after lunch
+- Review the exercises
+  - before dinner
+"""
+    assert [k for k, *_ in _load(tmp_path, "plan.md", plan)] == ["topic"]
