@@ -421,6 +421,7 @@ def topic_question(title: str, body: str = "", context: str = "", term: bool = F
 
 _SINGULAR_VERB = re.compile(r"(?:is|was|has|does|[a-z]+[^su\W]s)")
 _PLURAL_VERB = frozenset(("are", "were", "have", "do"))
+_VERB_ADVERBS = lexicon.words("verb_adverbs")
 
 
 def _singular_subject(body: str, noun: str) -> bool:
@@ -431,8 +432,11 @@ def _singular_subject(body: str, noun: str) -> bool:
         return False
     text = "\n".join(plain(line) for line in body.splitlines()).lower()
     one = many = 0
-    for m in re.finditer(rf"(?:^|[.!?;:]\s+){re.escape(noun)}\s+([a-z]+)\b", text, re.MULTILINE):
+    pattern = rf"(?:^|[.!?;:]\s+){re.escape(noun)}\s+([a-z]+)\b(?:\s+([a-z]+))?"
+    for m in re.finditer(pattern, text, re.MULTILINE):
         verb = m.group(1)
+        if (verb in _VERB_ADVERBS or verb.endswith("ly")) and m.group(2):
+            verb = m.group(2)  # "Indexes always speed up reads": the verb is after it
         if verb in _PLURAL_VERB:
             many += 1
         elif _SINGULAR_VERB.fullmatch(verb):

@@ -196,3 +196,44 @@ def test_steps_and_plans_are_no_questions(tmp_path: Path) -> None:
   - before dinner
 """
     assert [k for k, *_ in _load(tmp_path, "plan.md", plan)] == ["topic"]
+
+
+def test_an_adverb_before_the_verb_leaves_a_plural_plural() -> None:
+    from interviewer.units import topic_question
+
+    body = "Caches always speed up reads. Caches sometimes serve stale data."
+    assert topic_question("Caches", body) == "What are caches, and when would you use them?"
+
+
+def test_a_notebook_title_comes_from_its_markdown_cells() -> None:
+    import json
+
+    from interviewer.note_formats import notebook_to_markdown
+
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "source": ["## What is overfitting?\n", "A model that "
+                                                 "fits noise in the training data."]},
+            {"cell_type": "code", "source": ["# load the data\n", "import csv\n"]},
+        ],
+        "metadata": {},
+    }
+    assert notebook_to_markdown(json.dumps(nb).encode()).title is None
+    nb["cells"].insert(0, {"cell_type": "markdown", "source": ["# Model fitting\n"]})
+    assert notebook_to_markdown(json.dumps(nb).encode()).title == "Model fitting"
+
+
+def test_doctor_json_names_the_documents_it_does_not_read(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "os.md").write_text("# What is a process?\nA running program.\n", "utf-8")
+    (corpus / "paper.pdf").write_bytes(b"%PDF-1.4")
+    result = CliRunner().invoke(app, ["doctor", "--no-llm", "--json", "--corpus", str(corpus)])
+    report = json.loads(result.stdout)
+    assert [line.split(":")[0] for line in report["unread"]] == ["paper.pdf"]
