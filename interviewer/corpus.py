@@ -189,9 +189,10 @@ def looks_like_question(heading: str) -> bool:
 
 def _strip_numbering(heading: str) -> str:
     # "1) What's ...", "12. What ...", "Q3: What ...", "1.2 What ...", "2.3.1. What ..."
-    # (a section number needs the space after it: "99.9% availability" is no number).
-    return re.sub(r"^\s*(?:q?\d+(?:\.\d+)+\.?\s+|q?\d+[.):]\s*)", "", heading,
-                  flags=re.IGNORECASE)  # fmt: skip
+    # (a section number needs the space after it: "99.9% availability" is no number;
+    # and words after it: "0.1 + 0.2 != 0.3: why?" opens with a number of the question).
+    return re.sub(r"^\s*(?:q?\d+(?:\.\d+)+\.?\s+(?=[^\W\d]|[¿¡\"'“(\[*_`])|q?\d+[.):](?!\d)\s*)",
+                  "", heading, flags=re.IGNORECASE)  # fmt: skip
 
 
 # "[[Page]]", "[[Page|shown text]]", "[[Page#part]]": a wiki link (Obsidian and others)
@@ -212,9 +213,22 @@ def _wiki_text(m: re.Match[str]) -> str:
     return shown.strip()
 
 
+_CODE = re.compile(r"(`+)[^`]*?\1")
+
+
 def wiki_to_text(text: str) -> str:
-    """Wiki links as the words they show: "What is a [[Pod|pod]]?" -> "What is a pod?"."""
-    return _WIKI.sub(_wiki_text, text) if "[[" in text else text
+    """Wiki links as the words they show: "What is a [[Pod|pod]]?" -> "What is a pod?".
+    Code is left alone ("`lst[[1]]`" indexes a list)."""
+    if "[[" not in text:
+        return text
+    if "`" not in text:
+        return _WIKI.sub(_wiki_text, text)
+    out, at = [], 0
+    for m in _CODE.finditer(text):
+        out.extend((_WIKI.sub(_wiki_text, text[at : m.start()]), m.group(0)))
+        at = m.end()
+    out.append(_WIKI.sub(_wiki_text, text[at:]))
+    return "".join(out)
 
 
 def clean_heading(heading: str) -> str:
@@ -238,6 +252,8 @@ def question_text(heading: str) -> str:
     text = LINK_WIKI_SRC.sub("", text)
     text = LINK_MD.sub(lambda m: m.group(1), text)
     text = re.sub(r"\s+", " ", wiki_to_text(text)).strip()
+    # Tags after the question ("What is X? #networking") are no words of it.
+    text = re.sub(r"(?<=\?)(?:\s+#[A-Za-z][\w/-]*)+$", "", text)
     # Unwrap a quoted heading, but not '“a” or “b”': stripping its ends would leave
     # the inner quotes unbalanced.
     enclosed = len(text) > 2 and text[0] in QUOTES and text[-1] in QUOTES
@@ -519,7 +535,7 @@ def hide_comments(text: str) -> str:
 def parse_markdown(
     source: str, text: str, shape_notes: list[Any] | None = None
 ) -> tuple[dict[str, Any], list[Section], str | None]:
-    text = hide_comments(text)
+    # (``text`` comes from decode_text, its comments already blanked out.)
     meta, fm_lines, problem = parse_front_matter(text)
     title = str(meta["title"]) if meta.get("title") else None
     tags = _tags(meta)

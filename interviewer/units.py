@@ -115,9 +115,11 @@ _HEADING_MARKS = re.compile(
     r"\s*\{[#.][^}]*\}|\s\^[\w-]+$|(?:^|\s)#[\w/-]+|[^\w\s'’()\[\]/&+.,:;?!\-–—%#`\"]",
 )
 _SOURCE_MARK = re.compile(r"\[\[[^\]]{0,40}\]\]\([^)\s]*\)|\[\[[^\]]{0,40}\]\([^)\s]*\)\]")
-# "3.", "Q3:", "iv)", "1.2", "2.3.1." and "A." (an outline's letter) number an item.
+# "3.", "Q3:", "iv)", "1.2", "2.3.1." and "A." (an outline's letter) number an item. A
+# dotted number needs words after it ("0.1 + 0.2 != 0.3: why?" opens with a number).
 _NUMBERING = re.compile(
-    r"^\s*(?:step\s+)?(?:q?\d{1,3}(?:\.\d{1,3})+\.?|q?\d{1,3}[.):]|[ivx]{1,4}[.)]|[a-z][.)])"
+    r"^\s*(?:step\s+)?(?:q?\d{1,3}(?:\.\d{1,3})+\.?(?=\s+(?:[^\W\d]|[¿¡\"'“(\[*_`]))"
+    r"|q?\d{1,3}[.):]|[ivx]{1,4}[.)]|[a-z][.)])"
     r"(?=\s)\s*",
     re.IGNORECASE,
 )
@@ -1261,6 +1263,8 @@ def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
     """``Q: ...`` (bold or not, maybe over several lines) up to ``A: ...``."""
     m = _Q_LABEL.match(lines[i])
     q_label, a_label = _Q_LABEL, _A_LABEL
+    if m and _LIST.match(lines[i]) and _OPTION.match(lines[i]) and not asks(m.group(1)):
+        return None  # "- Q: the queries" beside "- V: the values": symbols, not labels
     if not m:
         # "P:" / "R:" label a Spanish question and answer; in English notes they name
         # symbols ("P: precision"), unless the labelled text asks.
@@ -2233,6 +2237,10 @@ def answer_line(raw: str) -> str:
         return ""
     if "^" in raw or "==" in raw or "#" in raw:
         raw = _without_vault_marks(raw)
+    if "[[" in raw:
+        from interviewer.corpus import wiki_to_text
+
+        raw = wiki_to_text(raw)  # "[[Congestion control|congestion notes]]": its words
     row = _table_answer(raw)
     if row is not None:
         return row

@@ -237,3 +237,53 @@ def test_doctor_json_names_the_documents_it_does_not_read(tmp_path: Path) -> Non
     result = CliRunner().invoke(app, ["doctor", "--no-llm", "--json", "--corpus", str(corpus)])
     report = json.loads(result.stdout)
     assert [line.split(":")[0] for line in report["unread"]] == ["paper.pdf"]
+
+
+def test_wiki_links_in_answers_and_code_in_headings(tmp_path: Path) -> None:
+    assert answer_line("Read [[Flow control|the flow notes]] first.") == (
+        "Read the flow notes first."
+    )
+    notes = """\
+# R
+
+## What does `x[[2]]` return in R? #lists
+
+The second element of the list itself, not a list that holds it.
+"""
+    assert _load(tmp_path, "r.md", notes) == [
+        ("heading", "What does `x[[2]]` return in R?", 3, 5),
+    ]
+
+
+def test_a_number_that_opens_a_question_is_no_section_number(tmp_path: Path) -> None:
+    notes = """\
+# Floats
+
+## 0.5 + 0.25 == 0.75: why is this exact?
+
+Both are sums of powers of two, which binary floating point represents exactly.
+
+## 1.2 What is a denormal number?
+
+A number below the smallest normal one, stored with leading zeros in its mantissa.
+"""
+    assert [q for _k, q, *_ in _load(tmp_path, "floats.md", notes)] == [
+        "0.5 + 0.25 == 0.75: why is this exact?",
+        "What is a denormal number?",
+    ]
+
+
+def test_letters_naming_symbols_in_a_list_are_no_question(tmp_path: Path) -> None:
+    notes = """\
+# Attention
+
+## What does attention compute?
+
+softmax(Q K^T / sqrt(d)) V, where:
+- Q: the queries, one row per token
+- K: the keys, one row per token
+- V: the values
+"""
+    assert _load(tmp_path, "attn.md", notes) == [
+        ("heading", "What does attention compute?", 3, 8),
+    ]
