@@ -2237,7 +2237,8 @@ def answer_line(raw: str) -> str:
         return ""
     if "^" in raw or "==" in raw or "#" in raw:
         raw = _without_vault_marks(raw)
-    if "[[" in raw:
+    if "[[" in raw and not _SOURCE_MARK.search(raw):
+        # (A source marker, "[[src]](url)", is left to go with its link.)
         from interviewer.corpus import wiki_to_text
 
         raw = wiki_to_text(raw)  # "[[Congestion control|congestion notes]]": its words

@@ -243,6 +243,9 @@ def test_wiki_links_in_answers_and_code_in_headings(tmp_path: Path) -> None:
     assert answer_line("Read [[Flow control|the flow notes]] first.") == (
         "Read the flow notes first."
     )
+    # A source marker goes with its link, as before.
+    marked = "Both errors fall as the model fits better. [[src]](https://example.org/bias)"
+    assert answer_line(marked) == marked
     notes = """\
 # R
 
