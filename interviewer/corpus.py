@@ -223,7 +223,8 @@ def wiki_to_text(text: str) -> str:
         return text
     if "`" not in text:
         return _WIKI.sub(_wiki_text, text)
-    out, at = [], 0
+    out: list[str] = []
+    at = 0
     for m in _CODE.finditer(text):
         out.extend((_WIKI.sub(_wiki_text, text[at : m.start()]), m.group(0)))
         at = m.end()
