@@ -189,9 +189,10 @@ def looks_like_question(heading: str) -> bool:
 
 def _strip_numbering(heading: str) -> str:
     # "1) What's ...", "12. What ...", "Q3: What ...", "1.2 What ...", "2.3.1. What ..."
-    # (a section number needs the space after it: "99.9% availability" is no number).
-    return re.sub(r"^\s*(?:q?\d+(?:\.\d+)+\.?\s+|q?\d+[.):]\s*)", "", heading,
-                  flags=re.IGNORECASE)  # fmt: skip
+    # (a section number needs the space after it: "99.9% availability" is no number;
+    # and words after it: "0.1 + 0.2 != 0.3: why?" opens with a number of the question).
+    return re.sub(r"^\s*(?:q?\d+(?:\.\d+)+\.?\s+(?=[^\W\d]|[¿¡\"'“(\[*_`])|q?\d+[.):](?!\d)\s*)",
+                  "", heading, flags=re.IGNORECASE)  # fmt: skip
 
 
 # "[[Page]]", "[[Page|shown text]]", "[[Page#part]]": a wiki link (Obsidian and others)
@@ -212,9 +213,23 @@ def _wiki_text(m: re.Match[str]) -> str:
     return shown.strip()
 
 
+_CODE = re.compile(r"(`+)[^`]*?\1")
+
+
 def wiki_to_text(text: str) -> str:
-    """Wiki links as the words they show: "What is a [[Pod|pod]]?" -> "What is a pod?"."""
-    return _WIKI.sub(_wiki_text, text) if "[[" in text else text
+    """Wiki links as the words they show: "What is a [[Pod|pod]]?" -> "What is a pod?".
+    Code is left alone ("`lst[[1]]`" indexes a list)."""
+    if "[[" not in text:
+        return text
+    if "`" not in text:
+        return _WIKI.sub(_wiki_text, text)
+    out: list[str] = []
+    at = 0
+    for m in _CODE.finditer(text):
+        out.extend((_WIKI.sub(_wiki_text, text[at : m.start()]), m.group(0)))
+        at = m.end()
+    out.append(_WIKI.sub(_wiki_text, text[at:]))
+    return "".join(out)
 
 
 def clean_heading(heading: str) -> str:
@@ -238,6 +253,8 @@ def question_text(heading: str) -> str:
     text = LINK_WIKI_SRC.sub("", text)
     text = LINK_MD.sub(lambda m: m.group(1), text)
     text = re.sub(r"\s+", " ", wiki_to_text(text)).strip()
+    # Tags after the question ("What is X? #networking") are no words of it.
+    text = re.sub(r"(?<=\?)(?:\s+#[A-Za-z][\w/-]*)+$", "", text)
     # Unwrap a quoted heading, but not '“a” or “b”': stripping its ends would leave
     # the inner quotes unbalanced.
     enclosed = len(text) > 2 and text[0] in QUOTES and text[-1] in QUOTES
@@ -454,15 +471,13 @@ def _comment_end(lines: list[str], i: int, opener: str) -> int | None:
     opens and closes at the edges of its lines ("%%" alone on a line, as Obsidian
     writes it), so a stray "%%" in a sentence opens none."""
     close = _COMMENT_CLOSE[opener]
-    if opener == "%%" and not lines[i].lstrip().startswith("%%"):
-        return None
+    if not lines[i].lstrip().startswith(opener):
+        return None  # "Open it with <!-- and ...": a mention in a sentence
     for j in range(i + 1, len(lines)):
         if FENCE.match(lines[j]):
             return None
-        if opener == "%%" and lines[j].rstrip().endswith("%%"):
-            return j
-        if opener != "%%" and close in lines[j]:
-            return j
+        if lines[j].rstrip().endswith(close):
+            return j  # (an arrow "a --> b" in a sentence closes nothing)
     return None
 
 
@@ -495,6 +510,13 @@ def hide_comments(text: str) -> str:
             opener = m.group(0)
             close = _COMMENT_CLOSE[opener]
             end = rest.find(close, m.end())
+            if opener == "%%" and not (
+                kept == "" and not rest[: m.start()].strip()
+                and (end < 0 or not rest[end + len(close) :].strip())
+            ):
+                # "Write %% in the format string; %% is ...": a comment of one line
+                # opens and closes it ("%% note %%"), as Obsidian writes one.
+                break
             if end >= 0:
                 kept, rest, changed = kept + rest[: m.start()] + " ", rest[end + len(close) :], True
                 continue
@@ -514,7 +536,7 @@ def hide_comments(text: str) -> str:
 def parse_markdown(
     source: str, text: str, shape_notes: list[Any] | None = None
 ) -> tuple[dict[str, Any], list[Section], str | None]:
-    text = hide_comments(text)
+    # (``text`` comes from decode_text, its comments already blanked out.)
     meta, fm_lines, problem = parse_front_matter(text)
     title = str(meta["title"]) if meta.get("title") else None
     tags = _tags(meta)
@@ -625,12 +647,15 @@ def parse_text(source: str, text: str, shape_notes: list[Any] | None = None) -> 
     return sections
 
 
-def label_pattern(kind: Literal["question", "answer"]) -> str:
+def label_pattern(kind: Literal["question", "answer"], spanish_letters: bool = False) -> str:
     """A regex fragment (no groups) for a question or answer label and its punctuation:
     "Q:", "Q3.", "Question 2)", "Pregunta:", "A1)", "Ans.", "R:", a flashcard's
     "Front:" / "Back:". A one-letter label other than "q" takes a colon, or a number
-    then "." or ")": alone, "A." may open a sentence."""
+    then "." or ")": alone, "A." may open a sentence. ``spanish_letters`` adds the
+    one-letter Spanish labels ("P:", "R:"), which need the document's language."""
     words = lexicon.words(f"{kind}_labels")
+    if spanish_letters:
+        words = words | lexicon.words(f"{kind}_letters_es")
     longer = sorted((w for w in words if len(w) > 1), key=len, reverse=True)
     # (Bold may close before the colon: "**Pregunta**: ...".)
     bold = r"(?:\*\*|__)?"
@@ -647,6 +672,10 @@ def label_pattern(kind: Literal["question", "answer"]) -> str:
 
 Q_LABEL = label_pattern("question")
 A_LABEL = label_pattern("answer")
+Q_LABEL_ES = label_pattern("question", spanish_letters=True)
+A_LABEL_ES = label_pattern("answer", spanish_letters=True)
+
+
 def _column_names(line: str) -> bool:
     """A tab-separated row whose every cell names a column ("Question<TAB>Answer",
     "Term<TAB>Definition")."""
@@ -664,9 +693,10 @@ def _column_names(line: str) -> bool:
 # The settings lines that open a flashcard export (Anki: "#separator:tab", "#html:true").
 _EXPORT_HEADER = re.compile(r"^#[a-z][a-z ]{0,30}:\S*\s*$")
 _TXT_LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
-_TXT_LABEL = re.compile(rf"^\s*(?:{Q_LABEL}|{A_LABEL})", re.IGNORECASE)
-_TXT_Q = re.compile(rf"^\s*(?:{Q_LABEL})\s*(\S.*)$", re.IGNORECASE)
-_TXT_A = re.compile(rf"^\s*(?:{A_LABEL})", re.IGNORECASE)
+# (A "P:" block here must ask to be a question.)
+_TXT_LABEL = re.compile(rf"^\s*(?:{Q_LABEL_ES}|{A_LABEL_ES})", re.IGNORECASE)
+_TXT_Q = re.compile(rf"^\s*(?:{Q_LABEL_ES})\s*(\S.*)$", re.IGNORECASE)
+_TXT_A = re.compile(rf"^\s*(?:{A_LABEL_ES})", re.IGNORECASE)
 _SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
 # "1.2 Parsing", "2. Middle end": a numbered outline's titles.
 _OUTLINE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$")

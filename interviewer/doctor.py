@@ -50,6 +50,10 @@ class DoctorReport(BaseModel):
     index_dir: str
     store_mode: str
     checks: list[Check]
+    unread: list[str] = Field(
+        default_factory=list,
+        description="Documents of the notes dir not read in place, each 'path: what to do'.",
+    )
 
     def failed(self) -> list[Check]:
         return [c for c in self.checks if c.verdict == "fail"]
@@ -296,6 +300,7 @@ def run_doctor(
     """Run every check. With ``settings.use_llm`` False only what the grounded core
     needs (embeddings, index, store). The model checks are warnings unless
     ``require_llm``. ``on_check`` sees each result as it comes."""
+    from interviewer.corpus import unread_files
     from interviewer.llm import base_url
 
     checks: list[Check] = []
@@ -349,4 +354,5 @@ def run_doctor(
         index_dir=str(settings.index_dir),
         store_mode=settings.store_mode,
         checks=checks,
+        unread=[str(p) for p in unread_files(settings.corpus_dir)],
     )

@@ -45,6 +45,7 @@ def notebook_to_markdown(data: bytes) -> Extracted:
     )
     language = str(kernel.get("language") or "python")
     parts: list[str] = []
+    prose: list[str] = []  # the Markdown cells: a code comment ("# load the data") is no title
     for cell in cells:
         if not isinstance(cell, dict):
             continue
@@ -54,6 +55,7 @@ def notebook_to_markdown(data: bytes) -> Extracted:
             continue
         if kind == "markdown":
             parts.append(text)
+            prose.append(text)
         elif kind == "code":
             fence = "````" if "```" in text else "```"
             parts.append(f"{fence}{language}\n{text}\n{fence}")
@@ -62,7 +64,7 @@ def notebook_to_markdown(data: bytes) -> Extracted:
     body = "\n\n".join(parts)
     title = meta.get("title") if isinstance(meta.get("title"), str) else None
     if not title:
-        m = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.MULTILINE)
+        m = re.search(r"^#\s+(.+?)\s*#*\s*$", "\n\n".join(prose), re.MULTILINE)
         title = m.group(1) if m else None
     return Extracted(kind="text", title=title, text=body)
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from interviewer import lexicon
-from interviewer.corpus import A_LABEL, Q_LABEL
+from interviewer.corpus import A_LABEL, A_LABEL_ES, Q_LABEL, Q_LABEL_ES
 from interviewer.text import FENCE
 
 if TYPE_CHECKING:
@@ -79,15 +79,27 @@ _Q_LABEL = re.compile(
     r"(.*)$",
     re.IGNORECASE,
 )
+_Q_LABEL_ES = re.compile(
+    rf"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?\s*(?:{Q_LABEL_ES})\s*(?:\*\*|__)?\s*"
+    r"(.*)$",
+    re.IGNORECASE,
+)
 # "A:", "A1.", "A1)", "Ans.", "Answer 3:", a flashcard's "Back:" (a bare "A." could open
 # a sentence).
 _A_LABEL = re.compile(
     rf"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?\s*(?:{A_LABEL})",
     re.IGNORECASE,
 )
+_A_LABEL_ES = re.compile(
+    rf"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?\s*(?:{A_LABEL_ES})",
+    re.IGNORECASE,
+)
 _Q_WORDS = "|".join(
     re.escape(w)
-    for w in sorted(lexicon.words("question_labels") | {"front"}, key=len, reverse=True)
+    for w in sorted(
+        lexicon.words("question_labels") | lexicon.words("question_letters_es") | {"front"},
+        key=len, reverse=True,
+    )
 )
 _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
@@ -103,9 +115,11 @@ _HEADING_MARKS = re.compile(
     r"\s*\{[#.][^}]*\}|\s\^[\w-]+$|(?:^|\s)#[\w/-]+|[^\w\s'’()\[\]/&+.,:;?!\-–—%#`\"]",
 )
 _SOURCE_MARK = re.compile(r"\[\[[^\]]{0,40}\]\]\([^)\s]*\)|\[\[[^\]]{0,40}\]\([^)\s]*\)\]")
-# "3.", "Q3:", "iv)", "1.2", "2.3.1." and "A." (an outline's letter) number an item.
+# "3.", "Q3:", "iv)", "1.2", "2.3.1." and "A." (an outline's letter) number an item. A
+# dotted number needs words after it ("0.1 + 0.2 != 0.3: why?" opens with a number).
 _NUMBERING = re.compile(
-    r"^\s*(?:step\s+)?(?:q?\d{1,3}(?:\.\d{1,3})+\.?|q?\d{1,3}[.):]|[ivx]{1,4}[.)]|[a-z][.)])"
+    r"^\s*(?:step\s+)?(?:q?\d{1,3}(?:\.\d{1,3})+\.?(?=\s+(?:[^\W\d]|[¿¡\"'“(\[*_`]))"
+    r"|q?\d{1,3}[.):]|[ivx]{1,4}[.)]|[a-z][.)])"
     r"(?=\s)\s*",
     re.IGNORECASE,
 )
@@ -409,6 +423,7 @@ def topic_question(title: str, body: str = "", context: str = "", term: bool = F
 
 _SINGULAR_VERB = re.compile(r"(?:is|was|has|does|[a-z]+[^su\W]s)")
 _PLURAL_VERB = frozenset(("are", "were", "have", "do"))
+_VERB_ADVERBS = lexicon.words("verb_adverbs")
 
 
 def _singular_subject(body: str, noun: str) -> bool:
@@ -419,8 +434,11 @@ def _singular_subject(body: str, noun: str) -> bool:
         return False
     text = "\n".join(plain(line) for line in body.splitlines()).lower()
     one = many = 0
-    for m in re.finditer(rf"(?:^|[.!?;:]\s+){re.escape(noun)}\s+([a-z]+)\b", text, re.MULTILINE):
+    pattern = rf"(?:^|[.!?;:]\s+){re.escape(noun)}\s+([a-z]+)\b(?:\s+([a-z]+))?"
+    for m in re.finditer(pattern, text, re.MULTILINE):
         verb = m.group(1)
+        if (verb in _VERB_ADVERBS or verb.endswith("ly")) and m.group(2):
+            verb = m.group(2)  # "Indexes always speed up reads": the verb is after it
         if verb in _PLURAL_VERB:
             many += 1
         elif _SINGULAR_VERB.fullmatch(verb):
@@ -735,6 +753,9 @@ class _Start(BaseModel):
     end: int | None = None
     # What the notes call a topic of ours ("XSS" for a label): its place in the path.
     name: str | None = None
+    # A term of a run of terms (tab rows, a definition list): under a heading that
+    # asks, the run is its answer.
+    term_run: bool = False
 
 
 def _indent(line: str) -> int:
@@ -819,6 +840,9 @@ def find_questions(
             i += 1
             continue
         terms = _term_cards(lines, i, last) if "\t" in line else []
+        if len(terms) >= 2 and not _run_stands_apart(lines, i, [*starts, *list_run]):
+            i = terms[-1][0] + 1  # the answer of the question above: no term is a topic
+            continue
         if len(terms) >= 2:
             # "term<TAB>definition" lines (a vocabulary deck's export): each term is a
             # topic of its own, as a glossary table's rows are.
@@ -827,7 +851,7 @@ def find_questions(
             for k, term, definition in terms:
                 asked = topic_question(term, definition, context, term=True)
                 starts.append(_Start(line=k, body=k, question=asked, kind="topic", name=term,
-                                     answer=definition, end=k))  # fmt: skip
+                                     answer=definition, end=k, term_run=True))  # fmt: skip
             i = terms[-1][0] + 1
             continue
         start = _callout_start(lines, i, last) or _qa_start(lines, i, last)
@@ -842,7 +866,9 @@ def find_questions(
             list_run.append(_list_start(lines, i, last))
             i += 1
             continue
-        if lm and _requests(lm.group(2)) and _nested_list_below(lines, i, last):
+        if lm and _requests(lm.group(2)) and _nested_list_below(lines, i, last) and (
+            _a_list_of_requests(lines, i, first, last)
+        ):
             # "- Explain X" over its nested items: a question (no "?") and its answer.
             start = _list_start(lines, i, last)
             start.question = as_asked(start.question)
@@ -869,6 +895,9 @@ def find_questions(
             # A definition list after the section's questions: its terms are topics of
             # their own, not more of the last answer (as a glossary table's rows are).
             defined = _definition_run(lines, i, last)
+            if len(defined) >= 2 and not _run_stands_apart(lines, i, [*starts, *list_run]):
+                i = defined[-1][2] + 1  # the answer of the question above
+                continue
             if len(defined) >= 2:
                 close_run()
                 context = "\n".join(lines)
@@ -876,7 +905,8 @@ def find_questions(
                     body = "\n".join(answer_line(x) for x in lines[k + 1 : end + 1])
                     asked = topic_question(term, body, context, term=True)
                     starts.append(
-                        _Start(line=k, body=k + 1, question=asked, kind="topic", name=term, end=end)
+                        _Start(line=k, body=k + 1, question=asked, kind="topic", name=term,
+                               end=end, term_run=True)
                     )
                 i = defined[-1][2] + 1
                 continue
@@ -903,6 +933,18 @@ def find_questions(
     return starts
 
 
+def _run_stands_apart(lines: list[str], i: int, before: list[_Start]) -> bool:
+    """A run of terms from line ``i`` on is no part of the answer of the question before
+    it: that question already has answer lines of its own above the run (else the run
+    is its answer: "What are the isolation levels?" over the levels)."""
+    last = max(before, key=lambda s: s.line, default=None)
+    if last is None:
+        return True
+    if last.end is not None and last.end < i:
+        return True
+    return any(ln.strip() for ln in lines[max(last.body, last.line + 1) : i])
+
+
 REQUEST_VERBS = lexicon.words("request_verbs")
 _WH_AUX = lexicon.words("subject_auxiliaries")
 
@@ -919,6 +961,36 @@ def _requests(text: str) -> bool:
     return words[0] in ("how", "what", "why", "when", "which", "who", "where") and (
         words[1] in _WH_AUX
     )
+
+
+_BULLET = re.compile(r"^( {0,3})[-*+•]\s+(\S.*)$")
+
+
+def _a_list_of_requests(lines: list[str], i: int, first: int, last: int) -> bool:
+    """The bulleted item at line ``i`` and every item beside it (same depth, same list)
+    ask or request an answer: a list of things to answer. A numbered list is steps
+    ("1. Define the requirements"), and a list with one plain item is a plan ("Explain
+    the chapter to a friend", "Review the flashcards")."""
+    m = _BULLET.match(lines[i].replace("\t", "    "))
+    if m is None:
+        return False
+    depth = len(m.group(1))
+    for step, stop in ((-1, first - 1), (1, last + 1)):
+        k = i + step
+        while k != stop:
+            line = lines[k].replace("\t", "    ")
+            if not line.strip() or _indent(line) > depth:
+                k += step
+                continue
+            item = _LIST.match(line)
+            if item is None or len(item.group(1)) != depth:
+                break
+            if not (asks(item.group(2)) or _requests(item.group(2))):
+                return False
+            if not _BULLET.match(line):
+                return False
+            k += step
+    return True
 
 
 def _nested_list_below(lines: list[str], i: int, last: int) -> bool:
@@ -981,11 +1053,22 @@ def _field_text(field: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
+def _tags_field(field: str, before: str) -> bool:
+    """A card's last field is its tags: lower-case words, marked as tags ("os::memory",
+    "chapter_3") or after an answer that ended its sentence ("... cells.<TAB>bio"). A
+    plain word after a list of words ("isolation<TAB>durability") is one more item."""
+    if not _TAG_FIELD.fullmatch(field):
+        return False
+    if "::" in field or "_" in field:
+        return True
+    return _field_text(before).rstrip().endswith((".", "!", "?", ")"))
+
+
 def _card_answer(fields: list[str]) -> str:
     """The answer of a tab-separated card: its fields after the question, but a last
     field of tags (as Anki exports them), joined."""
     fields = [f.strip() for f in fields if f.strip()]
-    if len(fields) >= 2 and _TAG_FIELD.fullmatch(fields[-1]):
+    if len(fields) >= 2 and _tags_field(fields[-1], fields[-2]):
         fields = fields[:-1]
     return "; ".join(t for t in (_field_text(f) for f in fields) if t)
 
@@ -1179,8 +1262,18 @@ def _emphasis_start(lines: list[str], i: int) -> _Start | None:
 def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
     """``Q: ...`` (bold or not, maybe over several lines) up to ``A: ...``."""
     m = _Q_LABEL.match(lines[i])
+    q_label, a_label = _Q_LABEL, _A_LABEL
+    if m and _LIST.match(lines[i]) and _OPTION.match(lines[i]) and not asks(m.group(1)):
+        return None  # "- Q: the queries" beside "- V: the values": symbols, not labels
     if not m:
-        return None
+        # "P:" / "R:" label a Spanish question and answer; in English notes they name
+        # symbols ("P: precision"), unless the labelled text asks.
+        m = _Q_LABEL_ES.match(lines[i])
+        if m is None or not (
+            asks(m.group(1)) or _document_language("\n".join(lines)) == "es"
+        ):
+            return None
+        q_label, a_label = _Q_LABEL_ES, _A_LABEL_ES
     # "Q." alone could open an ordinary sentence ("Q. Smith wrote ..."): a Q-label needs
     # a colon, or a question after it.
     label_colon = re.match(r"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:"
@@ -1188,18 +1281,39 @@ def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
                            re.IGNORECASE)  # fmt: skip
     text = [m.group(1)]
     j = i + 1
-    while j <= last and lines[j].strip() and not _A_LABEL.match(lines[j]):
-        if j - i >= 4 or _Q_LABEL.match(lines[j]):
+    while j <= last and lines[j].strip() and not (
+        a_label.match(lines[j]) and not _is_option(lines, j, last)
+    ):
+        if j - i >= 4 or q_label.match(lines[j]):
             break  # (the next question: this one had no answer)
         text.append(lines[j])
         j += 1
     question = clean_question(" ".join(text))
     if not question or not (label_colon or asks(question)):
         return None
-    body = j if j <= last and lines[j].strip() and _A_LABEL.match(lines[j]) else i + 1
+    labelled = j <= last and lines[j].strip() and a_label.match(lines[j])
+    body = j if labelled and not _is_option(lines, j, last) else i + 1
     if body == i + 1 and len(text) > 1:
         body = i + len(text)
     return _Start(line=i, body=body, question=question, kind="qa")
+
+
+# "- A: SGD" over "- B: Adam": the options of a multiple-choice question.
+_OPTION = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?:\*\*|__)?([A-Za-z])\s*(?:\*\*|__)?[:.)]")
+
+
+def _is_option(lines: list[str], j: int, last: int) -> bool:
+    """Line ``j`` is a lettered list item next to the item of the letter after or
+    before it: a choice to pick from, not an answer label."""
+    m = _OPTION.match(lines[j])
+    if m is None:
+        return False
+    letter = ord(m.group(1).lower())
+    for k, step in ((j + 1, 1), (j - 1, -1)):
+        n = _OPTION.match(lines[k]) if 0 <= k <= last else None
+        if n is not None and ord(n.group(1).lower()) == letter + step:
+            return True
+    return False
 
 
 def _callout_start(lines: list[str], i: int, last: int) -> _Start | None:
@@ -1559,10 +1673,22 @@ def _definition_term(lines: list[str], k: int, last: int) -> str | None:
     if k + 1 > last or _indent(lines[k]) or not _DEF_LINE.match(lines[k + 1]):
         return None
     term = plain(lines[k]).strip()
-    words = _words(term)
-    if not words or len(words) > 6 or asks(term) or term.endswith((".", ":")):
-        return None
-    return term
+    return term if _term_label(term) and not term.endswith((".", ":")) else None
+
+
+_NO_TERM = lexicon.words("subject_adverbs") | lexicon.words("imperative_verbs")
+
+
+def _term_label(label: str) -> bool:
+    """A label that can name a topic of its own: a few words that do not ask, number an
+    item, name an aspect of what is above it ("Pros") or the document ("Glossary"), nor
+    are one adverb or verb ("Also", "Fix": a remark on the answer above)."""
+    words = _words(label)
+    if not words or len(words) > 6 or asks(label) or is_number_label(label):
+        return False
+    if words[0].lower() in ASPECT_WORDS or is_container(label):
+        return False
+    return not (len(words) == 1 and words[0].lower() in _NO_TERM)
 
 
 def _definition_run(lines: list[str], i: int, last: int) -> list[tuple[int, str, int]]:
@@ -1606,23 +1732,18 @@ def _label_topics(lines: list[str], first: int, last: int) -> list[_Start]:
             continue
         m = _LABEL_LINE.match(line)
         if not m:
-            if _indent(line) == 0 and k + 1 <= last and _DEF_LINE.match(lines[k + 1]):
+            term = _definition_term(lines, k, last)
+            if term is not None:
                 # "Term" over ": definition" (a definition list of Pandoc and others).
-                label = plain(line).strip()
-                words = _words(label)
-                if words and len(words) <= 6 and not asks(label) and not label.endswith("."):
-                    first_label = k if first_label is None else first_label
-                    found.append((k, label, ""))
+                first_label = k if first_label is None else first_label
+                found.append((k, term, ""))
             continue
         label, sep, rest = m.group(2), m.group(3), m.group(4).strip()
         colon_inside = label.rstrip().endswith(":")
         label = plain(label).rstrip(":").strip()
         if rest and not (sep or colon_inside):
             continue  # emphasis inside a sentence ("**ACID** is ...")
-        words = _words(label)
-        if not words or len(words) > 6 or asks(label) or is_number_label(label):
-            continue
-        if words[0].lower() in ASPECT_WORDS or is_container(label):
+        if not _term_label(label):
             continue
         if first_label is None:
             first_label = k
@@ -1705,7 +1826,10 @@ def split_sections(
             # Under a heading that asks, list items that ask are part of its answer;
             # a marked question (bold, Q:, a collapsible block) is a question of its own.
             # (So is a paragraph that opens with a question: a rhetorical one.)
-            starts = [s for s in starts if s.kind != "list" and s.uncertain != _PARAGRAPH_QA]
+            starts = [
+                s for s in starts
+                if s.kind != "list" and s.uncertain != _PARAGRAPH_QA and not s.term_run
+            ]  # fmt: skip
             raw_notes = []
             if not starts:
                 out.append(sec)
@@ -2056,13 +2180,39 @@ _ANSWER_LABEL = re.compile(
     rf"^(\s*)(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?\s*(?:{A_LABEL})\s*(?:\*\*|__)?\s*",
     re.IGNORECASE,
 )
+_ANSWER_LABEL_ES = re.compile(
+    rf"^(\s*)(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?\s*(?:{A_LABEL_ES})\s*(?:\*\*|__)?\s*",
+    re.IGNORECASE,
+)
+
+
+def _without_answer_label(line: str) -> str:
+    """The line without its answer label; a Spanish one-letter label ("R:") only where
+    the text after it reads as Spanish ("R: recall, the share ..." names a symbol)."""
+    out = _ANSWER_LABEL.sub(r"\1", line, count=1)
+    if out != line:
+        return out
+    m = _ANSWER_LABEL_ES.match(line)
+    if m is None:
+        return line
+    from interviewer.language import language_scores
+
+    rest = line[m.end() :]
+    scores = language_scores(rest)
+    return m.group(1) + rest if scores.get("es", 0) > scores.get("en", 0) else line
 
 
 _CAPTION = re.compile(r"^\s*(?:source|sources|image|figure|fig|credit|credits|via)\b", re.I)
 
 
 _BLOCK_ID = re.compile(r"\s\^[A-Za-z0-9-]+\s*$")
-_END_TAGS = re.compile(r"(?:(?<=\s)|^)(?:#[A-Za-z][\w/-]*\s*)+$")
+# Tags that end a line: the whole line, or after a sentence's end ("... pods. #k8s"),
+# or two or more ("#k8s #networking"). One word after "#" ending a sentence may be a
+# word of it ("use #pragma", "white is #fff").
+_END_TAGS = re.compile(
+    r"(?:^\s*|(?<=[.!?)\]])\s+)(?:#[A-Za-z][\w/-]*\s*)+$"
+    r"|(?<=\s)(?:#[A-Za-z][\w/-]*\s+){1,}#[A-Za-z][\w/-]*\s*$"
+)
 _HIGHLIGHT = re.compile(r"(?<![\w=])==(?=\S)(.+?)(?<=\S)==(?![\w=])")
 
 
@@ -2087,6 +2237,11 @@ def answer_line(raw: str) -> str:
         return ""
     if "^" in raw or "==" in raw or "#" in raw:
         raw = _without_vault_marks(raw)
+    if "[[" in raw and not _SOURCE_MARK.search(raw):
+        # (A source marker, "[[src]](url)", is left to go with its link.)
+        from interviewer.corpus import wiki_to_text
+
+        raw = wiki_to_text(raw)  # "[[Congestion control|congestion notes]]": its words
     row = _table_answer(raw)
     if row is not None:
         return row
@@ -2118,7 +2273,7 @@ def answer_line(raw: str) -> str:
         rest = em.group(3).strip()
         if rest and not rest.startswith(("[", "(")):
             return line[: len(line) - len(line.lstrip())] + rest  # "**Q?** answer ..."
-    return _ANSWER_LABEL.sub(r"\1", line, count=1)
+    return _without_answer_label(line)
 
 
 _BOLD_LABEL = re.compile(

@@ -28,7 +28,10 @@ def _created_note(corpus_dir: object) -> None:
 
 def add(
     inputs: Annotated[
-        list[str], typer.Argument(help="Files (.md, .txt, .html, .pdf) or http(s) URLs.")
+        list[str], typer.Argument(
+            help="Notes files (Markdown, text, flashcard .tsv; HTML, PDF, Jupyter, Org "
+            "and reStructuredText are converted) or http(s) URLs."
+        )
     ],
     corpus: CorpusOpt = None,
     no_index: Annotated[
@@ -38,8 +41,8 @@ def add(
     chroma_host: ChromaHostOpt = None,
     chroma_port: ChromaPortOpt = None,
 ) -> None:
-    """Add notes to the corpus (HTML and PDF become Markdown) or pages to the reference
-    cache, then index what changed. A bad input adds nothing."""
+    """Add notes to the corpus (HTML, PDF, notebooks, Org and reST become Markdown) or
+    pages to the reference cache, then index what changed. A bad input adds nothing."""
     from interviewer._cli.checks import check_corpus
     from interviewer._cli.references import reindex
     from interviewer.documents import add_documents
