@@ -3,7 +3,9 @@ points at a closed port unless a test starts the Ollama-compatible server."""
 
 from __future__ import annotations
 
+import signal
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,16 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     return home
 
 
+@pytest.fixture(autouse=True)
+def python_sigint() -> Iterator[None]:
+    """Python's own Ctrl-C handler for every test. A shell that starts the suite as a
+    background job hands it SIGINT ignored, and Python then keeps it ignored; the
+    tests that send themselves a real SIGINT would see nothing happen."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
 @pytest.fixture
 def home(isolated_env: Path) -> Path:
     return isolated_env
@@ -48,7 +60,6 @@ def corpus_copy(tmp_path: Path) -> Path:
     return dest
 
 
-from collections.abc import Iterator  # noqa: E402  (appended section)
 
 from tests.ollama_server import OllamaServer  # noqa: E402
 
