@@ -97,7 +97,7 @@ def question_panel(question: AskedQuestion, width: int) -> RenderableType:
         title += f" · {question.topic}"
     body = Text(clean(question.text).strip(), style="bold")
     if question.notes_status != "ok":
-        body.append("\n(no notes yet under this heading: nothing to grade against)", style="dim")
+        body.append("\n(nothing under this heading to grade against yet)", style="dim")
     if question.source:
         where = clean(question.source, one_line=True)
         heading = clean(question.heading, one_line=True)
@@ -150,6 +150,8 @@ def compact_feedback(
             f"Not graded: {reason} to grade against. Write some to be graded on it.",
             style="yellow",
         )
+        if fb.notes_status == "stub" and fb.critique.startswith("Your notes at"):
+            body = Text(f"Not graded. {fb.critique}", style="yellow")  # notes too short
         return Panel(body, title=Text("Feedback"), border_style="yellow", width=width)
     n_wrong = min(MAX_WRONG, len(fb.incorrect))
     n_check = min(MAX_CHECK, len(fb.to_check))
@@ -315,8 +317,8 @@ def full_feedback(fb: Feedback, width: int | None = None) -> RenderableType:
     if not fb.grounded or fb.notes_status != "ok":
         parts.append(
             Text(
-                "No notes to ground a critique for this question, so it is not graded. "
-                "Write notes under its heading to be graded on it.",
+                "Nothing in the notes to ground a critique for this question on, so it is "
+                "not graded. Write notes under its heading to be graded on it.",
                 style="yellow",
             )
         )

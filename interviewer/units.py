@@ -942,7 +942,21 @@ def _run_stands_apart(lines: list[str], i: int, before: list[_Start]) -> bool:
         return True
     if last.end is not None and last.end < i:
         return True
-    return any(ln.strip() for ln in lines[max(last.body, last.line + 1) : i])
+    own = " ".join(ln.strip() for ln in lines[max(last.body, last.line + 1) : i] if ln.strip())
+    if not own or own.endswith(":"):
+        return False  # "They are:" introduces the run
+    # One sentence under a question that asks for several things introduces them too
+    # ("What are the isolation levels?" / "There are four, from weakest to strongest.").
+    one_sentence = len(re.findall(r"[.!?](?:\s|$)", own)) <= 1
+    return not (one_sentence and _asks_for_several(last.question))
+
+
+_LIST_STARTS = lexicon.lines("list_question_starts")
+
+
+def _asks_for_several(question: str) -> bool:
+    low = " ".join(_words(plain(question).lower().lstrip("¿")))
+    return any(low == s or low.startswith(s + " ") for s in _LIST_STARTS)
 
 
 REQUEST_VERBS = lexicon.words("request_verbs")
@@ -1259,6 +1273,15 @@ def _emphasis_start(lines: list[str], i: int) -> _Start | None:
                   kind="bold", uncertain=uncertain, answer=answer)  # fmt: skip
 
 
+def _spanish_label(lines: list[str], i: int) -> bool:
+    """"P:" at line ``i`` labels a question: the document is Spanish and the line is no
+    item of a legend ("- P: la precisión" under "..., donde:")."""
+    if _LIST.match(lines[i]):
+        return False
+    above = next((ln.strip() for ln in reversed(lines[:i]) if ln.strip()), "")
+    return not above.endswith(":") and _document_language("\n".join(lines)) == "es"
+
+
 def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
     """``Q: ...`` (bold or not, maybe over several lines) up to ``A: ...``."""
     m = _Q_LABEL.match(lines[i])
@@ -1269,9 +1292,7 @@ def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
         # "P:" / "R:" label a Spanish question and answer; in English notes they name
         # symbols ("P: precision"), unless the labelled text asks.
         m = _Q_LABEL_ES.match(lines[i])
-        if m is None or not (
-            asks(m.group(1)) or _document_language("\n".join(lines)) == "es"
-        ):
+        if m is None or not (asks(m.group(1)) or _spanish_label(lines, i)):
             return None
         q_label, a_label = _Q_LABEL_ES, _A_LABEL_ES
     # "Q." alone could open an ordinary sentence ("Q. Smith wrote ..."): a Q-label needs

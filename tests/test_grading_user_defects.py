@@ -1,7 +1,7 @@
 """Grading defects a new user's trial found: notes too short for the usual extraction
-rules (one short sentence, a formula, a code listing) gave no key points and a wrong
-"no notes" verdict; ".NET" lost its space; a follow-up on Spanish notes came in English;
-a follow-up asked about "anything security"."""
+rules (one short sentence, a formula, a code listing) got a wrong "no notes" verdict
+(they are now quoted instead of graded); ".NET" lost its space; a follow-up on Spanish
+notes came in English; a follow-up asked about "anything security"."""
 
 from __future__ import annotations
 
@@ -28,16 +28,6 @@ CODE = """# How do you count words in a string?
 ```python
 def count_words(s):
     return len(s.split())
-```
-"""
-
-INTRODUCED_CODE = """# How do you reverse a list in place?
-
-If you are on Python 3:
-
-```python
-items = [1, 2, 3]
-items.reverse()
 ```
 """
 
@@ -70,7 +60,7 @@ def _grader(root: Path, files: dict[str, str]) -> Grader:
 @pytest.fixture(scope="module")
 def grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
     root = tmp_path_factory.mktemp("user-defects")
-    files = {"crypto.md": SHORT, "code.md": CODE, "intro.md": INTRODUCED_CODE, "md5.md": MD5}
+    files = {"crypto.md": SHORT, "code.md": CODE, "md5.md": MD5}
     return _grader(root, files)
 
 
@@ -80,39 +70,68 @@ def _question(grader: Grader, text: str):  # type: ignore[no-untyped-def]
     return q
 
 
-# ---- 1. short or formula answers ------------------------------------------------------------
+# ---- 1-2. notes too short for key points, or only code --------------------------------------
+#
+# Such notes are quoted, not graded: a key point made of a one-line pointer or reminder
+# ("See chapter 4.", "Ask about this later.") would mark a right answer wrong, and the
+# grader cannot tell those from a one-line answer.
 
 
-@pytest.mark.parametrize("question", ["What is a nonce?", "What is HMAC?"])
-def test_short_or_formula_notes_give_key_points(grader: Grader, question: str) -> None:
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        ("What is a nonce?", "A number used once."),
+        ("What is HMAC?", "A keyed hash: H((K xor opad)"),
+        ("How do you count words in a string?", "return len(s.split())"),
+    ],
+)
+def test_short_or_code_only_notes_are_quoted_not_graded(
+    grader: Grader, question: str, quoted: str
+) -> None:
     q = _question(grader, question)
-    assert q.notes_status == "ok" and q.key_points
+    assert q.notes_status == "stub" and not q.key_points
+    assert q.notes_excerpt and quoted in q.notes_excerpt
     fb = grader.grade(question, "I am not sure.")
-    assert fb.grounded and fb.notes_status == "ok", fb.critique
-    assert "No notes to grade against" not in fb.critique
-    assert fb.missed
+    assert not fb.grounded and fb.score == 0
+    assert quoted in fb.critique and "No notes to grade against" not in fb.critique
 
 
-def test_a_short_answer_is_graded_against_the_short_notes(grader: Grader) -> None:
-    good = grader.grade("What is a nonce?", "A number that is used only once.")
-    off = grader.grade("What is a nonce?", "A table of the database.")
-    assert good.covered and good.score > off.score
-    hmac = grader.grade("What is HMAC?", "A keyed hash, H((K xor opad) || H((K xor ipad) || m)).")
-    assert any("keyed hash" in p.text for p in hmac.covered + hmac.partial), hmac.missed
-
-
-def test_every_question_with_real_notes_has_a_key_point(grader: Grader) -> None:
-    """The rule in general: the loader's "real notes" (not a stub) is never a question
-    the grader has nothing to grade against."""
+def test_every_question_with_real_notes_has_key_points_or_an_excerpt(grader: Grader) -> None:
+    """The rule in general: the loader's "real notes" (not a stub) are never reported
+    as no notes: either they give key points or they are quoted."""
     docs = load_corpus(grader.settings.corpus_dir).documents
     sections = {s.id: s for d in docs for s in d.sections}
     for q in grader.bank.questions:
         body = "\n".join(sections[i].text for i in q.material_sections)
         if not is_stub_text(body):
-            assert q.notes_status == "ok" and q.key_points, q.text
+            assert q.key_points or q.notes_excerpt, q.text
 
 
-def test_the_grade_command_grades_short_notes(tmp_path: Path) -> None:
+POINTERS = """## What is a foreign key?
+See the Constraints section.
+
+## What is a covering index?
+Covered in lecture 3.
+
+## What is a phantom read?
+Ask about this in office hours.
+"""
+
+
+def test_pointers_and_reminders_make_no_key_points(tmp_path: Path) -> None:
+    """A right answer to a question whose notes only point elsewhere is not scored 0
+    against the pointer."""
+    g = _grader(tmp_path, {"db.md": POINTERS})
+    for q in g.bank.questions:
+        assert not q.key_points, (q.text, [kp.text for kp in q.key_points])
+    fb = g.grade(
+        "What is a foreign key?",
+        "A column that references the primary key of another table.",
+    )
+    assert not fb.grounded and not fb.missed and not fb.incorrect
+
+
+def test_the_grade_command_quotes_short_notes(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from interviewer.cli import app
@@ -122,34 +141,14 @@ def test_the_grade_command_grades_short_notes(tmp_path: Path) -> None:
     (notes / "crypto.md").write_text(SHORT, encoding="utf-8")
     result = CliRunner().invoke(
         app,
-        ["grade", "--corpus", str(notes), "--no-llm", "--question", "What is HMAC?",
-         "--answer", "A keyed hash function."],
+        ["grade", "--corpus", str(notes), "--no-llm", "--question", "What is a nonce?",
+         "--answer", "A number used only once."],
         env={"INTERVIEWER_HOME": str(tmp_path / "home")},
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "no notes" not in result.output and "Not graded" not in result.output
-
-
-# ---- 2. code-only answers -------------------------------------------------------------------
-
-
-def test_code_only_notes_are_a_point_the_answer_is_compared_with(grader: Grader) -> None:
-    question = "How do you count words in a string?"
-    q = _question(grader, question)
-    assert q.notes_status == "ok"
-    assert any("count_words" in kp.text and "split" in kp.text for kp in q.key_points)
-    fb = grader.grade(question, "I would loop over it.")
-    assert fb.grounded and fb.notes_status == "ok"
-    assert any("split" in p.text for p in fb.missed)
-    # The follow-up asks for the code, not about a name read out of it ("return len").
-    assert fb.follow_up and "code" in fb.follow_up and "len" not in fb.follow_up
-    same = grader.grade(question, "def count_words(s):\n    return len(s.split())")
-    assert same.covered and same.score > fb.score
-
-
-def test_a_line_that_introduces_code_is_not_the_point(grader: Grader) -> None:
-    q = _question(grader, "How do you reverse a list in place?")
-    assert [kp.text for kp in q.key_points] == ["items = [1, 2, 3] items.reverse()"]
+    out = " ".join(result.output.split())
+    assert "no notes under" not in out
+    assert "too short" in out and "A number used once." in out
 
 
 # ---- 3. punctuation inside a word -----------------------------------------------------------

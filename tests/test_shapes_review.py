@@ -290,3 +290,43 @@ softmax(Q K^T / sqrt(d)) V, where:
     assert _load(tmp_path, "attn.md", notes) == [
         ("heading", "What does attention compute?", 3, 8),
     ]
+
+
+def test_a_definition_list_after_an_introduction_is_still_the_answer(tmp_path: Path) -> None:
+    """One sentence, or a line ending in ":", above a definition list introduces it:
+    the list is that question's answer, not topics of their own."""
+    for intro in ("There are four of them, from weakest to strongest.", "They are:"):
+        notes = f"""\
+# Databases
+
+**What are the SQL isolation levels?**
+
+{intro}
+
+Read uncommitted
+: dirty reads are possible
+
+Serializable
+: as if the transactions ran one after another
+"""
+        assert _load(tmp_path, "iso.md", notes) == [
+            ("bold", "What are the SQL isolation levels?", 3, 11),
+        ], intro
+
+
+def test_p_and_r_in_a_spanish_legend_are_symbols(tmp_path: Path) -> None:
+    notes = """\
+# Métricas
+
+## ¿Cómo se calcula el F1?
+
+F1 = 2PR / (P + R), donde:
+
+- P: la precisión, la parte de positivos predichos que son correctos
+- R: la exhaustividad, la parte de positivos reales que se encuentran
+
+Es la media armónica de las dos.
+"""
+    assert _load(tmp_path, "f1.md", notes) == [
+        ("heading", "¿Cómo se calcula el F1?", 3, 10),
+    ]

@@ -24,7 +24,6 @@ from interviewer.grading.material import (
     Unit,
     _paragraph_scope,
     clean_unit,
-    fallback_candidates,
     material_units,
 )
 from interviewer.grading.models import (
@@ -46,7 +45,7 @@ from interviewer.grading.points import (
 )
 from interviewer.grading.terms import idf_table
 from interviewer.lexicon import WORDS_FILE
-from interviewer.text import BARE_URL, GENERIC, MD_LINK, STOPWORDS, text_terms, words
+from interviewer.text import BARE_URL, GENERIC, MD_LINK, STOPWORDS, clip, text_terms, words
 from interviewer.units import even_structure, structure_candidates
 
 if TYPE_CHECKING:
@@ -59,6 +58,8 @@ if TYPE_CHECKING:
     from interviewer.embeddings import Embedder
     from interviewer.grading.models import KeyPoint
     from interviewer.settings import Settings
+
+EXCERPT_CHARS = 240  # of notes quoted instead of a grade
 
 
 QUESTION_WORDS = lexicon.words("question_words", WORDS_FILE)
@@ -170,17 +171,21 @@ def build_bank(
             mats = material_sections(doc, i)
             cands = _candidates(lines, mats)
             cands += structure_candidates(lines, mats, Unit, Candidate, cands)  # names as points
-            body = "\n".join(s.text for s in mats)
-            if not cands and body.strip() and not is_stub_text(body):
-                cands = fallback_candidates(lines, mats)  # short notes are the answer
             all_texts.extend(c.text for c in cands)
             covered_by_question.update(s.id for s in mats)
+            body = "\n".join(s.text for s in mats)
             if not body.strip():
                 status: Literal["ok", "stub", "none"] = "none"
             elif is_stub_text(body) or not cands:
                 status = "stub"
             else:
                 status = "ok"
+            # Real notes with no statement the grader can check an answer against (one
+            # short line, a formula, only code): quoted rather than graded, since a point
+            # made of a pointer or a reminder would mark a right answer wrong.
+            excerpt = None
+            if status == "stub" and not is_stub_text(body):
+                excerpt = clip(" ".join(body.split()), EXCERPT_CHARS)
             # A unit's question as the corpus loader read it (interviewer.units).
             qtext = sec.question or question_text(sec.heading_path[-1])
             qid = question_id(sec.source, qtext)
@@ -198,6 +203,7 @@ def build_bank(
                 heading=sec.heading,
                 topic=question_topic(qtext, parent),
                 notes_status=status,
+                notes_excerpt=excerpt,
                 citation=_citation(sec, sec.line_start, mats[-1].line_end),
                 tags=list(doc.tags) + ([doc.title] if doc.title else []),
                 material_sections=[s.id for s in mats],

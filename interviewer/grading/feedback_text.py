@@ -48,7 +48,7 @@ def describe(kp: KeyPoint) -> tuple[str | None, str]:
     None when the point has no nameable subject (its key words alone read badly:
     "You didn't mention indicative")."""
     subject, kind = kp.subject, kp.kind
-    if subject is None and kind != "code":
+    if subject is None:
         subject, found = name_point(kp.text, kp.label)
         if kind == "fact":
             kind = found
@@ -309,8 +309,6 @@ def follow_up_question(
         # A point in another language has no English name to ask about, and quoting
         # it would give the answer away: ask in the notes' language where we can.
         return _other_language_follow_up(point, question)
-    if kind == "code":
-        return "Your notes answer this with code: how would you write it, and why does it work?"
     if subject is None and kind is None:
         subject, kind = name_point(point, label)
     if subject is not None and _indefinite(subject):

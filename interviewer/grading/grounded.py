@@ -62,6 +62,13 @@ def grade_core(g: Grader, q: Question, answer: str, hints: int) -> Feedback:
                 "ground a critique of this answer; write your notes there (and run "
                 "`interviewer index`) to get one."
             )
+            if q.notes_excerpt:
+                critique = (
+                    f"Your notes at {where} are too short (or only code) to take key "
+                    f"points from, so I can't grade this answer against them. They say: "
+                    f"“{q.notes_excerpt}” Compare your answer with that, or write a "
+                    "sentence or two more there to be graded on it."
+                )
         return Feedback(**base, score=0.0, grounded=False, critique=critique)
 
     claims, ignored, junk, foreign = answer_claims(g, answer, points)

@@ -385,10 +385,9 @@ class Candidate:
     quoted: bool
     aside: bool = False
     context: str | None = None
-    code: bool = False  # the first lines of a code listing
 
 
-def clean_unit(unit: Unit, relaxed: bool = False) -> list[Candidate]:
+def clean_unit(unit: Unit) -> list[Candidate]:
     """The unit as key points: none when it is not one (a URL, a 'From:' line, a
     reminder, another language, a pointer to a source, a fragment). A list item whose later
     sentences hedge ("... I believe it actually increases it!") gives its firm part
@@ -403,10 +402,10 @@ def clean_unit(unit: Unit, relaxed: bool = False) -> list[Candidate]:
     sents = split_sentences(text)
     cut = next((i for i, x in enumerate(sents[1:], start=1) if _doubts(x)), None)
     if unit.is_list and cut is not None and not STRONG_DOUBT.search(" ".join(sents[:cut])):
-        firm = _clean_text(" ".join(sents[:cut]), unit, aside=aside, relaxed=relaxed)
-        hedged = _clean_text(" ".join(sents[cut:]), unit, part=True, aside=aside, relaxed=relaxed)
+        firm = _clean_text(" ".join(sents[:cut]), unit, aside=aside)
+        hedged = _clean_text(" ".join(sents[cut:]), unit, part=True, aside=aside)
         return [c for c in (firm, hedged) if c is not None]
-    one = _clean_text(text, unit, aside=aside, relaxed=relaxed)
+    one = _clean_text(text, unit, aside=aside)
     return [one] if one is not None else []
 
 
@@ -437,13 +436,10 @@ _SHORT_CLAIM = re.compile(
 )
 
 
-def _clean_text(
-    text: str, unit: Unit, part: bool = False, aside: bool = False, relaxed: bool = False
-) -> Candidate | None:
+def _clean_text(text: str, unit: Unit, part: bool = False, aside: bool = False) -> Candidate | None:
     # Another language inside English notes is an aside (a reminder, a half-translated
     # line); an answer written wholly in that language is the answer.
-    if not relaxed and not _foreign_answer(unit.section.text):
-        # (Notes this short are all there is: a formula read as another language stays.)
+    if not _foreign_answer(unit.section.text):
         if is_foreign(text):
             return None
         text = trim_foreign_tail(text)
@@ -458,8 +454,6 @@ def _clean_text(
     n_content = content_word_count(text)
     if unit.is_list and n_content >= 2 and not text.endswith(":"):
         pass  # "Ridge (L2 norm)", "Multidimensional Scaling": a short item names a point
-    elif relaxed and n_content >= 1:
-        pass  # the whole answer is this short ("A number used once."): it is the point
     elif n_content < 3 and not (n_content == 2 and _BARE_STATEMENT.match(text)):
         return None
     elif (
@@ -467,7 +461,7 @@ def _clean_text(
         and not _SHORT_CLAIM.match(text)
     ):  # fmt: skip
         return None  # "The variance / bias trade-off.": a title, not a claim
-    if text.endswith(":") and (relaxed or content_word_count(text) < 6):
+    if text.endswith(":") and content_word_count(text) < 6:
         return None  # "Possible solutions:" introduces a list; it says nothing itself
     if META.search(text):
         return None  # about the notes, not the subject: nothing an answer should say
@@ -512,53 +506,3 @@ def _clean_text(
         text = re.sub(r"^(?:so,?\s*)?I (?:think|believe|guess),?\s*", "", text, flags=re.I)
         text = text[:1].upper() + text[1:]
     return Candidate(text, unit, importance, strong, label, quoted, aside)
-
-
-# ---- notes too short for the rules above ---------------------------------------------------
-#
-# The rules that drop fragments and titles assume the notes say more elsewhere. Where a
-# question's notes are real text (not a stub) and those rules leave nothing, the notes
-# are the answer, however short: "A number used once.", a formula, a code listing.
-
-CODE_POINT_LINES = 3  # lines of a listing that stand for it as a point
-CODE_POINT_CHARS = 240
-
-
-def fallback_candidates(lines: list[str], sections: list[Section]) -> list[Candidate]:
-    """The key points of notes that the usual rules leave without any: each statement
-    with at least one content word (not a bare link, which names a source), else the
-    first lines of the first code listing."""
-    units = [u for u in material_units(lines, sections) if not _LINK_ONLY.match(u.text)]
-    cands = [c for u in units for c in clean_unit(u, relaxed=True)]
-    if cands:
-        return _paragraph_scope(cands)
-    listing = _first_listing(lines, sections)
-    if listing is None:
-        return []
-    sec, start, code = listing
-    text = " ".join(" ".join(t.split()) for _, t in code[:CODE_POINT_LINES])
-    if len(text) > CODE_POINT_CHARS:
-        text = text[:CODE_POINT_CHARS].rsplit(" ", 1)[0] + " ..."
-    unit = Unit(text, start, code[min(len(code), CODE_POINT_LINES) - 1][0], sec)
-    return [Candidate(text, unit, 1.0, False, None, False, code=True)]
-
-
-def _first_listing(
-    lines: list[str], sections: list[Section]
-) -> tuple[Section, int, list[tuple[int, str]]] | None:
-    """The first fenced code block with any code in these sections: its section, its
-    opening line and its non-blank lines (1-based numbers)."""
-    for sec in sections:
-        code: list[tuple[int, str]] = []
-        start = 0
-        for n in range(sec.first_body_line, min(sec.line_end, len(lines)) + 1):
-            raw = lines[n - 1]
-            if FENCE.match(raw):
-                if start and code:
-                    return sec, start, code
-                start, code = (0, []) if start else (n, [])
-            elif start and re.search(r"\w", raw):
-                code.append((n, raw))  # (not a ruler of dashes)
-        if start and code:
-            return sec, start, code  # a fence left open runs to the section's end
-    return None

@@ -15,7 +15,7 @@ class GradingError(InterviewerError):
     """Bad input to grading (an empty question, an unreadable rubric file)."""
 
 # Bump when extraction changes: cached key points are then rebuilt.
-# 23: short or code-only notes; 22: table rows; 21: indented code; 20: short statements
+# 23: punctuation spacing (".NET"); 22: table rows; 21: indented code; 20: short statements
 EXTRACTION_VERSION = 23
 BANK_FILE = "keypoints.json"
 EMB_FILE = "keypoints-emb.npy"
@@ -28,10 +28,7 @@ class RubricError(ConfigError):
 # What a point is, for asking about it: a method or technique, a step of a procedure, a
 # definition, a cause, a property (advantage, drawback ...), a formula, an aside ("See
 # also", "e.g."), or any other fact.
-# ("code": a listing the notes answer with, which has no subject to name.)
-PointKind = Literal[
-    "definition", "method", "step", "cause", "property", "formula", "aside", "fact", "code"
-]
+PointKind = Literal["definition", "method", "step", "cause", "property", "formula", "aside", "fact"]
 
 
 class KeyPoint(BaseModel):
@@ -78,6 +75,11 @@ class Question(BaseModel):
     topic: str
     notes_status: Literal["ok", "stub", "none"] = "ok"
     key_points: list[KeyPoint] = Field(default_factory=list)
+    notes_excerpt: str | None = Field(
+        default=None,
+        description="Notes that are real text but too short (or only code) to take key "
+        "points from, quoted to the learner instead of a grade.",
+    )
     citation: Citation
     tags: list[str] = Field(default_factory=list)
     material_sections: list[str] = Field(

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from interviewer.feedback import Citation
 from interviewer.grading.cues import ANTONYMS
-from interviewer.grading.models import KeyPoint, PointKind, point_id
+from interviewer.grading.models import KeyPoint, point_id
 from interviewer.grading.naming import name_point
 from interviewer.grading.terms import key_terms
 from interviewer.language import is_foreign
@@ -38,10 +38,7 @@ def _citing_keys(q: Question) -> list[str]:
 
 def _to_point(qid: str, c: Candidate, idf: dict[str, float], default_idf: float,
               qterms: set[str], citation: Citation) -> KeyPoint:  # fmt: skip
-    subject: str | None = None
-    point_kind: PointKind = "code"  # a listing names nothing
-    if not c.code:
-        subject, point_kind = name_point(c.text, c.label, aside=c.aside)
+    subject, point_kind = name_point(c.text, c.label, aside=c.aside)
     return KeyPoint(
         id=point_id(qid, c.text),
         text=c.text,
