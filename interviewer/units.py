@@ -73,27 +73,21 @@ _EMPH_LINE = re.compile(
     r"^\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?)?"
     r"(\*\*\*|___|\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(.*)$"
 )
-# "Q:", "Q3.", "Question 2)", and a flashcard's "Front:".
-_Q_LABEL = re.compile(
-    rf"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?\s*(?:{Q_LABEL})\s*(?:\*\*|__)?\s*"
-    r"(.*)$",
-    re.IGNORECASE,
-)
-_Q_LABEL_ES = re.compile(
-    rf"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?\s*(?:{Q_LABEL_ES})\s*(?:\*\*|__)?\s*"
-    r"(.*)$",
-    re.IGNORECASE,
-)
-# "A:", "A1.", "A1)", "Ans.", "Answer 3:", a flashcard's "Back:" (a bare "A." could open
-# a sentence).
-_A_LABEL = re.compile(
-    rf"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?\s*(?:{A_LABEL})",
-    re.IGNORECASE,
-)
-_A_LABEL_ES = re.compile(
-    rf"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?\s*(?:{A_LABEL_ES})",
-    re.IGNORECASE,
-)
+# A label opening a line, maybe quoted, listed or bold: "Q:", "Q3.", "Question 2)", a
+# flashcard's "Front:"; "A:", "A1.", "Ans.", "Answer 3:", "Back:" (a bare "A." could open
+# a sentence). A question label captures the text after it.
+_LABEL_LEAD = r"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*"
+
+
+def _label_line(labels: str, *, capture: bool) -> re.Pattern[str]:
+    rest = r"\s*(?:\*\*|__)?\s*(.*)$" if capture else ""
+    return re.compile(rf"{_LABEL_LEAD}(?:{labels}){rest}", re.IGNORECASE)
+
+
+_Q_LABEL = _label_line(Q_LABEL, capture=True)
+_Q_LABEL_ES = _label_line(Q_LABEL_ES, capture=True)
+_A_LABEL = _label_line(A_LABEL, capture=False)
+_A_LABEL_ES = _label_line(A_LABEL_ES, capture=False)
 _Q_WORDS = "|".join(
     re.escape(w)
     for w in sorted(
