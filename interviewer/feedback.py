@@ -89,6 +89,9 @@ class Feedback(BaseModel):
     engine: str = "grounded"
     grounded: bool = True
     notes_status: Literal["ok", "stub", "none"] = "ok"
+    notes_excerpt: str | None = Field(
+        default=None, description="Notes too short to grade against, quoted instead."
+    )
     hints_used: int = 0
     model_error: str | None = Field(
         default=None, description="Why the model layer was not used, when it failed."

@@ -150,8 +150,8 @@ def compact_feedback(
             f"Not graded: {reason} to grade against. Write some to be graded on it.",
             style="yellow",
         )
-        if fb.notes_status == "stub" and fb.critique.startswith("Your notes at"):
-            body = Text(f"Not graded. {fb.critique}", style="yellow")  # notes too short
+        if fb.notes_excerpt:  # notes too short to grade: the critique quotes them
+            body = Text(f"Not graded. {fb.critique}", style="yellow")
         return Panel(body, title=Text("Feedback"), border_style="yellow", width=width)
     n_wrong = min(MAX_WRONG, len(fb.incorrect))
     n_check = min(MAX_CHECK, len(fb.to_check))

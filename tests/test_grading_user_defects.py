@@ -92,7 +92,7 @@ def test_short_or_code_only_notes_are_quoted_not_graded(
     assert q.notes_status == "stub" and not q.key_points
     assert q.notes_excerpt and quoted in q.notes_excerpt
     fb = grader.grade(question, "I am not sure.")
-    assert not fb.grounded and fb.score == 0
+    assert not fb.grounded and fb.score == 0 and fb.notes_excerpt == q.notes_excerpt
     assert quoted in fb.critique and "No notes to grade against" not in fb.critique
 
 

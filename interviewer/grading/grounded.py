@@ -63,6 +63,7 @@ def grade_core(g: Grader, q: Question, answer: str, hints: int) -> Feedback:
                 "`interviewer index`) to get one."
             )
             if q.notes_excerpt:
+                base["notes_excerpt"] = q.notes_excerpt
                 critique = (
                     f"Your notes at {where} are too short (or only code) to take key "
                     f"points from, so I can't grade this answer against them. They say: "
