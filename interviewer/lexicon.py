@@ -51,10 +51,10 @@ def regex(name: str, flags: int = re.IGNORECASE, path: Path = CUES_FILE) -> re.P
     return re.compile(alternation(name, path), flags)
 
 
-def templates(name: str) -> dict[str, str]:
+def templates(name: str, path: Path = CUES_FILE) -> dict[str, str]:
     """A template section: ``key = text`` lines."""
     out: dict[str, str] = {}
-    for line in lines(name):
+    for line in lines(name, path):
         key, sep, text = line.partition("=")
         if sep:
             out[key.strip()] = text.strip()

@@ -127,9 +127,10 @@ def answer_claims(
 def notes_vocabulary(g: Grader) -> frozenset[str]:
     """Every word (lower case) and stem the notes' questions and points use: terms
     the tokenizer's word list may lack ('atomicity', 'durability') are still words."""
-    if g._note_vocab is None:
-        bank = g.bank
-        texts = [q.text for q in bank.questions] + [kp.text for kp in iter_points(bank)]
+
+    def vocabulary() -> frozenset[str]:
+        texts = [q.text for q in g.bank.questions] + [kp.text for kp in iter_points(g.bank)]
         lows = {w.lower() for text in texts for w in words(text)}
-        g._note_vocab = frozenset(lows | {stem(w) for w in lows})
-    return g._note_vocab
+        return frozenset(lows | {stem(w) for w in lows})
+
+    return g.derived("notes vocabulary", None, vocabulary)

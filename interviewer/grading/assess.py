@@ -524,20 +524,14 @@ def _inherit_subjects(claims: list[Claim], opens: list[set[str]], mentions: list
 def contrast(g: Grader, q: Question) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     """The names of the subjects the question contrasts and, per point about some
     of them, the names a claim must use (``contrast.question_contrast``)."""
-    with g._lock:
-        got = g._contrasts.get(q.id)
-    if got is not None:
-        return got
-    both = question_contrast(q.text, gradable_points(q))
-    with g._lock:
-        g._contrasts[q.id] = both
-    return both
+    return g.derived("contrast", q.id, lambda: question_contrast(q.text, gradable_points(q)))
 
 
 def point_stems(g: Grader, kp: KeyPoint) -> set[str]:
-    got = g._stem_cache.get(kp.text)
-    if got is None:
+    """The stems of the point's words, its context's and its key terms."""
+
+    def stems() -> set[str]:
         text = f"{kp.context} {kp.text}" if kp.context else kp.text
-        got = set(text_terms(text).unigrams) | {t for t in kp.terms if " " not in t}
-        g._stem_cache[kp.text] = got
-    return got
+        return set(text_terms(text).unigrams) | {t for t in kp.terms if " " not in t}
+
+    return g.derived("stems", (kp.text, kp.context, tuple(kp.terms)), stems)

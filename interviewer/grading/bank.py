@@ -9,7 +9,6 @@ import heapq
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
 from itertools import takewhile
 from typing import TYPE_CHECKING, Literal
 
@@ -36,7 +35,6 @@ from interviewer.grading.models import (
 )
 from interviewer.grading.naming import _verb_position
 from interviewer.grading.points import (
-    _citing_keys,
     _normalise,
     _reference_points,
     _to_point,
@@ -45,7 +43,7 @@ from interviewer.grading.points import (
 )
 from interviewer.grading.terms import idf_table
 from interviewer.lexicon import WORDS_FILE
-from interviewer.text import BARE_URL, GENERIC, MD_LINK, STOPWORDS, clip, text_terms, words
+from interviewer.text import BARE_URL, MD_LINK, STOPWORDS, clip, text_terms, words
 from interviewer.units import even_structure, structure_candidates
 
 if TYPE_CHECKING:
@@ -54,6 +52,7 @@ if TYPE_CHECKING:
 
     import numpy as np
 
+    from interviewer.chunking import Chunk
     from interviewer.corpus import Document
     from interviewer.embeddings import Embedder
     from interviewer.grading.models import KeyPoint
@@ -62,8 +61,6 @@ if TYPE_CHECKING:
 EXCERPT_CHARS = 240  # of notes quoted instead of a grade
 
 
-QUESTION_WORDS = lexicon.words("question_words", WORDS_FILE)
-_TOPIC_SKIP = lexicon.words("topic_skip", WORDS_FILE)
 _GENERIC_PARENT = lexicon.words("container_headings", WORDS_FILE)
 _PAREN = re.compile(r"\([^()]*\)")
 
@@ -83,34 +80,19 @@ def generic_heading(heading: str) -> bool:
 
 
 def question_topic(text: str, parent: str | None) -> str:
-    """A short label for progress by topic: the parent heading when the question sits
-    under a plain heading that names a subject, else the question's main words
-    (never a link or a source note)."""
+    """A short label for progress by topic: the subject of the question itself ("WHERE
+    vs HAVING"), else (a blank question) its parent heading when that is a plain heading
+    that names a subject (never a link or a source note)."""
     from interviewer.subjects import subject_label
 
-    # The subject of the question itself ("WHERE vs HAVING"), not its first words.
+    # (``subject_label`` names every question that has a word: the parent is only
+    # read for a blank one.)
     label = subject_label(text)
     if label:
         return label
     if parent and not generic_heading(parent):
         return " ".join(_plain_topic_text(parent).split())[:60] or parent
-    plain = _plain_topic_text(text)
-    first = re.split(r"[?.;:,]|\bsuch as\b", plain, maxsplit=1)[0] or plain
-    picked: list[str] = []
-    for w in words(first):
-        low = w.lower()
-        base = low.split("'")[0]  # "what's" is "what"
-        if (
-            base in QUESTION_WORDS or low in STOPWORDS or low in GENERIC or low == "etc"
-            or low in _TOPIC_SKIP or low.isdigit() or len(low) < 2
-        ):
-            continue
-        picked.append(w if w.isupper() else low)
-        if len(picked) == 3:
-            break
-    if not picked:  # a question of question words only: its plain text
-        return " ".join(plain.split())[:40] or text[:40]
-    return " ".join(picked)
+    return text[:40]
 
 
 def material_sections(doc: Document, index: int) -> list[Section]:
@@ -131,25 +113,10 @@ def _citation(sec: Section, start: int, end: int) -> Citation:
     return Citation(source=sec.source, heading=sec.heading, line_start=start, line_end=end)
 
 
-@dataclass
-class ReferenceText:
-    """A fetched reference chunk that cites a section of the notes."""
-
-    text: str
-    source: str
-    heading: str
-    url: str | None
-    chunk_id: str
-    line_start: int
-    line_end: int
-    citing: list[str]
-    kind: str = "reference"
-
-
 def build_bank(
     documents: list[Document],
     embedder: Embedder | None = None,
-    references: Sequence[ReferenceText] = (),
+    references: Sequence[Chunk] = (),
     corpus_key: str = "",
 ) -> tuple[Bank, np.ndarray | None]:
     """Extract every question and its key points. With an embedder, near-duplicate
@@ -229,7 +196,9 @@ def build_bank(
         ]  # fmt: skip
         _weigh_by_question(q.text, cands, points)
         name_lists[q.id] = _name_lists(cands, points)
-        refs = [r for r in references if any(k in r.citing for k in _citing_keys(q))]
+        # (A reference names the sections that cite it as "source § heading".)
+        citing = (f"{q.source} § {q.heading}", q.section_id)
+        refs = [r for r in references if any(k in r.citing_sections for k in citing)]
         points.extend(_reference_points(q, refs, idf, default_idf, qterms))
         q.key_points = points
         bank.questions.append(q)
@@ -422,26 +391,13 @@ def save_bank(index_dir: Path, bank: Bank, vectors: np.ndarray) -> None:
             write_atomic(index_dir / name, data)
 
 
-def reference_texts(settings: Settings) -> list[ReferenceText]:
-    """Reference chunks of the index (when there is one) with the sections that cite
-    them. Read from the chunk snapshot: no Chroma needed."""
+def reference_chunks(settings: Settings) -> list[Chunk]:
+    """Reference chunks of the index (when there is one) that sections of the notes
+    cite. Read from the chunk snapshot: no Chroma needed."""
     try:
         from interviewer.index import load_chunks
 
         chunks = load_chunks(settings.index_dir)
     except Exception:  # noqa: BLE001 - a broken snapshot only costs reference points
         return []
-    return [
-        ReferenceText(
-            text=c.text,
-            source=c.source,
-            heading=c.heading,
-            url=c.url,
-            chunk_id=c.id,
-            line_start=c.line_start,
-            line_end=c.line_end,
-            citing=list(c.citing_sections),
-        )  # fmt: skip
-        for c in chunks
-        if c.kind == "reference" and c.citing_sections
-    ]
+    return [c for c in chunks if c.kind == "reference" and c.citing_sections]

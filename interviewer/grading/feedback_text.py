@@ -4,7 +4,6 @@ the points an answer missed)."""
 
 from __future__ import annotations
 
-import functools
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,7 +37,7 @@ if TYPE_CHECKING:
 
     from interviewer.feedback import Feedback, Point
     from interviewer.grading.grader import Grader
-    from interviewer.grading.models import Question
+    from interviewer.grading.models import Bank, Question
     from interviewer.grading.params import GradingParams
 
 
@@ -97,8 +96,7 @@ def _is_clause(phrase: str) -> bool:
             return True
         # "index speeds up reads": an -s verb after a noun, followed by its object.
         if (
-            t.endswith("s") and not t.endswith(("ss", "us", "is")) and len(t) > 3
-            and before not in _NOT_BEFORE_VERB and not before.endswith("s")
+            _plural_word(t) and before not in _NOT_BEFORE_VERB and not before.endswith("s")
             and after not in _NOT_AFTER_VERB
         ):  # fmt: skip
             return True
@@ -142,20 +140,11 @@ def _indefinite(phrase: str) -> bool:
     return bool(toks) and toks[0].lower() in _INDEFINITE
 
 
-@functools.cache
-def _other_language_wordings() -> dict[str, str]:
-    out = {}
-    for line in lexicon.lines("follow_up_other", _DATA):
-        code, _, text = line.partition("=")
-        out[code.strip()] = text.strip()
-    return out
-
-
 def _other_language_follow_up(point: str, question: str) -> str:
     """The general follow-up in the language of the notes: the point's, else (a short
     point may read as a neighbour language) that of the point and its question
     together; English where we have no wording for it."""
-    wordings = _other_language_wordings()
+    wordings = lexicon.templates("follow_up_other", _DATA)
     code = "es" if question.lstrip().startswith("¿") else detect_language(point)
     if code not in wordings:
         code = detect_language(f"{question} {point}")
@@ -601,18 +590,21 @@ def is_common_word(g: Grader, word: str) -> bool:
     """The notes write this word in lower case somewhere: an ordinary word, not a
     name ('bagging' yes, 'Adam' and 'Hamming' no). A derived noun ('Hashing') that
     the notes capitalise only where it opens a sentence is ordinary too."""
-    if g._common_words is None:
-        seen: set[str] = set()
-        named: set[str] = set()
-        for kp in iter_points(g.bank):
-            seen.update(w for w in words(kp.text) if w.islower())
-            named.update(m.group(1).lower() for m in _MID_SENTENCE_CAPITAL.finditer(kp.text))
-        derived = {
-            w.lower() for kp in iter_points(g.bank) for w in words(kp.text)
+    return word in g.derived("common words", None, lambda: _common_words(g.bank))
+
+
+def _common_words(bank: Bank) -> frozenset[str]:
+    seen: set[str] = set()
+    named: set[str] = set()
+    derived: set[str] = set()
+    for kp in iter_points(bank):
+        seen.update(w for w in words(kp.text) if w.islower())
+        named.update(m.group(1).lower() for m in _MID_SENTENCE_CAPITAL.finditer(kp.text))
+        derived.update(
+            w.lower() for w in words(kp.text)
             if w[:1].isupper() and w[1:].islower() and len(w) > 5 and w.lower().endswith(_DERIVED)
-        }  # fmt: skip
-        g._common_words = frozenset(seen | (derived - named))
-    return word in g._common_words
+        )  # fmt: skip
+    return frozenset(seen | (derived - named))
 
 
 def point_of(g: Grader, question_id: str | None, text: str) -> KeyPoint | None:

@@ -199,16 +199,13 @@ def context_sections(g: Grader, q: Question, limit: int = 6) -> list[tuple[str, 
 
 
 def section_index(g: Grader) -> dict[str, Section]:
-    sections = g._sections
-    if sections is None:
-        with g._open_lock:
-            if g._sections is None:
-                from interviewer.corpus import load_corpus
+    def sections() -> dict[str, Section]:
+        from interviewer.corpus import load_corpus
 
-                docs = load_corpus(g.settings.corpus_dir, g.settings.max_file_bytes).documents
-                g._sections = {s.id: s for d in docs for s in d.sections}
-            sections = g._sections
-    return sections
+        docs = load_corpus(g.settings.corpus_dir, g.settings.max_file_bytes).documents
+        return {s.id: s for d in docs for s in d.sections}
+
+    return g.derived("sections", None, sections)
 
 
 def _unique_citations(cits: Sequence[Citation | None]) -> list[Citation]:

@@ -7,9 +7,8 @@ import difflib
 import threading
 import time
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from interviewer.corpus import Section
 from interviewer.errors import InterviewerError
 from interviewer.feedback import Feedback
 from interviewer.grading import feedback_text, free_text
@@ -17,7 +16,7 @@ from interviewer.grading.bank import (
     build_bank,
     corpus_key,
     load_cached_bank,
-    reference_texts,
+    reference_chunks,
     save_bank,
 )
 from interviewer.grading.coverage import topic_matches
@@ -34,7 +33,7 @@ from interviewer.grading.rubric import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Hashable
 
     import numpy as np
 
@@ -46,6 +45,10 @@ if TYPE_CHECKING:
 # tokens; a sentence's point is in its first words) and cached, this many at most.
 CLAIM_EMBED_WORDS = 48
 CLAIM_CACHE_SIZE = 4096
+# Values of one kind ``Grader.derived`` keeps, at most.
+DERIVED_CACHE_SIZE = 4096
+
+T = TypeVar("T")
 
 
 class Grader:
@@ -72,13 +75,9 @@ class Grader:
         # (the retriever may take long to open: grading need not wait for it).
         self._lock = threading.RLock()
         self._open_lock = threading.RLock()
-        self._sections: dict[str, Section] | None = None
-        self._stem_cache: dict[str, set[str]] = {}
-        self._common_words: frozenset[str] | None = None
-        self._note_vocab: frozenset[str] | None = None
         self._claim_vecs: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._groups: dict[tuple[str, tuple[str, ...]], tuple[tuple[int, ...], ...]] = {}
-        self._contrasts: dict[str, tuple[frozenset[str], dict[str, frozenset[str]]]] = {}
+        # Values derived from the bank (``derived``), by kind and key.
+        self._derived: dict[str, dict[Hashable, Any]] = {}
 
     # ---- construction ------------------------------------------------------------------
     @classmethod
@@ -110,7 +109,8 @@ class Grader:
         caches (a calibration search grades the same answers under many settings)."""
         other = copy.copy(self)
         other.params = params
-        other._groups = {}  # duplicate groups depend on the thresholds
+        # (Duplicate groups depend on the thresholds.)
+        other._derived = {k: v for k, v in self._derived.items() if k != "groups"}
         return other
 
     @property
@@ -150,8 +150,8 @@ class Grader:
         from interviewer.corpus import load_corpus
 
         settings = self.settings
-        refs = reference_texts(settings)
-        key = corpus_key(settings, self.embedder.name, [r.chunk_id for r in refs])
+        refs = reference_chunks(settings)
+        key = corpus_key(settings, self.embedder.name, [r.id for r in refs])
         cached = load_cached_bank(settings.index_dir, key, self.embedder.dim)
         if cached is not None:
             bank, vectors = cached
@@ -191,10 +191,21 @@ class Grader:
         """Forget the bank (after a rubric import or a corpus change)."""
         with self._lock:
             self._bank = None
-            self._sections = None
-            self._common_words = None
-            self._note_vocab = None
-            self._contrasts = {}
+            self._derived = {}
+
+    def derived(self, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value derived from the bank (the notes' sections, their vocabulary, a
+        question's duplicate points ...), computed once per ``kind`` and ``key`` until
+        ``reload``. Computed outside the lock: two threads may both compute it."""
+        with self._lock:
+            table = self._derived.setdefault(kind, {})
+            if key in table:
+                return cast("T", table[key])
+        value = compute()
+        with self._lock:
+            if len(table) > DERIVED_CACHE_SIZE:
+                table.clear()
+            return cast("T", table.setdefault(key, value))
 
     # ---- questions ---------------------------------------------------------------------
     def questions(self, topics: list[str] | None = None) -> list[Question]:

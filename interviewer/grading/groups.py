@@ -77,11 +77,13 @@ def duplicate_groups(g: Grader, qid: str, points: Sequence[KeyPoint]) -> list[li
     """The question's points grouped by ``same_point`` (in their order; a point
     alone is a group of one). Cached per question: its points do not change."""
     key = (qid, tuple(kp.id for kp in points))
-    with g._lock:
-        got = g._groups.get(key)
-    if got is not None:
-        return [[points[i] for i in g] for g in got]
+    ordered = g.derived("groups", key, lambda: _group_indexes(g, points))
+    return [[points[i] for i in group] for group in ordered]
+
+
+def _group_indexes(g: Grader, points: Sequence[KeyPoint]) -> tuple[tuple[int, ...], ...]:
     import numpy as np
+
     n = len(points)
     parent = list(range(n))
 
@@ -108,12 +110,7 @@ def duplicate_groups(g: Grader, qid: str, points: Sequence[KeyPoint]) -> list[li
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(find(i), []).append(i)
-    ordered = tuple(tuple(g) for g in groups.values())
-    with g._lock:
-        if len(g._groups) > 4096:
-            g._groups.clear()
-        g._groups[key] = ordered
-    return [[points[i] for i in g] for g in ordered]
+    return tuple(tuple(group) for group in groups.values())
 
 
 def score_points(

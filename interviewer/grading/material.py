@@ -472,7 +472,6 @@ def _clean_text(text: str, unit: Unit, part: bool = False, aside: bool = False) 
     elif not part and (n := NAME_DOT.match(text)):
         label = n.group(1)  # "AdaGrad. Useful for sparse data ...": a name, then its notes
     strong = bool(STRONG_DOUBT.search(text))
-    mild = bool(MILD_DOUBT.search(text))
     importance = 1.0
     if unit.is_list and not part:
         importance += 0.3
@@ -499,10 +498,9 @@ def _clean_text(text: str, unit: Unit, part: bool = False, aside: bool = False) 
         importance *= 0.6  # "I could keep going, but ...", "This idea is very straightforward"
     if strong:
         importance *= 0.5
-    elif mild:
-        importance *= 0.75
-    if strong:
         # Trim the "I think," lead-in so the point reads as the note's claim.
         text = re.sub(r"^(?:so,?\s*)?I (?:think|believe|guess),?\s*", "", text, flags=re.I)
         text = text[:1].upper() + text[1:]
+    elif MILD_DOUBT.search(text):
+        importance *= 0.75
     return Candidate(text, unit, importance, strong, label, quoted, aside)

@@ -25,15 +25,10 @@ if TYPE_CHECKING:
 
     import numpy as np
 
+    from interviewer.chunking import Chunk
     from interviewer.embeddings import Embedder
-    from interviewer.grading.bank import ReferenceText
     from interviewer.grading.material import Candidate
     from interviewer.grading.models import Bank, Question
-
-
-def _citing_keys(q: Question) -> list[str]:
-    # Reference chunks name the citing section as "source § heading".
-    return [f"{q.source} § {q.heading}", q.section_id]
 
 
 def _to_point(qid: str, c: Candidate, idf: dict[str, float], default_idf: float,
@@ -56,11 +51,12 @@ def _to_point(qid: str, c: Candidate, idf: dict[str, float], default_idf: float,
 MAX_REFERENCE_POINTS = 4
 
 
-def hit_citation(hit: Any) -> Citation:
-    """Where a retrieval hit (a note section or a reference chunk) comes from."""
+def hit_citation(hit: Any, chunk_id: str | None = None) -> Citation:
+    """Where a retrieval hit (a note section or a reference chunk) comes from; for an
+    index chunk, which holds no ``chunk_id``, its ``chunk_id`` is given."""
     return Citation(
         source=hit.source, heading=hit.heading, line_start=hit.line_start,
-        line_end=hit.line_end, kind=hit.kind, url=hit.url, chunk_id=hit.chunk_id,
+        line_end=hit.line_end, kind=hit.kind, url=hit.url, chunk_id=chunk_id or hit.chunk_id,
     )  # fmt: skip
 
 
@@ -74,7 +70,7 @@ def reference_sentences(text: str, qterms: AbstractSet[str]) -> Iterator[tuple[s
             yield sent, overlap
 
 
-def _reference_points(q: Question, refs: Sequence[ReferenceText], idf: dict[str, float],
+def _reference_points(q: Question, refs: Sequence[Chunk], idf: dict[str, float],
                       default_idf: float, qterms: set[str]) -> list[KeyPoint]:  # fmt: skip
     """A few sentences of the linked references that share the most key terms with
     the question: references are long, the user's notes are the rubric."""
@@ -85,7 +81,8 @@ def _reference_points(q: Question, refs: Sequence[ReferenceText], idf: dict[str,
                 continue
             subject, point_kind = name_point(sent)
             kp = KeyPoint(
-                id=point_id(q.id, sent), text=sent, citation=hit_citation(ref), importance=0.6,
+                id=point_id(q.id, sent), text=sent, importance=0.6,
+                citation=hit_citation(ref, ref.id),
                 terms=key_terms(sent, None, idf, default_idf, qterms),
                 source_kind="reference", subject=subject, kind=point_kind,
             )  # fmt: skip
