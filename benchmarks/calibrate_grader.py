@@ -428,10 +428,6 @@ def write(params_mod: Any, report: dict[str, Any], out: Path) -> None:
     values = report["values"]
     extra = {k: v for k, v in report.items() if k not in ("values", "data_sha256")}
     params = params_mod.GradingParams.model_validate(values)
-    writer = getattr(params_mod, "write_calibration", None)
-    if writer is not None:
-        writer(params, report["data_sha256"], out, **json.loads(json.dumps(extra, default=str)))
-        return
     defaults = params_mod.GradingParams().model_dump(mode="json")
     fitted = {k: v for k, v in params.model_dump(mode="json").items() if defaults.get(k) != v}
     data = {"params": fitted, "data_hash": report["data_sha256"]} | extra

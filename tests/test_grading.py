@@ -986,30 +986,31 @@ def test_the_model_can_confirm_a_claim_to_check(
 
 
 def test_calibration_file_sets_the_params(tmp_path: Path) -> None:
+    import importlib.util
+
     from interviewer.errors import ConfigError
-    from interviewer.grading.params import (
-        TUNABLE,
-        GradingParams,
-        data_hash,
-        load_params,
-        read_calibration,
-        write_calibration,
-    )
+    from interviewer.grading import params as params_module
+    from interviewer.grading.params import TUNABLE, GradingParams, load_params, read_calibration
 
     assert set(TUNABLE) <= set(GradingParams.model_fields)
     assert all(GradingParams().model_dump()[k] in grid for k, grid in TUNABLE.items())
-    data = tmp_path / "fixtures.yaml"
-    data.write_text("cases: []\n")
+    # The calibration script writes the file (its data hash: tests/test_evals.py).
+    spec = importlib.util.spec_from_file_location(
+        "calibrate_grader", Path(__file__).parents[1] / "benchmarks" / "calibrate_grader.py"
+    )
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
     fitted = GradingParams(sim_covered=0.55, advisory_rules=["negation"])
-    path = write_calibration(fitted, data_hash([data]), tmp_path / "cal.json", corpora=["a"])
+    path = tmp_path / "cal.json"
+    report = {"values": fitted.model_dump(), "data_sha256": "sha256:abc", "corpora": ["a"]}
+    script.write(params_module, report, path)
     cal = read_calibration(path)
     assert cal is not None and cal.data_hash.startswith("sha256:")
     # Only what differs from the defaults is written; extra keys are kept.
     assert cal.params == {"sim_covered": 0.55, "advisory_rules": ["negation"]}
     assert json.loads(path.read_text())["corpora"] == ["a"]
     assert load_params(path) == fitted
-    data.write_text("cases: [1]\n")
-    assert data_hash([data]) != cal.data_hash
     path.write_text(json.dumps({"params": {"sim_covered": "high"}}))
     with pytest.raises(ConfigError, match="not a valid calibration file"):
         load_params(path)

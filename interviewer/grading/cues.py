@@ -125,14 +125,6 @@ def affix_opposites(a: str, b: str) -> bool:
     return False
 
 
-def affix_opposed_texts(a: str, b: str) -> bool:
-    """One text uses a word the other uses with a negative affix, and neither uses the
-    other's form ("Asynchronously write ..." / "Cache synchronously writes ..."): the
-    two say opposite things."""
-    wa, wb = lower_words(a), lower_words(b)
-    return any(affix_opposites(x, y) for x in wa - wb for y in wb - wa)
-
-
 # ---- reading a text with the cues ---------------------------------------------------
 
 # Pronouns that stand for what a statement is about ("unlike X, it ...").

@@ -4,7 +4,8 @@ fit and the grader takes as given.
 ``GradingParams()`` holds the hand-set defaults; ``load_params()`` returns them with
 the fitted values of ``calibration.json`` (shipped beside this module) applied, when
 that file exists. ``TUNABLE`` is the candidate grid of each field a calibration script
-may search. The file records where its values came from::
+may search. The file (written by ``benchmarks/calibrate_grader.py``) records where its
+values came from::
 
     {"params": {"sim_covered": 0.5, ...}, "data_hash": "sha256:...", ...}
 
@@ -14,7 +15,6 @@ ignored here.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -194,16 +194,6 @@ def calibration_path() -> Path:
     return Path(__file__).with_name(CALIBRATION_FILE)
 
 
-def data_hash(paths: list[Path]) -> str:
-    """A hash of the files calibration read (fixtures, corpora), in a stable order."""
-    h = hashlib.sha256()
-    for p in sorted(paths, key=lambda p: p.as_posix()):
-        h.update(p.as_posix().encode() + b"\x00")
-        h.update(p.read_bytes())
-        h.update(b"\x00")
-    return "sha256:" + h.hexdigest()
-
-
 def read_calibration(path: Path | None = None) -> Calibration | None:
     """The calibration file (default: the package's), None when there is none. A file
     that is not valid raises ConfigError with one line saying why."""
@@ -232,19 +222,3 @@ def load_params(path: Path | None = None) -> GradingParams:
         return _load_default()
     cal = read_calibration(path)
     return GradingParams(**cal.params) if cal is not None else GradingParams()
-
-
-def write_calibration(
-    params: GradingParams, data: str, path: Path | None = None, **extra: Any
-) -> Path:
-    """Write fitted values (only those that differ from the defaults), the data hash and
-    any extra keys (per-corpus results, corpora) to ``path`` (default: the package's)."""
-    from interviewer.files import write_atomic
-
-    defaults = GradingParams().model_dump()
-    fitted = {k: v for k, v in params.model_dump().items() if defaults.get(k) != v}
-    cal = Calibration(params=fitted, data_hash=data, **extra)
-    path = path or calibration_path()
-    write_atomic(path, (json.dumps(cal.model_dump(), indent=2, sort_keys=True) + "\n").encode())
-    _load_default.cache_clear()
-    return path
