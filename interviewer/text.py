@@ -118,6 +118,37 @@ def text_terms(text: str, canon: dict[str, str] | None = None) -> Terms:
     return out
 
 
+# Token sets of a text, cached: note sentences recur in every grade.
+@lru_cache(maxsize=50_000)
+def all_stems(text: str) -> frozenset[str]:
+    """Stems of every word but stop words (generic words such as 'big' included)."""
+    return frozenset(stem(w.lower()) for w in words(text) if w.lower() not in STOPWORDS)
+
+
+@lru_cache(maxsize=50_000)
+def lower_words(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in words(text))
+
+
+@lru_cache(maxsize=50_000)
+def lower_tokens(text: str) -> tuple[str, ...]:
+    """The text's words in order, lower-cased."""
+    return tuple(w.lower() for w in words(text))
+
+
+@lru_cache(maxsize=50_000)
+def negated(text: str) -> bool:
+    return any(w.lower() in NEGATIONS for w in words(text))
+
+
+def negated_near(text: str, word: str) -> bool:
+    """A negation among the three words before ``word`` ("does not speed up")."""
+    toks = lower_tokens(text)
+    return any(
+        t in NEGATIONS for i, w in enumerate(toks) if w == word for t in toks[max(0, i - 3) : i]
+    )
+
+
 # Note sentences recur in every grade: their stems are cached.
 @lru_cache(maxsize=50_000)
 def stem_set(text: str, pairs: bool = False) -> frozenset[str]:

@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from interviewer import lexicon
-from interviewer.text import NEGATIONS, STOPWORDS, stem, stem_set, words
+from interviewer.text import NEGATIONS, STOPWORDS, lower_tokens, stem, stem_set, words
+
+# Token sets of a text (``interviewer.text``'s), which the claim rules import from here.
+from interviewer.text import all_stems as all_stems
+from interviewer.text import lower_words as lower_words
+from interviewer.text import negated as negated
+from interviewer.text import negated_near as negated_near
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
@@ -132,36 +138,6 @@ SUBJECT_PRONOUNS = frozenset({"it", "they", "this", "these"})
 # Which way a word moves a quantity (up / down), and which size it gives one (high / low).
 DIRECTION = dict(line.split() for line in cue_list("direction"))
 MAGNITUDE = dict(line.split() for line in cue_list("magnitude"))
-
-
-@lru_cache(maxsize=50_000)
-def all_stems(text: str) -> frozenset[str]:
-    """Stems of every word but stop words (generic words such as 'big' included)."""
-    return frozenset(stem(w.lower()) for w in words(text) if w.lower() not in STOPWORDS)
-
-
-@lru_cache(maxsize=50_000)
-def lower_words(text: str) -> frozenset[str]:
-    return frozenset(w.lower() for w in words(text))
-
-
-@lru_cache(maxsize=50_000)
-def lower_tokens(text: str) -> tuple[str, ...]:
-    """The text's words in order, lower-cased."""
-    return tuple(w.lower() for w in words(text))
-
-
-@lru_cache(maxsize=50_000)
-def negated(text: str) -> bool:
-    return any(w.lower() in NEGATIONS for w in words(text))
-
-
-def negated_near(text: str, word: str) -> bool:
-    """A negation among the three words before ``word`` ("does not speed up")."""
-    toks = lower_tokens(text)
-    return any(
-        t in NEGATIONS for i, w in enumerate(toks) if w == word for t in toks[max(0, i - 3) : i]
-    )
 
 
 @lru_cache(maxsize=50_000)

@@ -77,10 +77,9 @@ def related_points(g: Grader, text: str, limit: int = 10) -> list[KeyPoint]:
         return []
     qv = g._embed_many([text])[0]
     sims = np.stack([g._vector(kp) for kp in pool]) @ qv
-    qterms = set(text_terms(text).unigrams)
     scored = []
     for kp, s in zip(pool, sims, strict=True):
-        lex = len(qterms & set(text_terms(kp.text).unigrams))
+        lex = len(asked & set(text_terms(kp.text).unigrams))
         relevance = float(s) + 0.05 * min(lex, 3)
         if float(s) >= g.params.related_point_sim or (
             lex >= 1 and float(s) >= g.params.related_point_sim_lex

@@ -11,12 +11,12 @@ from interviewer.grading.naming import name_point
 from interviewer.grading.terms import key_terms
 from interviewer.language import is_foreign
 from interviewer.text import (
-    NEGATIONS,
     clean_markdown,
     content_word_count,
+    lower_words,
+    negated,
     split_sentences,
     stem_set,
-    words,
 )
 
 if TYPE_CHECKING:
@@ -134,8 +134,7 @@ def polarity(text: str) -> tuple[frozenset[str], bool]:
     """The antonym-bearing words and whether the text negates: two points that differ
     here say different things however similar they look ('high variance: overfitting'
     vs. 'high bias: underfitting')."""
-    toks = [w.lower() for w in words(text)]
-    return frozenset(t for t in toks if t in ANTONYMS), any(t in NEGATIONS for t in toks)
+    return frozenset(t for t in lower_words(text) if t in ANTONYMS), negated(text)
 
 
 # Prefixes that turn a word into its opposite ("synchronously" / "asynchronously",
@@ -147,8 +146,7 @@ _MIN_ROOT = 5
 def prefix_opposed(a: str, b: str) -> bool:
     """One text uses a word the other uses with a negating prefix, and not the plain
     word itself ("Asynchronously write ..." / "Cache synchronously writes ...")."""
-    wa = {w.lower() for w in words(a)}
-    wb = {w.lower() for w in words(b)}
+    wa, wb = lower_words(a), lower_words(b)
     for x, y in ((wa, wb), (wb, wa)):
         for w in x - y:
             for pre in _NEGATING_PREFIXES:
