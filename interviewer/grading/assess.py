@@ -359,8 +359,7 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
         c.terms | text_terms(spelled[j]).all if j in spelled else c.terms
         for j, c in enumerate(claims)
     ]
-    claim_all = [{t for t in ct if " " not in t} for ct in cterms]
-    claim_uni = [u - qterms for u in claim_all]
+    claim_uni = [{t for t in ct if " " not in t} - qterms for ct in cterms]
     names, needs_of = contrast(g, q)
     # The contrasted subject each claim opens with ("An inner join keeps every row
     # of the left table" is about the inner join, whatever else it names).

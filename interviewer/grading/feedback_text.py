@@ -470,20 +470,18 @@ def follow_up_for(g: Grader, feedback: Feedback) -> str | None:
     # about one side of a comparison is no restatement.
     topic = set(text_terms(subject_label(feedback.question)).unigrams)
 
-    def restates(d: tuple) -> bool:
-        own = set(text_terms(d[3] or "").unigrams)
+    def restates(subject: str | None) -> bool:
+        own = set(text_terms(subject or "").unigrams)
         return bool(own) and own <= asked and topic <= own
 
     def rank(d: tuple) -> int:
-        return 3 if d[3] is None else 2 if d[4] == "aside" else int(restates(d))
+        return 3 if d[3] is None else 2 if d[4] == "aside" else int(restates(d[3]))
 
     target, missed, kp, subject, kind = min(described, key=rank)
     terms = names_first(target.text, kp.terms)
     if subject is not None and not _names_something(subject):
         subject = None  # a clause or a list, not a name to ask about
-    elif subject is not None and kind != "definition" and restates(
-        (target, missed, kp, subject, kind)
-    ):
+    elif subject is not None and kind != "definition" and restates(subject):
         # Every missed point is about the question's own subject ("How would XSS help
         # here?" after "What is XSS?"): ask about another of its key terms instead.
         others = [t for t in names_first(target.text, kp.terms, strict=True)
