@@ -109,7 +109,7 @@ def _read_lines(doc: Document) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def _citation(sec: Section, start: int, end: int) -> Citation:
+def section_citation(sec: Section, start: int, end: int) -> Citation:
     return Citation(source=sec.source, heading=sec.heading, line_start=start, line_end=end)
 
 
@@ -171,7 +171,7 @@ def build_bank(
                 topic=question_topic(qtext, parent),
                 notes_status=status,
                 notes_excerpt=excerpt,
-                citation=_citation(sec, sec.line_start, mats[-1].line_end),
+                citation=section_citation(sec, sec.line_start, mats[-1].line_end),
                 tags=list(doc.tags) + ([doc.title] if doc.title else []),
                 material_sections=[s.id for s in mats],
                 kind=sec.unit_kind or "heading",
@@ -190,7 +190,7 @@ def build_bank(
     for q, cands in drafts:
         qterms = set(text_terms(q.text).unigrams)
         points = [
-            _to_point(q.id, c, idf, default_idf, qterms, _citation(
+            _to_point(q.id, c, idf, default_idf, qterms, section_citation(
                 c.unit.section, c.unit.line_start, c.unit.line_end))
             for c in cands
         ]  # fmt: skip
@@ -204,7 +204,7 @@ def build_bank(
         bank.questions.append(q)
     for sec, cands in loose:
         for c in cands:
-            cit = _citation(sec, c.unit.line_start, c.unit.line_end)
+            cit = section_citation(sec, c.unit.line_start, c.unit.line_end)
             bank.loose_points.append(_to_point("loose-" + sec.id, c, idf, default_idf, set(), cit))
     for q in bank.questions:
         _weigh_specificity(q.key_points, idf, default_idf)

@@ -9,16 +9,13 @@ from typing import TYPE_CHECKING
 
 from interviewer.errors import InterviewerError
 from interviewer.feedback import Citation
+from interviewer.grading.bank import section_citation
 from interviewer.grading.coverage import GENERIC_LABEL
 from interviewer.grading.models import KeyPoint, Question, point_id
 from interviewer.grading.points import hit_citation, iter_points, reference_sentences
 from interviewer.grading.rubric import normalise_question
 from interviewer.grading.terms import key_terms
-from interviewer.text import (
-    BARE_URL,
-    MD_LINK,
-    text_terms,
-)
+from interviewer.text import BARE_URL, MD_LINK, text_terms
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -180,11 +177,7 @@ def context_sections(g: Grader, q: Question, limit: int = 6) -> list[tuple[str, 
     for sid in q.material_sections:
         sec = sections.get(sid)
         if sec is not None and sec.text.strip():
-            cit = Citation(
-                source=sec.source, heading=sec.heading, line_start=sec.line_start,
-                line_end=sec.line_end,
-            )  # fmt: skip
-            add(_plain_block(sec.text), cit)
+            add(_plain_block(sec.text), section_citation(sec, sec.line_start, sec.line_end))
     for kp in q.key_points:
         add(kp.text, kp.citation)
     retriever = g.retriever
@@ -207,11 +200,15 @@ def section_index(g: Grader) -> dict[str, Section]:
     return g.derived("sections", None, sections)
 
 
+def cit_key(c: Citation) -> tuple[str, str, str | None]:
+    return (c.source, c.heading, c.url)
+
+
 def _unique_citations(cits: Sequence[Citation | None]) -> list[Citation]:
     unique: dict[tuple[str, str, str | None], Citation] = {}
     for c in cits:
         if c is not None and (c.source or c.url):  # (else nothing to point at)
-            unique.setdefault((c.source, c.heading, c.url), c)
+            unique.setdefault(cit_key(c), c)
     return list(unique.values())
 
 

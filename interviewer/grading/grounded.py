@@ -22,7 +22,7 @@ from interviewer.grading.coverage import (
 from interviewer.grading.cues import DONT_KNOW
 from interviewer.grading.feedback_text import _critique, length_remark, missed_names, top_missed
 from interviewer.grading.free_text import _unique_citations
-from interviewer.grading.groups import duplicate_groups, score_points
+from interviewer.grading.groups import duplicate_groups, final_score
 from interviewer.grading.remainder import remainders
 from interviewer.grading.scoring import central_points
 from interviewer.grading.wrong_claims import find_wrong_claims
@@ -158,20 +158,6 @@ def grade_core(g: Grader, q: Question, answer: str, hints: int) -> Feedback:
         dont_know=dont_know, central=central_points(len(shown), g.params, own_points(q, points)),
     )  # fmt: skip
     return fb
-
-
-def final_score(
-    g: Grader, q: Question, points: list[KeyPoint], status: dict[str, int], hints: int,
-    credit: dict[str, float], wrong: int,
-) -> float:  # fmt: skip
-    """The score from each point's status (0 missed, 1 partly, 2 covered; ``credit``:
-    the share of a partly covered compound point's parts that the answer made), less
-    the contradiction penalty for each of ``wrong`` claims. The grounded grade and the
-    model's refinement both score through here."""
-    score = score_points(g, q.id, points, status, hints, credit=credit, own=own_points(q, points))
-    if wrong and score > 0:
-        score = round(max(0.0, score - g.params.contradiction_penalty * wrong), 1)
-    return score
 
 
 def _point(kp: KeyPoint, a: Assessment) -> Point:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from interviewer.grading.coverage import own_points
 from interviewer.grading.cues import ANTONYMS
 from interviewer.grading.feedback_text import describe
 from interviewer.grading.points import polarity
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
 
     from interviewer.grading.grader import Grader
-    from interviewer.grading.models import KeyPoint
+    from interviewer.grading.models import KeyPoint, Question
     from interviewer.grading.params import GradingParams
 
 # Two points of a question are one (the notes say it twice) when their embeddings are
@@ -113,19 +114,19 @@ def _group_indexes(g: Grader, points: Sequence[KeyPoint]) -> tuple[tuple[int, ..
     return tuple(tuple(group) for group in groups.values())
 
 
-def score_points(
-    g: Grader, qid: str, points: Sequence[KeyPoint], status: dict[str, int], hints: int,
-    credit: dict[str, float] | None = None, own: tuple[int, int] | None = None,
-) -> float:
+def final_score(
+    g: Grader, q: Question, points: Sequence[KeyPoint], status: dict[str, int], hints: int,
+    credit: dict[str, float], wrong: int,
+) -> float:  # fmt: skip
     """The score from each point's status (0 missed, 1 partly, 2 covered): a group
-    of near-duplicates counts once, at its best status and its heaviest weight.
-    ``credit``: for partly covered compound points, the share of their clauses
-    made (above the plain one half of "partly")."""
-    credit = credit or {}
+    of near-duplicates counts once, at its best status and its heaviest weight;
+    ``credit``: for partly covered compound points, the share of their clauses made
+    (above the plain one half of "partly"). Less the contradiction penalty for each of
+    ``wrong`` claims. The grounded grade and the model's refinement both score here."""
     covered: list[float] = []
     partial: list[float] = []
     weights: list[float] = []
-    for group in duplicate_groups(g, qid, points):
+    for group in duplicate_groups(g, q.id, points):
         weight = max(kp.importance for kp in group)
         best = max(status.get(kp.id, 0) for kp in group)
         weights.append(weight)
@@ -137,4 +138,7 @@ def score_points(
             # (A share above one half earns more, never more than covered.)
             cap = 1.0 / max(g.params.partial_credit, 1e-6)
             partial.append(weight * min(cap, 2 * max(0.5, share)))
-    return score_from(covered, partial, weights, hints, g.params, own)
+    score = score_from(covered, partial, weights, hints, g.params, own_points(q, points))
+    if wrong and score > 0:
+        score = round(max(0.0, score - g.params.contradiction_penalty * wrong), 1)
+    return score

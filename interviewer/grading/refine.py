@@ -14,8 +14,8 @@ from pydantic import BaseModel, Field
 from interviewer.errors import ConfigError, LLMError
 from interviewer.feedback import Citation, IncorrectClaim, Point
 from interviewer.grading.coverage import gradable_points
-from interviewer.grading.free_text import _unique_citations, context_sections
-from interviewer.grading.grounded import final_score
+from interviewer.grading.free_text import _unique_citations, cit_key, context_sections
+from interviewer.grading.groups import final_score
 from interviewer.grading.terms import is_instruction
 from interviewer.text import clip, stem_set
 
@@ -221,10 +221,6 @@ def _refine(
         return grounded.model_copy(update={"model_error": error})
     texts = {cit_key(cit): text for text, _, cit in sections}
     return merge_critique(grader, grounded, q, answer, critique, ids, missed_ids, llm.name, texts)
-
-
-def cit_key(c: Citation) -> tuple[str, str, str | None]:
-    return (c.source, c.heading, c.url)
 
 
 def _same_claim(norm: str, text: str) -> bool:
