@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -647,27 +648,50 @@ def parse_text(source: str, text: str, shape_notes: list[Any] | None = None) -> 
     return sections
 
 
-def label_pattern(kind: Literal["question", "answer"], spanish_letters: bool = False) -> str:
+def label_pattern(
+    kind: Literal["question", "answer"], spanish_letters: bool = False, *, colon: bool = False
+) -> str:
     """A regex fragment (no groups) for a question or answer label and its punctuation:
     "Q:", "Q3.", "Question 2)", "Pregunta:", "A1)", "Ans.", "R:", a flashcard's
     "Front:" / "Back:". A one-letter label other than "q" takes a colon, or a number
     then "." or ")": alone, "A." may open a sentence. ``spanish_letters`` adds the
-    one-letter Spanish labels ("P:", "R:"), which need the document's language."""
+    one-letter Spanish labels ("P:", "R:"), which need the document's language.
+    ``colon``: only labels that end in a colon ("Q:", "**Pregunta**:", "Q3 :")."""
     words = lexicon.words(f"{kind}_labels")
     if spanish_letters:
         words = words | lexicon.words(f"{kind}_letters_es")
     longer = sorted((w for w in words if len(w) > 1), key=len, reverse=True)
     # (Bold may close before the colon: "**Pregunta**: ...".)
     bold = r"(?:\*\*|__)?"
-    parts = [rf"(?:{'|'.join(map(re.escape, longer))})\s*\d{{0,3}}\s*{bold}[:.)]"] if longer else []
+    end = rf"{bold}\s*:" if colon else rf"{bold}[:.)]"
+    parts = [rf"(?:{'|'.join(map(re.escape, longer))})\s*\d{{0,3}}\s*{end}"] if longer else []
     for w in sorted(w for w in words if len(w) == 1):
         letter = re.escape(w)
-        if w == "q":
-            parts.append(rf"{letter}\s*\d{{0,3}}\s*{bold}[:.)]")
+        if w == "q" or colon:
+            parts.append(rf"{letter}\s*\d{{0,3}}\s*{end}")
         else:
             parts.append(rf"{letter}\s*\d{{0,3}}\s*{bold}:|{letter}\s*\d{{1,3}}\s*{bold}[.)]")
     parts.append(r"front\s*:" if kind == "question" else r"back\s*:")
     return "|".join(parts)
+
+
+# What may come before a label on its line: quote marks, a list marker, bold's opening.
+LABEL_LEAD = r"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*"
+
+
+@lru_cache(maxsize=16)
+def label_line(
+    kind: Literal["question", "answer"],
+    spanish_letters: bool = False,
+    *,
+    capture: bool = False,
+    colon: bool = False,
+) -> re.Pattern[str]:
+    """A line that opens with a question or answer label (see :func:`label_pattern`),
+    maybe quoted, listed or bold. ``capture``: group 1 is the text after the label."""
+    rest = r"\s*(?:\*\*|__)?\s*(.*)$" if capture else ""
+    labels = label_pattern(kind, spanish_letters, colon=colon)
+    return re.compile(rf"{LABEL_LEAD}(?:{labels}){rest}", re.IGNORECASE)
 
 
 Q_LABEL = label_pattern("question")
@@ -682,12 +706,14 @@ def _column_names(line: str) -> bool:
     cells = [c.strip().lower() for c in line.split("\t")]
     if len(cells) < 2 or not all(cells):
         return False
-    names = (
-        lexicon.words("question_columns") | lexicon.words("answer_columns")
-        | lexicon.words("term_columns") | lexicon.words("definition_columns")
-        | {"tags", "tag", "deck", "notes", "extra"}
-    )  # fmt: skip
-    return all(c in names for c in cells)
+    return all(c in _COLUMN_NAMES for c in cells)
+
+
+# Every name a column of a flashcard export or a question table goes by (units_cues.txt).
+_COLUMN_NAMES = frozenset().union(
+    *(lexicon.words(f"{kind}_columns")
+      for kind in ("question", "answer", "term", "definition", "export"))
+)  # fmt: skip
 
 
 # The settings lines that open a flashcard export (Anki: "#separator:tab", "#html:true").

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from interviewer import lexicon
-from interviewer.corpus import A_LABEL, A_LABEL_ES, Q_LABEL, Q_LABEL_ES
+from interviewer.corpus import A_LABEL, A_LABEL_ES, Q_LABEL, label_line
 from interviewer.text import FENCE
 
 if TYPE_CHECKING:
@@ -54,6 +54,13 @@ QUESTION_CALLOUTS = lexicon.words("question_callouts")
 # Verbs that open an imperative heading: such a topic is asked as a "how" question.
 IMPERATIVE_VERBS = lexicon.words("imperative_verbs")
 QUESTION_START = lexicon.words("question_start")
+# Question words per language: an English one asks with a verb after it ("What is X"); a
+# Spanish one with its accent asks alone ("Cómo elige X"), one without it only before a
+# question word or a verb ("Por qué X", "Para qué sirve X").
+QUESTION_WORDS_EN = lexicon.words("question_words_en")
+QUESTION_WORDS_ES = lexicon.words("question_words_es")
+QUESTION_WORDS_ES_UNMARKED = lexicon.words("question_words_es_unmarked")
+QUESTION_WORDS = QUESTION_WORDS_EN | QUESTION_WORDS_ES | QUESTION_WORDS_ES_UNMARKED
 # With a number, these only number an item ("Q3", "Problem 4").
 NUMBER_LABELS = lexicon.words("number_labels")
 # Header names of the table columns that hold questions and answers.
@@ -75,26 +82,13 @@ _EMPH_LINE = re.compile(
 )
 # A label opening a line, maybe quoted, listed or bold: "Q:", "Q3.", "Question 2)", a
 # flashcard's "Front:"; "A:", "A1.", "Ans.", "Answer 3:", "Back:" (a bare "A." could open
-# a sentence). A question label captures the text after it.
-_LABEL_LEAD = r"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*"
-
-
-def _label_line(labels: str, *, capture: bool) -> re.Pattern[str]:
-    rest = r"\s*(?:\*\*|__)?\s*(.*)$" if capture else ""
-    return re.compile(rf"{_LABEL_LEAD}(?:{labels}){rest}", re.IGNORECASE)
-
-
-_Q_LABEL = _label_line(Q_LABEL, capture=True)
-_Q_LABEL_ES = _label_line(Q_LABEL_ES, capture=True)
-_A_LABEL = _label_line(A_LABEL, capture=False)
-_A_LABEL_ES = _label_line(A_LABEL_ES, capture=False)
-_Q_WORDS = "|".join(
-    re.escape(w)
-    for w in sorted(
-        lexicon.words("question_labels") | lexicon.words("question_letters_es") | {"front"},
-        key=len, reverse=True,
-    )
-)
+# a sentence). A question label captures the text after it. (One grammar, corpus's.)
+_Q_LABEL = label_line("question", capture=True)
+_Q_LABEL_ES = label_line("question", spanish_letters=True, capture=True)
+_A_LABEL = label_line("answer")
+_A_LABEL_ES = label_line("answer", spanish_letters=True)
+# "Q." alone could open an ordinary sentence ("Q. Smith wrote ..."): a label with a colon.
+_Q_LABEL_COLON = label_line("question", spanish_letters=True, colon=True)
 _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
 _SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary\s*>", re.IGNORECASE | re.DOTALL)
@@ -219,7 +213,7 @@ def _edge_symbols(text: str) -> str:
 
 
 # First words of a question that asks in words (not a request: "Explain X").
-_INTERROGATIVE = lexicon.words("subject_question_words") | lexicon.words("subject_auxiliaries")
+_INTERROGATIVE = QUESTION_WORDS | lexicon.words("subject_auxiliaries")
 
 
 def as_asked(question: str, body: str = "") -> str:
@@ -960,15 +954,16 @@ _WH_AUX = lexicon.words("subject_auxiliaries")
 def _requests(text: str) -> bool:
     """A list item that asks without a question mark: a request ("Explain the FLP
     result", "Describe two-phase commit") or a question word and its verb ("What is a
-    mutex"), of a few words."""
+    mutex"; in Spanish an accented question word alone: "Cómo elige X"), of a few
+    words."""
     words = [w.lower() for w in _words(plain(text))]
     if len(words) < 2 or len(words) > 20:
         return False
-    if words[0] in REQUEST_VERBS:
+    if words[0] in REQUEST_VERBS or words[0] in QUESTION_WORDS_ES:
         return True
-    return words[0] in ("how", "what", "why", "when", "which", "who", "where") and (
-        words[1] in _WH_AUX
-    )
+    if words[0] in QUESTION_WORDS_ES_UNMARKED:
+        return words[1] in QUESTION_WORDS_ES or words[1] in _WH_AUX
+    return words[0] in QUESTION_WORDS_EN and words[1] in _WH_AUX
 
 
 _BULLET = re.compile(r"^( {0,3})[-*+•]\s+(\S.*)$")
@@ -1291,9 +1286,7 @@ def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
         q_label, a_label = _Q_LABEL_ES, _A_LABEL_ES
     # "Q." alone could open an ordinary sentence ("Q. Smith wrote ..."): a Q-label needs
     # a colon, or a question after it.
-    label_colon = re.match(r"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:"
-                           + _Q_WORDS + r")\s*\d{0,3}\s*(?:\*\*|__)?\s*:", lines[i],
-                           re.IGNORECASE)  # fmt: skip
+    label_colon = _Q_LABEL_COLON.match(lines[i])
     text = [m.group(1)]
     j = i + 1
     while j <= last and lines[j].strip() and not (

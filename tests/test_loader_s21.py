@@ -1,0 +1,102 @@
+"""Loader review items of session 21: question words as per-language data, the column
+names of a flashcard export as data, one question-label grammar, table headers trimmed
+where tables are read, one walk of the notes folder per command, an Anki export's tags
+column, and numbered requests under a heading that only groups them. Subjects:
+databases, operating systems, distributed systems, networking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from interviewer.corpus import label_line, load_corpus
+from interviewer.units import units_of
+
+
+def _units(tmp_path: Path, name: str, text: str) -> list[tuple[str, str, int, int]]:
+    corpus = tmp_path / "notes"
+    corpus.mkdir(exist_ok=True)
+    (corpus / name).write_text(text, encoding="utf-8")
+    loaded = load_corpus(corpus)
+    assert not loaded.problems, loaded.problems
+    (doc,) = [d for d in loaded.documents if d.source == name]
+    return [(u.kind, u.question, u.line_start, u.line_end) for u in units_of(doc)]
+
+
+# ---- 1. question words per language ------------------------------------------------------
+
+SPANISH_REQUESTS = """\
+# Índices
+
+- Cómo elige el optimizador un índice
+  - estima el coste de cada plan con las estadísticas de la tabla
+  - prefiere el índice más selectivo
+- Por qué un índice puede no usarse
+  - la consulta aplica una función a la columna
+  - la tabla es tan pequeña que leerla entera cuesta menos
+"""
+
+
+def test_spanish_question_words_ask_in_a_list_of_requests(tmp_path: Path) -> None:
+    # An accented question word asks whatever follows it; "por" asks before "qué".
+    got = _units(tmp_path, "indices.md", SPANISH_REQUESTS)
+    assert [(k, q[:20], a, b) for k, q, a, b in got] == [
+        ("list", "Cómo elige el optimi", 3, 5),
+        ("list", "Por qué un índice pu", 6, 8),
+    ]
+
+
+def test_english_question_words_still_need_their_verb(tmp_path: Path) -> None:
+    asks = """\
+# Locks
+
+- What is a spinlock
+  - a lock that busy-waits instead of sleeping
+  - cheap when the wait is shorter than a context switch
+- Why are semaphores counted
+  - several holders may share a resource up to its count
+"""
+    got = _units(tmp_path, "locks.md", asks)
+    assert [(k, a, b) for k, _q, a, b in got] == [("list", 3, 5), ("list", 6, 7)]
+    # "When the lock is free" opens with a question word but no verb: a plain list.
+    plain = """\
+# Locks
+
+Spinlocks suit short waits on a multiprocessor where the holder runs on another core.
+
+- When the lock is free
+  - the thread takes it at once
+- When the lock is held
+  - the thread spins until the holder releases it
+"""
+    assert [k for k, *_ in _units(tmp_path, "spin.md", plain)] == ["topic"]
+
+
+# ---- 2. an export's header row, named in any language the cue data has ---------------------
+
+
+def test_a_spanish_export_header_row_is_no_card(tmp_path: Path) -> None:
+    export = (
+        "Pregunta\tRespuesta\tEtiquetas\n"
+        "¿Qué es un interbloqueo?\tDos hilos esperan cada uno un cerrojo que tiene el otro.\tso\n"
+    )
+    got = _units(tmp_path, "so.tsv", export)
+    assert [(k, q, a) for k, q, a, _b in got] == [("qa", "¿Qué es un interbloqueo?", 2)]
+    # The header row names no heading: the card sits under the file's name.
+    (doc,) = load_corpus(tmp_path / "notes").documents
+    assert [s.heading_path for s in doc.sections] == [["so", "¿Qué es un interbloqueo?"]]
+
+
+# ---- 4. one grammar of question labels -----------------------------------------------------
+
+
+def test_question_labels_with_a_colon_come_from_the_one_grammar() -> None:
+    colon = label_line("question", spanish_letters=True, colon=True)
+    any_punct = label_line("question", spanish_letters=True, capture=True)
+    for line in ("Q: What is a socket?", "**Pregunta**: ¿Qué es TCP?", "> - Q3 : Why?",
+                 "P: ¿Qué es UDP?", "Front: What is ARP?"):  # fmt: skip
+        assert colon.match(line) and any_punct.match(line), line
+    # "Q." and "Q2)" label a question too, but not with a colon: alone, "Q." may open a
+    # sentence, so the reader asks more of them.
+    for line in ("Q. Smith wrote the RFC", "Q2) What is NAT?"):
+        assert any_punct.match(line) and not colon.match(line), line
+    assert not label_line("question").match("P: the packet size")  # English: a symbol
