@@ -744,6 +744,9 @@ class _Start(BaseModel):
     # A term of a run of terms (tab rows, a definition list): under a heading that
     # asks, the run is its answer.
     term_run: bool = False
+    # A table row's: the 0-based line of its table's header, where the text before the
+    # table ends (the header belongs to no row).
+    table_head: int | None = None
 
 
 def _indent(line: str) -> int:
@@ -1495,7 +1498,10 @@ def _table_starts(
     if qcol is None:
         # A glossary ("Term | Meaning") asks each term as a topic; any other table is
         # read as text of its section.
-        return _glossary_rows(header, rows, width, numbering, "\n".join(lines)), end
+        glossary = _glossary_rows(header, rows, width, numbering, "\n".join(lines))
+        for row in glossary:
+            row.table_head = i
+        return glossary, end
     acols = [k for k, h in enumerate(header) if k != qcol and _names_column(h, ANSWER_COLUMNS)]
     if not acols:
         # Every other column, but those that only list pages to read ("References").
@@ -1513,7 +1519,8 @@ def _table_starts(
             continue
         answer = "; ".join(cells[k] for k in acols if k < len(cells) and cells[k])
         answer = re.sub(r"\s*<br\s*/?>\s*", "\n", answer, flags=re.IGNORECASE)
-        out.append(_Start(line=n, body=n, question=question, kind="table", answer=answer, end=n))
+        out.append(_Start(line=n, body=n, question=question, kind="table", answer=answer, end=n,
+                          table_head=i))  # fmt: skip
     # Questions whose cells hold only links to read are a reading list, not answers.
     bare = sum(is_stub_text(without_links(s.answer or "")) for s in out)
     if out and 2 * bare >= len(out):
@@ -1852,10 +1859,7 @@ def split_sections(
             continue
         # The section's own text before its first question stays a plain section (but
         # the header of a table whose rows are the questions belongs to no one).
-        head_end = starts[0].line - 1
-        if starts[0].end is not None:
-            while head_end >= body_first and "|" in lines[head_end] and lines[head_end].strip():
-                head_end -= 1
+        head_end = _text_end(starts[0]) - 1
         while head_end >= body_first and not lines[head_end].strip():
             head_end -= 1
         if sec.unit_kind == "heading" and head_end < body_first:
@@ -1883,15 +1887,7 @@ def split_sections(
             # question beside them, not a part of the last one's answer.
             level = nxt.level
         for n, st in enumerate(starts):
-            end = starts[n + 1].line - 1 if n + 1 < len(starts) else last
-            nxt_start = starts[n + 1] if n + 1 < len(starts) else None
-            if nxt_start is not None and nxt_start.end == nxt_start.line and st.end is None and (
-                "|" in lines[nxt_start.line]
-            ):
-                # The header of the table whose rows come next (questions and answers, a
-                # glossary) is no part of this answer.
-                while end > st.line and "|" in lines[end] and lines[end].strip():
-                    end -= 1
+            end = max(_text_end(starts[n + 1]) - 1, st.line) if n + 1 < len(starts) else last
             while end > st.line and not lines[end].strip():
                 end -= 1
             tail: Section | None = None
@@ -1954,6 +1950,12 @@ def split_sections(
             if tail is not None:
                 out.append(tail)
     return out
+
+
+def _text_end(start: _Start) -> int:
+    """The line where the text before ``start`` ends: its table's header for a table
+    row (questions and answers, a glossary), else its own line."""
+    return start.line if start.table_head is None else start.table_head
 
 
 def _numbered_question(

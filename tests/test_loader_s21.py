@@ -100,3 +100,38 @@ def test_question_labels_with_a_colon_come_from_the_one_grammar() -> None:
     for line in ("Q. Smith wrote the RFC", "Q2) What is NAT?"):
         assert any_punct.match(line) and not colon.match(line), line
     assert not label_line("question").match("P: the packet size")  # English: a symbol
+
+
+# ---- 3. a table's header is trimmed where tables are read ---------------------------------
+
+JOINS = """\
+# SQL
+
+Joins combine rows of two tables | the basics.
+| Question | Answer |
+|---|---|
+| What is an inner join? | The rows that match in both tables. |
+
+Both joins are common in reports.
+
+| Question | Answer |
+|---|---|
+| What is a cross join? | Every pair of rows from both tables. |
+"""
+
+
+def test_text_beside_a_question_table_keeps_its_lines_and_loses_the_header(
+    tmp_path: Path,
+) -> None:
+    assert [(k, q, a, b) for k, q, a, b in _units(tmp_path, "joins.md", JOINS)] == [
+        ("table", "What is an inner join?", 6, 6),
+        ("table", "What is a cross join?", 12, 12),
+    ]
+    (doc,) = load_corpus(tmp_path / "notes").documents
+    plain = [(s.line_start, s.line_end, s.text) for s in doc.sections if s.unit_kind is None]
+    assert plain == [
+        # A line with a pipe right above the header is text of the heading, not header.
+        (1, 3, "Joins combine rows of two tables | the basics."),
+        # Text between two tables ends before the second one's header.
+        (8, 8, "Both joins are common in reports."),
+    ]
