@@ -625,15 +625,7 @@ def parse_text(source: str, text: str, shape_notes: list[Any] | None = None) -> 
     and units. Line numbers are those of the file."""
     if not text.strip():
         return []
-    lines = text.split("\n")
-    k = 0
-    while k < len(lines) and _EXPORT_HEADER.match(lines[k]):
-        # A flashcard export's settings ("#separator:tab", "#tags column:3") are no notes.
-        lines[k] = ""
-        k += 1
-    if k < len(lines) and _column_names(lines[k]):
-        lines[k] = ""  # "Question<TAB>Answer": the export's header row, not a title
-        k += 1
+    lines, k, card_tags = _export_fields(text.split("\n"))
     if k:
         text = "\n".join(lines)
         if not text.strip():
@@ -645,7 +637,79 @@ def parse_text(source: str, text: str, shape_notes: list[Any] | None = None) -> 
         # notes' question/answer pair.
         if sec.unit_kind == "heading" and _TXT_Q.match(lines[sec.line_start - 1]):
             sec.unit_kind = "qa"
+        found = [t for n in range(sec.line_start, sec.line_end + 1) for t in card_tags.get(n, [])]
+        if found:
+            # (A new list: sections may share the document's.)
+            sec.tags = list(dict.fromkeys([*sec.tags, *found]))
     return sections
+
+
+def _export_fields(lines: list[str]) -> tuple[list[str], int, dict[int, list[str]]]:
+    """A text file's lines as the notes reader sees them (a new list, line numbers
+    kept): a flashcard export's settings and header row blanked, the columns they
+    declare to hold no notes (tags, the deck, a card id) taken out of every card.
+    Returns the lines, how many lines opened the file as its settings and header, and
+    each card line's tags (1-based line: tags)."""
+    lines = list(lines)
+    k = 0
+    columns: dict[int, str] = {}  # 0-based column -> "tags" or "drop"
+    tab_separated = True
+    while k < len(lines) and _EXPORT_HEADER.match(lines[k]):
+        # A flashcard export's settings ("#separator:tab", "#tags column:3") are no notes;
+        # those that name a column say which fields of each card are no notes either.
+        declared = _EXPORT_COLUMN.match(lines[k])
+        if declared and int(declared.group(2)) >= 1:
+            kind = declared.group(1).lower()
+            if kind == "tags" or kind in _CARD_SETTING_COLUMNS:
+                columns[int(declared.group(2)) - 1] = "tags" if kind == "tags" else "drop"
+        sep = _EXPORT_SEPARATOR.match(lines[k])
+        if sep:
+            tab_separated = sep.group(1).lower() == "tab"
+        lines[k] = ""
+        k += 1
+    if k < len(lines) and _column_names(lines[k]):
+        # "Question<TAB>Answer<TAB>Tags": the export's header row, not a title; a column
+        # it names as tags holds the cards' tags.
+        for n, cell in enumerate(lines[k].split("\t")):
+            if cell.strip().lower() in _TAG_COLUMNS:
+                columns.setdefault(n, "tags")
+        lines[k] = ""
+        k += 1
+    card_tags = _take_columns(lines, k, columns) if columns and tab_separated else {}
+    return lines, k, card_tags
+
+
+def note_lines(doc: Document) -> list[str]:
+    """The lines of a document's file as its sections read them (their line numbers
+    index it): what a reader of the raw notes (the grader's key points) should see.
+    Empty when the file cannot be read now."""
+    try:
+        text = decode_text(doc.path.read_bytes())
+    except (OSError, ValueError):
+        return []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if doc.path.suffix.lower() in TEXT_SUFFIXES:
+        lines = _export_fields(lines)[0]
+    return lines
+
+
+def _take_columns(lines: list[str], first: int, columns: dict[int, str]) -> dict[int, list[str]]:
+    """Remove the declared columns that hold no notes from every tab-separated line from
+    ``first`` on (in place; line numbers stay). Returns each line's tags (1-based line:
+    tags), from its tags column."""
+    tags: dict[int, list[str]] = {}
+    for n in range(first, len(lines)):
+        if "\t" not in lines[n]:
+            continue
+        fields = lines[n].split("\t")
+        kept = [f for c, f in enumerate(fields) if c not in columns]
+        found = [
+            t for c, f in enumerate(fields) if columns.get(c) == "tags" for t in f.split()
+        ]  # fmt: skip
+        if found:
+            tags[n + 1] = found
+        lines[n] = "\t".join(kept)
+    return tags
 
 
 def label_pattern(
@@ -712,12 +776,17 @@ def _column_names(line: str) -> bool:
 # Every name a column of a flashcard export or a question table goes by (units_cues.txt).
 _COLUMN_NAMES = frozenset().union(
     *(lexicon.words(f"{kind}_columns")
-      for kind in ("question", "answer", "term", "definition", "export"))
+      for kind in ("question", "answer", "term", "definition", "tag", "export"))
 )  # fmt: skip
 
 
 # The settings lines that open a flashcard export (Anki: "#separator:tab", "#html:true").
 _EXPORT_HEADER = re.compile(r"^#[a-z][a-z ]{0,30}:\S*\s*$")
+# Settings that name a column ("#tags column:3") and the field separator.
+_EXPORT_COLUMN = re.compile(r"^#([a-z]+) column:(\d{1,3})\s*$", re.IGNORECASE)
+_EXPORT_SEPARATOR = re.compile(r"^#separator:(\S+)", re.IGNORECASE)
+_TAG_COLUMNS = lexicon.words("tag_columns")
+_CARD_SETTING_COLUMNS = lexicon.words("card_setting_columns")
 _TXT_LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 # (A "P:" block here must ask to be a question.)
 _TXT_LABEL = re.compile(rf"^\s*(?:{Q_LABEL_ES}|{A_LABEL_ES})", re.IGNORECASE)

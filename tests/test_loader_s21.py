@@ -135,3 +135,57 @@ def test_text_beside_a_question_table_keeps_its_lines_and_loses_the_header(
         # Text between two tables ends before the second one's header.
         (8, 8, "Both joins are common in reports."),
     ]
+
+
+# ---- 6a. an export's declared tags column ----------------------------------------------------
+
+
+def test_a_declared_tags_column_gives_tags_not_notes(tmp_path: Path) -> None:
+    from interviewer.corpus import note_lines
+
+    export = (
+        "#separator:tab\n#html:true\n#tags column:3\n"
+        # Tags that read like words ("OS Memory") after an answer with no full stop:
+        # only the declaration tells them from more answer.
+        "What is a page fault?\tThe CPU touched a page that is not in memory, so the "
+        "kernel loads it\tOS Memory\n"
+        "What does a TLB cache?\tRecent virtual to physical address translations\tMemory\n"
+    )
+    got = _units(tmp_path, "vm.txt", export)
+    assert [(q, a) for _k, q, a, _b in got] == [
+        ("What is a page fault?", 4), ("What does a TLB cache?", 5),
+    ]  # fmt: skip
+    (doc,) = load_corpus(tmp_path / "notes").documents
+    cards = [(s.text, s.tags) for s in doc.sections]
+    assert cards == [
+        ("The CPU touched a page that is not in memory, so the kernel loads it", ["OS", "Memory"]),
+        ("Recent virtual to physical address translations", ["Memory"]),
+    ]
+    # The grader reads the file's lines as the loader did: no tags among the notes.
+    assert note_lines(doc)[4] == "What does a TLB cache?\tRecent virtual to physical address translations"
+
+
+def test_an_export_with_id_type_and_deck_columns_asks_its_question_column(tmp_path: Path) -> None:
+    export = (
+        "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n"
+        "#tags column:6\n"
+        "k3#Vx1\tBasic\tNetworking\tWhat does ARP resolve?\tAn IP address to a MAC address "
+        "on the local link.\tnet::link\n"
+    )
+    got = _units(tmp_path, "net.txt", export)
+    assert [(k, q, a) for k, q, a, _b in got] == [("qa", "What does ARP resolve?", 7)]
+    (doc,) = load_corpus(tmp_path / "notes").documents
+    (card,) = doc.sections
+    assert card.text == "An IP address to a MAC address on the local link."
+    assert card.tags == ["net::link"]
+
+
+def test_a_header_row_naming_a_tags_column_declares_it(tmp_path: Path) -> None:
+    export = (
+        "Question\tAnswer\tTags\n"
+        "Which isolation level stops dirty reads?\tRead committed\tisolation\n"
+    )
+    got = _units(tmp_path, "db.tsv", export)
+    assert [(q, a) for _k, q, a, _b in got] == [("Which isolation level stops dirty reads?", 2)]
+    (doc,) = load_corpus(tmp_path / "notes").documents
+    assert [(s.text, s.tags) for s in doc.sections] == [("Read committed", ["isolation"])]

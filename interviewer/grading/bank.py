@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import ValidationError
 
 from interviewer import lexicon
-from interviewer.corpus import Section, decode_text, is_stub_text
+from interviewer.corpus import Section, is_stub_text, note_lines
 from interviewer.feedback import Citation
 from interviewer.grading.material import (
     _PRONOUN_LEAD,
@@ -120,11 +120,8 @@ def material_sections(doc: Document, index: int) -> list[Section]:
 
 
 def _read_lines(doc: Document) -> list[str]:
-    try:
-        text = decode_text(doc.path.read_bytes())
-    except (OSError, ValueError):
-        return []
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # As the loader read them: a flashcard export's tags column is no notes.
+    return note_lines(doc)
 
 
 def _citation(sec: Section, start: int, end: int) -> Citation:
