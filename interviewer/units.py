@@ -755,11 +755,17 @@ def _indent(line: str) -> int:
 
 
 def find_questions(
-    lines: list[str], first: int, last: int, notes: list[tuple[int, str]] | None = None
+    lines: list[str],
+    first: int,
+    last: int,
+    notes: list[tuple[int, str]] | None = None,
+    grouping: bool = False,
 ) -> list[_Start]:
     """Explicit questions in ``lines[first:last + 1]`` (0-based, inclusive), in order.
     Places that look like questions but are not read as units go to ``notes``
-    as (line index, reason)."""
+    as (line index, reason). ``grouping``: the text is under a heading that only groups
+    what it holds ("Questions", "Preguntas"), so a list of requests there, numbered or
+    not, is questions (elsewhere a numbered one is steps)."""
     starts: list[_Start] = []
     in_fence = False
     details_depth = 0
@@ -861,6 +867,16 @@ def find_questions(
             _a_list_of_requests(lines, i, first, last)
         ):
             # "- Explain X" over its nested items: a question (no "?") and its answer.
+            start = _list_start(lines, i, last)
+            start.question = as_asked(start.question)
+            list_run.append(start)
+            i += 1
+            continue
+        if lm and grouping and _requests(lm.group(2)) and (
+            _a_list_of_requests(lines, i, first, last, numbered=True)
+        ):
+            # "## Questions" over "1. Explain X", "2. Compare Y and Z": the requests are
+            # its questions, answered (or not) like list questions.
             start = _list_start(lines, i, last)
             start.question = as_asked(start.question)
             list_run.append(start)
@@ -972,12 +988,16 @@ def _requests(text: str) -> bool:
 _BULLET = re.compile(r"^( {0,3})[-*+•]\s+(\S.*)$")
 
 
-def _a_list_of_requests(lines: list[str], i: int, first: int, last: int) -> bool:
+def _a_list_of_requests(
+    lines: list[str], i: int, first: int, last: int, *, numbered: bool = False
+) -> bool:
     """The bulleted item at line ``i`` and every item beside it (same depth, same list)
     ask or request an answer: a list of things to answer. A numbered list is steps
-    ("1. Define the requirements"), and a list with one plain item is a plan ("Explain
-    the chapter to a friend", "Review the flashcards")."""
-    m = _BULLET.match(lines[i].replace("\t", "    "))
+    ("1. Define the requirements"), but with ``numbered`` (under a heading that only
+    groups questions), and a list with one plain item is a plan ("Explain the chapter
+    to a friend", "Review the flashcards")."""
+    item_line = _LIST if numbered else _BULLET
+    m = item_line.match(lines[i].replace("\t", "    "))
     if m is None:
         return False
     depth = len(m.group(1))
@@ -993,7 +1013,7 @@ def _a_list_of_requests(lines: list[str], i: int, first: int, last: int) -> bool
                 break
             if not (asks(item.group(2)) or _requests(item.group(2))):
                 return False
-            if not _BULLET.match(line):
+            if not item_line.match(line):
                 return False
             k += step
     return True
@@ -1828,7 +1848,8 @@ def split_sections(
         if sec.level > 0:
             asking.append((sec.level, sec.is_question))
         raw_notes: list[tuple[int, str]] = []
-        starts = find_questions(lines, body_first, last, raw_notes)
+        grouping = sec.level > 0 and is_container(sec.heading_path[-1])
+        starts = find_questions(lines, body_first, last, raw_notes, grouping)
         if not starts and not sec.is_question and not in_answer and not (
             sec.level > 0 and (is_aspect(sec.heading_path[-1]) or is_reading_list(sec.heading_path))
         ):

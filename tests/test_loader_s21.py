@@ -189,3 +189,75 @@ def test_a_header_row_naming_a_tags_column_declares_it(tmp_path: Path) -> None:
     assert [(q, a) for _k, q, a, _b in got] == [("Which isolation level stops dirty reads?", 2)]
     (doc,) = load_corpus(tmp_path / "notes").documents
     assert [(s.text, s.tags) for s in doc.sections] == [("Read committed", ["isolation"])]
+
+
+# ---- 6b. numbered requests under a heading that only groups them -----------------------------
+
+QUESTIONS = """\
+# Distributed systems
+
+## Questions
+
+1. Explain the CAP theorem
+   A distributed store keeps only two of consistency, availability and partition
+   tolerance when the network splits.
+2. Compare leader election and consensus
+   Leader election picks one node; consensus makes every node agree on a value.
+3. Describe two-phase commit
+   A coordinator asks every participant to prepare, then tells them all to commit.
+"""
+
+PREGUNTAS = """\
+# Bases de datos
+
+## Preguntas
+
+1. Explica qué es un índice
+
+Un índice acelera las búsquedas a cambio de escrituras más lentas y más espacio.
+
+2. Compara una transacción y un bloqueo
+
+Una transacción agrupa operaciones; un bloqueo protege una fila del acceso concurrente.
+"""
+
+STEPS = """\
+# Deployment
+
+## Rolling out a schema change
+
+1. Describe the change in the design doc
+   Say which tables change and which queries read them.
+2. Compare the plans before and after
+   Run EXPLAIN on the slow queries against a copy of production.
+"""
+
+
+def test_numbered_requests_under_a_questions_heading_are_its_questions(tmp_path: Path) -> None:
+    assert _units(tmp_path, "dist.md", QUESTIONS) == [
+        ("list", "Explain the CAP theorem", 5, 7),
+        ("list", "Compare leader election and consensus", 8, 9),
+        ("list", "Describe two-phase commit", 10, 11),
+    ]
+
+
+def test_spanish_numbered_requests_are_asked_not_their_container(tmp_path: Path) -> None:
+    got = _units(tmp_path, "bd.md", PREGUNTAS)
+    # The answers sit at the margin below each request: the notes' consistent shape.
+    assert got == [
+        ("list", "Explica qué es un índice", 5, 7),
+        ("list", "Compara una transacción y un bloqueo", 9, 11),
+    ]
+    # "Preguntas" only groups: it is no topic to ask about.
+    assert not any("Preguntas" in q for _k, q, _a, _b in got)
+
+
+def test_numbered_requests_under_a_subject_heading_stay_steps(tmp_path: Path) -> None:
+    # Under a heading that names a subject, a numbered list of imperatives is a plan.
+    got = _units(tmp_path, "deploy.md", STEPS)
+    assert [k for k, *_ in got] == ["topic"]
+
+
+def test_requests_without_answers_under_a_container_are_not_asked(tmp_path: Path) -> None:
+    bare = "# Networking\n\n## Questions\n\n1. Explain slow start\n2. Compare TCP and UDP\n"
+    assert _units(tmp_path, "net.md", bare) == []
