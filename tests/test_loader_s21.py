@@ -162,7 +162,9 @@ def test_a_declared_tags_column_gives_tags_not_notes(tmp_path: Path) -> None:
         ("Recent virtual to physical address translations", ["Memory"]),
     ]
     # The grader reads the file's lines as the loader did: no tags among the notes.
-    assert note_lines(doc)[4] == "What does a TLB cache?\tRecent virtual to physical address translations"
+    assert note_lines(doc)[4] == (
+        "What does a TLB cache?\tRecent virtual to physical address translations"
+    )
 
 
 def test_an_export_with_id_type_and_deck_columns_asks_its_question_column(tmp_path: Path) -> None:
