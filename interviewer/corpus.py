@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -952,15 +955,85 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def iter_note_files(corpus_dir: Path) -> Iterable[Path]:
-    for path in sorted(corpus_dir.rglob("*")):
+@dataclass(frozen=True)
+class NotesFolder:
+    """One walk of a notes folder: the note files read in place (sorted) and the
+    documents that are not (a notebook, a PDF, Org-mode notes), each with what to do
+    about it. ``error``: the folder could not be listed (the note files then raise it,
+    as reading them would; the unread list is just empty)."""
+
+    root: Path
+    notes: tuple[Path, ...] = ()
+    unread: tuple[FileProblem, ...] = ()
+    error: OSError | None = None
+
+
+# The walks of the command under way (see ``one_walk``): folder -> its walk.
+_WALKS: ContextVar[dict[Path, NotesFolder] | None] = ContextVar("notes_walks", default=None)
+
+
+@contextmanager
+def one_walk() -> Iterator[None]:
+    """Within this block every :func:`scan_notes` of a folder sees one walk of it. A
+    command that reads the notes in several places (the index's freshness, the bank, the
+    list of files not read) opens it; code that adds or removes note files must not
+    run inside it."""
+    token = _WALKS.set({})
+    try:
+        yield
+    finally:
+        _WALKS.reset(token)
+
+
+def scan_notes(corpus_dir: Path) -> NotesFolder:
+    """The note files of ``corpus_dir`` and the documents there that are not read in
+    place, from one walk of the folder (the same one within :func:`one_walk`)."""
+    walks = _WALKS.get()
+    if walks is not None and corpus_dir in walks:
+        return walks[corpus_dir]
+    folder = _walk(corpus_dir)
+    if walks is not None:
+        walks[corpus_dir] = folder
+    return folder
+
+
+def _walk(corpus_dir: Path) -> NotesFolder:
+    try:
+        paths = sorted(corpus_dir.rglob("*"))
+    except OSError as exc:
+        return NotesFolder(root=corpus_dir, error=exc)
+    notes: list[Path] = []
+    unread: list[FileProblem] = []
+    for path in paths:
         rel = path.relative_to(corpus_dir)
-        if any(part in SKIPPED_DIRS or part.startswith(".") for part in rel.parts[:-1]):
+        hidden = any(part in SKIPPED_DIRS or part.startswith(".") for part in rel.parts[:-1])
+        if hidden or path.name.startswith("."):
             continue
-        if path.name.startswith(".") or not path.is_file():
+        suffix = path.suffix.lower()
+        if suffix in NOTE_SUFFIXES:
+            if path.is_file():
+                notes.append(path)
             continue
-        if path.suffix.lower() in NOTE_SUFFIXES:
-            yield path
+        kind = UNREAD_SUFFIXES.get(suffix)
+        if kind is None or path.name in SKIPPED_DIRS:
+            continue
+        if not path.is_file() or _converted_beside(path):
+            continue
+        what, converted = kind
+        if converted:
+            why = f"{what}, not read in place; `interviewer add` converts it into a note"
+        else:
+            why = f"{what}, not read; save it as Markdown or plain text (or PDF) to use it"
+        unread.append(FileProblem(source=rel.as_posix(), message=why))
+    return NotesFolder(root=corpus_dir, notes=tuple(notes), unread=tuple(unread))
+
+
+def iter_note_files(corpus_dir: Path) -> Iterable[Path]:
+    """The note files read in place, sorted (see :func:`scan_notes`)."""
+    folder = scan_notes(corpus_dir)
+    if folder.error is not None:
+        raise folder.error
+    return iter(folder.notes)
 
 
 # (UTF-32 first: its little-endian mark starts with UTF-16's.)
@@ -988,28 +1061,10 @@ def unread_files(corpus_dir: Path) -> list[FileProblem]:
     """The documents in the corpus dir that are not read in place (a notebook, a PDF,
     Org-mode notes, a Word file), each with what to do about it, so that no notes are
     left out without a word. One that ``add`` converted already (its note beside it)
-    is read through that note."""
-    out: list[FileProblem] = []
+    is read through that note. (See :func:`scan_notes`.)"""
     if not corpus_dir.is_dir():
-        return out
-    try:
-        paths = sorted(corpus_dir.rglob("*"))
-    except OSError:
-        return out
-    for path in paths:
-        rel = path.relative_to(corpus_dir)
-        kind = UNREAD_SUFFIXES.get(path.suffix.lower())
-        if kind is None or any(p in SKIPPED_DIRS or p.startswith(".") for p in rel.parts):
-            continue
-        if not path.is_file() or _converted_beside(path):
-            continue
-        what, converted = kind
-        if converted:
-            why = f"{what}, not read in place; `interviewer add` converts it into a note"
-        else:
-            why = f"{what}, not read; save it as Markdown or plain text (or PDF) to use it"
-        out.append(FileProblem(source=rel.as_posix(), message=why))
-    return out
+        return []
+    return list(scan_notes(corpus_dir).unread)
 
 
 def decode_text(data: bytes) -> str:
@@ -1074,11 +1129,17 @@ def check_corpus_dir(corpus_dir: Path) -> None:
         raise CorpusError(f"corpus path {corpus_dir} is not a directory")
 
 
-def load_corpus(corpus_dir: Path, max_bytes: int = 5_000_000) -> LoadResult:
-    """Load every note file; a bad file becomes a problem, never an exception."""
+def load_corpus(
+    corpus_dir: Path, max_bytes: int = 5_000_000, folder: NotesFolder | None = None
+) -> LoadResult:
+    """Load every note file (of ``folder``, a walk of the corpus dir the caller has
+    already made, else a walk now); a bad file becomes a problem, never an exception."""
     check_corpus_dir(corpus_dir)
     result = LoadResult()
-    for path in iter_note_files(corpus_dir):
+    folder = folder or scan_notes(corpus_dir)
+    if folder.error is not None:
+        raise folder.error
+    for path in folder.notes:
         source = path.relative_to(corpus_dir).as_posix()
         try:
             doc = load_document(corpus_dir, path, max_bytes)

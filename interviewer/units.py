@@ -872,16 +872,6 @@ def find_questions(
             list_run.append(start)
             i += 1
             continue
-        if lm and grouping and _requests(lm.group(2)) and (
-            _a_list_of_requests(lines, i, first, last, numbered=True)
-        ):
-            # "## Questions" over "1. Explain X", "2. Compare Y and Z": the requests are
-            # its questions, answered (or not) like list questions.
-            start = _list_start(lines, i, last)
-            start.question = as_asked(start.question)
-            list_run.append(start)
-            i += 1
-            continue
         inline = _inline_answer(lm.group(2)) if lm else None
         if inline is not None and lm is not None:
             # "1. What is a taint? A mark on a node ...": the answer on the item's line.
@@ -894,6 +884,17 @@ def find_questions(
                 j += 1
             list_run.append(_Start(line=i, body=i, question=inline[0], kind="list",
                                    answer=inline[1], end=j))  # fmt: skip
+            i += 1
+            continue
+        if lm and grouping and _requests(lm.group(2)) and (
+            _a_list_of_requests(lines, i, first, last, numbered=True)
+        ):
+            # "## Questions" over "1. Explain X", "2. Compare Y and Z": the requests are
+            # its questions, answered (or not) like list questions. (An item with its
+            # answer on its own line is read above.)
+            start = _list_start(lines, i, last)
+            start.question = as_asked(start.question)
+            list_run.append(start)
             i += 1
             continue
         if lm is None and list_run and _indent(line) == 0:

@@ -263,3 +263,57 @@ def test_numbered_requests_under_a_subject_heading_stay_steps(tmp_path: Path) ->
 def test_requests_without_answers_under_a_container_are_not_asked(tmp_path: Path) -> None:
     bare = "# Networking\n\n## Questions\n\n1. Explain slow start\n2. Compare TCP and UDP\n"
     assert _units(tmp_path, "net.md", bare) == []
+
+
+# ---- 5. one walk of the notes folder per command ----------------------------------------------
+
+
+def test_a_walk_lists_the_notes_and_the_documents_not_read(tmp_path: Path) -> None:
+    from interviewer.corpus import one_walk, scan_notes
+
+    notes = tmp_path / "notes"
+    (notes / ".git").mkdir(parents=True)
+    (notes / "os.md").write_text("# Paging\n\nPages map virtual to physical memory.\n", "utf-8")
+    (notes / "cards.tsv").write_text("What is a TLB?\tA cache of translations.\n", "utf-8")
+    (notes / "linalg.ipynb").write_text("{}", "utf-8")
+    (notes / ".git" / "x.md").write_text("# hidden\n", "utf-8")
+    folder = scan_notes(notes)
+    assert [p.name for p in folder.notes] == ["cards.tsv", "os.md"]
+    assert [p.source for p in folder.unread] == ["linalg.ipynb"]
+    with one_walk():
+        first = scan_notes(notes)
+        (notes / "net.md").write_text("# ARP\n\nResolves IP to MAC addresses.\n", "utf-8")
+        assert scan_notes(notes) is first  # one walk within the block
+    # Outside a block every scan walks again and sees the new file.
+    assert [p.name for p in scan_notes(notes).notes] == ["cards.tsv", "net.md", "os.md"]
+
+
+def test_each_command_walks_the_notes_folder_once(tmp_path: Path, monkeypatch) -> None:
+    from collections import Counter
+
+    from typer.testing import CliRunner
+
+    import interviewer.corpus as corpus
+    from interviewer.cli import app
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "sql.md").write_text(JOINS, "utf-8")
+    (notes / "dist.md").write_text(QUESTIONS, "utf-8")
+    (notes / "slides.ipynb").write_text("{}", "utf-8")
+    monkeypatch.setenv("INTERVIEWER_HOME", str(tmp_path / "home"))
+    walks: Counter[Path] = Counter()
+    walk = corpus._walk
+
+    def counted(d: Path) -> corpus.NotesFolder:
+        walks[d] += 1
+        return walk(d)
+
+    monkeypatch.setattr(corpus, "_walk", counted)
+    for args in (["questions", "--json"], ["audit", "--json"], ["doctor", "--no-llm"]):
+        walks.clear()
+        result = CliRunner().invoke(app, [*args, "--corpus", str(notes)])
+        assert result.exit_code == 0, result.output
+        # The document not read is still named: it came from the same walk.
+        assert "slides.ipynb" in result.output + result.stderr, args
+        assert list(walks.values()) == [1], (args, walks)
