@@ -44,6 +44,9 @@ UNIT_KINDS: tuple[str, ...] = (
 CONTAINER_WORDS = lexicon.words("container_words")
 # A heading holding one of these is about the document, not a subject.
 CONTAINER_ANY = lexicon.words("container_any")
+# A heading that holds questions to answer ("Questions", "Interview questions", "FAQ").
+QUESTION_GROUPS = lexicon.words("question_groups")
+QUESTION_GROUP_MODIFIERS = lexicon.words("question_group_modifiers")
 # The first word of a heading that names an aspect of its parent ("Disadvantages").
 ASPECT_WORDS = lexicon.words("aspect_words")
 STOP = lexicon.words("stop")
@@ -268,6 +271,16 @@ def is_container(heading: str) -> bool:
     if any(w in CONTAINER_ANY for w in words):
         return True
     return all(w in CONTAINER_WORDS or w in STOP or w.isdigit() or len(w) < 2 for w in words)
+
+
+def is_question_group(heading: str) -> bool:
+    """A heading that only groups questions to answer ("Questions", "Practice
+    questions", "Preguntas de entrevista"): not "Interview tips", "Setup" or "Summary",
+    where a numbered list of imperatives is steps."""
+    words = [w.lower() for w in _words(plain(heading))]
+    return any(w in QUESTION_GROUPS for w in words) and all(
+        w in QUESTION_GROUPS or w in QUESTION_GROUP_MODIFIERS or w.isdigit() for w in words
+    )
 
 
 def is_aspect(heading: str) -> bool:
@@ -771,6 +784,9 @@ def find_questions(
     details_depth = 0
     i = first
     list_run: list[_Start] = []  # consecutive list questions, decided when the run ends
+    # Under a heading that groups questions: its numbered requests, each to the line
+    # where the next one (or the text) ends.
+    grouped = _grouped_requests(lines, first, last) if grouping else {}
 
     def close_run() -> None:
         # Two or more list questions in a row with no answer between them are a list
@@ -886,16 +902,13 @@ def find_questions(
                                    answer=inline[1], end=j))  # fmt: skip
             i += 1
             continue
-        if lm and grouping and _requests(lm.group(2)) and (
-            _a_list_of_requests(lines, i, first, last, numbered=True)
-        ):
+        if lm and i in grouped:
             # "## Questions" over "1. Explain X", "2. Compare Y and Z": the requests are
-            # its questions, answered (or not) like list questions. (An item with its
-            # answer on its own line is read above.)
-            start = _list_start(lines, i, last)
-            start.question = as_asked(start.question)
+            # its questions, each answered by what lies before the next one (a list
+            # too). (An item that asks with its "?" is read above.)
+            start = _grouped_start(lines, i, grouped[i], len(lm.group(1)))
             list_run.append(start)
-            i += 1
+            i = grouped[i]
             continue
         if lm is None and list_run and _indent(line) == 0:
             close_run()
@@ -989,16 +1002,12 @@ def _requests(text: str) -> bool:
 _BULLET = re.compile(r"^( {0,3})[-*+•]\s+(\S.*)$")
 
 
-def _a_list_of_requests(
-    lines: list[str], i: int, first: int, last: int, *, numbered: bool = False
-) -> bool:
+def _a_list_of_requests(lines: list[str], i: int, first: int, last: int) -> bool:
     """The bulleted item at line ``i`` and every item beside it (same depth, same list)
     ask or request an answer: a list of things to answer. A numbered list is steps
-    ("1. Define the requirements"), but with ``numbered`` (under a heading that only
-    groups questions), and a list with one plain item is a plan ("Explain the chapter
-    to a friend", "Review the flashcards")."""
-    item_line = _LIST if numbered else _BULLET
-    m = item_line.match(lines[i].replace("\t", "    "))
+    ("1. Define the requirements"), and a list with one plain item is a plan ("Explain
+    the chapter to a friend", "Review the flashcards")."""
+    m = _BULLET.match(lines[i].replace("\t", "    "))
     if m is None:
         return False
     depth = len(m.group(1))
@@ -1014,10 +1023,87 @@ def _a_list_of_requests(
                 break
             if not (asks(item.group(2)) or _requests(item.group(2))):
                 return False
-            if not item_line.match(line):
+            if not _BULLET.match(line):
                 return False
             k += step
     return True
+
+
+_ITEM = re.compile(r"^( {0,3})(?:(\d{1,3})[.)]|([-*+•]))\s+(\S.*)$")
+
+
+def _grouped_requests(lines: list[str], first: int, last: int) -> dict[int, int]:
+    """Under a heading that only groups questions: the items of its list of requests
+    ("1. Explain X", "2. Compare Y and Z"; "- Explain X"), each with the line where its
+    answer ends (the next item's, else one past ``last``). The list's items stand at one
+    margin, with one bullet or numbered one after another (or all alike: "1.", "1."); a
+    list of another kind between them, or one numbered afresh ("1. The client sends
+    ..."), is an answer's. Empty unless every item asks or requests."""
+    items: list[tuple[int, str, str]] = []  # line, number or bullet, text
+    depth: int | None = None
+    in_fence = False
+    for k in range(first, last + 1):
+        line = lines[k].replace("\t", "    ")
+        if FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        m = None if in_fence else _ITEM.match(line)
+        if m is None or (depth is not None and len(m.group(1)) != depth):
+            continue
+        mark = m.group(2) or m.group(3)
+        if items and not _next_item(mark, [x[1] for x in items]):
+            continue
+        depth = len(m.group(1))
+        items.append((k, mark, m.group(4)))
+    if not all(
+        asks(t) or _requests(t) or _inline_answer(t) or _colon_answer(t) for _k, _m, t in items
+    ):
+        return {}
+    return {k: (items[x + 1][0] if x + 1 < len(items) else last + 1)
+            for x, (k, _m, _t) in enumerate(items)}  # fmt: skip
+
+
+def _next_item(mark: str, before: list[str]) -> bool:
+    """An item marked ``mark`` goes on the list whose items were marked ``before``."""
+    if not before[0].isdigit():
+        return mark == before[0]
+    if not mark.isdigit():
+        return False
+    alike = all(b == before[0] for b in before)
+    return int(mark) == int(before[-1]) + 1 or (alike and mark == before[0])
+
+
+def _colon_answer(text: str) -> tuple[str, str] | None:
+    """"Explain Nagle's algorithm: small writes are held until ...": a request and its
+    answer, a sentence after a colon on one line. None for other text (a request that
+    goes on after its colon: "Compare two locks: which one spins?")."""
+    m = re.match(r"^(.+?):\s+(\S.*)$", plain(text))
+    if m is None or "?" in m.group(2) or not _requests(m.group(1)):
+        return None
+    if len(_words(m.group(2))) < 5:
+        return None
+    return clean_question(m.group(1)), m.group(2).strip()
+
+
+def _grouped_start(lines: list[str], i: int, stop: int, margin: int) -> _Start:
+    """The request at line ``i`` of a group of questions and its answer: the text on its
+    line after a colon, and every line before ``stop`` (the next request)."""
+    text = _LIST.match(lines[i].replace("\t", "    "))
+    assert text is not None
+    below = [k for k in range(i + 1, stop) if lines[k].strip()]
+    end = below[-1] if below else i
+    colon = _colon_answer(text.group(2))
+    if colon is not None:
+        # (The answer's material starts on the request's line, as an inline answer's.)
+        return _Start(line=i, body=i, question=as_asked(colon[0]), kind="list",
+                      answer=colon[1], end=end)  # fmt: skip
+    uncertain: str | None = None
+    if not below:
+        uncertain = "no answer"
+    elif _indent(lines[below[0]].replace("\t", "    ")) <= margin:
+        uncertain = _UNINDENTED  # at the margin: fine when every answer is so
+    return _Start(line=i, body=i + 1, question=as_asked(clean_question(text.group(2))),
+                  kind="list", uncertain=uncertain, end=end)  # fmt: skip
 
 
 def _nested_list_below(lines: list[str], i: int, last: int) -> bool:
@@ -1849,7 +1935,7 @@ def split_sections(
         if sec.level > 0:
             asking.append((sec.level, sec.is_question))
         raw_notes: list[tuple[int, str]] = []
-        grouping = sec.level > 0 and is_container(sec.heading_path[-1])
+        grouping = sec.level > 0 and is_question_group(sec.heading_path[-1])
         starts = find_questions(lines, body_first, last, raw_notes, grouping)
         if not starts and not sec.is_question and not in_answer and not (
             sec.level > 0 and (is_aspect(sec.heading_path[-1]) or is_reading_list(sec.heading_path))

@@ -317,3 +317,169 @@ def test_each_command_walks_the_notes_folder_once(tmp_path: Path, monkeypatch) -
         # The document not read is still named: it came from the same walk.
         assert "slides.ipynb" in result.output + result.stderr, args
         assert list(walks.values()) == [1], (args, walks)
+
+
+# ---- review of session 21: the defects found in the items above ---------------------------
+
+STEPS_UNDER = """\
+# Coding interviews
+
+## {heading}
+
+1. Explain your reasoning out loud
+   Interviewers grade the process as much as the answer.
+2. Describe the brute-force solution first
+   It shows you understood the problem before optimising.
+"""
+
+
+def test_numbered_steps_under_a_heading_that_holds_no_questions_are_not_asked(
+    tmp_path: Path,
+) -> None:
+    # Tips, a setup, a summary, next steps, one's own notes: a numbered list of
+    # imperatives there is what to do, not questions (only a heading of questions is).
+    for n, heading in enumerate(
+        ["Interview tips", "Setup", "Summary", "Next steps", "My notes", "Index maintenance",
+         "Repaso"]  # fmt: skip
+    ):
+        got = _units(tmp_path, f"tips{n}.md", STEPS_UNDER.format(heading=heading))
+        assert [k for k, *_ in got if k == "list"] == [], heading
+
+
+def test_numbered_requests_under_headings_of_questions_are_asked(tmp_path: Path) -> None:
+    for n, heading in enumerate(["Interview questions", "Practice questions", "FAQ",
+                                 "Ejercicios"]):  # fmt: skip
+        got = _units(tmp_path, f"q{n}.md", STEPS_UNDER.format(heading=heading))
+        assert [(k, a, b) for k, _q, a, b in got] == [("list", 5, 6), ("list", 7, 8)], heading
+
+
+def test_a_request_answered_by_a_list_keeps_its_own_answer(tmp_path: Path) -> None:
+    # The second request's answer is a bulleted list at the margin: it is that request's
+    # answer, not more of the first one's.
+    notes = """\
+# Networking
+
+## Questions
+
+1. Explain slow start
+
+The congestion window doubles every round trip until a loss.
+
+2. Describe the three-way handshake
+
+- the client sends SYN
+- the server answers SYN-ACK
+- the client sends ACK
+"""
+    assert _units(tmp_path, "q.md", notes) == [
+        ("list", "Explain slow start", 5, 7),
+        ("list", "Describe the three-way handshake", 9, 13),
+    ]
+
+
+def test_a_request_answered_by_a_numbered_list_keeps_its_own_answer(tmp_path: Path) -> None:
+    # A list numbered afresh is the answer's steps, not the next requests.
+    notes = """\
+# Networking
+
+## Questions
+
+1. Explain the three-way handshake
+
+The client sends SYN, the server answers SYN-ACK, the client sends ACK.
+
+2. Describe the steps of TLS 1.3
+
+1. The client sends its key share in ClientHello.
+2. The server answers with its own share and the certificate.
+
+3. Compare TCP and QUIC
+   QUIC runs over UDP and sets up transport and encryption in one round trip.
+"""
+    assert _units(tmp_path, "tls.md", notes) == [
+        ("list", "Explain the three-way handshake", 5, 7),
+        ("list", "Describe the steps of TLS 1.3", 9, 12),
+        ("list", "Compare TCP and QUIC", 14, 15),
+    ]
+
+
+def test_a_request_with_its_answer_after_a_colon_is_asked(tmp_path: Path) -> None:
+    notes = """\
+# Networking
+
+## Questions
+
+1. What is a socket? An endpoint of a connection, named by an address and a port.
+2. Explain Nagle's algorithm: small writes are held until the previous one is acknowledged.
+3. Describe TIME_WAIT
+   The side that closes first waits twice the maximum segment lifetime.
+"""
+    got = _units(tmp_path, "net.md", notes)
+    assert [(q, a, b) for _k, q, a, b in got] == [
+        ("What is a socket?", 5, 5),
+        ("Explain Nagle's algorithm", 6, 6),
+        ("Describe TIME_WAIT", 7, 8),
+    ]
+    (doc,) = load_corpus(tmp_path / "notes").documents
+    (nagle,) = [s for s in doc.sections if s.question == "Explain Nagle's algorithm"]
+    assert nagle.text == "small writes are held until the previous one is acknowledged."
+
+
+def test_a_heading_that_opens_with_resume_keeps_it_in_its_topic() -> None:
+    # "Resume" is an English word too: it asks nothing in "Resume training ...".
+    from interviewer.grading.bank import question_topic
+
+    asked = "What is resume training from a checkpoint, and when would you use it?"
+    assert question_topic(asked, None) == "resume training"
+
+
+def test_a_cards_tags_column_gives_its_question_tags(tmp_path: Path) -> None:
+    from interviewer.grading.bank import build_bank
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "cards.txt").write_text(
+        "#separator:tab\n#html:true\n#tags column:3\n"
+        "What is a page fault?\tThe CPU touched a page that is not in memory\tkernel_vm\n"
+        "What does ARP resolve?\tAn IP address to a MAC address on the local link.\tnetworking\n",
+        encoding="utf-8",
+    )
+    bank, _ = build_bank(load_corpus(corpus).documents)
+    tags = {q.text: q.tags for q in bank.questions}
+    assert "networking" in tags["What does ARP resolve?"]
+    assert "networking" not in tags["What is a page fault?"]
+    assert "kernel_vm" in tags["What is a page fault?"]
+
+
+def test_spanish_notes_headings_over_prose_are_still_asked(tmp_path: Path) -> None:
+    # "Notas", "Apuntes", "Temas", "Repaso" over prose were asked as topics before the
+    # Spanish container words came; they stay so (as English "Notes" does not).
+    for n, heading in enumerate(["Notas", "Apuntes", "Temas", "Repaso"]):
+        notes = (
+            f"# Redes\n\n## {heading}\n\n"
+            "TCP garantiza la entrega ordenada de los segmentos y retransmite los perdidos.\n"
+            "UDP no garantiza nada: la aplicación decide qué hacer con las pérdidas.\n"
+        )
+        got = _units(tmp_path, f"redes{n}.md", notes)
+        assert [(k, a, b) for k, _q, a, b in got] == [("topic", 3, 6)], heading
+
+
+def test_bulleted_requests_under_a_questions_heading_keep_their_own_answers(
+    tmp_path: Path,
+) -> None:
+    notes = """\
+# Networking
+
+## Questions
+
+- Explain slow start
+  The congestion window doubles every round trip until a loss.
+- Describe the three-way handshake
+
+  1. the client sends SYN
+  2. the server answers SYN-ACK
+"""
+    assert _units(tmp_path, "q.md", notes) == [
+        ("list", "Explain slow start", 5, 6),
+        ("list", "Describe the three-way handshake", 7, 10),
+    ]

@@ -202,7 +202,9 @@ def build_bank(
                 notes_status=status,
                 notes_excerpt=excerpt,
                 citation=_citation(sec, sec.line_start, mats[-1].line_end),
-                tags=list(doc.tags) + ([doc.title] if doc.title else []),
+                # (A section's own tags too: an export's tags column gives a card's.)
+                tags=list(dict.fromkeys([*doc.tags, *sec.tags]))
+                + ([doc.title] if doc.title else []),
                 material_sections=[s.id for s in mats],
                 kind=sec.unit_kind or "heading",
             )
