@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from interviewer.corpus import Document, Section, load_corpus, question_text, unread_files
+from interviewer.corpus import Document, Section, load_corpus, question_text, scan_notes
 from interviewer.errors import ConfigError, LLMError
 from interviewer.feedback import Citation
 from interviewer.plurals import counted
@@ -504,13 +504,14 @@ def _model_or_reason(settings: Settings) -> tuple[LLM | None, str]:
 
 def run_audit(settings: Settings, *, use_embeddings: bool = True) -> AuditReport:
     corpus_dir = settings.corpus_dir
-    loaded = load_corpus(corpus_dir, max_bytes=settings.max_file_bytes)
+    folder = scan_notes(corpus_dir)  # one walk: the notes read and those not read
+    loaded = load_corpus(corpus_dir, max_bytes=settings.max_file_bytes, folder=folder)
     documents = loaded.documents
     report = AuditReport(
         corpus_dir=str(corpus_dir),
         documents=len(documents),
         questions=sum(s.is_question for d in documents for s in d.sections),
-        problems=[str(p) for p in [*loaded.problems, *unread_files(corpus_dir)]],
+        problems=[str(p) for p in [*loaded.problems, *folder.unread]],
     )
     report.units_by_kind, report.uncertain_shapes = unit_shapes(documents)
     report.stub_questions = stub_questions(documents)

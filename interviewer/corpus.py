@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -624,15 +628,7 @@ def parse_text(source: str, text: str, shape_notes: list[Any] | None = None) -> 
     and units. Line numbers are those of the file."""
     if not text.strip():
         return []
-    lines = text.split("\n")
-    k = 0
-    while k < len(lines) and _EXPORT_HEADER.match(lines[k]):
-        # A flashcard export's settings ("#separator:tab", "#tags column:3") are no notes.
-        lines[k] = ""
-        k += 1
-    if k < len(lines) and _column_names(lines[k]):
-        lines[k] = ""  # "Question<TAB>Answer": the export's header row, not a title
-        k += 1
+    lines, k, card_tags = _export_fields(text.split("\n"))
     if k:
         text = "\n".join(lines)
         if not text.strip():
@@ -644,30 +640,125 @@ def parse_text(source: str, text: str, shape_notes: list[Any] | None = None) -> 
         # notes' question/answer pair.
         if sec.unit_kind == "heading" and _TXT_Q.match(lines[sec.line_start - 1]):
             sec.unit_kind = "qa"
+        found = [t for n in range(sec.line_start, sec.line_end + 1) for t in card_tags.get(n, [])]
+        if found:
+            # (A new list: sections may share the document's.)
+            sec.tags = list(dict.fromkeys([*sec.tags, *found]))
     return sections
 
 
-def label_pattern(kind: Literal["question", "answer"], spanish_letters: bool = False) -> str:
+def _export_fields(lines: list[str]) -> tuple[list[str], int, dict[int, list[str]]]:
+    """A text file's lines as the notes reader sees them (a new list, line numbers
+    kept): a flashcard export's settings and header row blanked, the columns they
+    declare to hold no notes (tags, the deck, a card id) taken out of every card.
+    Returns the lines, how many lines opened the file as its settings and header, and
+    each card line's tags (1-based line: tags)."""
+    lines = list(lines)
+    k = 0
+    columns: dict[int, str] = {}  # 0-based column -> "tags" or "drop"
+    tab_separated = True
+    while k < len(lines) and _EXPORT_HEADER.match(lines[k]):
+        # A flashcard export's settings ("#separator:tab", "#tags column:3") are no notes;
+        # those that name a column say which fields of each card are no notes either.
+        declared = _EXPORT_COLUMN.match(lines[k])
+        if declared and int(declared.group(2)) >= 1:
+            kind = declared.group(1).lower()
+            if kind == "tags" or kind in _CARD_SETTING_COLUMNS:
+                columns[int(declared.group(2)) - 1] = "tags" if kind == "tags" else "drop"
+        sep = _EXPORT_SEPARATOR.match(lines[k])
+        if sep:
+            tab_separated = sep.group(1).lower() == "tab"
+        lines[k] = ""
+        k += 1
+    if k < len(lines) and _column_names(lines[k]):
+        # "Question<TAB>Answer<TAB>Tags": the export's header row, not a title; a column
+        # it names as tags holds the cards' tags.
+        for n, cell in enumerate(lines[k].split("\t")):
+            if cell.strip().lower() in _TAG_COLUMNS:
+                columns.setdefault(n, "tags")
+        lines[k] = ""
+        k += 1
+    card_tags = _take_columns(lines, k, columns) if columns and tab_separated else {}
+    return lines, k, card_tags
+
+
+def note_lines(doc: Document) -> list[str]:
+    """The lines of a document's file as its sections read them (their line numbers
+    index it): what a reader of the raw notes (the grader's key points) should see.
+    Empty when the file cannot be read now."""
+    try:
+        text = decode_text(doc.path.read_bytes())
+    except (OSError, ValueError):
+        return []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if doc.path.suffix.lower() in TEXT_SUFFIXES:
+        lines = _export_fields(lines)[0]
+    return lines
+
+
+def _take_columns(lines: list[str], first: int, columns: dict[int, str]) -> dict[int, list[str]]:
+    """Remove the declared columns that hold no notes from every tab-separated line from
+    ``first`` on (in place; line numbers stay). Returns each line's tags (1-based line:
+    tags), from its tags column."""
+    tags: dict[int, list[str]] = {}
+    for n in range(first, len(lines)):
+        if "\t" not in lines[n]:
+            continue
+        fields = lines[n].split("\t")
+        kept = [f for c, f in enumerate(fields) if c not in columns]
+        found = [
+            t for c, f in enumerate(fields) if columns.get(c) == "tags" for t in f.split()
+        ]  # fmt: skip
+        if found:
+            tags[n + 1] = found
+        lines[n] = "\t".join(kept)
+    return tags
+
+
+def label_pattern(
+    kind: Literal["question", "answer"], spanish_letters: bool = False, *, colon: bool = False
+) -> str:
     """A regex fragment (no groups) for a question or answer label and its punctuation:
     "Q:", "Q3.", "Question 2)", "Pregunta:", "A1)", "Ans.", "R:", a flashcard's
     "Front:" / "Back:". A one-letter label other than "q" takes a colon, or a number
     then "." or ")": alone, "A." may open a sentence. ``spanish_letters`` adds the
-    one-letter Spanish labels ("P:", "R:"), which need the document's language."""
+    one-letter Spanish labels ("P:", "R:"), which need the document's language.
+    ``colon``: only labels that end in a colon ("Q:", "**Pregunta**:", "Q3 :")."""
     words = lexicon.words(f"{kind}_labels")
     if spanish_letters:
         words = words | lexicon.words(f"{kind}_letters_es")
     longer = sorted((w for w in words if len(w) > 1), key=len, reverse=True)
     # (Bold may close before the colon: "**Pregunta**: ...".)
     bold = r"(?:\*\*|__)?"
-    parts = [rf"(?:{'|'.join(map(re.escape, longer))})\s*\d{{0,3}}\s*{bold}[:.)]"] if longer else []
+    end = rf"{bold}\s*:" if colon else rf"{bold}[:.)]"
+    parts = [rf"(?:{'|'.join(map(re.escape, longer))})\s*\d{{0,3}}\s*{end}"] if longer else []
     for w in sorted(w for w in words if len(w) == 1):
         letter = re.escape(w)
-        if w == "q":
-            parts.append(rf"{letter}\s*\d{{0,3}}\s*{bold}[:.)]")
+        if w == "q" or colon:
+            parts.append(rf"{letter}\s*\d{{0,3}}\s*{end}")
         else:
             parts.append(rf"{letter}\s*\d{{0,3}}\s*{bold}:|{letter}\s*\d{{1,3}}\s*{bold}[.)]")
     parts.append(r"front\s*:" if kind == "question" else r"back\s*:")
     return "|".join(parts)
+
+
+# What may come before a label on its line: quote marks, a list marker, bold's opening.
+LABEL_LEAD = r"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*"
+
+
+@lru_cache(maxsize=16)
+def label_line(
+    kind: Literal["question", "answer"],
+    spanish_letters: bool = False,
+    *,
+    capture: bool = False,
+    colon: bool = False,
+) -> re.Pattern[str]:
+    """A line that opens with a question or answer label (see :func:`label_pattern`),
+    maybe quoted, listed or bold. ``capture``: group 1 is the text after the label."""
+    rest = r"\s*(?:\*\*|__)?\s*(.*)$" if capture else ""
+    labels = label_pattern(kind, spanish_letters, colon=colon)
+    return re.compile(rf"{LABEL_LEAD}(?:{labels}){rest}", re.IGNORECASE)
 
 
 Q_LABEL = label_pattern("question")
@@ -682,16 +773,23 @@ def _column_names(line: str) -> bool:
     cells = [c.strip().lower() for c in line.split("\t")]
     if len(cells) < 2 or not all(cells):
         return False
-    names = (
-        lexicon.words("question_columns") | lexicon.words("answer_columns")
-        | lexicon.words("term_columns") | lexicon.words("definition_columns")
-        | {"tags", "tag", "deck", "notes", "extra"}
-    )  # fmt: skip
-    return all(c in names for c in cells)
+    return all(c in _COLUMN_NAMES for c in cells)
+
+
+# Every name a column of a flashcard export or a question table goes by (units_cues.txt).
+_COLUMN_NAMES = frozenset().union(
+    *(lexicon.words(f"{kind}_columns")
+      for kind in ("question", "answer", "term", "definition", "tag", "export"))
+)  # fmt: skip
 
 
 # The settings lines that open a flashcard export (Anki: "#separator:tab", "#html:true").
 _EXPORT_HEADER = re.compile(r"^#[a-z][a-z ]{0,30}:\S*\s*$")
+# Settings that name a column ("#tags column:3") and the field separator.
+_EXPORT_COLUMN = re.compile(r"^#([a-z]+) column:(\d{1,3})\s*$", re.IGNORECASE)
+_EXPORT_SEPARATOR = re.compile(r"^#separator:(\S+)", re.IGNORECASE)
+_TAG_COLUMNS = lexicon.words("tag_columns")
+_CARD_SETTING_COLUMNS = lexicon.words("card_setting_columns")
 _TXT_LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 # (A "P:" block here must ask to be a question.)
 _TXT_LABEL = re.compile(rf"^\s*(?:{Q_LABEL_ES}|{A_LABEL_ES})", re.IGNORECASE)
@@ -857,15 +955,85 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def iter_note_files(corpus_dir: Path) -> Iterable[Path]:
-    for path in sorted(corpus_dir.rglob("*")):
+@dataclass(frozen=True)
+class NotesFolder:
+    """One walk of a notes folder: the note files read in place (sorted) and the
+    documents that are not (a notebook, a PDF, Org-mode notes), each with what to do
+    about it. ``error``: the folder could not be listed (the note files then raise it,
+    as reading them would; the unread list is just empty)."""
+
+    root: Path
+    notes: tuple[Path, ...] = ()
+    unread: tuple[FileProblem, ...] = ()
+    error: OSError | None = None
+
+
+# The walks of the command under way (see ``one_walk``): folder -> its walk.
+_WALKS: ContextVar[dict[Path, NotesFolder] | None] = ContextVar("notes_walks", default=None)
+
+
+@contextmanager
+def one_walk() -> Iterator[None]:
+    """Within this block every :func:`scan_notes` of a folder sees one walk of it. A
+    command that reads the notes in several places (the index's freshness, the bank, the
+    list of files not read) opens it; code that adds or removes note files must not
+    run inside it."""
+    token = _WALKS.set({})
+    try:
+        yield
+    finally:
+        _WALKS.reset(token)
+
+
+def scan_notes(corpus_dir: Path) -> NotesFolder:
+    """The note files of ``corpus_dir`` and the documents there that are not read in
+    place, from one walk of the folder (the same one within :func:`one_walk`)."""
+    walks = _WALKS.get()
+    if walks is not None and corpus_dir in walks:
+        return walks[corpus_dir]
+    folder = _walk(corpus_dir)
+    if walks is not None:
+        walks[corpus_dir] = folder
+    return folder
+
+
+def _walk(corpus_dir: Path) -> NotesFolder:
+    try:
+        paths = sorted(corpus_dir.rglob("*"))
+    except OSError as exc:
+        return NotesFolder(root=corpus_dir, error=exc)
+    notes: list[Path] = []
+    unread: list[FileProblem] = []
+    for path in paths:
         rel = path.relative_to(corpus_dir)
-        if any(part in SKIPPED_DIRS or part.startswith(".") for part in rel.parts[:-1]):
+        hidden = any(part in SKIPPED_DIRS or part.startswith(".") for part in rel.parts[:-1])
+        if hidden or path.name.startswith("."):
             continue
-        if path.name.startswith(".") or not path.is_file():
+        suffix = path.suffix.lower()
+        if suffix in NOTE_SUFFIXES:
+            if path.is_file():
+                notes.append(path)
             continue
-        if path.suffix.lower() in NOTE_SUFFIXES:
-            yield path
+        kind = UNREAD_SUFFIXES.get(suffix)
+        if kind is None or path.name in SKIPPED_DIRS:
+            continue
+        if not path.is_file() or _converted_beside(path):
+            continue
+        what, converted = kind
+        if converted:
+            why = f"{what}, not read in place; `interviewer add` converts it into a note"
+        else:
+            why = f"{what}, not read; save it as Markdown or plain text (or PDF) to use it"
+        unread.append(FileProblem(source=rel.as_posix(), message=why))
+    return NotesFolder(root=corpus_dir, notes=tuple(notes), unread=tuple(unread))
+
+
+def iter_note_files(corpus_dir: Path) -> Iterable[Path]:
+    """The note files read in place, sorted (see :func:`scan_notes`)."""
+    folder = scan_notes(corpus_dir)
+    if folder.error is not None:
+        raise folder.error
+    return iter(folder.notes)
 
 
 # (UTF-32 first: its little-endian mark starts with UTF-16's.)
@@ -893,28 +1061,10 @@ def unread_files(corpus_dir: Path) -> list[FileProblem]:
     """The documents in the corpus dir that are not read in place (a notebook, a PDF,
     Org-mode notes, a Word file), each with what to do about it, so that no notes are
     left out without a word. One that ``add`` converted already (its note beside it)
-    is read through that note."""
-    out: list[FileProblem] = []
+    is read through that note. (See :func:`scan_notes`.)"""
     if not corpus_dir.is_dir():
-        return out
-    try:
-        paths = sorted(corpus_dir.rglob("*"))
-    except OSError:
-        return out
-    for path in paths:
-        rel = path.relative_to(corpus_dir)
-        kind = UNREAD_SUFFIXES.get(path.suffix.lower())
-        if kind is None or any(p in SKIPPED_DIRS or p.startswith(".") for p in rel.parts):
-            continue
-        if not path.is_file() or _converted_beside(path):
-            continue
-        what, converted = kind
-        if converted:
-            why = f"{what}, not read in place; `interviewer add` converts it into a note"
-        else:
-            why = f"{what}, not read; save it as Markdown or plain text (or PDF) to use it"
-        out.append(FileProblem(source=rel.as_posix(), message=why))
-    return out
+        return []
+    return list(scan_notes(corpus_dir).unread)
 
 
 def decode_text(data: bytes) -> str:
@@ -979,11 +1129,17 @@ def check_corpus_dir(corpus_dir: Path) -> None:
         raise CorpusError(f"corpus path {corpus_dir} is not a directory")
 
 
-def load_corpus(corpus_dir: Path, max_bytes: int = 5_000_000) -> LoadResult:
-    """Load every note file; a bad file becomes a problem, never an exception."""
+def load_corpus(
+    corpus_dir: Path, max_bytes: int = 5_000_000, folder: NotesFolder | None = None
+) -> LoadResult:
+    """Load every note file (of ``folder``, a walk of the corpus dir the caller has
+    already made, else a walk now); a bad file becomes a problem, never an exception."""
     check_corpus_dir(corpus_dir)
     result = LoadResult()
-    for path in iter_note_files(corpus_dir):
+    folder = folder or scan_notes(corpus_dir)
+    if folder.error is not None:
+        raise folder.error
+    for path in folder.notes:
         source = path.relative_to(corpus_dir).as_posix()
         try:
             doc = load_document(corpus_dir, path, max_bytes)

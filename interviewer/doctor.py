@@ -300,7 +300,7 @@ def run_doctor(
     """Run every check. With ``settings.use_llm`` False only what the grounded core
     needs (embeddings, index, store). The model checks are warnings unless
     ``require_llm``. ``on_check`` sees each result as it comes."""
-    from interviewer.corpus import unread_files
+    from interviewer.corpus import scan_notes
     from interviewer.llm import base_url
 
     checks: list[Check] = []
@@ -354,5 +354,5 @@ def run_doctor(
         index_dir=str(settings.index_dir),
         store_mode=settings.store_mode,
         checks=checks,
-        unread=[str(p) for p in unread_files(settings.corpus_dir)],
+        unread=[str(p) for p in scan_notes(settings.corpus_dir).unread],
     )

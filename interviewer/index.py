@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 # 9: Spanish topic questions with their article (or led by the topic)
 # 10: topic wording: Spanish number from the notes' article; a line-opening bare noun
 # 11: new note shapes (comments hidden, wiki links and "C#" in headings, Spanish labels, ...)
-SCHEMA_VERSION = 11
+# 12: an export's tags column, requests under a grouping heading, Spanish list requests
+SCHEMA_VERSION = 12
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 UPSERT_BATCH = 256

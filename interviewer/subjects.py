@@ -18,7 +18,11 @@ from interviewer.text import QUESTION_BREAK
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
 
-QUESTION_WORDS = lexicon.words("subject_question_words")
+# Every language's question words (see units_cues.txt).
+QUESTION_WORDS = (
+    lexicon.words("question_words_en") | lexicon.words("question_words_es")
+    | lexicon.words("question_words_es_unmarked")
+)  # fmt: skip
 AUXILIARIES = lexicon.words("subject_auxiliaries")
 DETERMINERS = lexicon.words("subject_determiners")
 PREPOSITIONS = lexicon.words("subject_prepositions")

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from interviewer import lexicon
-from interviewer.corpus import A_LABEL, A_LABEL_ES, Q_LABEL, Q_LABEL_ES
+from interviewer.corpus import A_LABEL, A_LABEL_ES, Q_LABEL, label_line
 from interviewer.text import FENCE
 
 if TYPE_CHECKING:
@@ -44,6 +44,9 @@ UNIT_KINDS: tuple[str, ...] = (
 CONTAINER_WORDS = lexicon.words("container_words")
 # A heading holding one of these is about the document, not a subject.
 CONTAINER_ANY = lexicon.words("container_any")
+# A heading that holds questions to answer ("Questions", "Interview questions", "FAQ").
+QUESTION_GROUPS = lexicon.words("question_groups")
+QUESTION_GROUP_MODIFIERS = lexicon.words("question_group_modifiers")
 # The first word of a heading that names an aspect of its parent ("Disadvantages").
 ASPECT_WORDS = lexicon.words("aspect_words")
 STOP = lexicon.words("stop")
@@ -54,6 +57,13 @@ QUESTION_CALLOUTS = lexicon.words("question_callouts")
 # Verbs that open an imperative heading: such a topic is asked as a "how" question.
 IMPERATIVE_VERBS = lexicon.words("imperative_verbs")
 QUESTION_START = lexicon.words("question_start")
+# Question words per language: an English one asks with a verb after it ("What is X"); a
+# Spanish one with its accent asks alone ("Cómo elige X"), one without it only before a
+# question word or a verb ("Por qué X", "Para qué sirve X").
+QUESTION_WORDS_EN = lexicon.words("question_words_en")
+QUESTION_WORDS_ES = lexicon.words("question_words_es")
+QUESTION_WORDS_ES_UNMARKED = lexicon.words("question_words_es_unmarked")
+QUESTION_WORDS = QUESTION_WORDS_EN | QUESTION_WORDS_ES | QUESTION_WORDS_ES_UNMARKED
 # With a number, these only number an item ("Q3", "Problem 4").
 NUMBER_LABELS = lexicon.words("number_labels")
 # Header names of the table columns that hold questions and answers.
@@ -75,26 +85,13 @@ _EMPH_LINE = re.compile(
 )
 # A label opening a line, maybe quoted, listed or bold: "Q:", "Q3.", "Question 2)", a
 # flashcard's "Front:"; "A:", "A1.", "Ans.", "Answer 3:", "Back:" (a bare "A." could open
-# a sentence). A question label captures the text after it.
-_LABEL_LEAD = r"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*"
-
-
-def _label_line(labels: str, *, capture: bool) -> re.Pattern[str]:
-    rest = r"\s*(?:\*\*|__)?\s*(.*)$" if capture else ""
-    return re.compile(rf"{_LABEL_LEAD}(?:{labels}){rest}", re.IGNORECASE)
-
-
-_Q_LABEL = _label_line(Q_LABEL, capture=True)
-_Q_LABEL_ES = _label_line(Q_LABEL_ES, capture=True)
-_A_LABEL = _label_line(A_LABEL, capture=False)
-_A_LABEL_ES = _label_line(A_LABEL_ES, capture=False)
-_Q_WORDS = "|".join(
-    re.escape(w)
-    for w in sorted(
-        lexicon.words("question_labels") | lexicon.words("question_letters_es") | {"front"},
-        key=len, reverse=True,
-    )
-)
+# a sentence). A question label captures the text after it. (One grammar, corpus's.)
+_Q_LABEL = label_line("question", capture=True)
+_Q_LABEL_ES = label_line("question", spanish_letters=True, capture=True)
+_A_LABEL = label_line("answer")
+_A_LABEL_ES = label_line("answer", spanish_letters=True)
+# "Q." alone could open an ordinary sentence ("Q. Smith wrote ..."): a label with a colon.
+_Q_LABEL_COLON = label_line("question", spanish_letters=True, colon=True)
 _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
 _SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary\s*>", re.IGNORECASE | re.DOTALL)
@@ -219,7 +216,7 @@ def _edge_symbols(text: str) -> str:
 
 
 # First words of a question that asks in words (not a request: "Explain X").
-_INTERROGATIVE = lexicon.words("subject_question_words") | lexicon.words("subject_auxiliaries")
+_INTERROGATIVE = QUESTION_WORDS | lexicon.words("subject_auxiliaries")
 
 
 def as_asked(question: str, body: str = "") -> str:
@@ -274,6 +271,16 @@ def is_container(heading: str) -> bool:
     if any(w in CONTAINER_ANY for w in words):
         return True
     return all(w in CONTAINER_WORDS or w in STOP or w.isdigit() or len(w) < 2 for w in words)
+
+
+def is_question_group(heading: str) -> bool:
+    """A heading that only groups questions to answer ("Questions", "Practice
+    questions", "Preguntas de entrevista"): not "Interview tips", "Setup" or "Summary",
+    where a numbered list of imperatives is steps."""
+    words = [w.lower() for w in _words(plain(heading))]
+    return any(w in QUESTION_GROUPS for w in words) and all(
+        w in QUESTION_GROUPS or w in QUESTION_GROUP_MODIFIERS or w.isdigit() for w in words
+    )
 
 
 def is_aspect(heading: str) -> bool:
@@ -750,6 +757,9 @@ class _Start(BaseModel):
     # A term of a run of terms (tab rows, a definition list): under a heading that
     # asks, the run is its answer.
     term_run: bool = False
+    # A table row's: the 0-based line of its table's header, where the text before the
+    # table ends (the header belongs to no row).
+    table_head: int | None = None
 
 
 def _indent(line: str) -> int:
@@ -758,16 +768,25 @@ def _indent(line: str) -> int:
 
 
 def find_questions(
-    lines: list[str], first: int, last: int, notes: list[tuple[int, str]] | None = None
+    lines: list[str],
+    first: int,
+    last: int,
+    notes: list[tuple[int, str]] | None = None,
+    grouping: bool = False,
 ) -> list[_Start]:
     """Explicit questions in ``lines[first:last + 1]`` (0-based, inclusive), in order.
     Places that look like questions but are not read as units go to ``notes``
-    as (line index, reason)."""
+    as (line index, reason). ``grouping``: the text is under a heading that only groups
+    what it holds ("Questions", "Preguntas"), so a list of requests there, numbered or
+    not, is questions (elsewhere a numbered one is steps)."""
     starts: list[_Start] = []
     in_fence = False
     details_depth = 0
     i = first
     list_run: list[_Start] = []  # consecutive list questions, decided when the run ends
+    # Under a heading that groups questions: its numbered requests, each to the line
+    # where the next one (or the text) ends.
+    grouped = _grouped_requests(lines, first, last) if grouping else {}
 
     def close_run() -> None:
         # Two or more list questions in a row with no answer between them are a list
@@ -883,6 +902,14 @@ def find_questions(
                                    answer=inline[1], end=j))  # fmt: skip
             i += 1
             continue
+        if lm and i in grouped:
+            # "## Questions" over "1. Explain X", "2. Compare Y and Z": the requests are
+            # its questions, each answered by what lies before the next one (a list
+            # too). (An item that asks with its "?" is read above.)
+            start = _grouped_start(lines, i, grouped[i], len(lm.group(1)))
+            list_run.append(start)
+            i = grouped[i]
+            continue
         if lm is None and list_run and _indent(line) == 0:
             close_run()
         if (starts or list_run) and lm is None and (i == first or not lines[i - 1].strip()):
@@ -960,15 +987,16 @@ _WH_AUX = lexicon.words("subject_auxiliaries")
 def _requests(text: str) -> bool:
     """A list item that asks without a question mark: a request ("Explain the FLP
     result", "Describe two-phase commit") or a question word and its verb ("What is a
-    mutex"), of a few words."""
+    mutex"; in Spanish an accented question word alone: "Cómo elige X"), of a few
+    words."""
     words = [w.lower() for w in _words(plain(text))]
     if len(words) < 2 or len(words) > 20:
         return False
-    if words[0] in REQUEST_VERBS:
+    if words[0] in REQUEST_VERBS or words[0] in QUESTION_WORDS_ES:
         return True
-    return words[0] in ("how", "what", "why", "when", "which", "who", "where") and (
-        words[1] in _WH_AUX
-    )
+    if words[0] in QUESTION_WORDS_ES_UNMARKED:
+        return words[1] in QUESTION_WORDS_ES or words[1] in _WH_AUX
+    return words[0] in QUESTION_WORDS_EN and words[1] in _WH_AUX
 
 
 _BULLET = re.compile(r"^( {0,3})[-*+•]\s+(\S.*)$")
@@ -999,6 +1027,83 @@ def _a_list_of_requests(lines: list[str], i: int, first: int, last: int) -> bool
                 return False
             k += step
     return True
+
+
+_ITEM = re.compile(r"^( {0,3})(?:(\d{1,3})[.)]|([-*+•]))\s+(\S.*)$")
+
+
+def _grouped_requests(lines: list[str], first: int, last: int) -> dict[int, int]:
+    """Under a heading that only groups questions: the items of its list of requests
+    ("1. Explain X", "2. Compare Y and Z"; "- Explain X"), each with the line where its
+    answer ends (the next item's, else one past ``last``). The list's items stand at one
+    margin, with one bullet or numbered one after another (or all alike: "1.", "1."); a
+    list of another kind between them, or one numbered afresh ("1. The client sends
+    ..."), is an answer's. Empty unless every item asks or requests."""
+    items: list[tuple[int, str, str]] = []  # line, number or bullet, text
+    depth: int | None = None
+    in_fence = False
+    for k in range(first, last + 1):
+        line = lines[k].replace("\t", "    ")
+        if FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        m = None if in_fence else _ITEM.match(line)
+        if m is None or (depth is not None and len(m.group(1)) != depth):
+            continue
+        mark = m.group(2) or m.group(3)
+        if items and not _next_item(mark, [x[1] for x in items]):
+            continue
+        depth = len(m.group(1))
+        items.append((k, mark, m.group(4)))
+    if not all(
+        asks(t) or _requests(t) or _inline_answer(t) or _colon_answer(t) for _k, _m, t in items
+    ):
+        return {}
+    return {k: (items[x + 1][0] if x + 1 < len(items) else last + 1)
+            for x, (k, _m, _t) in enumerate(items)}  # fmt: skip
+
+
+def _next_item(mark: str, before: list[str]) -> bool:
+    """An item marked ``mark`` goes on the list whose items were marked ``before``."""
+    if not before[0].isdigit():
+        return mark == before[0]
+    if not mark.isdigit():
+        return False
+    alike = all(b == before[0] for b in before)
+    return int(mark) == int(before[-1]) + 1 or (alike and mark == before[0])
+
+
+def _colon_answer(text: str) -> tuple[str, str] | None:
+    """"Explain Nagle's algorithm: small writes are held until ...": a request and its
+    answer, a sentence after a colon on one line. None for other text (a request that
+    goes on after its colon: "Compare two locks: which one spins?")."""
+    m = re.match(r"^(.+?):\s+(\S.*)$", plain(text))
+    if m is None or "?" in m.group(2) or not _requests(m.group(1)):
+        return None
+    if len(_words(m.group(2))) < 5:
+        return None
+    return clean_question(m.group(1)), m.group(2).strip()
+
+
+def _grouped_start(lines: list[str], i: int, stop: int, margin: int) -> _Start:
+    """The request at line ``i`` of a group of questions and its answer: the text on its
+    line after a colon, and every line before ``stop`` (the next request)."""
+    text = _LIST.match(lines[i].replace("\t", "    "))
+    assert text is not None
+    below = [k for k in range(i + 1, stop) if lines[k].strip()]
+    end = below[-1] if below else i
+    colon = _colon_answer(text.group(2))
+    if colon is not None:
+        # (The answer's material starts on the request's line, as an inline answer's.)
+        return _Start(line=i, body=i, question=as_asked(colon[0]), kind="list",
+                      answer=colon[1], end=end)  # fmt: skip
+    uncertain: str | None = None
+    if not below:
+        uncertain = "no answer"
+    elif _indent(lines[below[0]].replace("\t", "    ")) <= margin:
+        uncertain = _UNINDENTED  # at the margin: fine when every answer is so
+    return _Start(line=i, body=i + 1, question=as_asked(clean_question(text.group(2))),
+                  kind="list", uncertain=uncertain, end=end)  # fmt: skip
 
 
 def _nested_list_below(lines: list[str], i: int, last: int) -> bool:
@@ -1291,9 +1396,7 @@ def _qa_start(lines: list[str], i: int, last: int) -> _Start | None:
         q_label, a_label = _Q_LABEL_ES, _A_LABEL_ES
     # "Q." alone could open an ordinary sentence ("Q. Smith wrote ..."): a Q-label needs
     # a colon, or a question after it.
-    label_colon = re.match(r"^\s*(?:>\s*)*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\s*(?:"
-                           + _Q_WORDS + r")\s*\d{0,3}\s*(?:\*\*|__)?\s*:", lines[i],
-                           re.IGNORECASE)  # fmt: skip
+    label_colon = _Q_LABEL_COLON.match(lines[i])
     text = [m.group(1)]
     j = i + 1
     while j <= last and lines[j].strip() and not (
@@ -1502,7 +1605,10 @@ def _table_starts(
     if qcol is None:
         # A glossary ("Term | Meaning") asks each term as a topic; any other table is
         # read as text of its section.
-        return _glossary_rows(header, rows, width, numbering, "\n".join(lines)), end
+        glossary = _glossary_rows(header, rows, width, numbering, "\n".join(lines))
+        for row in glossary:
+            row.table_head = i
+        return glossary, end
     acols = [k for k, h in enumerate(header) if k != qcol and _names_column(h, ANSWER_COLUMNS)]
     if not acols:
         # Every other column, but those that only list pages to read ("References").
@@ -1520,7 +1626,8 @@ def _table_starts(
             continue
         answer = "; ".join(cells[k] for k in acols if k < len(cells) and cells[k])
         answer = re.sub(r"\s*<br\s*/?>\s*", "\n", answer, flags=re.IGNORECASE)
-        out.append(_Start(line=n, body=n, question=question, kind="table", answer=answer, end=n))
+        out.append(_Start(line=n, body=n, question=question, kind="table", answer=answer, end=n,
+                          table_head=i))  # fmt: skip
     # Questions whose cells hold only links to read are a reading list, not answers.
     bare = sum(is_stub_text(without_links(s.answer or "")) for s in out)
     if out and 2 * bare >= len(out):
@@ -1828,7 +1935,8 @@ def split_sections(
         if sec.level > 0:
             asking.append((sec.level, sec.is_question))
         raw_notes: list[tuple[int, str]] = []
-        starts = find_questions(lines, body_first, last, raw_notes)
+        grouping = sec.level > 0 and is_question_group(sec.heading_path[-1])
+        starts = find_questions(lines, body_first, last, raw_notes, grouping)
         if not starts and not sec.is_question and not in_answer and not (
             sec.level > 0 and (is_aspect(sec.heading_path[-1]) or is_reading_list(sec.heading_path))
         ):
@@ -1859,10 +1967,7 @@ def split_sections(
             continue
         # The section's own text before its first question stays a plain section (but
         # the header of a table whose rows are the questions belongs to no one).
-        head_end = starts[0].line - 1
-        if starts[0].end is not None:
-            while head_end >= body_first and "|" in lines[head_end] and lines[head_end].strip():
-                head_end -= 1
+        head_end = _text_end(starts[0]) - 1
         while head_end >= body_first and not lines[head_end].strip():
             head_end -= 1
         if sec.unit_kind == "heading" and head_end < body_first:
@@ -1890,15 +1995,7 @@ def split_sections(
             # question beside them, not a part of the last one's answer.
             level = nxt.level
         for n, st in enumerate(starts):
-            end = starts[n + 1].line - 1 if n + 1 < len(starts) else last
-            nxt_start = starts[n + 1] if n + 1 < len(starts) else None
-            if nxt_start is not None and nxt_start.end == nxt_start.line and st.end is None and (
-                "|" in lines[nxt_start.line]
-            ):
-                # The header of the table whose rows come next (questions and answers, a
-                # glossary) is no part of this answer.
-                while end > st.line and "|" in lines[end] and lines[end].strip():
-                    end -= 1
+            end = max(_text_end(starts[n + 1]) - 1, st.line) if n + 1 < len(starts) else last
             while end > st.line and not lines[end].strip():
                 end -= 1
             tail: Section | None = None
@@ -1961,6 +2058,12 @@ def split_sections(
             if tail is not None:
                 out.append(tail)
     return out
+
+
+def _text_end(start: _Start) -> int:
+    """The line where the text before ``start`` ends: its table's header for a table
+    row (questions and answers, a glossary), else its own line."""
+    return start.line if start.table_head is None else start.table_head
 
 
 def _numbered_question(

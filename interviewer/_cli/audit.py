@@ -16,10 +16,12 @@ from interviewer._cli.common import (
     out_console,
     print_json,
     settings_from,
+    walks_notes_once,
     write_text,
 )
 
 
+@walks_notes_once
 def audit(
     corpus: CorpusOpt = None,
     json_out: JsonOpt = False,

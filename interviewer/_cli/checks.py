@@ -44,11 +44,11 @@ def skipped_files(settings: Settings) -> list[str]:
     search and sessions), from the index manifest: cheap, and empty with no index;
     then the documents of the notes dir that are not read in place (a notebook, a PDF,
     Org-mode notes), with what to do about them."""
-    from interviewer.corpus import unread_files
+    from interviewer._cli.common import unread_lines
     from interviewer.errors import InterviewerError
     from interviewer.index import read_manifest
 
-    unread = summarised([str(p) for p in unread_files(settings.corpus_dir)])
+    unread = unread_lines(settings)
     try:
         manifest = read_manifest(settings.index_dir)
     except (InterviewerError, OSError):

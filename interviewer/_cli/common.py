@@ -122,6 +122,33 @@ def write_text(text: str) -> None:
     sys.stdout.flush()
 
 
+# ---- the notes folder, walked once a command ----------------------------------------------
+
+
+def walks_notes_once(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a command with one walk of each notes folder (``corpus.one_walk``): the
+    index's freshness, the question bank, the notes loaded and the documents not read
+    all come from it. Only for commands that do not add or remove note files."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        from interviewer.corpus import one_walk
+
+        with one_walk():
+            return fn(*args, **kwargs)
+
+    return run
+
+
+def unread_lines(settings: Settings) -> list[str]:
+    """"source: why" for each document of the notes dir that is not read in place (a
+    notebook, a PDF, Org-mode notes), with what to do about it; a long list summed up."""
+    from interviewer._cli.checks import summarised
+    from interviewer.corpus import scan_notes
+
+    return summarised([str(p) for p in scan_notes(settings.corpus_dir).unread])
+
+
 # ---- errors -------------------------------------------------------------------------------
 # With --json, scripts read stdout: an error is then a JSON object there too,
 # {"error": {"code": ..., "message": ...}}, and the exit status is non-zero. (When the

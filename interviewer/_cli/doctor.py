@@ -16,6 +16,7 @@ from interviewer._cli.common import (
     out_console,
     print_json,
     settings_from,
+    walks_notes_once,
 )
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ _MARKS = {
 }
 
 
+@walks_notes_once
 def doctor(
     json_out: JsonOpt = False,
     no_llm: NoLlmOpt = False,

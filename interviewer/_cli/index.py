@@ -14,9 +14,11 @@ from interviewer._cli.common import (
     err_console,
     print_json,
     settings_from,
+    walks_notes_once,
 )
 
 
+@walks_notes_once
 def index(
     corpus: CorpusOpt = None,
     rebuild: Annotated[
@@ -57,10 +59,9 @@ def index(
         return
     from rich.markup import escape
 
-    from interviewer._cli.checks import summarised
-    from interviewer.corpus import unread_files
+    from interviewer._cli.common import unread_lines
 
-    unread = summarised([str(p) for p in unread_files(settings.corpus_dir)])
+    unread = unread_lines(settings)
     # One line per problem (soft wrap): scripts grep these, and file names are not markup.
     for problem in [*map(str, report.problems), *unread]:
         err.print(

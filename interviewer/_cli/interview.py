@@ -20,6 +20,7 @@ from interviewer._cli.common import (
     out_console,
     print_json,
     settings_from,
+    walks_notes_once,
 )
 from interviewer.plurals import counted
 
@@ -434,6 +435,7 @@ def _check_model_flags(model: str | None, no_llm: bool) -> None:
         raise ConfigError("use --model or --no-llm, not both")
 
 
+@walks_notes_once
 def interview(
     topic: TopicOpt = None,
     questions: QuestionsOpt = 5,
@@ -464,6 +466,7 @@ def interview(
         raise typer.Exit(130) from None
 
 
+@walks_notes_once
 def resume(
     session: Annotated[
         str | None,

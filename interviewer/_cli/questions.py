@@ -15,12 +15,14 @@ from interviewer._cli.common import (
     out_console,
     print_json,
     settings_from,
+    walks_notes_once,
 )
 
 if TYPE_CHECKING:
     from interviewer.settings import Settings
 
 
+@walks_notes_once
 def questions(
     corpus: CorpusOpt = None,
     topic: Annotated[
@@ -104,12 +106,11 @@ def _unreadable(settings: Settings) -> list[str]:
     with contextlib.suppress(InterviewerError, OSError):
         if read_manifest(settings.index_dir) is not None:
             return skipped_files(settings)
-    from interviewer._cli.checks import summarised
-    from interviewer.corpus import unread_files
+    from interviewer._cli.common import unread_lines
 
     try:
         problems = load_corpus(settings.corpus_dir, settings.max_file_bytes).problems
     except (InterviewerError, OSError):
         return []  # only an explanation: the listing stands
-    unread = summarised([str(p) for p in unread_files(settings.corpus_dir)])
+    unread = unread_lines(settings)
     return [f"{p.source}: {p.message}" for p in problems] + unread

@@ -15,9 +15,11 @@ from interviewer._cli.common import (
     out_console,
     print_json,
     settings_from,
+    walks_notes_once,
 )
 
 
+@walks_notes_once
 def search(
     query: Annotated[str, typer.Argument(help="What to look for, in your own words.")],
     k: Annotated[int, typer.Option("-k", "--top", min=1, max=100, help="Number of hits.")] = 5,

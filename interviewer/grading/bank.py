@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import ValidationError
 
 from interviewer import lexicon
-from interviewer.corpus import Section, decode_text, is_stub_text
+from interviewer.corpus import Section, is_stub_text, note_lines
 from interviewer.feedback import Citation
 from interviewer.grading.material import (
     _PRONOUN_LEAD,
@@ -102,11 +102,8 @@ def material_sections(doc: Document, index: int) -> list[Section]:
 
 
 def _read_lines(doc: Document) -> list[str]:
-    try:
-        text = decode_text(doc.path.read_bytes())
-    except (OSError, ValueError):
-        return []
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # As the loader read them: a flashcard export's tags column is no notes.
+    return note_lines(doc)
 
 
 def section_citation(sec: Section, start: int, end: int) -> Citation:
@@ -172,7 +169,9 @@ def build_bank(
                 notes_status=status,
                 notes_excerpt=excerpt,
                 citation=section_citation(sec, sec.line_start, mats[-1].line_end),
-                tags=list(doc.tags) + ([doc.title] if doc.title else []),
+                # (A section's own tags too: an export's tags column gives a card's.)
+                tags=list(dict.fromkeys([*doc.tags, *sec.tags]))
+                + ([doc.title] if doc.title else []),
                 material_sections=[s.id for s in mats],
                 kind=sec.unit_kind or "heading",
             )
