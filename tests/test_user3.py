@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.feedback import Feedback
 from interviewer.grading import Grader
 from interviewer.session import Interview, start_session
 from interviewer.settings import Settings, load_settings
@@ -67,3 +66,21 @@ def test_a_follow_up_is_graded_on_the_point_it_names(
             checked += 1
     assert checked, [f.question for f in turn.follow_ups]
     assert len(set(graded)) == len(graded), "two follow-ups on the same point"
+
+
+# ---- settings -------------------------------------------------------------------------
+def test_ollama_host_in_the_environment_wins_over_the_config_file(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = home / "config" / "interviewer" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('ollama_host = "http://127.0.0.1:9"\nmodel = "from-file"\n')
+    monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:11511")
+    s = load_settings()
+    assert s.ollama_host == "http://127.0.0.1:11511"  # the README: environment over file
+    assert s.model == "from-file"
+    monkeypatch.setenv("INTERVIEWER_OLLAMA_HOST", "http://127.0.0.1:11600")
+    assert load_settings().ollama_host == "http://127.0.0.1:11600"
+    monkeypatch.delenv("INTERVIEWER_OLLAMA_HOST")
+    monkeypatch.delenv("OLLAMA_HOST")
+    assert load_settings().ollama_host == "http://127.0.0.1:9"
