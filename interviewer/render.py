@@ -27,6 +27,7 @@ MAX_WRONG = 2
 MAX_CHECK = 1  # claims to check (advisory, no score effect) in the compact view
 CHECK_LABEL = "Differs from your notes, check"
 CHECK_NOTE = "no effect on the score"
+MODEL_DISPUTES = "The model calls this wrong, but your notes back it: check"
 # Escape sequences, then any other control character (newlines are handled apart).
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e]")
@@ -283,7 +284,9 @@ def _claim_rows(claims: list[IncorrectClaim]) -> list[tuple[str, list[tuple[str,
 def _check_rows(claims: list[IncorrectClaim]) -> list[tuple[str, list[tuple[str, str]]]]:
     rows = []
     for claim in claims:
-        extras = [(f"notes: {claim.correction}", "")] if claim.correction else []
+        # A model's correction is its own word, not the notes' (see model_checks).
+        said = "the model says" if claim.source == "model" else "notes"
+        extras = [(f"{said}: {claim.correction}", "")] if claim.correction else []
         if claim.citation is not None:
             extras.append((f"[{claim.citation.label()}]", "dim"))
         rows.append((f"“{claim.text}”", extras))
@@ -383,4 +386,8 @@ def model_feedback(fb: Feedback, width: int | None = None) -> RenderableType:
     if model_claims:
         parts.append(Text("Wrong or imprecise, says the model", style="bold red"))
         parts.append(_bullets(_claim_rows(model_claims)))
+    disputed = [c for c in fb.to_check if c.source == "model"]
+    if disputed:
+        parts.append(Text(f"{MODEL_DISPUTES} ({CHECK_NOTE})", style="bold yellow"))
+        parts.append(_bullets(_check_rows(disputed)))
     return Panel(Group(*parts), title=Text("Model review"), border_style="magenta", width=width)

@@ -3,16 +3,19 @@ follow-ups, the model layer against the Ollama test server, settings, documents.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from interviewer.grading import Grader
+from interviewer.render import model_feedback
 from interviewer.session import Interview, start_session
 from interviewer.settings import Settings, load_settings
 from interviewer.store import SessionOptions, SessionStore
 from interviewer.text import stem_set
 from tests.conftest import BUNDLED_CORPUS
+from tests.ollama_server import OllamaServer
 from tests.test_session import ScriptedIO
 
 
@@ -84,3 +87,62 @@ def test_ollama_host_in_the_environment_wins_over_the_config_file(
     monkeypatch.delenv("INTERVIEWER_OLLAMA_HOST")
     monkeypatch.delenv("OLLAMA_HOST")
     assert load_settings().ollama_host == "http://127.0.0.1:9"
+
+
+# ---- a model that contradicts the grounded core ---------------------------------------
+OVERFITTING_ANSWER = (
+    "Overfitting is when the model does well on training data but poorly on validation "
+    "data. Check it by comparing the training and validation error."
+)
+
+
+def test_a_model_that_calls_a_claim_the_notes_back_wrong_does_not_lower_the_score(
+    settings: Settings, ollama_server: OllamaServer
+) -> None:
+    with_model = settings.model_copy(update={"use_llm": True, "ollama_host": ollama_server.url})
+    g = Grader.open(with_model, use_llm=True)
+    q = next(q for q in g.questions() if q.text.startswith("How to check overfitting?"))
+    grounded = g.grade_grounded(q, OVERFITTING_ANSWER)
+    backed = next(p for p in grounded.covered if p.evidence)
+    claim = backed.evidence.rstrip(".")
+    ollama_server.responder = lambda _body: {
+        "critique": "Your answer is wrong.",
+        # The model cites the section the point comes from, with the notes' own words.
+        "incorrect": [{"claim": claim, "correction": f"No: {backed.text}", "source_id": "S1"}],
+        "agree_missed": [],
+        "disputed_missed": [],
+        "follow_up": "What is the capital of France?",
+    }
+    refined = g.refine_with_llm(grounded, q, OVERFITTING_ANSWER)
+    assert refined.model_error is None and refined.engine.startswith("ollama:")
+    # The notes back the claim: the model's word alone does not make it wrong.
+    assert refined.score == grounded.score
+    assert [c.text for c in refined.incorrect if c.source == "model"] == []
+    disputed = [c for c in refined.to_check if c.source == "model"]
+    assert [c.text for c in disputed] == [claim] and disputed[0].advisory
+    # A follow-up about nothing in the notes is not asked: the grounded one stands.
+    assert refined.follow_up == grounded.follow_up
+    shown = render_text(model_feedback(refined, 100))
+    assert "your notes back it" in shown and claim.split()[0] in shown
+
+    # A claim the grounded core did not credit is still the model's to flag.
+    ollama_server.responder = lambda _body: {
+        "critique": "One slip.",
+        "incorrect": [{"claim": "comparing the training and validation error",
+                       "correction": "It is not enough.", "source_id": None}],
+        "agree_missed": [], "disputed_missed": [],
+        "follow_up": "How would early stopping help with overfitting here?",
+    }  # fmt: skip
+    refined = g.refine_with_llm(grounded, q, OVERFITTING_ANSWER)
+    assert any(c.source == "model" for c in refined.incorrect) or any(
+        c.source == "model" for c in refined.to_check
+    )
+    assert refined.follow_up == "How would early stopping help with overfitting here?"
+
+
+def render_text(renderable: object) -> str:
+    from rich.console import Console
+
+    console = Console(width=100, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(renderable)
+    return console.export_text()
