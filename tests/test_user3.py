@@ -4,6 +4,8 @@ follow-ups, the model layer against the Ollama test server, settings, documents.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from interviewer.text import stem_set
 from tests.conftest import BUNDLED_CORPUS
 from tests.ollama_server import OllamaServer
 from tests.test_session import ScriptedIO
+from tests.web_server import WebServer
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +149,36 @@ def render_text(renderable: object) -> str:
     console = Console(width=100, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
     console.print(renderable)
     return console.export_text()
+
+
+# ---- documents --------------------------------------------------------------------------
+def test_a_refused_local_url_says_how_to_allow_it(tmp_path: Path, web_server: WebServer) -> None:
+    from interviewer.documents import add_documents
+    from interviewer.errors import CorpusError
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    with pytest.raises(CorpusError, match="INTERVIEWER_ALLOW_PRIVATE_URLS=1") as err:
+        add_documents(load_settings(corpus=corpus), [web_server.url("/article.html")])
+    assert "\n" not in str(err.value)
+    assert web_server.requests == []
+
+
+def test_add_shows_embedding_progress_on_a_terminal(tmp_path: Path, home: Path) -> None:
+    """A large file takes minutes to embed: `add` shows the bar `index` shows."""
+    notes = tmp_path / "in.md"
+    notes.write_text(
+        "# Operating systems\n\n## What is a process?\nA running program with its own "
+        "address space.\n\n## What is a thread?\nA unit of execution inside a process.\n",
+        encoding="utf-8",
+    )
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    env = {**os.environ, "INTERVIEWER_HOME": str(home), "TTY_COMPATIBLE": "1", "COLUMNS": "80"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewer", "add", "--corpus", str(corpus), str(notes)],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "embedding chunks" in proc.stderr and "2/2" in proc.stderr
+    assert "index: +1 added" in proc.stderr
