@@ -201,10 +201,17 @@ def compact_feedback(
                 line = shorten(note or where, inner - 2)
             if line:
                 rows.append((f"  {line}", "dim"))
+    if fb.remarks:
+        # On the answer as a whole (far too long, another language...): said even when
+        # every point is covered, since that alone would read as praise.
+        if not rows:
+            first = _nothing_missed(fb, more_hint)
+            rows.append((first.plain, str(first.style)))
+        rows.extend((clean(r, one_line=True), "yellow") for r in fb.remarks)
     if follow_up and fb.follow_up:
         rows.append((shorten(f"Follow-up: {fb.follow_up}", inner), "cyan"))
     if fb.hints_used:
-        if not (fb.missed or fb.incorrect or fb.to_check):
+        if not (fb.missed or fb.incorrect or fb.to_check or fb.remarks):
             # Said before the hint line, as it is without one: nothing was missed.
             first = _nothing_missed(fb, more_hint)
             rows.insert(0, (first.plain, str(first.style)))

@@ -182,3 +182,22 @@ def test_add_shows_embedding_progress_on_a_terminal(tmp_path: Path, home: Path) 
     assert proc.returncode == 0, proc.stderr
     assert "embedding chunks" in proc.stderr and "2/2" in proc.stderr
     assert "index: +1 added" in proc.stderr
+
+
+# ---- the compact view ------------------------------------------------------------------
+def test_the_compact_view_says_when_an_answer_is_far_too_long(grader: Grader) -> None:
+    """A session shows compact feedback: a 3000-word answer that covers every point
+    must not read only as "Every key point covered"."""
+    from interviewer.render import compact_feedback
+
+    q = next(q for q in grader.questions() if q.text == "What is a decision tree?")
+    complete = " ".join(kp.text for kp in q.key_points)
+    padded = complete + " " + " ".join([complete] * (3000 // len(complete.split()) + 1))
+    fb = grader.grade_grounded(q, padded)
+    assert fb.remarks and any("words" in r for r in fb.remarks), fb.critique
+    shown = " ".join(render_text(compact_feedback(fb, 100)).split())
+    assert " ".join(fb.remarks[-1].split())[:60] in shown
+    # A plain answer has no remark, and the view is unchanged.
+    plain = grader.grade_grounded(q, complete)
+    assert plain.remarks == []
+    assert "Every key point covered" in render_text(compact_feedback(plain, 100)) or plain.missed
