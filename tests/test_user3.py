@@ -201,3 +201,32 @@ def test_the_compact_view_says_when_an_answer_is_far_too_long(grader: Grader) ->
     plain = grader.grade_grounded(q, complete)
     assert plain.remarks == []
     assert "Every key point covered" in render_text(compact_feedback(plain, 100)) or plain.missed
+
+
+# ---- eval compare as a user comparing two settings ---------------------------------------
+def test_eval_compare_says_which_settings_differ(tmp_path: Path, home: Path) -> None:
+    from interviewer.evals import Results, RunInfo, settings_subset
+
+    def run(**overrides: object) -> Path:
+        settings = load_settings(use_llm=False, **overrides)
+        path = tmp_path / f"run-{len(list(tmp_path.iterdir()))}.json"
+        results = Results(run=RunInfo(settings=settings_subset(settings)))
+        path.write_text(results.model_dump_json(), encoding="utf-8")
+        return path
+
+    # A fusion weight is recorded with the run like the model is.
+    a, b = run(), run(bm25_weight=0.8, top_k=3)
+    env = {**os.environ, "INTERVIEWER_HOME": str(home)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewer", "eval", "compare", str(a), str(b)],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("settings that differ"))
+    assert "bm25_weight 0.5 → 0.8" in line and "top_k 5 → 3" in line
+    assert "rrf_k" not in line  # only what differs
+    md = subprocess.run(
+        [sys.executable, "-m", "interviewer", "eval", "compare", str(a), str(b), "--format",
+         "md"], capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert "settings that differ" in md.stdout and "bm25_weight" in md.stdout
