@@ -230,3 +230,31 @@ def test_eval_compare_says_which_settings_differ(tmp_path: Path, home: Path) -> 
          "md"], capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip
     assert "settings that differ" in md.stdout and "bm25_weight" in md.stdout
+
+
+# ---- a slow model ----------------------------------------------------------------------
+def test_a_terminal_says_the_model_is_working_until_its_first_word() -> None:
+    """A model may be silent for a minute after the grounded feedback: the terminal
+    says it is waiting, and the critique (or the failure line) writes over that."""
+    import io
+
+    from rich.console import Console
+
+    from interviewer._cli.interview import WAITING_FOR_MODEL, RichIO
+
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, width=100)
+    rio = RichIO(console, interactive=False, to_stderr=False)
+    rio.critique_start()
+    assert WAITING_FOR_MODEL in buf.getvalue()
+    rio.token("Good answer.")
+    shown = buf.getvalue()
+    # Cleared before the header, which starts at column 0.
+    assert shown.index("Model critique") > shown.rindex("\r")
+    assert "Good answer." in shown
+
+    # A pipe gets no such line (logs and scripts read it).
+    piped = io.StringIO()
+    quiet = RichIO(Console(file=piped, force_terminal=False), interactive=False, to_stderr=False)
+    quiet.critique_start()
+    assert piped.getvalue() == ""

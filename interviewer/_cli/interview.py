@@ -60,6 +60,7 @@ FIRST_RUN_HINT = (
     "point (costs score), /skip, /more shows the last feedback in full, /quit saves "
     "and leaves (`interviewer resume` goes on)."
 )
+WAITING_FOR_MODEL = "waiting for the model's review… (your answer is saved)"
 SHORT_HINT = "End your answer with a line holding only '.'. Commands: /hint /skip /more /quit"
 
 
@@ -100,6 +101,7 @@ class RichIO:
         self.first_run = first_run
         self.follow_ups = follow_ups
         self._streamed = False
+        self._waiting = False  # "waiting for the model" is on screen
         self._model_error: str | None = None  # the last failure of the model layer shown
         self._explained = False
         self._readline_mod: Any = None
@@ -240,11 +242,24 @@ class RichIO:
         # The header waits for the first piece of critique: a model that fails sends
         # none, and its one line of error stands alone.
         self._streamed = False
+        if self.console.is_terminal:
+            # A model may think for a minute before its first word: say so, on a line
+            # that the critique's header (or the failure line) then writes over.
+            self.console.file.write(f"\r{WAITING_FOR_MODEL}")
+            self.console.file.flush()
+            self._waiting = True
+
+    def _clear_waiting(self) -> None:
+        if self._waiting:
+            self.console.file.write("\r" + " " * len(WAITING_FOR_MODEL) + "\r")
+            self.console.file.flush()
+            self._waiting = False
 
     def token(self, text: str) -> None:
         from interviewer.render import clean
 
         if not self._streamed:
+            self._clear_waiting()
             self.console.print("[bold]Model critique:[/] ", markup=True, end="")
         self._streamed = True
         self.console.file.write(clean(text))
@@ -255,6 +270,7 @@ class RichIO:
 
         width = self.console.width
         if stage == "model":
+            self._clear_waiting()
             if self._streamed:
                 self.console.print()
             error = feedback.model_error
