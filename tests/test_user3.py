@@ -258,3 +258,15 @@ def test_a_terminal_says_the_model_is_working_until_its_first_word() -> None:
     quiet = RichIO(Console(file=piped, force_terminal=False), interactive=False, to_stderr=False)
     quiet.critique_start()
     assert piped.getvalue() == ""
+
+
+def test_i_dont_know_in_spanish_gets_the_points_to_learn(grader: Grader) -> None:
+    q = next(q for q in grader.questions() if q.text == "What is a decision tree?")
+    english = grader.grade_grounded(q, "I don't know")
+    assert english.critique.startswith("No problem")
+    for answer in ("No lo sé.", "Ni idea", "no me acuerdo"):
+        fb = grader.grade_grounded(q, answer)
+        assert fb.score == 0 and fb.critique.startswith("No problem"), (answer, fb.critique)
+    # An answer that opens with "no se ..." ("one cannot ...") is an answer.
+    fb = grader.grade_grounded(q, "No se puede saber sin datos de entrenamiento.")
+    assert not fb.critique.startswith("No problem")
