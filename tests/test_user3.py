@@ -270,3 +270,35 @@ def test_i_dont_know_in_spanish_gets_the_points_to_learn(grader: Grader) -> None
     # An answer that opens with "no se ..." ("one cannot ...") is an answer.
     fb = grader.grade_grounded(q, "No se puede saber sin datos de entrenamiento.")
     assert not fb.critique.startswith("No problem")
+
+
+def test_the_first_session_after_the_notes_change_says_it_builds_the_bank(
+    tmp_path: Path, home: Path
+) -> None:
+    """Building the question bank of large notes takes minutes: the first session says
+    why it waits; the next one, with the bank cached, only loads it."""
+    from interviewer._cli.interview import BUILDING_BANK
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    note = corpus / "os.md"
+    note.write_text(
+        "# OS\n\n## What is a process?\nA running program with its own address space.\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "INTERVIEWER_HOME": str(home)}
+
+    def start() -> str:
+        proc = subprocess.run(
+            [sys.executable, "-m", "interviewer", "interview", "--no-llm", "--corpus",
+             str(corpus)], input="/quit\n", capture_output=True, text=True, env=env,
+            timeout=300,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return proc.stderr
+
+    assert BUILDING_BANK in start()
+    again = start()
+    assert BUILDING_BANK not in again and "loading your notes" in again
+    note.write_text(note.read_text(encoding="utf-8") + "It has one thread or more.\n")
+    assert BUILDING_BANK in start()

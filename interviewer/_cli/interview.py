@@ -61,6 +61,10 @@ FIRST_RUN_HINT = (
     "and leaves (`interviewer resume` goes on)."
 )
 WAITING_FOR_MODEL = "waiting for the model's review… (your answer is saved)"
+BUILDING_BANK = (
+    "reading your notes into questions and key points (the first run after they change; "
+    "large notes take minutes)…"
+)
 SHORT_HINT = "End your answer with a line holding only '.'. Commands: /hint /skip /more /quit"
 
 
@@ -370,7 +374,11 @@ def _open_and_run(
     console.soft_wrap = False
     chatter = err_console()
     engine = engine_status(settings)
-    chatter.print("[dim]loading your notes…[/]", markup=True)
+    if _bank_pending(settings):
+        # Silent, this takes minutes on large notes (about 25 s of CPU per 1,000 questions).
+        chatter.print(f"[dim]{BUILDING_BANK}[/]", markup=True, highlight=False)
+    else:
+        chatter.print("[dim]loading your notes…[/]", markup=True)
     grader = Grader.open(settings, use_llm=engine.use_llm)
 
     def warn(message: str) -> None:
@@ -441,6 +449,25 @@ def _open_and_run(
         _render_summary(chatter, outcome)
     else:
         _render_summary(console, outcome)
+
+
+def _bank_pending(settings: Settings) -> bool:
+    """Whether the question bank is to be built (none cached, or notes changed since):
+    by file times, so cheap; a file touched but unchanged only costs the longer notice."""
+    from interviewer.grading.bank import BANK_FILE
+
+    try:
+        built = (settings.index_dir / BANK_FILE).stat().st_mtime
+        root = settings.corpus_dir
+        files = [p for p in root.rglob("*") if p.is_file()]
+        newest = max(
+            (p.stat().st_mtime for p in files
+             if not any(part.startswith(".") for part in p.relative_to(root).parts)),
+            default=0.0,
+        )  # fmt: skip
+    except OSError:
+        return True
+    return newest > built
 
 
 def _check_model_flags(model: str | None, no_llm: bool) -> None:
