@@ -302,3 +302,14 @@ def test_the_first_session_after_the_notes_change_says_it_builds_the_bank(
     assert BUILDING_BANK not in again and "loading your notes" in again
     note.write_text(note.read_text(encoding="utf-8") + "It has one thread or more.\n")
     assert BUILDING_BANK in start()
+
+
+def test_repeatable_options_name_what_they_take_in_help() -> None:
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    for args in (["interview"], ["questions"], ["eval", "run"]):
+        out = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "120"}).output
+        assert "list[str]" not in out, args
+    assert "TOPIC" in CliRunner().invoke(app, ["interview", "--help"]).output

@@ -180,6 +180,7 @@ def run(
         list[str] | None,
         typer.Option(
             "--only-corpus",
+            metavar="NAME",
             help="Grade only the fixtures of this corpus (name or path part; repeatable).",
         ),
     ] = None,

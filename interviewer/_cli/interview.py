@@ -38,7 +38,9 @@ DRAFT_KEPT = " (the answer you were typing too: it offers it back)"
 
 TopicOpt = Annotated[
     list[str] | None,
-    typer.Option("--topic", "-t", help="Ask only questions of this topic (repeatable)."),
+    typer.Option(
+        "--topic", "-t", metavar="TOPIC", help="Ask only questions of this topic (repeatable)."
+    ),
 ]
 QuestionsOpt = Annotated[
     int, typer.Option("--questions", "-n", min=1, max=500, help="Questions in the session.")
