@@ -64,8 +64,8 @@ FIRST_RUN_HINT = (
 )
 WAITING_FOR_MODEL = "waiting for the model's review… (your answer is saved)"
 BUILDING_BANK = (
-    "reading your notes into questions and key points (the first run after they change; "
-    "large notes take minutes)…"
+    "loading your notes: building their questions and key points (the first run after "
+    "they change; large notes take minutes)…"
 )
 SHORT_HINT = "End your answer with a line holding only '.'. Commands: /hint /skip /more /quit"
 
