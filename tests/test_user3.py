@@ -101,8 +101,9 @@ def test_ollama_host_in_the_environment_wins_over_the_config_file(
 
 # ---- a model that contradicts the grounded core ---------------------------------------
 OVERFITTING_ANSWER = (
-    "Overfitting is when the model does well on training data but poorly on validation "
-    "data. Check it by comparing the training and validation error."
+    "Overfitting occurs when a model exhibits great accuracy with training samples, but "
+    "does poorly on validation or test sets. Check it by comparing the training and "
+    "validation error."
 )
 
 
@@ -113,8 +114,9 @@ def test_a_model_that_calls_a_claim_the_notes_back_wrong_does_not_lower_the_scor
     g = Grader.open(with_model, use_llm=True)
     q = next(q for q in g.questions() if q.text.startswith("How to check overfitting?"))
     grounded = g.grade_grounded(q, OVERFITTING_ANSWER)
-    backed = next(p for p in grounded.covered if p.evidence)
-    claim = backed.evidence.rstrip(".")
+    # The answer's first sentence is the notes' own words, credited as a covered point.
+    claim = "Overfitting occurs when a model exhibits great accuracy with training samples"
+    backed = next(p for p in grounded.covered if p.evidence and claim in p.evidence)
     ollama_server.responder = lambda _body: {
         "critique": "Your answer is wrong.",
         # The model cites the section the point comes from, with the notes' own words.
@@ -148,6 +150,50 @@ def test_a_model_that_calls_a_claim_the_notes_back_wrong_does_not_lower_the_scor
         c.source == "model" for c in refined.to_check
     )
     assert refined.follow_up == "How would early stopping help with overfitting here?"
+
+
+REVERSED_NOTES = """# Transport protocols
+
+## Is TCP connection-oriented?
+
+TCP is connection-oriented: a three-way handshake opens each connection before any
+data flows. UDP is connectionless and sends each datagram on its own, with no handshake.
+TCP retransmits lost segments; UDP leaves loss to the application.
+"""
+REVERSED_ANSWER = (
+    "TCP is connectionless and sends each segment on its own with no handshake. "
+    "UDP retransmits lost datagrams."
+)
+
+
+def test_a_model_flag_on_a_reversed_claim_counts(
+    tmp_path: Path, ollama_server: OllamaServer
+) -> None:
+    """The grounded core may credit a reversed sentence as the evidence of the point it
+    reverses (its words are the notes' other half): the model's flag on it must count,
+    and nothing may say the notes back it."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "net.md").write_text(REVERSED_NOTES, encoding="utf-8")
+    s = load_settings(home=tmp_path / "home", corpus=notes, use_llm=True)
+    g = Grader.open(s.model_copy(update={"ollama_host": ollama_server.url}), use_llm=True)
+    q = next(q for q in g.questions() if "TCP" in q.text)
+    grounded = g.grade_grounded(q, REVERSED_ANSWER)
+    claim = "TCP is connectionless"
+    ollama_server.responder = lambda _body: {
+        "critique": "TCP is connection-oriented.",
+        "incorrect": [{"claim": claim, "source_id": "S1",
+                       "correction": "TCP opens each connection with a three-way handshake."}],
+        "agree_missed": [], "disputed_missed": [],
+        "follow_up": "Why does TCP need a handshake?",
+    }  # fmt: skip
+    refined = g.refine_with_llm(grounded, q, REVERSED_ANSWER)
+    assert refined.model_error is None
+    assert [c.text for c in refined.incorrect if c.source == "model"] == [claim]
+    assert not [c for c in refined.to_check if c.source == "model"]
+    assert refined.score < grounded.score
+    shown = render_text(model_feedback(refined, 100))
+    assert "your notes back it" not in shown and "says the model" in shown
 
 
 def render_text(renderable: object) -> str:

@@ -275,7 +275,8 @@ def merge_critique(
             stem_set(claim + " " + item.correction) & stem_set(sections_text.get(cit_key(cit), ""))
         ):
             cit = None  # the cited section says nothing about it: not evidence
-        if backed_by_notes(claim, grounded):  # (hook: interviewer/model_checks.py)
+        # (hook: interviewer/model_checks.py) the notes say the claim in its own words
+        if backed_by_notes(claim, grounded, sections_text.values()):
             to_check.append(IncorrectClaim(text=claim, correction=clip(item.correction.strip(),
                 400), citation=cit, in_notes=cit is not None, source="model", advisory=True))
             known.add(norm)
