@@ -366,3 +366,52 @@ def test_repeatable_options_name_what_they_take_in_help() -> None:
         out = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "120"}).output
         assert "list[str]" not in out, args
     assert "TOPIC" in CliRunner().invoke(app, ["interview", "--help"]).output
+
+
+def test_the_bank_notice_reads_what_the_loader_reads(tmp_path: Path) -> None:
+    """Only files the loader reads make the bank stale (not a repository's own files
+    nor a PDF beside the notes), and a bank of another extraction version (an
+    upgrade) is to be built though no file changed."""
+    import time
+
+    from interviewer._cli.interview import _bank_pending
+    from interviewer.grading.bank import BANK_FILE
+
+    notes = tmp_path / "notes"
+    (notes / ".git").mkdir(parents=True)
+    (notes / "os.md").write_text(
+        "# OS\n\n## What is a process?\nA running program with its own address space.\n",
+        encoding="utf-8",
+    )
+    s = load_settings(home=tmp_path / "home", corpus=notes, use_llm=False)
+    assert _bank_pending(s)
+    Grader.open(s, use_llm=False)
+    assert not _bank_pending(s)
+    time.sleep(0.05)  # file times must differ from the bank's
+    (notes / ".git" / "index").write_bytes(b"git's own")
+    (notes / "paper.pdf").write_bytes(b"%PDF-1.4")
+    assert not _bank_pending(s)
+
+    bank = s.index_dir / BANK_FILE
+    text = bank.read_text(encoding="utf-8")
+    assert text.startswith('{"version":')
+    bank.write_text(text.replace('{"version":', '{"version":1', 1), encoding="utf-8")
+    assert _bank_pending(s)
+
+
+def test_the_waiting_line_is_erased_whole_on_a_narrow_terminal() -> None:
+    import io
+
+    from rich.console import Console
+
+    from interviewer._cli.interview import RichIO
+
+    buf = io.StringIO()
+    rio = RichIO(Console(file=buf, force_terminal=True, width=20), interactive=False,
+                 to_stderr=False)  # fmt: skip
+    rio.critique_start()
+    rio.token("Fine.")
+    shown = buf.getvalue()
+    # The terminal's erase-line code, not as many spaces as the notice had letters
+    # (which leave the wrapped part of it on screen).
+    assert "\x1b[2K" in shown and shown.index("\x1b[2K") < shown.index("Model critique")

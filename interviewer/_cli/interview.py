@@ -257,7 +257,9 @@ class RichIO:
 
     def _clear_waiting(self) -> None:
         if self._waiting:
-            self.console.file.write("\r" + " " * len(WAITING_FOR_MODEL) + "\r")
+            # Erase the whole line: on a narrow terminal the notice may have wrapped
+            # past a cleared width, and the line's own length is not the screen's.
+            self.console.file.write("\r\x1b[2K")
             self.console.file.flush()
             self._waiting = False
 
@@ -454,19 +456,29 @@ def _open_and_run(
 
 
 def _bank_pending(settings: Settings) -> bool:
-    """Whether the question bank is to be built (none cached, or notes changed since):
-    by file times, so cheap; a file touched but unchanged only costs the longer notice."""
-    from interviewer.grading.bank import BANK_FILE
+    """Whether the question bank is to be built: none cached, one of another extraction
+    version (an upgrade), or a file the loader reads (notes, fetched references) newer
+    than it. By file times, so cheap: a file touched but unchanged only costs the
+    longer notice."""
+    import re
 
+    from interviewer.corpus import iter_note_files
+    from interviewer.grading.bank import BANK_FILE
+    from interviewer.grading.models import EXTRACTION_VERSION
+    from interviewer.index import reference_files
+
+    bank = settings.index_dir / BANK_FILE
     try:
-        built = (settings.index_dir / BANK_FILE).stat().st_mtime
+        built = bank.stat().st_mtime
+        with bank.open("rb") as f:
+            head = f.read(64).decode("utf-8", "replace")
+        # The bank's JSON starts with its version (the model's first field).
+        m = re.match(r'\{\s*"version"\s*:\s*(\d+)', head)
+        if m is None or int(m.group(1)) != EXTRACTION_VERSION:
+            return True
         root = settings.corpus_dir
-        files = [p for p in root.rglob("*") if p.is_file()]
-        newest = max(
-            (p.stat().st_mtime for p in files
-             if not any(part.startswith(".") for part in p.relative_to(root).parts)),
-            default=0.0,
-        )  # fmt: skip
+        files = [*iter_note_files(root), *reference_files(root)]
+        newest = max((p.stat().st_mtime for p in files), default=0.0)
     except OSError:
         return True
     return newest > built
