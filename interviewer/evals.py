@@ -1188,27 +1188,37 @@ def prompts_hash(prompts_dir: Path) -> str:
     return digest.hexdigest()
 
 
-RELEVANT_SETTINGS = (
-    "model",
-    "use_llm",
-    "temperature",
-    "seed",
-    "num_predict",
-    "num_ctx",
-    "embedding_backend",
-    "ollama_embedding_model",
-    "chunk_size_tokens",
-    "chunk_overlap_tokens",
-    "top_k",
-    "candidates",
-    "rrf_k",
-)
+# Settings that cannot change what the grader says (where things live, network and
+# fetch limits): every other one is recorded with a run, so that `eval compare` can say
+# what differs between two runs (a fusion weight as much as the model).
+UNRECORDED_SETTINGS = frozenset(
+    {
+        "home", "corpus", "prompts_dir", "chroma_host", "chroma_port", "ollama_host",
+        "keep_alive", "connect_timeout_s", "llm_timeout_s", "index_lock_wait_s",
+        "embed_batch_size", "fetch_timeout_s", "fetch_max_bytes", "fetch_concurrency",
+        "allow_private_urls", "max_file_bytes",
+    }
+)  # fmt: skip
 
 
 def settings_subset(settings: Settings) -> dict[str, Any]:
-    data = {name: getattr(settings, name, None) for name in RELEVANT_SETTINGS}
+    data = {
+        name: getattr(settings, name, None)
+        for name in type(settings).model_fields
+        if name not in UNRECORDED_SETTINGS
+    }
     data["corpus"] = str(settings.corpus_dir)
     return data
+
+
+def settings_changed(a: RunInfo, b: RunInfo) -> list[SettingChange]:
+    """The recorded settings whose values differ between two runs (a setting one run
+    did not record is left out: older results recorded fewer)."""
+    return [
+        SettingChange(name=name, a=a.settings[name], b=b.settings[name])
+        for name in sorted(a.settings.keys() & b.settings.keys())
+        if a.settings[name] != b.settings[name]
+    ]
 
 
 def default_results_path(settings: Settings, engine: str) -> Path:
@@ -1727,6 +1737,12 @@ class MetricDelta(BaseModel):
     better: bool | None = Field(description="None when unchanged or not comparable.")
 
 
+class SettingChange(BaseModel):
+    name: str
+    a: Any = None
+    b: Any = None
+
+
 class Comparison(BaseModel):
     a: RunInfo
     b: RunInfo
@@ -1735,6 +1751,7 @@ class Comparison(BaseModel):
     regressions: int
     improvements: int
     prompts_changed: bool
+    settings_changed: list[SettingChange] = Field(default_factory=list)
 
 
 def _check_states(case: CaseResult) -> dict[str, float]:
@@ -1804,6 +1821,7 @@ def compare_results(a: Results, b: Results) -> Comparison:
         regressions=sum(c.change == "regression" for c in changes),
         improvements=sum(c.change == "improvement" for c in changes),
         prompts_changed=a.run.prompts_hash != b.run.prompts_hash,
+        settings_changed=settings_changed(a.run, b.run),
     )
 
 

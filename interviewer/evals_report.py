@@ -191,6 +191,8 @@ def comparison_markdown(cmp: Comparison) -> str:
     ]
     if cmp.prompts_changed:
         lines.append("- prompts differ between the runs")
+    if cmp.settings_changed:
+        lines.append(f"- settings that differ: {_md(settings_line(cmp))}")
     lines += ["", "## Metrics", "", "| metric | A | B | delta |", "|---|---|---|---|"]
     for d in cmp.metrics:
         mark = "" if d.better is None else (" (better)" if d.better else " (worse)")
@@ -307,6 +309,7 @@ def comparison_html(cmp: Comparison) -> str:
                 ("regressions", str(cmp.regressions)),
                 ("improvements", str(cmp.improvements)),
                 ("prompts changed", "yes" if cmp.prompts_changed else "no"),
+                ("settings that differ", settings_line(cmp) or "none"),
             ]
         ),
         "<h2>Metrics</h2><table><tr><th>metric</th><th>A</th><th>B</th><th>delta</th></tr>",
@@ -342,3 +345,8 @@ def render_results(results: Results, fmt: ReportFormat) -> str:
 
 def render_comparison(cmp: Comparison, fmt: ReportFormat) -> str:
     return comparison_html(cmp) if fmt == "html" else comparison_markdown(cmp)
+
+
+def settings_line(cmp: Comparison) -> str:
+    """``top_k 5 → 2; bm25_weight 0.5 → 0.8``: the settings that differ, A to B."""
+    return "; ".join(f"{c.name} {c.a!r} → {c.b!r}" for c in cmp.settings_changed)

@@ -85,6 +85,11 @@ class Feedback(BaseModel):
     )
     follow_up: str | None = None
     critique: str = ""
+    remarks: list[str] = Field(
+        default_factory=list,
+        description="Remarks on the answer as a whole (its length, its language, text "
+        "addressed to the grader); the critique ends with them too.",
+    )
     citations: list[Citation] = Field(default_factory=list)
     engine: str = "grounded"
     grounded: bool = True

@@ -27,6 +27,7 @@ MAX_WRONG = 2
 MAX_CHECK = 1  # claims to check (advisory, no score effect) in the compact view
 CHECK_LABEL = "Differs from your notes, check"
 CHECK_NOTE = "no effect on the score"
+MODEL_DISPUTES = "The model calls this wrong, but your notes back it: check"
 # Escape sequences, then any other control character (newlines are handled apart).
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e]")
@@ -200,10 +201,17 @@ def compact_feedback(
                 line = shorten(note or where, inner - 2)
             if line:
                 rows.append((f"  {line}", "dim"))
+    if fb.remarks:
+        # On the answer as a whole (far too long, another language...): said even when
+        # every point is covered, since that alone would read as praise.
+        if not rows:
+            first = _nothing_missed(fb, more_hint)
+            rows.append((first.plain, str(first.style)))
+        rows.extend((clean(r, one_line=True), "yellow") for r in fb.remarks)
     if follow_up and fb.follow_up:
         rows.append((shorten(f"Follow-up: {fb.follow_up}", inner), "cyan"))
     if fb.hints_used:
-        if not (fb.missed or fb.incorrect or fb.to_check):
+        if not (fb.missed or fb.incorrect or fb.to_check or fb.remarks):
             # Said before the hint line, as it is without one: nothing was missed.
             first = _nothing_missed(fb, more_hint)
             rows.insert(0, (first.plain, str(first.style)))
@@ -283,7 +291,9 @@ def _claim_rows(claims: list[IncorrectClaim]) -> list[tuple[str, list[tuple[str,
 def _check_rows(claims: list[IncorrectClaim]) -> list[tuple[str, list[tuple[str, str]]]]:
     rows = []
     for claim in claims:
-        extras = [(f"notes: {claim.correction}", "")] if claim.correction else []
+        # A model's correction is its own word, not the notes' (see model_checks).
+        said = "the model says" if claim.source == "model" else "notes"
+        extras = [(f"{said}: {claim.correction}", "")] if claim.correction else []
         if claim.citation is not None:
             extras.append((f"[{claim.citation.label()}]", "dim"))
         rows.append((f"“{claim.text}”", extras))
@@ -383,4 +393,8 @@ def model_feedback(fb: Feedback, width: int | None = None) -> RenderableType:
     if model_claims:
         parts.append(Text("Wrong or imprecise, says the model", style="bold red"))
         parts.append(_bullets(_claim_rows(model_claims)))
+    disputed = [c for c in fb.to_check if c.source == "model"]
+    if disputed:
+        parts.append(Text(f"{MODEL_DISPUTES} ({CHECK_NOTE})", style="bold yellow"))
+        parts.append(_bullets(_check_rows(disputed)))
     return Panel(Group(*parts), title=Text("Model review"), border_style="magenta", width=width)

@@ -586,11 +586,16 @@ class Interview:
         if limit <= 0 or not feedback.grounded or question.notes_status != "ok":
             return _NEXT
         targets = [(p, True) for p in feedback.missed] + [(p, False) for p in feedback.partial]
-        for k in range(start, min(limit, len(targets))):
-            target = targets[k][0]
-            text = self._follow_up_text(feedback, targets[k:], first=k == 0)
+        for k in range(min(limit, len(targets))):
+            text = self._follow_up_text(feedback, targets, first=k == 0)
             if not text:
                 break
+            # The follow-up is graded on the point it asks about, which need not be the
+            # first missed one (the grader asks about one it can name; a model words its own).
+            target = self._follow_up_target(feedback, targets, text)
+            targets = [t for t in targets if t[0] is not target]
+            if k < start:
+                continue  # asked before the session was resumed: its point is done
             fq = follow_up_question(question, target, k + 1)
             asked = AskedQuestion(
                 kind="follow_up",
@@ -636,6 +641,28 @@ class Interview:
             }
         )
         return self.grader.follow_up_for(rest)
+
+    def _follow_up_target(
+        self, feedback: Feedback, remaining: list[tuple[Point, bool]], text: str
+    ) -> Point:
+        """The weak point a follow-up's ``text`` asks about: the one the grader words
+        that text from; else (a model's wording) the one sharing most words with it;
+        else the most important one."""
+        for point, missed in remaining:
+            alone = feedback.model_copy(
+                update={
+                    "missed": [point] if missed else [],
+                    "partial": [] if missed else [point],
+                    "follow_up": None,
+                }
+            )
+            if self.grader.follow_up_for(alone) == text:
+                return point
+        from interviewer.text import stem_set
+
+        asked = stem_set(text) - stem_set(feedback.question)
+        best = max(remaining, key=lambda t: len(asked & stem_set(t[0].text)))
+        return best[0] if asked & stem_set(best[0].text) else remaining[0][0]
 
     def _save_turn(self, turn: TurnRecord, card: CardState | None = None) -> None:
         self.store.save_turn(self.record.id, turn, card)

@@ -205,6 +205,10 @@ def load_settings(**overrides: Any) -> Settings:
     # Environment wins over the file: keep only values that the environment did set.
     for name in env_settings.model_fields_set:
         merged[name] = getattr(env_settings, name)
+    if "ollama_host" not in env_settings.model_fields_set and os.environ.get("OLLAMA_HOST"):
+        # Ollama's own variable is the environment too (it is read by a default factory,
+        # so pydantic does not count it as set).
+        merged["ollama_host"] = os.environ["OLLAMA_HOST"]
     merged.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return Settings(**merged) if merged else env_settings

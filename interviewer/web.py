@@ -143,7 +143,8 @@ class _GuardedBackend(httpcore.SyncBackend):
                 if problem:
                     what = host if host == address else f"{host} ({address})"
                     raise FetchError(
-                        f"refused: {what} is {problem}; only public addresses are fetched"
+                        f"refused: {what} is {problem}; only public addresses are fetched "
+                        "(INTERVIEWER_ALLOW_PRIVATE_URLS=1 allows it)"
                     )
         return cached
 

@@ -770,7 +770,8 @@ def test_cli_run_against_ollama_server_cache_and_compare(
     by_id = {c["id"]: c for c in cmp["cases"]}
     assert set(by_id) == {c.id for c in b.cases}
     assert all(c["change"] in {"regression", "improvement", "same"} for c in cmp["cases"])
-    # The scripted model's false flag shows up as this case's regression.
+    # The scripted model's false flag shows up as this case's regression (its claim is
+    # not the notes' own words, so the notes do not overrule the model).
     hurt = by_id["overfitting-complete"]
     a = load_results(grounded)
     if next(c for c in a.cases if c.id == "overfitting-complete").passed:

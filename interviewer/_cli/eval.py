@@ -180,6 +180,7 @@ def run(
         list[str] | None,
         typer.Option(
             "--only-corpus",
+            metavar="NAME",
             help="Grade only the fixtures of this corpus (name or path part; repeatable).",
         ),
     ] = None,
@@ -365,6 +366,11 @@ def _print_comparison(cmp: Comparison) -> None:
     from interviewer.evals_report import METRIC_LABELS, fmt_delta, fmt_metric
 
     out = out_console()
+    if cmp.settings_changed:
+        from interviewer.evals_report import settings_line
+
+        out.print(f"settings that differ (A → B): {settings_line(cmp)}", highlight=False,
+                  markup=False, soft_wrap=True)  # fmt: skip
     metrics = Table(title="metrics (B - A)")
     for col in ("metric", "A", "B", "delta"):
         metrics.add_column(col, justify="left" if col == "metric" else "right")

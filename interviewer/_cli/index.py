@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +19,32 @@ from interviewer._cli.common import (
     walks_notes_once,
 )
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@contextmanager
+def embedding_progress(err: Console, *, quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on the terminal while chunks are embedded (``index``, and ``add``,
+    ``remove`` and ``fetch-references`` when they re-index): a large file takes minutes."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        # Off in pipes and logs too: a bar there only leaves a stray blank line.
+        disable=quiet or not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("embedding chunks", total=None)
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        yield on_progress
+
 
 @walks_notes_once
 def index(
@@ -29,28 +57,13 @@ def index(
     chroma_port: ChromaPortOpt = None,
 ) -> None:
     """Sync the index: only new or changed files are re-chunked and re-embedded."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     from interviewer._cli.checks import check_corpus
     from interviewer.index import sync_index
 
     settings = settings_from(corpus, chroma_host, chroma_port)
     check_corpus(settings, corpus)
     err = err_console()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-        # Off in pipes and logs too: a bar there only leaves a stray blank line.
-        disable=json_out or not err.is_terminal,
-    ) as bar:
-        task = bar.add_task("embedding chunks", total=None)
-
-        def on_progress(stage: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total or None)
-
+    with embedding_progress(err, quiet=json_out) as on_progress:
         report = sync_index(settings, on_progress, rebuild=rebuild)
     if json_out:
         data = report.model_dump(mode="json")

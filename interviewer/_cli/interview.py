@@ -39,7 +39,9 @@ DRAFT_KEPT = " (the answer you were typing too: it offers it back)"
 
 TopicOpt = Annotated[
     list[str] | None,
-    typer.Option("--topic", "-t", help="Ask only questions of this topic (repeatable)."),
+    typer.Option(
+        "--topic", "-t", metavar="TOPIC", help="Ask only questions of this topic (repeatable)."
+    ),
 ]
 QuestionsOpt = Annotated[
     int, typer.Option("--questions", "-n", min=1, max=500, help="Questions in the session.")
@@ -60,6 +62,11 @@ FIRST_RUN_HINT = (
     "holding only '.' to send it. Commands (alone on a line): /hint reveals a key "
     "point (costs score), /skip, /more shows the last feedback in full, /quit saves "
     "and leaves (`interviewer resume` goes on)."
+)
+WAITING_FOR_MODEL = "waiting for the model's review… (your answer is saved)"
+BUILDING_BANK = (
+    "loading your notes: building their questions and key points (the first run after "
+    "they change; large notes take minutes)…"
 )
 SHORT_HINT = "End your answer with a line holding only '.'. Commands: /hint /skip /more /quit"
 
@@ -101,6 +108,7 @@ class RichIO:
         self.first_run = first_run
         self.follow_ups = follow_ups
         self._streamed = False
+        self._waiting = False  # "waiting for the model" is on screen
         self._model_error: str | None = None  # the last failure of the model layer shown
         self._explained = False
         self._readline_mod: Any = None
@@ -241,11 +249,26 @@ class RichIO:
         # The header waits for the first piece of critique: a model that fails sends
         # none, and its one line of error stands alone.
         self._streamed = False
+        if self.console.is_terminal:
+            # A model may think for a minute before its first word: say so, on a line
+            # that the critique's header (or the failure line) then writes over.
+            self.console.file.write(f"\r{WAITING_FOR_MODEL}")
+            self.console.file.flush()
+            self._waiting = True
+
+    def _clear_waiting(self) -> None:
+        if self._waiting:
+            # Erase the whole line: on a narrow terminal the notice may have wrapped
+            # past a cleared width, and the line's own length is not the screen's.
+            self.console.file.write("\r\x1b[2K")
+            self.console.file.flush()
+            self._waiting = False
 
     def token(self, text: str) -> None:
         from interviewer.render import clean
 
         if not self._streamed:
+            self._clear_waiting()
             self.console.print("[bold]Model critique:[/] ", markup=True, end="")
         self._streamed = True
         self.console.file.write(clean(text))
@@ -256,6 +279,7 @@ class RichIO:
 
         width = self.console.width
         if stage == "model":
+            self._clear_waiting()
             if self._streamed:
                 self.console.print()
             error = feedback.model_error
@@ -355,7 +379,11 @@ def _open_and_run(
     console.soft_wrap = False
     chatter = err_console()
     engine = engine_status(settings)
-    chatter.print("[dim]loading your notes…[/]", markup=True)
+    if _bank_pending(settings):
+        # Silent, this takes minutes on large notes (about 25 s of CPU per 1,000 questions).
+        chatter.print(f"[dim]{BUILDING_BANK}[/]", markup=True, highlight=False)
+    else:
+        chatter.print("[dim]loading your notes…[/]", markup=True)
     grader = Grader.open(settings, use_llm=engine.use_llm)
 
     def warn(message: str) -> None:
@@ -426,6 +454,35 @@ def _open_and_run(
         _render_summary(chatter, outcome)
     else:
         _render_summary(console, outcome)
+
+
+def _bank_pending(settings: Settings) -> bool:
+    """Whether the question bank is to be built: none cached, one of another extraction
+    version (an upgrade), or a file the loader reads (notes, fetched references) newer
+    than it. By file times, so cheap: a file touched but unchanged only costs the
+    longer notice."""
+    import re
+
+    from interviewer.corpus import iter_note_files
+    from interviewer.grading.bank import BANK_FILE
+    from interviewer.grading.models import EXTRACTION_VERSION
+    from interviewer.index import reference_files
+
+    bank = settings.index_dir / BANK_FILE
+    try:
+        built = bank.stat().st_mtime
+        with bank.open("rb") as f:
+            head = f.read(64).decode("utf-8", "replace")
+        # The bank's JSON starts with its version (the model's first field).
+        m = re.match(r'\{\s*"version"\s*:\s*(\d+)', head)
+        if m is None or int(m.group(1)) != EXTRACTION_VERSION:
+            return True
+        root = settings.corpus_dir
+        files = [*iter_note_files(root), *reference_files(root)]
+        newest = max((p.stat().st_mtime for p in files), default=0.0)
+    except OSError:
+        return True
+    return newest > built
 
 
 def _check_model_flags(model: str | None, no_llm: bool) -> None:

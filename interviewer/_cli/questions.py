@@ -27,7 +27,9 @@ def questions(
     corpus: CorpusOpt = None,
     topic: Annotated[
         list[str] | None,
-        typer.Option("--topic", "-t", help="Only questions of this topic (repeatable)."),
+        typer.Option(
+            "--topic", "-t", metavar="TOPIC", help="Only questions of this topic (repeatable)."
+        ),
     ] = None,
     json_out: JsonOpt = False,
     word: Annotated[

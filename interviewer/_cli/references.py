@@ -24,9 +24,11 @@ if TYPE_CHECKING:
 
 def reindex(settings: Settings, quiet: bool) -> dict[str, object]:
     """Sync the index after the corpus or the reference cache changed."""
+    from interviewer._cli.index import embedding_progress
     from interviewer.index import sync_index
 
-    report = sync_index(settings)
+    with embedding_progress(err_console(), quiet=quiet) as on_progress:
+        report = sync_index(settings, on_progress)
     if not quiet:
         err_console().print(
             f"index: +{len(report.files_added)} added, ~{len(report.files_changed)} changed, "

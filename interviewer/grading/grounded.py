@@ -152,6 +152,7 @@ def grade_core(g: Grader, q: Question, answer: str, hints: int) -> Feedback:
     length = length_remark(answer, points, g.params)
     if length:
         notes.append(length)
+    fb.remarks = list(notes)  # (hook: the compact view shows them, render.py)
     fb.critique = _critique(
         fb, n_points=len(shown), empty=not answer.strip(), junk=bool(junk) and not claims,
         off_topic=off_topic and not dont_know, notes=notes, missing=names,

@@ -17,6 +17,7 @@ from interviewer.grading.coverage import gradable_points
 from interviewer.grading.free_text import _unique_citations, cit_key, context_sections
 from interviewer.grading.groups import final_score
 from interviewer.grading.terms import is_instruction
+from interviewer.model_checks import backed_by_notes, follow_up_on_notes
 from interviewer.text import clip, stem_set
 
 if TYPE_CHECKING:
@@ -270,6 +271,12 @@ def merge_critique(
             stem_set(claim + " " + item.correction) & stem_set(sections_text.get(cit_key(cit), ""))
         ):
             cit = None  # the cited section says nothing about it: not evidence
+        # (hook: interviewer/model_checks.py) the notes say the claim in its own words
+        if backed_by_notes(claim, grounded, sections_text.values()):
+            to_check.append(IncorrectClaim(text=claim, correction=clip(item.correction.strip(),
+                400), citation=cit, in_notes=cit is not None, source="model", advisory=True))
+            known.add(norm)
+            continue
         incorrect.append(
             IncorrectClaim(
                 text=claim,
@@ -316,6 +323,7 @@ def merge_critique(
     follow_up = grounded.follow_up
     fq = (critique.follow_up or "").strip()
     well_formed = fq.endswith("?") and len(fq) <= 300 and fq.count("?") <= 2 and "<" not in fq
+    well_formed = well_formed and follow_up_on_notes(fq, grounded, sections_text.values())
     if well_formed and (grounded.follow_up is not None or score < grader.params.follow_up_below):
         follow_up = fq
     prose = critique.critique.strip()
