@@ -166,7 +166,29 @@ def names_in(text: str, names: AbstractSet[str]) -> set[str]:
     """The names a text mentions anywhere (longest match; acronyms count)."""
     if not names:
         return set()
-    return _matches(_stems_of(text), names) | _aliased(words(text), names)
+    return _name_matches(text, names) | _aliased(words(text), names)
+
+
+def _whole_compounds(text: str) -> list[str]:
+    """The text's stems with each hyphenated word kept whole, as a question's names
+    are made ("Write-through vs write-back?" -> write-through, write-back): its parts
+    alone may not tell it apart ("through" is a stop word)."""
+    out: list[str] = []
+    for tok in words(text):
+        if "-" in tok.strip("-"):
+            out.append(stem(tok.lower().strip("'")))
+        else:
+            out.extend(_stems_of(tok))
+    return out
+
+
+def _name_matches(text: str, names: Collection[str]) -> set[str]:
+    """The names found in the text, by its stems or, for hyphenated names, by its
+    hyphenated words whole."""
+    found = _matches(_stems_of(text), names)
+    if any("-" in n for n in names):
+        found |= _matches(_whole_compounds(text), names)
+    return found
 
 
 def subject_names(text: str, names: AbstractSet[str]) -> set[str]:
@@ -177,7 +199,7 @@ def subject_names(text: str, names: AbstractSet[str]) -> set[str]:
     while toks and toks[0].lower() in _LEAD:
         toks = toks[1:]
     head = toks[:SUBJECT_WORDS]
-    got = _matches(_stems_of(" ".join(toks[: SUBJECT_WORDS + 1])), names)
+    got = _name_matches(" ".join(toks[: SUBJECT_WORDS + 1]), names)
     # (One word more for a two-word name that ends the opening: "A LEFT JOIN".)
     got = {n for n in got if _first_at(toks, n) < SUBJECT_WORDS}
     return got | _aliased(head, names)
@@ -187,6 +209,8 @@ def _first_at(toks: Sequence[str], name: str) -> int:
     first = name.split(" ")[0]
     for i, t in enumerate(toks):
         if _stems_of(t)[:1] == [first] or ("-" in t and first in _stems_of(t)):
+            return i
+        if "-" in first and stem(t.lower().strip("'")) == first:
             return i
     return len(toks)
 

@@ -233,6 +233,7 @@ def _sentence_contradiction(
         and negation_over(core, core_shared) != negation_over(part, core_shared)
         and not _about_foil(core, part)
         and not both_ways(core)
+        and not (deferred(core) or deferred(part))
         and not _possibility_denied(
             *((part, core) if negation_over(core, core_shared) else (core, part))
         )
@@ -405,6 +406,19 @@ _PRONOUN_WORDS = "|".join(sorted(SUBJECT_PRONOUNS))
 _FOIL = re.compile(
     rf"\b(?:{_FOIL_WORDS})\s+(?:to\s+)?(?P<x>[^,;:]{{1,40}}?)\s+(?:{_PRONOUN_WORDS})\b", re.I
 )
+
+
+# "Not ... until Y" / "not ... unless Y" states when or on what condition a thing does
+# happen ("memory is not updated until the line is evicted" = it is updated then):
+# a time or a condition, not the denial of the plain statement.
+_DEFERRED = re.compile(
+    r"(?:\b(?:not|never)|n['’]t)\b[^,;:.!?]{0,60}?\b(?:until|till|unless)\b", re.I
+)
+
+
+def deferred(text: str) -> bool:
+    """The text's negation only defers or conditions its statement ("is not X until Y")."""
+    return bool(_DEFERRED.search(text))
 
 
 def _about_foil(core: str, part: str) -> bool:

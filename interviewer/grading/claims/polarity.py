@@ -56,7 +56,7 @@ def _denials_of(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], bool
     toks = _tokens(text)
     out = []
     for i, t in enumerate(toks):
-        if t not in NEGATIONS:
+        if t not in NEGATIONS or _defers(toks[i + 1 :]):
             continue
         scope: list[str] = []
         for u in toks[i + 1 :]:
@@ -82,6 +82,21 @@ def _denials_of(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], bool
                 before.append(stem(u))
         out.append((tuple(scope), tuple(before), pronoun))
     return tuple(out)
+
+
+# "Not X until Y" / "not X unless Y": X does happen, at Y or on Y; nothing is denied.
+_DEFERRING = frozenset({"until", "till", "unless"})
+
+
+def _defers(rest: Sequence[str]) -> bool:
+    """The clause after a negation goes on with "until" or "unless" (see
+    ``inversion.deferred``)."""
+    for u in rest[:10]:
+        if u in _STOP:
+            return False
+        if u in _DEFERRING:
+            return True
+    return False
 
 
 @lru_cache(maxsize=20_000)

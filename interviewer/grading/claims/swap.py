@@ -133,6 +133,33 @@ def name_heads(question: str, names: AbstractSet[str]) -> frozenset[str]:
     return frozenset(h for h, of in after.items() if len(of) >= 2 and h not in names)
 
 
+# Where a note sentence turns to another subject: a semicolon, or a comma before
+# "while"/"whereas" (outside brackets).
+_TURN = re.compile(r";\s*|,\s*(?=(?:while|whereas)\b)|\s+(?=whereas\b)", re.I)
+
+
+def clause_subjects(
+    sent: str, subj: set[str], names: AbstractSet[str]
+) -> list[tuple[str, set[str]]]:
+    """The clauses of a note sentence with the contrasted names each is about: the
+    sentence's own subjects for its first clause, and a later clause's opening names
+    (none: those of the clause before, "...; it ..."); a sentence about one subject
+    throughout is one clause."""
+    hidden = _ASIDE.sub(lambda m: m.group(0).replace(";", "\x00"), sent)
+    parts = [p.replace("\x00", ";") for p in _TURN.split(hidden) if p.strip()]
+    if len(parts) < 2:
+        return [(sent, subj)]
+    out = [(parts[0], subj)]
+    for part in parts[1:]:
+        got = subject_names(part, names) or out[-1][1]
+        if got == out[-1][1]:
+            # (Clauses about the same subject stay one statement of it.)
+            out[-1] = (f"{out[-1][0]}; {part}", got)
+        else:
+            out.append((part, got))
+    return out if len(out) > 1 else [(sent, subj)]
+
+
 def contrast_swap(
     claim: str,
     names: AbstractSet[str],
@@ -164,19 +191,26 @@ def contrast_swap(
         return None
     own: list[set[str]] = []
     other: list[tuple[KeyPoint, str, set[str]]] = []
-    for (kp, sent, _), subj in zip(sentences, subjects, strict=True):
+    # Each clause of a note sentence is about the name it opens with ("A sets the
+    # executable; B gives the arguments" says nothing of A's arguments).
+    clauses = [
+        (kp, sent, part, subj)
+        for (kp, sent, _), whole in zip(sentences, subjects, strict=True)
+        for part, subj in clause_subjects(sent, whole, names)
+    ]
+    for kp, sent, part, subj in clauses:
         if subj == {own_name}:
-            own.append(_predicate(sent, names_heads))
+            own.append(_predicate(part, names_heads))
         elif (
-            subj and own_name not in subj and (negated(sent) or not neg)
+            subj and own_name not in subj and (negated(part) or not neg)
             # A sentence that also names the claim's subject ("First-come, first-served:
             # short jobs wait behind long ones") may say it of both, unless the claim
             # opens with that name ("FCFS runs jobs ..." does not).
-            and (opens or own_name not in names_in(_ASIDE.sub(" ", sent), names))
+            and (opens or own_name not in names_in(_ASIDE.sub(" ", part), names))
         ):
             # (An aside in brackets, "(pipes, sockets, shared memory)", lists examples:
             # it says nothing of the other subject that a claim could have taken.)
-            said = _ASIDE.sub(" ", sent)
+            said = _ASIDE.sub(" ", part)
             if not neg:
                 # A plain claim takes nothing from what the notes deny of the other
                 # subject ("a deep copy copies the inner objects, so nothing is shared"

@@ -1,0 +1,103 @@
+"""General language facts found in a blind trial of the grader on notes nobody tuned on
+(containers, computer architecture), checked here on small notes of other subjects
+(bakery, hotels): "not ... until" defers, it does not deny; a note sentence of
+two clauses speaks of a subject in each; a hyphenated name ("check-in") is one name."""
+
+from __future__ import annotations
+
+import pytest
+
+from interviewer.feedback import Feedback
+from interviewer.grading import Grader
+from tests.notes_grading import grade, grader_over
+
+NOTES = """\
+# Kitchen notes
+
+## Bakery
+
+### When is a sourdough loaf scored?
+
+Cold retard: the dough rests in the fridge overnight. The loaf is scored later, when
+the dough comes out of the fridge. Scoring lets the steam escape in one place.
+
+### What is the difference between a levain and a poolish?
+
+A levain carries the wild yeast that always sours the bread; a poolish gives a mild
+flavour (or a nutty one if there's no levain). Whole wheat flour feeds a levain but
+slows a poolish. A poolish is made with commercial yeast.
+
+## Hotel
+
+### Check-in vs check-out?
+
+Check-in: the guest shows an ID and receives the room key at the front desk.
+
+Check-out: the guest returns the room key and pays the bill before noon.
+"""
+
+SCORED = "When is a sourdough loaf scored?"
+STARTERS = "What is the difference between a levain and a poolish?"
+HOTEL = "Check-in vs check-out?"
+
+
+@pytest.fixture(scope="module")
+def grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
+    return grader_over(tmp_path_factory, NOTES, "trial3")
+
+
+def flagged(fb: Feedback) -> list[str]:
+    """The rules of the claims shown as wrong (advisory ones left out)."""
+    return [c.rule or "" for c in fb.incorrect if not c.advisory]
+
+
+def test_not_until_is_no_denial(grader: Grader) -> None:
+    # "not scored until it comes out" says when it is scored: what the notes say.
+    fb = grade(
+        grader,
+        SCORED,
+        "The dough rests in the fridge overnight, and the loaf is not scored until the "
+        "dough comes out of the fridge, so the steam escapes in one place.",
+    )
+    assert flagged(fb) == [], [(c.rule, c.text) for c in fb.incorrect]
+
+
+def test_a_plain_denial_is_still_caught(grader: Grader) -> None:
+    fb = grade(grader, SCORED, "The loaf is never scored when the dough comes out of the fridge.")
+    assert fb.incorrect, "a denial of the note's statement went unflagged"
+
+
+def test_each_clause_of_a_note_sentence_has_its_subject(grader: Grader) -> None:
+    # The note's sentence opens with the levain, but its second clause is about the
+    # poolish: saying that of the poolish is no swap.
+    fb = grade(
+        grader,
+        STARTERS,
+        "A levain carries the wild yeast that always sours the bread, a poolish just gives "
+        "a mild flavour.",
+    )
+    assert "swapped-subject" not in flagged(fb), [(c.rule, c.text) for c in fb.incorrect]
+
+
+def test_a_swap_between_clauses_is_caught(grader: Grader) -> None:
+    fb = grade(
+        grader,
+        STARTERS,
+        "A poolish carries the wild yeast that sours the bread, and a levain only gives a "
+        "mild flavour.",
+    )
+    assert "swapped-subject" in flagged(fb), [(c.rule, c.text) for c in fb.incorrect]
+
+
+def test_hyphenated_names_are_told_apart(grader: Grader) -> None:
+    # "in" and "out" are stop words: the names are the hyphenated words whole.
+    swapped = grade(grader, HOTEL, "At check-out the guest shows an ID and receives the room key.")
+    assert "swapped-subject" in flagged(swapped), [(c.rule, c.text) for c in swapped.incorrect]
+    assert swapped.score <= 5
+    right = grade(
+        grader,
+        HOTEL,
+        "Check-out means the guest returns the room key and pays the bill before noon; "
+        "check-in means the guest shows an ID and receives the room key.",
+    )
+    assert flagged(right) == [] and right.score >= 6, (right.score, right.incorrect)
