@@ -1,7 +1,9 @@
 """General language facts found in a blind trial of the grader on notes nobody tuned on
 (containers, computer architecture), checked here on small notes of other subjects
 (bakery, hotels): "not ... until" defers, it does not deny; a note sentence of
-two clauses speaks of a subject in each; a hyphenated name ("check-in") is one name."""
+two clauses speaks of a subject in each; a hyphenated name ("check-in") is one name;
+labelled items that share a head word ("light roast", "dark roast") go by their own
+words."""
 
 from __future__ import annotations
 
@@ -27,6 +29,15 @@ A levain carries the wild yeast that always sours the bread; a poolish gives a m
 flavour (or a nutty one if there's no levain). Whole wheat flour feeds a levain but
 slows a poolish. A poolish is made with commercial yeast.
 
+## Coffee
+
+### What are the two kinds of coffee roast?
+
+- **Light roast**: keeps the acidity and the fruity notes of the bean.
+- **Dark roast**: brings out bitterness and smoky, chocolate notes.
+
+Either is best within two weeks of roasting.
+
 ## Hotel
 
 ### Check-in vs check-out?
@@ -39,6 +50,7 @@ Check-out: the guest returns the room key and pays the bill before noon.
 SCORED = "When is a sourdough loaf scored?"
 STARTERS = "What is the difference between a levain and a poolish?"
 HOTEL = "Check-in vs check-out?"
+ROASTS = "What are the two kinds of coffee roast?"
 
 
 @pytest.fixture(scope="module")
@@ -99,5 +111,18 @@ def test_hyphenated_names_are_told_apart(grader: Grader) -> None:
         HOTEL,
         "Check-out means the guest returns the room key and pays the bill before noon; "
         "check-in means the guest shows an ID and receives the room key.",
+    )
+    assert flagged(right) == [] and right.score >= 6, (right.score, right.incorrect)
+
+
+def test_labels_that_share_a_head_word_are_told_apart(grader: Grader) -> None:
+    # "roast" opens both items: it is their shared head, "light" and "dark" the names.
+    swapped = grade(grader, ROASTS, "Dark roast keeps the acidity and the fruity notes.")
+    assert "swapped-subject" in flagged(swapped), [(c.rule, c.text) for c in swapped.incorrect]
+    right = grade(
+        grader,
+        ROASTS,
+        "A light roast keeps the acidity and fruity notes, a dark roast brings out bitterness "
+        "and smoky, chocolate notes.",
     )
     assert flagged(right) == [] and right.score >= 6, (right.score, right.incorrect)

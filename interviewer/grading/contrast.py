@@ -288,11 +288,18 @@ def opening_names(question: str, points: Sequence[KeyPoint]) -> set[str]:
         head = m.group(1) if m and len(m.group(1).split()) <= 3 else sent
         for name in subject_names(head, candidates):
             opened.setdefault(name, set()).add(n)
-    # Two names that open the same sentences are one subject in two words: keep one.
+    # Two names that open the same sentences are one subject in two words: keep the
+    # one written first ("Compulsory (cold) miss": compulsory).
     by_set: dict[frozenset[int], str] = {}
-    for name in sorted(opened):
+    for name in sorted(opened, key=lambda n: (_first_at(words(sents[min(opened[n])]), n), n)):
         by_set.setdefault(frozenset(opened[name]), name)
     chosen = {s: name for s, name in by_set.items() if len(s) < len(sents)}
+    # A word that opens the sentences of several names is the head they share
+    # ("temporal locality", "spatial locality"): it tells none of them apart.
+    chosen = {
+        s: name for s, name in chosen.items()
+        if sum(1 for other in chosen if other < s) < 2
+    }  # fmt: skip
     keep = [
         name for s, name in chosen.items()
         if not any(s & other for other in chosen if other != s)
