@@ -29,6 +29,11 @@ A levain carries the wild yeast that always sours the bread; a poolish gives a m
 flavour (or a nutty one if there's no levain). Whole wheat flour feeds a levain but
 slows a poolish. A poolish is made with commercial yeast.
 
+### What is the difference between proofing and baking?
+
+Proofing lets the yeast raise the dough at room temperature. Baking sets the shape and
+browns the crust. When baking, the steam inside turns the crumb soft and airy.
+
 ## Coffee
 
 ### What are the two kinds of coffee roast?
@@ -51,6 +56,7 @@ SCORED = "When is a sourdough loaf scored?"
 STARTERS = "What is the difference between a levain and a poolish?"
 HOTEL = "Check-in vs check-out?"
 ROASTS = "What are the two kinds of coffee roast?"
+STAGES = "What is the difference between proofing and baking?"
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +132,11 @@ def test_labels_that_share_a_head_word_are_told_apart(grader: Grader) -> None:
         "and smoky, chocolate notes.",
     )
     assert flagged(right) == [] and right.score >= 6, (right.score, right.incorrect)
+
+
+def test_an_opening_clause_without_a_subject_is_not_the_subject(grader: Grader) -> None:
+    # "When baking, the steam ... turns the crumb airy" is about the steam and the
+    # crumb: a claim that says so makes the point without the word "baking".
+    fb = grade(grader, STAGES, "The steam inside the loaf turns the crumb soft and airy.")
+    made = [p.text for p in [*fb.covered, *fb.partial]]
+    assert any("steam inside" in t for t in made), (made, [p.text for p in fb.missed])

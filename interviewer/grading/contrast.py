@@ -30,6 +30,15 @@ SUBJECT_WORDS = 3
 _LEAD = frozenset({"in", "with", "for", "on", "under", "using", "a", "an", "the"})
 
 
+# An opening clause of time or condition with no subject of its own, a participle and
+# at most one word more, up to its comma ("When building, ...", "If needed, ...").
+_SUBORDINATE = re.compile(
+    r"^\s*(?:when|whenever|while|once|if|after|before|until|unless)\s+"
+    r"[a-z]+(?:ing|ed|en)(?:\s+[\w-]+)?\s*,\s*(?P<rest>\S.*)$",
+    re.S,
+)
+
+
 class SubjectNames(frozenset[str]):
     """Contrasted names, with the acronyms that stand for them (``aliases``: the
     lower-cased acronym -> the names it stands for)."""
@@ -195,6 +204,13 @@ def subject_names(text: str, names: AbstractSet[str]) -> set[str]:
     """The contrasted names a statement opens with."""
     if not names:
         return set()
+    m = _SUBORDINATE.match(text[:1].lower() + text[1:])
+    if m and words(m.group("rest"))[:1] and words(m.group("rest"))[0].lower() not in _PRONOUN:
+        # "When building, Docker reuses ...": a clause without a subject of its own
+        # sets the time or condition; the statement's subject follows it. (A clause
+        # with its own, "When a left row has no match, the right columns are NULL",
+        # says what the statement is about.)
+        text = m.group("rest")
     toks = words(text)
     while toks and toks[0].lower() in _LEAD:
         toks = toks[1:]
