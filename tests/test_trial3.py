@@ -23,6 +23,11 @@ NOTES = """\
 Cold retard: the dough rests in the fridge overnight. The loaf is scored later, when
 the dough comes out of the fridge. Scoring lets the steam escape in one place.
 
+### Why is a loaf slashed?
+
+Before the loaf goes into the oven, the top is slashed with a blade. The cut lets the
+steam escape in one place instead of tearing the crust.
+
 ### What is the difference between a levain and a poolish?
 
 A levain carries the wild yeast that always sours the bread; a poolish gives a mild
@@ -43,6 +48,15 @@ browns the crust. When baking, the steam inside turns the crumb soft and airy.
 
 Either is best within two weeks of roasting.
 
+### Which teas are there?
+
+Teas differ by how far the leaves oxidise.
+
+- **Green tea**: the leaves are steamed or pan-fired right after picking, so they
+  hardly oxidise.
+- **Black tea**: the leaves are rolled and left to oxidise fully before drying.
+- **Oolong tea**: partly oxidised, between the two.
+
 ## Hotel
 
 ### Check-in vs check-out?
@@ -56,6 +70,8 @@ SCORED = "When is a sourdough loaf scored?"
 STARTERS = "What is the difference between a levain and a poolish?"
 HOTEL = "Check-in vs check-out?"
 ROASTS = "What are the two kinds of coffee roast?"
+SLASHED = "Why is a loaf slashed?"
+TEAS = "Which teas are there?"
 STAGES = "What is the difference between proofing and baking?"
 
 
@@ -140,3 +156,28 @@ def test_an_opening_clause_without_a_subject_is_not_the_subject(grader: Grader) 
     fb = grade(grader, STAGES, "The steam inside the loaf turns the crumb soft and airy.")
     made = [p.text for p in [*fb.covered, *fb.partial]]
     assert any("steam inside" in t for t in made), (made, [p.text for p in fb.missed])
+
+
+def test_a_name_needs_no_word_of_the_question(grader: Grader) -> None:
+    # "green" names "Green tea" in an answer to a question about teas.
+    fb = grade(grader, TEAS, "Green, black and oolong.")
+    missed = [p.text for p in fb.missed]
+    assert not any(t.startswith(("Green tea", "Black tea")) for t in missed), missed
+    assert fb.score >= 8, fb.score
+    # Naming one of them is not naming the others.
+    one = grade(grader, TEAS, "Green.")
+    assert any(t.startswith("Black tea") for t in [p.text for p in one.missed])
+
+
+def test_before_and_after_oppose_only_the_same_event(grader: Grader) -> None:
+    # "after the loaf goes into the oven" places the steam escaping, not the slashing:
+    # no opposite of "before the loaf goes into the oven, the top is slashed".
+    fb = grade(
+        grader,
+        SLASHED,
+        "The top is slashed with a blade so that the steam escapes in one place after "
+        "the loaf goes into the oven, instead of tearing the crust.",
+    )
+    assert flagged(fb) == [], [(c.rule, c.text) for c in fb.incorrect]
+    wrong = grade(grader, SLASHED, "The top is slashed after the loaf goes into the oven.")
+    assert "opposite-words" in flagged(wrong), [(c.rule, c.text) for c in wrong.incorrect]

@@ -277,6 +277,7 @@ def _sentence_contradiction(
             and (a, n) not in s_pairs
             and (ANTONYMS[a], n) not in c_pairs
             and not (stem(a) in qterms and stem(ANTONYMS[a]) in qterms)
+            and _same_event(claim, a, sent, ANTONYMS[a])
             for a, n in c_pairs
         )  # (a claim that says both "high variance" and "low variance" contrasts two cases)
         anchors = s_stems - {n for _, n in s_pairs} - {stem(a) for a, _ in s_pairs}
@@ -298,6 +299,7 @@ def _sentence_contradiction(
             # A question that contrasts the pair itself ("supervised, unsupervised and
             # reinforcement learning") gets answers that use both sides of it.
             and not (stem(a) in qterms and stem(b) in qterms)
+            and _same_event(claim, a, sent, b)
         ]
         if flips:
             subject = parsed[0] if parsed else set()
@@ -458,6 +460,40 @@ def _same_comparison(
     c_head, s_head = stem_set(claim[: than.start()]), stem_set(sent[: s_than.start()])
     both = c_head & s_head
     return bool(both) and not (c_head & s_obj) - both and not (s_head & c_obj) - both
+
+
+# Words that order two events: "A before B" and "A after B" oppose each other only
+# when A is the same event in both (what follows the word is only the reference).
+_ORDERING = frozenset({"before", "after"})
+
+
+# Where the clause holding an ordering word starts, looking back from it.
+_EVENT_BREAK = re.compile(r"[,;:]|\b(?:so that|so|because|and|but|which|while|whereas)\b")
+
+
+def _main_event(text: str, word: str) -> AbstractSet[str]:
+    """The content stems of the event an ordering word places ("the copies are
+    invalidated" in "Before a core writes, the copies are invalidated"; "no core reads
+    a stale value" in "... no core reads a stale value after another core writes")."""
+    low = text.lower()
+    m = re.search(rf"\b{word}\b", low)
+    if m is None:
+        return frozenset()
+    head = low[: m.start()]
+    if not head.strip(" *_-"):
+        # Fronted: "Before X, Y": the event is what follows the comma.
+        _, _, rest = low[m.end() :].partition(",")
+        return stem_set(rest)
+    return stem_set(_EVENT_BREAK.split(head)[-1])
+
+
+def _same_event(claim: str, a: str, sent: str, b: str) -> bool:
+    """For a pair of ordering words, both texts place the same event (a shared
+    content word), or one of the events cannot be told; other pairs pass."""
+    if a not in _ORDERING or b not in _ORDERING:
+        return True
+    mine, theirs = _main_event(claim, a), _main_event(sent, b)
+    return not mine or not theirs or bool(mine & theirs)
 
 
 def _near(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:
