@@ -311,11 +311,12 @@ def opening_names(question: str, points: Sequence[KeyPoint]) -> set[str]:
         by_set.setdefault(frozenset(opened[name]), name)
     chosen = {s: name for s, name in by_set.items() if len(s) < len(sents)}
     # A word that opens the sentences of several names is the head they share
-    # ("temporal locality", "spatial locality"): it tells none of them apart.
-    chosen = {
-        s: name for s, name in chosen.items()
-        if sum(1 for other in chosen if other < s) < 2
-    }  # fmt: skip
+    # ("temporal locality", "spatial locality"): it tells none of them apart. (Only
+    # one such head: two are two lists, "Calculate X", "Calculate Y" and "A target
+    # variable", "B target variable", and no one contrast.)
+    heads = [s for s in chosen if sum(1 for other in chosen if other < s) >= 2]
+    if len(heads) == 1:
+        del chosen[heads[0]]
     keep = [
         name for s, name in chosen.items()
         if not any(s & other for other in chosen if other != s)
