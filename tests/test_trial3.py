@@ -150,14 +150,6 @@ def test_labels_that_share_a_head_word_are_told_apart(grader: Grader) -> None:
     assert flagged(right) == [] and right.score >= 6, (right.score, right.incorrect)
 
 
-def test_an_opening_clause_without_a_subject_is_not_the_subject(grader: Grader) -> None:
-    # "When baking, the steam ... turns the crumb airy" is about the steam and the
-    # crumb: a claim that says so makes the point without the word "baking".
-    fb = grade(grader, STAGES, "The steam inside the loaf turns the crumb soft and airy.")
-    made = [p.text for p in [*fb.covered, *fb.partial]]
-    assert any("steam inside" in t for t in made), (made, [p.text for p in fb.missed])
-
-
 def test_a_name_needs_no_word_of_the_question(grader: Grader) -> None:
     # "green" names "Green tea" in an answer to a question about teas.
     fb = grade(grader, TEAS, "Green, black and oolong.")
@@ -181,3 +173,124 @@ def test_before_and_after_oppose_only_the_same_event(grader: Grader) -> None:
     assert flagged(fb) == [], [(c.rule, c.text) for c in fb.incorrect]
     wrong = grade(grader, SLASHED, "The top is slashed after the loaf goes into the oven.")
     assert "opposite-words" in flagged(wrong), [(c.rule, c.text) for c in wrong.incorrect]
+
+
+# Notes of another kitchen for the mends below: a hand-off between two stages, a note
+# that defers ("not ... until"), and a contrast whose opening clause names a side.
+MORE_NOTES = """\
+# Pantry notes
+
+## Dough
+
+### Kneading vs resting?
+
+Kneading: the gluten strands stretch with every fold; resting takes over once the dough
+turns smooth. Resting lets the gluten relax for twenty minutes under a cloth.
+
+### Poaching vs frying?
+
+Poaching keeps the egg whole in simmering water and adds no fat; frying cooks the egg
+in hot oil on top of the pan. Frying browns the edges of the white.
+
+### What happens after mixing?
+
+A loaf is not shaped until the dough has risen twice in the bowl. The shaped loaf then
+proofs in a basket.
+
+### Braising vs roasting?
+
+Braising cooks the meat slowly in a covered pot. When braising, the liquid keeps the
+meat moist for hours. Roasting browns the meat in dry heat in an open tray.
+
+### What does a proving basket do?
+
+A proving basket holds the shape of a soft dough. If dusted with rice flour, a basket
+releases the dough cleanly onto the peel.
+"""
+
+STAGES2 = "Kneading vs resting?"
+EGGS = "Poaching vs frying?"
+MIXED = "What happens after mixing?"
+MEAT = "Braising vs roasting?"
+BASKET = "What does a proving basket do?"
+
+
+@pytest.fixture(scope="module")
+def pantry(tmp_path_factory: pytest.TempPathFactory) -> Grader:
+    return grader_over(tmp_path_factory, MORE_NOTES, "trial3-pantry")
+
+
+def test_a_hand_off_clause_also_speaks_of_the_subject_before_it(pantry: Grader) -> None:
+    # "resting takes over once the dough turns smooth" says when kneading stops: an
+    # answer that says so of kneading swaps nothing.
+    for answer in (
+        "Kneading goes on until the dough turns smooth.",
+        "Kneading stops once the dough turns smooth, then the gluten relaxes under a cloth.",
+    ):
+        fb = grade(pantry, STAGES2, answer)
+        assert flagged(fb) == [] and fb.score > 0, (answer, fb.score, fb.incorrect)
+
+
+def test_what_a_claim_sets_apart_with_instead_of_is_no_swap(pantry: Grader) -> None:
+    fb = grade(
+        pantry,
+        EGGS,
+        "Poaching keeps the egg whole instead of cooking it in hot oil on top of the pan.",
+    )
+    assert flagged(fb) == [], [(c.rule, c.text) for c in fb.incorrect]
+    swapped = grade(pantry, EGGS, "Poaching cooks the egg in hot oil on top of the pan.")
+    assert "swapped-subject" in flagged(swapped), [(c.rule, c.text) for c in swapped.incorrect]
+
+
+def test_hyphenated_names_written_apart_or_joined(grader: Grader) -> None:
+    # "check in" / "checkout" are the names "check-in" / "check-out" all the same.
+    for answer in (
+        "Check out means the guest returns the room key and pays the bill before noon; "
+        "check in means the guest shows an ID and receives the room key.",
+        "At checkin the guest shows an ID and receives the room key.",
+    ):
+        fb = grade(grader, HOTEL, answer)
+        made = [p.text for p in [*fb.covered, *fb.partial]]
+        assert flagged(fb) == [] and any("shows an ID" in t for t in made), (answer, made)
+    swapped = grade(grader, HOTEL, "At check out the guest shows an ID and receives the room key.")
+    assert "swapped-subject" in flagged(swapped), [(c.rule, c.text) for c in swapped.incorrect]
+
+
+def test_a_note_that_defers_is_denied_by_before_or_even_if(pantry: Grader) -> None:
+    # "not shaped until it has risen" is denied by shaping it anyway, not by shaping it
+    # once it has risen.
+    for answer in (
+        "A loaf is shaped even if the dough has not risen twice in the bowl.",
+        "A loaf is shaped before the dough has risen twice in the bowl.",
+    ):
+        fb = grade(pantry, MIXED, answer)
+        assert flagged(fb), (answer, fb.score)
+    for answer in (
+        "A loaf is shaped after the dough has risen twice in the bowl.",
+        "A loaf is not shaped until the dough has risen twice, then it proofs in a basket.",
+    ):
+        fb = grade(pantry, MIXED, answer)
+        assert flagged(fb) == [], (answer, [(c.rule, c.text) for c in fb.incorrect])
+
+
+def test_an_opening_clause_that_names_a_side_is_its_subject(pantry: Grader) -> None:
+    # "When braising, the liquid keeps the meat moist" is said of braising: said of
+    # roasting it earns nothing.
+    fb = grade(pantry, MEAT, "When roasting, the liquid keeps the meat moist for hours.")
+    made = [p.text for p in [*fb.covered, *fb.partial]]
+    assert not any("liquid keeps" in t for t in made), (made, fb.score)
+    right = grade(pantry, MEAT, "When braising, the liquid keeps the meat moist for hours.")
+    made = [p.text for p in [*right.covered, *right.partial]]
+    assert any("liquid keeps" in t for t in made), made
+
+
+def test_an_opening_clause_of_several_words_without_a_subject() -> None:
+    from interviewer.grading.contrast import subject_names
+
+    names = frozenset({"basket", "dough"})
+    # The subject follows an opening participle clause of any length up to its comma.
+    assert subject_names("If dusted with rice flour, a basket releases the dough", names) == {
+        "basket"
+    }
+    # An auxiliary makes the participle the clause's own subject: nothing is stripped.
+    assert subject_names("When dusting is done, the dough rests in a basket", names) == set()

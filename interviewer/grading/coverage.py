@@ -291,8 +291,8 @@ def label_sets(kp: KeyPoint, qterms: AbstractSet[str] = frozenset()) -> list[set
     """The ways a claim can name the point: its label ('Regularization') and the
     examples the note gives right after it ('e.g. Dropout or other methods (lasso
     regularization, ridge regression)'). Of a point that is only a name, the
-    question's own words are understood ("data" names "Data hazard" in answer to
-    "What are pipeline hazards?"), unless they are all the name has."""
+    question's own words are understood ("green" names "Green tea" in answer to
+    "Which teas are there?"), unless they are all the name has."""
     sets = _label_sets(kp)
     bare = kp.label is not None and kp.text.strip(" .:") == kp.label.strip(" .:")
     if not (bare or name_item(kp)):

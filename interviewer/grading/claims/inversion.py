@@ -233,7 +233,7 @@ def _sentence_contradiction(
         and negation_over(core, core_shared) != negation_over(part, core_shared)
         and not _about_foil(core, part)
         and not both_ways(core)
-        and not (deferred(core) or deferred(part))
+        and not defers_either(part, core)
         and not _possibility_denied(
             *((part, core) if negation_over(core, core_shared) else (core, part))
         )
@@ -423,6 +423,34 @@ def deferred(text: str) -> bool:
     return bool(_DEFERRED.search(text))
 
 
+# A claim that places its statement at a time or on a condition ("X happens once Y"),
+# and one that says it happens regardless ("X happens before Y", "even if not Y").
+_TIMED = re.compile(
+    r"\b(?:until|till|unless|once|after|when|whenever|as soon as|only if|provided)\b", re.I
+)
+_UNCONDITIONED = re.compile(
+    r"\b(?:before|even if|even though|even when|without|regardless|whether or not|"
+    r"immediately|at once|right away)\b",
+    re.I,
+)
+
+
+def defers_either(claim: str, note: str) -> bool:
+    """A negation mismatch is no denial: the claim defers its statement itself, or the
+    note does ("is not X until Y") and the claim says nothing that X happens before Y
+    or without it ("X happens before Y", "even if not Y" still deny the note)."""
+    return deferred(claim) or (deferred(note) and not denies_deferral(claim))
+
+
+def denies_deferral(claim: str) -> bool:
+    """The claim says a thing happens before or without what a note waits for."""
+    return (
+        not deferred(claim)
+        and not _TIMED.search(claim)
+        and bool(_UNCONDITIONED.search(claim))
+    )
+
+
 def _about_foil(core: str, part: str) -> bool:
     """The note sentence sets a thing against its subject ("unlike a sorted tree it does
     not keep the keys in order") and the claim opens with that thing: what the note
@@ -472,9 +500,9 @@ _EVENT_BREAK = re.compile(r"[,;:]|\b(?:so that|so|because|and|but|which|while|wh
 
 
 def _main_event(text: str, word: str) -> AbstractSet[str]:
-    """The content stems of the event an ordering word places ("the copies are
-    invalidated" in "Before a core writes, the copies are invalidated"; "no core reads
-    a stale value" in "... no core reads a stale value after another core writes")."""
+    """The content stems of the event an ordering word places ("the gate is locked" in
+    "Before the guard leaves, the gate is locked"; "no visitor walks in" in "... no
+    visitor walks in after the guard leaves")."""
     low = text.lower()
     m = re.search(rf"\b{word}\b", low)
     if m is None:

@@ -138,6 +138,15 @@ def name_heads(question: str, names: AbstractSet[str]) -> frozenset[str]:
 _TURN = re.compile(r";\s*|,\s*(?=(?:while|whereas)\b)|\s+(?=whereas\b)", re.I)
 
 
+# A clause placed at a time or on a condition ("B takes over once X").
+_HAND_OFF = re.compile(
+    r"\b(?:once|until|till|unless|after|before|when|whenever|then|instead|rather)\b", re.I
+)
+# What a claim says its subject does instead of something else ("A keeps X instead of
+# doing Y"): the Y is set apart from the subject, as the notes may set it of another.
+_INSTEAD = re.compile(r"\b(?:instead of|rather than|unlike)\b(?P<tail>[^;.]*)", re.I)
+
+
 def clause_subjects(
     sent: str, subj: set[str], names: AbstractSet[str]
 ) -> list[tuple[str, set[str]]]:
@@ -152,6 +161,10 @@ def clause_subjects(
     out = [(parts[0], subj)]
     for part in parts[1:]:
         got = subject_names(part, names) or out[-1][1]
+        if _HAND_OFF.search(part):
+            # "B takes over once X" also says when the subject before it stops: the
+            # clause is about both.
+            got = got | out[-1][1]
         if got == out[-1][1]:
             # (Clauses about the same subject stay one statement of it.)
             out[-1] = (f"{out[-1][0]}; {part}", got)
@@ -191,8 +204,8 @@ def contrast_swap(
         return None
     own: list[set[str]] = []
     other: list[tuple[KeyPoint, str, set[str]]] = []
-    # Each clause of a note sentence is about the name it opens with ("A sets the
-    # executable; B gives the arguments" says nothing of A's arguments).
+    # Each clause of a note sentence is about the name it opens with ("A cheque needs a
+    # signature; a card needs a PIN" says nothing of a cheque's PIN).
     clauses = [
         (kp, sent, part, subj)
         for (kp, sent, _), whole in zip(sentences, subjects, strict=True)
@@ -222,7 +235,12 @@ def contrast_swap(
     own_words = set().union(*own)
     own_best = max(len(pred & p) for p in own)
     best: tuple[int, KeyPoint, str] | None = None
+    foil: set[str] = set().union(
+        *(_predicate(m.group("tail"), names_heads) for m in _INSTEAD.finditer(claim))
+    )
     for kp, sent, p in other:
+        if len(foil & p) >= 2:
+            continue  # the claim itself sets the other subject's words apart
         hit = pred & p
         # (A tie with the subject's own sentences is broken by the other subject's
         # words: "threads ... are isolated", said of processes only.)
