@@ -294,3 +294,15 @@ def test_an_opening_clause_of_several_words_without_a_subject() -> None:
     }
     # An auxiliary makes the participle the clause's own subject: nothing is stripped.
     assert subject_names("When dusting is done, the dough rests in a basket", names) == set()
+
+
+def test_a_participle_of_one_word_of_a_longer_name_is_an_activity() -> None:
+    from interviewer.grading.contrast import SubjectNames, subject_names
+
+    # "Braising vs roasting?": "When braising, ..." is about braising.
+    whole = SubjectNames({"brais", "roast"})
+    assert subject_names("When braising, the liquid keeps the meat moist", whole) == {"brais"}
+    # "the proof basket and the mixing bowl": "proof" is one word of a longer name, and
+    # "When proofing, ..." only says when; the subject follows the comma.
+    part = SubjectNames({"proof", "bowl"}, partial={"proof"})
+    assert subject_names("When proofing, a bowl keeps the dough warm", part) == {"bowl"}

@@ -33,7 +33,8 @@ _LEAD = frozenset({"in", "with", "for", "on", "under", "using", "a", "an", "the"
 # An opening clause of time or condition with no subject of its own: a participle right
 # after the conjunction, and what it takes, up to the comma ("If signed in, ...",
 # "When grading the essays by hand, ..."). An auxiliary in it makes the participle
-# the clause's subject ("When caching is off, ..."), as does a compared name.
+# the clause's subject ("When caching is off, ..."), as does a compared name that is a
+# whole subject ("Sorting vs hashing?": "When sorting, ..." is about sorting).
 _SUBORDINATE = re.compile(
     r"^\s*(?P<lead>(?:when|whenever|while|once|if|after|before|until|unless)\s+"
     r"[a-z]+(?:ing|ed|en)(?:\s+[\w'-]+){0,5}?)\s*,\s*(?P<rest>\S.*)$",
@@ -50,7 +51,8 @@ def _subjectless_lead(text: str, names: AbstractSet[str]) -> str | None:
     if m is None:
         return None
     lead, rest = words(m.group("lead")), words(m.group("rest"))
-    if any(w.lower() in _AUXILIARY for w in lead) or _name_matches(m.group("lead"), names):
+    named = _name_matches(m.group("lead"), names) - getattr(names, "partial", frozenset())
+    if any(w.lower() in _AUXILIARY for w in lead) or named:
         return None
     if not rest or rest[0].lower() in _PRONOUN:
         return None
@@ -62,12 +64,19 @@ class SubjectNames(frozenset[str]):
     lower-cased acronym -> the names it stands for)."""
 
     aliases: dict[str, frozenset[str]]
+    # Names that are one word of a longer phrase ("build" of "the build cache"): a
+    # participle of it ("When building, ...") is an activity, not that subject.
+    partial: frozenset[str]
 
     def __new__(
-        cls, names: Iterable[str] = (), aliases: dict[str, frozenset[str]] | None = None
+        cls,
+        names: Iterable[str] = (),
+        aliases: dict[str, frozenset[str]] | None = None,
+        partial: Iterable[str] = (),
     ) -> SubjectNames:
         self = super().__new__(cls, names)
         self.aliases = {a: n & self for a, n in (aliases or {}).items() if n & self}
+        self.partial = frozenset(partial) & self
         return self
 
 
@@ -308,7 +317,14 @@ def question_contrast(
     subjects the note sentences open with serve the swapped-subject rule only (no
     credit needs them): question words or labels ("**Isolation**: ...") that each open
     their own sentences ("fork creates ...", "exec replaces ...")."""
-    phrase_names, phrases = _contrasted_phrases(question)
+    found, phrases = _contrasted_phrases(question)
+    phrase_names = SubjectNames(
+        found,
+        partial={
+            n for p in phrases if len([w for w in p if _stems_of(w)]) > 1
+            for n in _name_matches(" ".join(p), found)
+        },
+    )  # fmt: skip
     # A point is about the subjects it opens with ("A LEFT JOIN with ...", "HAVING
     # filters ..."), not those it mentions later ("Atomicity means a transaction").
     stems = {kp.id: subject_names(kp.text, phrase_names) for kp in points}
@@ -320,7 +336,7 @@ def question_contrast(
             if mine and mine != frozenset(used):
                 out[kp.id] = mine
     if out:
-        return SubjectNames(used, acronyms(phrases, set(used))), out
+        return SubjectNames(used, acronyms(phrases, set(used)), phrase_names.partial), out
     return SubjectNames(opening_names(question, points)), {}
 
 
