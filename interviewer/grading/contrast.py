@@ -64,8 +64,8 @@ class SubjectNames(frozenset[str]):
     lower-cased acronym -> the names it stands for)."""
 
     aliases: dict[str, frozenset[str]]
-    # Names that are one word of a longer phrase ("build" of "the build cache"): a
-    # participle of it ("When building, ...") is an activity, not that subject.
+    # Names that are one word of a longer phrase ("proof" of "the proof basket"): a
+    # participle of it ("When proofing, ...") is an activity, not that subject.
     partial: frozenset[str]
 
     def __new__(
