@@ -382,7 +382,7 @@ def features(g: Grader, points: list[KeyPoint], claims: list[Claim], q: Question
         # balancers are critical ...") is no evidence for every point that names it.
         defined = _defines(kp.text, qterms)
         terms = [t for t in kp.terms if t]
-        named_by = label_sets(kp)
+        named_by = label_sets(kp, qterms)
         p_uni = point_stems(g, kp) - qterms
         needs = needs_of.get(kp.id)
         core = cores[i]

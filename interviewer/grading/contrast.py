@@ -30,17 +30,53 @@ SUBJECT_WORDS = 3
 _LEAD = frozenset({"in", "with", "for", "on", "under", "using", "a", "an", "the"})
 
 
+# An opening clause of time or condition with no subject of its own: a participle right
+# after the conjunction, and what it takes, up to the comma ("If signed in, ...",
+# "When grading the essays by hand, ..."). An auxiliary in it makes the participle
+# the clause's subject ("When caching is off, ..."), as does a compared name that is a
+# whole subject ("Sorting vs hashing?": "When sorting, ..." is about sorting).
+_SUBORDINATE = re.compile(
+    r"^\s*(?P<lead>(?:when|whenever|while|once|if|after|before|until|unless)\s+"
+    r"[a-z]+(?:ing|ed|en)(?:\s+[\w'-]+){0,5}?)\s*,\s*(?P<rest>\S.*)$",
+    re.S,
+)
+_AUXILIARY = frozenset(
+    {"is", "are", "was", "were", "be", "been", "has", "have", "had", "do", "does", "did"}
+)
+
+
+def _subjectless_lead(text: str, names: AbstractSet[str]) -> str | None:
+    """What follows an opening clause without a subject of its own, if the text has one."""
+    m = _SUBORDINATE.match(text[:1].lower() + text[1:])
+    if m is None:
+        return None
+    lead, rest = words(m.group("lead")), words(m.group("rest"))
+    named = _name_matches(m.group("lead"), names) - getattr(names, "partial", frozenset())
+    if any(w.lower() in _AUXILIARY for w in lead) or named:
+        return None
+    if not rest or rest[0].lower() in _PRONOUN:
+        return None
+    return m.group("rest")
+
+
 class SubjectNames(frozenset[str]):
     """Contrasted names, with the acronyms that stand for them (``aliases``: the
     lower-cased acronym -> the names it stands for)."""
 
     aliases: dict[str, frozenset[str]]
+    # Names that are one word of a longer phrase ("proof" of "the proof basket"): a
+    # participle of it ("When proofing, ...") is an activity, not that subject.
+    partial: frozenset[str]
 
     def __new__(
-        cls, names: Iterable[str] = (), aliases: dict[str, frozenset[str]] | None = None
+        cls,
+        names: Iterable[str] = (),
+        aliases: dict[str, frozenset[str]] | None = None,
+        partial: Iterable[str] = (),
     ) -> SubjectNames:
         self = super().__new__(cls, names)
         self.aliases = {a: n & self for a, n in (aliases or {}).items() if n & self}
+        self.partial = frozenset(partial) & self
         return self
 
 
@@ -166,18 +202,68 @@ def names_in(text: str, names: AbstractSet[str]) -> set[str]:
     """The names a text mentions anywhere (longest match; acronyms count)."""
     if not names:
         return set()
-    return _matches(_stems_of(text), names) | _aliased(words(text), names)
+    return _name_matches(text, names) | _aliased(words(text), names)
+
+
+def _joined(a: str, b: str, pieces: AbstractSet[str]) -> str | None:
+    """The hyphenated piece of a name that two words written apart make ("check in"
+    for check-in), if any."""
+    got = stem(f"{a}-{b}".lower().strip("'"))
+    return got if got in pieces else None
+
+
+def _whole_compounds(text: str, pieces: AbstractSet[str] = frozenset()) -> list[str]:
+    """The text's stems with each hyphenated word kept whole, as a question's names
+    are made ("Sign-in vs sign-up?" -> sign-in, sign-up): its parts alone may not tell
+    it apart ("in" is a stop word). ``pieces``: the hyphenated words of the names,
+    also found written with a space or as one word ("sign up", "signup")."""
+    out: list[str] = []
+    toks = words(text)
+    glued = {p.replace("-", ""): p for p in pieces}
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        pair = _joined(tok, toks[i + 1], pieces) if i + 1 < len(toks) else None
+        if pair is not None:
+            out.append(pair)
+            i += 2
+            continue
+        if "-" in tok.strip("-"):
+            out.append(stem(tok.lower().strip("'")))
+        elif stem(tok.lower()) in glued:
+            out.append(glued[stem(tok.lower())])
+        else:
+            out.extend(_stems_of(tok))
+        i += 1
+    return out
+
+
+def _name_matches(text: str, names: Collection[str]) -> set[str]:
+    """The names found in the text, by its stems or, for hyphenated names, by its
+    hyphenated words whole (also written apart or joined)."""
+    found = _matches(_stems_of(text), names)
+    pieces = {p for n in names for p in n.split(" ") if "-" in p}
+    if pieces:
+        found |= _matches(_whole_compounds(text, pieces), names)
+    return found
 
 
 def subject_names(text: str, names: AbstractSet[str]) -> set[str]:
     """The contrasted names a statement opens with."""
     if not names:
         return set()
+    rest = _subjectless_lead(text, names)
+    if rest is not None:
+        # "When kneading, the baker folds ...": a clause without a subject of its own
+        # sets the time or condition; the statement's subject follows it. (A clause
+        # with its own, "When a left row has no match, the right columns are NULL",
+        # says what the statement is about.)
+        text = rest
     toks = words(text)
     while toks and toks[0].lower() in _LEAD:
         toks = toks[1:]
     head = toks[:SUBJECT_WORDS]
-    got = _matches(_stems_of(" ".join(toks[: SUBJECT_WORDS + 1])), names)
+    got = _name_matches(" ".join(toks[: SUBJECT_WORDS + 1]), names)
     # (One word more for a two-word name that ends the opening: "A LEFT JOIN".)
     got = {n for n in got if _first_at(toks, n) < SUBJECT_WORDS}
     return got | _aliased(head, names)
@@ -187,6 +273,11 @@ def _first_at(toks: Sequence[str], name: str) -> int:
     first = name.split(" ")[0]
     for i, t in enumerate(toks):
         if _stems_of(t)[:1] == [first] or ("-" in t and first in _stems_of(t)):
+            return i
+        if "-" in first and (
+            stem(t.lower().strip("'")) in (first, first.replace("-", ""))
+            or (i + 1 < len(toks) and _joined(t, toks[i + 1], {first}) is not None)
+        ):
             return i
     return len(toks)
 
@@ -226,7 +317,14 @@ def question_contrast(
     subjects the note sentences open with serve the swapped-subject rule only (no
     credit needs them): question words or labels ("**Isolation**: ...") that each open
     their own sentences ("fork creates ...", "exec replaces ...")."""
-    phrase_names, phrases = _contrasted_phrases(question)
+    found, phrases = _contrasted_phrases(question)
+    phrase_names = SubjectNames(
+        found,
+        partial={
+            n for p in phrases if len([w for w in p if _stems_of(w)]) > 1
+            for n in _name_matches(" ".join(p), found)
+        },
+    )  # fmt: skip
     # A point is about the subjects it opens with ("A LEFT JOIN with ...", "HAVING
     # filters ..."), not those it mentions later ("Atomicity means a transaction").
     stems = {kp.id: subject_names(kp.text, phrase_names) for kp in points}
@@ -238,7 +336,7 @@ def question_contrast(
             if mine and mine != frozenset(used):
                 out[kp.id] = mine
     if out:
-        return SubjectNames(used, acronyms(phrases, set(used))), out
+        return SubjectNames(used, acronyms(phrases, set(used)), phrase_names.partial), out
     return SubjectNames(opening_names(question, points)), {}
 
 
@@ -264,11 +362,19 @@ def opening_names(question: str, points: Sequence[KeyPoint]) -> set[str]:
         head = m.group(1) if m and len(m.group(1).split()) <= 3 else sent
         for name in subject_names(head, candidates):
             opened.setdefault(name, set()).add(n)
-    # Two names that open the same sentences are one subject in two words: keep one.
+    # Two names that open the same sentences are one subject in two words: keep the
+    # one written first ("Rye (pumpernickel) bread": rye).
     by_set: dict[frozenset[int], str] = {}
-    for name in sorted(opened):
+    for name in sorted(opened, key=lambda n: (_first_at(words(sents[min(opened[n])]), n), n)):
         by_set.setdefault(frozenset(opened[name]), name)
     chosen = {s: name for s, name in by_set.items() if len(s) < len(sents)}
+    # A word that opens the sentences of several names is the head they share
+    # ("light roast", "dark roast"): it tells none of them apart. (Only
+    # one such head: two are two lists, "Calculate X", "Calculate Y" and "A target
+    # variable", "B target variable", and no one contrast.)
+    heads = [s for s in chosen if sum(1 for other in chosen if other < s) >= 2]
+    if len(heads) == 1:
+        del chosen[heads[0]]
     keep = [
         name for s, name in chosen.items()
         if not any(s & other for other in chosen if other != s)

@@ -287,10 +287,21 @@ _RELATIVE = re.compile(rf"^\W*(?:where|which|who|whose|when|whereby|{ANAPHOR_WOR
 DASH_NAME = re.compile(r"^([^-–—:;,.]{2,40}?)\s[-–—]\s+\S")
 
 
-def label_sets(kp: KeyPoint) -> list[set[str]]:
+def label_sets(kp: KeyPoint, qterms: AbstractSet[str] = frozenset()) -> list[set[str]]:
     """The ways a claim can name the point: its label ('Regularization') and the
     examples the note gives right after it ('e.g. Dropout or other methods (lasso
-    regularization, ridge regression)')."""
+    regularization, ridge regression)'). Of a point that is only a name, the
+    question's own words are understood ("green" names "Green tea" in answer to
+    "Which teas are there?"), unless they are all the name has."""
+    sets = _label_sets(kp)
+    bare = kp.label is not None and kp.text.strip(" .:") == kp.label.strip(" .:")
+    if not (bare or name_item(kp)):
+        return sets
+    # (Added ways, none taken away: a name of three words still needs only two.)
+    return sets + [ls - qterms for ls in sets if ls - qterms and ls & qterms]
+
+
+def _label_sets(kp: KeyPoint) -> list[set[str]]:
     if not kp.label:
         # A short item that is only a name ("Ridge (L2 norm)", "Multidimensional
         # Scaling") is named by its words, like a label.

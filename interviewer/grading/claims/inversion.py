@@ -233,6 +233,7 @@ def _sentence_contradiction(
         and negation_over(core, core_shared) != negation_over(part, core_shared)
         and not _about_foil(core, part)
         and not both_ways(core)
+        and not defers_either(part, core)
         and not _possibility_denied(
             *((part, core) if negation_over(core, core_shared) else (core, part))
         )
@@ -276,6 +277,7 @@ def _sentence_contradiction(
             and (a, n) not in s_pairs
             and (ANTONYMS[a], n) not in c_pairs
             and not (stem(a) in qterms and stem(ANTONYMS[a]) in qterms)
+            and _same_event(claim, a, sent, ANTONYMS[a])
             for a, n in c_pairs
         )  # (a claim that says both "high variance" and "low variance" contrasts two cases)
         anchors = s_stems - {n for _, n in s_pairs} - {stem(a) for a, _ in s_pairs}
@@ -297,6 +299,7 @@ def _sentence_contradiction(
             # A question that contrasts the pair itself ("supervised, unsupervised and
             # reinforcement learning") gets answers that use both sides of it.
             and not (stem(a) in qterms and stem(b) in qterms)
+            and _same_event(claim, a, sent, b)
         ]
         if flips:
             subject = parsed[0] if parsed else set()
@@ -407,6 +410,47 @@ _FOIL = re.compile(
 )
 
 
+# "Not ... until Y" / "not ... unless Y" states when or on what condition a thing does
+# happen ("memory is not updated until the line is evicted" = it is updated then):
+# a time or a condition, not the denial of the plain statement.
+_DEFERRED = re.compile(
+    r"(?:\b(?:not|never)|n['’]t)\b[^,;:.!?]{0,60}?\b(?:until|till|unless)\b", re.I
+)
+
+
+def deferred(text: str) -> bool:
+    """The text's negation only defers or conditions its statement ("is not X until Y")."""
+    return bool(_DEFERRED.search(text))
+
+
+# A claim that places its statement at a time or on a condition ("X happens once Y"),
+# and one that says it happens regardless ("X happens before Y", "even if not Y").
+_TIMED = re.compile(
+    r"\b(?:until|till|unless|once|after|when|whenever|as soon as|only if|provided)\b", re.I
+)
+_UNCONDITIONED = re.compile(
+    r"\b(?:before|even if|even though|even when|without|regardless|whether or not|"
+    r"immediately|at once|right away)\b",
+    re.I,
+)
+
+
+def defers_either(claim: str, note: str) -> bool:
+    """A negation mismatch is no denial: the claim defers its statement itself, or the
+    note does ("is not X until Y") and the claim says nothing that X happens before Y
+    or without it ("X happens before Y", "even if not Y" still deny the note)."""
+    return deferred(claim) or (deferred(note) and not denies_deferral(claim))
+
+
+def denies_deferral(claim: str) -> bool:
+    """The claim says a thing happens before or without what a note waits for."""
+    return (
+        not deferred(claim)
+        and not _TIMED.search(claim)
+        and bool(_UNCONDITIONED.search(claim))
+    )
+
+
 def _about_foil(core: str, part: str) -> bool:
     """The note sentence sets a thing against its subject ("unlike a sorted tree it does
     not keep the keys in order") and the claim opens with that thing: what the note
@@ -444,6 +488,40 @@ def _same_comparison(
     c_head, s_head = stem_set(claim[: than.start()]), stem_set(sent[: s_than.start()])
     both = c_head & s_head
     return bool(both) and not (c_head & s_obj) - both and not (s_head & c_obj) - both
+
+
+# Words that order two events: "A before B" and "A after B" oppose each other only
+# when A is the same event in both (what follows the word is only the reference).
+_ORDERING = frozenset({"before", "after"})
+
+
+# Where the clause holding an ordering word starts, looking back from it.
+_EVENT_BREAK = re.compile(r"[,;:]|\b(?:so that|so|because|and|but|which|while|whereas)\b")
+
+
+def _main_event(text: str, word: str) -> AbstractSet[str]:
+    """The content stems of the event an ordering word places ("the gate is locked" in
+    "Before the guard leaves, the gate is locked"; "no visitor walks in" in "... no
+    visitor walks in after the guard leaves")."""
+    low = text.lower()
+    m = re.search(rf"\b{word}\b", low)
+    if m is None:
+        return frozenset()
+    head = low[: m.start()]
+    if not head.strip(" *_-"):
+        # Fronted: "Before X, Y": the event is what follows the comma.
+        _, _, rest = low[m.end() :].partition(",")
+        return stem_set(rest)
+    return stem_set(_EVENT_BREAK.split(head)[-1])
+
+
+def _same_event(claim: str, a: str, sent: str, b: str) -> bool:
+    """For a pair of ordering words, both texts place the same event (a shared
+    content word), or one of the events cannot be told; other pairs pass."""
+    if a not in _ORDERING or b not in _ORDERING:
+        return True
+    mine, theirs = _main_event(claim, a), _main_event(sent, b)
+    return not mine or not theirs or bool(mine & theirs)
 
 
 def _near(flips: list[tuple[str, str]], claim: str, sent: str) -> bool:

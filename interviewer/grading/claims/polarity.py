@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from interviewer.grading.claims.inversion import denies_deferral
 from interviewer.grading.claims.registry import Finding, quoting
 from interviewer.grading.cues import DIRECTION, NEGATIVE_VERBS, SUBJECT_PRONOUNS, cue_list
 from interviewer.text import ANAPHOR_START as _ANAPHOR
@@ -49,14 +50,16 @@ def _tokens(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=20_000)
-def _denials_of(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], bool], ...]:
+def _denials_of(
+    text: str, keep_deferred: bool = False
+) -> tuple[tuple[tuple[str, ...], tuple[str, ...], bool], ...]:
     """(the content stems a negation denies, the content stems before it, whether a
     pronoun stands for what it is said of) for each negation of a text: "it never
     switches to kernel mode" -> ([switch, kernel, mode], [], True)."""
     toks = _tokens(text)
     out = []
     for i, t in enumerate(toks):
-        if t not in NEGATIONS:
+        if t not in NEGATIONS or (not keep_deferred and _defers(toks[i + 1 :])):
             continue
         scope: list[str] = []
         for u in toks[i + 1 :]:
@@ -82,6 +85,21 @@ def _denials_of(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], bool
                 before.append(stem(u))
         out.append((tuple(scope), tuple(before), pronoun))
     return tuple(out)
+
+
+# "Not X until Y" / "not X unless Y": X does happen, at Y or on Y; nothing is denied.
+_DEFERRING = frozenset({"until", "till", "unless"})
+
+
+def _defers(rest: Sequence[str]) -> bool:
+    """The clause after a negation goes on with "until" or "unless" (see
+    ``inversion.deferred``)."""
+    for u in rest[:10]:
+        if u in _STOP:
+            return False
+        if u in _DEFERRING:
+            return True
+    return False
 
 
 @lru_cache(maxsize=20_000)
@@ -154,9 +172,11 @@ def polarity_flip(
         if hit is not None:
             return hit
     # 2. The claim states what a note denies.
+    undeferred = denies_deferral(claim)
     referent: tuple[int, KeyPoint | None, AbstractSet[str]] = (-2, None, frozenset())
     for n, (kp, sent, parsed) in enumerate(sentences):
-        for scope, before, pronoun in _denials_of(sent):
+        # (A note's "not X until Y" is denied only by a claim that X happens anyway.)
+        for scope, before, pronoun in _denials_of(sent, undeferred):
             if pronoun:
                 # "A window function computes ..., but unlike GROUP BY it does not
                 # collapse the rows": what is denied is said of what the pronoun stands

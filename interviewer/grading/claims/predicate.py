@@ -29,10 +29,11 @@ _NOTE = re.compile(
     + r"\s+" + _PRED + r"\s*(?:[,;.:]|$|\s+(?:so|because|but|and|since)\b)",
     re.I,
 )
-# The claim may say it inside a longer sentence ("..., because networks are reliable").
+# The claim may say it inside a longer sentence ("..., because networks are reliable");
+# not one bound to a time or a condition ("is not valid until it is signed").
 _CLAIM = re.compile(
     r"(?:^|\b)(?P<s>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+" + _COPULA + r"\s+" + _PRED
-    + r"\b(?!\s+(?:than|as|to|for|of|in|on|at|by|with|from)\b)",
+    + r"\b(?!\s+(?:than|as|to|for|of|in|on|at|by|with|from|until|till|unless)\b)",
     re.I,
 )
 # Sentences of a note sentence the splitter left joined (markup after the stop), each

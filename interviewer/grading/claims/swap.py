@@ -133,6 +133,46 @@ def name_heads(question: str, names: AbstractSet[str]) -> frozenset[str]:
     return frozenset(h for h, of in after.items() if len(of) >= 2 and h not in names)
 
 
+# Where a note sentence turns to another subject: a semicolon, or a comma before
+# "while"/"whereas" (outside brackets).
+_TURN = re.compile(r";\s*|,\s*(?=(?:while|whereas)\b)|\s+(?=whereas\b)", re.I)
+
+
+# A clause placed at a time or on a condition ("B takes over once X").
+_HAND_OFF = re.compile(
+    r"\b(?:once|until|till|unless|after|before|when|whenever|then|instead|rather)\b", re.I
+)
+# What a claim says its subject does instead of something else ("A keeps X instead of
+# doing Y"): the Y is set apart from the subject, as the notes may set it of another.
+_INSTEAD = re.compile(r"\b(?:instead of|rather than|unlike)\b(?P<tail>[^;.]*)", re.I)
+
+
+def clause_subjects(
+    sent: str, subj: set[str], names: AbstractSet[str]
+) -> list[tuple[str, set[str]]]:
+    """The clauses of a note sentence with the contrasted names each is about: the
+    sentence's own subjects for its first clause, and a later clause's opening names
+    (none: those of the clause before, "...; it ..."); a sentence about one subject
+    throughout is one clause."""
+    hidden = _ASIDE.sub(lambda m: m.group(0).replace(";", "\x00"), sent)
+    parts = [p.replace("\x00", ";") for p in _TURN.split(hidden) if p.strip()]
+    if len(parts) < 2:
+        return [(sent, subj)]
+    out = [(parts[0], subj)]
+    for part in parts[1:]:
+        got = subject_names(part, names) or out[-1][1]
+        if _HAND_OFF.search(part):
+            # "B takes over once X" also says when the subject before it stops: the
+            # clause is about both.
+            got = got | out[-1][1]
+        if got == out[-1][1]:
+            # (Clauses about the same subject stay one statement of it.)
+            out[-1] = (f"{out[-1][0]}; {part}", got)
+        else:
+            out.append((part, got))
+    return out if len(out) > 1 else [(sent, subj)]
+
+
 def contrast_swap(
     claim: str,
     names: AbstractSet[str],
@@ -164,19 +204,26 @@ def contrast_swap(
         return None
     own: list[set[str]] = []
     other: list[tuple[KeyPoint, str, set[str]]] = []
-    for (kp, sent, _), subj in zip(sentences, subjects, strict=True):
+    # Each clause of a note sentence is about the name it opens with ("A cheque needs a
+    # signature; a card needs a PIN" says nothing of a cheque's PIN).
+    clauses = [
+        (kp, sent, part, subj)
+        for (kp, sent, _), whole in zip(sentences, subjects, strict=True)
+        for part, subj in clause_subjects(sent, whole, names)
+    ]
+    for kp, sent, part, subj in clauses:
         if subj == {own_name}:
-            own.append(_predicate(sent, names_heads))
+            own.append(_predicate(part, names_heads))
         elif (
-            subj and own_name not in subj and (negated(sent) or not neg)
+            subj and own_name not in subj and (negated(part) or not neg)
             # A sentence that also names the claim's subject ("First-come, first-served:
             # short jobs wait behind long ones") may say it of both, unless the claim
             # opens with that name ("FCFS runs jobs ..." does not).
-            and (opens or own_name not in names_in(_ASIDE.sub(" ", sent), names))
+            and (opens or own_name not in names_in(_ASIDE.sub(" ", part), names))
         ):
             # (An aside in brackets, "(pipes, sockets, shared memory)", lists examples:
             # it says nothing of the other subject that a claim could have taken.)
-            said = _ASIDE.sub(" ", sent)
+            said = _ASIDE.sub(" ", part)
             if not neg:
                 # A plain claim takes nothing from what the notes deny of the other
                 # subject ("a deep copy copies the inner objects, so nothing is shared"
@@ -188,7 +235,12 @@ def contrast_swap(
     own_words = set().union(*own)
     own_best = max(len(pred & p) for p in own)
     best: tuple[int, KeyPoint, str] | None = None
+    foil: set[str] = set().union(
+        *(_predicate(m.group("tail"), names_heads) for m in _INSTEAD.finditer(claim))
+    )
     for kp, sent, p in other:
+        if len(foil & p) >= 2:
+            continue  # the claim itself sets the other subject's words apart
         hit = pred & p
         # (A tie with the subject's own sentences is broken by the other subject's
         # words: "threads ... are isolated", said of processes only.)
