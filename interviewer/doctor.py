@@ -10,6 +10,7 @@ the next search or interview builds it."""
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
@@ -161,10 +162,28 @@ def _check_structured(settings: Settings) -> str:
     if not result.ok:
         raise _Fail(
             f"{settings.model} gave no valid JSON in {result.attempts} tries: {result.error}",
-            "update Ollama (structured outputs need 0.5 or later) or try another "
-            "model with --model",
+            _json_fix(settings),
         )
     return f"schema-valid JSON from {settings.model} in {time.perf_counter() - started:.1f} s"
+
+
+# Ollama follows a JSON schema in its replies from this version on.
+STRUCTURED_SINCE = (0, 5)
+
+
+def _json_fix(settings: Settings) -> str:
+    """Advise an update only to a server older than structured outputs: on a newer one
+    the model itself does not follow the schema."""
+    from interviewer.llm import server_version
+
+    try:
+        version = server_version(settings.ollama_host, PING_TIMEOUT_S)
+    except LLMError:
+        version = "unknown"
+    parts = re.findall(r"\d+", version)[:2]
+    if len(parts) == 2 and tuple(int(p) for p in parts) >= STRUCTURED_SINCE:
+        return f"try another model with --model (Ollama {version} supports structured output)"
+    return "update Ollama (structured outputs need 0.5 or later) or try another model with --model"
 
 
 def _check_embeddings(settings: Settings) -> str:

@@ -110,6 +110,21 @@ def test_model_that_cannot_produce_json_fails_the_round_trip(
     assert check.verdict == "fail"
     assert "2 tries" in check.detail and "cut off" in check.detail
     assert not report.ok
+    # The test server says 0.9.0, which has structured outputs: no update to advise.
+    assert check.fix is not None and "update Ollama" not in check.fix
+    assert "--model" in check.fix and "0.9.0" in check.fix
+
+
+def test_an_old_server_that_gives_no_json_is_told_to_update(
+    ollama_server: OllamaServer, indexed_corpus: Path
+) -> None:
+    ollama_server.version = "0.4.7"
+    ollama_server.reply("I am ready!", Reply(content='{"ready": tr', done_reason="length"))
+    report = run_doctor(load_settings(corpus=indexed_corpus), require_llm=True)
+
+    check = next(c for c in report.checks if c.name == "structured output")
+    assert check.verdict == "fail"
+    assert check.fix is not None and "update Ollama" in check.fix
 
 
 def test_no_llm_checks_only_the_grounded_core(
