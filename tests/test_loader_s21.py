@@ -9,17 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from interviewer.corpus import label_line, load_corpus
-from interviewer.units import units_of
+from tests.test_shapes_review import _load
 
-
-def _units(tmp_path: Path, name: str, text: str) -> list[tuple[str, str, int, int]]:
-    corpus = tmp_path / "notes"
-    corpus.mkdir(exist_ok=True)
-    (corpus / name).write_text(text, encoding="utf-8")
-    loaded = load_corpus(corpus)
-    assert not loaded.problems, loaded.problems
-    (doc,) = [d for d in loaded.documents if d.source == name]
-    return [(u.kind, u.question, u.line_start, u.line_end) for u in units_of(doc)]
+# (kind, question, line range) of each unit a notes file gives, as the shapes tests read them
+_units = _load
 
 
 # ---- 1. question words per language ------------------------------------------------------
