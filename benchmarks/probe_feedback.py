@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import copy
 import re
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -261,7 +262,66 @@ def main() -> None:
 
         return run
 
+    def two_agree(depth: int) -> Variant:
+        """BM25 and e5 put the same section first, and dense ranks it within ``depth``
+        sections: it goes first (two members of three agreeing)."""
+
+        def run(ctx: dict, s: Signals, qi: int, p: FusionParams) -> list[tuple[int, float]]:
+            s2 = base(ctx, s, qi, p)
+            order = fuse(s2, p, ctx["stubs"], ctx["sections"])
+            if not english(s2) or not s2.multilingual or not s2.bm25_text or not order:
+                return order
+            sec = ctx["sections"]
+            b = sec[s2.bm25(p.heading_weight, 1)[0][0]]
+            if b != sec[s2.multilingual[0][0]]:
+                return order
+            seen: list[str] = []
+            for i, _ in s2.dense_ranked(p.window_weight, p.candidates):
+                if sec[i] not in seen:
+                    seen.append(sec[i])
+            if b not in seen[:depth]:
+                return order
+            top = max(v for _, v in order) + 1.0
+            lifted = [(i, v + top if sec[i] == b else v) for i, v in order]
+            return sorted(lifted, key=lambda kv: (-kv[1], kv[0]))
+
+        return run
+
+    def pooled_only(key: str, t: float) -> Variant:
+        """A chunk's dense score is its windows' pooled similarity alone (max when
+        ``t`` is 0, else softmax-weighted mean); chunks without windows keep their own."""
+
+        def run(ctx: dict, s: Signals, qi: int, p: FusionParams) -> list[tuple[int, float]]:
+            s2 = base(ctx, s, qi, p)
+            where, vecs = ctx[key]
+            q = ctx["Q"][qi]
+            ws = vecs @ q
+            if t:
+                e = np.exp((ws - ws.max()) / t)
+                num = np.zeros(len(ctx["C"]))
+                den = np.zeros(len(ctx["C"]))
+                np.add.at(num, where, e * ws)
+                np.add.at(den, where, e)
+                pooled = np.where(den > 0, num / np.where(den > 0, den, 1), -np.inf)
+            else:
+                pooled = np.full(len(ctx["C"]), -np.inf)
+                np.maximum.at(pooled, where, ws)
+            scores = np.where(np.isfinite(pooled), pooled, ctx["C"] @ q)
+            top = np.argsort(-scores, kind="stable")[: len(s.dense)]
+            s2.dense, s2.windows = [(int(i), float(scores[i])) for i in top], {}
+            return fuse(
+                s2, p.model_copy(update={"window_weight": 0.0}), ctx["stubs"], ctx["sections"]
+            )
+
+        return run
+
     variants: dict[str, Variant] = {"default": default}
+    variants["bm25 alone"] = lambda ctx, s, qi, p: s.bm25(0.0, 100)
+    for key, name in (("W", "windows"), ("W1", "sentences")):
+        for t in (0.0, 0.02, 0.05):
+            variants[f"{name}-only {t}"] = pooled_only(key, t)
+    for depth in (2, 3, 5, 100):
+        variants[f"two-agree {depth}"] = two_agree(depth)
     variants["lead-max"] = lead_max
     for w in (0.25, 0.5):
         variants[f"lead-member {w}"] = lead_member(w)
@@ -320,7 +380,8 @@ def main() -> None:
         ctx["dense"] = [
             dense_lists(ctx, q, len(s.dense)) for q, s in zip(ctx["Q"], signals, strict=True)
         ]
-        if any(k.startswith("sentences") for k in variants):
+        if any("sentences" in k for k in variants):
+            t0 = time.perf_counter()
             texts, owners = [], []
             for i, c in enumerate(chunks):
                 lead_ = c.heading.split(" > ")[-1].strip()
@@ -329,6 +390,10 @@ def main() -> None:
                         texts.append(f"{lead_}: {piece.strip()}")
                         owners.append(i)
             ctx["W1"] = (np.array(owners, dtype=np.int64), emb.embed(texts))
+            print(
+                f"{suite.name}: {len(texts)} sentences ({len(ctx['W'][0])} windows,"
+                f" {len(chunks)} chunks) embedded in {time.perf_counter() - t0:.1f} s"
+            )
         if any("lead" in k for k in variants):
             leads = []
             for c in chunks:

@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
@@ -89,9 +90,35 @@ def _stem_words(words: list[str]) -> list[str]:
     return list(_stemmer.stemWords(words))
 
 
+# British spellings mapped to American ones before stemming, so that notes and queries
+# written by different people meet in one term ("normalise" / "normalize", "analysed" /
+# "analyzed", "behaviour" / "behavior", "centre" / "center", "catalogue" / "catalog").
+# Rules of English spelling, not of a subject; both sides go through them, so a word
+# they change needlessly ("noise" -> "noize") still matches itself. The letters kept
+# in front spare short words ("rise", "four", "vogue").
+_SPELLING = re.compile(
+    r"(?<=\w\w)(?:is(?P<ise>e|es|ed|ing|er|ers|ation|ations)|ys(?P<yse>e|es|ed|ing)"
+    r"|tre(?P<tre>s?)|ogue(?P<ogue>s?))$|(?<=\w\w\w)our(?P<our>s|ed|ing)?$"
+)
+_AMERICAN = {"ise": "iz", "yse": "yz", "tre": "ter", "ogue": "og", "our": "or"}
+
+
+def _respell(match: re.Match[str]) -> str:
+    group = match.lastgroup or "our"  # "our" alone has no ending to keep
+    return _AMERICAN[group] + (match.group(group) or "")
+
+
+@lru_cache(maxsize=1 << 16)
+def _american(word: str) -> str:
+    return _SPELLING.sub(_respell, word)
+
+
 def tokenize(text: str) -> list[str]:
-    """Lower-cased, stop words removed, Snowball-stemmed terms."""
-    words = [w for w in TOKEN.findall(text.lower().replace("’", "'")) if w not in STOPWORDS]
+    """Lower-cased, stop words removed, British spellings made American, Snowball-stemmed
+    terms."""
+    words = [
+        _american(w) for w in TOKEN.findall(text.lower().replace("’", "'")) if w not in STOPWORDS
+    ]
     return _stem_words(words)
 
 
