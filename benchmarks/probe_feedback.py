@@ -18,8 +18,16 @@ Variants:
 - ``sentences w``: one-sentence windows (heading-prefixed) instead of two-sentence ones;
 - ``lead w``: an extra vector per chunk, its unit's question (or leaf heading) plus the
   first sentence of its body; the chunk's dense score gains ``w`` times that similarity;
+- ``lead-max`` / ``lead-member w``: the same lead vector, its similarity taken as the
+  chunk's when higher / as a fourth ranked list of weight ``w``;
+- ``rocchio-member k a w``: the Rocchio query's dense list as a fourth ranked list;
 - ``gap b``: each member's weight per query times (1 + b * its normalised gap between
-  its first and second sections' scores), a calibration without learning."""
+  its first and second sections' scores), a calibration without learning;
+- ``two-agree d``: when BM25 and e5 put the same section first and dense has it in its
+  first ``d`` sections, it goes first;
+- ``windows-only t`` / ``sentences-only t``: a chunk's dense score is its two-sentence
+  windows' (one-sentence pieces') similarity alone, max (t 0) or softmax-pooled;
+- ``bm25 alone``: BM25's own ranking, for comparing tokenizer changes."""
 
 from __future__ import annotations
 
