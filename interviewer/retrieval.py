@@ -95,10 +95,10 @@ def _stem_words(words: list[str]) -> list[str]:
 # "analyzed", "behaviour" / "behavior", "centre" / "center", "catalogue" / "catalog").
 # Rules of English spelling, not of a subject; both sides go through them, so a word
 # they change needlessly ("noise" -> "noize") still matches itself. The letters kept
-# in front spare short words ("rise", "four", "vogue").
+# in front spare short words ("rise", "four", "vogue", and "entre" of Spanish notes).
 _SPELLING = re.compile(
     r"(?<=\w\w)(?:is(?P<ise>e|es|ed|ing|er|ers|ation|ations)|ys(?P<yse>e|es|ed|ing)"
-    r"|tre(?P<tre>s?)|ogue(?P<ogue>s?))$|(?<=\w\w\w)our(?P<our>s|ed|ing)?$"
+    r"|ogue(?P<ogue>s?))$|(?<=\w\w\w)(?:tre(?P<tre>s?)|our(?P<our>s|ed|ing)?)$"
 )
 _AMERICAN = {"ise": "iz", "yse": "yz", "tre": "ter", "ogue": "og", "our": "or"}
 

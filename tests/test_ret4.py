@@ -32,6 +32,7 @@ def test_short_words_keep_their_own_term() -> None:
     assert tokenize("four hours") != tokenize("for hors")
     assert tokenize("rise") == ["rise"]
     assert tokenize("tour") == ["tour"]
+    assert tokenize("entre") != tokenize("enter")  # a Spanish word, not a spelling
 
 
 def test_a_british_query_finds_american_notes_by_bm25() -> None:
