@@ -984,19 +984,43 @@ REQUEST_VERBS = lexicon.words("request_verbs")
 _WH_AUX = lexicon.words("subject_auxiliaries")
 
 
+# Words that ask only before a question word ("por qué"); question words that ask alone
+# (accented Spanish ones) and those that ask only before their verb ("what is", "que es").
+QUESTION_LEADS = lexicon.words("question_leads")
+_ASKS_ALONE = QUESTION_WORDS_ES
+_ASKS_WITH_VERB = (QUESTION_WORDS_EN | QUESTION_WORDS_ES_UNMARKED) - QUESTION_LEADS
+
+
+def asking_form(words: list[str]) -> int:
+    """How many of ``words`` (lower-case, in order) make the asking form that opens
+    them, 0 for none: a question word that asks alone ("cómo"), or one and its verb
+    ("what is", "que es"), maybe led by a word that asks only before a question word
+    ("por qué", "para que sirve"). The same rule for every language: the cue data says
+    which word plays which part."""
+    k = 1 if words and words[0] in QUESTION_LEADS else 0
+    if k >= len(words):
+        return 0
+    if words[k] in _ASKS_ALONE:
+        return k + 1
+    if words[k] in _ASKS_WITH_VERB and k + 1 < len(words) and words[k + 1] in _WH_AUX:
+        return k + 2
+    return 0
+
+
 def _requests(text: str) -> bool:
-    """A list item that asks without a question mark: a request ("Explain the FLP
-    result", "Describe two-phase commit") or a question word and its verb ("What is a
-    mutex"; in Spanish an accented question word alone: "Cómo elige X"), of a few
-    words."""
+    """A list item that asks without a question mark, of a few words: a request
+    ("Explain the FLP result", "Describe two-phase commit"), or an asking form (see
+    :func:`asking_form`: "What is a mutex", "Cómo elige X") that reads as a request,
+    followed by what it asks about. After another question word the form opens a
+    statement's clause ("Which is why X", "What is what"), and a lead before no
+    question word is no question ("Para es más rápido X")."""
     words = [w.lower() for w in _words(plain(text))]
     if len(words) < 2 or len(words) > 20:
         return False
-    if words[0] in REQUEST_VERBS or words[0] in QUESTION_WORDS_ES:
+    if words[0] in REQUEST_VERBS:
         return True
-    if words[0] in QUESTION_WORDS_ES_UNMARKED:
-        return words[1] in QUESTION_WORDS_ES or words[1] in _WH_AUX
-    return words[0] in QUESTION_WORDS_EN and words[1] in _WH_AUX
+    n = asking_form(words)
+    return 0 < n < len(words) and words[n] not in QUESTION_WORDS
 
 
 _BULLET = re.compile(r"^( {0,3})[-*+•]\s+(\S.*)$")
