@@ -511,6 +511,23 @@ def read_manifest(index_dir: Path) -> Manifest | None:
         ) from None
 
 
+def schema_change(index_dir: Path) -> str | None:
+    """Why the index on disk is not this version's, in words, when it was written with
+    another index schema (an upgrade of interviewer); None when it matches or there is
+    no readable manifest."""
+    try:
+        data = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    found = data.get("schema_version") if isinstance(data, dict) else None
+    if not isinstance(found, int) or found == SCHEMA_VERSION:
+        return None
+    return (
+        f"index format {found}, this version reads {SCHEMA_VERSION}: index written by "
+        "another version of interviewer"
+    )
+
+
 def load_chunks(index_dir: Path) -> list[Chunk]:
     path = index_dir / CHUNKS
     if not path.is_file():
@@ -634,7 +651,7 @@ def _sync_locked(
         manifest = None if rebuild or damaged else read_manifest(index_dir)
     except StoreError as exc:
         # Its advice ("run `interviewer index --rebuild`") is what happens now.
-        reason = str(exc).split(" (run `")[0]
+        reason = schema_change(index_dir) or str(exc).split(" (run `")[0]
         manifest, report.rebuilt_reason = None, f"{reason}; rebuilt from the notes"
     if damaged:
         report.rebuilt_reason = f"{damaged}; rebuilt from the notes"
@@ -676,6 +693,10 @@ def _sync_locked(
             old_chunks = {}
             manifest.files = {}
 
+    if report.rebuilt_reason:
+        from interviewer.rebuilds import tell
+
+        tell(report.rebuilt_reason)
     loaded = load_corpus(corpus_dir, max_bytes=settings.max_file_bytes)
     report.problems = list(loaded.problems)
     documents = loaded.documents + _reference_documents(corpus_dir)
