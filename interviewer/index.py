@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 # 10: topic wording: Spanish number from the notes' article; a line-opening bare noun
 # 11: new note shapes (comments hidden, wiki links and "C#" in headings, Spanish labels, ...)
 # 12: an export's tags column, requests under a grouping heading, Spanish list requests
-SCHEMA_VERSION = 12
+# 13: list items that only open like a question ("Which is why ...") not asked; an
+#     export's deck column named by its header row or "#columns:" line left out
+SCHEMA_VERSION = 13
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 UPSERT_BATCH = 256
