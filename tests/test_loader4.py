@@ -263,3 +263,60 @@ def test_a_piped_latin1_answer_is_saved_with_its_accents(tmp_path: Path) -> None
     assert turns[0]["answer"] == "El kernel guarda los registros y la caché se enfría."
     warnings = [ln for ln in err.splitlines() if "not UTF-8" in ln]
     assert len(warnings) == 1, err
+
+
+def test_on_a_terminal_lines_after_the_first_latin1_one_keep_every_letter(
+    tmp_path: Path,
+) -> None:
+    # GNU readline in a UTF-8 locale garbles bytes that are not UTF-8 before Python sees
+    # them: once such a line shows, the session says so and reads lines plainly.
+    pytest.importorskip("readline")
+    import pty
+    import select
+    import time
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "os.md").write_text(OS_NOTES, encoding="utf-8")
+    home = tmp_path / "home"
+    env = {**os.environ, "LANG": "C.UTF-8", "INTERVIEWER_HOME": str(home), "TERM": "xterm"}
+    env.pop("LC_ALL", None)
+    args = [sys.executable, "-m", "interviewer", "interview", "--no-llm", "--corpus",
+            str(corpus), "-n", "1", "-f", "0"]  # fmt: skip
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.chdir(REPO)
+        os.execve(sys.executable, args, env)
+    out = b""
+
+    def pump(until: bytes | None, seconds: float) -> None:
+        nonlocal out
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and (until is None or until not in out):
+            if select.select([fd], [], [], 0.2)[0]:
+                try:
+                    data = os.read(fd, 4096)
+                except OSError:
+                    return
+                if not data:
+                    return
+                out += data
+
+    try:
+        pump(b"> ", 240)
+        assert b"> " in out, out[-2000:]
+        os.write(fd, "El kernel guarda más registros y la caché.\r".encode("latin-1"))
+        pump(None, 1)
+        os.write(fd, "Después la caché se enfría\r".encode("latin-1"))
+        pump(None, 1)
+        os.write(fd, b".\r")
+        pump(None, 240)  # to the end of the session
+    finally:
+        os.close(fd)
+        os.waitpid(pid, 0)
+    shown = out.decode("utf-8", "replace")
+    assert "not UTF-8" in shown, shown[-2000:]
+    history = _run("history", "--json", home=home)
+    (session,) = json.loads(history.stdout)["sessions"]
+    answer = session["turns"][0]["answer"]
+    assert answer.split("\n")[1] == "Después la caché se enfría", answer

@@ -154,7 +154,8 @@ class RichIO:
             # GNU readline in a UTF-8 locale garbles such bytes: lines are read plainly
             # from now on, every byte kept.
             self._plain_tty = True
-            self.notice(warning + ("; line editing is off" if self._readline_mod else ""))
+            garbled = "; line editing is off (the line just typed may have lost letters)"
+            self.notice(warning + (garbled if self._readline_mod else ""))
         return text
 
     def _input(self, prompt: str, prefill: str | None) -> str | None:
