@@ -235,6 +235,7 @@ def said_rebuilds() -> Iterator[None]:
         rebuilds_said.append(reason)
         err_console().print(f"note: {reason}", markup=False, highlight=False, soft_wrap=True)
 
+    rebuilds_said.clear()
     with rebuild_notes(say):
         yield
 
