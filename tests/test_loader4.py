@@ -320,3 +320,18 @@ def test_on_a_terminal_lines_after_the_first_latin1_one_keep_every_letter(
     (session,) = json.loads(history.stdout)["sessions"]
     answer = session["turns"][0]["answer"]
     assert answer.split("\n")[1] == "Después la caché se enfría", answer
+
+
+def test_a_latin1_answer_piped_to_grade_keeps_its_letters(tmp_path: Path) -> None:
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "os.md").write_text(OS_NOTES, encoding="utf-8")
+    typed = "El kernel guarda los registros; la caché se enfría."
+    answer = typed.encode("latin-1")
+    proc = _run("grade", "--no-llm", "--json", "--corpus", str(corpus), "-q",
+                "What is a context switch?", "-a", "-", home=tmp_path / "home",
+                stdin=answer)  # fmt: skip
+    err = proc.stderr.decode()
+    assert proc.returncode == 0, err
+    assert json.loads(proc.stdout)["answer"] == typed
+    assert len([ln for ln in err.splitlines() if "not UTF-8" in ln]) == 1, err
