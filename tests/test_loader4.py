@@ -18,7 +18,7 @@ import pytest
 from interviewer import lexicon
 from interviewer.corpus import load_corpus, looks_like_question, note_lines
 from interviewer.units import units_of
-from tests.test_shapes_review import _load
+from tests.test_shapes_review import _load, _sections
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -72,7 +72,22 @@ def test_a_list_item_that_only_opens_like_a_question_is_not_asked(
     got = _load(tmp_path, name, STATEMENTS[name])
     asked = [q for _k, q, _a, _b in got]
     assert not any(q.startswith(("Which is why", "Which is how", "Para es")) for q in asked), got
-    assert all(k != "list" for k, _q, _a, _b in got), got
+    # The real question beside the statement is still asked, with its own answer (the
+    # statement does not take its list with it).
+    listed = [(q, a, b) for k, q, a, b in got if k == "list"]
+    answers = _sections(tmp_path, name)
+    if name == "replication.md":
+        assert listed == [("What is a quorum write?", 7, 8)], got
+        assert answers["What is a quorum write?"].strip() == (
+            "A write acknowledged by a majority of the replicas before it counts as done."
+        )
+    elif name == "replicacion.md":
+        assert listed == [("Qué es un líder?", 7, 8)], got
+        assert answers["Qué es un líder?"].strip() == (
+            "El nodo que ordena las escrituras y las envía a los demás."
+        )
+    else:
+        assert listed == [], got
 
 
 def test_list_items_that_ask_in_words_are_still_asked(tmp_path: Path) -> None:
@@ -103,6 +118,100 @@ def test_list_items_that_ask_in_words_are_still_asked(tmp_path: Path) -> None:
         ("list", "Para que sirve un índi", 3, 4),
         ("list", "Por qué un índice pued", 5, 6),
     ]
+
+
+# A word that also leads ("para", "por", "que") or any question word later in an item
+# does not make a statement of a question: each of these lists is asked whole.
+LEAD_AFTER_THE_FORM = {
+    "indices.md": """\
+# Índices
+
+- Por qué para tablas pequeñas no se usa el índice
+  - leer la tabla entera cuesta menos
+- Cuándo conviene un índice compuesto
+  - cuando se filtra por las dos columnas
+""",
+    "replica.md": """\
+# Replicación
+
+## Preguntas
+
+1. Por qué por defecto la réplica es asíncrona
+   Porque esperar a la réplica añade latencia a cada escritura.
+2. Qué es un líder
+   El nodo que ordena las escrituras y las envía a los demás.
+""",
+    "transacciones.md": """\
+# Transacciones
+
+- Que es por definición una transacción
+  - un grupo de operaciones que se confirma o se deshace entero
+- Cuál es por defecto el nivel de aislamiento
+  - lectura confirmada
+- Cómo por dentro se detecta un interbloqueo
+  - con un grafo de esperas
+""",
+    "plans.md": """\
+# Questions
+
+- What is what in a query plan
+  - nodes and their estimated costs
+- How do I pick an index
+  - look at the columns the filters use
+""",
+}
+ASKED_WHOLE = {
+    "indices.md": ["Por qué para tablas pequeñas no se usa el índice?",
+                   "Cuándo conviene un índice compuesto?"],
+    "replica.md": ["Por qué por defecto la réplica es asíncrona?", "Qué es un líder?"],
+    "transacciones.md": ["Que es por definición una transacción?",
+                         "Cuál es por defecto el nivel de aislamiento?",
+                         "Cómo por dentro se detecta un interbloqueo?"],
+    "plans.md": ["What is what in a query plan?", "How do I pick an index?"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(LEAD_AFTER_THE_FORM))
+def test_a_question_word_after_the_asking_form_leaves_the_list_asked(
+    tmp_path: Path, name: str
+) -> None:
+    got = _load(tmp_path, name, LEAD_AFTER_THE_FORM[name])
+    assert [q for k, q, _a, _b in got if k == "list"] == ASKED_WHOLE[name], got
+
+
+# More statements that open with a question word and its verb: an adverb before the
+# clause's head, "the reason" as its head, a connective. (A statement whose subject is a
+# "what" clause, "What is stored in a leaf page is the row itself", is still asked: telling
+# it from a question takes more than its first words.)
+MORE_STATEMENTS = """\
+# Page cache
+
+- Which is also why reads of hot files are fast
+  - the kernel keeps recently read pages in memory
+- Which is the reason writes are batched
+  - a flusher thread writes them back
+- What is more, dirty pages are written back in order
+  - the flusher sorts them by block
+- What is a dirty page
+  - a cached page changed since it was read from disk
+- Which is the default writeback interval
+  - five seconds
+- Which is which: the page cache or the buffer cache
+  - the page cache holds file pages
+"""
+
+
+def test_a_statement_after_which_is_or_what_is_more_is_not_asked(tmp_path: Path) -> None:
+    got = _load(tmp_path, "cache.md", MORE_STATEMENTS)
+    assert [(q, a, b) for k, q, a, b in got if k == "list"] == [
+        ("What is a dirty page?", 9, 10),
+        ("Which is the default writeback interval?", 11, 12),
+        ("Which is which: the page cache or the buffer cache?", 13, 14),
+    ], got
+    answers = _sections(tmp_path, "cache.md")
+    assert answers["What is a dirty page?"].strip() == (
+        "- a cached page changed since it was read from disk"
+    )
 
 
 # ---- 2. heading question starts are cue data ----------------------------------------------
