@@ -683,7 +683,7 @@ def _column_kind(name: str) -> str | None:
     """What a flashcard export's column named ``name`` holds for the notes reader:
     "tags", "drop" (the deck, a card id, a note type: which card, not what it teaches)
     or None (notes)."""
-    low = name.strip().lower()
+    low = " ".join(name.split()).lower()
     if low in _TAG_COLUMNS:
         return "tags"
     return "drop" if low in _CARD_SETTING_COLUMNS else None
@@ -786,17 +786,18 @@ A_LABEL_ES = label_pattern("answer", spanish_letters=True)
 def _column_names(line: str) -> bool:
     """A tab-separated row whose every cell names a column ("Question<TAB>Answer",
     "Term<TAB>Definition")."""
-    cells = [c.strip().lower() for c in line.split("\t")]
+    cells = [" ".join(c.split()).lower() for c in line.split("\t")]
     if len(cells) < 2 or not all(cells):
         return False
     return all(c in _COLUMN_NAMES for c in cells)
 
 
+# Names of the columns that say which card a line is (a name may be words: "tipo de nota").
+_CARD_SETTING_COLUMNS = frozenset(x.lower() for x in lexicon.lines("card_setting_columns"))
 # Every name a column of a flashcard export or a question table goes by (units_cues.txt).
-_COLUMN_NAMES = frozenset().union(
+_COLUMN_NAMES = _CARD_SETTING_COLUMNS.union(
     *(lexicon.words(f"{kind}_columns")
-      for kind in ("question", "answer", "term", "definition", "tag", "export",
-                   "card_setting"))
+      for kind in ("question", "answer", "term", "definition", "tag", "export"))
 )  # fmt: skip
 
 
@@ -808,7 +809,6 @@ _EXPORT_COLUMN = re.compile(r"^#([a-z]+) column:(\d{1,3})\s*$", re.IGNORECASE)
 _EXPORT_NAMES = re.compile(r"^#columns:(.*\S)\s*$", re.IGNORECASE)
 _EXPORT_SEPARATOR = re.compile(r"^#separator:(\S+)", re.IGNORECASE)
 _TAG_COLUMNS = lexicon.words("tag_columns")
-_CARD_SETTING_COLUMNS = lexicon.words("card_setting_columns")
 _TXT_LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 # (A "P:" block here must ask to be a question.)
 _TXT_LABEL = re.compile(rf"^\s*(?:{Q_LABEL_ES}|{A_LABEL_ES})", re.IGNORECASE)

@@ -274,6 +274,24 @@ def test_a_deck_column_named_by_the_header_row_is_no_answer_text(tmp_path: Path)
     assert "Durability" not in lines and "fsync" in lines
 
 
+def test_a_spanish_header_row_names_its_deck_and_note_type_columns(tmp_path: Path) -> None:
+    # Anki's Spanish names: "Mazo" (deck), "Tipo de nota" (note type).
+    text = (
+        "Tipo de nota\tPregunta\tRespuesta\tMazo\n"
+        "Básico\t¿Qué garantiza fsync?\tQue los datos del fichero llegaron al disco antes "
+        "de volver.\tAlmacenamiento::Durabilidad\n"
+        "Básico\t¿Qué es un WAL?\tUn registro de cambios escrito antes que las "
+        "páginas.\tAlmacenamiento::Durabilidad\n"
+    )
+    cards, lines = _cards(tmp_path, "almacen.txt", text)
+    assert cards == [
+        ("¿Qué garantiza fsync?",
+         "Que los datos del fichero llegaron al disco antes de volver.", []),
+        ("¿Qué es un WAL?", "Un registro de cambios escrito antes que las páginas.", []),
+    ]  # fmt: skip
+    assert "Durabilidad" not in lines and "Básico" not in lines and "fsync" in lines
+
+
 def test_an_anki_columns_line_names_the_deck_id_and_tags_columns(tmp_path: Path) -> None:
     cards, lines = _cards(tmp_path, "networking.txt", COLUMNS_LINE)
     assert cards == [
