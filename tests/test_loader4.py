@@ -306,7 +306,9 @@ def test_an_anki_columns_line_names_the_deck_id_and_tags_columns(tmp_path: Path)
 # ---- 4. an index format change is said as a rebuild ---------------------------------------
 
 
-def _run(*args: str, home: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+def _run(
+    *args: str | bytes, home: Path, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [sys.executable, "-m", "interviewer", *args],
         input=stdin, capture_output=True, timeout=600, cwd=REPO,
@@ -462,3 +464,20 @@ def test_a_latin1_answer_piped_to_grade_keeps_its_letters(tmp_path: Path) -> Non
     assert proc.returncode == 0, err
     assert json.loads(proc.stdout)["answer"] == typed
     assert len([ln for ln in err.splitlines() if "not UTF-8" in ln]) == 1, err
+    # Piped, not typed: the note does not blame a terminal.
+    assert "terminal" not in err, err
+
+
+def test_a_latin1_answer_given_as_an_argument_keeps_its_letters(tmp_path: Path) -> None:
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "os.md").write_text(OS_NOTES, encoding="utf-8")
+    typed = "El kernel guarda los registros; la caché se enfría."
+    proc = _run("grade", "--no-llm", "--json", "--corpus", str(corpus), "-q",
+                "What is a context switch?", "-a", typed.encode("latin-1"),
+                home=tmp_path / "home")  # fmt: skip
+    err = proc.stderr.decode()
+    assert proc.returncode == 0, err
+    assert json.loads(proc.stdout)["answer"] == typed
+    notes = [ln for ln in err.splitlines() if "not UTF-8" in ln]
+    assert len(notes) == 1 and "argument" in notes[0], err

@@ -190,10 +190,10 @@ def _cut(text: str, n: int = 240) -> str:
 def _read_stdin() -> str:
     """The piped answer, its bytes that are not UTF-8 decoded (see ``_cli.typed``), said
     in one line on stderr."""
-    from interviewer._cli.typed import keep_bytes, typed_text
+    from interviewer._cli.typed import keep_bytes, stdin_source, typed_text
 
     keep_bytes()
-    text, warning = typed_text(sys.stdin.read())
+    text, warning = typed_text(sys.stdin.read(), stdin_source())
     if warning:
         err_console().print(f"note: {warning}", markup=False, highlight=False, soft_wrap=True)
     return text

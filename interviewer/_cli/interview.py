@@ -147,9 +147,9 @@ class RichIO:
         return line
 
     def _typed(self, line: str) -> str:
-        from interviewer._cli.typed import typed_text
+        from interviewer._cli.typed import stdin_source, typed_text
 
-        text, warning = typed_text(line)
+        text, warning = typed_text(line, stdin_source())
         if warning is not None and not self._plain_tty:
             # GNU readline in a UTF-8 locale garbles such bytes: lines are read plainly
             # from now on, every byte kept.

@@ -38,9 +38,18 @@ def _locale_encoding() -> str | None:
     return None if codec in ("utf-8", "ascii") else codec
 
 
-def typed_text(line: str) -> tuple[str, str | None]:
+def stdin_source() -> str:
+    """What stdin's text is, for a warning: typed at a terminal or piped in."""
+    try:
+        return "the text your terminal sends" if sys.stdin.isatty() else "the piped text"
+    except (AttributeError, ValueError):  # closed or replaced stdin
+        return "the piped text"
+
+
+def typed_text(line: str, source: str = "the text") -> tuple[str, str | None]:
     """``line`` with the bytes that were not UTF-8 decoded, and a warning to show once
-    (None when the line was UTF-8, or the locale's own encoding read it)."""
+    (None when the line was UTF-8, or the locale's own encoding read it). ``source``
+    names where the line came from ("the piped text", "an argument")."""
     if not _ESCAPED.search(line):
         return line, None
     raw = line.encode("utf-8", "surrogateescape")
@@ -54,8 +63,8 @@ def typed_text(line: str) -> tuple[str, str | None]:
     text = raw.decode("utf-8", "surrogateescape")
     fixed = _ESCAPED.sub(lambda m: _one_byte(ord(m.group(0)) - 0xDC00), text)
     return fixed, (
-        f"your terminal sends text that is not UTF-8: read as Latin-1 ({FALLBACK}); set "
-        "the terminal to UTF-8 if accented letters look wrong"
+        f"{source} is not UTF-8: read as Latin-1 ({FALLBACK}); if accented letters look "
+        "wrong, send it as UTF-8"
     )
 
 
