@@ -25,3 +25,10 @@ def tell(reason: str) -> None:
     """Say ``reason`` to every listener (none: nothing)."""
     for listener in list(_LISTENERS):
         listener(reason)
+
+
+def starting(reason: str) -> str:
+    """A rebuild's reason (as the sync's report gives it, once done: "...; rebuilt from
+    the notes") in the words said when the rebuild starts: it may yet fail or be
+    interrupted."""
+    return reason.replace("; rebuilt from the notes", "; rebuilding from the notes")

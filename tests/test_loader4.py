@@ -218,11 +218,16 @@ def test_a_statement_after_which_is_or_what_is_more_is_not_asked(tmp_path: Path)
 
 
 def test_heading_question_starts_are_read_from_the_cue_data() -> None:
-    from interviewer import corpus
-
-    assert lexicon.words("heading_question_starts") == corpus.QUESTION_STARTS
-    assert lexicon.words("heading_task_starts") == corpus.TASK_STARTS
-    assert corpus.TASK_STARTS <= corpus.QUESTION_STARTS
+    starts = lexicon.words("heading_question_starts")
+    tasks = lexicon.words("heading_task_starts")
+    assert tasks <= starts
+    # Every start in the data opens a heading that asks; a task verb only with its
+    # object after it ("Reverse a proxy", not "Reverse proxy"); a word not in the data
+    # asks nothing.
+    assert [w for w in sorted(starts) if not looks_like_question(f"{w} the eviction policy")] == []
+    assert [w for w in sorted(tasks) if looks_like_question(f"{w.capitalize()} proxy")] == []
+    assert [w for w in sorted(tasks) if not looks_like_question(f"{w.capitalize()} a proxy")] == []
+    assert not looks_like_question("Ponder the eviction policy")
     # English headings read as before: questions, tasks with an object, names of topics.
     asks = ["How does a B-tree split", "Design a rate limiter", "Implement LRU cache",
             "Compare TCP and UDP", "Find the median of two sorted arrays"]  # fmt: skip
@@ -354,7 +359,7 @@ def test_grading_after_an_index_format_change_says_the_index_is_rebuilt(tmp_path
     notes = [ln for ln in err.splitlines() if ln.startswith("note: ")]
     assert notes == [
         f"note: index format {SCHEMA_VERSION - 1}, this version reads {SCHEMA_VERSION}: "
-        "index written by another version of interviewer; rebuilt from the notes"
+        "index written by another version of interviewer; rebuilding from the notes"
     ], err
     rebuilt = read_manifest(settings.index_dir)
     assert rebuilt is not None and rebuilt.schema_version == SCHEMA_VERSION

@@ -229,11 +229,13 @@ rebuilds_said: list[str] = []
 def said_rebuilds() -> Iterator[None]:
     """While a command runs, an index rebuild is said on stderr when it starts, in one
     line, whichever command opened the index (an upgrade's new index format included)."""
-    from interviewer.rebuilds import rebuild_notes
+    from interviewer.rebuilds import rebuild_notes, starting
 
     def say(reason: str) -> None:
-        rebuilds_said.append(reason)
-        err_console().print(f"note: {reason}", markup=False, highlight=False, soft_wrap=True)
+        rebuilds_said.append(reason)  # as the report gives it, for the commands' checks
+        err_console().print(
+            f"note: {starting(reason)}", markup=False, highlight=False, soft_wrap=True
+        )
 
     rebuilds_said.clear()
     with rebuild_notes(say):
