@@ -186,7 +186,10 @@ class ChunkStore:
     embedding function: Chroma's default one downloads a model, so we always
     supply vectors ourselves. Every failure is a one-line StoreError."""
 
-    def __init__(self, settings: Settings, collection: str) -> None:
+    def __init__(self, settings: Settings, collection: str, fresh: bool = False) -> None:
+        """Open ``collection``; ``fresh``: emptied first (on a server, dropped by the same
+        client before it is created again, so that no empty collection shows for a
+        moment before the one written to)."""
         try:
             import chromadb
             from chromadb.config import Settings as ChromaSettings
@@ -194,11 +197,15 @@ class ChunkStore:
             raise StoreError(f"chromadb is not importable: {exc}") from None
         self._settings = settings
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        reached = False  # the server answered: a failure after this lost it
         try:
             if settings.chroma_host:
                 self._client = chromadb.HttpClient(
                     host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
                 )
+                reached = True
+                if fresh:
+                    self.drop(collection)
             else:
                 path = settings.index_dir / "chroma"
                 try:
@@ -218,7 +225,8 @@ class ChunkStore:
         except StoreError:
             raise
         except Exception as exc:  # Chroma raises many types; all mean "cannot open"
-            raise store_failure(settings, exc, "open") from None
+            doing = "opening its collection" if reached else "open"
+            raise store_failure(settings, exc, doing) from None
 
     def count(self) -> int:
         try:
@@ -274,15 +282,14 @@ class ChunkStore:
             self._client.delete_collection(name)
 
 
-def reset_store(settings: Settings, name: str) -> None:
-    """Empty the vector store so that it can be rebuilt from the notes. The embedded
-    store is removed from disk entirely (whatever its damage, and leaving no old
-    segment folders); on a server the collection is dropped."""
+def reset_store(settings: Settings, name: str) -> ChunkStore:
+    """The vector store emptied so that it can be rebuilt from the notes, open. The
+    embedded store is removed from disk entirely (whatever its damage, and leaving no
+    old segment folders); on a server the collection is dropped and made again."""
     import shutil
 
     if settings.chroma_host:
-        ChunkStore(settings, name).drop(name)
-        return
+        return ChunkStore(settings, name, fresh=True)
     path = settings.index_dir / "chroma"
     with contextlib.suppress(Exception):
         # Chroma keeps one system per path in this process (keyed by the path): forget
@@ -303,6 +310,7 @@ def reset_store(settings: Settings, name: str) -> None:
                 f"cannot remove the damaged store {path}: {exc.strerror or exc} "
                 "(remove that folder by hand, then run `interviewer index`)"
             ) from None
+    return ChunkStore(settings, name)
 
 
 # ---- the store's self-check ------------------------------------------------------------
@@ -672,8 +680,7 @@ def _sync_locked(
             manifest = None
     old_chunks: dict[str, Chunk] = {}
     if manifest is None:
-        reset_store(settings, name)
-        store = ChunkStore(settings, name)
+        store = reset_store(settings, name)
         manifest = Manifest(
             embedder=embedder.name, dim=embedder.dim, collection=name, corpus_dir=str(corpus_dir)
         )
@@ -690,8 +697,7 @@ def _sync_locked(
             report.rebuilt_reason = (
                 report.rebuilt_reason or "Chroma store and chunk snapshot differ; rebuilding"
             )
-            reset_store(settings, name)
-            store = ChunkStore(settings, name)
+            store = reset_store(settings, name)
             old_chunks = {}
             manifest.files = {}
 

@@ -486,3 +486,45 @@ def test_a_latin1_answer_given_as_an_argument_keeps_its_letters(tmp_path: Path) 
     assert json.loads(proc.stdout)["answer"] == typed
     notes = [ln for ln in err.splitlines() if "not UTF-8" in ln]
     assert len(notes) == 1 and "argument" in notes[0], err
+
+
+# ---- 6. a server lost at the start of an index ----------------------------------------------
+
+
+def test_a_server_killed_as_soon_as_a_collection_shows_was_lost_not_unreachable(
+    tmp_path: Path,
+) -> None:
+    # The index makes its collection once, on the client that goes on to write to it: a
+    # server killed the moment any collection shows was reached, then lost (a collection
+    # made and dropped again first left a window where the next open failed as
+    # "cannot reach", which made test_index_damage's slower poll fail now and then).
+    import time
+    import urllib.request
+
+    from tests.test_index_damage import chroma_server, write_big_corpus
+
+    corpus = tmp_path / "notes"
+    write_big_corpus(corpus)
+    with chroma_server(tmp_path / "server") as (port, server):
+        run = subprocess.Popen(
+            [sys.executable, "-m", "interviewer", "index", "--corpus", str(corpus)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+            env={**os.environ, "INTERVIEWER_HOME": str(tmp_path / "h"),
+                 "INTERVIEWER_CHROMA_HOST": "127.0.0.1", "INTERVIEWER_CHROMA_PORT": str(port)},
+        )  # fmt: skip
+        collections = (
+            f"http://127.0.0.1:{port}/api/v2/tenants/default_tenant/databases/"
+            "default_database/collections"
+        )
+        deadline = time.monotonic() + 480
+        while time.monotonic() < deadline and run.poll() is None:
+            with urllib.request.urlopen(collections, timeout=2) as answer:
+                if json.loads(answer.read()):
+                    break
+            time.sleep(0.005)
+        server.kill()
+        server.wait(timeout=20)
+        _out, err = run.communicate(timeout=300)
+    assert run.returncode == 1, err
+    [line] = err.splitlines()
+    assert line.startswith(f"error: lost the Chroma server at http://127.0.0.1:{port} while "), err
