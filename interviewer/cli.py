@@ -82,16 +82,24 @@ def main() -> None:
         set_json_errors,
         wants_json,
     )
+    from interviewer._cli.typed import typed_text
     from interviewer.errors import InterviewerError
     from interviewer.files import clean_text
 
-    # Invalid UTF-8 in arguments or piped answers becomes U+FFFD here, once, instead of
+    # Bytes that are not UTF-8 in an argument ("-a" typed on a Latin-1 terminal) are
+    # decoded as a typed answer is (one note); any left invalid become U+FFFD, never
     # lone surrogates that the tokenizer and the JSON output cannot take.
-    sys.argv = [clean_text(arg) for arg in sys.argv]
+    typed = [typed_text(arg, "an argument") for arg in sys.argv]
+    sys.argv = [clean_text(arg) for arg, _note in typed]
+    argv_note = next((note for _arg, note in typed if note), None)
     if isinstance(sys.stdin, io.TextIOWrapper):
         sys.stdin.reconfigure(errors="replace")
     json_mode = wants_json(sys.argv[1:])
     set_json_errors(json_mode)
+    if argv_note:
+        common.err_console().print(
+            f"note: {argv_note}", markup=False, highlight=False, soft_wrap=True
+        )
 
     def stdout_free() -> bool:
         return common._json_documents == 0

@@ -51,17 +51,11 @@ UNREAD_SUFFIXES: dict[str, tuple[str, bool]] = {
 SKIPPED_DIRS = {".git", "references", "__pycache__", ".interviewer"}
 BINARY_SNIFF_BYTES = 8192
 
-QUESTION_STARTS = (
-    "how", "what", "why", "explain", "define", "describe", "when", "which",
-    "compare", "can", "could", "would", "should", "is", "are", "do", "does", "name", "list",
-    "give", "derive", "show", "find", "remove", "reverse", "implement", "write", "design",
-    "given", "create", "talk", "tell", "discuss", "contrast", "prove", "calculate", "compute",
-)  # fmt: skip
-# Imperative starts of QUESTION_STARTS: they ask only when an object follows.
-TASK_STARTS = frozenset(
-    """name list give derive show find remove reverse implement write design create
-    calculate compute prove""".split()
-)
+# First words of a heading that asks, and those of them that set a task (they ask only
+# with an object after them): per-language cue data (units_cues.txt).
+QUESTION_STARTS = lexicon.words("heading_question_starts")
+TASK_STARTS = lexicon.words("heading_task_starts")
+TASK_OBJECTS = lexicon.words("task_objects")
 # Lines that are reminders to oneself rather than notes ("TODO", "entender ...").
 TODO_PATTERNS = re.compile(
     r"^\s*(?:[-*]\s*)?(?:" + lexicon.alternation("reminders") + r")\b", re.IGNORECASE
@@ -185,7 +179,7 @@ def looks_like_question(heading: str) -> bool:
         return (
             len(words) >= 3
             or text.rstrip().endswith((".", "?", "!"))
-            or second.lower() in ("a", "an", "the", "your", "this", "these", "some", "all")
+            or second.lower() in TASK_OBJECTS
             or second[:1].isupper()
         )
     return True
@@ -657,29 +651,51 @@ def _export_fields(lines: list[str]) -> tuple[list[str], int, dict[int, list[str
     k = 0
     columns: dict[int, str] = {}  # 0-based column -> "tags" or "drop"
     tab_separated = True
-    while k < len(lines) and _EXPORT_HEADER.match(lines[k]):
+    while k < len(lines) and (_EXPORT_HEADER.match(lines[k]) or _EXPORT_NAMES.match(lines[k])):
         # A flashcard export's settings ("#separator:tab", "#tags column:3") are no notes;
         # those that name a column say which fields of each card are no notes either.
         declared = _EXPORT_COLUMN.match(lines[k])
         if declared and int(declared.group(2)) >= 1:
-            kind = declared.group(1).lower()
-            if kind == "tags" or kind in _CARD_SETTING_COLUMNS:
-                columns[int(declared.group(2)) - 1] = "tags" if kind == "tags" else "drop"
+            kind = _column_kind(declared.group(1))
+            if kind:
+                columns[int(declared.group(2)) - 1] = kind
+        named = _EXPORT_NAMES.match(lines[k])
+        if named:
+            # "#columns:Guid<TAB>Deck<TAB>Front<TAB>Back<TAB>Tags" names every column.
+            _name_columns(named.group(1).split("\t"), columns)
         sep = _EXPORT_SEPARATOR.match(lines[k])
         if sep:
             tab_separated = sep.group(1).lower() == "tab"
         lines[k] = ""
         k += 1
     if k < len(lines) and _column_names(lines[k]):
-        # "Question<TAB>Answer<TAB>Tags": the export's header row, not a title; a column
-        # it names as tags holds the cards' tags.
-        for n, cell in enumerate(lines[k].split("\t")):
-            if cell.strip().lower() in _TAG_COLUMNS:
-                columns.setdefault(n, "tags")
+        # "Question<TAB>Answer<TAB>Deck": the export's header row, not a title; a column
+        # it names as tags holds the cards' tags, one it names as the deck (a card id,
+        # a note type) no notes.
+        _name_columns(lines[k].split("\t"), columns)
         lines[k] = ""
         k += 1
     card_tags = _take_columns(lines, k, columns) if columns and tab_separated else {}
     return lines, k, card_tags
+
+
+def _column_kind(name: str) -> str | None:
+    """What a flashcard export's column named ``name`` holds for the notes reader:
+    "tags", "drop" (the deck, a card id, a note type: which card, not what it teaches)
+    or None (notes)."""
+    low = " ".join(name.split()).lower()
+    if low in _TAG_COLUMNS:
+        return "tags"
+    return "drop" if low in _CARD_SETTING_COLUMNS else None
+
+
+def _name_columns(names: list[str], columns: dict[int, str]) -> None:
+    """Columns named by a header (row or "#columns:" line) that hold no notes, added to
+    ``columns`` (a "#... column:N" setting already read wins)."""
+    for n, name in enumerate(names):
+        kind = _column_kind(name)
+        if kind:
+            columns.setdefault(n, kind)
 
 
 def note_lines(doc: Document) -> list[str]:
@@ -770,14 +786,16 @@ A_LABEL_ES = label_pattern("answer", spanish_letters=True)
 def _column_names(line: str) -> bool:
     """A tab-separated row whose every cell names a column ("Question<TAB>Answer",
     "Term<TAB>Definition")."""
-    cells = [c.strip().lower() for c in line.split("\t")]
+    cells = [" ".join(c.split()).lower() for c in line.split("\t")]
     if len(cells) < 2 or not all(cells):
         return False
     return all(c in _COLUMN_NAMES for c in cells)
 
 
+# Names of the columns that say which card a line is (a name may be words: "tipo de nota").
+_CARD_SETTING_COLUMNS = frozenset(x.lower() for x in lexicon.lines("card_setting_columns"))
 # Every name a column of a flashcard export or a question table goes by (units_cues.txt).
-_COLUMN_NAMES = frozenset().union(
+_COLUMN_NAMES = _CARD_SETTING_COLUMNS.union(
     *(lexicon.words(f"{kind}_columns")
       for kind in ("question", "answer", "term", "definition", "tag", "export"))
 )  # fmt: skip
@@ -787,9 +805,10 @@ _COLUMN_NAMES = frozenset().union(
 _EXPORT_HEADER = re.compile(r"^#[a-z][a-z ]{0,30}:\S*\s*$")
 # Settings that name a column ("#tags column:3") and the field separator.
 _EXPORT_COLUMN = re.compile(r"^#([a-z]+) column:(\d{1,3})\s*$", re.IGNORECASE)
+# Anki's header line that names the columns, separated as the cards' fields are.
+_EXPORT_NAMES = re.compile(r"^#columns:(.*\S)\s*$", re.IGNORECASE)
 _EXPORT_SEPARATOR = re.compile(r"^#separator:(\S+)", re.IGNORECASE)
 _TAG_COLUMNS = lexicon.words("tag_columns")
-_CARD_SETTING_COLUMNS = lexicon.words("card_setting_columns")
 _TXT_LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 # (A "P:" block here must ask to be a question.)
 _TXT_LABEL = re.compile(rf"^\s*(?:{Q_LABEL_ES}|{A_LABEL_ES})", re.IGNORECASE)

@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 # 10: topic wording: Spanish number from the notes' article; a line-opening bare noun
 # 11: new note shapes (comments hidden, wiki links and "C#" in headings, Spanish labels, ...)
 # 12: an export's tags column, requests under a grouping heading, Spanish list requests
-SCHEMA_VERSION = 12
+# 13: list items that only open like a question ("Which is why ...") not asked; an
+#     export's deck column named by its header row or "#columns:" line left out
+SCHEMA_VERSION = 13
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 UPSERT_BATCH = 256
@@ -184,7 +186,10 @@ class ChunkStore:
     embedding function: Chroma's default one downloads a model, so we always
     supply vectors ourselves. Every failure is a one-line StoreError."""
 
-    def __init__(self, settings: Settings, collection: str) -> None:
+    def __init__(self, settings: Settings, collection: str, fresh: bool = False) -> None:
+        """Open ``collection``; ``fresh``: emptied first (on a server, dropped by the same
+        client before it is created again, so that no empty collection shows for a
+        moment before the one written to)."""
         try:
             import chromadb
             from chromadb.config import Settings as ChromaSettings
@@ -192,11 +197,15 @@ class ChunkStore:
             raise StoreError(f"chromadb is not importable: {exc}") from None
         self._settings = settings
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        reached = False  # the server answered: a failure after this lost it
         try:
             if settings.chroma_host:
                 self._client = chromadb.HttpClient(
                     host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
                 )
+                reached = True
+                if fresh:
+                    self.drop(collection)
             else:
                 path = settings.index_dir / "chroma"
                 try:
@@ -216,7 +225,8 @@ class ChunkStore:
         except StoreError:
             raise
         except Exception as exc:  # Chroma raises many types; all mean "cannot open"
-            raise store_failure(settings, exc, "open") from None
+            doing = "opening its collection" if reached else "open"
+            raise store_failure(settings, exc, doing) from None
 
     def count(self) -> int:
         try:
@@ -272,15 +282,14 @@ class ChunkStore:
             self._client.delete_collection(name)
 
 
-def reset_store(settings: Settings, name: str) -> None:
-    """Empty the vector store so that it can be rebuilt from the notes. The embedded
-    store is removed from disk entirely (whatever its damage, and leaving no old
-    segment folders); on a server the collection is dropped."""
+def reset_store(settings: Settings, name: str) -> ChunkStore:
+    """The vector store emptied so that it can be rebuilt from the notes, open. The
+    embedded store is removed from disk entirely (whatever its damage, and leaving no
+    old segment folders); on a server the collection is dropped and made again."""
     import shutil
 
     if settings.chroma_host:
-        ChunkStore(settings, name).drop(name)
-        return
+        return ChunkStore(settings, name, fresh=True)
     path = settings.index_dir / "chroma"
     with contextlib.suppress(Exception):
         # Chroma keeps one system per path in this process (keyed by the path): forget
@@ -301,6 +310,7 @@ def reset_store(settings: Settings, name: str) -> None:
                 f"cannot remove the damaged store {path}: {exc.strerror or exc} "
                 "(remove that folder by hand, then run `interviewer index`)"
             ) from None
+    return ChunkStore(settings, name)
 
 
 # ---- the store's self-check ------------------------------------------------------------
@@ -511,6 +521,23 @@ def read_manifest(index_dir: Path) -> Manifest | None:
         ) from None
 
 
+def schema_change(index_dir: Path) -> str | None:
+    """Why the index on disk is not this version's, in words, when it was written with
+    another index schema (an upgrade of interviewer); None when it matches or there is
+    no readable manifest."""
+    try:
+        data = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    found = data.get("schema_version") if isinstance(data, dict) else None
+    if not isinstance(found, int) or found == SCHEMA_VERSION:
+        return None
+    return (
+        f"index format {found}, this version reads {SCHEMA_VERSION}: index written by "
+        "another version of interviewer"
+    )
+
+
 def load_chunks(index_dir: Path) -> list[Chunk]:
     path = index_dir / CHUNKS
     if not path.is_file():
@@ -634,7 +661,7 @@ def _sync_locked(
         manifest = None if rebuild or damaged else read_manifest(index_dir)
     except StoreError as exc:
         # Its advice ("run `interviewer index --rebuild`") is what happens now.
-        reason = str(exc).split(" (run `")[0]
+        reason = schema_change(index_dir) or str(exc).split(" (run `")[0]
         manifest, report.rebuilt_reason = None, f"{reason}; rebuilt from the notes"
     if damaged:
         report.rebuilt_reason = f"{damaged}; rebuilt from the notes"
@@ -653,8 +680,7 @@ def _sync_locked(
             manifest = None
     old_chunks: dict[str, Chunk] = {}
     if manifest is None:
-        reset_store(settings, name)
-        store = ChunkStore(settings, name)
+        store = reset_store(settings, name)
         manifest = Manifest(
             embedder=embedder.name, dim=embedder.dim, collection=name, corpus_dir=str(corpus_dir)
         )
@@ -671,11 +697,14 @@ def _sync_locked(
             report.rebuilt_reason = (
                 report.rebuilt_reason or "Chroma store and chunk snapshot differ; rebuilding"
             )
-            reset_store(settings, name)
-            store = ChunkStore(settings, name)
+            store = reset_store(settings, name)
             old_chunks = {}
             manifest.files = {}
 
+    if report.rebuilt_reason:
+        from interviewer.rebuilds import tell
+
+        tell(report.rebuilt_reason)
     loaded = load_corpus(corpus_dir, max_bytes=settings.max_file_bytes)
     report.problems = list(loaded.problems)
     documents = loaded.documents + _reference_documents(corpus_dir)

@@ -906,8 +906,10 @@ def find_questions(
             # "## Questions" over "1. Explain X", "2. Compare Y and Z": the requests are
             # its questions, each answered by what lies before the next one (a list
             # too). (An item that asks with its "?" is read above.)
-            start = _grouped_start(lines, i, grouped[i], len(lm.group(1)))
-            list_run.append(start)
+            # An item that only opens like a request ("1. Which is why X") is not asked,
+            # nor is what lies below it read as questions.
+            if asks(lm.group(2)) or _requests(lm.group(2)) or _colon_answer(lm.group(2)):
+                list_run.append(_grouped_start(lines, i, grouped[i], len(lm.group(1))))
             i = grouped[i]
             continue
         if lm is None and list_run and _indent(line) == 0:
@@ -984,19 +986,79 @@ REQUEST_VERBS = lexicon.words("request_verbs")
 _WH_AUX = lexicon.words("subject_auxiliaries")
 
 
-def _requests(text: str) -> bool:
-    """A list item that asks without a question mark: a request ("Explain the FLP
-    result", "Describe two-phase commit") or a question word and its verb ("What is a
-    mutex"; in Spanish an accented question word alone: "Cómo elige X"), of a few
-    words."""
+# Words that ask only before a question word ("por qué"); question words that ask alone
+# (accented Spanish ones) and those that ask only before their verb ("what is", "que es").
+QUESTION_LEADS = lexicon.words("question_leads")
+_ASKS_ALONE = QUESTION_WORDS_ES
+_ASKS_WITH_VERB = (QUESTION_WORDS_EN | QUESTION_WORDS_ES_UNMARKED) - QUESTION_LEADS
+
+
+def asking_form(words: list[str]) -> int:
+    """How many of ``words`` (lower-case, in order) make the asking form that opens
+    them, 0 for none: a question word that asks alone ("cómo"), or one and its verb
+    ("what is", "que es"), maybe led by a word that asks only before a question word
+    ("por qué", "para que sirve"). The same rule for every language: the cue data says
+    which word plays which part."""
+    k = 1 if words and words[0] in QUESTION_LEADS else 0
+    if k >= len(words):
+        return 0
+    if words[k] in _ASKS_ALONE:
+        return k + 1
+    if words[k] in _ASKS_WITH_VERB and k + 1 < len(words) and words[k + 1] in _WH_AUX:
+        return k + 2
+    return 0
+
+
+_RELATIVES = lexicon.words("relative_question_words")
+_RELATIVE_HEADS = tuple(h.split() for h in lexicon.lines("relative_clause_heads"))
+_STATEMENT_OPENERS = tuple(x.lower() for x in lexicon.lines("statement_openers"))
+_ADVERBS = lexicon.words("subject_adverbs") | lexicon.words("verb_adverbs")
+
+
+def _opens_like_a_request(text: str) -> bool:
+    """A list item of a few words that opens as one that asks: a request verb, an
+    asking form, or a question word and a verb ("Which is why X" and "Para es X" too,
+    statements as they are). A list counts as questions when each of its items so
+    opens; :func:`_requests` says which of them ask."""
     words = [w.lower() for w in _words(plain(text))]
     if len(words) < 2 or len(words) > 20:
         return False
-    if words[0] in REQUEST_VERBS or words[0] in QUESTION_WORDS_ES:
+    if words[0] in REQUEST_VERBS or words[0] in QUESTION_WORDS_ES or asking_form(words):
         return True
     if words[0] in QUESTION_WORDS_ES_UNMARKED:
         return words[1] in QUESTION_WORDS_ES or words[1] in _WH_AUX
     return words[0] in QUESTION_WORDS_EN and words[1] in _WH_AUX
+
+
+def _opens_a_statement(words: list[str], n: int, text: str) -> bool:
+    """After the asking form of its first ``n`` words, the item goes on as a statement:
+    a relative question word and its verb before a clause's head ("Which is why X",
+    "Which is also the reason X"), or a connective ("What is more, X"). A question word
+    after an asking form that needs none ("Por qué para X", "Qué es qué") and a word
+    that also leads ("por", "que") leave it a question."""
+    if plain(text).lower().startswith(_STATEMENT_OPENERS):
+        return True
+    if n < 2 or words[n - 2] not in _RELATIVES or words[n - 1] not in _WH_AUX:
+        return False
+    j = n
+    while j < len(words) and (words[j] in _ADVERBS or words[j].endswith("ly")):
+        j += 1
+    return any(words[j : j + len(h)] == h for h in _RELATIVE_HEADS)
+
+
+def _requests(text: str) -> bool:
+    """A list item that asks without a question mark, of a few words: a request
+    ("Explain the FLP result", "Describe two-phase commit"), or an asking form (see
+    :func:`asking_form`: "What is a mutex", "Cómo elige X") followed by what it asks
+    about, not by a statement's clause (:func:`_opens_a_statement`). A lead before no
+    question word is no question ("Para es más rápido X")."""
+    words = [w.lower() for w in _words(plain(text))]
+    if len(words) < 2 or len(words) > 20:
+        return False
+    if words[0] in REQUEST_VERBS:
+        return True
+    n = asking_form(words)
+    return 0 < n < len(words) and not _opens_a_statement(words, n, text)
 
 
 _BULLET = re.compile(r"^( {0,3})[-*+•]\s+(\S.*)$")
@@ -1004,7 +1066,8 @@ _BULLET = re.compile(r"^( {0,3})[-*+•]\s+(\S.*)$")
 
 def _a_list_of_requests(lines: list[str], i: int, first: int, last: int) -> bool:
     """The bulleted item at line ``i`` and every item beside it (same depth, same list)
-    ask or request an answer: a list of things to answer. A numbered list is steps
+    ask or request an answer, or open as if they did (:func:`_opens_like_a_request`): a
+    list of things to answer. A numbered list is steps
     ("1. Define the requirements"), and a list with one plain item is a plan ("Explain
     the chapter to a friend", "Review the flashcards")."""
     m = _BULLET.match(lines[i].replace("\t", "    "))
@@ -1021,7 +1084,7 @@ def _a_list_of_requests(lines: list[str], i: int, first: int, last: int) -> bool
             item = _LIST.match(line)
             if item is None or len(item.group(1)) != depth:
                 break
-            if not (asks(item.group(2)) or _requests(item.group(2))):
+            if not (asks(item.group(2)) or _opens_like_a_request(item.group(2))):
                 return False
             if not _BULLET.match(line):
                 return False
@@ -1038,7 +1101,8 @@ def _grouped_requests(lines: list[str], first: int, last: int) -> dict[int, int]
     answer ends (the next item's, else one past ``last``). The list's items stand at one
     margin, with one bullet or numbered one after another (or all alike: "1.", "1."); a
     list of another kind between them, or one numbered afresh ("1. The client sends
-    ..."), is an answer's. Empty unless every item asks or requests."""
+    ..."), is an answer's. Empty unless every item asks or requests, or opens as if it did (one
+    that does not ask is left out where the list is read)."""
     items: list[tuple[int, str, str]] = []  # line, number or bullet, text
     depth: int | None = None
     in_fence = False
@@ -1056,7 +1120,8 @@ def _grouped_requests(lines: list[str], first: int, last: int) -> dict[int, int]
         depth = len(m.group(1))
         items.append((k, mark, m.group(4)))
     if not all(
-        asks(t) or _requests(t) or _inline_answer(t) or _colon_answer(t) for _k, _m, t in items
+        asks(t) or _opens_like_a_request(t) or _inline_answer(t) or _colon_answer(t)
+        for _k, _m, t in items
     ):
         return {}
     return {k: (items[x + 1][0] if x + 1 < len(items) else last + 1)

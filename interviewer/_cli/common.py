@@ -8,7 +8,7 @@ import functools
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -221,6 +221,27 @@ def report_error(
         sys.stderr.flush()
 
 
+# Rebuild reasons already said to the user by this command (``said_rebuilds``).
+rebuilds_said: list[str] = []
+
+
+@contextlib.contextmanager
+def said_rebuilds() -> Iterator[None]:
+    """While a command runs, an index rebuild is said on stderr when it starts, in one
+    line, whichever command opened the index (an upgrade's new index format included)."""
+    from interviewer.rebuilds import rebuild_notes, starting
+
+    def say(reason: str) -> None:
+        rebuilds_said.append(reason)  # as the report gives it, for the commands' checks
+        err_console().print(
+            f"note: {starting(reason)}", markup=False, highlight=False, soft_wrap=True
+        )
+
+    rebuilds_said.clear()
+    with rebuild_notes(say):
+        yield
+
+
 def json_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a command so that, when its JSON output was asked for, an error it raises is
     reported as the JSON error object at once; the exception then goes on as before
@@ -228,6 +249,10 @@ def json_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
+        with said_rebuilds():
+            return _run(*args, **kwargs)
+
+    def _run(*args: Any, **kwargs: Any) -> Any:
         want = bool(kwargs.get("json_out")) or str(kwargs.get("format", "")).endswith("json")
         if not want:
             return fn(*args, **kwargs)

@@ -54,7 +54,7 @@ def grade(
     from interviewer.grading import Grader, GradingError
     from interviewer.render import compact_feedback, model_feedback
 
-    text = sys.stdin.read() if answer == "-" else answer
+    text = _read_stdin() if answer == "-" else answer
     if not question.strip():
         raise GradingError("--question is empty")
     if not text.strip():
@@ -185,3 +185,15 @@ def _cut(text: str, n: int = 240) -> str:
     from interviewer.render import shorten
 
     return shorten(text, n)
+
+
+def _read_stdin() -> str:
+    """The piped answer, its bytes that are not UTF-8 decoded (see ``_cli.typed``), said
+    in one line on stderr."""
+    from interviewer._cli.typed import keep_bytes, stdin_source, typed_text
+
+    keep_bytes()
+    text, warning = typed_text(sys.stdin.read(), stdin_source())
+    if warning:
+        err_console().print(f"note: {warning}", markup=False, highlight=False, soft_wrap=True)
+    return text

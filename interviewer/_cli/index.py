@@ -72,7 +72,7 @@ def index(
         return
     from rich.markup import escape
 
-    from interviewer._cli.common import unread_lines
+    from interviewer._cli.common import rebuilds_said, unread_lines
 
     unread = unread_lines(settings)
     # One line per problem (soft wrap): scripts grep these, and file names are not markup.
@@ -81,7 +81,7 @@ def index(
             f"[yellow]warning:[/] {escape(str(problem))}", markup=True, highlight=False,
             soft_wrap=True,
         )  # fmt: skip
-    if report.rebuilt_reason:
+    if report.rebuilt_reason and report.rebuilt_reason not in rebuilds_said:
         err.print(
             f"[yellow]note:[/] {escape(report.rebuilt_reason)}", markup=True, highlight=False,
             soft_wrap=True,

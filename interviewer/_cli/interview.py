@@ -123,15 +123,21 @@ class RichIO:
             except ImportError:  # pragma: no cover - Windows
                 pass
         self.reader = AnswerReader(self._readline, interactive=interactive)
+        # Bytes that are not UTF-8 are kept and decoded (see _cli.typed), never dropped.
+        from interviewer._cli.typed import keep_bytes
+
+        keep_bytes()
+        self._plain_tty = False  # line editing off: the terminal does not send UTF-8
 
     # -- input -------------------------------------------------------------------------
     def _readline(self, prompt: str, prefill: str | None = None) -> str | None:
         if not self.interactive:
             line = sys.stdin.readline()
-            return None if line == "" else line.rstrip("\r\n")
+            return None if line == "" else self._typed(line.rstrip("\r\n"))
         if self._queued:
             return self._queued.pop(0)
         line = self._input(prompt, prefill)
+        line = None if line is None else self._typed(line)
         if line is not None and ("\n" in line or "\r" in line):
             # A bracketed paste comes back as one string: the answer reader (the '.'
             # line, the draft) works line by line.
@@ -140,7 +146,24 @@ class RichIO:
             return first
         return line
 
+    def _typed(self, line: str) -> str:
+        from interviewer._cli.typed import stdin_source, typed_text
+
+        text, warning = typed_text(line, stdin_source())
+        if warning is not None and not self._plain_tty:
+            # GNU readline in a UTF-8 locale garbles such bytes: lines are read plainly
+            # from now on, every byte kept.
+            self._plain_tty = True
+            garbled = "; line editing is off (the line just typed may have lost letters)"
+            self.notice(warning + (garbled if self._readline_mod else ""))
+        return text
+
     def _input(self, prompt: str, prefill: str | None) -> str | None:
+        if self._plain_tty:
+            (sys.stderr if self.to_stderr else sys.stdout).write(prompt)
+            (sys.stderr if self.to_stderr else sys.stdout).flush()
+            line = sys.stdin.readline()
+            return None if line == "" else line.rstrip("\r\n")
         rl = self._readline_mod
         if rl is not None and prefill is not None:
             rl.set_startup_hook(lambda: rl.insert_text(prefill))

@@ -14,6 +14,7 @@ from interviewer._cli.common import (
     err_console,
     out_console,
     print_json,
+    rebuilds_said,
     settings_from,
     walks_notes_once,
 )
@@ -45,7 +46,7 @@ def search(
     settings = settings_from(corpus, chroma_host, chroma_port)
     check_corpus(settings, corpus)
     built = ensure_index(settings)
-    if built is not None and built.rebuilt_reason:
+    if built is not None and built.rebuilt_reason and built.rebuilt_reason not in rebuilds_said:
         # Said once, on stderr: stdout stays the hits (or the JSON).
         err_console().print(
             f"note: {built.rebuilt_reason}", markup=False, highlight=False, soft_wrap=True
