@@ -342,7 +342,7 @@ def _sentence_contradiction(
             )
     # instead-of: X instead of Y
     for m in _INSTEAD.finditer(sent):
-        y_text = m.group("y") or m.group("y2") or ""
+        y_text = m.group("y") or m.group("y2") or m.group("y3") or ""
         y = stem_set(y_text) - qterms
         # X is what the sentence prefers: the replacement, the text before "instead
         # of Y", or (a sentence that opens with "Instead of Y, ...") the text after Y.
