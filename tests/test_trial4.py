@@ -160,6 +160,14 @@ def test_x_not_y_rules_y_out(grader: Grader) -> None:
         "water every day, not dried yeast from a packet.",
     )
     assert flagged(right) == [], shown(right)
+    # Y said of something else is not ruled out: the note rules it out for the starter.
+    other = grade(
+        grader,
+        STARTER,
+        "A sourdough starter is a live culture of wild yeast. The baker keeps a packet of "
+        "dried yeast for quick loaves.",
+    )
+    assert flagged(other) == [], shown(other)
 
 
 def test_a_denied_change_against_a_stated_one(grader: Grader) -> None:

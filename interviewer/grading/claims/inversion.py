@@ -7,7 +7,7 @@ from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.case import other_case
+from interviewer.grading.claims.case import other_case, split_case
 from interviewer.grading.claims.categorical import _categorical
 from interviewer.grading.claims.correlation import CORRELATIVE
 from interviewer.grading.claims.degree import expanded, lessened
@@ -352,6 +352,12 @@ def _sentence_contradiction(
         used = stem_set(x_text) - qterms - y
         if c_neg or re.search(r"\b(instead|rather|not|replac\w*)\b", claim, re.I):
             continue
+        if m.group("y3"):
+            # "A is X, not Y" rules Y out for A only: the claim must say it of A ("Git
+            # computes the list of changes" is no "a commit is a list of changes").
+            subject = stem_set(split_case(sent)[0])
+            if not subject or not subject <= c_stems:
+                continue
         if len(y) == 1 and _value_swap(claim, sent, m, y_text, c_stems, qterms):
             return "instead-of", f"Your notes say: “{_short(sent, 220)}”"
         if len(y) < 2:
