@@ -198,13 +198,8 @@ def close_stems(
 
 # ---- sentences and cleaning --------------------------------------------------------------
 
-_ABBREV = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|approx|fig|eq|al|resp|incl|max|min|avg|std|Dr|Mr|Ms)\.", re.I)
-# (A sentence may also open with a name in code or in lower case, "... a stack. `git
-# stash pop` ..." / "... a stack. git stash pop ...", after a word of three letters or
-# more: the abbreviations that end so are protected above, an ellipsis is no end.)
-_SENT_END = re.compile(
-    r"(?<=[.!?])[\"”')\]]*\s+(?=[\"“(\[]?[A-Z0-9¿¡])|(?<=[A-Za-z]{3}\.)\s+(?=`?[a-z])"
-)
+_ABBREV = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|approx|fig|eq|al|resp|incl|Dr|Mr|Ms)\.", re.I)
+_SENT_END = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=[\"“(\[]?[A-Z0-9¿¡])")
 MD_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))+\)")
 BARE_URL = re.compile(r"<?\bhttps?://[^\s)>\]]+>?|\bwww\.[^\s)>\]]+")
 FROM_PREFIX = re.compile(r"^\s*(?:from|source|see also|see|via|ref)\s*:?\s*(?=$|[\"“(]|\s)", re.I)

@@ -53,14 +53,6 @@ Scaling both sides by three multiplies the perimeter by three and the area by ni
 A sourdough starter is a live culture of wild yeast and bacteria, not a packet of dried
 yeast. It is fed with flour and water every day.
 
-## Tea
-
-### What is the difference between a tea bag and loose leaf tea?
-
-A tea bag is only a paper pouch of broken leaves, like a sachet that never opens.
-Loose leaf tea is whole leaves on their own, with room to unfurl, a fuller taste and a
-second steeping.
-
 ## Cooking
 
 ### What does salt do to boiling water?
@@ -188,27 +180,3 @@ def test_a_denied_change_against_a_stated_one(grader: Grader) -> None:
     ):
         fb = grade(grader, RECTANGLE, answer)
         assert "denied-change" not in flagged(fb), shown(fb)
-
-
-def test_a_sentence_may_open_in_lower_case() -> None:
-    from interviewer.text import split_sentences
-
-    assert split_sentences("It goes on a stack. git stash pop takes it back.") == [
-        "It goes on a stack.",
-        "git stash pop takes it back.",
-    ]
-    assert split_sentences("A tag. `git tag` makes one.") == ["A tag.", "`git tag` makes one."]
-    # Abbreviations and an ellipsis end no sentence.
-    for text in ("Use e.g. the mean, etc. and more.", "It goes on... and on.", "Set max. depth."):
-        assert split_sentences(text) == [text]
-
-
-def test_two_sentences_one_in_lower_case_are_two_claims(grader: Grader) -> None:
-    # Run together, the two sentences would say of the tea bag what the notes say of
-    # loose leaf tea.
-    fb = grade(
-        grader,
-        "What is the difference between a tea bag and loose leaf tea?",
-        "A tea bag is a pouch. loose leaf tea is whole leaves with a fuller taste.",
-    )
-    assert flagged(fb) == [], shown(fb)
