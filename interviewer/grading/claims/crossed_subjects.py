@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from interviewer.grading.models import KeyPoint
 
 # Where a sentence turns from one subject to another: a full stop inside a statement
-# is a sentence end the splitter kept ("... a stack. git stash pop ..."), and a comma
+# is a sentence end the splitter kept ("... a filter. cold drip lets ..."), and a comma
 # before "a <word> one" opens a parallel clause ("a dense one is ..., a sparse one ...").
 _TURN = re.compile(
     r";|,?\s*\b(?:while|whereas|whilst|unlike)\b|,\s*(?:and|but|so)\b|\bbut\b|\.\s+"
@@ -58,8 +58,8 @@ def _opening(clause: str) -> list[str]:
 
 def _anchors(parts: Sequence[str]) -> list[str | None]:
     """The subject of each clause: the stem of its first content word, or, where
-    clauses open with the same words ("git stash pop ..." / "git stash apply ...",
-    "positive definite" / "positive semidefinite"), the first word past those: names
+    clauses open with the same words ("cold brew ..." / "cold drip ...", "soft
+    pencil" / "soft pastel"), the first word past those: names
     that share a head go by their own words."""
     opens = [_opening(p) for p in parts]
     out: list[str | None] = []

@@ -353,8 +353,8 @@ def _sentence_contradiction(
         if c_neg or re.search(r"\b(instead|rather|not|replac\w*)\b", claim, re.I):
             continue
         if m.group("y3"):
-            # "A is X, not Y" rules Y out for A only: the claim must say it of A ("Git
-            # computes the list of changes" is no "a commit is a list of changes").
+            # "A is X, not Y" rules Y out for A only: the claim must say it of A ("the
+            # shop sells dried yeast" is no "a starter is dried yeast").
             subject = stem_set(split_case(sent)[0])
             if not subject or not subject <= c_stems:
                 continue

@@ -1,6 +1,6 @@
 """Rule family: a change denied. The claim says an act leaves something as it was ("X
 does not change Y", "X has no effect on Y") where a note clause says the same act
-changes something ("X flips the sign", "X raises the cost"): what the act is (the
+changes something ("adding salt raises the boiling point"): what the act is (the
 words before the verb) must be the note's, and what it is said not to change must be
 something the note sentence or the question names."""
 
