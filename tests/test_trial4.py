@@ -58,6 +58,17 @@ yeast. It is fed with flour and water every day.
 ### What does salt do to boiling water?
 
 Adding salt to the water raises its boiling point a little. It mostly seasons the food.
+
+## Photography
+
+### What does the aperture ring do?
+
+Opening the aperture wider raises the exposure but does not change the shutter speed.
+A wide aperture also makes the depth of field shallow.
+
+### How are leftovers warmed?
+
+Reheating the stew raises its temperature and keeps its thickness.
 """
 
 BREWS = "What are cold brew and cold drip?"
@@ -66,6 +77,8 @@ FROST = "Where does frost come first?"
 RECTANGLE = "What are the perimeter and the area of a rectangle?"
 STARTER = "What is a sourdough starter?"
 SALT = "What does salt do to boiling water?"
+APERTURE = "What does the aperture ring do?"
+STEW = "How are leftovers warmed?"
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +193,32 @@ def test_a_denied_change_against_a_stated_one(grader: Grader) -> None:
     ):
         fb = grade(grader, RECTANGLE, answer)
         assert "denied-change" not in flagged(fb), shown(fb)
+
+
+def test_a_change_the_notes_deny_too_is_no_denied_change(grader: Grader) -> None:
+    # The note sentence itself says the act does not change the shutter speed (or keeps
+    # the thickness): a claim saying so restates it, even though the same sentence
+    # names a change of something else ("raises the exposure").
+    for question, answer in (
+        (APERTURE, "Opening the aperture wider does not change the shutter speed."),
+        (
+            APERTURE,
+            "I think opening the aperture wider lets in more light but has no effect "
+            "on the shutter speed.",
+        ),
+        (
+            APERTURE,
+            "Opening the aperture wider doesn't change the shutter speed, while the "
+            "depth of field gets shallow.",
+        ),
+        (STEW, "Reheating the stew leaves its thickness as it was."),
+    ):
+        fb = grade(grader, question, answer)
+        assert "denied-change" not in flagged(fb), (answer, shown(fb))
+    # What the same sentence says does change is still caught (by this rule or another).
+    for question, answer in (
+        (APERTURE, "Opening the aperture wider does not change the exposure."),
+        (STEW, "Reheating the stew does not change its temperature."),
+    ):
+        fb = grade(grader, question, answer)
+        assert flagged(fb), (answer, shown(fb))

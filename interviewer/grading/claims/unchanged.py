@@ -28,12 +28,22 @@ _NO_CHANGE = re.compile(
     rf"|\bleaves?\s+(?P<o3>[^,;:.!?]{{1,40}}?)\s+(?:unchanged|untouched|intact|as\s+it\s+was)\b",
     re.I,
 )
+# A note's own "keeps X" / "preserves X": X stays as it was (only read in the notes).
+_KEEPS = re.compile(r"\b(?:keeps?|keeping|preserves?|retains?)\s+(?P<o>[^,;:.!?]*)", re.I)
 # "does not change X, only Y" / "except Y": a change is granted after all.
 _SAVE = re.compile(r"\b(?:only|except|apart\s+from|other\s+than|besides|but|just)\b", re.I)
 # Where a note sentence's clauses meet.
 _CLAUSE = re.compile(r"[;,:]|\b(?:and|while|whereas|but)\b", re.I)
 # Words of a subject that say nothing of which act it is.
 _MIN_SHARED = 2
+
+
+def _kept(sent: str) -> set[str]:
+    """The stems of what a note sentence says an act leaves as it was."""
+    kept: set[str] = set()
+    for m in (*_NO_CHANGE.finditer(sent), *_KEEPS.finditer(sent)):
+        kept |= stem_set(next((g for k, g in m.groupdict().items() if g and k != "v"), ""))
+    return kept
 
 
 def denied_change(
@@ -50,6 +60,10 @@ def denied_change(
     obj = stem_set(m.group("o") or m.group("o2") or m.group("o3") or "")
     for kp, sent, _ in sentences:
         if obj and not obj <= stem_set(sent) | qterms:
+            continue
+        if obj & _kept(sent):
+            # The note sentence itself says the act leaves it as it was ("raises A but
+            # does not change B"): the claim restates the note, whatever else changes.
             continue
         for clause in _CLAUSE.split(sent):
             words_ = re.findall(r"[\w'’-]+", clause)
