@@ -10,9 +10,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.registry import Finding
-from interviewer.grading.cues import antonym_stems
+from interviewer.grading.cues import antonym_stems, cue_list
 from interviewer.text import clip as _short
-from interviewer.text import stem_set
+from interviewer.text import stem, stem_set
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
@@ -26,7 +26,12 @@ _CLAUSE = re.compile(r"[;,:]|\b(?:and|while|whereas|whilst|but)\b", re.I)
 
 @lru_cache(maxsize=1)
 def _opposites() -> dict[str, frozenset[str]]:
-    return {k: frozenset(v) for k, v in antonym_stems().items()}
+    out = {k: set(v) for k, v in antonym_stems().items()}
+    # The ends of an order or an operation pair oppose each other here, in a crossing.
+    for a, b in (line.split() for line in cue_list("ordered_opposites")):
+        out.setdefault(stem(a), set()).add(stem(b))
+        out.setdefault(stem(b), set()).add(stem(a))
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 @lru_cache(maxsize=20_000)

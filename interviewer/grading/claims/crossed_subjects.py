@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.registry import Finding
-from interviewer.grading.cues import all_stems, lower_tokens, negation_over
+from interviewer.grading.cues import all_stems, cue_list, lower_tokens, negation_over
 from interviewer.text import ANAPHORS, STOPWORDS, _content, stem, words
 from interviewer.text import clip as _short
 
@@ -22,8 +22,14 @@ if TYPE_CHECKING:
     from interviewer.grading.claims.registry import NoteSentence
     from interviewer.grading.models import KeyPoint
 
-# Where a sentence turns from one subject to another.
-_TURN = re.compile(r";|,?\s*\b(?:while|whereas|whilst|unlike)\b|,\s*(?:and|but|so)\b|\bbut\b", re.I)
+# Where a sentence turns from one subject to another: a full stop inside a statement
+# is a sentence end the splitter kept ("... a filter. cold drip lets ..."), and a comma
+# before "a <word> one" opens a parallel clause ("a dense one is ..., a sparse one ...").
+_TURN = re.compile(
+    r";|,?\s*\b(?:while|whereas|whilst|unlike)\b|,\s*(?:and|but|so)\b|\bbut\b|\.\s+"
+    r"|,\s*(?=(?:an?|the)\s+[\w-]+\s+one\b)",
+    re.I,
+)
 # Words a clause may open with before its subject ("for a continuous target ...").
 _LEAD = frozenset(
     "for in with on under using a an the so and then also whereas while whilst but "
@@ -31,21 +37,60 @@ _LEAD = frozenset(
 )
 # Words a note sentence may open with before a pronoun ("But it ...", "So they ...").
 _CONJ = frozenset("but and so yet however therefore thus also then hence".split())
+_VERBS = frozenset(cue_list("statement_verbs"))
 
 
-def _anchor(clause: str) -> str | None:
-    """The stem of the first content word of a clause (its subject), after a leading
-    "label:" and lead words."""
+def _opening(clause: str) -> list[str]:
+    """The words a clause opens with from its first content word on, after a leading
+    "label:" and lead words ([] when the first word past them is no content word)."""
     if ":" in clause:
         head, rest = clause.split(":", 1)
         if len(words(rest)) > len(words(head)):
             clause = rest
-    for w in words(clause):
+    toks = words(clause)
+    for i, w in enumerate(toks):
         low = w.lower()
         if low in _LEAD or low in STOPWORDS:
             continue
-        return stem(low) if _content(w) else None
-    return None
+        return [t.lower() for t in toks[i:]] if _content(w) else []
+    return []
+
+
+def _anchors(parts: Sequence[str]) -> list[str | None]:
+    """The subject of each clause: the stem of its first content word, or, where
+    clauses open with the same words ("cold brew ..." / "cold drip ...", "soft
+    pencil" / "soft pastel"), the first word past those: names
+    that share a head go by their own words."""
+    opens = [_opening(p) for p in parts]
+    out: list[str | None] = []
+    for i, ws in enumerate(opens):
+        k = 0
+        for j, other in enumerate(opens):
+            if j != i:
+                n = 0
+                while n < min(len(ws), len(other)) - 1 and ws[n] == other[n]:
+                    n += 1
+                k = max(k, n)
+        # (The shared head is a name only where it is short and the word past it is one.)
+        ok = bool(ws) and k <= 3 and k < len(ws) and _content(ws[k]) and ws[k] not in _VERBS
+        out.append(stem(ws[k]) if ok else None)
+    return out
+
+
+def _parts(text: str) -> list[str]:
+    """The clauses of a sentence where it may turn from one subject to another; a
+    clause that opens with a verb ("... but keeps it") has no subject of its own and
+    stays with the clause before it."""
+    out: list[str] = []
+    for p in _TURN.split(text):
+        if not p or len(words(p)) < 1:
+            continue
+        first = next((w.lower() for w in words(p) if w.lower() not in _LEAD), "")
+        if out and first in _VERBS:
+            out[-1] = f"{out[-1]} {p}"
+        elif len(words(p)) >= 3:
+            out.append(p)
+    return out
 
 
 def _units(
@@ -67,8 +112,8 @@ def _units(
         prev = about
         # A sentence that turns from one subject to another ("the gradient of A is 1
         # ..., while B saturates quickly") is also two statements, one of each.
-        parts = [p for p in _TURN.split(sent) if p and len(words(p)) >= 3]
-        anchors = [_anchor(p) for p in parts]
+        parts = _parts(sent)
+        anchors = _anchors(parts)
         if len(parts) >= 2 and all(anchors) and len(set(anchors)) == len(anchors):
             # (The anchor is then the clause's subject or a word that names it: "the
             # gradient of ReLU" is about ReLU as well; each clause is about its words.)
@@ -81,13 +126,13 @@ def crossed_subjects(claim: str, sentences: Sequence[NoteSentence]) -> Finding |
     note sentences say of the other subject: the best support of each clause's
     predicate among note sentences about the other subject (and not its own) beats the
     best among those about its own, with two words or more."""
-    parts = [p for p in _TURN.split(claim) if p and len(words(p)) >= 3]
+    parts = _parts(claim)
     if len(parts) < 2:
         return None
     units = _units(sentences)
     for i in range(len(parts) - 1):
         c1, c2 = parts[i], parts[i + 1]
-        a1, a2 = _anchor(c1), _anchor(c2)
+        a1, a2 = _anchors([c1, c2])
         if not a1 or not a2 or a1 == a2:
             continue
         s1, s2 = all_stems(c1), all_stems(c2)

@@ -7,7 +7,7 @@ from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from interviewer.grading.claims.case import other_case
+from interviewer.grading.claims.case import other_case, split_case
 from interviewer.grading.claims.categorical import _categorical
 from interviewer.grading.claims.correlation import CORRELATIVE
 from interviewer.grading.claims.degree import expanded, lessened
@@ -342,7 +342,7 @@ def _sentence_contradiction(
             )
     # instead-of: X instead of Y
     for m in _INSTEAD.finditer(sent):
-        y_text = m.group("y") or m.group("y2") or ""
+        y_text = m.group("y") or m.group("y2") or m.group("y3") or ""
         y = stem_set(y_text) - qterms
         # X is what the sentence prefers: the replacement, the text before "instead
         # of Y", or (a sentence that opens with "Instead of Y, ...") the text after Y.
@@ -352,6 +352,12 @@ def _sentence_contradiction(
         used = stem_set(x_text) - qterms - y
         if c_neg or re.search(r"\b(instead|rather|not|replac\w*)\b", claim, re.I):
             continue
+        if m.group("y3"):
+            # "A is X, not Y" rules Y out for A only: the claim must say it of A ("the
+            # shop sells dried yeast" is no "a starter is dried yeast").
+            subject = stem_set(split_case(sent)[0])
+            if not subject or not subject <= c_stems:
+                continue
         if len(y) == 1 and _value_swap(claim, sent, m, y_text, c_stems, qterms):
             return "instead-of", f"Your notes say: “{_short(sent, 220)}”"
         if len(y) < 2:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.grading.claims.inversion import denies_deferral
 from interviewer.grading.claims.registry import Finding, quoting
+from interviewer.grading.claims.unchanged import denied_change
 from interviewer.grading.cues import DIRECTION, NEGATIVE_VERBS, SUBJECT_PRONOUNS, cue_list
 from interviewer.text import ANAPHOR_START as _ANAPHOR
 from interviewer.text import NEGATIONS, _content, stem, words
@@ -198,7 +199,8 @@ def polarity_flip(
             return quoting(kp, "Your notes say", sent, "negated-phrase", 220)
         if _parsed_subject(parsed):
             referent = (n, kp, _parsed_subject(parsed))
-    return None
+    # 3. The claim denies a change the notes state ("does not change X": "X flips").
+    return denied_change(claim, sentences, qterms)
 
 
 def _same_section(a: KeyPoint | None, b: KeyPoint) -> bool:

@@ -62,6 +62,8 @@ RULES: dict[str, Rule] = {
              "about it says down (or back)", True, whole=True),
         Rule("negated-phrase", "polarity", "denies a phrase a note sentence states, or states "
              "one it denies", True),
+        Rule("denied-change", "unchanged", "says an act changes nothing where a note "
+             "sentence says it changes something", True),
         Rule("negated-predicate", "predicate", "says 'S is P' where a note sentence says 'S is "
              "not P' (or the reverse)", True),
         Rule("cause-as-fix", "inversion", "offers what the notes call a cause as a fix", False),
