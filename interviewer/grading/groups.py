@@ -116,13 +116,13 @@ def _group_indexes(g: Grader, points: Sequence[KeyPoint]) -> tuple[tuple[int, ..
 
 def final_score(
     g: Grader, q: Question, points: Sequence[KeyPoint], status: dict[str, int], hints: int,
-    credit: dict[str, float], wrong: int, cap: bool = True,
+    credit: dict[str, float], wrong: int, capped: bool = True,
 ) -> float:  # fmt: skip
     """The score from each point's status (0 missed, 1 partly, 2 covered): a group
     of near-duplicates counts once, at its best status and its heaviest weight;
     ``credit``: for partly covered compound points, the share of their clauses made
     (above the plain one half of "partly"). Less the contradiction penalty for each of
-    ``wrong`` claims, and capped with ``cap`` (``scoring.penalised``). The grounded
+    ``wrong`` claims, and capped with ``capped`` (``scoring.penalised``). The grounded
     grade and the model's refinement both score here."""
     covered: list[float] = []
     partial: list[float] = []
@@ -140,4 +140,4 @@ def final_score(
             cap = 1.0 / max(g.params.partial_credit, 1e-6)
             partial.append(weight * min(cap, 2 * max(0.5, share)))
     score = score_from(covered, partial, weights, hints, g.params, own_points(q, points))
-    return penalised(score, wrong, g.params, cap)
+    return penalised(score, wrong, g.params, capped)
