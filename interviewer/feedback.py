@@ -84,6 +84,11 @@ class Feedback(BaseModel):
         "shown as 'differs from your notes, check', with no effect on the score.",
     )
     follow_up: str | None = None
+    dont_know: bool = Field(
+        default=False,
+        description="The answer says the candidate does not know: the critique gives the "
+        "points to learn and no follow-up is asked (the interview goes on).",
+    )
     critique: str = ""
     remarks: list[str] = Field(
         default_factory=list,

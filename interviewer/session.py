@@ -580,10 +580,15 @@ class Interview:
     ) -> _Flow:
         """Up to ``follow_ups`` questions on the weak spots of the answer: missed key
         points, most important first, then partly covered ones. Each is graded against
-        that point's material. None when the grader sees no need (a good score).
+        that point's material. None when the grader sees no need (a good score, or
+        "I don't know").
         ``start``: how many were already answered (when resuming)."""
         limit = self.record.options.follow_ups
         if limit <= 0 or not feedback.grounded or question.notes_status != "ok":
+            return _NEXT
+        if feedback.dont_know:
+            # "I don't know" got the points to learn: asking about one of them would
+            # ask the question again. On to the next one (``/more`` shows them again).
             return _NEXT
         targets = [(p, True) for p in feedback.missed] + [(p, False) for p in feedback.partial]
         for k in range(min(limit, len(targets))):

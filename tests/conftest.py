@@ -7,8 +7,13 @@ import signal
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from interviewer.grading import Grader
+    from interviewer.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -48,6 +53,28 @@ def python_sigint() -> Iterator[None]:
 @pytest.fixture
 def home(isolated_env: Path) -> Path:
     return isolated_env
+
+
+# The bundled notes, graded without a model: one data dir, settings and grader per test
+# module that asks for them (building the bank is what costs; a module may define its
+# own ``settings`` or ``grader`` instead).
+@pytest.fixture(scope="module")
+def module_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("bundled-home")
+
+
+@pytest.fixture(scope="module")
+def settings(module_home: Path) -> Settings:
+    from interviewer.settings import load_settings
+
+    return load_settings(home=module_home, corpus=BUNDLED_CORPUS, use_llm=False)
+
+
+@pytest.fixture(scope="module")
+def grader(settings: Settings) -> Grader:
+    from interviewer.grading import Grader
+
+    return Grader.open(settings, use_llm=False)
 
 
 @pytest.fixture

@@ -47,7 +47,9 @@ def test_dont_know_and_follow_up_name_the_missed_point(corpus: tuple[str, Grader
         fb = grader.grade(question, "I don't know.")
         assert fb.score == 0 and fb.missed, question
         assert "to learn" in fb.critique and fb.missed[0].text[:30] in fb.critique
-        up = fb.follow_up
+        # No follow-up after "I don't know" (the interview goes on); a vague answer gets one.
+        assert fb.follow_up is None
+        up = grader.grade(question, "It depends.").follow_up
         assert up and up.endswith("?") and "What else would you add" not in up, (question, up)
         # By name: the follow-up shares a content word with one of the top missed points.
         named = set(text_terms(up).unigrams) - {"help", "trade", "defin", "precis", "matter"}

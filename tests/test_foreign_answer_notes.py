@@ -57,8 +57,10 @@ def test_an_answer_written_in_another_language_is_the_rubric(grader: Grader) -> 
     off = grader.grade(q, "A primary key identifies a row of a table.")
     assert off.score < good.score and not off.covered
     # No foreign fragment offered as a name ("What can you tell me about Cada petición").
-    assert empty.follow_up and empty.follow_up.endswith("?")
-    assert not any(w in empty.follow_up for w in ("Cada", "Una red", "Lo difícil"))
+    # (A vague answer: "I don't know" gets the points to learn and no follow-up.)
+    up = grader.grade(q, "It depends.").follow_up
+    assert up and up.endswith("?")
+    assert not any(w in up for w in ("Cada", "Una red", "Lo difícil"))
 
 
 def test_a_foreign_aside_in_english_notes_is_not_a_point(grader: Grader) -> None:

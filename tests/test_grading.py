@@ -1419,7 +1419,7 @@ def test_a_far_longer_answer_than_the_notes_gets_a_remark(sql_grader: Grader) ->
 
 def test_follow_ups_name_the_missed_point(sql_grader: Grader) -> None:
     for question, answer in [
-        (INDEX, "I don't know."),
+        (INDEX, "It depends."),  # ("I don't know" gets the points to learn, no follow-up)
         (JOINS, "An inner join only keeps the rows that match in both tables."),
         (WHERE_HAVING, "WHERE filters rows."),
     ]:

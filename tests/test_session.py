@@ -31,10 +31,10 @@ from interviewer.session import (
 )
 from interviewer.settings import Settings, load_settings
 from interviewer.store import SessionOptions, SessionStore
-from tests.conftest import BUNDLED_CORPUS, REPO, free_port
+from tests.conftest import REPO, free_port
 from tests.ollama_server import OllamaServer
 
-WEAK_ANSWER = "I am not sure. I think it depends on the data, you try things and see."
+WEAK_ANSWER = "I think it depends on the data, you try things and see."
 NOTICE = "grounded core"
 
 
@@ -118,21 +118,6 @@ def test_commands_are_whole_answers_only() -> None:
 
 
 # ---- shared engine for in-process tests -----------------------------------------------
-@pytest.fixture(scope="module")
-def module_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("session-home")
-
-
-@pytest.fixture(scope="module")
-def settings(module_home: Path) -> Settings:
-    return load_settings(home=module_home, corpus=BUNDLED_CORPUS, use_llm=False)
-
-
-@pytest.fixture(scope="module")
-def grader(settings: Settings) -> Grader:
-    return Grader.open(settings, use_llm=False)
-
-
 def complete_answer(q: Question) -> str:
     """An answer that states every key point of the notes, in the notes' words."""
     return "\n".join(kp.text for kp in q.key_points)

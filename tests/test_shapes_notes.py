@@ -387,7 +387,7 @@ def test_follow_ups_ask_about_something_else_than_the_question(tmp_path: Path) -
     settings = Settings(home=tmp_path / "home", corpus=notes, use_llm=False)
     grader = Grader.open(settings, use_llm=False, params=GradingParams())
     xss = next(q for q in grader.bank.questions if q.text.startswith("What is XSS"))
-    up = grader.grade(xss, "I don't know.").follow_up or ""
+    up = grader.grade(xss, "It depends.").follow_up or ""  # (no follow-up after "I don't know")
     # Not "How would XSS help here?": the question's own subject again.
     assert up.endswith("?") and "XSS" not in up, up
     assert "output encoding" in up, up

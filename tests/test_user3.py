@@ -16,25 +16,9 @@ from interviewer.session import Interview, start_session
 from interviewer.settings import Settings, load_settings
 from interviewer.store import SessionOptions, SessionStore
 from interviewer.text import stem_set
-from tests.conftest import BUNDLED_CORPUS
 from tests.ollama_server import OllamaServer
 from tests.test_session import ScriptedIO
 from tests.web_server import WebServer
-
-
-@pytest.fixture(scope="module")
-def module_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("user3-home")
-
-
-@pytest.fixture(scope="module")
-def settings(module_home: Path) -> Settings:
-    return load_settings(home=module_home, corpus=BUNDLED_CORPUS, use_llm=False)
-
-
-@pytest.fixture(scope="module")
-def grader(settings: Settings) -> Grader:
-    return Grader.open(settings, use_llm=False)
 
 
 # ---- follow-ups are graded on the point they ask about ---------------------------------

@@ -46,7 +46,7 @@ def test_resume_after_ctrl_c_in_the_critique_asks_the_follow_up(
         record = start_session(
             grader, store, settings, SessionOptions(questions=questions, follow_ups=1)
         )
-        io = CtrlCInCritique(["I am not sure, something about processes."])
+        io = CtrlCInCritique(["Something about processes, I think."])  # (not "I don't know")
         with pytest.raises(KeyboardInterrupt):
             Interview(grader, store, io, record, engine=engine).run()
         [turn] = store.turns(record.id)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.grading.assess import point_stems
 from interviewer.grading.points import iter_points
+from interviewer.grading.salad import is_salad, salad_answer
 from interviewer.grading.terms import is_gibberish, is_instruction, strip_accents
 from interviewer.language import is_foreign
 from interviewer.text import (
@@ -40,11 +41,8 @@ class Claim:
 MAX_CLAIMS = 40  # an answer is split into this many claims at most
 
 
-def split_claims(answer: str) -> list[tuple[str, int]]:
-    """Sentences and list items, as (text, -1); long sentences also give their
-    clauses as (text, index of the sentence), so that "A, B and C" can match three
-    different points lexically (clauses share their sentence's embedding: embedding
-    the answer is the grader's main cost)."""
+def answer_sentences(answer: str) -> list[str]:
+    """The answer's sentences and list items, all of them."""
     out: list[str] = []
     block: list[str] = []
 
@@ -63,11 +61,18 @@ def split_claims(answer: str) -> list[tuple[str, int]]:
         else:
             block.append(line.strip())
     flush()
+    return [s.strip() for s in out if s.strip()]
+
+
+def split_claims(answer: str) -> list[tuple[str, int]]:
+    """Sentences and list items, as (text, -1); long sentences also give their
+    clauses as (text, index of the sentence), so that "A, B and C" can match three
+    different points lexically (clauses share their sentence's embedding: embedding
+    the answer is the grader's main cost)."""
     claims: list[tuple[str, int]] = []
-    for sent in out:
-        sent = sent.strip()
-        if not sent or len(claims) >= MAX_CLAIMS:
-            continue
+    for sent in answer_sentences(answer):
+        if len(claims) >= MAX_CLAIMS:
+            break
         at = len(claims)
         claims.append((sent, -1))
         n_words = len(sent.split())
@@ -83,23 +88,28 @@ def split_claims(answer: str) -> list[tuple[str, int]]:
 def answer_claims(
     g: Grader, answer: str, points: Sequence[KeyPoint]
 ) -> tuple[list[Claim], list[str], list[str], bool]:
-    """The answer's claims, without text addressed to the grader and gibberish
-    (both returned apart), with their terms; and whether the answer is in another
+    """The answer's claims, without text addressed to the grader and gibberish or
+    word salad (both returned apart), with their terms; and whether the answer is in another
     language than English."""
     raw_claims = split_claims(answer)
     bad_sentences: set[int] = set()
     ignored: list[str] = []
     junk: list[str] = []
+    foreign = is_foreign(answer)
+    # Words that make no sentences say nothing, whatever terms they hold; an answer
+    # made mostly of them earns nothing, even for its fragments that look like one.
+    salad = not foreign and salad_answer(answer_sentences(answer))
     for i, (c, parent) in enumerate(raw_claims):
         if parent >= 0:
             continue
         if is_instruction(c):
             ignored.append(c)
             bad_sentences.add(i)
-        elif is_gibberish(c, notes_vocabulary(g)):
+        elif (
+            salad or is_gibberish(c, notes_vocabulary(g)) or (not foreign and is_salad(c))
+        ):  # fmt: skip
             junk.append(c)
             bad_sentences.add(i)
-    foreign = is_foreign(answer)
     claims: list[Claim] = []
     by_index: dict[int, Claim] = {}
     for i, (c, parent) in enumerate(raw_claims):

@@ -355,7 +355,8 @@ def opening_names(question: str, points: Sequence[KeyPoint]) -> set[str]:
         return set()
     sents: list[str] = []
     for kp in points:
-        sents.extend(statements(kp.text))
+        # (A semicolon joins two statements: "X sets ...; Y gives ...".)
+        sents.extend(p for s in statements(kp.text) for p in re.split(r";\s+", s))
     opened: dict[str, set[int]] = {}
     for n, sent in enumerate(sents):
         m = LABEL.match(sent)

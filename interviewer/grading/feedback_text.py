@@ -392,7 +392,10 @@ def _critique(
     if empty:
         parts.append("No answer given.")
     elif junk:
-        parts.append("The answer doesn't read as words, so nothing in it could be graded.")
+        parts.append(
+            "The answer doesn't read as words making sentences, so nothing in it could be "
+            "graded."
+        )
     elif off_topic:
         parts.append(
             "The answer doesn't address this question: it matches none of your notes' points."
@@ -421,6 +424,16 @@ def _critique(
     return " ".join(parts)
 
 
+def junk_remark(junk: Sequence[str]) -> str:
+    """A remark on the parts of an answer left ungraded because they read as no
+    sentence (gibberish, words strung together)."""
+    return (
+        "Parts of your answer don't read as sentences and earned nothing: "
+        + "; ".join(f"“{_short(c, 60)}”" for c in junk[:2])
+        + "."
+    )
+
+
 def length_remark(answer: str, points: Sequence[KeyPoint], p: GradingParams) -> str | None:
     """A remark when the answer is far longer than the notes' own answer."""
     n_answer = len(answer.split())
@@ -446,9 +459,11 @@ def next_hint(g: Grader, question: Question, already_given: int) -> KeyPoint | N
 
 def follow_up_for(g: Grader, feedback: Feedback) -> str | None:
     """A natural question aimed at the most important missed point (or, failing
-    that, a partly covered one). None for ungrounded feedback, or when the answer
-    already scores ``params.follow_up_below`` or more."""
-    if not feedback.grounded or feedback.score >= g.params.follow_up_below:
+    that, a partly covered one). None for ungrounded feedback, after "I don't know",
+    or when the answer already scores ``params.follow_up_below`` or more."""
+    if not feedback.grounded or feedback.dont_know or feedback.score >= g.params.follow_up_below:
+        # (After "I don't know" the critique gives the points to learn: asking about
+        # one of them would only ask the question again.)
         return None
     # The most important missed point that can be named (an interviewer asks about
     # "early stopping", not about "the note's sentence 3"); then a partly covered

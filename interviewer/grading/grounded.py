@@ -20,7 +20,13 @@ from interviewer.grading.coverage import (
     void_swapped,
 )
 from interviewer.grading.cues import DONT_KNOW
-from interviewer.grading.feedback_text import _critique, length_remark, missed_names, top_missed
+from interviewer.grading.feedback_text import (
+    _critique,
+    junk_remark,
+    length_remark,
+    missed_names,
+    top_missed,
+)
 from interviewer.grading.free_text import _unique_citations
 from interviewer.grading.groups import duplicate_groups, final_score
 from interviewer.grading.remainder import remainders
@@ -146,12 +152,15 @@ def grade_core(g: Grader, q: Question, answer: str, hints: int) -> Feedback:
         + [c.citation for c in fb.incorrect if c.citation]
         + [p.citation for p in fb.covered if p.citation]
     )
+    fb.dont_know = bool(DONT_KNOW.search(answer.strip())) and not covered and not partial
     fb.follow_up = g.follow_up_for(fb)
     names = missed_names(g, missed[:3])
-    dont_know = bool(DONT_KNOW.search(answer.strip())) and not covered and not partial
+    dont_know = fb.dont_know
     length = length_remark(answer, points, g.params)
     if length:
         notes.append(length)
+    if junk and claims:
+        notes.append(junk_remark(junk))
     fb.remarks = list(notes)  # (hook: the compact view shows them, render.py)
     fb.critique = _critique(
         fb, n_points=len(shown), empty=not answer.strip(), junk=bool(junk) and not claims,

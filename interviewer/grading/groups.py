@@ -10,7 +10,7 @@ from interviewer.grading.coverage import own_points
 from interviewer.grading.cues import ANTONYMS
 from interviewer.grading.feedback_text import describe
 from interviewer.grading.points import polarity
-from interviewer.grading.scoring import score_from
+from interviewer.grading.scoring import penalised, score_from
 from interviewer.grading.terms import rarity
 from interviewer.subjects import bare_subject
 
@@ -116,13 +116,14 @@ def _group_indexes(g: Grader, points: Sequence[KeyPoint]) -> tuple[tuple[int, ..
 
 def final_score(
     g: Grader, q: Question, points: Sequence[KeyPoint], status: dict[str, int], hints: int,
-    credit: dict[str, float], wrong: int,
+    credit: dict[str, float], wrong: int, capped: bool = True,
 ) -> float:  # fmt: skip
     """The score from each point's status (0 missed, 1 partly, 2 covered): a group
     of near-duplicates counts once, at its best status and its heaviest weight;
     ``credit``: for partly covered compound points, the share of their clauses made
     (above the plain one half of "partly"). Less the contradiction penalty for each of
-    ``wrong`` claims. The grounded grade and the model's refinement both score here."""
+    ``wrong`` claims, and capped with ``capped`` (``scoring.penalised``). The grounded
+    grade and the model's refinement both score here."""
     covered: list[float] = []
     partial: list[float] = []
     weights: list[float] = []
@@ -139,6 +140,4 @@ def final_score(
             cap = 1.0 / max(g.params.partial_credit, 1e-6)
             partial.append(weight * min(cap, 2 * max(0.5, share)))
     score = score_from(covered, partial, weights, hints, g.params, own_points(q, points))
-    if wrong and score > 0:
-        score = round(max(0.0, score - g.params.contradiction_penalty * wrong), 1)
-    return score
+    return penalised(score, wrong, g.params, capped)

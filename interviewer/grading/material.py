@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from interviewer.corpus import TODO_PATTERNS, Section
 from interviewer.grading.cues import MILD_DOUBT, POINTER, STRONG_DOUBT
 from interviewer.grading.naming import _VERBS_S, META, REMARK, is_aside, name_point
+from interviewer.grading.points import wrapped_line
 from interviewer.language import is_foreign, trim_foreign_tail
 from interviewer.subjects import bare_subject
 from interviewer.text import (
@@ -238,13 +239,15 @@ def _split_protected(text: str) -> list[str]:
 def _sentences_of(para: list[tuple[int, str]], sec: Section) -> list[Unit]:
     joined = ""
     starts: list[tuple[int, int]] = []  # (char offset, line number)
-    for n, raw in para:
+    lines = [raw for _, raw in para]
+    for k, (n, raw) in enumerate(para):
         if joined:
             # Notes often use a bare line break as a separator ("Low variance, high
             # bias: Underfitting" / "High variance, ..."): make it a sentence end.
             if (
                 not re.search(r"[.!?:;,(\-–—]$", joined) and raw.strip()[:1].isupper()
                 and not ends_open(joined)  # "such as bcrypt or" / "Argon2)."
+                and not wrapped_line(lines[k - 1], raw, lines)  # a hard-wrapped sentence
             ):  # fmt: skip
                 joined += "."
             joined += " "

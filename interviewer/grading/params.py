@@ -100,6 +100,11 @@ class GradingParams(BaseModel):
     )
     hint_penalty: float = _f(1.0, "Score lost per hint.")
     contradiction_penalty: float = _f(0.5, "Score lost per wrong claim.")
+    contradiction_cap: float = _f(
+        5.0,
+        "The score of an answer with a wrong claim is at most this (a rule trusted to "
+        "penalise found it): a reversed point leaves no answer mostly right.",
+    )
     # ---- answers and questions ----
     off_topic_sim: float = _f(0.35, "Best cosine below this: off topic.")
     same_question_cosine: float = _f(0.86, "A rephrased bank question.")
@@ -174,6 +179,7 @@ TUNABLE: dict[str, list[float]] = {
     "target_min": [3, 4],
     "target_max": [5, 6, 7, 8],
     "contradiction_penalty": [0.0, 0.5, 1.0, 1.5, 2.0],
+    "contradiction_cap": [5.0, 6.0, 7.0, 10.0],
     "off_topic_sim": [0.25, 0.30, 0.35, 0.40],
     "follow_up_below": [7.5, 8.0, 8.5, 9.0],
     "long_answer_ratio": [2.0, 2.5, 3.0, 4.0, 5.0],

@@ -11,6 +11,8 @@ from interviewer.grading.naming import name_point
 from interviewer.grading.terms import key_terms
 from interviewer.language import is_foreign
 from interviewer.text import (
+    BARE_URL,
+    LABEL,
     clean_markdown,
     content_word_count,
     lower_words,
@@ -49,6 +51,39 @@ def _to_point(qid: str, c: Candidate, idf: dict[str, float], default_idf: float,
 
 
 MAX_REFERENCE_POINTS = 4
+
+
+# A line of a paragraph this long (characters) at least, or nearly as long as its longest
+# line, that stops before a capitalised word with no end mark is a sentence the editor
+# wrapped ("... its own address space, mapped to physical" / "Memory by the page
+# table."), not a statement of its own. (Short lines without end marks are notes'
+# separators: "Low variance, high bias: Underfitting" / "High variance, ...".)
+WRAP_MIN_CHARS = 60
+WRAP_SHARE = 0.8
+WRAP_SHARE_MIN_CHARS = 40
+
+
+def wrapped_line(prev: str, line: str, para: Sequence[str]) -> bool:
+    """The break between ``prev`` (a line of the paragraph ``para`` with no end mark)
+    and the next ``line`` (which opens with a capital) goes on with the sentence: the
+    paragraph ends its sentences with marks elsewhere, ``prev`` is as long as a wrapped
+    line, and neither a Markdown hard break, a link ending ``prev`` nor a label opening
+    ``line`` ("Cons: ...") makes the break one."""
+    if prev.endswith(("  ", "\\")):
+        return False  # Markdown's hard line break: the writer's own
+    text = prev.strip()
+    last = text.rsplit(None, 1)[-1] if text else ""
+    if not text or BARE_URL.fullmatch(last.strip("()[]<>")):
+        return False
+    label = LABEL.match(line.strip())
+    if label and len(label.group(1).split()) <= 3:
+        return False
+    widest = max(len(x.strip()) for x in para)
+    long = len(text) >= WRAP_MIN_CHARS or (
+        len(para) >= 3 and len(text) >= max(WRAP_SHARE_MIN_CHARS, WRAP_SHARE * widest)
+    )
+    punctuated = any(x is not prev and x.rstrip().endswith((".", "!", "?")) for x in para)
+    return long and punctuated
 
 
 def hit_citation(hit: Any, chunk_id: str | None = None) -> Citation:

@@ -318,13 +318,17 @@ def merge_critique(
             grader, q, points, {kp.id: by_text.get(kp.text, 0) for kp in points},
             grounded.hints_used, {kp.id: shares[kp.text] for kp in points if kp.text in shares},
             sum(1 for c in incorrect if c.source == "grounded" or c.citation is not None),
+            capped=any(c.source == "grounded" for c in incorrect),  # (a model's flag: no cap)
         )  # fmt: skip
 
     follow_up = grounded.follow_up
     fq = (critique.follow_up or "").strip()
     well_formed = fq.endswith("?") and len(fq) <= 300 and fq.count("?") <= 2 and "<" not in fq
     well_formed = well_formed and follow_up_on_notes(fq, grounded, sections_text.values())
-    if well_formed and (grounded.follow_up is not None or score < grader.params.follow_up_below):
+    # (No follow-up after "I don't know": the interview goes on.)
+    if well_formed and not grounded.dont_know and (
+        grounded.follow_up is not None or score < grader.params.follow_up_below
+    ):
         follow_up = fq
     prose = critique.critique.strip()
     citations = _unique_citations(

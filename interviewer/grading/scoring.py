@@ -40,6 +40,18 @@ def score_from(
     return round(max(0.0, raw - p.hint_penalty * hints), 1)
 
 
+def penalised(score: float, wrong: int, p: GradingParams, cap: bool = True) -> float:
+    """The score less ``contradiction_penalty`` per wrong claim, and with ``cap`` (a
+    rule trusted to penalise found one) at most ``contradiction_cap``: an answer that
+    states the opposite of the notes is not mostly right, however many other points it
+    makes. (A penalty alone could not say so: at 2 per claim, a full answer that
+    reversed one point kept 8.)"""
+    if not wrong or score <= 0:
+        return score
+    score = max(0.0, score - p.contradiction_penalty * wrong)
+    return round(min(p.contradiction_cap, score) if cap else score, 1)
+
+
 def central_points(n: int, p: GradingParams, own: tuple[int, int] | None = None) -> int:
     """How many of a question's n points (the most important first) make a full
     answer: half of them, at least ``target_min``, at most ``target_max``. ``own``:
