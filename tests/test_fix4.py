@@ -11,7 +11,7 @@ import pytest
 
 from interviewer.grading import Grader, GradingParams
 from interviewer.grading.answer import answer_sentences
-from interviewer.grading.salad import is_salad, salad_answer
+from interviewer.grading.salad import is_salad, pieces, salad_answer, salad_words
 from interviewer.grading.scoring import penalised
 from interviewer.store import SessionOptions, SessionStore
 from tests.notes_grading import grade, grader_over
@@ -189,8 +189,8 @@ WRAPPED = """# Systems
 ## What is virtual memory?
 
 Virtual memory gives each process its own address space, mapped onto physical
-Memory by the page table that the kernel keeps for it.
-When a page is not in RAM, a page fault makes the kernel load it from disk.
+Memory by the page table that the kernel keeps for it. When a page is not in RAM,
+a page fault makes the kernel load it from disk.
 
 ## What does Docker's ENTRYPOINT do?
 
@@ -267,3 +267,85 @@ def test_the_cap_counts_only_penalising_flags() -> None:
     assert penalised(10.0, 1, GradingParams(contradiction_penalty=0.5,
                                             contradiction_cap=10.0)) == 9.5  # fmt: skip
 
+
+
+# ---- 1b. real answers the salad check must leave alone ----------------------------------
+REAL_ANSWERS = [
+    # Keywords and "I/O" after an article, and "its" for "it's": all typed by real people.
+    (INDEX,
+     "An index speeds up reads: when the WHERE clause or the ON clause of a join filters on "
+     "an indexed column, the database reads the index instead of the whole table, and an "
+     "ORDER BY on it needs no sort. The IN operator and the BETWEEN operator use it too. "
+     "But its a cost on writes, because every insert or update must also change the index, "
+     "so the I/O per write grows with each index. its the same for deletes. An index also "
+     "takes extra disk space, so its a trade-off: index the columns that the FROM and the "
+     "WHERE clauses search, not every column. the IS NULL test can use an index as well."),
+    (MUTEX,
+     "A mutex is a lock that only one thread can hold at a time. In Python you take it in "
+     "a with statement, and the is operator or a for loop inside the block run while you "
+     "hold it. When another thread wants it, it waits: the thread sleeps until the mutex "
+     "is released, instead of spinning on the CPU, so waiting on the I/O or on the lock "
+     "costs nothing. The I/O of the holder still goes on. A spinlock is the other way: it "
+     "burns the CPU while it waits, which only pays when the wait is very short. Just "
+     "remember that Any thread can take a free mutex, but only the holder releases it."),
+    # Title Case names and titles, and a pasted heading.
+    (CACHE,
+     "### Pros And Cons Of The Cache Update Strategies\n\n"
+     "With Cache Aside, also called Lazy Loading, the application reads the cache and on "
+     "a miss loads the value from the database itself and puts it in the cache. With "
+     "Write Through, every write goes to the cache and to the database at once, so the "
+     "cache is never stale. With Write Behind, also called Write Back, writes go to the "
+     "cache and reach the database later, in batches, which is fast but can lose data. "
+     "The Single Point Of Failure is the cache in front of the database, and the Time To "
+     "Live of each entry bounds how stale it can be. See Designing Data Intensive "
+     "Applications, or Attention Is All You Need for something else entirely."),
+    # A long answer in lower case without any punctuation.
+    (ENSEMBLE,
+     "bagging trains many models in parallel each one on its own bootstrap sample of the "
+     "training data and then averages their predictions so the errors of the single models "
+     "cancel out and the variance goes down while the bias stays about the same boosting "
+     "works the other way it trains the models one after another and each new model "
+     "focuses on the examples that the previous ones got wrong so it fixes their errors "
+     "step by step and that lowers the bias of the ensemble but it can overfit if you add "
+     "too many models so you stop early or use a small learning rate random forest is "
+     "bagging and gradient boosting is boosting"),
+    # One thought per line, no full stops.
+    (STEAK,
+     "You rest it so the juices redistribute through the meat\n"
+     "If you cut it straight away they run out onto the board\n"
+     "The outside is hotter than the centre so heat keeps moving inwards\n"
+     "So the temperature keeps rising a few degrees while it rests\n"
+     "That is called carryover cooking\n"
+     "It means you take the steak off a little before the temperature you want\n"
+     "But a thin steak needs only a couple of minutes\n"
+     "And a big roast can rest for a quarter of an hour under foil\n"
+     "It also makes it easier to slice cleanly"),
+    # A list of names, one per line.
+    (CACHE,
+     "Cache aside\nRead through\nWrite through\nWrite behind\nWrite around\nRefresh ahead\n"
+     "Lazy loading\nWrite back\nRead aside\nCache warming\nTime based expiry\nEvent invalidation"),
+    # A structured answer (a matrix in words) reuses its own words by nature.
+    (CACHE,
+     "With cache-aside, reads go to the cache first. With cache-aside, a miss goes to "
+     "the database. With cache-aside, writes go to the database. With write-through, "
+     "reads go to the cache first. With write-through, a miss goes to the database. "
+     "With write-through, writes go to the cache and to the database at once. With "
+     "write-behind, reads go to the cache first. With write-behind, a miss goes to the"
+     " database. With write-behind, writes go to the cache first. With write-behind, "
+     "writes go to the database later, in batches. With cache-aside, writes go to the "
+     "database at once. With write-behind, a miss goes to the database at once. With "
+     "write-through, writes go to the database at once. With write-behind, reads go to"
+     " the database later. With cache-aside, reads go to the database later."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("question", "answer"), REAL_ANSWERS)
+def test_real_answers_in_any_style_are_no_salad(
+    grader: Grader, question: str, answer: str
+) -> None:
+    assert not salad_answer(pieces(answer)), answer[:60]
+    assert not salad_words(answer), answer[:60]
+    fb = grade(grader, question, answer)
+    assert "making sentences" not in fb.critique, (fb.score, fb.critique)
+    assert not any("don't read as sentences" in r for r in fb.remarks), fb.remarks
+    assert fb.covered or fb.partial, fb
