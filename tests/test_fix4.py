@@ -207,6 +207,22 @@ High variance, low bias: Overfitting.
 
 Precision is the fraction of relevant instances among the retrieved instances, in short<BR>
 Precision = true positives / (true positives + false positives).
+
+## How does DNS resolve a name?
+
+A resolver first asks a root server, which points it to the top-level domain servers
+The authoritative server for the domain returns the address, and the resolver caches it.
+Each answer carries a time to live that bounds how long it may be cached.
+
+## What is a bond's yield?
+
+A bond's price falls when market interest rates rise above its coupon rate
+Yield to maturity is the return if the bond is held until it matures.
+
+## What is content-based image retrieval?
+
+[[Answer]](https://example.org/content-based-image-retrieval)
+Content-based image retrieval searches images by features computed from their pixels.
 """.replace("<BR>", "  ")  # Markdown's hard line break: two spaces ending the line
 
 
@@ -349,3 +365,18 @@ def test_real_answers_in_any_style_are_no_salad(
     assert "making sentences" not in fb.critique, (fb.score, fb.critique)
     assert not any("don't read as sentences" in r for r in fb.remarks), fb.remarks
     assert fb.covered or fb.partial, fb
+
+
+def test_a_statement_that_forgot_its_full_stop_is_not_joined_to_the_next(
+    wrapped: Grader,
+) -> None:
+    # One statement per line (no break in the paragraph falls inside a sentence): a
+    # missing full stop ends the statement all the same.
+    dns = points_of(wrapped, "How does DNS resolve a name?")
+    assert not any("top-level domain servers The" in p for p in dns), dns
+    assert any(p.startswith("The authoritative server") for p in dns), dns
+    bond = points_of(wrapped, "What is a bond's yield?")
+    assert any(p.startswith("Yield to maturity") for p in bond), bond
+    # A line that is a Markdown link is never the start of a wrapped sentence.
+    cbir = points_of(wrapped, "What is content-based image retrieval?")
+    assert not any("Answer" in p for p in cbir), cbir
