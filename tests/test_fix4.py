@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from interviewer.feedback import Feedback, IncorrectClaim
 from interviewer.grading import Grader, GradingParams
 from interviewer.grading.answer import answer_sentences
+from interviewer.grading.free_text import cit_key
+from interviewer.grading.refine import ModelCritique, ModelIncorrect, merge_critique
 from interviewer.grading.salad import is_salad, pieces, salad_answer, salad_words
 from interviewer.grading.scoring import penalised
 from interviewer.store import SessionOptions, SessionStore
@@ -380,3 +383,45 @@ def test_a_statement_that_forgot_its_full_stop_is_not_joined_to_the_next(
     # A line that is a Markdown link is never the start of a wrapped sentence.
     cbir = points_of(wrapped, "What is content-based image retrieval?")
     assert not any("Answer" in p for p in cbir), cbir
+
+
+def _merged(g: Grader, fb_grounded: Feedback, answer: str, claim: str) -> Feedback:
+    """The model's refinement of a grounded grade, flagging ``claim`` with the cited
+    section of the grade as its evidence."""
+    cit = fb_grounded.citations[0]
+    critique = ModelCritique(
+        critique="Mostly right.",
+        incorrect=[ModelIncorrect(claim=claim, correction="An index is stored on disk.",
+                                  source_id="S1")],  # fmt: skip
+    )
+    texts = {cit_key(cit): NOTES.split("## " + INDEX)[1].split("##")[0]}
+    q = g.find_question(INDEX)
+    assert q is not None
+    return merge_critique(g, fb_grounded, q, answer, critique, {"S1": cit}, {}, "m", texts)
+
+
+FULL_INDEX = (
+    "An index speeds up reads that search or sort on its columns. It slows down writes, "
+    "since every insert or update must maintain it, and it takes extra disk space. "
+    "An index lives in memory only."
+)
+
+
+def test_a_models_flag_never_caps_the_score(grader: Grader) -> None:
+    grounded = grade(grader, INDEX, FULL_INDEX)
+    assert grounded.score >= 8 and not grounded.incorrect, grounded
+    merged = _merged(grader, grounded, FULL_INDEX, "An index lives in memory only.")
+    assert [c.source for c in merged.incorrect] == ["model"], merged.incorrect
+    assert merged.score == round(grounded.score - GradingParams().contradiction_penalty, 1)
+    assert merged.score > GradingParams().contradiction_cap
+
+
+def test_an_advisory_rules_flag_confirmed_by_the_model_never_caps(grader: Grader) -> None:
+    grounded = grade(grader, INDEX, FULL_INDEX)
+    claim = "An index lives in memory only."
+    checked = IncorrectClaim(text=claim, correction="On disk.", advisory=True, rule="some-rule")
+    grounded = grounded.model_copy(update={"to_check": [checked]})
+    merged = _merged(grader, grounded, FULL_INDEX, claim)
+    (confirmed,) = merged.incorrect
+    assert confirmed.source == "grounded" and not confirmed.advisory
+    assert merged.score > GradingParams().contradiction_cap, merged.score
