@@ -147,7 +147,10 @@ def test_a_long_answer_in_real_sentences_is_no_salad(grader: Grader) -> None:
 
 
 # ---- 2. "I don't know" -----------------------------------------------------------------
-@pytest.mark.parametrize("answer", ["I don't know.", "No idea", "No lo sé.", "ni idea"])
+@pytest.mark.parametrize(
+    "answer",
+    ["I don't know.", "No idea", "No lo sé.", "ni idea", "dunno", "Sorry, I have no idea."],
+)
 def test_i_dont_know_gets_the_points_to_learn_and_no_follow_up(
     grader: Grader, answer: str
 ) -> None:
@@ -158,6 +161,18 @@ def test_i_dont_know_gets_the_points_to_learn_and_no_follow_up(
     # A weak answer that tries still gets one.
     tried = grade(grader, INDEX, "It makes the database bigger, I think.")
     assert not tried.dont_know and tried.follow_up
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["I'm not sure, maybe it makes the database bigger?",
+     "I don't know, perhaps it keeps a sorted copy of a column?"],
+)  # fmt: skip
+def test_a_hedged_try_is_no_i_dont_know_and_keeps_its_follow_up(
+    grader: Grader, answer: str
+) -> None:
+    fb = grade(grader, INDEX, answer)
+    assert not fb.dont_know and fb.follow_up, fb
 
 
 def test_the_interview_goes_on_after_i_dont_know_and_more_still_shows_it(
