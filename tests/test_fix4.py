@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from interviewer.feedback import Feedback, IncorrectClaim
 from interviewer.grading import Grader, GradingParams
 from interviewer.grading.answer import answer_sentences
-from interviewer.grading.salad import is_salad, salad_answer
+from interviewer.grading.free_text import cit_key
+from interviewer.grading.refine import ModelCritique, ModelIncorrect, merge_critique
+from interviewer.grading.salad import is_salad, pieces, salad_answer, salad_words
 from interviewer.grading.scoring import penalised
 from interviewer.store import SessionOptions, SessionStore
 from tests.notes_grading import grade, grader_over
@@ -144,7 +147,10 @@ def test_a_long_answer_in_real_sentences_is_no_salad(grader: Grader) -> None:
 
 
 # ---- 2. "I don't know" -----------------------------------------------------------------
-@pytest.mark.parametrize("answer", ["I don't know.", "No idea", "No lo sé.", "ni idea"])
+@pytest.mark.parametrize(
+    "answer",
+    ["I don't know.", "No idea", "No lo sé.", "ni idea", "dunno", "Sorry, I have no idea."],
+)
 def test_i_dont_know_gets_the_points_to_learn_and_no_follow_up(
     grader: Grader, answer: str
 ) -> None:
@@ -155,6 +161,18 @@ def test_i_dont_know_gets_the_points_to_learn_and_no_follow_up(
     # A weak answer that tries still gets one.
     tried = grade(grader, INDEX, "It makes the database bigger, I think.")
     assert not tried.dont_know and tried.follow_up
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["I'm not sure, maybe it makes the database bigger?",
+     "I don't know, perhaps it keeps a sorted copy of a column?"],
+)  # fmt: skip
+def test_a_hedged_try_is_no_i_dont_know_and_keeps_its_follow_up(
+    grader: Grader, answer: str
+) -> None:
+    fb = grade(grader, INDEX, answer)
+    assert not fb.dont_know and fb.follow_up, fb
 
 
 def test_the_interview_goes_on_after_i_dont_know_and_more_still_shows_it(
@@ -189,8 +207,8 @@ WRAPPED = """# Systems
 ## What is virtual memory?
 
 Virtual memory gives each process its own address space, mapped onto physical
-Memory by the page table that the kernel keeps for it.
-When a page is not in RAM, a page fault makes the kernel load it from disk.
+Memory by the page table that the kernel keeps for it. When a page is not in RAM,
+a page fault makes the kernel load it from disk.
 
 ## What does Docker's ENTRYPOINT do?
 
@@ -207,6 +225,22 @@ High variance, low bias: Overfitting.
 
 Precision is the fraction of relevant instances among the retrieved instances, in short<BR>
 Precision = true positives / (true positives + false positives).
+
+## How does DNS resolve a name?
+
+A resolver first asks a root server, which points it to the top-level domain servers
+The authoritative server for the domain returns the address, and the resolver caches it.
+Each answer carries a time to live that bounds how long it may be cached.
+
+## What is a bond's yield?
+
+A bond's price falls when market interest rates rise above its coupon rate
+Yield to maturity is the return if the bond is held until it matures.
+
+## What is content-based image retrieval?
+
+[[Answer]](https://example.org/content-based-image-retrieval)
+Content-based image retrieval searches images by features computed from their pixels.
 """.replace("<BR>", "  ")  # Markdown's hard line break: two spaces ending the line
 
 
@@ -267,3 +301,142 @@ def test_the_cap_counts_only_penalising_flags() -> None:
     assert penalised(10.0, 1, GradingParams(contradiction_penalty=0.5,
                                             contradiction_cap=10.0)) == 9.5  # fmt: skip
 
+
+
+# ---- 1b. real answers the salad check must leave alone ----------------------------------
+REAL_ANSWERS = [
+    # Keywords and "I/O" after an article, and "its" for "it's": all typed by real people.
+    (INDEX,
+     "An index speeds up reads: when the WHERE clause or the ON clause of a join filters on "
+     "an indexed column, the database reads the index instead of the whole table, and an "
+     "ORDER BY on it needs no sort. The IN operator and the BETWEEN operator use it too. "
+     "But its a cost on writes, because every insert or update must also change the index, "
+     "so the I/O per write grows with each index. its the same for deletes. An index also "
+     "takes extra disk space, so its a trade-off: index the columns that the FROM and the "
+     "WHERE clauses search, not every column. the IS NULL test can use an index as well."),
+    (MUTEX,
+     "A mutex is a lock that only one thread can hold at a time. In Python you take it in "
+     "a with statement, and the is operator or a for loop inside the block run while you "
+     "hold it. When another thread wants it, it waits: the thread sleeps until the mutex "
+     "is released, instead of spinning on the CPU, so waiting on the I/O or on the lock "
+     "costs nothing. The I/O of the holder still goes on. A spinlock is the other way: it "
+     "burns the CPU while it waits, which only pays when the wait is very short. Just "
+     "remember that Any thread can take a free mutex, but only the holder releases it."),
+    # Title Case names and titles, and a pasted heading.
+    (CACHE,
+     "### Pros And Cons Of The Cache Update Strategies\n\n"
+     "With Cache Aside, also called Lazy Loading, the application reads the cache and on "
+     "a miss loads the value from the database itself and puts it in the cache. With "
+     "Write Through, every write goes to the cache and to the database at once, so the "
+     "cache is never stale. With Write Behind, also called Write Back, writes go to the "
+     "cache and reach the database later, in batches, which is fast but can lose data. "
+     "The Single Point Of Failure is the cache in front of the database, and the Time To "
+     "Live of each entry bounds how stale it can be. See Designing Data Intensive "
+     "Applications, or Attention Is All You Need for something else entirely."),
+    # A long answer in lower case without any punctuation.
+    (ENSEMBLE,
+     "bagging trains many models in parallel each one on its own bootstrap sample of the "
+     "training data and then averages their predictions so the errors of the single models "
+     "cancel out and the variance goes down while the bias stays about the same boosting "
+     "works the other way it trains the models one after another and each new model "
+     "focuses on the examples that the previous ones got wrong so it fixes their errors "
+     "step by step and that lowers the bias of the ensemble but it can overfit if you add "
+     "too many models so you stop early or use a small learning rate random forest is "
+     "bagging and gradient boosting is boosting"),
+    # One thought per line, no full stops.
+    (STEAK,
+     "You rest it so the juices redistribute through the meat\n"
+     "If you cut it straight away they run out onto the board\n"
+     "The outside is hotter than the centre so heat keeps moving inwards\n"
+     "So the temperature keeps rising a few degrees while it rests\n"
+     "That is called carryover cooking\n"
+     "It means you take the steak off a little before the temperature you want\n"
+     "But a thin steak needs only a couple of minutes\n"
+     "And a big roast can rest for a quarter of an hour under foil\n"
+     "It also makes it easier to slice cleanly"),
+    # A list of names, one per line.
+    (CACHE,
+     "Cache aside\nRead through\nWrite through\nWrite behind\nWrite around\nRefresh ahead\n"
+     "Lazy loading\nWrite back\nRead aside\nCache warming\nTime based expiry\nEvent invalidation"),
+    # A structured answer (a matrix in words) reuses its own words by nature.
+    (CACHE,
+     "With cache-aside, reads go to the cache first. With cache-aside, a miss goes to "
+     "the database. With cache-aside, writes go to the database. With write-through, "
+     "reads go to the cache first. With write-through, a miss goes to the database. "
+     "With write-through, writes go to the cache and to the database at once. With "
+     "write-behind, reads go to the cache first. With write-behind, a miss goes to the"
+     " database. With write-behind, writes go to the cache first. With write-behind, "
+     "writes go to the database later, in batches. With cache-aside, writes go to the "
+     "database at once. With write-behind, a miss goes to the database at once. With "
+     "write-through, writes go to the database at once. With write-behind, reads go to"
+     " the database later. With cache-aside, reads go to the database later."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("question", "answer"), REAL_ANSWERS)
+def test_real_answers_in_any_style_are_no_salad(
+    grader: Grader, question: str, answer: str
+) -> None:
+    assert not salad_answer(pieces(answer)), answer[:60]
+    assert not salad_words(answer), answer[:60]
+    fb = grade(grader, question, answer)
+    assert "making sentences" not in fb.critique, (fb.score, fb.critique)
+    assert not any("don't read as sentences" in r for r in fb.remarks), fb.remarks
+    assert fb.covered or fb.partial, fb
+
+
+def test_a_statement_that_forgot_its_full_stop_is_not_joined_to_the_next(
+    wrapped: Grader,
+) -> None:
+    # One statement per line (no break in the paragraph falls inside a sentence): a
+    # missing full stop ends the statement all the same.
+    dns = points_of(wrapped, "How does DNS resolve a name?")
+    assert not any("top-level domain servers The" in p for p in dns), dns
+    assert any(p.startswith("The authoritative server") for p in dns), dns
+    bond = points_of(wrapped, "What is a bond's yield?")
+    assert any(p.startswith("Yield to maturity") for p in bond), bond
+    # A line that is a Markdown link is never the start of a wrapped sentence.
+    cbir = points_of(wrapped, "What is content-based image retrieval?")
+    assert not any("Answer" in p for p in cbir), cbir
+
+
+def _merged(g: Grader, fb_grounded: Feedback, answer: str, claim: str) -> Feedback:
+    """The model's refinement of a grounded grade, flagging ``claim`` with the cited
+    section of the grade as its evidence."""
+    cit = fb_grounded.citations[0]
+    critique = ModelCritique(
+        critique="Mostly right.",
+        incorrect=[ModelIncorrect(claim=claim, correction="An index is stored on disk.",
+                                  source_id="S1")],  # fmt: skip
+    )
+    texts = {cit_key(cit): NOTES.split("## " + INDEX)[1].split("##")[0]}
+    q = g.find_question(INDEX)
+    assert q is not None
+    return merge_critique(g, fb_grounded, q, answer, critique, {"S1": cit}, {}, "m", texts)
+
+
+FULL_INDEX = (
+    "An index speeds up reads that search or sort on its columns. It slows down writes, "
+    "since every insert or update must maintain it, and it takes extra disk space. "
+    "An index lives in memory only."
+)
+
+
+def test_a_models_flag_never_caps_the_score(grader: Grader) -> None:
+    grounded = grade(grader, INDEX, FULL_INDEX)
+    assert grounded.score >= 8 and not grounded.incorrect, grounded
+    merged = _merged(grader, grounded, FULL_INDEX, "An index lives in memory only.")
+    assert [c.source for c in merged.incorrect] == ["model"], merged.incorrect
+    assert merged.score == round(grounded.score - GradingParams().contradiction_penalty, 1)
+    assert merged.score > GradingParams().contradiction_cap
+
+
+def test_an_advisory_rules_flag_confirmed_by_the_model_never_caps(grader: Grader) -> None:
+    grounded = grade(grader, INDEX, FULL_INDEX)
+    claim = "An index lives in memory only."
+    checked = IncorrectClaim(text=claim, correction="On disk.", advisory=True, rule="some-rule")
+    grounded = grounded.model_copy(update={"to_check": [checked]})
+    merged = _merged(grader, grounded, FULL_INDEX, claim)
+    (confirmed,) = merged.incorrect
+    assert confirmed.source == "grounded" and not confirmed.advisory
+    assert merged.score > GradingParams().contradiction_cap, merged.score

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.grading.assess import point_stems
 from interviewer.grading.points import iter_points
-from interviewer.grading.salad import is_salad, salad_answer
+from interviewer.grading.salad import is_salad_claim, pieces, salad_answer, salad_words
 from interviewer.grading.terms import is_gibberish, is_instruction, strip_accents
 from interviewer.language import is_foreign
 from interviewer.text import (
@@ -98,7 +98,9 @@ def answer_claims(
     foreign = is_foreign(answer)
     # Words that make no sentences say nothing, whatever terms they hold; an answer
     # made mostly of them earns nothing, even for its fragments that look like one.
-    salad = not foreign and salad_answer(answer_sentences(answer))
+    # (Judged on the answer's lines: the claims join an answer's lines into sentences.)
+    salad = not foreign and salad_answer(pieces(answer))
+    bad_words = set() if foreign else salad_words(answer)
     for i, (c, parent) in enumerate(raw_claims):
         if parent >= 0:
             continue
@@ -106,7 +108,7 @@ def answer_claims(
             ignored.append(c)
             bad_sentences.add(i)
         elif (
-            salad or is_gibberish(c, notes_vocabulary(g)) or (not foreign and is_salad(c))
+            salad or is_gibberish(c, notes_vocabulary(g)) or is_salad_claim(c, bad_words)
         ):  # fmt: skip
             junk.append(c)
             bad_sentences.add(i)

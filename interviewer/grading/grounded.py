@@ -3,8 +3,10 @@ wrong claims, coverage, score, follow-up and critique), no model involved."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from interviewer import lexicon
 from interviewer.feedback import Feedback, Point
 from interviewer.grading.answer import answer_claims
 from interviewer.grading.assess import assess, contrast
@@ -32,11 +34,27 @@ from interviewer.grading.groups import duplicate_groups, final_score
 from interviewer.grading.remainder import remainders
 from interviewer.grading.scoring import central_points
 from interviewer.grading.wrong_claims import find_wrong_claims
-from interviewer.text import clip
+from interviewer.text import STOPWORDS, clip, lower_words
 
 if TYPE_CHECKING:
     from interviewer.grading.grader import Grader
     from interviewer.grading.models import KeyPoint, Question
+
+
+IDK_FILLER = Path(__file__).with_name("dont_know.txt")
+
+
+def said_dont_know(answer: str) -> bool:
+    """The answer says "I don't know" and tries nothing: no word after the phrase but
+    fillers ("..., sorry", "..., la verdad"). A hedged try ("I'm not sure, maybe it
+    hashes the key") is an answer, and keeps its follow-up."""
+    text = answer.strip()
+    found = DONT_KNOW.search(text)
+    if found is None:
+        return False
+    filler = lexicon.words("filler", IDK_FILLER)
+    rest = lower_words(text[found.end() :])
+    return all(w in STOPWORDS or w in filler for w in rest)
 
 
 def grade_core(g: Grader, q: Question, answer: str, hints: int) -> Feedback:
@@ -152,7 +170,7 @@ def grade_core(g: Grader, q: Question, answer: str, hints: int) -> Feedback:
         + [c.citation for c in fb.incorrect if c.citation]
         + [p.citation for p in fb.covered if p.citation]
     )
-    fb.dont_know = bool(DONT_KNOW.search(answer.strip())) and not covered and not partial
+    fb.dont_know = said_dont_know(answer) and not covered and not partial
     fb.follow_up = g.follow_up_for(fb)
     names = missed_names(g, missed[:3])
     dont_know = fb.dont_know

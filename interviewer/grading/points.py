@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from interviewer.feedback import Citation
@@ -20,6 +21,7 @@ from interviewer.text import (
     split_sentences,
     stem_set,
 )
+from interviewer.units import ends_open
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -54,26 +56,39 @@ MAX_REFERENCE_POINTS = 4
 
 
 # A line of a paragraph this long (characters) at least, or nearly as long as its longest
-# line, that stops before a capitalised word with no end mark is a sentence the editor
-# wrapped ("... its own address space, mapped to physical" / "Memory by the page
-# table."), not a statement of its own. (Short lines without end marks are notes'
+# line, that stops before a capitalised word with no end mark may be a sentence the
+# editor wrapped, not a statement of its own. (Short lines without end marks are notes'
 # separators: "Low variance, high bias: Underfitting" / "High variance, ...".)
 WRAP_MIN_CHARS = 60
 WRAP_SHARE = 0.8
 WRAP_SHARE_MIN_CHARS = 40
+_MD_LINK_END = re.compile(r"\]\([^)]*\)\W*$")
+
+
+def hard_wrapped(para: Sequence[str]) -> bool:
+    """The paragraph's lines are hard-wrapped: another of its line breaks falls inside a
+    sentence (the next line goes on in lower case, or the line stops at a comma or a
+    joining word: "..., and"). A
+    writer who puts one statement on each line, and forgets one full stop, shows
+    neither."""
+    lines = [x.strip() for x in para]
+    return any(
+        a and b and (b[0].islower() or a.endswith(",") or ends_open(a))
+        for a, b in zip(lines, lines[1:], strict=False)
+    )
 
 
 def wrapped_line(prev: str, line: str, para: Sequence[str]) -> bool:
     """The break between ``prev`` (a line of the paragraph ``para`` with no end mark)
     and the next ``line`` (which opens with a capital) goes on with the sentence: the
-    paragraph ends its sentences with marks elsewhere, ``prev`` is as long as a wrapped
-    line, and neither a Markdown hard break, a link ending ``prev`` nor a label opening
-    ``line`` ("Cons: ...") makes the break one."""
+    paragraph is ``hard_wrapped`` and ends its sentences with marks elsewhere, ``prev`` is
+    as long as a wrapped line, and neither a Markdown hard break, a link or URL ending
+    ``prev`` nor a label opening ``line`` ("Cons: ...") makes the break one."""
     if prev.endswith(("  ", "\\")):
         return False  # Markdown's hard line break: the writer's own
     text = prev.strip()
     last = text.rsplit(None, 1)[-1] if text else ""
-    if not text or BARE_URL.fullmatch(last.strip("()[]<>")):
+    if not text or BARE_URL.fullmatch(last.strip("()[]<>")) or _MD_LINK_END.search(text):
         return False
     label = LABEL.match(line.strip())
     if label and len(label.group(1).split()) <= 3:
@@ -83,7 +98,7 @@ def wrapped_line(prev: str, line: str, para: Sequence[str]) -> bool:
         len(para) >= 3 and len(text) >= max(WRAP_SHARE_MIN_CHARS, WRAP_SHARE * widest)
     )
     punctuated = any(x is not prev and x.rstrip().endswith((".", "!", "?")) for x in para)
-    return long and punctuated
+    return long and punctuated and hard_wrapped(para)
 
 
 def hit_citation(hit: Any, chunk_id: str | None = None) -> Citation:

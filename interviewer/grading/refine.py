@@ -318,7 +318,9 @@ def merge_critique(
             grader, q, points, {kp.id: by_text.get(kp.text, 0) for kp in points},
             grounded.hints_used, {kp.id: shares[kp.text] for kp in points if kp.text in shares},
             sum(1 for c in incorrect if c.source == "grounded" or c.citation is not None),
-            capped=any(c.source == "grounded" for c in incorrect),  # (a model's flag: no cap)
+            # Only a rule trusted to penalise caps: not a model's flag, nor an advisory
+            # rule's that the model confirmed.
+            capped=bool(grounded.incorrect),
         )  # fmt: skip
 
     follow_up = grounded.follow_up

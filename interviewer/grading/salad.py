@@ -2,82 +2,61 @@
 together or shuffled) says nothing, whatever terms it holds, so it earns nothing.
 
 Coverage reads terms and meaning claim by claim; a bag of the right words passes both.
-What such a bag lacks is the order of English: punctuation within a few dozen words,
-sentences of less than a hundred-odd words, function words between the content words
-and in their places (a determiner before a noun, never before "of" or "is"; "The"
-capitalised only where a sentence or a part of it starts), and sentences that each say
-something new. Those are checked here, on English text only.
+What such a bag lacks, whatever its length, is what joins words into sentences: some
+punctuation or a line break within a few hundred words, sentences shorter than that,
+and function words between the content words. Only those are checked, on English text
+only, and each of them is far from what any real answer does: a real answer must never
+lose its credit here, while a salad may be missed. (Finer signals, such as a function
+word out of its place or sentences that reuse their words, were tried and dropped:
+typos, keywords after articles, Title Case names and structured answers set them off.)
 
-A short answer is never salad: a terse answer or a list of names ("cache-aside,
-write-through") has few function words by its nature. Only claims long enough to
-show their order are judged, and a whole answer only from ``MIN_WORDS`` words on."""
+A line break ends a sentence for these checks: a list of names one per line, or one
+thought per line without full stops, is no run of words."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-from interviewer import lexicon
 from interviewer.text import BARE_URL, STOPWORDS
 
-SALAD_FILE = Path(__file__).with_name("salad.txt")
-
-# Prose puts some punctuation within this many words; a longer run has none at all.
-MAX_RUN = 60
-# No sentence of prose runs this long (the development set's longest: 68 words); a
-# table written on one line does, and is left alone.
-MAX_SENTENCE = 150
+# Prose, even typed without punctuation, breaks its line or puts a mark within this
+# many words; a salad of thousands of words does neither.
+MAX_RUN = 300
+# A sentence of prose is shorter than this, however long its clauses (a writer who
+# starts sentences in lower case makes one of a paragraph); a table written on one line
+# is longer, and is left alone.
+MAX_SENTENCE = 400
+# In an answer of LONG_ANSWER words or more (no interview answer is that long: the
+# notes' words shuffled are), a quarter of the words in sentences of LONG_SENTENCE
+# words or more is salad: the full stops travel with their words, so no sentence ends.
+LONG_ANSWER = 1000
+LONG_SENTENCE = 150
 # A run of this many words or more with fewer function words than LOW_FUNCTION (a
-# share) is a list of terms without the words that join them.
+# share) is a list of terms without the words that join them. (A list of names one
+# per line is many short runs.)
 LOW_FUNCTION_RUN = 20
 LOW_FUNCTION = 0.1
 # An answer is judged as a whole from this many words on: shorter ones may be terse.
 MIN_WORDS = 100
-# Sentences of prose each bring a word of their own, or nearly all do (four in five
-# sentences at least in every notes file of the development set); the same words
-# shuffled into new sentences do not. Judged over this many different sentences.
-MIN_SENTENCES = 12
-MIN_NEW_WORDS = 0.5
-# An answer with this many misplaced function words, one in every ORDER_RATE words or
-# more, is shuffled. (English prose in the development set: one at most per answer.)
-MIN_MISPLACED = 3
-ORDER_RATE = 60
 
-_TOKEN = re.compile(r"[A-Za-z0-9][\w'’\-]*|[^\w\s]")
+_TOKEN = re.compile(r"[A-Za-z0-9][\w'’\-/]*|[^\w\s]")
 _CODE = re.compile(r"`[^`]*`")
 _LINK = re.compile(r"\]\([^)]*\)")
 
 
-@lru_cache(maxsize=1)
-def _lists() -> tuple[frozenset[str], frozenset[str]]:
-    return (
-        lexicon.words("determiners", SALAD_FILE),
-        lexicon.words("not_after_determiner", SALAD_FILE),
-    )
-
-
 @dataclass
 class Order:
-    """What the order of a text's words shows: its word count, its misplaced function
-    words, and whether a run of it has no punctuation or no function words at all."""
+    """What the order of a text's words shows: its word count, and whether a run of
+    it has no punctuation or no function words at all."""
 
     words: int = 0
-    misplaced: int = 0
     unjoined: bool = False
-
-    def add(self, other: Order) -> None:
-        self.words += other.words
-        self.misplaced += other.misplaced
-        self.unjoined = self.unjoined or other.unjoined
 
 
 def order_of(sentence: str) -> Order:
-    """The order evidence of one sentence (or list item)."""
-    determiners, not_after = _lists()
+    """The order evidence of one sentence (or list item); a line break ends a run."""
     text = _LINK.sub("]", _CODE.sub(" X ", BARE_URL.sub(" X ", sentence)))
-    toks = _TOKEN.findall(text)
     out = Order()
     run: list[str] = []
 
@@ -89,71 +68,58 @@ def order_of(sentence: str) -> Order:
             out.unjoined = True
         run.clear()
 
-    for k, tok in enumerate(toks):
-        if not tok[0].isalnum():
-            close()
-            continue
-        low = tok.lower()
-        run.append(low)
-        out.words += 1
-        # Where a sentence or a part of it starts, a capital is the writer's.
-        start = k == 0 or not toks[k - 1][0].isalnum()
-        if (tok.islower() or start) and low in determiners:
-            nxt = toks[k + 1].lower() if k + 1 < len(toks) else ""
-            if nxt in not_after:
-                out.misplaced += 1
-        elif not start and low in STOPWORDS and _capitalised(tok):
-            # "... the lock The thread ...": a sentence's first word moved inside one.
-            out.misplaced += 1
-    close()
+    for line in text.splitlines():
+        for tok in _TOKEN.findall(line):
+            if not tok[0].isalnum():
+                close()
+                continue
+            run.append(tok.lower())
+            out.words += 1
+        close()
     if out.words > MAX_SENTENCE and sentence.count("|") < 3:
         out.unjoined = True
     return out
 
 
-def _capitalised(tok: str) -> bool:
-    """A word written with a capital only at its start, not the pronoun "I" ("I'm")."""
-    return tok[:1].isupper() and tok[1:].islower() and re.split(r"['’]", tok)[0] != "I"
+def pieces(answer: str) -> list[str]:
+    """The answer cut at its line breaks and sentence ends: what these checks judge."""
+    from interviewer.grading.answer import answer_sentences
+
+    return [s for line in answer.splitlines() for s in answer_sentences(line)]
 
 
 def is_salad(sentence: str) -> bool:
-    """A sentence that is no sentence: a run of words with no punctuation in
-    ``MAX_RUN`` words, or a long run with (nearly) no function words."""
+    """A sentence that is no sentence: a run of words with no punctuation or line break
+    in ``MAX_RUN`` words, or a long run with (nearly) no function words."""
     return order_of(sentence).unjoined
 
 
 def salad_answer(sentences: list[str]) -> bool:
-    """The answer (its sentences) is word salad as a whole: at least ``MIN_WORDS``
-    words, and half of them in sentences that are none, or its function words out of
-    place in one word in ``ORDER_RATE`` or more."""
-    total = Order()
-    unjoined = 0
+    """The answer (its sentences, cut at line breaks: ``pieces``) is word salad as a
+    whole: at least ``MIN_WORDS`` words, and half of them in sentences that are none
+    (or, in a ``LONG_ANSWER``, a quarter in sentences of ``LONG_SENTENCE`` words)."""
+    total = unjoined = long = 0
     for s in sentences:
         o = order_of(s)
-        total.add(o)
+        total += o.words
         if o.unjoined:
             unjoined += o.words
-    if total.words < MIN_WORDS:
-        return False
-    return (
-        2 * unjoined >= total.words
-        or (total.misplaced >= MIN_MISPLACED and total.misplaced * ORDER_RATE >= total.words)
-        or recombined(sentences)
+        if o.words >= LONG_SENTENCE and s.count("|") < 3:
+            long += o.words
+    return total >= MIN_WORDS and (
+        2 * unjoined >= total or (total >= LONG_ANSWER and 4 * long >= total)
     )
 
 
-def recombined(sentences: list[str]) -> bool:
-    """Most of the answer's different sentences bring no word the ones before them did
-    not use: the same few words dealt out again and again. (A sentence said twice is
-    repetition, not this: it counts once.)"""
-    seen: set[str] = set()
-    different: set[tuple[str, ...]] = set()
-    new = 0
-    for s in sentences:
-        ws = tuple(w.lower() for w in _TOKEN.findall(s) if w[0].isalnum())
-        if len(ws) < 4 or ws in different:
-            continue
-        different.add(ws)
-        new += bool(set(ws) - seen)
-        seen.update(ws)
-    return len(different) >= MIN_SENTENCES and new < MIN_NEW_WORDS * len(different)
+def salad_words(answer: str) -> set[str]:
+    """The words of the answer's pieces that are no sentences (lower case)."""
+    return {w.lower() for p in pieces(answer) if is_salad(p) for w in _TOKEN.findall(p)}
+
+
+def is_salad_claim(claim: str, bad_words: set[str]) -> bool:
+    """A claim (whose lines the claim splitter joined) that is no sentence, judged on
+    the answer's own lines: its words come from pieces that are none (``salad_words``)."""
+    if not bad_words or not is_salad(claim):
+        return False
+    words = [w.lower() for w in _TOKEN.findall(claim) if w[0].isalnum()]
+    return sum(w in bad_words for w in words) >= 0.8 * len(words)
