@@ -35,7 +35,7 @@ def _opposites() -> dict[str, frozenset[str]]:
 
 
 @lru_cache(maxsize=1)
-def _order_ends() -> dict[str, str]:
+def order_ends() -> dict[str, str]:
     """Each end of an order (stem) and the other end."""
     out: dict[str, str] = {}
     for a, b in (line.split() for line in cue_list("ordered_opposites")):
@@ -43,13 +43,13 @@ def _order_ends() -> dict[str, str]:
     return out
 
 
-def _both_ends_swapped(
+def ends_swapped_too(
     claim_part: AbstractSet[str], note_part: AbstractSet[str], crossed: AbstractSet[str]
 ) -> bool:
     """Besides the ``crossed`` pair, the claim clause swaps a second pair of order ends
     against the note clause ("the newest ... last" for "the oldest ... first"): two
     swaps say the same again."""
-    ends = _order_ends()
+    ends = order_ends()
     return any(
         w not in note_part and ends[w] in note_part and ends[w] not in claim_part
         for w in claim_part - crossed
@@ -68,17 +68,16 @@ def clause_stems(text: str) -> tuple[frozenset[str], ...]:
     return tuple(out)
 
 
+def ends_named(text: str) -> frozenset[str]:
+    """The order ends a text names, little words such as "first" included."""
+    ends = order_ends()
+    return frozenset(w for w in map(stem, re.findall(r"[\w'’-]+", text.lower())) if w in ends)
+
+
 @lru_cache(maxsize=20_000)
 def _clause_ends(text: str) -> tuple[frozenset[str], ...]:
-    """The order ends each clause of ``clause_stems`` names, little words such as
-    "first" included."""
-    ends = _order_ends()
-    out = []
-    for part in _CLAUSE.split(text):
-        if len(stem_set(part)) >= 2:
-            words = (stem(w) for w in re.findall(r"[\w'’-]+", part.lower()))
-            out.append(frozenset(w for w in words if w in ends))
-    return tuple(out)
+    """The order ends each clause of ``clause_stems`` names."""
+    return tuple(ends_named(p) for p in _CLAUSE.split(text) if len(stem_set(p)) >= 2)
 
 
 def crossed_pairs(claim: str, sentences: list[NoteSentence]) -> Finding | None:
@@ -119,7 +118,7 @@ def _crossed(
 ) -> Finding | None:
     ci, cj = parts
     anchors_a, anchors_b, parallel = ci - cj - {x}, cj - ci - {y}, bool(ci & cj)
-    ends = _order_ends()
+    ends = order_ends()
     for kp, sent, n1, e1 in notes:
         if y not in n1 or x in n1:
             continue
@@ -132,8 +131,8 @@ def _crossed(
                     x in ends
                     and y in ends
                     and (
-                        _both_ends_swapped(part_ends[0], e1, {x, y})
-                        or _both_ends_swapped(part_ends[1], e2, {x, y})
+                        ends_swapped_too(part_ends[0], e1, {x, y})
+                        or ends_swapped_too(part_ends[1], e2, {x, y})
                     )
                 ):
                     continue  # an order's ends crossed twice: the notes' own pairing
