@@ -69,6 +69,20 @@ A wide aperture also makes the depth of field shallow.
 ### How are leftovers warmed?
 
 Reheating the stew raises its temperature and keeps its thickness.
+
+## Kitchen
+
+### How are the pantry and the wine rack used?
+
+From the pantry the oldest tins are eaten first, from the wine rack the newest bottles
+are drunk first.
+
+## Shop
+
+### How do the two shelves work?
+
+On the returns shelf the oldest book is sold first, on the sale shelf the newest book is
+sold first.
 """
 
 BREWS = "What are cold brew and cold drip?"
@@ -79,6 +93,8 @@ STARTER = "What is a sourdough starter?"
 SALT = "What does salt do to boiling water?"
 APERTURE = "What does the aperture ring do?"
 STEW = "How are leftovers warmed?"
+PANTRY = "How are the pantry and the wine rack used?"
+SHELVES = "How do the two shelves work?"
 
 
 @pytest.fixture(scope="module")
@@ -222,3 +238,42 @@ def test_a_change_the_notes_deny_too_is_no_denied_change(grader: Grader) -> None
     ):
         fb = grade(grader, question, answer)
         assert flagged(fb), (answer, shown(fb))
+
+
+def test_both_ends_of_an_order_swapped_is_the_same_statement(grader: Grader) -> None:
+    # "the newest last" is "the oldest first": the order word and the end it names both
+    # swapped say what the notes say, no crossing.
+    same = grade(
+        grader,
+        PANTRY,
+        "From the pantry the newest tins are eaten last, and from the wine rack the oldest "
+        "bottles are drunk last.",
+    )
+    assert "crossed-pairs" not in flagged(same), shown(same)
+    swapped = grade(
+        grader,
+        PANTRY,
+        "From the pantry the newest tins are eaten first, and from the wine rack the oldest "
+        "bottles are drunk first.",
+    )
+    assert flagged(swapped), shown(swapped)
+
+
+def test_both_ends_swapped_is_no_exchange_of_words(grader: Grader) -> None:
+    # The note sentence word for word with "oldest"/"newest" exchanged, but "first"
+    # turned to "last" as well: the same statement (no rule flags it).
+    for answer in (
+        "On the returns shelf the newest book is sold last, on the sale shelf the oldest "
+        "book is sold last.",
+        "The returns shelf sells the newest book last, and the sale shelf sells the oldest "
+        "book last.",
+    ):
+        fb = grade(grader, SHELVES, answer)
+        assert flagged(fb) == [], (answer, shown(fb))
+    swapped = grade(
+        grader,
+        SHELVES,
+        "On the returns shelf the newest book is sold first, on the sale shelf the oldest "
+        "book is sold first.",
+    )
+    assert flagged(swapped), shown(swapped)

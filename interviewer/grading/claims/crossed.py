@@ -34,6 +34,29 @@ def _opposites() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+@lru_cache(maxsize=1)
+def order_ends() -> dict[str, str]:
+    """Each end of an order (stem) and the other end."""
+    out: dict[str, str] = {}
+    for a, b in (line.split() for line in cue_list("ordered_opposites")):
+        out[stem(a)], out[stem(b)] = stem(b), stem(a)
+    return out
+
+
+def ends_swapped_too(
+    claim_part: AbstractSet[str], note_part: AbstractSet[str], crossed: AbstractSet[str]
+) -> bool:
+    """Besides the ``crossed`` pair, the claim clause swaps a second pair of order ends
+    against the note clause ("the newest ... last" for "the oldest ... first"): two
+    swaps say the same again."""
+    ends = order_ends()
+    return any(
+        w not in note_part and ends[w] in note_part and ends[w] not in claim_part
+        for w in claim_part - crossed
+        if w in ends and ends[w] not in crossed
+    )
+
+
 @lru_cache(maxsize=20_000)
 def clause_stems(text: str) -> tuple[frozenset[str], ...]:
     """The content stems of each clause of a sentence (clauses of one word dropped)."""
@@ -45,6 +68,18 @@ def clause_stems(text: str) -> tuple[frozenset[str], ...]:
     return tuple(out)
 
 
+def ends_named(text: str) -> frozenset[str]:
+    """The order ends a text names, little words such as "first" included."""
+    ends = order_ends()
+    return frozenset(w for w in map(stem, re.findall(r"[\w'’-]+", text.lower())) if w in ends)
+
+
+@lru_cache(maxsize=20_000)
+def _clause_ends(text: str) -> tuple[frozenset[str], ...]:
+    """The order ends each clause of ``clause_stems`` names."""
+    return tuple(ends_named(p) for p in _CLAUSE.split(text) if len(stem_set(p)) >= 2)
+
+
 def crossed_pairs(claim: str, sentences: list[NoteSentence]) -> Finding | None:
     """The claim says "A ... x" and "B ... y" (two clauses, x and y opposites) where
     note clauses say "A ... y" and "B ... x": each anchor (A, B) in one note clause and
@@ -54,7 +89,12 @@ def crossed_pairs(claim: str, sentences: list[NoteSentence]) -> Finding | None:
     if len(parts) < 2:
         return None
     opp = _opposites()
-    notes = [(kp, sent, c) for kp, sent, _ in sentences for c in clause_stems(sent)]
+    ends = _clause_ends(claim)
+    notes = [
+        (kp, sent, c, e)
+        for kp, sent, _ in sentences
+        for c, e in zip(clause_stems(sent), _clause_ends(sent), strict=True)
+    ]
     for i, ci in enumerate(parts):
         for j, cj in enumerate(parts):
             if i == j:
@@ -63,28 +103,39 @@ def crossed_pairs(claim: str, sentences: list[NoteSentence]) -> Finding | None:
                 for y in opp.get(x, frozenset()):
                     if y not in cj or y in ci:
                         continue
-                    found = _crossed(ci - cj - {x}, cj - ci - {y}, x, y, bool(ci & cj), notes)
+                    found = _crossed((ci, cj), (ends[i], ends[j]), x, y, notes)
                     if found is not None:
                         return found
     return None
 
 
 def _crossed(
-    anchors_a: AbstractSet[str],
-    anchors_b: AbstractSet[str],
+    parts: tuple[frozenset[str], frozenset[str]],
+    part_ends: tuple[frozenset[str], frozenset[str]],
     x: str,
     y: str,
-    parallel: bool,
-    notes: list[tuple[KeyPoint, str, frozenset[str]]],
+    notes: list[tuple[KeyPoint, str, frozenset[str], frozenset[str]]],
 ) -> Finding | None:
-    for kp, sent, n1 in notes:
+    ci, cj = parts
+    anchors_a, anchors_b, parallel = ci - cj - {x}, cj - ci - {y}, bool(ci & cj)
+    ends = order_ends()
+    for kp, sent, n1, e1 in notes:
         if y not in n1 or x in n1:
             continue
         for a in anchors_a & n1:
-            for _, sent2, n2 in notes:
+            for _, sent2, n2, e2 in notes:
                 if x not in n2 or y in n2 or a in n2:
                     continue
                 b_ok = any(b in n2 and b not in n1 for b in anchors_b)
+                if (
+                    x in ends
+                    and y in ends
+                    and (
+                        ends_swapped_too(part_ends[0], e1, {x, y})
+                        or ends_swapped_too(part_ends[1], e2, {x, y})
+                    )
+                ):
+                    continue  # an order's ends crossed twice: the notes' own pairing
                 if b_ok or (parallel and n1 & n2 and not anchors_b & n1):
                     said = f"“{_short(sent, 150)}”"
                     if sent2 != sent:

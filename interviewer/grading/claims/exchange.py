@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from interviewer.grading.claims.crossed import ends_named, ends_swapped_too, order_ends
 from interviewer.grading.claims.registry import Finding, quoting
 from interviewer.grading.claims.sibling import sequence
 from interviewer.grading.cues import negated
@@ -118,6 +119,10 @@ def exchanged_words(
                 )
                 if not named_together:
                     continue
+                if order_ends().get(a) == b and ends_swapped_too(
+                    ends_named(claim), ends_named(sent), {a, b}
+                ):
+                    continue  # "the newest ... last" for "the oldest ... first": the same
                 if _around(c_seq, a) & _around(s_seq, b) or _around(c_seq, b) & _around(s_seq, a):
                     found = (kp, sent)
                     break
