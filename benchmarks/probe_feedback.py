@@ -144,15 +144,7 @@ def main() -> None:
             terms = {t: 1.0 for t in own}
             for t, _ in weight.most_common(m):
                 terms[t] = w
-            scores: dict[int, float] = {}
-            for t, tw in terms.items():
-                idf = bm._idf.get(t)
-                if idf is None:
-                    continue
-                for i in bm._postings[t]:
-                    f = bm._tfs[i][t]
-                    norm = bm.k1 * (1 - bm.b + bm.b * bm._lens[i] / (bm._avg or 1.0))
-                    scores[i] = scores.get(i, 0.0) + tw * idf * f * (bm.k1 + 1) / (f + norm)
+            scores = bm.weighted_scores(terms)
             ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[: len(s.bm25_text)]
             s3 = copy.copy(s2)
             s3.bm25_text = dict(ranked)

@@ -146,15 +146,20 @@ class BM25:
         return self._postings
 
     def scores(self, query: str) -> dict[int, float]:
+        return self.weighted_scores(dict.fromkeys(set(tokenize(query)), 1.0))
+
+    def weighted_scores(self, terms: dict[str, float]) -> dict[int, float]:
+        """BM25 of already tokenized terms, each weighted (query expansion weighs the
+        added terms below the query's own)."""
         out: dict[int, float] = {}
-        for term in set(tokenize(query)):
+        for term, weight in terms.items():
             idf = self._idf.get(term)
             if idf is None:
                 continue
             for i in self._postings[term]:
                 f = self._tfs[i][term]
                 norm = self.k1 * (1 - self.b + self.b * self._lens[i] / (self._avg or 1.0))
-                out[i] = out.get(i, 0.0) + idf * f * (self.k1 + 1) / (f + norm)
+                out[i] = out.get(i, 0.0) + weight * idf * f * (self.k1 + 1) / (f + norm)
         return out
 
     def top(self, query: str, n: int) -> list[tuple[int, float]]:
