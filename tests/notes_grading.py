@@ -26,3 +26,8 @@ def grade(grader: Grader, question: str, answer: str) -> Feedback:
     q = grader.find_question(question) or find_heading(grader.bank.questions, question)
     assert q is not None, question
     return grader.grade(q, answer)
+
+
+def flagged(fb: Feedback) -> list[str]:
+    """The rules of the claims shown as wrong (advisory ones left out)."""
+    return [c.rule or "" for c in fb.incorrect if not c.advisory]

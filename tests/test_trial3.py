@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.feedback import Feedback
 from interviewer.grading import Grader
-from tests.notes_grading import grade, grader_over
+from tests.notes_grading import flagged, grade, grader_over
 
 NOTES = """\
 # Kitchen notes
@@ -78,11 +77,6 @@ STAGES = "What is the difference between proofing and baking?"
 @pytest.fixture(scope="module")
 def grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
     return grader_over(tmp_path_factory, NOTES, "trial3")
-
-
-def flagged(fb: Feedback) -> list[str]:
-    """The rules of the claims shown as wrong (advisory ones left out)."""
-    return [c.rule or "" for c in fb.incorrect if not c.advisory]
 
 
 def test_not_until_is_no_denial(grader: Grader) -> None:

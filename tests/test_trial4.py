@@ -13,7 +13,7 @@ import pytest
 
 from interviewer.feedback import Feedback
 from interviewer.grading import Grader
-from tests.notes_grading import grade, grader_over
+from tests.notes_grading import flagged, grade, grader_over
 
 NOTES = """\
 # Hobby notes
@@ -100,11 +100,6 @@ SHELVES = "How do the two shelves work?"
 @pytest.fixture(scope="module")
 def grader(tmp_path_factory: pytest.TempPathFactory) -> Grader:
     return grader_over(tmp_path_factory, NOTES, "trial4")
-
-
-def flagged(fb: Feedback) -> list[str]:
-    """The rules of the claims shown as wrong (advisory ones left out)."""
-    return [c.rule or "" for c in fb.incorrect if not c.advisory]
 
 
 def shown(fb: Feedback) -> list[tuple[str | None, str]]:
